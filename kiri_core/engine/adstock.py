@@ -34,7 +34,7 @@ class Adstock(ABC):
     def immediate(self, x: np.ndarray) -> np.ndarray:
         """The part of ``apply(x)`` caused by same-period spend: ``w_0 x_t``."""
         x = np.asarray(x, dtype=float)
-        return x * self.decay_weights(1)[0] if len(x) else x
+        return x * self.decay_weights(len(x))[0] if len(x) else x
 
     def params(self) -> dict[str, float]:
         return {name: float(getattr(self, name)) for name in self.param_names}

@@ -1,0 +1,69 @@
+"""Kiri MMM — the Streamlit entry: login gate, client picker and page navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from kiri_core import config
+from ui import auth
+from ui.context import client_picker
+from ui.db import db, ensure_database
+
+ROOT = Path(__file__).resolve().parent
+# (file, title, icon, section); pages of other parts appear once their file exists.
+PAGES = (
+    ("pages/home.py", "Home", ":material/home:", "Client"),
+    ("pages/data.py", "Data", ":material/table_chart:", "Client"),
+    ("pages/sources.py", "BigQuery sources", ":material/cloud_sync:", "Client"),
+    ("pages/runs.py", "Runs", ":material/play_circle:", "Client"),
+    ("pages/results.py", "Results", ":material/insights:", "Results"),
+    ("pages/planner.py", "Budget planner", ":material/tune:", "Results"),
+    ("pages/presentation.py", "Presentation", ":material/slideshow:", "Results"),
+    ("pages/compare.py", "Compare runs", ":material/compare_arrows:", "Results"),
+    ("pages/parity.py", "Engine parity", ":material/balance:", "Results"),
+    ("pages/clients.py", "Clients", ":material/business:", "Agency"),
+)
+ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Agency")
+
+
+def navigation(is_admin: bool) -> dict[str, list[st.Page]]:
+    sections: dict[str, list[st.Page]] = {}
+    for path, title, icon, section in (*PAGES, *([ADMIN_PAGE] if is_admin else [])):
+        if (ROOT / path).exists():
+            sections.setdefault(section, []).append(st.Page(path, title=title, icon=icon))
+    return sections
+
+
+def main() -> None:
+    st.set_page_config(page_title="Kiri MMM", page_icon=":material/insights:", layout="wide")
+    try:
+        config.secret_key()
+    except config.ConfigurationError as error:
+        st.error(str(error))
+        st.stop()
+    ensure_database()
+    with db() as session:
+        authenticator = auth.authenticator(session)
+        user = auth.current_user(session, authenticator)
+        if user is None:
+            gate = st.empty()
+            with gate.container():
+                user = auth.login_gate(session, authenticator)
+            if user is None:
+                st.navigation([st.Page(lambda: None, title="Log in")], position="hidden")
+                return
+            gate.empty()
+        with st.sidebar:
+            st.markdown(f"**{user.name}**  \n{user.email}")
+            if st.button("Log out", key="kiri_logout"):
+                auth.sign_out(authenticator)
+                st.rerun()
+        client_picker(session, user)
+        is_admin = user.is_admin
+    page = st.navigation(navigation(is_admin))
+    page.run()
+
+
+main()

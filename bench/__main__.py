@@ -1,0 +1,62 @@
+"""``python -m bench`` prints the engine's benchmark tables (markdown).
+
+Parts: ``speed`` (Robyn's demo, with the fit next to Robyn-in-R's model), ``accuracy``
+(generated data with known truth), ``repro`` (same seed, identical output). Pick some with
+``--only speed accuracy``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import time
+from pathlib import Path
+
+PARTS = ("speed", "accuracy", "repro")
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--sets", type=int, default=6, help="generated data sets (accuracy)")
+    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--trials", type=int, default=5)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    print(f"# Kiri engine benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {machine()}\n")
+    if "speed" in args.only:
+        from bench.speed import CASES, robyn_table, run_case, speed_table
+
+        runs = [run_case(case) for case in CASES]
+        print("## Speed and memory (Robyn's demo data and settings)\n")
+        print(speed_table(runs), "\n")
+        print("## Fit next to Robyn 3.12 in R (geometric, 2000 x 5)\n")
+        print(robyn_table(runs[0]), "\n")
+    if "accuracy" in args.only:
+        from bench.accuracy import run, table
+
+        print(f"## Accuracy on generated data ({args.iterations} x {args.trials})\n")
+        print(table(run(args.iterations, args.trials, args.sets)), "\n")
+    if "repro" in args.only:
+        from bench.reproducibility import run as reproduce
+
+        print("## Reproducibility (Robyn's demo)\n")
+        print(reproduce(args.iterations, args.trials), "\n")
+
+
+if __name__ == "__main__":
+    main()

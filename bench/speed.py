@@ -1,0 +1,159 @@
+"""Speed and memory on Robyn's demo data with Robyn's demo settings, and the fit next to
+Robyn-in-R's chosen model (``../shared/data/robyn_r_outputs``).
+
+Each case runs in a fresh process (``python -m bench.speed CASE OUT``) so its wall time and
+peak memory (the process and its search workers) are measured alone.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from bench.memory import PeakMemory
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+DEMO_CSV = SHARED / "robyn_dt_simulated_weekly.csv"
+ROBYN_OUTPUTS = SHARED / "robyn_r_outputs"
+ROBYN_MODEL = "1_846_1"
+PAID = ["tv_S", "ooh_S", "print_S", "facebook_S", "search_S"]
+# Robyn's demo bounds (robyn_r_outputs/README.md); facebook/search were modelled by Robyn on
+# exposure columns, here on spend, with the same bounds.
+DEMO_BOUNDS = {
+    "facebook_S": {"alphas": [0.5, 3], "gammas": [0.3, 1], "thetas": [0, 0.3]},
+    "search_S": {"alphas": [0.5, 3], "gammas": [0.3, 1], "thetas": [0, 0.3]},
+    "print_S": {"alphas": [0.5, 1], "gammas": [0.3, 1], "thetas": [0.1, 0.4]},
+    "ooh_S": {"alphas": [0.5, 1], "gammas": [0.3, 1], "thetas": [0.1, 0.4]},
+    "tv_S": {"alphas": [0.5, 1], "gammas": [0.3, 1], "thetas": [0.3, 0.8]},
+    "newsletter": {"alphas": [0.5, 3], "gammas": [0.3, 1], "thetas": [0.1, 0.4]},
+}
+CASES = {
+    "geometric-2000x5": {"adstock": "geometric", "iterations": 2000, "trials": 5},
+    "weibull_pdf-2000x5": {"adstock": "weibull_pdf", "iterations": 2000, "trials": 5},
+    "quick-300x1": {"adstock": "geometric", "quick": True},
+}
+
+
+def demo_config(**changes) -> dict:
+    config = {
+        "date_column": "DATE",
+        "revenue_column": "revenue",
+        "spend_columns": PAID,
+        "organic_columns": ["newsletter"],
+        "context_columns": ["competitor_sales_B", "events"],
+        "prophet_vars": ["trend", "season", "holiday"],
+        "prophet_country": "DE",
+        "window_start": "2016-01-01",
+        "window_end": "2018-12-31",
+        "seed": 1,
+        "hyperparameter_bounds": DEMO_BOUNDS,
+    }
+    config.update(changes)
+    if config.get("adstock", "geometric") != "geometric":
+        config.pop("hyperparameter_bounds")  # Robyn's demo bounds are for geometric
+    return config
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    case: str
+    wall_seconds: float  # the whole process: imports, prophet, search, model set
+    fit_seconds: float  # fit_model alone (cold: first call in the process)
+    warm_seconds: float | None  # a second fit_model call in the same process
+    peak_mb: float
+    result: dict
+
+
+def run_case(case: str) -> CaseRun:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.speed", case, str(out)],
+            cwd=REPO,
+            stderr=subprocess.DEVNULL,
+        )
+        with PeakMemory(process.pid) as memory:
+            process.wait()
+        wall = time.perf_counter() - started
+        if process.returncode:
+            raise RuntimeError(f"speed case {case} failed")
+        payload = json.loads(out.read_text())
+    return CaseRun(
+        case,
+        wall,
+        payload["fit_seconds"],
+        payload["warm_seconds"],
+        memory.peak / 2**20,
+        payload["result"],
+    )
+
+
+def _case_main(case: str, out: str) -> None:
+    from kiri_core.engine.fit import fit_model
+
+    data = pd.read_csv(DEMO_CSV)
+    config = demo_config(**CASES[case])
+    started = time.perf_counter()
+    result = fit_model(data, config)
+    cold = time.perf_counter() - started
+    warm = None
+    if config.get("quick"):
+        started = time.perf_counter()
+        fit_model(data, config)
+        warm = time.perf_counter() - started
+    Path(out).write_text(json.dumps({"fit_seconds": cold, "warm_seconds": warm, "result": result}))
+
+
+def speed_table(runs: list[CaseRun]) -> str:
+    lines = [
+        "| case | wall (process) | fit_model | fit_model again (warm) | peak memory (PSS, all "
+        "processes) | models evaluated | Pareto models |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        warm = f"{run.warm_seconds:.2f} s" if run.warm_seconds is not None else "—"
+        lines.append(
+            f"| {run.case} | {run.wall_seconds:.1f} s | {run.fit_seconds:.2f} s "
+            f"| {warm} | {run.peak_mb:.0f} MB "
+            f"| {run.result['search']['models_evaluated']} "
+            f"| {len(run.result['models'])} |"
+        )
+    return "\n".join(lines)
+
+
+def robyn_table(run: CaseRun) -> str:
+    """Our recommended model next to Robyn-in-R's chosen model 1_846_1."""
+    aggregated = pd.read_csv(ROBYN_OUTPUTS / "pareto_aggregated.csv")
+    robyn = aggregated[aggregated.solID == ROBYN_MODEL]
+    first = robyn.iloc[0]
+    ours = run.result
+    rows = [
+        ("R² (adjusted, train)", first["rsq_train"], ours["metrics"]["rsq"]),
+        ("NRMSE", first["nrmse"], ours["metrics"]["nrmse"]),
+        ("DECOMP.RSSD", first["decomp.rssd"], ours["metrics"]["decomp_rssd"]),
+    ]
+    robyn_name = {"facebook_S": "facebook_I", "search_S": "search_clicks_P"}
+    for channel in PAID:
+        row = robyn[robyn.rn == robyn_name.get(channel, channel)].iloc[0]
+        block = ours["channels"][channel]
+        rows.append((f"ROAS {channel}", row["roi_total"], block["roas"]))
+        rows.append((f"effect share {channel}", row["effect_share"], block["effect_share"]))
+    lines = [
+        f"| metric | Robyn 3.12 (R), model {ROBYN_MODEL} | Kiri, model {ours['model_id']} |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {theirs:.3f} | {mine:.3f} |" for name, theirs, mine in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    _case_main(sys.argv[1], sys.argv[2])

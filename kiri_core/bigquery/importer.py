@@ -1,0 +1,192 @@
+"""Import a BigQuery source as a new dataset version, exactly as a CSV upload is saved.
+
+The mapped rows are written as the CSV a user would upload and go through the datasets
+service's own reading and validation (:func:`kiri_core.services.datasets.read_upload` and
+:func:`~kiri_core.services.datasets.save_dataset`), so a BigQuery import and a CSV upload
+accept and refuse the same data. A failed or invalid import saves no dataset; every attempt
+is kept in the source's import history with its result in plain words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiri_core.bigquery.client import fetch_rows
+from kiri_core.bigquery.credentials import google_credentials
+from kiri_core.bigquery.errors import FAILURE_TITLES, BigQueryFailure
+from kiri_core.bigquery.mapping import SourceMapping
+from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
+from kiri_core.bigquery.sources import get_source, source_spec, stored_key
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import Dataset, ModelRun, User
+from kiri_core.services import audit, datasets, runs
+from kiri_core.services.errors import KiriError, ValidationError
+
+
+def import_source(
+    session: Session, actor: User | None, source_id: int, *, trigger: str = "manual"
+) -> BigQueryImport:
+    """Read, map, validate and save the source's data as a new dataset version.
+
+    Returns the import record: ``succeeded`` (a new dataset, maybe a re-run), ``unchanged``
+    (same rows as the last import; nothing saved) or ``failed`` (``error_kind`` and a
+    plain-words ``error``; nothing saved). Needs the analyst role on the source's client.
+    """
+    source = get_source(session, actor, source_id, "analyst")
+    assert actor is not None  # get_source refused anyone else
+    record = BigQueryImport(source_id=source.id, trigger=trigger, actor_id=actor.id)
+    session.add(record)
+    session.commit()
+    try:
+        save_rows(session, actor, source, record, read_mapped_rows(source))
+    except BigQueryFailure as failure:
+        record.status, record.error_kind = "failed", failure.kind
+        record.error = failure_text(failure)
+    except Exception as exc:  # a fault of Kiri's own (storage, database): not left "running"
+        session.rollback()
+        finish_as_internal_error(session, record, exc)
+        raise
+    record.finished_at = utcnow()
+    audit.record(
+        session, actor, "bigquery.import", client_id=source.client_id,
+        target=("bigquery_source", source.id),
+        details={"status": record.status, "rows": record.rows, "dataset_id": record.dataset_id,
+                 "trigger": trigger},
+    )
+    session.commit()
+    return record
+
+
+def finish_as_internal_error(session: Session, record: BigQueryImport, exc: Exception) -> None:
+    record.status, record.error_kind, record.finished_at = "failed", "internal", utcnow()
+    record.error = (
+        f"Kiri could not finish the import ({type(exc).__name__}); the app's log has details."
+    )
+    session.commit()
+
+
+def read_mapped_rows(source: BigQuerySource) -> pd.DataFrame:
+    """All rows of the source, renamed into Kiri's columns.
+
+    Raises
+    ------
+    BigQueryFailure
+        BigQuery failed, or the mapping does not fit the data (``kind == "invalid"``).
+    """
+    mapping = SourceMapping.from_json(source.column_mapping)
+    problems = mapping.problems()
+    if problems:
+        raise BigQueryFailure("invalid", "The column mapping is incomplete.", problems)
+    fetched = fetch_rows(source_spec(source), google_credentials(stored_key(source)))
+    missing = mapping.missing_columns(list(fetched.frame.columns))
+    if missing:
+        raise BigQueryFailure("invalid", "The BigQuery data lacks mapped columns.", missing)
+    return mapping.apply(fetched.frame)
+
+
+def save_rows(
+    session: Session,
+    actor: User,
+    source: BigQuerySource,
+    record: BigQueryImport,
+    frame: pd.DataFrame,
+) -> None:
+    """Save the rows as a dataset version unless they equal the last import's."""
+    upload = frame.to_csv(index=False).encode("utf-8")
+    record.rows = len(frame)
+    record.content_hash = hashlib.sha256(upload).hexdigest()
+    if record.content_hash == last_content_hash(session, source.id, record.id):
+        record.status, record.new_weeks = "unchanged", 0
+        return
+    mapping = SourceMapping.from_json(source.column_mapping).product_mapping()
+    try:
+        parsed = datasets.read_upload(upload)
+        record.new_weeks = count_new_weeks(session, source.client_id, parsed[mapping["date"]])
+        dataset = datasets.save_dataset(
+            session, actor, source.client_id, parsed, mapping,
+            name=f"BigQuery: {source.name}", source="bigquery",
+        )
+    except ValidationError as exc:
+        raise BigQueryFailure(
+            "invalid",
+            f"The BigQuery data has {len(exc.problems)} problem(s); nothing was saved.",
+            exc.problems,
+        ) from exc
+    record.status, record.dataset_id = "succeeded", dataset.id
+    if source.rerun_on_new_weeks and record.new_weeks:
+        rerun_last_configuration(session, actor, record, dataset)
+
+
+def last_content_hash(session: Session, source_id: int, before_id: int) -> str | None:
+    """Content hash of the source's last import that read data successfully."""
+    query = (
+        select(BigQueryImport.content_hash)
+        .where(
+            BigQueryImport.source_id == source_id,
+            BigQueryImport.id < before_id,
+            BigQueryImport.status.in_(("succeeded", "unchanged")),
+        )
+        .order_by(BigQueryImport.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def count_new_weeks(session: Session, client_id: int, dates: pd.Series) -> int:
+    """Weeks later than the end of the client's newest data (all weeks if it has none)."""
+    latest_end = session.scalar(
+        select(func.max(Dataset.end_date)).where(Dataset.client_id == client_id)
+    )
+    parsed = pd.to_datetime(dates, format="ISO8601", errors="coerce")
+    if latest_end is None:
+        return int(parsed.notna().sum())
+    return int((parsed > pd.Timestamp(latest_end)).sum())
+
+
+def rerun_last_configuration(
+    session: Session, actor: User, record: BigQueryImport, dataset: Dataset
+) -> None:
+    """Start the client's last succeeded run's configuration again on the new dataset."""
+    last = session.scalar(
+        select(ModelRun)
+        .where(ModelRun.client_id == dataset.client_id, ModelRun.status == "succeeded")
+        .order_by(ModelRun.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return
+    try:
+        run = runs.start_run(
+            session, actor, dataset.client_id, dataset.id, last.config, engine=last.engine
+        )
+    except KiriError as exc:
+        record.error = f"Imported, but the last model configuration was not re-run: {exc}"
+        return
+    record.rerun_id = run.id
+
+
+def failure_text(failure: BigQueryFailure) -> str:
+    """The failure's message with every problem, one per line."""
+    details = [p for p in failure.problems if p != str(failure)]
+    return "\n".join([str(failure), *(f"- {p}" for p in details)])
+
+
+def describe(record: BigQueryImport) -> str:
+    """One line for the import history and the source's status."""
+    if record.status == "running":
+        return "Importing…"
+    if record.status == "failed":
+        title = FAILURE_TITLES.get(record.error_kind or "", "Failed")
+        return f"{title}: {(record.error or '').splitlines()[0]}"
+    if record.status == "unchanged":
+        return f"No change: the same {record.rows} rows as the last import; nothing saved."
+    line = f"Imported {record.rows} rows ({record.new_weeks} new weeks)."
+    if record.rerun_id:
+        line += f" Re-run #{record.rerun_id} started with the last model configuration."
+    if record.error:
+        line += f" {record.error}"
+    return line

@@ -1,0 +1,473 @@
+"""Altair chart builders for a model run, shared by the pages and the PDF report.
+
+Every builder takes the result document (``docs/result-format.md``), the id of the model to
+show and the client's currency, and returns a finished, self-contained Vega-Lite chart: the
+Kiri theme (design colors, Inter) and the currency's number locale are part of each spec, so
+Streamlit (``theme=None``) and vl-convert draw the same picture. Charts are ``"container"``
+wide; the PDF sets a fixed width with ``chart.properties(width=...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from kiri_core import formatting as fmt
+from kiri_core.formatting import channel_name, term_name
+from kiri_core.results import model_by_id, response_at, term_groups
+
+PRIMARY = "#0066FF"
+TEXT = "#111111"
+MUTED = "#666666"
+SECONDARY = "#F5F5F5"
+GRID = "#E6E6E6"
+FONT = "Inter"
+#: Channel colors, primary first; calm, distinguishable, print-safe.
+PALETTE = (
+    "#0066FF", "#00A39A", "#F2A541", "#7B61FF", "#E4572E",
+    "#2E4057", "#8FB339", "#D64C9B", "#4FB3D9", "#A67C52",
+)
+#: Non-media terms of the decomposition in calm greys and tints.
+BASE_COLORS = {
+    "Baseline": "#C9CED6", "Trend": "#A9B1BC", "Seasonality": "#DCE3EC",
+    "Holidays": "#8C96A3", "Context": "#B8C4D6", "Organic": "#7F8C9B",
+}
+DEFAULT_HEIGHT = 300
+
+
+def kiri_theme() -> dict[str, Any]:
+    """The Vega-Lite config of the design system (colors, Inter, quiet axes)."""
+    return {
+        "background": "#FFFFFF",
+        "font": FONT,
+        "padding": 8,
+        "view": {"stroke": None, "continuousHeight": DEFAULT_HEIGHT},
+        "title": {"font": FONT, "fontSize": 15, "fontWeight": 600, "color": TEXT,
+                  "anchor": "start", "offset": 12, "subtitleColor": MUTED,
+                  "subtitleFont": FONT, "subtitleFontSize": 12},
+        "axis": {"labelFont": FONT, "titleFont": FONT, "labelColor": MUTED,
+                 "titleColor": MUTED, "titleFontWeight": 400, "labelFontSize": 11,
+                 "titleFontSize": 11, "gridColor": GRID, "domainColor": "#CCCCCC",
+                 "tickColor": "#CCCCCC"},
+        "axisBand": {"grid": False, "ticks": False, "domain": False, "labelColor": TEXT,
+                     "labelPadding": 6},
+        "legend": {"labelFont": FONT, "titleFont": FONT, "labelColor": TEXT,
+                   "titleColor": MUTED, "titleFontWeight": 400, "orient": "bottom",
+                   "symbolType": "circle", "columns": 5},
+        "header": {"labelFont": FONT, "titleFont": FONT, "labelColor": TEXT},
+        "text": {"font": FONT, "color": TEXT, "fontSize": 11},
+        "range": {"category": list(PALETTE)},
+        "bar": {"color": PRIMARY},
+        "line": {"color": PRIMARY, "strokeWidth": 2},
+        "point": {"color": PRIMARY, "filled": True},
+        "area": {"color": PRIMARY},
+    }
+
+
+alt.theme.register("kiri", enable=False)(lambda: alt.theme.ThemeConfig(config=kiri_theme()))
+
+
+def number_locale(currency: str) -> dict[str, Any]:
+    """A d3 number locale for ``currency``: separators, currency sign and the percent sign."""
+    style = fmt.style_for(currency)
+    sign = [style.sign, ""] if style.sign_first else ["", f" {style.sign}"]
+    return {"decimal": style.decimal, "thousands": style.thousands, "grouping": [3],
+            "currency": sign, "percent": " %" if style.percent_space else "%"}
+
+
+def _finish(chart: alt.TopLevelMixin, currency: str, height: int = DEFAULT_HEIGHT) -> Any:
+    """Size, theme and locale: the chart as every page and the PDF show it."""
+    return chart.properties(width="container", height=height).configure(
+        **kiri_theme(), locale={"number": number_locale(currency)}
+    )
+
+
+def _channel_scale(result: dict) -> alt.Scale:
+    names = [channel_name(c) for c in result["spend_columns"]]
+    return alt.Scale(domain=names, range=[PALETTE[i % len(PALETTE)] for i in range(len(names))])
+
+
+def _channels(result: dict, model_id: str) -> dict[str, dict]:
+    model = model_by_id(result, model_id)
+    return {c: model["channels"][c] for c in result["spend_columns"] if c in model["channels"]}
+
+
+def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """The Pareto models by fit error (NRMSE) and business plausibility (DECOMP.RSSD).
+
+    Clusters are colored, the recommended model is ringed and the selected one labelled.
+    The points carry a selection parameter ``pick`` (field ``model_id``) for the picker.
+    """
+    rows = [
+        {"model_id": m["model_id"], "nrmse": m["metrics"]["nrmse"],
+         "decomp_rssd": m["metrics"]["decomp_rssd"], "rsq": m["metrics"]["rsq"],
+         "cluster": "–" if m.get("cluster") is None else str(m["cluster"]),
+         "front": m.get("pareto_front"), "recommended": bool(m.get("recommended")),
+         "selected": m["model_id"] == model_id}
+        for m in result["models"]
+    ]
+    data = pd.DataFrame(rows)
+    pick = alt.selection_point(name="pick", fields=["model_id"], on="click")
+    base = alt.Chart(data).encode(
+        x=alt.X("nrmse:Q", title="Fit error (NRMSE)", scale=alt.Scale(zero=False)),
+        y=alt.Y("decomp_rssd:Q", title="Spend/effect gap (DECOMP.RSSD)",
+                scale=alt.Scale(zero=False)),
+    )
+    points = base.mark_circle(size=70, opacity=0.85).encode(
+        color=alt.Color("cluster:N", title="Cluster"),
+        tooltip=["model_id", alt.Tooltip("nrmse:Q", format=".4f"),
+                 alt.Tooltip("decomp_rssd:Q", format=".4f"), alt.Tooltip("rsq:Q", format=".3f"),
+                 "cluster", "front"],
+    ).add_params(pick)
+    recommended = base.transform_filter("datum.recommended").mark_point(
+        size=260, shape="circle", color=TEXT, strokeWidth=1.5, filled=False
+    )
+    selected = base.transform_filter("datum.selected").mark_text(
+        align="left", dx=12, dy=-10, fontWeight=600, color=TEXT
+    ).encode(text="model_id:N")
+    return _finish(points + recommended + selected, currency)
+
+
+def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """Share of spend beside share of effect per channel, labelled with the channel's ROAS."""
+    rows = []
+    for column, ch in _channels(result, model_id).items():
+        name = channel_name(column)
+        rows.append({"channel": name, "measure": "Share of spend", "share": ch["spend_share"],
+                     "roas": ch["roas"], "label": ""})
+        rows.append({"channel": name, "measure": "Share of effect", "share": ch["effect_share"],
+                     "roas": ch["roas"], "label": f"ROAS {fmt.roas(ch['roas'], currency)}"})
+    data = pd.DataFrame(rows)
+    order = [channel_name(c) for c in result["spend_columns"]]
+    y = alt.Y("channel:N", sort=order, title=None)
+    bars = alt.Chart(data).mark_bar(cornerRadiusEnd=2, height={"band": 0.4}).encode(
+        x=alt.X("share:Q", title="Share of paid media", axis=alt.Axis(format=".0%")),
+        y=y,
+        yOffset=alt.YOffset("measure:N", sort=["Share of spend", "Share of effect"]),
+        color=alt.Color("measure:N", title=None, sort=["Share of spend", "Share of effect"],
+                        scale=alt.Scale(range=["#B8C4D6", PRIMARY])),
+        tooltip=["channel", "measure", alt.Tooltip("share:Q", format=".1%"),
+                 alt.Tooltip("roas:Q", format=".2f", title="ROAS")],
+    )
+    labels = alt.Chart(data).mark_text(align="left", baseline="middle", dx=6, color=TEXT,
+                                       fontWeight=600).encode(
+        x="share:Q", y=y, text="label:N",
+        yOffset=alt.YOffset("measure:N", sort=["Share of spend", "Share of effect"]),
+    )
+    return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
+
+
+def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """Response decomposition waterfall: each term's share of the modelled response."""
+    model = model_by_id(result, model_id)
+    terms = sorted(model["terms"].items(), key=lambda kv: -kv[1]["contribution"])
+    total = sum(t["contribution"] for _, t in terms)
+    rows, start = [], 0.0
+    for name, term in terms:
+        value = term["contribution"]
+        rows.append({"term": term_name(name), "start": start, "end": start + value,
+                     "contribution": value, "share": value / total if total else 0.0,
+                     "sign": "increase" if value >= 0 else "decrease",
+                     "label": f"{fmt.money_compact(value, currency)} · "
+                              f"{fmt.percent(value / total if total else 0, currency, 1)}"})
+        start += value
+    data = pd.DataFrame(rows)
+    order = list(data["term"])
+    y = alt.Y("term:N", sort=order, title=None)
+    bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
+        x=alt.X("start:Q", title="Cumulative response", axis=alt.Axis(format="$.2~s")),
+        x2="end:Q",
+        y=y,
+        color=alt.Color("sign:N", legend=None,
+                        scale=alt.Scale(domain=["increase", "decrease"],
+                                        range=[PRIMARY, "#E4572E"])),
+        tooltip=["term", alt.Tooltip("contribution:Q", format="$,.0f"),
+                 alt.Tooltip("share:Q", format=".1%")],
+    )
+    labels = alt.Chart(data).mark_text(align="left", dx=4, color=MUTED).encode(
+        x=alt.X("max_end:Q"), y=y, text="label:N"
+    ).transform_calculate(max_end="max(datum.start, datum.end)")
+    return _finish(bars + labels, currency, height=max(240, 28 * len(order)))
+
+
+def adstock_decay(result: dict, model_id: str, currency: str = "SEK", max_lags: int = 12) -> Any:
+    """How long each channel's effect lasts: the adstock weight by weeks since the spend."""
+    rows = [
+        {"channel": channel_name(column), "lag": lag, "weight": weight}
+        for column, ch in _channels(result, model_id).items()
+        for lag, weight in enumerate(ch["decay"][:max_lags])
+    ]
+    chart = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
+        x=alt.X("lag:Q", title="Periods after the spend", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("weight:Q", title="Effect remaining", axis=alt.Axis(format=".0%")),
+        color=alt.Color("channel:N", title=None, scale=_channel_scale(result)),
+        tooltip=["channel", "lag", alt.Tooltip("weight:Q", format=".1%")],
+    )
+    return _finish(chart, currency)
+
+
+def response_curves(result: dict, model_id: str, currency: str = "SEK",
+                    plan: dict | None = None) -> Any:
+    """Expected response per period against spend per period, one curve per channel.
+
+    The current mean spend is a filled dot; with a ``plan`` (docs/result-format.md) the
+    recommended spend per period is a ringed dot on the same curve.
+    """
+    channels = _channels(result, model_id)
+    curve_rows = [
+        {"channel": channel_name(column), "spend": s, "response": r}
+        for column, ch in channels.items()
+        for s, r in zip(ch["curve"]["spend"], ch["curve"]["response"], strict=True)
+    ]
+    marks = [_curve_point(column, ch, "Current", ch["mean_spend"]) for column, ch in
+             channels.items()]
+    if plan is not None:
+        marks += [
+            _curve_point(column, channels[column], "Recommended",
+                         p["optimized_spend"] / plan["weeks"])
+            for column, p in plan["channels"].items() if column in channels
+        ]
+    scale = _channel_scale(result)
+    x = alt.X("spend:Q", title="Spend per period", axis=alt.Axis(format="$.2~s"))
+    y = alt.Y("response:Q", title="Expected response per period", axis=alt.Axis(format="$.2~s"))
+    lines = alt.Chart(pd.DataFrame(curve_rows)).mark_line().encode(
+        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale)
+    )
+    tooltip = ["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"),
+               alt.Tooltip("response:Q", format="$,.0f")]
+    layers = [lines]
+    for marker in ("Current", "Recommended"):
+        rows = [m for m in marks if m["marker"] == marker]
+        if not rows:
+            continue
+        mark = (alt.MarkDef(type="circle", size=110, opacity=1) if marker == "Current" else
+                alt.MarkDef(type="point", shape="diamond", size=110, filled=True,
+                            fill="#FFFFFF", strokeWidth=2, opacity=1))
+        channel = alt.Color if marker == "Current" else alt.Stroke
+        layers.append(alt.Chart(pd.DataFrame(rows)).mark_point().encode(
+            x=x, y=y, tooltip=tooltip,
+            **{"color" if marker == "Current" else "stroke": channel("channel:N", scale=scale,
+                                                                     title=None)},
+        ).properties(mark=mark))
+    return _finish(alt.layer(*layers), currency)
+
+
+def _curve_point(column: str, channel: dict, marker: str, spend: float) -> dict[str, Any]:
+    return {"channel": channel_name(column), "marker": marker, "spend": spend,
+            "response": response_at(channel["response"], spend)}
+
+
+def actual_vs_predicted(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """The dependent variable and the model's fit over time."""
+    model = model_by_id(result, model_id)
+    rows = [
+        {"date": d, "series": series, "value": v}
+        for series, values in (("Actual", result["actual"]), ("Predicted", model["fitted"]))
+        for d, v in zip(result["dates"], values, strict=True)
+    ]
+    chart = alt.Chart(pd.DataFrame(rows)).mark_line(strokeWidth=1.8).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("value:Q", title=_dep_var_title(result), axis=alt.Axis(format="$.2~s")),
+        color=alt.Color("series:N", title=None,
+                        scale=alt.Scale(domain=["Actual", "Predicted"], range=[TEXT, PRIMARY])),
+        strokeDash=alt.StrokeDash("series:N", legend=None,
+                                  scale=alt.Scale(domain=["Actual", "Predicted"],
+                                                  range=[[1, 0], [5, 3]])),
+        tooltip=[alt.Tooltip("date:T"), "series", alt.Tooltip("value:Q", format="$,.0f")],
+    )
+    return _finish(chart, currency)
+
+
+def fitted_vs_residual(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """Residual (actual minus fitted) against the fitted value; no pattern is good."""
+    model = model_by_id(result, model_id)
+    data = pd.DataFrame({
+        "date": result["dates"],
+        "fitted": model["fitted"],
+        "residual": [a - f for a, f in zip(result["actual"], model["fitted"], strict=True)],
+    })
+    points = alt.Chart(data).mark_circle(size=36, opacity=0.7, color=PRIMARY).encode(
+        x=alt.X("fitted:Q", title="Fitted", scale=alt.Scale(zero=False),
+                axis=alt.Axis(format="$.2~s")),
+        y=alt.Y("residual:Q", title="Residual", axis=alt.Axis(format="$.2~s")),
+        tooltip=[alt.Tooltip("date:T"), alt.Tooltip("fitted:Q", format="$,.0f"),
+                 alt.Tooltip("residual:Q", format="$,.0f")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(
+        y="y:Q"
+    )
+    return _finish(points + zero, currency)
+
+
+def immediate_vs_carryover(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """Share of each channel's effect from same-period spend versus carried over."""
+    rows = [
+        {"channel": channel_name(column), "part": part, "share": ch[key]}
+        for column, ch in _channels(result, model_id).items()
+        for part, key in (("Immediate", "immediate_share"), ("Carryover", "carryover_share"))
+    ]
+    order = [channel_name(c) for c in result["spend_columns"]]
+    chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.6}).encode(
+        x=alt.X("share:Q", title="Share of the channel's effect", stack="normalize",
+                axis=alt.Axis(format=".0%")),
+        y=alt.Y("channel:N", sort=order, title=None),
+        color=alt.Color("part:N", title=None, sort=["Immediate", "Carryover"],
+                        scale=alt.Scale(domain=["Immediate", "Carryover"],
+                                        range=[PRIMARY, "#B8C4D6"])),
+        order=alt.Order("part_order:Q"),
+        tooltip=["channel", "part", alt.Tooltip("share:Q", format=".1%")],
+    ).transform_calculate(part_order="datum.part == 'Immediate' ? 0 : 1")
+    return _finish(chart, currency, height=max(200, 40 * len(order)))
+
+
+def roas_intervals(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """Each channel's ROAS with its bootstrapped 90 % interval (where computed)."""
+    rows = []
+    for column, ch in _channels(result, model_id).items():
+        low, high = ch.get("roas_ci") or (None, None)
+        rows.append({"channel": channel_name(column), "roas": ch["roas"], "low": low,
+                     "high": high})
+    data = pd.DataFrame(rows)
+    order = [channel_name(c) for c in result["spend_columns"]]
+    y = alt.Y("channel:N", sort=order, title=None)
+    scale = _channel_scale(result)
+    bars = alt.Chart(data).transform_filter("isValid(datum.low)").mark_rule(strokeWidth=3,
+                                                                              opacity=0.5).encode(
+        x=alt.X("low:Q", title=_roas_title(result)), x2="high:Q", y=y,
+        color=alt.Color("channel:N", scale=scale, legend=None),
+    )
+    points = alt.Chart(data).mark_circle(size=110, opacity=1).encode(
+        x="roas:Q", y=y, color=alt.Color("channel:N", scale=scale, legend=None),
+        tooltip=["channel", alt.Tooltip("roas:Q", format=".2f", title="ROAS"),
+                 alt.Tooltip("low:Q", format=".2f", title="90% low"),
+                 alt.Tooltip("high:Q", format=".2f", title="90% high")],
+    )
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(
+        x="x:Q"
+    )
+    return _finish(one + bars + points, currency, height=max(200, 40 * len(order)))
+
+
+def decomposition_over_time(result: dict, model_id: str, currency: str = "SEK") -> Any:
+    """The fitted response over time, stacked by source: base terms, then each channel."""
+    model = model_by_id(result, model_id)
+    groups = term_groups(result, model)
+    rows = [
+        {"date": d, "source": group, "value": v, "order": i}
+        for i, (group, series) in enumerate(groups.items())
+        for d, v in zip(result["dates"], series, strict=True)
+    ]
+    names = list(groups)
+    channel_colors = dict(zip(_channel_scale(result).domain, _channel_scale(result).range,
+                              strict=True))
+    colors = [BASE_COLORS.get(n) or channel_colors[n] for n in names]
+    chart = alt.Chart(pd.DataFrame(rows)).mark_area(opacity=0.92).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("value:Q", title=_dep_var_title(result), stack="zero",
+                axis=alt.Axis(format="$.2~s")),
+        color=alt.Color("source:N", title=None, sort=names,
+                        scale=alt.Scale(domain=names, range=colors)),
+        order=alt.Order("order:Q", sort="ascending"),
+        tooltip=[alt.Tooltip("date:T"), "source", alt.Tooltip("value:Q", format="$,.0f")],
+    )
+    return _finish(chart, currency)
+
+
+def estimated_vs_true(result: dict, model_id: str, truth: dict, currency: str = "SEK",
+                      measure: str = "roas") -> Any:
+    """The model's estimate beside the generator's known truth, per channel.
+
+    ``measure`` is ``"roas"`` or ``"contribution"``; ``truth`` is the generator's truth
+    (``truth["channels"][column][measure]``).
+    """
+    if measure not in ("roas", "contribution"):
+        raise ValueError(f"measure must be 'roas' or 'contribution', got {measure!r}")
+    rows = []
+    for column, ch in _channels(result, model_id).items():
+        true = truth["channels"].get(column, {}).get(measure)
+        if true is None:
+            continue
+        name = channel_name(column)
+        rows.append({"channel": name, "source": "Estimated", "value": ch[measure]})
+        rows.append({"channel": name, "source": "True", "value": float(true)})
+    order = [channel_name(c) for c in result["spend_columns"]]
+    title = _roas_title(result) if measure == "roas" else "Contribution"
+    axis = alt.Axis(format=".2f") if measure == "roas" else alt.Axis(format="$.2~s")
+    chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
+        x=alt.X("value:Q", title=title, axis=axis),
+        y=alt.Y("channel:N", sort=order, title=None),
+        yOffset=alt.YOffset("source:N", sort=["Estimated", "True"]),
+        color=alt.Color("source:N", title=None, sort=["Estimated", "True"],
+                        scale=alt.Scale(domain=["Estimated", "True"], range=[PRIMARY, TEXT])),
+        tooltip=["channel", "source", alt.Tooltip("value:Q", format=",.2f")],
+    )
+    return _finish(chart, currency, height=max(220, 56 * len(order)))
+
+
+def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
+    """Current versus recommended spend per channel over the plan's horizon."""
+    rows = []
+    for column, p in plan["channels"].items():
+        name = channel_name(column)
+        change = (p["optimized_spend"] / p["current_spend"] - 1) if p["current_spend"] else None
+        rows.append({"channel": name, "budget": "Current", "spend": p["current_spend"],
+                     "label": ""})
+        rows.append({"channel": name, "budget": "Recommended", "spend": p["optimized_spend"],
+                     "label": fmt.signed_percent(change, currency, 0) if change is not None
+                     else "new"})
+    data = pd.DataFrame(rows)
+    order = [channel_name(c) for c in plan["channels"]]
+    y = alt.Y("channel:N", sort=order, title=None)
+    bars = alt.Chart(data).mark_bar(height={"band": 0.4}, cornerRadiusEnd=2).encode(
+        x=alt.X("spend:Q", title=f"Spend over {plan['weeks']} weeks",
+                axis=alt.Axis(format="$.2~s")),
+        y=y,
+        yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
+        color=alt.Color("budget:N", title=None, sort=["Current", "Recommended"],
+                        scale=alt.Scale(domain=["Current", "Recommended"],
+                                        range=["#B8C4D6", PRIMARY])),
+        tooltip=["channel", "budget", alt.Tooltip("spend:Q", format="$,.0f")],
+    )
+    labels = alt.Chart(data).mark_text(align="left", baseline="middle", dx=6,
+                                       fontWeight=600).encode(
+        x="spend:Q", y=y, text="label:N",
+        yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
+    )
+    return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
+
+
+def _dep_var_title(result: dict) -> str:
+    return "Conversions" if result.get("dep_var_type") == "conversion" else "Revenue"
+
+
+def _roas_title(result: dict) -> str:
+    return "Conversions per unit spent" if result.get("dep_var_type") == "conversion" else "ROAS"
+
+
+def compare_runs(results: dict[str, dict], currency: str = "SEK",
+                 measure: str = "roas") -> Any:
+    """One measure (``"roas"`` or ``"contribution"``) per channel for two runs.
+
+    ``results`` maps a run label to its result document; each run shows its recommended
+    model. Channels are matched by spend column.
+    """
+    if measure not in ("roas", "contribution"):
+        raise ValueError(f"measure must be 'roas' or 'contribution', got {measure!r}")
+    rows = [
+        {"channel": channel_name(column), "run": label, "value": ch[measure]}
+        for label, result in results.items()
+        for column, ch in _channels(result, result["model_id"]).items()
+    ]
+    labels = list(results)
+    axis = alt.Axis(format=".2f") if measure == "roas" else alt.Axis(format="$.2~s")
+    chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
+        x=alt.X("value:Q", title="ROAS" if measure == "roas" else "Contribution", axis=axis),
+        y=alt.Y("channel:N", title=None),
+        yOffset=alt.YOffset("run:N", sort=labels),
+        color=alt.Color("run:N", title=None, sort=labels,
+                        scale=alt.Scale(domain=labels, range=[PRIMARY, "#B8C4D6"])),
+        tooltip=["run", "channel", alt.Tooltip("value:Q", format=",.2f")],
+    )
+    return _finish(chart, currency, height=max(220, 30 * len(rows)))

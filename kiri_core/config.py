@@ -1,0 +1,95 @@
+"""Settings read from the environment.
+
+Every setting is a small function so it is read when used (tests and the worker can change
+the environment). The README's configuration table lists them:
+
+=============================== ==========================================================
+``DATABASE_URL``                SQLAlchemy URL; default ``sqlite:///./data/kiri.db``
+``REDIS_URL``                   RQ queue; unset runs jobs in a background process instead
+``KIRI_STORAGE_URL``            artifact storage (folder, ``gs://...``, ``s3://...``);
+                                default ``./data/artifacts``
+``SECRET_KEY``                  signs login cookies; required unless ``KIRI_DEV_MODE=1``
+``KIRI_DEV_MODE``               ``1`` allows a missing or sample ``SECRET_KEY``
+``KIRI_ALLOWED_SIGNUP_DOMAINS`` comma-separated e-mail domains allowed to sign up after the
+                                first (admin) account; empty means nobody can
+``KIRI_HEARTBEAT_TIMEOUT``      seconds without a worker heartbeat before a run is failed
+                                (default 45)
+``KIRI_BCRYPT_ROUNDS``          bcrypt cost factor for new password hashes (default 12)
+``BIGQUERY_PROJECT_ID``         default Google Cloud project for BigQuery sources
+``GOOGLE_APPLICATION_CREDENTIALS`` service-account JSON used by BigQuery sources
+``PORT``                        the app's port (default 8501)
+=============================== ==========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SAMPLE_SECRET_KEYS = frozenset({"", "changeme", "change-me", "secret", "dev", "sample", "xxx"})
+DEV_SECRET_KEY = "kiri-dev-mode-only-this-key-is-not-secret"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and how to fix it."""
+
+
+def data_dir() -> Path:
+    """Local data folder for the default SQLite database and artifacts (``./data``)."""
+    return Path(os.environ.get("KIRI_DATA_DIR", "data")).resolve()
+
+
+def database_url() -> str:
+    default = f"sqlite:///{data_dir() / 'kiri.db'}"
+    return os.environ.get("DATABASE_URL") or default
+
+
+def redis_url() -> str | None:
+    return os.environ.get("REDIS_URL") or None
+
+
+def storage_url() -> str:
+    return os.environ.get("KIRI_STORAGE_URL") or str(data_dir() / "artifacts")
+
+
+def dev_mode() -> bool:
+    return os.environ.get("KIRI_DEV_MODE", "") == "1"
+
+
+def secret_key() -> str:
+    """The cookie-signing key; refuses a missing or sample key outside dev mode."""
+    key = os.environ.get("SECRET_KEY", "")
+    if key.lower() not in SAMPLE_SECRET_KEYS and len(key) >= 32:
+        return key
+    if dev_mode():
+        return key or DEV_SECRET_KEY
+    raise ConfigurationError(
+        "SECRET_KEY is missing, a sample value or shorter than 32 characters. Set it to a "
+        "long random string (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`) "
+        "or set KIRI_DEV_MODE=1 for local development."
+    )
+
+
+def allowed_signup_domains() -> list[str]:
+    raw = os.environ.get("KIRI_ALLOWED_SIGNUP_DOMAINS", "")
+    return [d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip()]
+
+
+def heartbeat_timeout_seconds() -> float:
+    return float(os.environ.get("KIRI_HEARTBEAT_TIMEOUT", "45"))
+
+
+def bcrypt_rounds() -> int:
+    return int(os.environ.get("KIRI_BCRYPT_ROUNDS", "12"))
+
+
+def bigquery_project_id() -> str | None:
+    return os.environ.get("BIGQUERY_PROJECT_ID") or None
+
+
+def google_application_credentials() -> str | None:
+    return os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or None
+
+
+def port() -> int:
+    return int(os.environ.get("PORT", "8501"))

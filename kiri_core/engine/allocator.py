@@ -1,0 +1,542 @@
+"""Budget allocator on one model of a result document (Robyn 3.12's two scenarios).
+
+Over a horizon of ``weeks`` periods, spending ``x_c`` on channel ``c`` (spread evenly)
+returns ``R_c(x_c) = weeks * r_c(x_c / weeks)`` with ``r_c`` the one response definition
+(:mod:`kiri_core.engine.response`).
+
+- ``max_response``: maximise :math:`\\sum_c R_c(x_c)` subject to
+  :math:`\\sum_c x_c = B` and :math:`l_c \\le x_c \\le u_c`.
+- ``target_efficiency``: maximise :math:`\\sum_c R_c(x_c)` subject to
+  :math:`\\sum_c R_c(x_c) \\ge T \\sum_c x_c` (target ROAS :math:`T`, or ``1 / CPA`` for
+  conversion models) and the bounds; an optional total budget caps the spend.
+
+Bounds are multiples of current mean spend per period times ``weeks`` (Robyn's defaults
+0.5–2 for ``max_response``, 0.1–10 for ``target_efficiency``), absolute amounts over the
+horizon, or a lock at current spend. Channels with no effect (zero coefficient) are held
+at their lower bound with a note. The search is SLSQP with analytic gradients from a few
+starts; the result is never worse than the starting allocation (current spend shares
+scaled to the budget and put inside the bounds), which is returned when no start beats it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from kiri_core.engine.response import ResponseCurve
+from kiri_core.formatting import number
+
+SCENARIOS = ("max_response", "target_efficiency")
+DEFAULT_MULTIPLES = {"max_response": (0.5, 2.0), "target_efficiency": (0.1, 10.0)}
+TOLERANCE = 1e-9
+
+
+class AllocationError(ValueError):
+    """A budget question the allocator cannot answer; the message is fit for a user."""
+
+
+@dataclass(frozen=True)
+class ChannelBounds:
+    """One channel's bounds: multiples of current mean spend, or absolute horizon amounts.
+
+    Absolute amounts win over multiples; ``locked`` keeps the channel at current spend.
+    """
+
+    lower: float | None = None
+    upper: float | None = None
+    min_spend: float | None = None
+    max_spend: float | None = None
+    locked: bool = False
+
+
+@dataclass
+class _Problem:
+    names: list[str]
+    curves: list[ResponseCurve]
+    current: np.ndarray  # spend over the horizon
+    lower: np.ndarray
+    upper: np.ndarray
+    locked: np.ndarray
+    weeks: int
+    warnings: list[str] = field(default_factory=list)
+
+    def response(self, x: np.ndarray) -> np.ndarray:
+        """Response over the horizon per channel."""
+        per_period = x / self.weeks
+        return np.array(
+            [self.weeks * c.response(s) for c, s in zip(self.curves, per_period, strict=True)]
+        )
+
+    def marginal(self, x: np.ndarray) -> np.ndarray:
+        """``d response / d spend`` per channel (the horizon factor cancels)."""
+        return np.array([c.marginal(s) for c, s in zip(self.curves, x / self.weeks, strict=True)])
+
+
+def allocate(
+    result: Mapping,
+    *,
+    scenario: str = "max_response",
+    weeks: int = 4,
+    total_budget: float | None = None,
+    target_roas: float | None = None,
+    target_cpa: float | None = None,
+    lower: float | None = None,
+    upper: float | None = None,
+    bounds: Mapping[str, ChannelBounds] | None = None,
+    model_id: str | None = None,
+) -> dict:
+    """The plan (``docs/result-format.md``, plan format) for one model of ``result``.
+
+    Parameters
+    ----------
+    result
+        A result document.
+    scenario
+        "max_response" (needs ``total_budget``) or "target_efficiency" (``target_roas``,
+        or ``target_cpa`` for conversion models; Robyn's default when neither is given:
+        0.8 x current ROAS, or 1.2 x current CPA).
+    weeks
+        Planning horizon in periods; budgets and bounds are totals over it.
+    total_budget
+        Budget over the horizon (a cap on spend for "target_efficiency").
+    lower, upper
+        Bounds for every channel as multiples of current mean spend (scenario defaults).
+    bounds
+        Per-channel :class:`ChannelBounds`, overriding ``lower``/``upper``.
+    model_id
+        The model to plan with; the recommended model by default.
+
+    Raises
+    ------
+    AllocationError
+        Bad budget, bounds, horizon, target or model; an unreachable target.
+    """
+    if scenario not in SCENARIOS:
+        raise AllocationError(f"unknown scenario {scenario!r}; choose {' or '.join(SCENARIOS)}")
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
+        raise AllocationError(
+            f"the horizon must be a whole number of weeks (1 or more), got {weeks}"
+        )
+    model = _model(result, model_id)
+    conversion = result.get("dep_var_type") == "conversion"
+    default_lower, default_upper = DEFAULT_MULTIPLES[scenario]
+    problem = _problem(
+        model["channels"],
+        list(result.get("spend_columns") or model["channels"]),
+        weeks,
+        default_lower if lower is None else lower,
+        default_upper if upper is None else upper,
+        bounds or {},
+    )
+    if scenario == "max_response":
+        budget = _checked_budget(total_budget, required=True)
+        x, target = _max_response(problem, budget), None
+    else:
+        cap = _checked_budget(total_budget, required=False)
+        target = _target(problem, target_roas, target_cpa, conversion)
+        x = _target_efficiency(problem, target, cap, conversion)
+        budget = float(x.sum())
+    return _plan(problem, model, scenario, budget, x, target, conversion)
+
+
+# --- the problem ---------------------------------------------------------------------
+
+
+def _model(result: Mapping, model_id: str | None) -> Mapping:
+    wanted = model_id or result.get("model_id")
+    for model in result.get("models") or ():
+        if model["model_id"] == wanted:
+            return model
+    if model_id is None and "channels" in result:
+        return {"model_id": result.get("model_id"), "channels": result["channels"]}
+    raise AllocationError(f"model {wanted!r} is not one of this result's models")
+
+
+def _problem(
+    channels: Mapping[str, Mapping],
+    names: list[str],
+    weeks: int,
+    lower: float,
+    upper: float,
+    bounds: Mapping[str, ChannelBounds],
+) -> _Problem:
+    unknown = sorted(set(bounds) - set(names))
+    if unknown:
+        raise AllocationError(
+            f"unknown channel {unknown[0]!r} in the bounds; the model's channels are "
+            f"{', '.join(names)}"
+        )
+    current = np.array([float(channels[n]["mean_spend"]) * weeks for n in names])
+    limits = [
+        _channel_limits(n, c, lower, upper, bounds.get(n, ChannelBounds()))
+        for n, c in zip(names, current, strict=True)
+    ]
+    problem = _Problem(
+        names=names,
+        curves=[ResponseCurve.from_dict(channels[n]["response"]) for n in names],
+        current=current,
+        lower=np.array([lo for lo, _ in limits]),
+        upper=np.array([hi for _, hi in limits]),
+        locked=np.array([bounds.get(n, ChannelBounds()).locked for n in names]),
+        weeks=weeks,
+    )
+    _hold_channels_without_effect(problem)
+    return problem
+
+
+def _channel_limits(
+    name: str, current: float, lower: float, upper: float, bound: ChannelBounds
+) -> tuple[float, float]:
+    if bound.locked:
+        return current, current
+    lower = bound.lower if bound.lower is not None else lower
+    upper = bound.upper if bound.upper is not None else upper
+    for label, value in (("lower", lower), ("upper", upper)):
+        if value < 0:
+            raise AllocationError(f"{name}: the {label} bound {value:g} is negative")
+    lo = bound.min_spend if bound.min_spend is not None else lower * current
+    hi = bound.max_spend if bound.max_spend is not None else upper * current
+    if lo < 0 or hi < 0:
+        raise AllocationError(f"{name}: a spend bound is negative ({number(min(lo, hi))})")
+    if lo > hi:
+        raise AllocationError(
+            f"{name}: the lower bound {number(lo)} is above the upper bound {number(hi)}"
+        )
+    return lo, hi
+
+
+def _hold_channels_without_effect(problem: _Problem) -> None:
+    for i, (name, curve) in enumerate(zip(problem.names, problem.curves, strict=True)):
+        if not curve.has_effect and not problem.locked[i]:
+            problem.upper[i] = problem.lower[i]
+            problem.warnings.append(
+                f"{name}: the model finds no effect; kept at its lower bound "
+                f"({number(problem.lower[i])})"
+            )
+
+
+def _checked_budget(total_budget: float | None, *, required: bool) -> float | None:
+    if total_budget is None:
+        if required:
+            raise AllocationError("a total budget is required for the max_response scenario")
+        return None
+    if not np.isfinite(total_budget) or total_budget <= 0:
+        raise AllocationError(f"the total budget must be a positive amount, got {total_budget:g}")
+    return float(total_budget)
+
+
+# --- max_response --------------------------------------------------------------------
+
+
+def _max_response(problem: _Problem, budget: float) -> np.ndarray:
+    low, high = problem.lower.sum(), problem.upper.sum()
+    if not low * (1 - TOLERANCE) <= budget <= high * (1 + TOLERANCE):
+        raise AllocationError(
+            f"the total budget {number(budget)} is outside what the bounds allow over "
+            f"{problem.weeks} weeks ({number(low)} to {number(high)})"
+        )
+    start = _onto_budget(_scaled_current(problem, budget), problem, budget)
+    box = _UnitBox.of(problem)
+    if not box.free.any():
+        return start
+    budget_constraint = {
+        "type": "eq",
+        "fun": lambda u: (box.from_unit(u).sum() - budget) / budget,
+        "jac": lambda u: box.span[box.free] / budget,
+    }
+    objective = box.response_objective(scale=float(problem.response(start).sum()))
+    middle = _onto_budget((problem.lower + problem.upper) / 2, problem, budget)
+    candidates = [start]
+    for x0 in (start, middle):
+        x = box.solve(objective, x0, [budget_constraint])
+        candidates.append(_onto_budget(x, problem, budget))
+    return _best(problem, candidates)
+
+
+def _scaled_current(problem: _Problem, budget: float) -> np.ndarray:
+    total = problem.current.sum()
+    n = len(problem.names)
+    shares = problem.current / total if total > 0 else np.full(n, 1 / n)
+    return np.clip(shares * budget, problem.lower, problem.upper)
+
+
+def _onto_budget(x: np.ndarray, problem: _Problem, budget: float) -> np.ndarray:
+    """``x`` moved inside the bounds with the spend summing to ``budget`` exactly.
+
+    Bisection on ``t`` in ``clip(x + t (upper - lower), lower, upper)``, which grows
+    continuously from the lower bounds (t = -1) to the upper bounds (t = 1).
+    """
+    x = np.clip(x, problem.lower, problem.upper)
+    span = problem.upper - problem.lower
+
+    def spend(t: float) -> np.ndarray:
+        return np.clip(x + t * span, problem.lower, problem.upper)
+
+    low, high = -1.0, 1.0
+    for _ in range(200):
+        middle = (low + high) / 2
+        if spend(middle).sum() < budget:
+            low = middle
+        else:
+            high = middle
+    out = spend(high)
+    free = (out > problem.lower) & (out < problem.upper)
+    if free.any():  # remove the last rounding error on channels away from their bounds
+        out[free] += (budget - out.sum()) / free.sum()
+        out = np.clip(out, problem.lower, problem.upper)
+    return out
+
+
+@dataclass(frozen=True)
+class _UnitBox:
+    """The channels free to move, each mapped onto [0, 1] so SLSQP sees one scale."""
+
+    problem: _Problem
+    free: np.ndarray
+    span: np.ndarray
+
+    @classmethod
+    def of(cls, problem: _Problem) -> _UnitBox:
+        span = problem.upper - problem.lower
+        return cls(problem, span > 0, span)
+
+    def to_unit(self, x: np.ndarray) -> np.ndarray:
+        return (x[self.free] - self.problem.lower[self.free]) / self.span[self.free]
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        x = self.problem.lower.copy()
+        x[self.free] += np.clip(u, 0.0, 1.0) * self.span[self.free]
+        return x
+
+    def response_objective(self, scale: float) -> Callable[[np.ndarray], tuple]:
+        """Minus the total response (divided by ``scale``) and its gradient in [0, 1]."""
+        scale = max(scale, 1.0)
+
+        def objective(u: np.ndarray) -> tuple[float, np.ndarray]:
+            x = self.from_unit(u)
+            gradient = -self.problem.marginal(x)[self.free] * self.span[self.free]
+            return -self.problem.response(x).sum() / scale, gradient / scale
+
+        return objective
+
+    def spend_cap(self, cap: float) -> dict:
+        """The inequality ``sum x <= cap``."""
+        return {
+            "type": "ineq",
+            "fun": lambda u: (cap - self.from_unit(u).sum()) / cap,
+            "jac": lambda u: -self.span[self.free] / cap,
+        }
+
+    def solve(self, objective: Callable, x0: np.ndarray, constraints: list[dict]) -> np.ndarray:
+        """SLSQP from ``x0`` with analytic gradients; the allocation it ends at."""
+        solution = minimize(
+            objective,
+            self.to_unit(x0),
+            jac=True,
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * int(self.free.sum()),
+            constraints=constraints,
+            options={"maxiter": 500, "ftol": 1e-12},
+        )
+        return self.from_unit(solution.x)
+
+
+def _best(problem: _Problem, candidates: Sequence[np.ndarray]) -> np.ndarray:
+    """The candidate with the most response; the first (the start) wins ties."""
+    totals = [problem.response(x).sum() for x in candidates]
+    best = int(np.argmax(totals))
+    return candidates[best] if totals[best] > totals[0] * (1 + TOLERANCE) else candidates[0]
+
+
+# --- target_efficiency ---------------------------------------------------------------
+
+
+def _target(
+    problem: _Problem, target_roas: float | None, target_cpa: float | None, conversion: bool
+) -> float:
+    """The target as response per unit of spend."""
+    given = target_cpa if conversion else target_roas
+    label = "CPA" if conversion else "ROAS"
+    if (target_cpa if not conversion else target_roas) is not None:
+        wrong = "ROAS" if conversion else "CPA"
+        raise AllocationError(
+            f"this is a {'conversion' if conversion else 'revenue'} model: give a target "
+            f"{label}, not a target {wrong}"
+        )
+    if given is None:
+        current_roas = problem.response(problem.current).sum() / max(problem.current.sum(), 1e-12)
+        return 0.8 * current_roas if not conversion else current_roas / 1.2
+    if not np.isfinite(given) or given <= 0:
+        raise AllocationError(f"the target {label} must be a positive number, got {given:g}")
+    return float(1.0 / given if conversion else given)
+
+
+def _target_efficiency(
+    problem: _Problem, target: float, cap: float | None, conversion: bool
+) -> np.ndarray:
+    if cap is not None and cap < problem.lower.sum() * (1 - TOLERANCE):
+        raise AllocationError(
+            f"the total budget {number(cap)} is below the sum of the lower bounds "
+            f"({number(problem.lower.sum())})"
+        )
+    box = _UnitBox.of(problem)
+    caps = [box.spend_cap(cap)] if cap is not None and box.free.any() else []
+    efficient = _most_efficient(problem, box, caps)
+    best_roas = _roas(problem, efficient)
+    if best_roas < target * (1 - 1e-6):
+        raise AllocationError(_unreachable(target, best_roas, conversion))
+    if not box.free.any():
+        return efficient
+    spend_scale = max(float(problem.upper.sum()), 1.0)
+    on_target = {
+        "type": "ineq",
+        "fun": lambda u: _surplus(problem, box.from_unit(u), target) / spend_scale,
+        "jac": lambda u: (
+            (problem.marginal(box.from_unit(u)) - target)[box.free]
+            * box.span[box.free]
+            / spend_scale
+        ),
+    }
+    objective = box.response_objective(scale=float(problem.response(efficient).sum()))
+    candidates = [efficient]
+    current = np.clip(problem.current, problem.lower, problem.upper)
+    if _feasible(problem, current, target, cap):
+        candidates.append(current)
+    for x0 in list(candidates):
+        x = box.solve(objective, x0, [on_target, *caps])
+        if _feasible(problem, x, target, cap):
+            candidates.append(x)
+    return _best(problem, candidates)
+
+
+def _most_efficient(problem: _Problem, box: _UnitBox, caps: list[dict]) -> np.ndarray:
+    """The allocation with the highest total ROAS within the bounds (and the cap)."""
+    if not box.free.any():
+        return problem.lower.copy()
+    floor = TOLERANCE * float(problem.upper.sum())
+
+    def objective(u: np.ndarray) -> tuple[float, np.ndarray]:
+        x = box.from_unit(u)
+        spend = max(float(x.sum()), floor)
+        response = problem.response(x).sum()
+        gradient = (problem.marginal(x) * spend - response) / spend**2
+        return -response / spend, -gradient[box.free] * box.span[box.free]
+
+    starts = (
+        problem.lower + 0.01 * box.span,
+        np.clip(problem.current, problem.lower, problem.upper),
+    )
+    candidates = [problem.lower.copy()]
+    for x0 in starts:
+        x = box.solve(objective, x0, caps)
+        if all(c["fun"](box.to_unit(x)) >= -TOLERANCE for c in caps):
+            candidates.append(x)
+    return max(candidates, key=lambda x: _roas(problem, x))
+
+
+def _surplus(problem: _Problem, x: np.ndarray, target: float) -> float:
+    return float(problem.response(x).sum() - target * x.sum())
+
+
+def _feasible(problem: _Problem, x: np.ndarray, target: float, cap: float | None) -> bool:
+    in_cap = cap is None or x.sum() <= cap * (1 + TOLERANCE)
+    return in_cap and _surplus(problem, x, target) >= -TOLERANCE * max(x.sum(), 1.0)
+
+
+def _roas(problem: _Problem, x: np.ndarray) -> float:
+    spend = x.sum()
+    return float(problem.response(x).sum() / spend) if spend > 0 else float("inf")
+
+
+def _unreachable(target: float, best: float, conversion: bool) -> str:
+    if conversion:
+        return (
+            f"the target CPA {1 / target:.2f} is out of reach: the lowest CPA within the "
+            f"bounds is {1 / best:.2f}"
+        )
+    return (
+        f"the target ROAS {target:.2f} is out of reach: the best total ROAS within the "
+        f"bounds is {best:.2f}"
+    )
+
+
+# --- the plan ------------------------------------------------------------------------
+
+
+def _plan(
+    problem: _Problem,
+    model: Mapping,
+    scenario: str,
+    budget: float,
+    x: np.ndarray,
+    target: float | None,
+    conversion: bool,
+) -> dict:
+    current_response = problem.response(problem.current)
+    optimized_response = problem.response(x)
+    mroas = problem.marginal(x)
+    channels = {
+        name: {
+            "current_spend": float(problem.current[i]),
+            "optimized_spend": float(x[i]),
+            "lower": float(problem.lower[i]),
+            "upper": float(problem.upper[i]),
+            "current_response": float(current_response[i]),
+            "optimized_response": float(optimized_response[i]),
+            "current_roas": _ratio(current_response[i], problem.current[i]),
+            "optimized_roas": _ratio(optimized_response[i], x[i]),
+            "optimized_mroas": float(mroas[i]),
+            "current_cpa": _ratio(problem.current[i], current_response[i]) if conversion else None,
+            "optimized_cpa": _ratio(x[i], optimized_response[i]) if conversion else None,
+            "locked": bool(problem.locked[i]),
+        }
+        for i, name in enumerate(problem.names)
+    }
+    totals = {
+        "current_spend": float(problem.current.sum()),
+        "optimized_spend": float(x.sum()),
+        "current_response": float(current_response.sum()),
+        "optimized_response": float(optimized_response.sum()),
+        "current_roas": _ratio(current_response.sum(), problem.current.sum()),
+        "optimized_roas": _ratio(optimized_response.sum(), x.sum()),
+        "uplift": _ratio(optimized_response.sum(), current_response.sum(), minus_one=True),
+    }
+    return {
+        "model_id": model.get("model_id"),
+        "scenario": scenario,
+        "weeks": problem.weeks,
+        "total_budget": float(budget),
+        "target_roas": None if target is None or conversion else target,
+        "target_cpa": 1.0 / target if target is not None and conversion else None,
+        "channels": channels,
+        "totals": totals,
+        "warnings": problem.warnings + _range_warnings(problem, model["channels"], x),
+    }
+
+
+def _ratio(numerator: float, denominator: float, *, minus_one: bool = False) -> float | None:
+    if denominator <= 0:
+        return None
+    return float(numerator / denominator - (1.0 if minus_one else 0.0))
+
+
+def _range_warnings(problem: _Problem, channels: Mapping[str, Mapping], x: np.ndarray) -> list[str]:
+    """Recommended weekly spend outside the weekly range seen in the modelling window."""
+    warnings = []
+    for name, spend in zip(problem.names, x, strict=True):
+        weekly = spend / problem.weeks
+        seen_min, seen_max = channels[name].get("min_spend"), channels[name].get("max_spend")
+        if seen_max is not None and weekly > seen_max * (1 + 1e-6):
+            warnings.append(
+                f"{name}: recommended weekly spend {number(weekly)} is above the highest seen "
+                f"({number(seen_max)})"
+            )
+        elif seen_min is not None and weekly < seen_min * (1 - 1e-6):
+            warnings.append(
+                f"{name}: recommended weekly spend {number(weekly)} is below the lowest seen "
+                f"({number(seen_min)})"
+            )
+    return warnings

@@ -1,0 +1,341 @@
+"""``fit_model``: data + config -> the result document of ``docs/result-format.md``.
+
+Steps: normalize the config, build the model inputs (window, prophet, context), search
+hyperparameters with nevergrad (trials in parallel), keep Robyn's Pareto fronts, cluster
+them, pick the recommended model (``selection``), bootstrap ROAS intervals for the cluster
+winners and decompose every Pareto model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kiri_core import __version__
+from kiri_core.engine.decompose import channel_metrics, decompose, term_summaries
+from kiri_core.engine.features import PROPHET_TERMS, ModelData, prepare_model_data
+from kiri_core.engine.model import ADSTOCK_PARAMS, Evaluation, LiftStudy, Problem, evaluate
+from kiri_core.engine.pareto import (
+    bootstrap_roas,
+    cluster_models,
+    cluster_winners,
+    error_scores,
+    pareto_selection,
+)
+from kiri_core.engine.search import (
+    DEFAULT_ALGORITHM,
+    SearchResult,
+    SearchSpace,
+    build_space,
+    run_search,
+)
+from kiri_core.engine.selection import DEFAULT_RULE, RULES, choose
+
+QUICK_ITERATIONS, QUICK_TRIALS = 300, 1
+SEARCH_SHARE = 0.9  # of the progress bar
+REQUIRED = ("date_column", "revenue_column", "spend_columns")
+
+Progress = Callable[[float], None]
+
+
+def normalize_config(config: dict) -> dict:
+    """The config with every default filled in; raises ``ValueError`` naming a bad key."""
+    missing = [key for key in REQUIRED if not config.get(key)]
+    if missing:
+        raise ValueError(f"config is missing {', '.join(missing)}")
+    out = {
+        "date_column": config["date_column"],
+        "revenue_column": config["revenue_column"],
+        "spend_columns": list(config["spend_columns"]),
+        "organic_columns": list(config.get("organic_columns") or []),
+        "context_columns": list(config.get("context_columns") or []),
+        "iterations": _whole(config, "iterations", 2000),
+        "trials": _whole(config, "trials", 5),
+        "seed": _whole(config, "seed", 1),
+        "adstock": config.get("adstock", "geometric"),
+        "prophet_country": config.get("prophet_country"),
+        "window_start": config.get("window_start"),
+        "window_end": config.get("window_end"),
+        "dep_var_type": config.get("dep_var_type", "revenue"),
+        "hyperparameter_bounds": config.get("hyperparameter_bounds") or {},
+        "calibration": list(config.get("calibration") or []),
+        "ts_validation": bool(config.get("ts_validation", False)),
+        "algorithm": config.get("algorithm", DEFAULT_ALGORITHM),
+        "selection": config.get("selection", DEFAULT_RULE),
+        "quick": bool(config.get("quick", False)),
+    }
+    default_prophet = ["trend", "season"] + (["holiday"] if out["prophet_country"] else [])
+    out["prophet_vars"] = list(config.get("prophet_vars", default_prophet))
+    if out["quick"]:
+        out["iterations"], out["trials"] = QUICK_ITERATIONS, QUICK_TRIALS
+    _check(out)
+    return out
+
+
+def _whole(config: dict, key: str, default: int) -> int:
+    value = config.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"{key} must be a whole number, got {value!r}")
+    return int(value)
+
+
+def _check(config: dict) -> None:
+    if config["adstock"] not in ADSTOCK_PARAMS:
+        raise ValueError(
+            f"adstock must be one of {', '.join(ADSTOCK_PARAMS)}, got {config['adstock']!r}"
+        )
+    if config["dep_var_type"] not in ("revenue", "conversion"):
+        raise ValueError(
+            f"dep_var_type must be revenue or conversion, got {config['dep_var_type']!r}"
+        )
+    if config["iterations"] < 10 or config["trials"] < 1:
+        raise ValueError("iterations must be at least 10 and trials at least 1")
+    if config["selection"] not in RULES:
+        raise ValueError(f"selection must be one of {', '.join(RULES)}")
+    unknown = set(config["prophet_vars"]) - set(PROPHET_TERMS)
+    if unknown:
+        raise ValueError(
+            f"prophet_vars may hold {', '.join(PROPHET_TERMS)}; "
+            f"unknown: {', '.join(sorted(unknown))}"
+        )
+    if len(config["spend_columns"]) < 2:
+        raise ValueError("at least 2 spend columns are needed")
+
+
+@dataclass(frozen=True)
+class SearchedFit:
+    """A finished search, before the model set is built (the accuracy bench reuses it)."""
+
+    config: dict
+    problem: Problem
+    space: SearchSpace
+    search: SearchResult
+    seconds: dict[str, float]
+
+
+def fit_model(
+    data: pd.DataFrame,
+    config: dict,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+) -> dict:
+    """Fit Robyn's model family on ``data`` and return the result document.
+
+    ``workers`` caps the search processes (default: all cores); results do not depend on it.
+    ``progress(fraction)`` is called as the search advances; an exception raised by it
+    stops the search processes and propagates.
+    """
+    searched = search_models(data, config, progress, workers=workers)
+    document = result_document(searched)
+    if progress is not None:
+        progress(1.0)
+    return document
+
+
+def search_models(
+    data: pd.DataFrame,
+    config: dict,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+) -> SearchedFit:
+    """Normalize the config, prepare the inputs and run the hyperparameter search."""
+    started = time.perf_counter()
+    config = normalize_config(config)
+    prepared = prepare_model_data(data, config)
+    problem = Problem(
+        prepared,
+        config["adstock"],
+        ts_validation=config["ts_validation"],
+        calibration=lift_studies(config["calibration"], prepared),
+    )
+    space = build_space(
+        prepared.media_names,
+        config["adstock"],
+        config["hyperparameter_bounds"],
+        config["ts_validation"],
+    )
+    ready = time.perf_counter()
+    search = run_search(
+        problem,
+        space,
+        config["iterations"],
+        config["trials"],
+        config["seed"],
+        algorithm=config["algorithm"],
+        workers=workers,
+        progress=None if progress is None else (lambda f: progress(SEARCH_SHARE * f)),
+    )
+    seconds = {"prepare_seconds": ready - started, "search_seconds": time.perf_counter() - ready}
+    return SearchedFit(config, problem, space, search, seconds)
+
+
+def result_document(searched: SearchedFit, selection: str | None = None) -> dict:
+    """The result document of a finished search (``selection`` overrides the config's rule)."""
+    started = time.perf_counter()
+    config = dict(searched.config)
+    if selection is not None:
+        config["selection"] = selection
+    data = searched.problem.data
+    models = model_set(searched.problem, searched.space, searched.search, config)
+    recommended = next(m for m in models if m["recommended"])
+    seconds = {**searched.seconds, "model_set_seconds": time.perf_counter() - started}
+    seconds["total_seconds"] = sum(seconds.values())
+    return {
+        "format_version": 1,
+        "engine": "kiri",
+        "engine_version": __version__,
+        "dep_var_type": config["dep_var_type"],
+        "config": config,
+        "window": {
+            "start": _iso(data.window_dates[0]),
+            "end": _iso(data.window_dates[-1]),
+            "periods": len(data.y),
+        },
+        "dates": [_iso(d) for d in data.window_dates],
+        "actual": data.y.tolist(),
+        "spend_columns": data.paid,
+        "organic_columns": data.organic,
+        "context_columns": data.context,
+        "model_id": recommended["model_id"],
+        "recommendation_reason": recommended.pop("reason"),
+        "metrics": recommended["metrics"],
+        "channels": recommended["channels"],
+        "models": models,
+        "search": {
+            "models_evaluated": len(searched.search.model_ids),
+            "hyperparameter_names": searched.space.labels,
+        },
+        "timings": {key: round(value, 3) for key, value in seconds.items()},
+    }
+
+
+def lift_studies(studies: list[dict], data: ModelData) -> tuple[LiftStudy, ...]:
+    """Lift tests as window rows; each needs channel, start, end and lift."""
+    out = []
+    dates = data.window_dates
+    for i, study in enumerate(studies, start=1):
+        missing = {"channel", "start", "end", "lift"} - set(study)
+        if missing:
+            raise ValueError(f"calibration study {i} lacks {', '.join(sorted(missing))}")
+        if study["channel"] not in data.media_names:
+            raise ValueError(f"calibration study {i}: {study['channel']!r} is not a media column")
+        inside = np.flatnonzero(
+            (dates >= pd.Timestamp(study["start"])) & (dates <= pd.Timestamp(study["end"]))
+        )
+        if inside.size == 0 or float(study["lift"]) == 0:
+            raise ValueError(
+                f"calibration study {i} must cover window periods and have a non-zero lift"
+            )
+        out.append(
+            LiftStudy(
+                study["channel"], slice(int(inside[0]), int(inside[-1]) + 1), float(study["lift"])
+            )
+        )
+    return tuple(out)
+
+
+def model_set(
+    problem: Problem, space: SearchSpace, search: SearchResult, config: dict
+) -> list[dict]:
+    """Pareto models with clusters, winners, intervals and the recommendation, as dicts."""
+    calibrated = bool(problem.calibration)
+    mape = search.mape_lift if calibrated else None
+    fronts = pareto_selection(search.nrmse, search.decomp_rssd, mape)
+    chosen = np.flatnonzero(fronts > 0)
+    hps = [space.as_dict(search.values[i]) for i in chosen]
+    fits = [evaluate(problem, hp) for hp in hps]
+    spend = np.array([problem.data.spend[c][problem.data.window].sum() for c in problem.data.paid])
+    paid_columns = np.arange(len(problem.data.paid)) + len(problem.data.baseline.columns)
+    roas = np.array(
+        [f.fit.coef[paid_columns] * f.design[:, paid_columns].sum(axis=0) / spend for f in fits]
+    )
+    labels = cluster_models(roas, config["seed"])
+    scores = error_scores(
+        search.nrmse[chosen], search.decomp_rssd[chosen], None if mape is None else mape[chosen]
+    )
+    winners = cluster_winners(labels, scores)
+    pick = choose(
+        config["selection"],
+        fits,
+        [hp["lambda"] for hp in hps],
+        problem.data.y,
+        np.where(winners, scores, np.inf),
+        labels,
+    )
+    peers = {k: np.flatnonzero(labels == labels[k]) for k in np.flatnonzero(winners)}
+    peers[pick.index] = pick.peers
+    intervals = {
+        k: bootstrap_roas(
+            problem.data.y,
+            [(fits[j].design, fits[j].fit.lambda_, fits[j].lower, fits[j].upper) for j in group],
+            paid_columns,
+            spend,
+            seed=config["seed"],
+        )
+        for k, group in peers.items()
+    }
+    conversion = config["dep_var_type"] == "conversion"
+    models = []
+    for k, i in enumerate(chosen):
+        doc = model_document(problem, fits[k], hps[k], conversion)
+        doc.update(
+            model_id=search.model_ids[i],
+            pareto_front=int(fronts[i]),
+            cluster=int(labels[k]),
+            is_cluster_winner=bool(winners[k]),
+            recommended=k == pick.index,
+            error_score=float(scores[k]),
+        )
+        if k in intervals:
+            _attach_intervals(doc, intervals[k], conversion)
+        if k == pick.index:
+            doc["reason"] = pick.reason
+        models.append(doc)
+    return sorted(
+        models,
+        key=lambda m: (
+            not m["recommended"],
+            m["pareto_front"],
+            m["metrics"]["nrmse"],
+            m["model_id"],
+        ),
+    )
+
+
+def model_document(problem: Problem, model: Evaluation, hp: dict, conversion: bool) -> dict:
+    parts = decompose(problem, model)
+    return {
+        "lambda": model.lambda_,
+        "hyperparameters": {
+            "lambda": hp["lambda"],
+            **({"train_size": hp["train_size"]} if "train_size" in hp else {}),
+        },
+        "metrics": {
+            "rsq": model.rsq,
+            "nrmse": model.nrmse,
+            "decomp_rssd": model.decomp_rssd,
+            "mape_lift": model.mape_lift,
+        },
+        "channels": channel_metrics(problem, model, hp, parts, conversion),
+        "organic": {name: dict(hp[name]) for name in problem.data.organic},
+        "terms": term_summaries(problem, model, parts),
+        "decomposition": {term: series.tolist() for term, series in parts.items()},
+        "fitted": np.sum(list(parts.values()), axis=0).tolist(),
+    }
+
+
+def _attach_intervals(doc: dict, interval: np.ndarray, conversion: bool) -> None:
+    for (low, high), block in zip(interval, doc["channels"].values(), strict=True):
+        block["roas_ci"] = [float(low), float(high)]
+        if conversion:
+            block["cpa_ci"] = [1 / high if high > 0 else None, 1 / low if low > 0 else None]
+
+
+def _iso(day: pd.Timestamp) -> str:
+    return day.strftime("%Y-%m-%d")

@@ -1,0 +1,151 @@
+"""Numbers, money, percentages and dates the way a client in a given currency expects them.
+
+One :class:`NumberStyle` per supported currency decides the separators, where the currency
+sign goes and how dates are written. Tables, charts and the PDF all format through here, so
+the same number reads the same everywhere ("1 234 567 kr" for a Swedish client,
+"$1,234,567" for an American one).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How one currency's clients write numbers, money and dates."""
+
+    code: str
+    sign: str
+    sign_first: bool
+    decimal: str
+    thousands: str
+    date_pattern: str  # strftime pattern for a full date
+    percent_space: bool  # "31 %" (Nordic) versus "31%"
+
+
+STYLES: dict[str, NumberStyle] = {
+    "SEK": NumberStyle("SEK", "kr", False, ",", " ", "%Y-%m-%d", True),
+    "NOK": NumberStyle("NOK", "kr", False, ",", " ", "%d.%m.%Y", True),
+    "DKK": NumberStyle("DKK", "kr.", False, ",", ".", "%d.%m.%Y", True),
+    "EUR": NumberStyle("EUR", "€", True, ".", ",", "%d %b %Y", False),
+    "GBP": NumberStyle("GBP", "£", True, ".", ",", "%d %b %Y", False),
+    "USD": NumberStyle("USD", "$", True, ".", ",", "%b %d, %Y", False),
+}
+CURRENCIES: tuple[str, ...] = tuple(STYLES)
+_COMPACT_STEPS = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
+
+
+def style_for(currency: str) -> NumberStyle:
+    """The style of ``currency`` (ISO code, any case); a clear error for unknown codes."""
+    style = STYLES.get(currency.upper()) if isinstance(currency, str) else None
+    if style is None:
+        raise ValueError(
+            f"Unsupported currency {currency!r}; choose one of {', '.join(CURRENCIES)}."
+        )
+    return style
+
+
+def number(value: float | None, currency: str = "SEK", decimals: int = 0) -> str:
+    """``value`` with the currency's separators: ``number(1234567.5, "SEK") == "1 234 568"``.
+
+    ``None`` and NaN become an en dash.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    style = style_for(currency)
+    rounded = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    text = f"{abs(rounded):,.{decimals}f}"
+    text = text.replace(",", "\0").replace(".", style.decimal).replace("\0", style.thousands)
+    return f"-{text}" if rounded < 0 else text
+
+
+def _with_sign(amount: str, style: NumberStyle) -> str:
+    negative = amount.startswith("-")
+    amount = amount.lstrip("-")
+    text = f"{style.sign}{amount}" if style.sign_first else f"{amount} {style.sign}"
+    return f"-{text}" if negative else text
+
+
+def money(value: float | None, currency: str = "SEK", decimals: int = 0) -> str:
+    """Money in the client's currency: ``"1 234 567 kr"`` (SEK), ``"$1,234,567"`` (USD)."""
+    amount = number(value, currency, decimals)
+    return amount if amount == "–" else _with_sign(amount, style_for(currency))
+
+
+def money_compact(value: float | None, currency: str = "SEK") -> str:
+    """Short money for chart labels: ``"1,2 M kr"`` (SEK), ``"$1.2M"`` (USD)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    style = style_for(currency)
+    for step, suffix in _COMPACT_STEPS:
+        if abs(value) >= step:
+            amount = number(value / step, currency, 1)
+            amount = f"{amount} {suffix}" if not style.sign_first else f"{amount}{suffix}"
+            return _with_sign(amount, style)
+    return money(value, currency)
+
+
+def percent(share: float | None, currency: str = "SEK", decimals: int = 0) -> str:
+    """A share (0.31) as a percentage: ``"31 %"`` (Nordic) or ``"31%"``."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    space = " " if style_for(currency).percent_space else ""
+    return f"{number(share * 100, currency, decimals)}{space}%"
+
+
+def signed_percent(change: float | None, currency: str = "SEK", decimals: int = 1) -> str:
+    """A relative change with its sign: ``"+12,5 %"``, ``"-3,0 %"``."""
+    text = percent(change, currency, decimals)
+    return text if text == "–" or text.startswith("-") else f"+{text}"
+
+
+def roas(value: float | None, currency: str = "SEK") -> str:
+    """Return on ad spend with two decimals: ``"1,90"`` (SEK) or ``"1.90"`` (USD)."""
+    return number(value, currency, 2)
+
+
+def as_date(value: str | date) -> date:
+    """An ISO date string (or a date) as a :class:`datetime.date`."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def format_date(value: str | date, currency: str = "SEK") -> str:
+    """A date the way the client writes it: ``"2016-01-04"`` (SEK), ``"Jan 04, 2016"`` (USD)."""
+    return as_date(value).strftime(style_for(currency).date_pattern)
+
+
+def period(start: str | date, end: str | date, currency: str = "SEK") -> str:
+    """A date range: ``"2016-01-04 – 2018-12-31"``."""
+    return f"{format_date(start, currency)} – {format_date(end, currency)}"
+
+
+_BRANDS = {"tiktok": "TikTok", "youtube": "YouTube", "linkedin": "LinkedIn",
+           "pinterest": "Pinterest", "snapchat": "Snapchat"}
+_ACRONYMS = {"tv", "ooh", "dooh", "ctv", "vod", "bvod", "sem", "seo", "sms", "crm", "b2b", "ai"}
+_TERM_NAMES = {"intercept": "Baseline", "trend": "Trend", "season": "Seasonality",
+               "monthly": "Monthly seasonality", "holiday": "Holidays"}
+
+
+def channel_name(column: str) -> str:
+    """A readable channel name from its column: ``"tv_S" -> "TV"``, ``"spend_search" -> "Search"``.
+
+    Robyn's suffixes (``_S`` spend, ``_I`` impressions, ``_P`` clicks, ``_B`` benchmark) and a
+    ``spend_`` prefix are dropped; known acronyms are upper-cased.
+    """
+    name = column
+    for prefix in ("spend_", "Spend_"):
+        name = name.removeprefix(prefix)
+    for suffix in ("_S", "_I", "_P", "_B", "_spend"):
+        name = name.removesuffix(suffix)
+    words = [w for w in name.replace("-", "_").split("_") if w]
+    text = " ".join(w.upper() if w.lower() in _ACRONYMS else _BRANDS.get(w.lower(), w.lower())
+                    for w in words)
+    return text[:1].upper() + text[1:] if text else column
+
+
+def term_name(term: str) -> str:
+    """A readable name for a decomposition term (``"intercept" -> "Baseline"``)."""
+    return _TERM_NAMES.get(term) or channel_name(term)

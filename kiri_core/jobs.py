@@ -1,0 +1,209 @@
+"""Job functions the worker runs; they take ids, open their own database session.
+
+``python -m kiri_core.jobs run <run_id>`` runs one model run in this process (the embedded
+runner the app starts when ``REDIS_URL`` is unset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kiri_core import config
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import ModelRun, RunArtifact
+from kiri_core.db.session import session_scope
+from kiri_core.storage import default_storage
+
+log = logging.getLogger(__name__)
+
+PROGRESS_WRITE_INTERVAL_S = 1.0
+ROBYN_TIMEOUT_S = 4 * 3600
+SUMMARY_KEYS = ("spend", "contribution", "roas", "cpa", "mroas", "roas_ci", "effect_share",
+                "spend_share")
+
+
+class RunCancelled(Exception):
+    """Raised from the progress callback when the run was asked to stop."""
+
+
+def heartbeat_interval_seconds() -> float:
+    """Beat at least three times per reaper timeout (at most every 5 s)."""
+    return min(5.0, config.heartbeat_timeout_seconds() / 3)
+
+
+class RunMonitor:
+    """Writes heartbeats from a thread and turns progress calls into row updates.
+
+    The heartbeat thread keeps beating while the engine computes; a run whose heartbeat
+    stops (the worker died) is failed by :func:`kiri_core.services.runs.reap_stale_runs`.
+    """
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.cancelled = threading.Event()
+        self._stopped = threading.Event()
+        self._last_write = 0.0
+        self._thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{run_id}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=heartbeat_interval_seconds() * 2)
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(heartbeat_interval_seconds()):
+            try:
+                self._write()
+            except Exception:  # a missed beat is retried; the reaper tolerates several
+                log.exception("heartbeat of run %s failed", self.run_id)
+
+    def _write(self, progress: float | None = None) -> None:
+        with session_scope() as session:
+            run = session.get(ModelRun, self.run_id)
+            run.heartbeat_at = utcnow()
+            if progress is not None:
+                run.progress = max(run.progress, min(progress, 0.99))
+            if run.cancel_requested_at is not None:
+                self.cancelled.set()
+
+    def should_cancel(self) -> bool:
+        return self.cancelled.is_set()
+
+    def progress(self, fraction: float) -> None:
+        """Progress callback handed to the engine; raises RunCancelled when asked to stop."""
+        if self.cancelled.is_set():
+            raise RunCancelled()
+        now = time.monotonic()
+        if now - self._last_write >= PROGRESS_WRITE_INTERVAL_S:
+            self._last_write = now
+            self._write(float(fraction))
+            if self.cancelled.is_set():
+                raise RunCancelled()
+
+
+def _claim(run_id: int) -> ModelRun | None:
+    """Mark a queued run as running; None if it was cancelled (or taken) meanwhile."""
+    with session_scope() as session:
+        run = session.get(ModelRun, run_id)
+        if run is None or run.status != "queued":
+            return None
+        run.status = "running"
+        run.started_at = run.heartbeat_at = utcnow()
+        run.pid = os.getpid()
+        return run
+
+
+def _load_data(run: ModelRun) -> pd.DataFrame:
+    with session_scope() as session:
+        dataset = session.get(ModelRun, run.id).dataset
+        key, checksum = dataset.storage_key, dataset.checksum
+    return pd.read_csv(io.BytesIO(default_storage().get_bytes(key, checksum)))
+
+
+def _fit(run: ModelRun, data: pd.DataFrame, monitor: RunMonitor) -> dict[str, Any]:
+    if run.engine == "robyn-r":
+        from kiri_core.robyn_r.adapter import run_robyn
+
+        with tempfile.TemporaryDirectory(prefix=f"kiri-run-{run.id}-") as workdir:
+            return run_robyn(data, run.config, workdir, monitor.progress, monitor.should_cancel,
+                             ROBYN_TIMEOUT_S, lambda line: log.info("run %s: %s", run.id, line))
+    from kiri_core.engine.fit import fit_model
+
+    return fit_model(data, run.config, monitor.progress)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    raise TypeError(f"Cannot store {type(value).__name__} in result.json")
+
+
+def channel_summary(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The per-channel numbers kept in the database for lists and the client home."""
+    return {
+        name: {key: channel.get(key) for key in SUMMARY_KEYS}
+        for name, channel in result["channels"].items()
+    }
+
+
+def _store_result(run_id: int, result: dict[str, Any]) -> None:
+    data = json.dumps(result, default=_json_default).encode("utf-8")
+    with session_scope() as session:
+        run = session.get(ModelRun, run_id)
+        stored = default_storage().put_bytes(
+            f"clients/{run.client_id}/runs/{run_id}/result.json", data
+        )
+        session.add(RunArtifact(run_id=run_id, kind="result", storage_key=stored.key,
+                                checksum=stored.checksum, size_bytes=stored.size_bytes))
+        run.metrics = result["metrics"]
+        run.channels = channel_summary(result)
+        run.model_id = result.get("model_id")
+        run.status, run.progress, run.finished_at = "succeeded", 1.0, utcnow()
+
+
+def _finish(run_id: int, status: str, error: str | None) -> None:
+    with session_scope() as session:
+        run = session.get(ModelRun, run_id)
+        if run.status in ("queued", "running"):
+            run.status, run.error, run.finished_at = status, error, utcnow()
+
+
+def execute_run(run_id: int) -> str:
+    """Run one model run end to end and return its final status.
+
+    Loads the dataset, fits with the run's engine, stores the result JSON as a run artifact
+    and its summary on the row. Cancellation is cooperative (through the progress callback);
+    any error leaves the run failed with the error text.
+    """
+    run = _claim(run_id)
+    if run is None:
+        return "skipped"
+    monitor = RunMonitor(run_id)
+    monitor.start()
+    try:
+        result = _fit(run, _load_data(run), monitor)
+        if monitor.should_cancel():
+            raise RunCancelled()
+        _store_result(run_id, result)
+        return "succeeded"
+    except RunCancelled:
+        _finish(run_id, "cancelled", "Cancelled on request.")
+        return "cancelled"
+    except Exception as exc:
+        log.exception("run %s failed", run_id)
+        _finish(run_id, "failed", f"{type(exc).__name__}: {exc}")
+        return "failed"
+    finally:
+        monitor.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kiri_core.jobs")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="execute one model run in this process")
+    run_parser.add_argument("run_id", type=int)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    status = execute_run(args.run_id)
+    return 0 if status in ("succeeded", "cancelled", "skipped") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""The client PDF report of a model run (fpdf2; charts drawn with vl-convert in Inter).
+
+``build_report`` returns the PDF bytes: the same inputs (including ``report_date``) give the
+same bytes. ``write_report`` writes them to a file (the CLI's ``report`` command).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from kiri_core import charts
+from kiri_core import formatting as fmt
+from kiri_core.report import content
+from kiri_core.report.document import MUTED, PRIMARY, TEXT, ReportPDF
+from kiri_core.report.render import chart_png
+
+CHART_PX = 640  # chart width in CSS pixels; drawn at 2x for print
+COVER_FOOT = 36.0  # mm from the bottom of the cover to the "prepared by" line
+
+
+def build_report(result: dict, client: str, currency: str, scenarios: list[dict] | None = None,
+                 truth: dict | None = None, agency: str = "Kiri",
+                 report_date: date | None = None, model_id: str | None = None) -> bytes:
+    """The PDF report of ``result`` for ``client``, as bytes.
+
+    Parameters
+    ----------
+    result
+        The run's result document (docs/result-format.md).
+    client, currency
+        The client's name and currency code (SEK, EUR, USD, NOK, DKK, GBP).
+    scenarios
+        Saved budget scenarios, each ``{"name": str, "plan": <plan dict>}``; the first is the
+        budget recommendation, the others follow it.
+    truth
+        The generator's known truth, when the data was generated (estimated vs true page).
+    agency
+        Who prepared the report (cover and footer).
+    report_date
+        The date on the cover and in the PDF metadata (default: today).
+    model_id
+        The model to report (default: the run's recommended model).
+    """
+    fmt.style_for(currency)  # an unknown currency fails before anything is drawn
+    model_id = model_id or result["model_id"]
+    report_date = report_date or date.today()
+    created = datetime(report_date.year, report_date.month, report_date.day, tzinfo=UTC)
+    pdf = ReportPDF(f"{client} · Marketing mix report · {agency}", created)
+    pdf.set_title(f"Marketing mix report – {client}")
+    pdf.set_author(agency)
+    _cover(pdf, result, client, currency, agency, report_date)
+    _summary(pdf, result, model_id, currency, scenarios)
+    _channels(pdf, result, model_id, currency)
+    _key_charts(pdf, result, model_id, currency, scenarios)
+    if scenarios:
+        _budget(pdf, result, model_id, currency, scenarios)
+    if truth:
+        _truth(pdf, result, model_id, currency, truth)
+    _appendix(pdf, result, model_id, currency)
+    return bytes(pdf.output())
+
+
+def write_report(result: dict, out: Path, client: str, currency: str,
+                 scenarios: list[dict] | None = None, truth: dict | None = None,
+                 agency: str = "Kiri", report_date: date | None = None) -> None:
+    """Write the PDF report of ``result`` to ``out`` (see :func:`build_report`)."""
+    Path(out).write_bytes(build_report(result, client, currency, scenarios, truth, agency,
+                                       report_date))
+
+
+def _cover(pdf: ReportPDF, result: dict, client: str, currency: str, agency: str,
+           report_date: date) -> None:
+    pdf.add_page()
+    pdf.set_font("InterSemiBold", size=11)
+    pdf.set_text_color(*PRIMARY)
+    pdf.cell(0, 8, agency)
+    pdf.set_fill_color(*PRIMARY)
+    pdf.rect(pdf.l_margin, 112, 14, 1.6, style="F")
+    pdf.set_xy(pdf.l_margin, 120)
+    pdf.set_font("InterSemiBold", size=10)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(0, 6, "MARKETING MIX REPORT", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Inter", "B", size=32)
+    pdf.set_text_color(*TEXT)
+    pdf.multi_cell(0, 14, client, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Inter", size=13)
+    pdf.set_text_color(*MUTED)
+    window = result["window"]
+    pdf.cell(0, 7, f"{fmt.period(window['start'], window['end'], currency)} · "
+                   f"{window['periods']} weeks", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(-COVER_FOOT)
+    pdf.set_font("Inter", size=9)
+    pdf.cell(0, 5, f"Prepared by {agency} · {fmt.format_date(report_date, currency)}",
+             new_x="LMARGIN", new_y="NEXT")
+
+
+def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
+             scenarios: list[dict] | None) -> None:
+    pdf.section("Executive summary", "Summary")
+    heads = content.headlines(result, model_id, currency)
+    pdf.tiles([(h.label, h.value, h.note) for h in heads])
+    pdf.ln(4)
+    pdf.subheading("Key findings")
+    pdf.bullets(content.findings(result, model_id, currency,
+                                 scenarios[0] if scenarios else None))
+    pdf.chart(chart_png(charts.waterfall(result, model_id, currency), CHART_PX),
+              f"What made up the {content.outcome(result)}",
+              "Each source's total over the period and its share of the modelled result.")
+
+
+def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
+    pdf.section("Channel performance", "Results")
+    pdf.paragraph(
+        f"Spend and modelled {content.outcome(result)} per paid channel over the period. ROAS "
+        "is the return per unit spent; marginal ROAS is the return of the next unit spent at "
+        "today's level; the interval is the 90 % range of plausible ROAS values.",
+        size=9, color=MUTED,
+    )
+    pdf.table(content.CHANNEL_COLUMNS, content.channel_rows(result, model_id, currency),
+              widths=(20, 22, 15, 22, 15, 11, 17, 20))
+    pdf.chart(chart_png(charts.spend_vs_effect(result, model_id, currency), CHART_PX),
+              "Share of spend versus share of effect",
+              "A channel whose share of effect exceeds its share of spend earns more than its "
+              "budget share.")
+
+
+def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
+                scenarios: list[dict] | None) -> None:
+    pdf.section(f"Where the {content.outcome(result)} came from", "Results")
+    pdf.chart(chart_png(charts.decomposition_over_time(result, model_id, currency), CHART_PX),
+              "Contribution over time",
+              "The modelled weekly result stacked by source: base demand, trend, season and "
+              "context first, then each paid channel.")
+    pdf.chart(chart_png(charts.actual_vs_predicted(result, model_id, currency), CHART_PX),
+              "Actual versus modelled",
+              "How closely the model follows the observed weekly result.")
+    plan = scenarios[0]["plan"] if scenarios else None
+    pdf.chart(chart_png(charts.response_curves(result, model_id, currency, plan), CHART_PX),
+              "Diminishing returns per channel",
+              "Expected weekly return at each weekly spend level. Filled dots: today's average "
+              "spend" + ("; open diamonds: the recommended spend." if plan else "."))
+    pdf.chart(chart_png(charts.roas_intervals(result, model_id, currency), CHART_PX),
+              "Return on ad spend with uncertainty",
+              "Dots: estimated ROAS; bars: the 90 % interval; the dashed line marks break-even.")
+    pdf.chart(chart_png(charts.adstock_decay(result, model_id, currency), CHART_PX),
+              "How long the effect lasts",
+              "Share of a week's media effect still working in the weeks after the spend.")
+
+
+def _budget(pdf: ReportPDF, result: dict, model_id: str, currency: str,
+            scenarios: list[dict]) -> None:
+    for i, scenario in enumerate(scenarios):
+        plan = scenario["plan"]
+        t = plan["totals"]
+        goal = ("maximise the expected return" if plan["scenario"] == "max_response" else
+                f"reach a ROAS of {fmt.roas(plan.get('target_roas'), currency)}")
+        pdf.section(scenario["name"], "Budget recommendation" if i == 0 else "Alternative")
+        pdf.paragraph(
+            f"{fmt.money(t['optimized_spend'], currency)} over {plan['weeks']} weeks, "
+            f"allocated to {goal}. Expected media effect "
+            f"{fmt.money(t['optimized_response'], currency)} versus "
+            f"{fmt.money(t['current_response'], currency)} with today's split "
+            f"({fmt.signed_percent(t['uplift'], currency)}).",
+            size=9.5,
+        )
+        pdf.table(content.PLAN_COLUMNS, content.plan_rows(plan, currency),
+                  widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
+        pdf.chart(chart_png(charts.budget_reallocation(plan, currency), CHART_PX),
+                  "Current versus recommended spend")
+        for warning in plan.get("warnings", []):
+            pdf.paragraph(f"Note: {warning}", size=8.5, color=MUTED)
+
+
+def _truth(pdf: ReportPDF, result: dict, model_id: str, currency: str, truth: dict) -> None:
+    pdf.section("Estimated versus true effects", "Validation")
+    pdf.paragraph("The data of this run was generated with known channel effects, so the "
+                  "model's estimates can be checked against the truth.", size=9, color=MUTED)
+    for measure, title in (("roas", "ROAS"), ("contribution", "Contribution")):
+        pdf.chart(chart_png(charts.estimated_vs_true(result, model_id, truth, currency,
+                                                     measure), CHART_PX), title)
+
+
+def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
+    pdf.section("Model quality and method", "Appendix")
+    pdf.table(("Measure", "Value", "What it means"),
+              content.quality_rows(result, model_id, currency), widths=(20, 10, 70),
+              aligns="LRL")
+    pdf.paragraph(f"Model {model_id} was selected: {result.get('recommendation_reason', '')}",
+                  size=9, color=MUTED)
+    pdf.paragraph(f"Engine: {result.get('engine', 'kiri')} {result.get('engine_version', '')} · "
+                  f"{len(result['models'])} candidate models · "
+                  f"{result['window']['periods']} weeks of data.", size=8.5, color=MUTED)
+    pdf.chart(chart_png(charts.fitted_vs_residual(result, model_id, currency), CHART_PX, 220),
+              "Fitted versus residual",
+              "Errors should scatter evenly around zero without a pattern.")
+    pdf.subheading("Method")
+    for text in content.method_text(result):
+        pdf.paragraph(text, size=9.5)

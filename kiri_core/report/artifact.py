@@ -1,0 +1,97 @@
+"""The PDF of a run as a stored run artifact: built in the worker, downloaded many times.
+
+``request_report`` (service: checks access) queues ``store_run_report`` (job: takes the run
+id) on RQ's default queue, or builds it at once when no Redis is configured. The PDF is
+stored once; every download returns the same bytes until the scenarios change (saving or
+deleting a scenario drops it, see :mod:`kiri_core.planner`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiri_core import config
+from kiri_core.db.models import Client, ModelRun, RunArtifact, User
+from kiri_core.db.session import session_scope
+from kiri_core.planner import REPORT_KIND, BudgetScenario
+from kiri_core.queue import DEFAULT_QUEUE, get_queue
+from kiri_core.report import build_report
+from kiri_core.services.errors import NotFound
+from kiri_core.services.runs import get_run, load_artifact
+from kiri_core.storage import default_storage
+
+PDF = "application/pdf"
+AGENCY = "Kiri"
+
+
+def report_key(run: ModelRun) -> str:
+    return f"clients/{run.client_id}/runs/{run.id}/report.pdf"
+
+
+def _artifact(session: Session, run_id: int, kind: str) -> RunArtifact | None:
+    return session.scalar(select(RunArtifact).where(RunArtifact.run_id == run_id,
+                                                    RunArtifact.kind == kind))
+
+
+def run_report_bytes(session: Session, run: ModelRun, report_date: date | None = None) -> bytes:
+    """Build the run's PDF from its stored result, client, saved scenarios and known truth."""
+    stored = _artifact(session, run.id, "result")
+    if stored is None:
+        raise NotFound(f"Run #{run.id} has no result to report.")
+    result = json.loads(default_storage().get_bytes(stored.storage_key, stored.checksum))
+    client = session.get(Client, run.client_id)
+    scenarios = session.scalars(select(BudgetScenario).where(BudgetScenario.run_id == run.id)
+                                .order_by(BudgetScenario.created_at, BudgetScenario.id))
+    return build_report(result, client.name, client.currency,
+                        [s.as_report_scenario() for s in scenarios],
+                        run.dataset.ground_truth, AGENCY, report_date)
+
+
+def store_run_report(run_id: int) -> str:
+    """Job: build the PDF of run ``run_id`` and store it as its ``report`` artifact."""
+    with session_scope() as session:
+        run = session.get(ModelRun, run_id)
+        if run is None or run.status != "succeeded":
+            return "skipped"
+        data = run_report_bytes(session, run)
+        stored = default_storage().put_bytes(report_key(run), data)
+        artifact = _artifact(session, run_id, REPORT_KIND) or RunArtifact(
+            run_id=run_id, kind=REPORT_KIND)
+        artifact.storage_key, artifact.checksum = stored.key, stored.checksum
+        artifact.size_bytes, artifact.content_type = stored.size_bytes, PDF
+        session.add(artifact)
+        session.commit()
+    return "stored"
+
+
+def request_report(session: Session, actor: User, run_id: int) -> bool:
+    """Make sure the run's PDF gets built; True when it is ready to download now.
+
+    With Redis the build is queued for the worker (False until it is stored); without, it
+    is built right away.
+    """
+    run = get_run(session, actor, run_id)
+    if run.status != "succeeded":
+        raise NotFound(f"Run #{run_id} has no result to report: it is {run.status}.")
+    if _artifact(session, run_id, REPORT_KIND) is not None:
+        return True
+    if config.redis_url():
+        get_queue(DEFAULT_QUEUE).enqueue("kiri_core.report.artifact.store_run_report", run_id,
+                                         job_id=f"kiri-report-{run_id}", result_ttl=600,
+                                         description=f"PDF report of run {run_id}")
+        return False
+    store_run_report(run_id)
+    session.expire_all()
+    return True
+
+
+def report_pdf(session: Session, actor: User, run_id: int) -> bytes | None:
+    """The stored PDF of the run, or None while it is not built yet (access checked)."""
+    get_run(session, actor, run_id)
+    if _artifact(session, run_id, REPORT_KIND) is None:
+        return None
+    return load_artifact(session, actor, run_id, REPORT_KIND)

@@ -1,0 +1,195 @@
+"""What the report says: findings, tables and quality notes computed from a result document.
+
+Nothing here draws; the same sentences and rows can be shown in the app's presentation mode.
+All numbers are formatted through :mod:`kiri_core.formatting` so they read the same in the
+PDF, the tables and the charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiri_core import formatting as fmt
+from kiri_core.results import model_by_id
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One big number on the summary page."""
+
+    label: str
+    value: str
+    note: str
+
+
+def is_conversion(result: dict) -> bool:
+    return result.get("dep_var_type") == "conversion"
+
+
+def outcome(result: dict) -> str:
+    """What the model explains, in words: ``"revenue"`` or ``"conversions"``."""
+    return "conversions" if is_conversion(result) else "revenue"
+
+
+def amount(result: dict, value: float | None, currency: str) -> str:
+    """A modelled amount: money for revenue models, a count for conversion models."""
+    return fmt.number(value, currency) if is_conversion(result) else fmt.money(value, currency)
+
+
+def paid_totals(result: dict, model_id: str) -> tuple[float, float]:
+    """(total paid spend, total paid-media contribution) of the model over the window."""
+    channels = model_by_id(result, model_id)["channels"].values()
+    return sum(c["spend"] for c in channels), sum(c["contribution"] for c in channels)
+
+
+def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
+    """The four numbers a client asks for first."""
+    spend, contribution = paid_totals(result, model_id)
+    total = sum(result["actual"])
+    model = model_by_id(result, model_id)
+    return [
+        Headline(f"Total {outcome(result)}", amount(result, total, currency),
+                 fmt.period(result["window"]["start"], result["window"]["end"], currency)),
+        Headline("Media spend", fmt.money(spend, currency),
+                 f"{len(result['spend_columns'])} paid channels"),
+        Headline("Driven by media", amount(result, contribution, currency),
+                 f"{fmt.percent(contribution / total if total else 0, currency)} of "
+                 f"{outcome(result)}"),
+        Headline("Return per unit spent", fmt.roas(contribution / spend if spend else 0,
+                                                   currency),
+                 f"model explains {fmt.percent(model['metrics']['rsq'], currency)} of the "
+                 "weekly variation"),
+    ]
+
+
+def findings(result: dict, model_id: str, currency: str,
+             scenario: dict | None = None) -> list[str]:
+    """Three to five plain-language findings with their numbers."""
+    model = model_by_id(result, model_id)
+    channels = {fmt.channel_name(k): v for k, v in model["channels"].items()}
+    spend, contribution = paid_totals(result, model_id)
+    total = sum(result["actual"])
+    best = max(channels.items(), key=lambda kv: kv[1]["roas"])
+    worst = min(channels.items(), key=lambda kv: kv[1]["roas"])
+    headroom = max(channels.items(), key=lambda kv: kv[1]["mroas"])
+    out = [
+        f"Paid media drove {amount(result, contribution, currency)} of {outcome(result)} "
+        f"({fmt.percent(contribution / total if total else 0, currency)} of the total) on "
+        f"{fmt.money(spend, currency)} of spend: "
+        f"{fmt.roas(contribution / spend if spend else 0, currency)} back for every unit spent.",
+        f"{best[0]} gave the best return: {fmt.roas(best[1]['roas'], currency)} per unit spent, "
+        f"with {fmt.percent(best[1]['spend_share'], currency)} of the budget and "
+        f"{fmt.percent(best[1]['effect_share'], currency)} of the media effect.",
+        f"{worst[0]} gave the lowest return: {fmt.roas(worst[1]['roas'], currency)} per unit "
+        f"spent, with {fmt.percent(worst[1]['spend_share'], currency)} of the budget.",
+    ]
+    if headroom[1]["mroas"] > 1:
+        out.append(
+            f"{headroom[0]} has the most room to grow: the next unit spent there is still "
+            f"expected to return {fmt.roas(headroom[1]['mroas'], currency)}."
+        )
+    else:
+        out.append("Every channel is past the point where one more unit of spend pays back "
+                   "more than it costs; growth should come from reallocation, not more budget.")
+    if scenario is not None:
+        totals = scenario["plan"]["totals"]
+        out.append(
+            f"Reallocating {fmt.money(totals['optimized_spend'], currency)} over "
+            f"{scenario['plan']['weeks']} weeks as in \u201c{scenario['name']}\u201d is "
+            f"expected to change the media effect by "
+            f"{fmt.signed_percent(totals['uplift'], currency)}."
+        )
+    return out
+
+
+CHANNEL_COLUMNS = ("Channel", "Spend", "Spend share", "Contribution", "Effect share", "ROAS",
+                   "Marginal ROAS", "90 % interval")
+
+
+def channel_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
+    """The channel performance table, one formatted row per paid channel."""
+    channels = model_by_id(result, model_id)["channels"]
+    rows = []
+    for column in result["spend_columns"]:
+        ch = channels[column]
+        ci = ch.get("roas_ci")
+        rows.append([
+            fmt.channel_name(column), fmt.money(ch["spend"], currency),
+            fmt.percent(ch["spend_share"], currency, 1),
+            amount(result, ch["contribution"], currency),
+            fmt.percent(ch["effect_share"], currency, 1), fmt.roas(ch["roas"], currency),
+            fmt.roas(ch["mroas"], currency),
+            f"{fmt.roas(ci[0], currency)} – {fmt.roas(ci[1], currency)}" if ci else "–",
+        ])
+    return rows
+
+
+PLAN_COLUMNS = ("Channel", "Current spend", "Recommended", "Change", "Expected effect", "ROAS",
+                "Marginal ROAS")
+
+
+def plan_rows(plan: dict, currency: str) -> list[list[str]]:
+    """A saved scenario's table: current versus recommended spend per channel, then totals."""
+    rows = []
+    for column, ch in plan["channels"].items():
+        change = (ch["optimized_spend"] / ch["current_spend"] - 1) if ch["current_spend"] else None
+        rows.append([
+            fmt.channel_name(column) + (" (locked)" if ch.get("locked") else ""),
+            fmt.money(ch["current_spend"], currency), fmt.money(ch["optimized_spend"], currency),
+            fmt.signed_percent(change, currency, 0), fmt.money(ch["optimized_response"], currency),
+            fmt.roas(ch["optimized_roas"], currency), fmt.roas(ch["optimized_mroas"], currency),
+        ])
+    t = plan["totals"]
+    rows.append([
+        "Total", fmt.money(t["current_spend"], currency), fmt.money(t["optimized_spend"], currency),
+        fmt.signed_percent(t["optimized_spend"] / t["current_spend"] - 1
+                           if t["current_spend"] else None, currency, 0),
+        fmt.money(t["optimized_response"], currency), fmt.roas(t["optimized_roas"], currency), "",
+    ])
+    return rows
+
+
+def quality_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
+    """Fit and validation figures with what each one means."""
+    metrics = model_by_id(result, model_id)["metrics"]
+    rows = [
+        ["R²", fmt.number(metrics["rsq"], currency, 3),
+         f"Share of the weekly variation in {outcome(result)} the model explains."],
+        ["NRMSE", fmt.number(metrics["nrmse"], currency, 3),
+         "Typical prediction error relative to the range of the data (lower is better)."],
+        ["DECOMP.RSSD", fmt.number(metrics["decomp_rssd"], currency, 3),
+         "Distance between spend shares and effect shares (lower is more plausible)."],
+    ]
+    if metrics.get("mape_lift") is not None:
+        rows.append(["MAPE vs lift tests", fmt.percent(metrics["mape_lift"], currency, 1),
+                     "Error against the experiments used for calibration."])
+    rows.append(["Candidate models", str(len(result["models"])),
+                 "Best trade-offs (Pareto front) between fit and plausibility."])
+    return rows
+
+
+METHOD = (
+    "The model follows Meta's open-source Robyn method. Each channel's weekly spend is "
+    "carried over into later weeks (adstock) and passes through a diminishing-returns curve "
+    "(Hill saturation); a ridge regression then explains {outcome} from these media "
+    "effects together with trend, seasonality, holidays and the context variables. Thousands "
+    "of candidate settings are searched with an evolutionary optimizer that balances two "
+    "goals, prediction error and a plausible split of effects versus spend; similar good "
+    "models are clustered and the recommended model is chosen among the cluster winners."
+)
+CAN_SAY = (
+    "What the model can say: how much each channel contributed in the period, how quickly "
+    "its effect fades, where extra spend is likely to pay back, and how a budget could be "
+    "reallocated within the spend levels seen in the data."
+)
+CANNOT_SAY = (
+    "What it cannot say: the effect of spend far outside the range in the data, of new "
+    "channels, or of changes in creative, pricing or competition it has not seen. The "
+    "figures are statistical estimates with uncertainty (see the 90 % intervals) and are "
+    "strongest when confirmed by lift experiments."
+)
+
+
+def method_text(result: dict) -> list[str]:
+    """The method appendix as paragraphs (no jargon beyond what is explained)."""
+    return [METHOD.format(outcome=outcome(result)), CAN_SAY, CANNOT_SAY]

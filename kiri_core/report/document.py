@@ -1,0 +1,168 @@
+"""The report's page furniture with fpdf2: Inter, the design colors, headings, tables, tiles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from io import BytesIO
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from kiri_core.report.fonts import truetype_fonts
+
+PRIMARY = (0, 102, 255)
+TEXT = (17, 17, 17)
+MUTED = (102, 102, 102)
+SECONDARY = (245, 245, 245)
+RULE = (220, 220, 220)
+MARGIN = 18.0  # mm
+
+
+class ReportPDF(FPDF):
+    """An A4 report with a quiet footer (``footer_text`` left, page x of y right)."""
+
+    def __init__(self, footer_text: str, created: datetime) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        for (family, style), path in truetype_fonts().items():
+            self.add_font(family, style, str(path))
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(auto=True, margin=MARGIN + 8)
+        self.set_creation_date(created)
+        self.set_producer("Kiri")
+        self.footer_text = footer_text
+        self.alias_nb_pages()
+
+    @property
+    def content_width(self) -> float:
+        return self.w - self.l_margin - self.r_margin
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return  # the cover stays clean
+        self.set_y(-MARGIN)
+        self.set_draw_color(*RULE)
+        self.line(self.l_margin, self.get_y() - 2, self.w - self.r_margin, self.get_y() - 2)
+        self.set_font("Inter", size=8)
+        self.set_text_color(*MUTED)
+        self.cell(self.content_width / 2, 5, self.footer_text)
+        self.cell(self.content_width / 2, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def section(self, title: str, kicker: str | None = None) -> None:
+        """A new page opening with a small blue kicker and a large title."""
+        self.add_page()
+        if kicker:
+            self.set_font("InterSemiBold", size=8.5)
+            self.set_text_color(*PRIMARY)
+            self.cell(0, 5, kicker.upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font("Inter", "B", size=20)
+        self.set_text_color(*TEXT)
+        self.cell(0, 11, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(4)
+
+    def subheading(self, text: str) -> None:
+        self.ensure_space(30)
+        self.ln(2)
+        self.set_font("InterSemiBold", size=11.5)
+        self.set_text_color(*TEXT)
+        self.cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def paragraph(self, text: str, size: float = 10, color: tuple[int, int, int] = TEXT) -> None:
+        self.set_font("Inter", size=size)
+        self.set_text_color(*color)
+        self.multi_cell(0, size * 0.52, text, align="L", new_x=XPos.LMARGIN,
+                        new_y=YPos.NEXT)
+        self.ln(2)
+
+    def bullets(self, items: Sequence[str]) -> None:
+        """Numbered findings with a blue number and the text hanging beside it."""
+        for i, item in enumerate(items, start=1):
+            self.ensure_space(18)
+            y = self.get_y()
+            self.set_font("Inter", "B", size=11)
+            self.set_text_color(*PRIMARY)
+            self.cell(9, 6, f"{i:02d}")
+            self.set_xy(self.l_margin + 10, y)
+            self.set_font("Inter", size=10.5)
+            self.set_text_color(*TEXT)
+            self.multi_cell(self.content_width - 10, 5.6, item, align="L", new_x=XPos.LMARGIN,
+                            new_y=YPos.NEXT)
+            self.ln(3.5)
+
+    def tiles(self, items: Sequence[tuple[str, str, str]]) -> None:
+        """A row of headline numbers on the light grey: (label, value, note)."""
+        gap = 4.0
+        width = (self.content_width - gap * (len(items) - 1)) / len(items)
+        top = self.get_y()
+        for i, (label, value, note) in enumerate(items):
+            x = self.l_margin + i * (width + gap)
+            self.set_fill_color(*SECONDARY)
+            self.rect(x, top, width, 30, style="F")
+            self.set_xy(x + 4, top + 4)
+            self.set_font("Inter", size=8)
+            self.set_text_color(*MUTED)
+            self.cell(width - 8, 4, label)
+            self.set_xy(x + 4, top + 10)
+            self.set_font("Inter", "B", size=14 if len(value) < 14 else 11.5)
+            self.set_text_color(*TEXT)
+            self.cell(width - 8, 8, value)
+            self.set_xy(x + 4, top + 19)
+            self.set_font("Inter", size=7.5)
+            self.set_text_color(*MUTED)
+            self.multi_cell(width - 8, 3.6, note, align="L")
+        self.set_xy(self.l_margin, top + 36)
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]],
+              widths: Sequence[float], total_row: bool = False,
+              aligns: str | None = None) -> None:
+        """A quiet table: bold header over a blue rule, thin grey rules.
+
+        ``aligns`` has one letter (L/R) per column; default: first column left, numbers right.
+        """
+        scale = self.content_width / sum(widths)
+        widths = [w * scale for w in widths]
+        aligns = aligns or "L" + "R" * (len(widths) - 1)
+        self.ensure_space(10 + 7 * min(len(rows), 4))
+        self._table_row(header, widths, aligns, header=True)
+        for i, row in enumerate(rows):
+            last = total_row and i == len(rows) - 1
+            self._table_row(row, widths, aligns, bold=last)
+        self.ln(4)
+
+    def _table_row(self, cells: Sequence[str], widths: Sequence[float], aligns: str,
+                   header: bool = False, bold: bool = False) -> None:
+        height = 8.0 if header else 7.0
+        self.ensure_space(height)
+        if header:
+            self.set_font("InterSemiBold", size=7.5)
+            self.set_text_color(*MUTED)
+        else:
+            self.set_font("Inter", "B" if bold else "", size=8.5)
+            self.set_text_color(*TEXT)
+        for cell, width, align in zip(cells, widths, aligns, strict=True):
+            self.cell(width, height, cell, align=align)
+        self.ln(height)
+        self.set_draw_color(*(PRIMARY if header else RULE))
+        self.set_line_width(0.4 if header or bold else 0.15)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.set_line_width(0.2)
+
+    def chart(self, png: bytes, title: str, caption: str | None = None) -> None:
+        """A chart image across the content width, with a title above and a caption below."""
+        from PIL import Image
+
+        with Image.open(BytesIO(png)) as image:
+            height = self.content_width * image.height / image.width
+        self.ensure_space(height + 16)
+        self.subheading(title)
+        self.image(BytesIO(png), x=self.l_margin, w=self.content_width, h=height)
+        if caption:
+            self.ln(1)
+            self.paragraph(caption, size=8.5, color=MUTED)
+        self.ln(3)
+
+    def ensure_space(self, height: float) -> None:
+        """Start a new page when less than ``height`` mm are left above the footer."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()

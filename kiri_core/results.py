@@ -1,0 +1,63 @@
+"""Reading a result document (docs/result-format.md): models, terms, headline numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiri_core.engine.response import ResponseCurve
+from kiri_core.formatting import channel_name
+
+
+def model_by_id(result: dict, model_id: str) -> dict:
+    """The model ``model_id`` of ``result``; a clear error when the run has no such model."""
+    for model in result["models"]:
+        if model["model_id"] == model_id:
+            return model
+    raise KeyError(f"Model {model_id!r} is not one of this run's {len(result['models'])} models.")
+
+
+def response_at(response: dict, spend: float) -> float:
+    """Expected response per period at ``spend`` per period (the channel's ``response``)."""
+    return float(ResponseCurve.from_dict(response).response(spend))
+
+
+def term_groups(result: dict, model: dict) -> dict[str, list[float]]:
+    """The model's decomposition per period, grouped for reading.
+
+    Baseline (intercept), Trend, Seasonality (season and monthly), Holidays, Context (all
+    context columns), Organic (all organic columns), then each paid channel by name; groups
+    the model does not have are left out. The groups sum to the fitted series.
+    """
+    decomposition = model["decomposition"]
+    spec = [
+        ("Baseline", ["intercept"]),
+        ("Trend", ["trend"]),
+        ("Seasonality", ["season", "monthly"]),
+        ("Holidays", ["holiday"]),
+        ("Context", list(result.get("context_columns", []))),
+        ("Organic", list(result.get("organic_columns", []))),
+    ]
+    spec += [(channel_name(c), [c]) for c in result["spend_columns"]]
+    groups: dict[str, list[float]] = {}
+    for name, terms in spec:
+        present = [decomposition[t] for t in terms if t in decomposition]
+        if present:
+            groups[name] = np.sum(present, axis=0).tolist()
+    return groups
+
+
+def expected_response(result: dict, model_id: str, weekly_spend: dict[str, float]) -> dict:
+    """What a weekly spend per channel is expected to return under the model's curves.
+
+    Returns ``{"channels": {column: response}, "response": total, "spend": total,
+    "roas": total response / total spend}`` per week; channels left out spend nothing.
+    """
+    channels = model_by_id(result, model_id)["channels"]
+    per_channel = {
+        column: response_at(channels[column]["response"], float(weekly_spend.get(column, 0.0)))
+        for column in result["spend_columns"]
+    }
+    spend = float(sum(weekly_spend.get(c, 0.0) for c in result["spend_columns"]))
+    response = float(sum(per_channel.values()))
+    return {"channels": per_channel, "response": response, "spend": spend,
+            "roas": response / spend if spend > 0 else None}

@@ -1,0 +1,1 @@
+"""The service layer: every function takes (session, actor, ...) and checks access itself."""

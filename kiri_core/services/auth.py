@@ -1,0 +1,148 @@
+"""Registration and login against the users table (bcrypt hashes).
+
+The first account becomes admin; later sign-ups need an allowed e-mail domain and start with
+no client access. Repeated failed logins lock the account for a while.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import bcrypt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiri_core import config
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import User
+from kiri_core.services import audit
+from kiri_core.services.errors import AuthenticationError, ValidationError
+
+MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything after 72 bytes
+MIN_PASSWORD_LENGTH = 8
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_password_rules(password: str) -> None:
+    """Raise ValidationError for a password that is too short or over bcrypt's 72 bytes."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    size = len(password.encode("utf-8"))
+    if size > MAX_PASSWORD_BYTES:
+        raise ValidationError(
+            f"The password is {size} bytes long; the limit is {MAX_PASSWORD_BYTES} bytes "
+            "(letters such as å, ä, ö count as two). Please choose a shorter one."
+        )
+
+
+def hash_password(password: str) -> str:
+    check_password_rules(password)
+    salt = bcrypt.gensalt(config.bcrypt_rounds())
+    return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
+
+
+def password_matches(password: str, password_hash: str) -> bool:
+    encoded = password.encode("utf-8")
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        return False
+    return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise ValidationError(f"'{email}' is not a valid e-mail address.")
+    return email
+
+
+def _check_signup_domain(email: str) -> None:
+    domains = config.allowed_signup_domains()
+    domain = email.rsplit("@", 1)[1]
+    if domain not in domains:
+        allowed = ", ".join(domains) if domains else "none configured"
+        raise ValidationError(
+            f"Sign-up is limited to e-mail addresses at allowed domains ({allowed}); "
+            f"'{domain}' is not one of them. Ask an administrator."
+        )
+
+
+def register_user(session: Session, email: str, name: str, password: str) -> User:
+    """Create an account; the very first one becomes admin."""
+    email = normalize_email(email)
+    if not name.strip():
+        raise ValidationError("Please enter your name.")
+    check_password_rules(password)
+    first = user_count(session) == 0
+    if not first:
+        _check_signup_domain(email)
+    if session.scalar(select(User).where(User.email == email)) is not None:
+        raise ValidationError(f"An account for {email} already exists. Please log in.")
+    user = User(
+        email=email, name=name.strip(), password_hash=hash_password(password), is_admin=first
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, user, "user.register", target=("user", user.id),
+                 details={"admin": first})
+    session.commit()
+    return user
+
+
+def _refuse_locked(user: User) -> None:
+    if user.locked_until is not None and user.locked_until > utcnow():
+        minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
+        raise AuthenticationError(
+            f"Too many failed logins: this account is locked for {minutes} more minute(s)."
+        )
+
+
+def _record_failure(session: Session, user: User) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = utcnow() + LOCKOUT
+        user.failed_logins = 0
+        audit.record(session, user, "user.locked", target=("user", user.id))
+    session.commit()
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """Return the user for a correct e-mail and password, or raise AuthenticationError."""
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise AuthenticationError(
+            f"Passwords are at most {MAX_PASSWORD_BYTES} bytes; the one entered is longer."
+        )
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise AuthenticationError("Wrong e-mail or password.")
+    _refuse_locked(user)
+    if not user.is_active:
+        raise AuthenticationError("This account has been deactivated. Ask an administrator.")
+    if not password_matches(password, user.password_hash):
+        _record_failure(session, user)
+        _refuse_locked(user)
+        raise AuthenticationError("Wrong e-mail or password.")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    audit.record(session, user, "user.login", target=("user", user.id))
+    session.commit()
+    return user
+
+
+def active_user(session: Session, user_id: int | None) -> User | None:
+    """The logged-in user if the account still exists and is active, else None."""
+    if user_id is None:
+        return None
+    user = session.get(User, user_id, populate_existing=True)
+    return user if user is not None and user.is_active else None
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def user_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0

@@ -1,0 +1,114 @@
+"""Clients of the agency: create, edit, archive, and the client home overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import Client, Dataset, ModelRun, User
+from kiri_core.services import audit
+from kiri_core.services.access import current_actor, require_admin, require_client_role
+from kiri_core.services.errors import ValidationError
+
+CURRENCIES = ("SEK", "NOK", "DKK", "EUR", "USD", "GBP")
+INDUSTRIES = (
+    "Retail", "E-commerce", "Travel", "Finance", "Telecom", "FMCG", "Media", "Automotive",
+    "Health", "Other",
+)
+
+
+def _check_fields(session: Session, name: str, currency: str, client_id: int | None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError("Please give the client a name.")
+    if currency not in CURRENCIES:
+        raise ValidationError(
+            f"Unknown currency '{currency}'; choose one of {', '.join(CURRENCIES)}."
+        )
+    clash = session.scalar(select(Client).where(Client.name == name))
+    if clash is not None and clash.id != client_id:
+        raise ValidationError(f"A client named '{name}' already exists.")
+    return name
+
+
+def create_client(
+    session: Session, actor: User, name: str, industry: str = "", currency: str = "SEK"
+) -> Client:
+    """Create a client (admins only; admins see every client)."""
+    admin = require_admin(current_actor(session, actor))
+    name = _check_fields(session, name, currency, None)
+    client = Client(name=name, industry=industry.strip(), currency=currency,
+                    created_by_id=admin.id)
+    session.add(client)
+    session.flush()
+    audit.record(session, admin, "client.create", client_id=client.id,
+                 target=("client", client.id), details={"name": name})
+    session.commit()
+    return client
+
+
+def update_client(
+    session: Session, actor: User, client_id: int, *, name: str, industry: str, currency: str
+) -> Client:
+    """Edit name, industry and currency (analysts of the client and admins)."""
+    client = require_client_role(session, actor, client_id, "analyst")
+    client.name = _check_fields(session, name, currency, client_id)
+    client.industry = industry.strip()
+    client.currency = currency
+    audit.record(session, actor, "client.update", client_id=client_id,
+                 target=("client", client_id))
+    session.commit()
+    return client
+
+
+def set_archived(session: Session, actor: User, client_id: int, archived: bool) -> Client:
+    """Archive (hide from pickers) or restore a client; admins only. Nothing is deleted."""
+    admin = require_admin(current_actor(session, actor))
+    client = require_client_role(session, admin, client_id, "analyst")
+    client.archived_at = utcnow() if archived else None
+    audit.record(session, admin, "client.archive" if archived else "client.restore",
+                 client_id=client_id, target=("client", client_id))
+    session.commit()
+    return client
+
+
+def get_client(session: Session, actor: User, client_id: int) -> Client:
+    return require_client_role(session, actor, client_id, "viewer")
+
+
+@dataclass(frozen=True)
+class ClientOverview:
+    client: Client
+    datasets: list[Dataset]
+    runs: list[ModelRun]
+    latest_run: ModelRun | None
+
+    @property
+    def headline(self) -> dict[str, float] | None:
+        """Total spend, contribution and ROAS of the latest finished run."""
+        if self.latest_run is None or not self.latest_run.channels:
+            return None
+        channels = self.latest_run.channels.values()
+        spend = sum(c["spend"] for c in channels)
+        contribution = sum(c["contribution"] for c in channels)
+        return {
+            "spend": spend,
+            "contribution": contribution,
+            "roas": contribution / spend if spend else 0.0,
+            "rsq": (self.latest_run.metrics or {}).get("rsq"),
+        }
+
+
+def client_overview(session: Session, actor: User, client_id: int) -> ClientOverview:
+    client = require_client_role(session, actor, client_id, "viewer")
+    datasets = session.scalars(
+        select(Dataset).where(Dataset.client_id == client_id).order_by(Dataset.version.desc())
+    ).all()
+    runs = session.scalars(
+        select(ModelRun).where(ModelRun.client_id == client_id).order_by(ModelRun.id.desc())
+    ).all()
+    latest = next((r for r in runs if r.status == "succeeded"), None)
+    return ClientOverview(client, list(datasets), list(runs), latest)

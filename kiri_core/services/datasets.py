@@ -1,0 +1,139 @@
+"""Datasets: immutable versions of a client's weekly data (CSV upload or generated).
+
+Validation is :mod:`kiri_core.data.validation`'s (shared with BigQuery import and the CLI);
+a version is saved only when it has no problems, and a new version never overwrites one.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiri_core import generator
+from kiri_core.data import validation
+from kiri_core.db.models import Dataset, User
+from kiri_core.services import audit
+from kiri_core.services.access import require_client_role
+from kiri_core.services.errors import NotFound, ValidationError
+from kiri_core.storage import default_storage
+
+MAX_GENERATED_WEEKS = 520
+
+
+def read_upload(data: bytes) -> pd.DataFrame:
+    """Parse an uploaded CSV; ValidationError for a file that is not a usable CSV."""
+    try:
+        return validation.read_csv(data)
+    except validation.DatasetError as exc:
+        raise ValidationError(str(exc), [str(p) for p in exc.problems]) from exc
+
+
+def mapping_to_dict(mapping: validation.ColumnMapping) -> dict[str, Any]:
+    return {"date": mapping.date, "revenue": mapping.dep_var, "spend": list(mapping.spend),
+            "context": list(mapping.context), "organic": list(mapping.organic)}
+
+
+def mapping_from_dict(mapping: dict[str, Any]) -> validation.ColumnMapping:
+    return validation.ColumnMapping(
+        date=mapping.get("date"), dep_var=mapping.get("revenue"),
+        spend=tuple(mapping.get("spend", ())), context=tuple(mapping.get("context", ())),
+        organic=tuple(mapping.get("organic", ())),
+    )
+
+
+def suggest_mapping(frame: pd.DataFrame) -> dict[str, Any]:
+    """Auto-detected roles: ``date``, ``revenue``, ``spend`` (``spend_*``), ``context`` (flags)."""
+    return mapping_to_dict(validation.detect_columns(frame))
+
+
+def check_frame(frame: pd.DataFrame, mapping: dict[str, Any]) -> list[str]:
+    """Every problem of the data under this mapping, with row and column ([] when valid)."""
+    return [str(p) for p in validation.validate_frame(frame, mapping_from_dict(mapping))]
+
+
+def _next_version(session: Session, client_id: int) -> int:
+    latest = session.scalar(select(func.max(Dataset.version)).where(Dataset.client_id == client_id))
+    return (latest or 0) + 1
+
+
+def save_dataset(
+    session: Session,
+    actor: User,
+    client_id: int,
+    frame: pd.DataFrame,
+    mapping: dict[str, Any],
+    *,
+    name: str,
+    source: str,
+    ground_truth: dict[str, Any] | None = None,
+) -> Dataset:
+    """Validate and store a new dataset version (analysts only); nothing is saved on error."""
+    require_client_role(session, actor, client_id, "analyst")
+    problems = check_frame(frame, mapping)
+    if problems:
+        summary = problems[0] if len(problems) == 1 else f"{len(problems)} problems"
+        raise ValidationError(f"Nothing was saved: {summary}.", problems)
+    clean = validation.clean_frame(frame, mapping_from_dict(mapping))
+    version = _next_version(session, client_id)
+    buffer = io.StringIO()
+    clean.to_csv(buffer, index=False, date_format="%Y-%m-%d")
+    stored = default_storage().put_bytes(
+        f"clients/{client_id}/datasets/v{version}.csv", buffer.getvalue().encode("utf-8")
+    )
+    dates = clean[mapping["date"]]
+    dataset = Dataset(
+        client_id=client_id, version=version, name=name.strip() or f"Version {version}",
+        source=source, storage_key=stored.key, checksum=stored.checksum,
+        size_bytes=stored.size_bytes, row_count=len(clean),
+        start_date=dates.min().strftime("%Y-%m-%d"), end_date=dates.max().strftime("%Y-%m-%d"),
+        column_mapping={**mapping, "columns": list(clean.columns)}, ground_truth=ground_truth,
+        created_by_id=actor.id,
+    )
+    session.add(dataset)
+    session.flush()
+    audit.record(session, actor, "dataset.create", client_id=client_id,
+                 target=("dataset", dataset.id),
+                 details={"version": version, "source": source, "rows": len(clean)})
+    session.commit()
+    return dataset
+
+
+def generate_dataset(
+    session: Session, actor: User, client_id: int, weeks: int, seed: int
+) -> Dataset:
+    """Generate test data with known truth and save it as a new version with its truth."""
+    require_client_role(session, actor, client_id, "analyst")
+    if not 52 <= weeks <= MAX_GENERATED_WEEKS:
+        raise ValidationError(f"Weeks must be between 52 and {MAX_GENERATED_WEEKS}.")
+    frame, truth = generator.generate(weeks, seed)
+    return save_dataset(
+        session, actor, client_id, frame, suggest_mapping(frame),
+        name=f"Generated ({weeks} weeks, seed {seed})", source="generated", ground_truth=truth,
+    )
+
+
+def list_datasets(session: Session, actor: User, client_id: int) -> list[Dataset]:
+    require_client_role(session, actor, client_id, "viewer")
+    query = select(Dataset).where(Dataset.client_id == client_id).order_by(
+        Dataset.version.desc()
+    )
+    return list(session.scalars(query))
+
+
+def get_dataset(session: Session, actor: User, dataset_id: int) -> Dataset:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise NotFound(f"Dataset #{dataset_id} does not exist.")
+    require_client_role(session, actor, dataset.client_id, "viewer")
+    return dataset
+
+
+def load_frame(session: Session, actor: User, dataset_id: int) -> pd.DataFrame:
+    """The stored data of a dataset version (checksum verified)."""
+    dataset = get_dataset(session, actor, dataset_id)
+    data = default_storage().get_bytes(dataset.storage_key, dataset.checksum)
+    return pd.read_csv(io.BytesIO(data))

@@ -1,0 +1,211 @@
+"""Model runs: start (queued to RQ or the embedded runner), cancel, retry, list, results.
+
+A run's life: ``queued`` -> ``running`` -> ``succeeded`` | ``failed`` | ``cancelled``.
+:func:`reap_stale_runs` fails runs whose worker stopped sending heartbeats and finishes
+cancellations the job did not honour in time.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiri_core import config, queue
+from kiri_core.data.fit_config import validate_fit_config
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import ENGINES, Dataset, ModelRun, RunArtifact, User
+from kiri_core.engine.model import ADSTOCK_PARAMS
+from kiri_core.services import audit
+from kiri_core.services.access import require_client_role
+from kiri_core.services.errors import NotFound, ValidationError
+from kiri_core.storage import StorageIntegrityError, default_storage
+
+ADSTOCKS = tuple(ADSTOCK_PARAMS)
+PRESETS = {"quick": {"iterations": 300, "trials": 1}, "full": {"iterations": 2000, "trials": 5}}
+CANCEL_GRACE = timedelta(seconds=20)
+
+
+def default_config(dataset: Dataset, preset: str = "quick") -> dict[str, Any]:
+    """A fit config (issue 2's ``config.json`` keys) from a dataset's column mapping."""
+    mapping = dataset.column_mapping
+    return {
+        "date_column": mapping["date"],
+        "revenue_column": mapping["revenue"],
+        "spend_columns": list(mapping["spend"]),
+        "context_columns": list(mapping.get("context", [])),
+        "organic_columns": list(mapping.get("organic", [])),
+        "adstock": "geometric",
+        **PRESETS[preset],
+        "seed": 1,
+    }
+
+
+def _check_config(dataset: Dataset, run_config: dict[str, Any], engine: str) -> None:
+    problems = [str(p) for p in validate_fit_config(run_config, dataset.column_mapping["columns"])]
+    if engine not in ENGINES:
+        problems.append(f"Unknown engine '{engine}'; choose one of {', '.join(ENGINES)}.")
+    if problems:
+        raise ValidationError(f"The run settings have {len(problems)} problem(s).", problems)
+
+
+def _dataset_of_client(session: Session, client_id: int, dataset_id: int) -> Dataset:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None or dataset.client_id != client_id:
+        raise NotFound(f"Dataset #{dataset_id} does not exist for this client.")
+    return dataset
+
+
+def _enqueue(session: Session, run: ModelRun) -> ModelRun:
+    handle = queue.enqueue_run(run.id)
+    run.job_id, run.pid = handle.job_id, handle.pid
+    session.commit()
+    return run
+
+
+def start_run(
+    session: Session,
+    actor: User,
+    client_id: int,
+    dataset_id: int,
+    run_config: dict[str, Any],
+    engine: str = "kiri",
+) -> ModelRun:
+    """Create a queued run (analysts only) and hand it to the queue."""
+    require_client_role(session, actor, client_id, "analyst")
+    dataset = _dataset_of_client(session, client_id, dataset_id)
+    _check_config(dataset, run_config, engine)
+    run = ModelRun(client_id=client_id, dataset_id=dataset_id, engine=engine,
+                   config=dict(run_config), status="queued", created_by_id=actor.id)
+    session.add(run)
+    session.flush()
+    audit.record(session, actor, "run.start", client_id=client_id, target=("run", run.id),
+                 details={"dataset_id": dataset_id, "engine": engine})
+    session.commit()
+    return _enqueue(session, run)
+
+
+def get_run(session: Session, actor: User, run_id: int) -> ModelRun:
+    """A run the actor may see (viewer or better on its client)."""
+    run = session.get(ModelRun, run_id, populate_existing=True)
+    if run is None:
+        raise NotFound(f"Run #{run_id} does not exist.")
+    require_client_role(session, actor, run.client_id, "viewer")
+    return run
+
+
+def list_runs(session: Session, actor: User, client_id: int) -> list[ModelRun]:
+    """The client's run history, newest first."""
+    require_client_role(session, actor, client_id, "viewer")
+    query = select(ModelRun).where(ModelRun.client_id == client_id).order_by(ModelRun.id.desc())
+    return list(session.scalars(query.execution_options(populate_existing=True)))
+
+
+def cancel_run(session: Session, actor: User, run_id: int) -> ModelRun:
+    """Cancel a queued run at once, or ask a running one to stop (it stops within seconds)."""
+    run = get_run(session, actor, run_id)
+    require_client_role(session, actor, run.client_id, "analyst")
+    if run.status not in ("queued", "running"):
+        raise ValidationError(f"Run #{run_id} is {run.status}; only queued or running runs "
+                              "can be cancelled.")
+    run.cancel_requested_at = utcnow()
+    if run.status == "queued":
+        run.status, run.finished_at, run.error = "cancelled", utcnow(), "Cancelled on request."
+        queue.cancel_queued(queue.JobHandle(job_id=run.job_id))
+    audit.record(session, actor, "run.cancel", client_id=run.client_id, target=("run", run_id))
+    session.commit()
+    return run
+
+
+def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
+    """Start a new run with the same dataset, engine and config as a failed/cancelled one."""
+    old = get_run(session, actor, run_id)
+    if old.status not in ("failed", "cancelled"):
+        raise ValidationError(f"Run #{run_id} is {old.status}; only failed or cancelled runs "
+                              "can be retried.")
+    require_client_role(session, actor, old.client_id, "analyst")
+    run = ModelRun(client_id=old.client_id, dataset_id=old.dataset_id, engine=old.engine,
+                   config=dict(old.config), status="queued", created_by_id=actor.id,
+                   retry_of_id=old.id)
+    session.add(run)
+    session.flush()
+    audit.record(session, actor, "run.retry", client_id=old.client_id, target=("run", run.id),
+                 details={"retry_of": old.id})
+    session.commit()
+    return _enqueue(session, run)
+
+
+def run_artifacts(session: Session, actor: User, run_id: int) -> list[RunArtifact]:
+    get_run(session, actor, run_id)
+    query = select(RunArtifact).where(RunArtifact.run_id == run_id).order_by(RunArtifact.kind)
+    return list(session.scalars(query))
+
+
+def load_artifact(session: Session, actor: User, run_id: int, kind: str) -> bytes:
+    """The bytes of one run artifact, checked against its stored checksum."""
+    get_run(session, actor, run_id)
+    artifact = session.scalar(
+        select(RunArtifact).where(RunArtifact.run_id == run_id, RunArtifact.kind == kind)
+    )
+    if artifact is None:
+        raise NotFound(f"Run #{run_id} has no {kind} artifact.")
+    try:
+        return default_storage().get_bytes(artifact.storage_key, artifact.checksum)
+    except StorageIntegrityError as exc:
+        raise NotFound(f"The {kind} of run #{run_id} cannot be read: {exc}") from exc
+
+
+def load_result(session: Session, actor: User, run_id: int) -> dict[str, Any]:
+    """The run's result document (docs/result-format.md)."""
+    run = get_run(session, actor, run_id)
+    if run.status != "succeeded":
+        raise NotFound(f"Run #{run_id} has no result: it is {run.status}.")
+    return json.loads(load_artifact(session, actor, run_id, "result"))
+
+
+def _fail_stale(session: Session, run: ModelRun, timeout: timedelta) -> None:
+    seconds = int(timeout.total_seconds())
+    run.status, run.finished_at = "failed", utcnow()
+    run.error = (f"The worker stopped responding (no heartbeat for over {seconds} s); it was "
+                 "probably stopped or crashed. Retry the run.")
+    audit.record(session, None, "run.reaped", client_id=run.client_id, target=("run", run.id))
+
+
+def _finish_unhonoured_cancel(session: Session, run: ModelRun) -> None:
+    queue.stop(queue.JobHandle(job_id=run.job_id, pid=run.pid))
+    run.status, run.finished_at, run.error = "cancelled", utcnow(), "Cancelled on request."
+
+
+def _heartbeat_lost(run: ModelRun, deadline: datetime) -> bool:
+    return run.status == "running" and (run.heartbeat_at or run.started_at) < deadline
+
+
+def _embedded_process_vanished(run: ModelRun, timeout: timedelta) -> bool:
+    return (run.status == "queued" and run.job_id is None and run.pid is not None
+            and run.created_at < utcnow() - timeout and not queue.process_alive(run.pid))
+
+
+def reap_stale_runs(session: Session) -> list[int]:
+    """Fail runs without a heartbeat for ``KIRI_HEARTBEAT_TIMEOUT`` s; finish stuck cancels.
+
+    Run by the worker every few seconds and by the app on run pages; safe to run anywhere,
+    any number of times. Returns the ids of the runs it changed.
+    """
+    timeout = timedelta(seconds=config.heartbeat_timeout_seconds())
+    now = utcnow()
+    active = session.scalars(select(ModelRun).where(ModelRun.status.in_(("queued", "running"))))
+    changed = []
+    for run in active:
+        if _heartbeat_lost(run, now - timeout) or _embedded_process_vanished(run, timeout):
+            _fail_stale(session, run, timeout)
+        elif run.status == "running" and run.cancel_requested_at is not None \
+                and run.cancel_requested_at < now - CANCEL_GRACE:
+            _finish_unhonoured_cancel(session, run)
+        else:
+            continue
+        changed.append(run.id)
+    session.commit()
+    return changed

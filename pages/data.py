@@ -1,0 +1,109 @@
+"""Data: upload a CSV (mapping, preview, validation) or generate test data; list versions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kiri_core.services import datasets
+from kiri_core.services.errors import ValidationError
+from ui.context import selected_client, signed_in_user
+from ui.db import db
+from ui.errors import show_error, user_errors
+from ui.tables import datasets_frame
+
+
+def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
+    """Widgets to confirm or change the detected role of each column."""
+    columns = list(frame.columns)
+
+    def pick(label: str, role: str) -> str:
+        default = suggested.get(role)
+        return st.selectbox(label, columns, key=f"{key}_{role}",
+                            index=columns.index(default) if default in columns else 0)
+
+    left, right = st.columns(2)
+    with left:
+        date = pick("Date column (week start)", "date")
+        revenue = pick("Revenue column", "revenue")
+    with right:
+        spend = st.multiselect("Spend columns (paid media)", columns, key=f"{key}_spend",
+                               default=suggested.get("spend", []))
+        context = st.multiselect("Context columns (flags, other drivers)", columns,
+                                 key=f"{key}_context", default=suggested.get("context", []))
+        organic = st.multiselect("Organic columns", columns, key=f"{key}_organic",
+                                 default=suggested.get("organic", []))
+    return {"date": date, "revenue": revenue, "spend": spend, "context": context,
+            "organic": organic}
+
+
+def preview(frame: pd.DataFrame, mapping: dict) -> None:
+    st.dataframe(frame.head(20), hide_index=True, width="stretch")
+    series = [mapping["revenue"], *mapping["spend"]]
+    chart_data = frame[[mapping["date"], *series]].copy()
+    chart_data[series] = chart_data[series].apply(pd.to_numeric, errors="coerce")
+    chart_data[mapping["date"]] = pd.to_datetime(chart_data[mapping["date"]], errors="coerce")
+    st.line_chart(chart_data.set_index(mapping["date"]), height=260)
+
+
+def upload_tab(session, user, client) -> None:
+    uploaded = st.file_uploader("Weekly data (CSV)", type=["csv"], key="upload_file",
+                                help="date (YYYY-MM-DD week start), revenue, spend_* columns, "
+                                     "optional promo_flag and other context columns.")
+    if uploaded is None:
+        return
+    try:
+        frame = datasets.read_upload(uploaded.getvalue())
+    except ValidationError as error:
+        show_error(error)
+        return
+    key = f"map_{uploaded.file_id}"
+    mapping = mapping_editor(frame, datasets.suggest_mapping(frame), key)
+    problems = datasets.check_frame(frame, mapping)
+    if problems:
+        st.error(f"{len(problems)} problem(s) must be fixed before this file can be saved:\n\n"
+                 + "\n".join(f"- {p}" for p in problems))
+    else:
+        st.success(f"{len(frame)} rows look good.")
+    preview(frame, mapping)
+    name = st.text_input("Name of this version", value=uploaded.name, key=f"{key}_name")
+    if st.button("Save dataset version", type="primary", disabled=bool(problems)):
+        with user_errors():
+            saved = datasets.save_dataset(session, user, client.id, frame, mapping, name=name,
+                                          source=f"upload:{uploaded.name}")
+            st.success(f"Saved as version v{saved.version} ({saved.row_count} rows).")
+
+
+def generate_tab(session, user, client) -> None:
+    st.caption("Weekly data with known truth (true ROAS and contribution per channel), "
+               "shown beside the results of runs on it.")
+    with st.form("generate"):
+        weeks = st.number_input("Weeks", min_value=52, max_value=datasets.MAX_GENERATED_WEEKS,
+                                value=156, step=1)
+        seed = st.number_input("Seed", min_value=0, value=7, step=1)
+        if st.form_submit_button("Generate test data", type="primary"):
+            with user_errors():
+                saved = datasets.generate_dataset(session, user, client.id, int(weeks),
+                                                  int(seed))
+                st.success(f"Saved generated data as version v{saved.version}.")
+
+
+with db() as session:
+    user = signed_in_user(session)
+    client, role = selected_client(session, user)
+    st.title(f"Data · {client.name}")
+    if role == "analyst":
+        upload, generate = st.tabs(["Upload CSV", "Generate test data"])
+        with upload:
+            upload_tab(session, user, client)
+        with generate:
+            generate_tab(session, user, client)
+    else:
+        st.info("You have the viewer role on this client: you can see its data versions, "
+                "but uploading needs the analyst role.")
+    st.subheader("Versions")
+    versions = datasets.list_datasets(session, user, client.id)
+    if versions:
+        st.dataframe(datasets_frame(versions), hide_index=True, width="stretch")
+    else:
+        st.caption("No dataset versions yet.")

@@ -1,0 +1,66 @@
+"""Engine parity: Kiri's Python engine and Robyn (R) on the same dataset, channel by channel."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kiri_core import charts
+from kiri_core import formatting as fmt
+from kiri_core.robyn_r.availability import robyn_availability
+from kiri_core.robyn_r.parity import engine_parity
+from kiri_core.services import runs
+from ui import workspace
+from ui.context import selected_client, signed_in_user
+from ui.db import db
+from ui.tables import run_label
+
+
+def parity_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Spend": [fmt.money(v, currency) for v in table["spend"]],
+        "ROAS · Kiri": [fmt.roas(v, currency) for v in table["roas_kiri"]],
+        "ROAS · Robyn": [fmt.roas(v, currency) for v in table["roas_robyn"]],
+        "Difference": [fmt.signed_percent(v, currency) for v in table["roas_difference"]],
+        "Contribution · Kiri": [fmt.money(v, currency) for v in table["contribution_kiri"]],
+        "Contribution · Robyn": [fmt.money(v, currency) for v in table["contribution_robyn"]],
+        "Effect share · Kiri": [fmt.percent(v, currency) for v in table["effect_share_kiri"]],
+        "Effect share · Robyn": [fmt.percent(v, currency) for v in table["effect_share_robyn"]],
+    }, index=[fmt.channel_name(c) for c in table["channel"]])
+
+
+st.title("Engine parity")
+st.caption("The recommended models of a Kiri (Python) run and a Robyn (R) run on the same "
+           "dataset, channel by channel.")
+with db() as session:
+    user = signed_in_user(session)
+    client, _ = selected_client(session, user)
+    done = [r for r in runs.list_runs(session, user, client.id) if r.status == "succeeded"]
+    robyn_runs = {r.id: r for r in done if r.engine == "robyn-r"}
+    if not robyn_runs:
+        availability = robyn_availability(session)
+        st.info("This client has no finished Robyn (R) run yet. "
+                + ("Start one on the Runs page." if availability.available
+                   else availability.detail))
+        st.stop()
+    robyn_id = st.selectbox("Robyn (R) run", list(robyn_runs),
+                            format_func=lambda i: run_label(robyn_runs[i]))
+    dataset_id = robyn_runs[robyn_id].dataset_id
+    kiri_runs = {r.id: r for r in done if r.engine == "kiri" and r.dataset_id == dataset_id}
+    if not kiri_runs:
+        st.info("No finished Kiri (Python) run on the same dataset yet: start one on the "
+                "Runs page.")
+        st.stop()
+    kiri_id = st.selectbox("Kiri (Python) run", list(kiri_runs),
+                           format_func=lambda i: run_label(kiri_runs[i]))
+    results = {"Kiri": workspace.result_of(session, user, kiri_id),
+               "Robyn": workspace.result_of(session, user, robyn_id)}
+parity = engine_parity(results["Kiri"], results["Robyn"])
+for warning in parity.warnings:
+    st.warning(warning)
+st.dataframe(parity_frame(parity.table, client.currency), width="stretch")
+left, right = st.columns(2)
+with left:
+    workspace.chart(charts.compare_runs(results, client.currency, "roas"))
+with right:
+    workspace.chart(charts.compare_runs(results, client.currency, "contribution"))

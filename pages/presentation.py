@@ -1,0 +1,60 @@
+"""Presentation mode: the run's story for a client meeting, full width, nothing to edit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kiri_core import charts, planner
+from kiri_core import formatting as fmt
+from kiri_core.report import content
+from ui import workspace
+from ui.context import selected_client, signed_in_user
+from ui.db import db
+
+with db() as session:
+    user = signed_in_user(session)
+    client, role = selected_client(session, user)
+    with st.sidebar:
+        run = workspace.finished_run(session, user, client)
+    result = workspace.result_of(session, user, run.id)
+    model_id, currency = result["model_id"], client.currency
+    window = result["window"]
+
+    st.title(client.name)
+    st.caption(f"Marketing mix results · {fmt.period(window['start'], window['end'], currency)}")
+    heads = content.headlines(result, model_id, currency)
+    for row in (heads[:2], heads[2:]):
+        for column, head in zip(st.columns(2), row, strict=True):
+            column.metric(head.label, head.value)
+            column.caption(head.note)
+
+    scenarios = planner.list_scenarios(session, user, run.id)
+    st.subheader("What we found")
+    findings = content.findings(result, model_id, currency,
+                                scenarios[0].as_report_scenario() if scenarios else None)
+    st.markdown("\n".join(f"{i}. {text}" for i, text in enumerate(findings, start=1)))
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Share of spend and effect")
+        workspace.chart(charts.spend_vs_effect(result, model_id, currency))
+    with right:
+        st.subheader("Return per channel")
+        workspace.chart(charts.roas_intervals(result, model_id, currency))
+    st.subheader(f"Where the {content.outcome(result)} came from")
+    workspace.chart(charts.decomposition_over_time(result, model_id, currency))
+
+    plan = scenarios[0].plan if scenarios else None
+    st.subheader("Diminishing returns")
+    workspace.chart(charts.response_curves(result, model_id, currency, plan))
+    st.caption("Expected weekly return at each weekly spend. Dots: today's average spend"
+               + ("; diamonds: the recommended spend." if plan else "."))
+    if scenarios:
+        st.subheader(f"Budget recommendation: {scenarios[0].name}")
+        st.dataframe(pd.DataFrame(content.plan_rows(plan, currency),
+                                  columns=list(content.PLAN_COLUMNS)),
+                     hide_index=True, width="stretch")
+        workspace.chart(charts.budget_reallocation(plan, currency))
+
+    workspace.pdf_download(session, user, run, client)

@@ -1,0 +1,58 @@
+"""Results workspace: pick a model on the Pareto front and explore every view of it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kiri_core import charts
+from ui import workspace
+from ui.context import selected_client, signed_in_user
+from ui.db import db
+from ui.results import truth_table
+
+st.title("Results")
+with db() as session:
+    user = signed_in_user(session)
+    client, role = selected_client(session, user)
+    run = workspace.finished_run(session, user, client)
+    result = workspace.result_of(session, user, run.id)
+    currency = client.currency
+    truth = run.dataset.ground_truth
+
+    model_id = workspace.model_picker(result, run.id, currency)
+    model = next(m for m in result["models"] if m["model_id"] == model_id)
+
+    st.subheader("Channels")
+    st.dataframe(workspace.channel_frame(result, model_id, currency), hide_index=True,
+                 width="stretch")
+
+    tabs = st.tabs(["Contribution", "Fit", "Channels", "Response curves", "Carryover"]
+                   + (["Estimated vs true"] if truth else []))
+    with tabs[0]:
+        workspace.chart(charts.waterfall(result, model_id, currency))
+        workspace.chart(charts.decomposition_over_time(result, model_id, currency))
+    with tabs[1]:
+        workspace.chart(charts.actual_vs_predicted(result, model_id, currency))
+        workspace.chart(charts.fitted_vs_residual(result, model_id, currency))
+    with tabs[2]:
+        workspace.chart(charts.spend_vs_effect(result, model_id, currency))
+        workspace.chart(charts.roas_intervals(result, model_id, currency))
+    with tabs[3]:
+        plan = st.session_state.get(f"plan_{run.id}")
+        shown = plan if plan and plan["model_id"] == model_id else None
+        workspace.chart(charts.response_curves(result, model_id, currency, shown))
+        st.caption("Filled dots: mean weekly spend in the data"
+                   + ("; diamonds: the budget planner's last recommendation." if shown else "."))
+    with tabs[4]:
+        workspace.chart(charts.immediate_vs_carryover(result, model_id, currency))
+        workspace.chart(charts.adstock_decay(result, model_id, currency))
+    if truth:
+        with tabs[5]:
+            st.dataframe(truth_table(model["channels"], truth, currency), hide_index=True,
+                         width="stretch")
+            workspace.chart(charts.estimated_vs_true(result, model_id, truth, currency, "roas"))
+            workspace.chart(charts.estimated_vs_true(result, model_id, truth, currency,
+                                                     "contribution"))
+
+    st.subheader("Report")
+    workspace.pdf_download(session, user, run, client)

@@ -1,0 +1,120 @@
+"""Runs: start a model run, watch it live, cancel or retry it, history and first results."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kiri_core.db.models import ACTIVE_RUN_STATUSES
+from kiri_core.services import datasets, runs
+from ui import state
+from ui.context import selected_client, signed_in_user
+from ui.db import db
+from ui.errors import user_errors
+from ui.results import first_results
+from ui.tables import STATUS_LABELS, duration_text, run_label, runs_frame
+
+POLL_SECONDS = 2
+MODES = {"quick": "Quick (300 iterations × 1 trial)", "full": "Full (2000 × 5)"}
+
+
+def start_form(session, user, client) -> None:
+    versions = datasets.list_datasets(session, user, client.id)
+    if not versions:
+        st.info("This client has no data yet: upload or generate it on the Data page.")
+        return
+    by_id = {d.id: d for d in versions}
+    labels = {d.id: f"v{d.version} · {d.name}" for d in versions}
+    dataset = by_id[st.selectbox("Dataset", list(by_id), key="run_dataset",
+                                 format_func=labels.get)]
+    mapping = dataset.column_mapping
+    candidates = [c for c in mapping["columns"] if c not in (mapping["date"], mapping["revenue"])]
+    with st.form("start_run"):
+        spend = st.multiselect("Spend columns", candidates, default=mapping["spend"],
+                               key=f"spend_{dataset.id}")
+        context = st.multiselect("Context columns", candidates, default=mapping["context"],
+                                 key=f"context_{dataset.id}")
+        left, right = st.columns(2)
+        adstock = left.selectbox("Adstock", runs.ADSTOCKS, key="run_adstock")
+        mode = right.radio("Search", list(MODES), format_func=MODES.get, key="run_mode")
+        seed = left.number_input("Seed", min_value=0, value=1, step=1, key="run_seed")
+        if st.form_submit_button("Start run", type="primary"):
+            config = {**runs.default_config(dataset, mode), "spend_columns": spend,
+                      "context_columns": context, "adstock": adstock, "seed": int(seed)}
+            with user_errors():
+                run = runs.start_run(session, user, client.id, dataset.id, config)
+                state.set_run_id(run.id)
+                st.rerun()
+
+
+def run_controls(session, user, run, role: str) -> None:
+    if role != "analyst":
+        return
+    if run.status in ACTIVE_RUN_STATUSES:
+        if st.button("Cancel run", key=f"cancel_{run.id}"):
+            with user_errors():
+                runs.cancel_run(session, user, run.id)
+                st.rerun()
+    elif run.status in ("failed", "cancelled") and st.button("Retry run", key=f"retry_{run.id}"):
+        with user_errors():
+            state.set_run_id(runs.retry_run(session, user, run.id).id)
+            st.rerun()
+
+
+def run_status(run) -> None:
+    st.markdown(f"**Run #{run.id}** · {STATUS_LABELS[run.status]} · {run.engine} · "
+                f"{duration_text(run.duration_seconds)}")
+    if run.status in ACTIVE_RUN_STATUSES:
+        label = "Waiting for a worker ..." if run.status == "queued" else "Fitting models ..."
+        st.progress(min(max(run.progress, 0.0), 1.0), text=f"{label} {run.progress:.0%}")
+    if run.error and run.status != "succeeded":
+        (st.warning if run.status == "cancelled" else st.error)(run.error)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def live_run(run_id: int) -> None:
+    """Polls an active run; reruns the whole page once it has finished."""
+    with db() as session:
+        runs.reap_stale_runs(session)
+        user = signed_in_user(session)
+        run = runs.get_run(session, user, run_id)
+        run_status(run)
+        if run.status not in ACTIVE_RUN_STATUSES:
+            st.rerun(scope="app")
+
+
+def run_view(session, user, client, role: str, history: list) -> None:
+    by_id = {r.id: r for r in history}
+    labels = {r.id: run_label(r) for r in history}
+    if state.run_id() not in by_id:
+        state.set_run_id(history[0].id)
+    chosen = st.selectbox("Run", list(by_id), index=list(by_id).index(state.run_id()),
+                          format_func=labels.get, key="run_pick")
+    state.set_run_id(chosen)
+    run = by_id[chosen]
+    if run.status in ACTIVE_RUN_STATUSES:
+        live_run(run.id)
+    else:
+        run_status(run)
+    run_controls(session, user, run, role)
+    if run.status == "succeeded":
+        with user_errors():
+            result = runs.load_result(session, user, run.id)
+            first_results(result, client.currency, run.dataset.ground_truth)
+
+
+with db() as session:
+    user = signed_in_user(session)
+    client, role = selected_client(session, user)
+    runs.reap_stale_runs(session)
+    st.title(f"Runs · {client.name}")
+    if role == "analyst":
+        with st.expander("Start a new run", expanded=True):
+            start_form(session, user, client)
+    history = runs.list_runs(session, user, client.id)
+    if not history:
+        st.caption("No runs yet.")
+        st.stop()
+    st.subheader("Selected run")
+    run_view(session, user, client, role, history)
+    st.subheader("History")
+    st.dataframe(runs_frame(history), hide_index=True, width="stretch")

@@ -1,0 +1,79 @@
+"""The BigQuery sources page (Streamlit AppTest) over the real services and the fake server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from kiri_core.bigquery.mapping import SourceMapping
+from kiri_core.bigquery.sources import list_sources
+
+from .conftest import MAPPING, PROJECT, Agency
+from .fake_server import FakeBigQuery
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "sources.py")
+
+
+def open_page(user_id: int, client_id: int) -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.session_state["user_id"] = user_id
+    app.session_state["client_id"] = client_id
+    return app.run()
+
+
+def button(app: AppTest, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+@pytest.mark.timeout(120)
+def test_an_analyst_sets_up_tests_saves_and_imports_a_source(
+    session: Session, agency: Agency, warehouse: FakeBigQuery
+):
+    app = open_page(agency.analyst.id, agency.client.id)
+    assert texts(app.info) == "Test the connection to choose the columns."
+    app.text_input(key="bq_new_name").input("Warehouse weekly")
+    app.text_input(key="bq_new_project").input(PROJECT)
+    app.text_input(key="bq_new_table").input("marketing.weekly")
+    button(app, "Test connection").click().run()
+    assert not app.exception
+    assert "Connected: 104 rows, 8 columns" in texts(app.success)
+    assert len(app.dataframe[0].value) == 10  # the first rows only
+    assert app.selectbox(key="bq_new_Date column (week start)").value == "week"
+    assert app.multiselect(key="bq_new_spend").value == list(MAPPING.spend.values())
+    app.multiselect(key="bq_new_context").set_value(["promo"])
+    button(app, "Save source").click().run()
+    assert "Saved source 'Warehouse weekly'." in texts(app.success)
+    [source] = list_sources(session, agency.analyst, agency.client.id)
+    assert SourceMapping.from_json(source.column_mapping).spend == MAPPING.spend
+    assert app.selectbox(key="bigquery_source").value == source.id
+    button(app, "Import now").click().run()
+    assert "Imported 104 rows (104 new weeks)." in texts(app.success)
+    assert app.dataframe[-1].value["Result"].tolist() == ["Imported 104 rows (104 new weeks)."]
+
+
+@pytest.mark.timeout(60)
+def test_a_failed_import_shows_its_plain_words_status(
+    session: Session, agency: Agency, table_source_id: int, warehouse: FakeBigQuery
+):
+    warehouse.fail(404, "notFound", "Not found: Table acme-warehouse:marketing.weekly")
+    app = open_page(agency.analyst.id, agency.client.id)
+    button(app, "Import now").click().run()
+    assert texts(app.error).startswith("Table missing: BigQuery could not find table")
+
+
+def test_a_viewer_sees_history_but_cannot_change_or_import(
+    session: Session, agency: Agency, table_source_id: int
+):
+    app = open_page(agency.viewer.id, agency.client.id)
+    assert not app.exception
+    labels = {b.label for b in app.button}
+    assert not labels & {"Import now", "Save source", "Test connection", "Save weekly schedule"}
+    assert "No scheduled refresh." in texts(app.markdown)
+    assert "No imports yet." in texts(app.caption)

@@ -1,0 +1,85 @@
+"""The analyst's whole path in a real browser: register, create a client, generate data,
+run a quick model, watch it finish, see the results; then restart the app and find it all."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse 1"
+
+
+def visible(locator):
+    return locator.filter(visible=True)
+
+
+def settle(page) -> None:
+    """Wait until the script run is over (the cookie component's first value reruns it)."""
+    page.locator("iframe[title*='cookie_manager']").first.wait_for(state="attached")
+    page.wait_for_timeout(1500)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+
+
+def register(page, name: str, email: str) -> None:
+    settle(page)
+    visible(page.get_by_label("Name")).fill(name)
+    visible(page.get_by_label("E-mail")).fill(email)
+    visible(page.get_by_label("Password", exact=True)).fill(PASSWORD)
+    visible(page.get_by_label("Repeat password")).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+
+def log_in(page, email: str) -> None:
+    settle(page)
+    visible(page.get_by_label("E-mail")).fill(email)
+    visible(page.get_by_label("Password", exact=True)).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def open_page(page, title: str) -> None:
+    page.get_by_role("link", name=title, exact=True).click()
+    page.wait_for_url(f"**/{title.lower()}")
+
+
+def test_analyst_path_from_registration_to_results(app_server, browser_page):
+    page = browser_page
+    page.goto(app_server.url)
+    page.get_by_text("the first account becomes the administrator").wait_for()
+    page.shot("01-login")
+    register(page, "Ann Analyst", "ann@agency.se")
+    page.get_by_text("ann@agency.se").wait_for()
+
+    open_page(page, "Clients")
+    visible(page.get_by_label("Name")).fill("Acme AB")
+    page.get_by_role("button", name="Create client").click()
+    page.get_by_role("heading", name="Edit a client").wait_for()
+    page.shot("02-clients")
+
+    open_page(page, "Data")
+    page.get_by_role("tab", name="Generate test data").click()
+    weeks = visible(page.get_by_label("Weeks"))
+    weeks.fill("104")
+    weeks.press("Tab")
+    page.get_by_role("button", name="Generate test data").click()
+    page.get_by_text("Saved generated data as version v1").wait_for()
+    page.shot("03-data")
+
+    open_page(page, "Runs")
+    page.get_by_role("button", name="Start run").click()
+    page.get_by_text("Run #1").first.wait_for()
+    page.shot("04-run-started")
+    page.get_by_text("Marginal ROAS").wait_for(timeout=240_000)
+    for header in ("Channel", "Spend", "Contribution", "ROAS", "Effect share", "Spend share"):
+        assert page.get_by_role("columnheader", name=header, exact=True).count() >= 1
+    page.get_by_text("succeeded").first.wait_for()
+    page.get_by_text("Estimated vs true").wait_for()
+    page.shot("05-results")
+
+    app_server.restart()
+    page.goto(app_server.url)
+    log_in(page, "ann@agency.se")
+    page.get_by_text("ann@agency.se").wait_for()
+    page.get_by_text("Latest model (run #1)").wait_for()
+    page.get_by_role("heading", name="Acme AB").wait_for()
+    page.shot("06-after-restart")

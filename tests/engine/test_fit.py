@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from kiri_core.engine.fit import fit_model, normalize_config
+from kiri_core.generator import CHANNELS
+
+
+@pytest.fixture(scope="module")
+def result(easy_set, easy_config) -> dict:
+    data, _ = easy_set
+    return fit_model(data, easy_config, workers=2)
+
+
+def _without_timings(document: dict) -> str:
+    return json.dumps({k: v for k, v in document.items() if k != "timings"}, sort_keys=True)
+
+
+def test_result_follows_the_result_format(result):
+    assert result["engine"] == "kiri" and result["format_version"] == 1
+    assert result["window"]["periods"] == len(result["dates"]) == len(result["actual"]) == 156
+    recommended = [m for m in result["models"] if m["recommended"]]
+    assert len(recommended) == 1 and recommended[0]["model_id"] == result["model_id"]
+    assert recommended[0]["channels"] == result["channels"]
+    assert result["recommendation_reason"]
+    assert set(result["channels"]) == set(CHANNELS)
+    for block in result["channels"].values():
+        for key in (
+            "spend",
+            "contribution",
+            "roas",
+            "mroas",
+            "effect_share",
+            "spend_share",
+            "hyperparameters",
+            "response",
+            "curve",
+            "decay",
+        ):
+            assert key in block
+        assert block["roas_ci"][0] <= block["roas_ci"][1]
+    for model in result["models"]:
+        assert model["pareto_front"] >= 1
+        np.testing.assert_allclose(
+            np.sum(list(model["decomposition"].values()), axis=0), model["fitted"]
+        )
+    assert sum(m["is_cluster_winner"] for m in result["models"]) == len(
+        {m["cluster"] for m in result["models"]}
+    )
+    json.dumps(result)  # JSON-ready, no numpy types
+
+
+def test_recovers_the_easy_set_within_tolerance(result, easy_set):
+    """Tolerance: mean absolute ROAS error under 25%, each channel under 50%, after only
+    600 x 2 iterations (the benchmark reports full searches on harder sets)."""
+    _, truth = easy_set
+    errors = [
+        abs(result["channels"][c]["roas"] - truth["channels"][c]["roas"])
+        / truth["channels"][c]["roas"]
+        for c in CHANNELS
+    ]
+    assert np.mean(errors) < 0.25 and max(errors) < 0.5
+    assert result["metrics"]["rsq"] > 0.85
+
+
+def test_same_seed_gives_identical_json_on_any_number_of_workers(easy_set, easy_config, result):
+    data, _ = easy_set
+    again = fit_model(data, easy_config, workers=1)
+    assert _without_timings(again) == _without_timings(result)
+
+
+def test_progress_is_reported_up_to_one(easy_set, easy_config):
+    data, _ = easy_set
+    seen: list[float] = []
+    fit_model(data, {**easy_config, "iterations": 40, "trials": 1}, seen.append)
+    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 40
+
+
+def test_conversion_calibration_and_validation(easy_set, easy_config):
+    data, truth = easy_set
+    dates = data.date
+    lift = float(sum(truth["decomposition"]["spend_meta"][40:52]))
+    config = {
+        **easy_config,
+        "iterations": 60,
+        "trials": 1,
+        "dep_var_type": "conversion",
+        "ts_validation": True,
+        "adstock": "weibull_pdf",
+        "calibration": [
+            {"channel": "spend_meta", "start": dates[40], "end": dates[51], "lift": lift}
+        ],
+    }
+    document = fit_model(data, config)
+    assert document["metrics"]["mape_lift"] is not None
+    block = document["channels"]["spend_meta"]
+    assert block["cpa"] == pytest.approx(block["spend"] / block["contribution"])
+    assert set(block["hyperparameters"]) == {"alpha", "gamma", "shape", "scale"}
+    recommended = next(m for m in document["models"] if m["recommended"])
+    assert 0.5 <= recommended["hyperparameters"]["train_size"] <= 0.8
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"spend_columns": ["spend_meta"]}, "at least 2 spend columns"),
+        ({"adstock": "delayed"}, "adstock must be one of"),
+        ({"dep_var_type": "profit"}, "dep_var_type must be revenue or conversion"),
+        ({"prophet_vars": ["trend", "weather"]}, "unknown: weather"),
+        ({"revenue_column": None}, "config is missing revenue_column"),
+        ({"selection": "best"}, "selection must be one of"),
+        ({"iterations": "many"}, "iterations must be a whole number, got 'many'"),
+    ],
+)
+def test_bad_config_is_named(easy_config, change, message):
+    with pytest.raises(ValueError, match=message):
+        normalize_config({**easy_config, **change})
+
+
+def test_missing_column_is_named(easy_set, easy_config):
+    data, _ = easy_set
+    with pytest.raises(ValueError, match="not found in the data: spend_radio"):
+        fit_model(data, {**easy_config, "spend_columns": ["spend_meta", "spend_radio"]})
+
+
+def test_quick_mode_is_300_by_1(easy_config):
+    config = normalize_config({**easy_config, "quick": True})
+    assert (config["iterations"], config["trials"]) == (300, 1)

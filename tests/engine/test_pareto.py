@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kiri_core.engine.pareto import (
+    bootstrap_roas,
+    cluster_models,
+    cluster_winners,
+    error_scores,
+    front_levels,
+    kmeans,
+    pareto_selection,
+)
+
+
+def _brute_force_levels(f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
+    levels = np.zeros(len(f1), dtype=int)
+    remaining = set(range(len(f1)))
+    level = 0
+    while remaining:
+        level += 1
+        front = [
+            i
+            for i in remaining
+            if not any(
+                f1[j] <= f1[i] and f2[j] <= f2[i] and (f1[j] < f1[i] or f2[j] < f2[i])
+                for j in remaining
+            )
+        ]
+        for i in front:
+            levels[i] = level
+        remaining -= set(front)
+    return levels
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_fronts_equal_non_dominated_sorting(seed):
+    rng = np.random.default_rng(seed)
+    f1, f2 = rng.random(150), rng.random(150)
+    np.testing.assert_array_equal(front_levels(f1, f2), _brute_force_levels(f1, f2))
+
+
+def test_first_front_hand_case():
+    f1 = np.array([1.0, 2.0, 3.0, 2.5, 1.5])
+    f2 = np.array([3.0, 2.0, 1.0, 2.5, 3.5])
+    np.testing.assert_array_equal(front_levels(f1, f2), [1, 1, 1, 2, 2])
+
+
+def test_selection_drops_the_worst_decile_and_takes_enough_fronts():
+    rng = np.random.default_rng(1)
+    nrmse, rssd = rng.random(1000), rng.random(1000)
+    fronts = pareto_selection(nrmse, rssd, min_candidates=100)
+    chosen = fronts > 0
+    assert chosen.sum() >= 100
+    assert np.all(nrmse[chosen] <= np.quantile(nrmse, 0.9))
+    assert np.all(rssd[chosen] <= np.quantile(rssd, 0.9))
+    # a model of a taken front is never dominated by one left out
+    for i in np.flatnonzero(
+        ~chosen & (nrmse <= np.quantile(nrmse, 0.9)) & (rssd <= np.quantile(rssd, 0.9))
+    ):
+        assert not np.any(
+            (nrmse[i] <= nrmse[chosen]) & (rssd[i] <= rssd[chosen]) & (fronts[chosen] == 1)
+        )
+
+
+def test_calibrated_selection_keeps_the_best_mape_decile():
+    rng = np.random.default_rng(2)
+    nrmse, rssd, mape = rng.random(500), rng.random(500), rng.random(500)
+    chosen = pareto_selection(nrmse, rssd, mape) > 0
+    assert np.all(mape[chosen] <= np.quantile(mape, 0.1))
+
+
+def test_kmeans_finds_separated_groups_and_is_seeded():
+    rng = np.random.default_rng(3)
+    points = np.vstack([rng.normal(c, 0.1, size=(30, 2)) for c in (0.0, 5.0, 10.0)])
+    labels, _ = kmeans(points, 3, seed=7)
+    assert sorted(np.bincount(labels)[1:]) == [30, 30, 30]
+    for block in range(3):
+        assert len(set(labels[block * 30 : (block + 1) * 30])) == 1
+    np.testing.assert_array_equal(labels, kmeans(points, 3, seed=7)[0])
+
+
+def test_clusters_and_winners():
+    rng = np.random.default_rng(4)
+    roas = np.vstack([rng.normal(c, 0.05, size=(20, 3)) for c in (1.0, 2.0, 3.0, 4.0)])
+    labels = cluster_models(roas, seed=1)
+    assert len(np.unique(labels)) >= 3
+    scores = rng.random(len(roas))
+    winners = cluster_winners(labels, scores)
+    for cluster in np.unique(labels):
+        members = labels == cluster
+        assert winners[members].sum() == 1
+        assert scores[members & winners][0] == scores[members].min()
+
+
+def test_error_scores_are_normalized_distances():
+    scores = error_scores(np.array([0.1, 0.2, 0.3]), np.array([0.5, 0.3, 0.1]))
+    np.testing.assert_allclose(scores, [1.0, np.sqrt(0.5), 1.0])
+
+
+def test_bootstrap_interval_holds_the_truth_on_a_linear_model():
+    rng = np.random.default_rng(5)
+    n = 120
+    design = rng.gamma(2.0, 5.0, size=(n, 2))
+    spend = design.sum(axis=0) / 2.0  # ROAS = coef * sum(x) / spend = 2 * coef
+    y = 100 + design @ np.array([1.5, 0.7]) + rng.normal(0, 1.0, n)
+    member = (design, 1e-6, np.zeros(2), np.full(2, np.inf))
+    interval = bootstrap_roas(y, [member], np.arange(2), spend, seed=1, samples=200)
+    for (low, high), truth in zip(interval, (3.0, 1.4), strict=True):
+        assert low < truth < high
+        assert high - low < 0.2

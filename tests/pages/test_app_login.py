@@ -1,0 +1,72 @@
+"""app.py: the login gate (register, log in, lockout, deactivation) in front of navigation."""
+
+from __future__ import annotations
+
+from kiri_core.services import auth, users
+
+PASSWORD = "correct horse 1"
+
+
+def register(app, name: str, email: str, password: str, repeat: str | None = None):
+    app.text_input(key="register_name").set_value(name)
+    app.text_input(key="register_email").set_value(email)
+    app.text_input(key="register_password").set_value(password)
+    app.text_input(key="register_repeat").set_value(repeat or password)
+    return next(b for b in app.button if b.label == "Create account").click().run()
+
+
+def log_in(app, email: str, password: str):
+    app.text_input(key="login_email").set_value(email)
+    app.text_input(key="login_password").set_value(password)
+    return next(b for b in app.button if b.label == "Log in").click().run()
+
+
+def test_first_account_becomes_admin_and_enters_the_app(session, open_page, text_of):
+    app = open_page("app.py")
+    assert "the first account becomes the administrator" in text_of(app)
+    register(app, "Owner", "owner@anywhere.com", PASSWORD)
+    assert not app.exception and not app.error
+    owner = auth.user_by_email(session, "owner@anywhere.com")
+    assert owner.is_admin and app.session_state["user_id"] == owner.id
+    assert "owner@anywhere.com" in text_of(app)
+
+
+def test_sign_up_rules_are_explained(session, team, open_page):
+    app = open_page("app.py")
+    register(app, "Eve", "eve@elsewhere.com", PASSWORD)
+    assert "'elsewhere.com' is not one of them" in app.error[0].value
+    register(app, "Ann", "ann2@agency.se", "å" * 37)
+    assert "74 bytes long; the limit is 72 bytes" in app.error[0].value
+    register(app, "Ann", "ann2@agency.se", PASSWORD, "other password")
+    assert app.error[0].value == "The two passwords differ."
+    assert auth.user_by_email(session, "ann2@agency.se") is None
+
+
+def test_wrong_passwords_lock_the_account(session, team, open_page):
+    app = open_page("app.py")
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        log_in(app, "analyst@agency.se", "not the password")
+    assert "locked for 15 more minute" in app.error[0].value
+    log_in(app, "analyst@agency.se", PASSWORD)
+    assert "locked" in app.error[0].value and "user_id" not in app.session_state
+
+
+def test_login_then_deactivation_signs_the_user_out(session, team, open_page, text_of):
+    app = open_page("app.py")
+    log_in(app, "analyst@agency.se", PASSWORD)
+    assert app.session_state["user_id"] == team.analyst.id
+    assert "analyst@agency.se" in text_of(app)
+    users.set_active(session, team.admin, team.analyst.id, False)
+    app = open_page("app.py", team.analyst)  # the same browser session, next page load
+    assert "user_id" not in app.session_state
+    assert "Your account has been deactivated" in text_of(app)
+    assert "analyst@agency.se" not in text_of(app)
+
+
+def test_app_refuses_to_start_without_a_real_secret_key(session, open_page, monkeypatch,
+                                                        text_of):
+    monkeypatch.delenv("KIRI_DEV_MODE")
+    monkeypatch.setenv("SECRET_KEY", "changeme")
+    app = open_page("app.py")
+    assert "SECRET_KEY is missing, a sample value" in app.error[0].value
+    assert not app.text_input

@@ -1,0 +1,40 @@
+"""Clients page: admins create and archive clients, analysts edit, others only see."""
+
+from __future__ import annotations
+
+from kiri_core.services.access import accessible_clients
+
+
+def test_admin_creates_a_client_and_it_becomes_selected(session, team, open_page):
+    app = open_page("pages/clients.py", team.admin)
+    app.text_input(key="new_name").set_value("Nordic Shoes")
+    app.selectbox(key="new_currency").set_value("NOK")
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    created = next(c for c in accessible_clients(session, team.admin) if c.name == "Nordic Shoes")
+    assert created.currency == "NOK"
+    assert app.session_state["client_id"] == created.id
+
+
+def test_duplicate_name_gives_a_message_and_creates_nothing(session, team, open_page):
+    app = open_page("pages/clients.py", team.admin)
+    app.text_input(key="new_name").set_value("Acme AB")
+    app.button[0].click().run()
+    assert "already exists" in app.error[0].value
+    assert len(accessible_clients(session, team.admin)) == 2
+
+
+def test_viewer_sees_only_granted_clients_and_no_forms(session, team, open_page):
+    app = open_page("pages/clients.py", team.viewer)
+    assert list(app.dataframe[0].value["Client"]) == ["Acme AB"]
+    assert list(app.dataframe[0].value["Your role"]) == ["viewer"]
+    assert not app.text_input
+
+
+def test_analyst_edits_the_client(session, team, open_page):
+    app = open_page("pages/clients.py", team.analyst, team.client)
+    app.text_input(key=f"edit{team.client.id}_name").set_value("Acme Group")
+    app.button[0].click().run()
+    assert app.success[0].value == "Saved."
+    session.refresh(team.client)
+    assert team.client.name == "Acme Group"

@@ -1,0 +1,61 @@
+"""Data page: CSV upload with mapping, problems and preview; generated data; viewer read-only."""
+
+from __future__ import annotations
+
+from kiri_core import generator
+from kiri_core.services import datasets
+
+
+def csv_bytes(weeks: int = 60, seed: int = 2) -> bytes:
+    frame, _ = generator.generate(weeks, seed)
+    return frame.to_csv(index=False).encode()
+
+
+def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page):
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("acme.csv", csv_bytes(), "text/csv").run()
+    assert not app.exception
+    assert app.success[0].value == "60 rows look good."
+    spend = next(m for m in app.multiselect if m.label.startswith("Spend"))
+    assert spend.value == ["spend_meta", "spend_google", "spend_tiktok", "spend_email"]
+    spend.set_value(["spend_meta", "spend_google"]).run()
+    next(b for b in app.button if b.label == "Save dataset version").click().run()
+    assert "Saved as version v1 (60 rows)" in app.success[-1].value
+    (saved,) = datasets.list_datasets(session, team.analyst, team.client.id)
+    assert saved.column_mapping["spend"] == ["spend_meta", "spend_google"]
+
+
+def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, open_page):
+    text = csv_bytes().decode().splitlines()
+    text[3] = text[3].replace(text[3].split(",")[2], "-100", 1)  # negative spend_meta, row 4
+    text[5] = ",".join(["2022-13-45", *text[5].split(",")[1:]])  # bad date, row 6
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("bad.csv", "\n".join(text).encode()).run()
+    message = app.error[0].value
+    assert "row 4, column 'spend_meta': spend -100 is negative" in message
+    assert "row 6, column 'date': '2022-13-45' is not a date" in message
+    save = next(b for b in app.button if b.label == "Save dataset version")
+    assert save.disabled
+    assert datasets.list_datasets(session, team.analyst, team.client.id) == []
+
+
+def test_not_a_csv_is_refused_with_its_reason(session, team, open_page):
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("x.csv", bytes(range(256)) * 4).run()
+    assert "not a CSV text file" in app.error[0].value
+
+
+def test_generate_test_data_saves_a_version_with_truth(session, team, open_page):
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.number_input[0].set_value(80)
+    next(b for b in app.button if b.label == "Generate test data").click().run()
+    assert "Saved generated data as version v1" in app.success[0].value
+    table = app.dataframe[-1].value
+    assert list(table["Known truth"]) == ["yes"] and list(table["Rows"]) == [80]
+
+
+def test_viewer_cannot_upload_or_generate(session, team, open_page, text_of):
+    app = open_page("pages/data.py", team.viewer, team.client)
+    assert not app.exception
+    assert "uploading needs the analyst role" in text_of(app)
+    assert not app.button

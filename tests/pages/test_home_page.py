@@ -1,0 +1,32 @@
+"""Client home: headline numbers, datasets and runs; nothing of clients without access."""
+
+from __future__ import annotations
+
+from kiri_core.services import datasets
+
+
+def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
+    datasets.generate_dataset(session, team.analyst, team.client.id, 60, 4)
+    app = open_page("pages/home.py", team.viewer, team.client)
+    assert not app.exception
+    assert app.title[0].value == "Acme AB"
+    assert "you are viewer" in text_of(app)
+    table = app.dataframe[0].value
+    assert list(table["Version"]) == ["v1"] and list(table["Rows"]) == [60]
+    assert "No finished model yet" in text_of(app)
+
+
+def test_a_client_id_without_access_shows_nothing_of_it(session, team, open_page, text_of):
+    app = open_page("pages/home.py", team.outsider, team.client)
+    assert not app.exception
+    assert "Acme AB" not in text_of(app)
+    assert "Pick a client" in text_of(app)
+    assert not app.dataframe
+
+
+def test_pages_need_a_logged_in_active_user(session, team, open_page, text_of):
+    assert "Please log in" in text_of(open_page("pages/home.py", None, team.client))
+    team.viewer.is_active = False
+    session.commit()
+    app = open_page("pages/home.py", team.viewer, team.client)
+    assert "Please log in" in text_of(app) and "Acme AB" not in text_of(app)

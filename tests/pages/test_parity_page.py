@@ -1,0 +1,42 @@
+"""Engine parity page, and the results pages on a Robyn (R) run (real Robyn 3.12 output)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from robyn_r.demo_runs import seed_demo_runs
+
+pytestmark = pytest.mark.shared
+
+
+@pytest.fixture
+def demo_runs(session, team, robyn_demo_csv: Path, robyn_r_outputs: Path) -> dict[str, int]:
+    return seed_demo_runs(session, team.analyst, team.client.id, robyn_demo_csv, robyn_r_outputs)
+
+
+def test_parity_shows_both_engines_side_by_side(session, team, demo_runs, open_page, text_of):
+    app = open_page("pages/parity.py", team.viewer, team.client)
+    assert not app.exception
+    assert app.title[0].value == "Engine parity"
+    assert not app.warning  # same data, same window
+    table = app.dataframe[0].value
+    assert list(table.index) == ["TV", "OOH", "Print", "Facebook", "Search"]
+    assert table.loc["TV", "ROAS · Robyn"] == "4,89"  # Robyn's roi_total 4.8908, in SEK style
+    assert table.loc["Print", "ROAS · Robyn"] == "10,49"
+    assert table.loc["TV", "Spend"] == "2 591 412 kr"
+
+
+def test_without_a_robyn_run_the_page_says_how_to_get_one(session, team, open_page, text_of):
+    app = open_page("pages/parity.py", team.viewer, team.client)
+    assert not app.exception
+    assert "no finished Robyn (R) run yet" in text_of(app)
+    assert "No worker has checked for Robyn (R) yet" in text_of(app)
+
+
+@pytest.mark.parametrize("page", ["pages/results.py", "pages/planner.py",
+                                  "pages/presentation.py"])
+def test_results_pages_work_on_a_robyn_run(session, team, demo_runs, open_page, page):
+    app = open_page(page, team.analyst, team.client, run_id=demo_runs["robyn-r"])
+    assert not app.exception, app.exception
+    assert app.selectbox[0].value == demo_runs["robyn-r"]

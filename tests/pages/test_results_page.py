@@ -1,0 +1,57 @@
+"""Results page: the recommended model first, switching model updates every view."""
+
+from __future__ import annotations
+
+from fitted import finished_run
+
+from kiri_core import formatting as fmt
+from kiri_core.report import content
+from kiri_core.results import model_by_id
+from kiri_core.services.runs import load_result
+
+
+def metric(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
+        session, team, open_page, text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    app = open_page("pages/results.py", team.analyst, team.client)
+    assert not app.exception
+    box = app.selectbox(key=f"model_box_{run.id}")
+    assert box.value == result["model_id"]
+    assert len(box.options) == len(result["models"])
+    assert "Recommended:" in text_of(app)
+    recommended = model_by_id(result, result["model_id"])
+    assert metric(app, "R²") == fmt.number(recommended["metrics"]["rsq"], "SEK", 3)
+    table = app.dataframe[0].value
+    assert table.values.tolist() == content.channel_rows(result, result["model_id"], "SEK")
+    assert [t.label for t in app.tabs][-1] == "Estimated vs true"
+
+    other = next(m for m in result["models"] if not m["recommended"])
+    box.select(other["model_id"]).run()
+    assert not app.exception
+    assert metric(app, "R²") == fmt.number(other["metrics"]["rsq"], "SEK", 3)
+    assert app.dataframe[0].value.values.tolist() == content.channel_rows(
+        result, other["model_id"], "SEK")
+    assert "Recommended:" not in text_of(app)
+
+
+def test_a_viewer_gets_the_results_and_the_pdf_button(session, team, open_page):
+    finished_run(session, team.analyst, team.client.id)
+    app = open_page("pages/results.py", team.viewer, team.client)
+    assert not app.exception
+    assert [b.label for b in app.button] == ["Prepare PDF report"]
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.session_state[f"pdf_requested_{app.session_state['run_id']}"] is True
+
+
+def test_an_outsider_sees_no_run_of_the_client(session, team, open_page, text_of):
+    finished_run(session, team.analyst, team.client.id)
+    app = open_page("pages/results.py", team.outsider, team.client)
+    assert not app.exception
+    assert not app.dataframe and not app.selectbox
+    assert "Pick a client" in text_of(app)

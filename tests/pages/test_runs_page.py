@@ -1,0 +1,54 @@
+"""Runs page: start a real run, see it finish with the first results; viewers only watch."""
+
+from __future__ import annotations
+
+import time
+
+from kiri_core.db.models import ModelRun
+from kiri_core.services import datasets, runs
+from ui.results import CHANNEL_COLUMNS
+
+
+def wait_until_finished(session, run_id: int, timeout: float = 180) -> ModelRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = session.get(ModelRun, run_id, populate_existing=True)
+        if run.status not in ("queued", "running"):
+            return run
+        time.sleep(0.5)
+    raise AssertionError(f"run {run_id} did not finish")
+
+
+def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_page, text_of):
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert not app.exception
+    next(b for b in app.button if b.label == "Start run").click().run()
+    run_id = app.session_state["run_id"]
+    run = session.get(ModelRun, run_id)
+    assert (run.dataset_id, run.config["iterations"], run.config["trials"]) == (dataset.id,
+                                                                                300, 1)
+    assert wait_until_finished(session, run_id).status == "succeeded"
+    app.run()
+    assert not app.exception
+    channel_table = app.dataframe[0].value
+    assert tuple(channel_table.columns) == CHANNEL_COLUMNS
+    assert list(channel_table["Channel"]) == ["Meta", "Google", "TikTok", "Email"]
+    assert [m.label for m in app.metric][:3] == ["R²", "NRMSE", "DECOMP.RSSD"]
+    assert "Estimated vs true" in text_of(app)
+    assert app.dataframe[-1].value["Run"].tolist() == [f"#{run_id}"]
+
+
+def test_viewer_sees_runs_without_start_or_cancel(session, team, open_page, text_of):
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    config = {**runs.default_config(dataset), "iterations": 5000}
+    run = runs.start_run(session, team.analyst, team.client.id, dataset.id, config)
+    try:
+        app = open_page("pages/runs.py", team.viewer, team.client)
+        assert not app.exception
+        labels = [b.label for b in app.button]
+        assert "Start run" not in labels and "Cancel run" not in labels
+        assert f"Run #{run.id}" in text_of(app)
+    finally:
+        runs.cancel_run(session, team.analyst, run.id)
+        wait_until_finished(session, run.id, timeout=60)

@@ -1,0 +1,73 @@
+"""Registration, login, lockout and deactivation against the users table."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiri_core.services import auth, users
+from kiri_core.services.errors import AuthenticationError, ValidationError
+
+PASSWORD = "correct horse 1"
+
+
+def test_first_account_is_admin_and_later_ones_need_an_allowed_domain(session):
+    first = auth.register_user(session, "Owner@Example.com", "Owner", PASSWORD)
+    assert first.is_admin and first.email == "owner@example.com"
+    with pytest.raises(ValidationError, match="'example.com' is not one of them"):
+        auth.register_user(session, "friend@example.com", "Friend", PASSWORD)
+    second = auth.register_user(session, "ann@agency.se", "Ann", PASSWORD)
+    assert not second.is_admin
+    with pytest.raises(ValidationError, match="already exists"):
+        auth.register_user(session, "ANN@agency.se", "Ann again", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("short", "at least 8 characters"),
+     ("å" * 40, "80 bytes long; the limit is 72 bytes"),
+     ("x" * 73, "73 bytes long; the limit is 72 bytes")],
+)
+def test_bad_passwords_get_a_clear_message_and_no_account(session, password, message):
+    with pytest.raises(ValidationError, match=message):
+        auth.register_user(session, "owner@agency.se", "Owner", password)
+    assert auth.user_count(session) == 0
+
+
+def test_login_checks_the_password_and_over_long_passwords_are_refused(session):
+    auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
+    assert auth.authenticate(session, " OWNER@agency.se", PASSWORD).last_login_at is not None
+    with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
+        auth.authenticate(session, "owner@agency.se", "wrong password")
+    with pytest.raises(AuthenticationError, match="at most 72 bytes"):
+        auth.authenticate(session, "owner@agency.se", "p" * 100)
+    with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
+        auth.authenticate(session, "nobody@agency.se", PASSWORD)
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(session):
+    auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
+    for _ in range(auth.MAX_FAILED_LOGINS - 1):
+        with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
+            auth.authenticate(session, "owner@agency.se", "wrong password")
+    with pytest.raises(AuthenticationError, match="locked for 15 more minute"):
+        auth.authenticate(session, "owner@agency.se", "wrong password")
+    with pytest.raises(AuthenticationError, match="locked"):
+        auth.authenticate(session, "owner@agency.se", PASSWORD)
+
+
+def test_an_admin_can_unlock_a_locked_account(session, team):
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        with pytest.raises(AuthenticationError):
+            auth.authenticate(session, "ann@agency.se", "wrong password")
+    users.unlock(session, team.admin, team.analyst.id)
+    assert auth.authenticate(session, "ann@agency.se", PASSWORD).id == team.analyst.id
+
+
+def test_a_deactivated_user_cannot_log_in_and_loses_the_session(session, team):
+    assert auth.active_user(session, team.viewer.id) is not None
+    users.set_active(session, team.admin, team.viewer.id, False)
+    assert auth.active_user(session, team.viewer.id) is None
+    with pytest.raises(AuthenticationError, match="deactivated"):
+        auth.authenticate(session, "vic@agency.se", PASSWORD)
+    with pytest.raises(ValidationError, match="your own account"):
+        users.set_active(session, team.admin, team.admin.id, False)

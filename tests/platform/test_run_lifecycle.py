@@ -1,0 +1,187 @@
+"""Model runs end to end on real parts: the embedded runner (SQLite and PostgreSQL) and a real
+RQ worker on Redis + PostgreSQL; cancel, retry, and a worker killed mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kiri_core.db.models import ModelRun
+from kiri_core.db.session import session_factory
+from kiri_core.services import datasets, runs
+from kiri_core.services.errors import ValidationError
+from kiri_core.storage import default_storage, sha256
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"iterations": 30, "trials": 1}
+LONG = {"iterations": 5000, "trials": 1}
+
+
+def fresh_run(url: str, run_id: int) -> ModelRun:
+    with session_factory(url)() as session:
+        return session.get(ModelRun, run_id)
+
+
+def wait_for(url: str, run_id: int, done, timeout: float = 240.0) -> ModelRun:
+    """Poll the run row until ``done(run)`` holds (a run stuck anywhere fails the test)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = fresh_run(url, run_id)
+        if done(run):
+            return run
+        time.sleep(0.5)
+    pytest.fail(f"run {run_id} stuck as {run.status} at {run.progress:.0%}: {run.error}")
+
+
+def finished(run: ModelRun) -> bool:
+    return run.status in ("succeeded", "failed", "cancelled")
+
+
+def started(run: ModelRun) -> bool:
+    return run.status != "queued" and run.progress > 0
+
+
+@pytest.fixture
+def acme(session, team):
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    return team, dataset
+
+
+def start(session, acme, size: dict) -> ModelRun:
+    team, dataset = acme
+    config = {**runs.default_config(dataset), **size}
+    return runs.start_run(session, team.analyst, team.client.id, dataset.id, config)
+
+
+def check_succeeded(session, team, run: ModelRun) -> None:
+    assert run.status == "succeeded", run.error
+    assert run.progress == 1.0 and run.finished_at >= run.started_at
+    result = runs.load_result(session, team.viewer, run.id)
+    assert set(result["channels"]) == {"spend_meta", "spend_google", "spend_tiktok",
+                                       "spend_email"}
+    assert run.metrics["rsq"] == result["metrics"]["rsq"]
+    assert run.channels["spend_meta"]["roas"] == result["channels"]["spend_meta"]["roas"]
+    (artifact,) = runs.run_artifacts(session, team.viewer, run.id)
+    data = default_storage().get_bytes(artifact.storage_key)
+    assert artifact.kind == "result" and sha256(data) == artifact.checksum
+
+
+def test_embedded_runner_completes_a_real_run(session, acme, platform_env):
+    team, _ = acme
+    run = start(session, acme, SMALL)
+    assert run.status == "queued" and run.pid is not None and run.job_id is None
+    check_succeeded(session, team, wait_for(platform_env, run.id, finished))
+
+
+def test_killed_run_is_failed_by_the_reaper_then_retried_and_cancelled(
+    session, acme, platform_env, monkeypatch
+):
+    team, _ = acme
+    monkeypatch.setenv("KIRI_HEARTBEAT_TIMEOUT", "3")
+    run = start(session, acme, LONG)
+    running = wait_for(platform_env, run.id, started)
+    os.killpg(running.pid, signal.SIGKILL)
+    time.sleep(4)
+    assert run.id in runs.reap_stale_runs(session)
+    failed = runs.get_run(session, team.viewer, run.id)
+    assert failed.status == "failed" and "worker stopped responding" in failed.error
+
+    retry = runs.retry_run(session, team.analyst, run.id)
+    assert retry.retry_of_id == run.id and retry.config == failed.config
+    wait_for(platform_env, retry.id, started)
+    runs.cancel_run(session, team.analyst, retry.id)
+    cancelled = wait_for(platform_env, retry.id, finished, timeout=30)
+    assert cancelled.status == "cancelled" and cancelled.progress < 1.0
+    history = runs.list_runs(session, team.viewer, team.client.id)
+    assert [r.status for r in history] == ["cancelled", "failed"]
+
+
+def test_only_failed_or_cancelled_runs_can_be_retried(session, acme, platform_env):
+    team, _ = acme
+    run = start(session, acme, SMALL)
+    wait_for(platform_env, run.id, finished)
+    with pytest.raises(ValidationError, match="only failed or cancelled runs"):
+        runs.retry_run(session, team.analyst, run.id)
+    with pytest.raises(ValidationError, match="only queued or running runs"):
+        runs.cancel_run(session, team.analyst, run.id)
+
+
+def test_bad_run_settings_are_refused_before_queueing(session, acme):
+    team, dataset = acme
+    config = {**runs.default_config(dataset), "spend_columns": ["spend_meta", "nope"],
+              "adstock": "cubic", "iterations": 0}
+    with pytest.raises(ValidationError) as raised:
+        runs.start_run(session, team.analyst, team.client.id, dataset.id, config)
+    text = " ".join(raised.value.problems)
+    assert "'nope' is not in the data" in text and "cubic" in text and "iterations" in text
+    assert runs.list_runs(session, team.analyst, team.client.id) == []
+
+
+# --- a real RQ worker on Redis + PostgreSQL ------------------------------------------
+
+
+@pytest.fixture
+def rq_env(platform_env, redis_url, monkeypatch):
+    """PostgreSQL + Redis settings (the production set-up) for this process and workers."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    return platform_env
+
+
+def start_worker(command: list[str], log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=dict(os.environ), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_rq_worker_completes_a_real_run(rq_env, session, acme, tmp_path):
+    team, _ = acme
+    worker = start_worker([sys.executable, "-m", "rq.cli", "worker", "--url",
+                           os.environ["REDIS_URL"], "kiri-runs"], tmp_path / "rq.log")
+    try:
+        run = start(session, acme, SMALL)
+        assert run.job_id is not None and run.status == "queued"
+        check_succeeded(session, team, wait_for(rq_env, run.id, finished))
+    finally:
+        stop_worker(worker)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_killing_the_worker_mid_run_marks_the_run_failed(rq_env, session, acme, tmp_path,
+                                                         monkeypatch):
+    team, _ = acme
+    monkeypatch.setenv("KIRI_HEARTBEAT_TIMEOUT", "6")
+    worker = start_worker([sys.executable, "worker.py"], tmp_path / "worker.log")
+    try:
+        run = start(session, acme, LONG)
+        wait_for(rq_env, run.id, started)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        rescuer = start_worker([sys.executable, "worker.py"], tmp_path / "rescuer.log")
+        try:
+            failed = wait_for(rq_env, run.id, finished, timeout=60)
+        finally:
+            stop_worker(rescuer)
+    finally:
+        stop_worker(worker)
+    assert failed.status == "failed" and "worker stopped responding" in failed.error

@@ -1,0 +1,136 @@
+"""The client PDF: its text carries the run's numbers, it renders cleanly, it is reproducible."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pypdf
+import pytest
+from fitted import Fitted, fitted_run
+from PIL import Image
+
+from kiri_core import formatting as fmt
+from kiri_core.report import build_report, write_report
+from kiri_core.report.content import paid_totals
+
+CLIENT = "Acme Nordic AB"
+DAY = date(2026, 11, 25)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "report"
+
+
+@pytest.fixture(scope="module")
+def fit() -> Fitted:
+    return fitted_run()
+
+
+@pytest.fixture(scope="module")
+def scenarios(fit: Fitted) -> list[dict]:
+    return [{"name": "Spring reallocation", "plan": fit.plan}]
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes(fit: Fitted, scenarios: list[dict]) -> bytes:
+    return build_report(fit.result, CLIENT, "SEK", scenarios, fit.truth, agency="Fjord Media",
+                        report_date=DAY)
+
+
+@pytest.fixture(scope="module")
+def text(pdf_bytes: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_text_names_client_agency_period_and_every_channel(text: str, fit: Fitted) -> None:
+    assert CLIENT in text
+    assert "Fjord Media" in text
+    assert fmt.period(fit.result["window"]["start"], fit.result["window"]["end"], "SEK") in text
+    assert fmt.format_date(DAY, "SEK") in text
+    for column in fit.result["spend_columns"]:
+        assert fmt.channel_name(column) in text
+
+
+def test_the_channel_table_numbers_equal_the_runs(text: str, fit: Fitted) -> None:
+    for ch in fit.result["channels"].values():
+        assert fmt.money(ch["spend"], "SEK") in text
+        assert fmt.money(ch["contribution"], "SEK") in text
+        assert fmt.roas(ch["roas"], "SEK") in text
+        assert fmt.roas(ch["mroas"], "SEK") in text
+
+
+def test_the_summary_and_appendix_carry_totals_and_fit(text: str, fit: Fitted) -> None:
+    spend, contribution = paid_totals(fit.result, fit.result["model_id"])
+    assert fmt.money(spend, "SEK") in text
+    assert fmt.money(contribution, "SEK") in text
+    assert fmt.money(sum(fit.result["actual"]), "SEK") in text
+    assert fmt.number(fit.result["metrics"]["rsq"], "SEK", 3) in text
+    assert fmt.number(fit.result["metrics"]["nrmse"], "SEK", 3) in text
+    assert "Executive summary" in text and "Model quality and method" in text
+
+
+def test_the_saved_scenario_and_the_truth_appear(text: str, fit: Fitted) -> None:
+    assert "Spring reallocation" in text
+    totals = fit.plan["totals"]
+    assert fmt.money(totals["optimized_response"], "SEK") in text
+    assert fmt.signed_percent(totals["uplift"], "SEK") in text
+    assert "Estimated versus true effects" in text
+
+
+def test_every_page_but_the_cover_is_numbered(pdf_bytes: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    total = len(reader.pages)
+    assert total >= 7
+    for number, page in enumerate(reader.pages[1:], start=2):
+        assert f"Page {number} of {total}" in page.extract_text()
+
+
+def test_inter_is_embedded(pdf_bytes: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    fonts = {str(font["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all("Inter" in name for name in fonts)
+
+
+def test_it_renders_with_pdftoppm_without_errors(pdf_bytes: bytes, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "report.pdf").write_bytes(pdf_bytes)
+    source = tmp_path / "report.pdf"
+    source.write_bytes(pdf_bytes)
+    done = subprocess.run(["pdftoppm", "-r", "40", "-png", str(source), str(ARTIFACTS / "page")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stderr == ""
+    pages = sorted(ARTIFACTS.glob("page-*.png"))
+    assert len(pages) == len(pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages)
+    for png in pages:
+        with Image.open(png) as image:
+            low, high = image.convert("L").getextrema()
+        assert low < 100 < high, f"{png.name} looks blank"
+
+
+def test_the_same_input_gives_the_same_bytes(pdf_bytes: bytes, fit: Fitted,
+                                              scenarios: list[dict]) -> None:
+    again = build_report(fit.result, CLIENT, "SEK", scenarios, fit.truth, agency="Fjord Media",
+                         report_date=DAY)
+    assert again == pdf_bytes
+
+
+def test_write_report_writes_the_report_in_the_clients_currency(fit: Fitted,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    write_report(fit.result, out, "Acme Inc", "USD", report_date=DAY)
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
+    spend = next(iter(fit.result["channels"].values()))["spend"]
+    assert fmt.money(spend, "USD") in text
+    assert "Budget recommendation" not in text  # no saved scenario, no budget page
+    assert "Estimated versus true" not in text
+
+
+def test_an_unknown_currency_fails_before_anything_is_written(fit: Fitted,
+                                                              tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    with pytest.raises(ValueError, match="Unsupported currency 'XYZ'"):
+        write_report(fit.result, out, "Acme", "XYZ")
+    assert not out.exists()

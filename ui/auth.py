@@ -1,0 +1,133 @@
+"""Login gate: log in / register forms over the users table, cookie via streamlit-authenticator.
+
+streamlit-authenticator signs the re-authentication cookie (JWT with ``SECRET_KEY``) and logs
+in from it against the active users of the database; passwords, lockout, allowed sign-up
+domains and deactivation are checked by :mod:`kiri_core.services.auth`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiri_core import config
+from kiri_core.db.models import User
+from kiri_core.services import auth
+from kiri_core.services.errors import KiriError
+from ui import state
+from ui.errors import show_error
+
+COOKIE_NAME = "kiri_session"
+COOKIE_DAYS = 7
+NOTICE = "auth_notice"
+
+
+def authenticator(session: Session) -> stauth.Authenticate:
+    """The cookie handler, knowing only active users (a deactivated user's cookie fails)."""
+    active = session.scalars(select(User).where(User.is_active.is_(True)))
+    credentials = {"usernames": {
+        u.email: {"email": u.email, "name": u.name, "password": u.password_hash} for u in active
+    }}
+    return stauth.Authenticate(credentials, COOKIE_NAME, config.secret_key(), COOKIE_DAYS,
+                               auto_hash=False, login_sleep_time=0)
+
+
+def _sign_in(authenticator_: stauth.Authenticate, user: User) -> None:
+    state.set_user_id(user.id)
+    st.session_state.update(username=user.email, name=user.name, email=user.email,
+                            authentication_status=True, logout=None)
+    authenticator_.cookie_controller.set_cookie()
+
+
+def _from_cookie(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+    try:
+        authenticator_.login(location="unrendered")
+    except stauth.LoginError:
+        authenticator_.cookie_controller.delete_cookie()
+        return None
+    if not st.session_state.get("authentication_status"):
+        return None
+    return auth.user_by_email(session, st.session_state["username"])
+
+
+def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None) -> None:
+    """Forget the user in this session and delete the re-authentication cookie."""
+    if st.session_state.get("authentication_status"):
+        authenticator_.logout(location="unrendered")
+    else:
+        authenticator_.cookie_controller.delete_cookie()
+    for key in (state.USER_ID, state.CLIENT_ID, state.RUN_ID):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE] = notice
+
+
+def current_user(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+    """The logged-in, still active user; a deactivated one is signed out right here."""
+    user_id = state.user_id()
+    if user_id is None:
+        user = _from_cookie(session, authenticator_)
+        user_id = user.id if user else None
+    if user_id is None:
+        return None
+    user = auth.active_user(session, user_id)
+    if user is None:
+        sign_out(authenticator_, "Your account has been deactivated. Ask an administrator.")
+        return None
+    state.set_user_id(user.id)
+    return user
+
+
+def _login_form(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+    with st.form("login"):
+        email = st.text_input("E-mail", key="login_email")
+        password = st.text_input("Password", type="password", key="login_password")
+        if not st.form_submit_button("Log in", type="primary"):
+            return None
+    try:
+        user = auth.authenticate(session, email, password)
+    except KiriError as error:
+        show_error(error)
+        return None
+    _sign_in(authenticator_, user)
+    return user
+
+
+def _register_form(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+    with st.form("register"):
+        name = st.text_input("Name", key="register_name")
+        email = st.text_input("E-mail", key="register_email")
+        password = st.text_input("Password", type="password", key="register_password",
+                                 help="At least 8 characters, at most 72 bytes.")
+        repeat = st.text_input("Repeat password", type="password", key="register_repeat")
+        if not st.form_submit_button("Create account", type="primary"):
+            return None
+    if password != repeat:
+        st.error("The two passwords differ.")
+        return None
+    try:
+        user = auth.register_user(session, email, name, password)
+    except KiriError as error:
+        show_error(error)
+        return None
+    _sign_in(authenticator_, user)
+    return user
+
+
+def login_gate(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+    """Log-in and register tabs; returns the user once signed in during this run."""
+    st.title("Kiri")
+    st.caption("Marketing mix modeling for your clients.")
+    if notice := st.session_state.pop(NOTICE, None):
+        st.warning(notice)
+    if auth.user_count(session) == 0:
+        st.info("No accounts yet: the first account becomes the administrator.")
+        return _register_form(session, authenticator_)
+    login_tab, register_tab = st.tabs(["Log in", "Create account"])
+    with login_tab:
+        user = _login_form(session, authenticator_)
+    with register_tab:
+        user = _register_form(session, authenticator_) or user
+    return user

@@ -1,0 +1,50 @@
+"""What every page needs first: the signed-in user and the selected client."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from kiri_core.db.models import Client, User
+from kiri_core.services import auth
+from kiri_core.services.access import accessible_clients, client_role
+from ui import state
+
+
+def signed_in_user(session: Session) -> User:
+    """The active user of this browser session, or stop the page with a message."""
+    user = auth.active_user(session, state.user_id())
+    if user is None:
+        st.warning("Please log in.")
+        st.stop()
+    return user
+
+
+def client_picker(session: Session, user: User) -> Client | None:
+    """Sidebar select box of the clients the user can see; keeps ``client_id`` in state."""
+    clients = accessible_clients(session, user)
+    if not clients:
+        state.set_client_id(None)
+        st.sidebar.caption("No clients yet.")
+        return None
+    by_id = {c.id: c for c in clients}
+    if state.client_id() not in by_id:
+        state.set_client_id(clients[0].id)
+    st.session_state["client_picker"] = state.client_id()
+    chosen = st.sidebar.selectbox(
+        "Client", list(by_id), format_func={c.id: c.name for c in clients}.get,
+        key="client_picker",
+        on_change=lambda: state.set_client_id(st.session_state["client_picker"]),
+    )
+    return by_id[chosen]
+
+
+def selected_client(session: Session, user: User) -> tuple[Client, str]:
+    """The client picked in the sidebar and the user's role on it, or stop the page."""
+    client_id = state.client_id()
+    role = client_role(session, user, client_id) if client_id is not None else None
+    client = session.get(Client, client_id) if role else None
+    if client is None:
+        st.info("Pick a client in the sidebar (or create one on the Clients page).")
+        st.stop()
+    return client, role

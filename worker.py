@@ -1,0 +1,56 @@
+"""`python worker.py`: an RQ worker on the app's queues (needs ``REDIS_URL``).
+
+Applies migrations, then works the ``kiri-runs`` and ``kiri-default`` queues with RQ's
+scheduler, and reaps runs whose worker died (no heartbeat) every few seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+
+from rq import Worker
+
+from kiri_core import config
+from kiri_core.db.session import session_scope, upgrade_database
+from kiri_core.queue import QUEUE_NAMES, redis_connection
+from kiri_core.services.runs import reap_stale_runs
+
+REAP_INTERVAL_S = 10.0
+log = logging.getLogger("kiri.worker")
+
+
+def reap_forever(stop: threading.Event) -> None:
+    """Fail runs left without a heartbeat, until ``stop`` is set."""
+    while not stop.wait(REAP_INTERVAL_S):
+        try:
+            with session_scope() as session:
+                reaped = reap_stale_runs(session)
+            if reaped:
+                log.warning("marked stale runs failed/cancelled: %s", reaped)
+        except Exception:
+            log.exception("reaping stale runs failed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python worker.py", description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="quit when the queues are empty")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if config.redis_url() is None:
+        parser.error("REDIS_URL is not set. Without Redis the app runs jobs itself; "
+                     "start a worker only for the production set-up.")
+    upgrade_database()
+    stop = threading.Event()
+    threading.Thread(target=reap_forever, args=(stop,), daemon=True).start()
+    worker = Worker(list(QUEUE_NAMES), connection=redis_connection())
+    try:
+        worker.work(burst=args.burst, with_scheduler=True)
+    finally:
+        stop.set()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
