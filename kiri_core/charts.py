@@ -177,7 +177,8 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     order = list(data["term"])
     y = alt.Y("term:N", sort=order, title=None)
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("start:Q", title="Cumulative response", axis=alt.Axis(format="$.2~s")),
+        x=alt.X("start:Q", title="Cumulative response",
+                axis=alt.Axis(format="$.2~s", tickCount=6)),
         x2="end:Q",
         y=y,
         color=alt.Color("sign:N", legend=None,
@@ -213,7 +214,7 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
     """Expected response per period against spend per period, one curve per channel.
 
     The current mean spend is a filled dot; with a ``plan`` (docs/result-format.md) the
-    recommended spend per period is a ringed dot on the same curve.
+    recommended spend per period is an open diamond on the same curve.
     """
     channels = _channels(result, model_id)
     curve_rows = [
@@ -221,36 +222,27 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
         for column, ch in channels.items()
         for s, r in zip(ch["curve"]["spend"], ch["curve"]["response"], strict=True)
     ]
-    marks = [_curve_point(column, ch, "Current", ch["mean_spend"]) for column, ch in
-             channels.items()]
+    scale = _channel_scale(result)
+    x = alt.X("spend:Q", title="Spend per period", axis=alt.Axis(format="$.2~s"))
+    y = alt.Y("response:Q", title="Expected response per period", axis=alt.Axis(format="$.2~s"))
+    tooltip = ["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"),
+               alt.Tooltip("response:Q", format="$,.0f")]
+    lines = alt.Chart(pd.DataFrame(curve_rows)).mark_line().encode(
+        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale))
+    current = [_curve_point(column, ch, "Current", ch["mean_spend"])
+               for column, ch in channels.items()]
+    layers = [lines, alt.Chart(pd.DataFrame(current)).mark_circle(size=110, opacity=1).encode(
+        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale), tooltip=tooltip)]
     if plan is not None:
-        marks += [
+        recommended = [
             _curve_point(column, channels[column], "Recommended",
                          p["optimized_spend"] / plan["weeks"])
             for column, p in plan["channels"].items() if column in channels
         ]
-    scale = _channel_scale(result)
-    x = alt.X("spend:Q", title="Spend per period", axis=alt.Axis(format="$.2~s"))
-    y = alt.Y("response:Q", title="Expected response per period", axis=alt.Axis(format="$.2~s"))
-    lines = alt.Chart(pd.DataFrame(curve_rows)).mark_line().encode(
-        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale)
-    )
-    tooltip = ["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"),
-               alt.Tooltip("response:Q", format="$,.0f")]
-    layers = [lines]
-    for marker in ("Current", "Recommended"):
-        rows = [m for m in marks if m["marker"] == marker]
-        if not rows:
-            continue
-        mark = (alt.MarkDef(type="circle", size=110, opacity=1) if marker == "Current" else
-                alt.MarkDef(type="point", shape="diamond", size=110, filled=True,
-                            fill="#FFFFFF", strokeWidth=2, opacity=1))
-        channel = alt.Color if marker == "Current" else alt.Stroke
-        layers.append(alt.Chart(pd.DataFrame(rows)).mark_point().encode(
-            x=x, y=y, tooltip=tooltip,
-            **{"color" if marker == "Current" else "stroke": channel("channel:N", scale=scale,
-                                                                     title=None)},
-        ).properties(mark=mark))
+        layers.append(alt.Chart(pd.DataFrame(recommended)).mark_point(
+            shape="diamond", size=110, filled=True, fill="#FFFFFF", strokeWidth=2, opacity=1,
+        ).encode(x=x, y=y, stroke=alt.Stroke("channel:N", title=None, scale=scale),
+                 tooltip=tooltip))
     return _finish(alt.layer(*layers), currency)
 
 

@@ -18,7 +18,8 @@ from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
 
-GOALS = {"max_response": "Maximise revenue", "target_efficiency": "Reach a target ROAS"}
+GOALS = {"max_response": "Maximise the expected return",
+         "target_efficiency": "Reach a target efficiency"}
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
 
 
@@ -60,18 +61,20 @@ def plan_form(result: dict, model_id: str, default_budget: float, weeks: int,
         budget = right.number_input(f"Total budget over {weeks} weeks ({currency})",
                                     value=float(round(default_budget)), step=1000.0,
                                     format="%.0f", key="plan_budget")
-        target = right.number_input("Target ROAS (for the target goal)", value=1.0, step=0.1,
-                                    format="%.2f", key="plan_target")
+        measure = "CPA" if content.is_conversion(result) else "ROAS"
+        target = right.number_input(f"Target {measure} (for the target goal)", value=1.0,
+                                    step=0.1, format="%.2f", key="plan_target")
         bounds = channel_limits(result, model_id, weeks, as_spend, currency)
         if not st.form_submit_button("Optimise", type="primary"):
             return None
-    settings = {"goal": goal, "weeks": weeks, "total_budget": budget, "target_roas": target,
+    settings = {"goal": goal, "weeks": weeks, "total_budget": budget, "target": target,
                 "limits": "spend" if as_spend else "multiples",
                 "bounds": {c: asdict(b) for c, b in bounds.items()}}
     try:
         plan = allocate(result, scenario=goal, weeks=weeks, model_id=model_id,
                         total_budget=budget if goal == "max_response" else None,
-                        target_roas=target if goal == "target_efficiency" else None,
+                        **{f"target_{measure.lower()}":
+                           target if goal == "target_efficiency" else None},
                         bounds=bounds)
     except AllocationError as error:
         message = str(error)

@@ -11,7 +11,7 @@ from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
 from ui.results import first_results
-from ui.tables import STATUS_LABELS, duration_text, run_label, runs_frame
+from ui.tables import duration_text, run_label, runs_frame
 
 POLL_SECONDS = 2
 MODES = {"quick": "Quick (300 iterations × 1 trial)", "full": "Full (2000 × 5)"}
@@ -61,7 +61,7 @@ def run_controls(session, user, run, role: str) -> None:
 
 
 def run_status(run) -> None:
-    st.markdown(f"**Run #{run.id}** · {STATUS_LABELS[run.status]} · {run.engine} · "
+    st.markdown(f"**Run #{run.id}** · {run.status} · {run.engine} · "
                 f"{duration_text(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
         label = "Waiting for a worker ..." if run.status == "queued" else "Fitting models ..."
@@ -107,10 +107,10 @@ with db() as session:
     client, role = selected_client(session, user)
     runs.reap_stale_runs(session)
     st.title(f"Runs · {client.name}")
-    if role == "analyst":
-        with st.expander("Start a new run", expanded=True):
-            start_form(session, user, client)
     history = runs.list_runs(session, user, client.id)
+    if role == "analyst":
+        with st.expander("Start a new run", expanded=not history):
+            start_form(session, user, client)
     if not history:
         st.caption("No runs yet.")
         st.stop()

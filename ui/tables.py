@@ -6,9 +6,6 @@ import pandas as pd
 
 from kiri_core.db.models import Dataset, ModelRun
 
-STATUS_LABELS = {"queued": "⏳ queued", "running": "▶ running", "succeeded": "✅ succeeded",
-                 "failed": "❌ failed", "cancelled": "⏹ cancelled"}
-
 
 def duration_text(seconds: float | None) -> str:
     if seconds is None:
@@ -33,7 +30,7 @@ def run_label(run: ModelRun) -> str:
 
 def runs_frame(runs: list[ModelRun]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"Run": f"#{r.id}", "Status": STATUS_LABELS.get(r.status, r.status),
+        [{"Run": f"#{r.id}", "Status": r.status,
           "Engine": r.engine, "Dataset": f"v{r.dataset.version}",
           "Iterations × trials": f"{r.config.get('iterations')} × {r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",

@@ -36,7 +36,7 @@ from kiri_core.engine.search import (
 from kiri_core.engine.selection import DEFAULT_RULE, RULES, choose
 
 QUICK_ITERATIONS, QUICK_TRIALS = 300, 1
-SEARCH_SHARE = 0.9  # of the progress bar
+SEARCH_SHARE = 0.99  # of the progress bar; the model set takes the last 1%
 REQUIRED = ("date_column", "revenue_column", "spend_columns")
 
 Progress = Callable[[float], None]
@@ -270,16 +270,7 @@ def model_set(
     )
     peers = {k: np.flatnonzero(labels == labels[k]) for k in np.flatnonzero(winners)}
     peers[pick.index] = pick.peers
-    intervals = {
-        k: bootstrap_roas(
-            problem.data.y,
-            [(fits[j].design, fits[j].fit.lambda_, fits[j].lower, fits[j].upper) for j in group],
-            paid_columns,
-            spend,
-            seed=config["seed"],
-        )
-        for k, group in peers.items()
-    }
+    intervals = roas_intervals(problem, fits, peers, paid_columns, spend, config["seed"])
     conversion = config["dep_var_type"] == "conversion"
     models = []
     for k, i in enumerate(chosen):
@@ -306,6 +297,27 @@ def model_set(
             m["model_id"],
         ),
     )
+
+
+def roas_intervals(
+    problem: Problem,
+    fits: list[Evaluation],
+    peers: dict[int, np.ndarray],
+    paid_columns: np.ndarray,
+    spend: np.ndarray,
+    seed: int,
+) -> dict[int, np.ndarray]:
+    """Bootstrapped 90% ROAS intervals of model ``k`` over its group ``peers[k]``."""
+    return {
+        k: bootstrap_roas(
+            problem.data.y,
+            [(fits[j].design, fits[j].fit.lambda_, fits[j].lower, fits[j].upper) for j in group],
+            paid_columns,
+            spend,
+            seed=seed,
+        )
+        for k, group in peers.items()
+    }
 
 
 def model_document(problem: Problem, model: Evaluation, hp: dict, conversion: bool) -> dict:

@@ -82,12 +82,10 @@ class Evaluation:
     upper: np.ndarray
     transforms: dict[str, MediaTransform]
     nrmse: float
-    nrmse_train: float
     decomp_rssd: float
     mape_lift: float | None
     rsq: float
     lambda_: float
-    train_rows: int
 
 
 def channel_adstock(kind: str, params: dict[str, float], windlen: int) -> Adstock:
@@ -145,10 +143,7 @@ def evaluate(problem: Problem, hp: dict) -> Evaluation:
     lambda_ = lambda_from_hp(hp["lambda"], lambda_min, lambda_max)
     fit = fit_ridge(x_train, y_train, lambda_, lower, upper)
     fitted = fit.predict(design)
-    nrmse_train = nrmse(y_train, fitted[:train_end])
-    objective = nrmse_train
-    if problem.ts_validation:
-        objective = nrmse(y[train_end:val_end], fitted[train_end:val_end])
+    scored = slice(train_end, val_end) if problem.ts_validation else slice(0, train_end)
     media_coef = fit.coef[len(data.baseline.columns) :]
     return Evaluation(
         fit=fit,
@@ -157,13 +152,11 @@ def evaluate(problem: Problem, hp: dict) -> Evaluation:
         lower=lower,
         upper=upper,
         transforms=transforms,
-        nrmse=objective,
-        nrmse_train=nrmse_train,
+        nrmse=nrmse(y[scored], fitted[scored]),
         decomp_rssd=decomp_rssd(problem, media_coef, transforms),
         mape_lift=mape_lift(problem, media_coef, transforms),
         rsq=adjusted_rsq(y_train, fitted[:train_end], design.shape[1]),
         lambda_=lambda_,
-        train_rows=train_end,
     )
 
 

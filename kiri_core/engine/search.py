@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import nevergrad as ng
 import numpy as np
 
 from kiri_core.engine.model import ADSTOCK_PARAMS, Problem, evaluate
@@ -145,13 +146,11 @@ def _bounds(label: str, name: str, given, default: tuple[float, float]) -> tuple
 class SearchResult:
     """All evaluated models in trial order; ``values`` holds the hyperparameters."""
 
-    model_ids: list[str]
-    trial: np.ndarray
+    model_ids: list[str]  # Robyn's solID: trial_iteration_1
     values: np.ndarray  # models x hyperparameters (in space.keys order)
     nrmse: np.ndarray
     decomp_rssd: np.ndarray
     mape_lift: np.ndarray  # nan without calibration
-    rsq: np.ndarray
 
 
 def run_search(
@@ -197,8 +196,6 @@ def run_trial(
     report: Callable[[int], None],
 ) -> dict:
     """One nevergrad trial; ``report(done)`` every ~0.5% of its iterations."""
-    import nevergrad as ng
-
     n_free = int(space.free.sum())
     parametrization = ng.p.Array(shape=(max(n_free, 1),), lower=0.0, upper=1.0)
     parametrization.random_state = np.random.RandomState(trial_seed(seed, trial))
@@ -206,7 +203,7 @@ def run_trial(
         parametrization=parametrization, budget=iterations, num_workers=1
     )
     rows = np.empty((iterations, len(space.keys)))
-    metrics = np.empty((iterations, 4))
+    metrics = np.empty((iterations, 3))
     every = max(1, iterations // REPORTS_PER_TRIAL)
     for i in range(iterations):
         candidate = optimizer.ask()
@@ -218,7 +215,7 @@ def run_trial(
         optimizer.tell(candidate, [_finite(v) for v in losses])
         rows[i] = values
         mape = np.nan if model.mape_lift is None else model.mape_lift
-        metrics[i] = (model.nrmse, model.decomp_rssd, mape, model.rsq)
+        metrics[i] = (model.nrmse, model.decomp_rssd, mape)
         if (i + 1) % every == 0 or i + 1 == iterations:
             report(i + 1)
     return {"trial": trial, "values": rows, "metrics": metrics}
@@ -302,19 +299,13 @@ def _run_in_children(problem, space, iterations, trials, seed, algorithm, worker
 
 
 def _combine(parts: list[dict]) -> SearchResult:
-    ids, trial_index = [], []
-    for part in parts:
-        n = len(part["values"])
-        ids += [f"{part['trial'] + 1}_{i + 1}_1" for i in range(n)]
-        trial_index += [part["trial"] + 1] * n
+    ids = [f"{part['trial'] + 1}_{i + 1}_1" for part in parts for i in range(len(part["values"]))]
     values = np.vstack([part["values"] for part in parts])
     metrics = np.vstack([part["metrics"] for part in parts])
     return SearchResult(
         model_ids=ids,
-        trial=np.array(trial_index),
         values=values,
         nrmse=metrics[:, 0],
         decomp_rssd=metrics[:, 1],
         mape_lift=metrics[:, 2],
-        rsq=metrics[:, 3],
     )

@@ -141,14 +141,17 @@ def app_server(request, tmp_path: Path) -> Iterator[AppServer]:
 
 @pytest.fixture
 def browser_page(request) -> Iterator:
-    """A Chromium page (1400 x 1000); ``shot(name)`` saves a screenshot in test-artifacts/."""
+    """A Chromium page, 1400 x 2000 (tall: Streamlit scrolls inside its own container).
+
+    ``page.shot(name)`` saves a screenshot under test-artifacts/e2e/.
+    """
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 2000})
         page.set_default_timeout(30_000)
         prefix = request.node.name.replace("[", "-").replace("]", "")
 

@@ -69,10 +69,11 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page):
     page.get_by_role("button", name="Start run").click()
     page.get_by_text("Run #1").first.wait_for()
     page.shot("04-run-started")
-    page.get_by_text("Marginal ROAS").wait_for(timeout=240_000)
+    page.get_by_role("columnheader", name="Marginal ROAS").wait_for(state="attached",
+                                                                   timeout=240_000)
     for header in ("Channel", "Spend", "Contribution", "ROAS", "Effect share", "Spend share"):
         assert page.get_by_role("columnheader", name=header, exact=True).count() >= 1
-    page.get_by_text("succeeded").first.wait_for()
+    page.get_by_text("Run #1 · succeeded").first.wait_for()
     page.get_by_text("Estimated vs true").wait_for()
     page.shot("05-results")
 
