@@ -25,6 +25,7 @@ PAGES = (
     ("pages/parity.py", "Engine parity", ":material/balance:", "Results"),
     ("pages/clients.py", "Clients", ":material/business:", "Agency"),
 )
+LOGOUT_KEY = "kiri_logout"
 ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Agency")
 
 
@@ -46,20 +47,21 @@ def main() -> None:
     ensure_database()
     with db() as session:
         authenticator = auth.authenticator(session)
+        if st.session_state.get(LOGOUT_KEY):  # clicked in the previous run's sidebar
+            auth.sign_out(authenticator)
         user = auth.current_user(session, authenticator)
         if user is None:
             gate = st.empty()
             with gate.container():
-                user = auth.login_gate(session, authenticator)
+                user = auth.login_gate(session)
             if user is None:
                 st.navigation([st.Page(lambda: None, title="Log in")], position="hidden")
                 return
             gate.empty()
+            auth.remember(authenticator)
         with st.sidebar:
             st.markdown(f"**{user.name}**  \n{user.email}")
-            if st.button("Log out", key="kiri_logout"):
-                auth.sign_out(authenticator)
-                st.rerun()
+            st.button("Log out", key=LOGOUT_KEY)
         client_picker(session, user)
         is_admin = user.is_admin
     page = st.navigation(navigation(is_admin))

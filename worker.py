@@ -33,6 +33,18 @@ def reap_forever(stop: threading.Event) -> None:
             log.exception("reaping stale runs failed")
 
 
+def record_engine_availability() -> None:
+    """Check once whether Robyn (R) can run on this machine and record it for the run form."""
+    from kiri_core.robyn_r.availability import refresh_robyn_availability
+
+    try:
+        with session_scope() as session:
+            found = refresh_robyn_availability(session)
+        log.info("Robyn (R): %s", found.detail)
+    except Exception:
+        log.exception("checking Robyn (R) availability failed")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python worker.py", description=__doc__)
     parser.add_argument("--burst", action="store_true", help="quit when the queues are empty")
@@ -44,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     upgrade_database()
     stop = threading.Event()
     threading.Thread(target=reap_forever, args=(stop,), daemon=True).start()
+    threading.Thread(target=record_engine_availability, daemon=True).start()
     worker = Worker(list(QUEUE_NAMES), connection=redis_connection())
     try:
         worker.work(burst=args.burst, with_scheduler=True)

@@ -32,7 +32,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
-    parser.add_argument("--sets", type=int, default=6, help="generated data sets (accuracy)")
+    parser.add_argument("--sets", type=int, default=12, help="generated data sets (accuracy)")
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--trials", type=int, default=5)
     args = parser.parse_args()

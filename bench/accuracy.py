@@ -14,7 +14,8 @@ from kiri_core.engine.fit import result_document, search_models
 from kiri_core.engine.selection import RULES
 from kiri_core.generator import CHANNELS, generate
 
-DATA_SETS = ((1, 0.03), (2, 0.05), (3, 0.08), (4, 0.10), (5, 0.05), (6, 0.15))
+NOISE_LEVELS = (0.03, 0.05, 0.08, 0.10, 0.05, 0.15)
+DATA_SETS = tuple((seed, NOISE_LEVELS[(seed - 1) % 6]) for seed in range(1, 13))
 WEEKS = 156
 
 

@@ -183,10 +183,10 @@ def execute_run(run_id: int) -> str:
             raise RunCancelled()
         _store_result(run_id, result)
         return "succeeded"
-    except RunCancelled:
-        _finish(run_id, "cancelled", "Cancelled on request.")
-        return "cancelled"
     except Exception as exc:
+        if monitor.should_cancel():  # RunCancelled, or an engine's own stop on should_cancel
+            _finish(run_id, "cancelled", "Cancelled on request.")
+            return "cancelled"
         log.exception("run %s failed", run_id)
         _finish(run_id, "failed", f"{type(exc).__name__}: {exc}")
         return "failed"

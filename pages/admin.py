@@ -80,8 +80,10 @@ with db() as session:
     st.subheader("Client access")
     access_section(session, user, everyone)
     st.subheader("Audit log")
+    emails = {u.id: u.email for u in everyone}
     st.dataframe(pd.DataFrame([
-        {"When": e.at, "Who": e.actor_id, "Action": e.action, "Client": e.client_id,
+        {"When": e.at, "Who": emails.get(e.actor_id, "system"), "Action": e.action,
+         "Client": e.client_id,
          "Target": f"{e.target_type} {e.target_id}" if e.target_type else "",
          "Details": e.details} for e in audit.recent_entries(session, user)
     ]), hide_index=True, width="stretch")

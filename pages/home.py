@@ -23,7 +23,7 @@ with db() as session:
         cols[1].metric("Media contribution",
                        formatting.money_compact(headline["contribution"], client.currency))
         cols[2].metric("Media ROAS", formatting.roas(headline["roas"], client.currency))
-        cols[3].metric("Model fit (R²)", f"{headline['rsq']:.2f}" if headline["rsq"] else "–")
+        cols[3].metric("Model fit (R²)", formatting.number(headline["rsq"], client.currency, 2))
     else:
         st.info("No finished model yet. Load data on the Data page, then start a run.")
     st.subheader("Datasets")

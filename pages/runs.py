@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kiri_core.db.models import ACTIVE_RUN_STATUSES
+from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
 from ui import state
 from ui.context import selected_client, signed_in_user
@@ -37,11 +38,16 @@ def start_form(session, user, client) -> None:
         adstock = left.selectbox("Adstock", runs.ADSTOCKS, key="run_adstock")
         mode = right.radio("Search", list(MODES), format_func=MODES.get, key="run_mode")
         seed = left.number_input("Seed", min_value=0, value=1, step=1, key="run_seed")
+        engines, robyn_note = engine_choices(session)
+        engine = right.selectbox("Engine", list(engines), format_func=engines.get,
+                                 key="run_engine")
+        if robyn_note:
+            st.caption(robyn_note)
         if st.form_submit_button("Start run", type="primary"):
             config = {**runs.default_config(dataset, mode), "spend_columns": spend,
                       "context_columns": context, "adstock": adstock, "seed": int(seed)}
             with user_errors():
-                run = runs.start_run(session, user, client.id, dataset.id, config)
+                run = runs.start_run(session, user, client.id, dataset.id, config, engine)
                 state.set_run_id(run.id)
                 st.rerun()
 

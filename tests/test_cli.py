@@ -165,6 +165,26 @@ def test_optimize_max_response(fitted: Path) -> None:
         assert channel["optimized_spend"] <= channel["upper"] * (1 + 1e-7)
 
 
+def test_optimize_contract_example_with_a_budget_far_from_current_spend(fitted: Path) -> None:
+    """The issue's example line: 100 000 over 4 weeks, far below the generated spend."""
+    run = kiri(
+        "optimize",
+        "--result",
+        "result.json",
+        "--total-budget",
+        "100000",
+        "--weeks",
+        "4",
+        "--out",
+        "plan.json",
+        cwd=fitted,
+    )
+    assert run.returncode == 0, run.stderr
+    plan = load(fitted / "plan.json")
+    assert plan["totals"]["optimized_spend"] == pytest.approx(100000, rel=1e-7)
+    assert "channel bounds are taken around the current mix" in plan["warnings"][0]
+
+
 def test_optimize_target_efficiency_on_another_model(fitted: Path) -> None:
     result = load(fitted / "result.json")
     other = next(m for m in result["models"] if not m["recommended"])
@@ -337,7 +357,10 @@ def test_fit_config_that_is_not_json(tmp_path: Path) -> None:
 
 OPTIMIZE_CASES = [
     (["--total-budget", "-5"], "the total budget must be a positive amount, got -5"),
-    (["--total-budget", "1"], "the total budget 1 is outside what the bounds allow over 4 weeks"),
+    (
+        ["--total-budget", "1", "--lower", "0.5", "--upper", "2"],
+        "the total budget 1 is outside what the bounds allow over 4 weeks",
+    ),
     ([], "a total budget is required for the max_response scenario"),
     (
         ["--scenario", "target_efficiency", "--target-roas", "1000"],

@@ -34,10 +34,14 @@ def authenticator(session: Session) -> stauth.Authenticate:
                                auto_hash=False, login_sleep_time=0)
 
 
-def _sign_in(authenticator_: stauth.Authenticate, user: User) -> None:
+def _sign_in(user: User) -> None:
     state.set_user_id(user.id)
     st.session_state.update(username=user.email, name=user.name, email=user.email,
                             authentication_status=True, logout=None)
+
+
+def remember(authenticator_: stauth.Authenticate) -> None:
+    """Set the signed re-authentication cookie (render outside containers that get cleared)."""
     authenticator_.cookie_controller.set_cookie()
 
 
@@ -80,7 +84,7 @@ def current_user(session: Session, authenticator_: stauth.Authenticate) -> User 
     return user
 
 
-def _login_form(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+def _login_form(session: Session) -> User | None:
     with st.form("login"):
         email = st.text_input("E-mail", key="login_email")
         password = st.text_input("Password", type="password", key="login_password")
@@ -91,11 +95,11 @@ def _login_form(session: Session, authenticator_: stauth.Authenticate) -> User |
     except KiriError as error:
         show_error(error)
         return None
-    _sign_in(authenticator_, user)
+    _sign_in(user)
     return user
 
 
-def _register_form(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+def _register_form(session: Session) -> User | None:
     with st.form("register"):
         name = st.text_input("Name", key="register_name")
         email = st.text_input("E-mail", key="register_email")
@@ -112,11 +116,11 @@ def _register_form(session: Session, authenticator_: stauth.Authenticate) -> Use
     except KiriError as error:
         show_error(error)
         return None
-    _sign_in(authenticator_, user)
+    _sign_in(user)
     return user
 
 
-def login_gate(session: Session, authenticator_: stauth.Authenticate) -> User | None:
+def login_gate(session: Session) -> User | None:
     """Log-in and register tabs; returns the user once signed in during this run."""
     st.title("Kiri")
     st.caption("Marketing mix modeling for your clients.")
@@ -124,10 +128,10 @@ def login_gate(session: Session, authenticator_: stauth.Authenticate) -> User | 
         st.warning(notice)
     if auth.user_count(session) == 0:
         st.info("No accounts yet: the first account becomes the administrator.")
-        return _register_form(session, authenticator_)
+        return _register_form(session)
     login_tab, register_tab = st.tabs(["Log in", "Create account"])
     with login_tab:
-        user = _login_form(session, authenticator_)
+        user = _login_form(session)
     with register_tab:
-        user = _register_form(session, authenticator_) or user
+        user = _register_form(session) or user
     return user

@@ -48,11 +48,11 @@ def truth_table(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
     return pd.DataFrame(rows)
 
 
-def fit_metrics(metrics: dict[str, Any]) -> None:
+def fit_metrics(metrics: dict[str, Any], currency: str) -> None:
     cols = st.columns(3)
-    cols[0].metric("R²", f"{metrics['rsq']:.3f}")
-    cols[1].metric("NRMSE", f"{metrics['nrmse']:.3f}")
-    cols[2].metric("DECOMP.RSSD", f"{metrics['decomp_rssd']:.3f}")
+    for col, (label, key) in zip(cols, (("R²", "rsq"), ("NRMSE", "nrmse"),
+                                        ("DECOMP.RSSD", "decomp_rssd")), strict=True):
+        col.metric(label, formatting.number(metrics[key], currency, 3))
 
 
 def first_results(result: dict[str, Any], currency: str, truth: dict[str, Any] | None) -> None:
@@ -60,7 +60,7 @@ def first_results(result: dict[str, Any], currency: str, truth: dict[str, Any] |
     st.markdown(f"**Recommended model** `{result['model_id']}`")
     if reason := result.get("recommendation_reason"):
         st.caption(reason)
-    fit_metrics(result["metrics"])
+    fit_metrics(result["metrics"], currency)
     st.dataframe(channel_table(result["channels"], currency), hide_index=True,
                  width="stretch")
     st.altair_chart(charts.actual_vs_predicted(result, result["model_id"], currency),

@@ -25,7 +25,8 @@ def datasets_frame(datasets: list[Dataset]) -> pd.DataFrame:
 
 
 def run_label(run: ModelRun) -> str:
-    return f"Run #{run.id} · {run.status} · dataset v{run.dataset.version}"
+    return (f"Run #{run.id} · dataset v{run.dataset.version} · "
+            f"{run.created_at.strftime('%Y-%m-%d %H:%M')}")
 
 
 def runs_frame(runs: list[ModelRun]) -> pd.DataFrame:

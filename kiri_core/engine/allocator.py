@@ -123,7 +123,7 @@ def allocate(
     model = _model(result, model_id)
     conversion = result.get("dep_var_type") == "conversion"
     default_lower, default_upper = DEFAULT_MULTIPLES[scenario]
-    problem = _problem(
+    problem_args = (
         model["channels"],
         list(result.get("spend_columns") or model["channels"]),
         weeks,
@@ -131,8 +131,11 @@ def allocate(
         default_upper if upper is None else upper,
         bounds or {},
     )
+    problem = _problem(*problem_args)
     if scenario == "max_response":
         budget = _checked_budget(total_budget, required=True)
+        if lower is None and upper is None and not bounds and not _fits(problem, budget):
+            problem = _problem_around_budget(problem_args, problem, budget)
         x, target = _max_response(problem, budget), None
     else:
         cap = _checked_budget(total_budget, required=False)
@@ -162,7 +165,9 @@ def _problem(
     lower: float,
     upper: float,
     bounds: Mapping[str, ChannelBounds],
+    scale: float = 1.0,
 ) -> _Problem:
+    """The optimisation problem; default bounds are multiples of ``scale`` x current spend."""
     unknown = sorted(set(bounds) - set(names))
     if unknown:
         raise AllocationError(
@@ -171,7 +176,7 @@ def _problem(
         )
     current = np.array([float(channels[n]["mean_spend"]) * weeks for n in names])
     limits = [
-        _channel_limits(n, c, lower, upper, bounds.get(n, ChannelBounds()))
+        _channel_limits(n, c * scale, lower, upper, bounds.get(n, ChannelBounds()))
         for n, c in zip(names, current, strict=True)
     ]
     problem = _Problem(
@@ -233,7 +238,7 @@ def _checked_budget(total_budget: float | None, *, required: bool) -> float | No
 
 def _max_response(problem: _Problem, budget: float) -> np.ndarray:
     low, high = problem.lower.sum(), problem.upper.sum()
-    if not low * (1 - TOLERANCE) <= budget <= high * (1 + TOLERANCE):
+    if not _fits(problem, budget):
         raise AllocationError(
             f"the total budget {number(budget)} is outside what the bounds allow over "
             f"{problem.weeks} weeks ({number(low)} to {number(high)})"
@@ -254,6 +259,31 @@ def _max_response(problem: _Problem, budget: float) -> np.ndarray:
         x = box.solve(objective, x0, [budget_constraint])
         candidates.append(_onto_budget(x, problem, budget))
     return _best(problem, candidates)
+
+
+def _fits(problem: _Problem, budget: float) -> bool:
+    low, high = problem.lower.sum(), problem.upper.sum()
+    return low * (1 - TOLERANCE) <= budget <= high * (1 + TOLERANCE)
+
+
+def _problem_around_budget(problem_args: tuple, problem: _Problem, budget: float) -> _Problem:
+    """Default bounds taken around the current mix scaled to ``budget``, with a warning.
+
+    A budget far from current spend is the user's firm choice; Robyn's default multiples
+    of current spend are only a guard against leaving the data's range, so they move with
+    the budget instead of rejecting it. Bounds the user set are never moved.
+    """
+    current = float(problem.current.sum())
+    if current <= 0:
+        return problem
+    scaled = _problem(*problem_args, scale=budget / current)
+    scaled.warnings.insert(
+        0,
+        f"the budget {number(budget)} is {budget / current:.0%} of current spend over "
+        f"{problem.weeks} weeks ({number(current)}); channel bounds are taken around the "
+        "current mix scaled to it",
+    )
+    return scaled
 
 
 def _scaled_current(problem: _Problem, budget: float) -> np.ndarray:

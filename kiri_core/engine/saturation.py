@@ -1,12 +1,13 @@
 """Hill saturation with Robyn 3.12's inflexion (``saturation_hill`` in ``transformation.R``).
 
 .. math:: h(x) = \\frac{x^{\\alpha}}{x^{\\alpha} + \\kappa^{\\alpha}}, \\qquad
-          \\kappa = (1 - \\gamma) \\min_{w} a + \\gamma \\max_{w} a
+          \\kappa = \\gamma \\max_{w} a
 
-where :math:`a` is the adstocked series and the min/max run over the modelling window
-(Robyn: ``inflexion <- c(range(x) %*% c(1 - gamma, gamma))``). For a series whose window
-minimum is 0 this is ``gamma * max``. This module is the one definition used by fitting,
-decomposition, response curves and the allocator.
+where :math:`a` is the adstocked series and the maximum runs over the modelling window
+(Robyn 3.12: ``inflexion <- max(x) * gamma``; older releases interpolated between the
+window's minimum and maximum). Robyn 3.12.1's own outputs for its demo confirm it: the
+inflexions of model 1_846_1 equal ``gamma * max`` to all printed digits. This module is the
+one definition used by fitting, decomposition, response curves and the allocator.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ def hill(x: np.ndarray | float, alpha: float, inflexion: float) -> np.ndarray:
 
 
 def inflexion_from_gamma(adstocked_window: np.ndarray, gamma: float) -> float:
-    """Robyn's inflexion: ``(1 - gamma) * min + gamma * max`` of the window's adstocked series."""
+    """Robyn 3.12's inflexion: ``gamma * max`` of the window's adstocked series."""
     window = np.asarray(adstocked_window, dtype=float)
     if window.size == 0:
         raise ValueError("the modelling window holds no periods")
-    return float((1.0 - gamma) * window.min() + gamma * window.max())
+    return float(gamma * window.max())

@@ -21,8 +21,10 @@ def settle(page) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
 
 
-def register(page, name: str, email: str) -> None:
+def register(page, name: str, email: str, *, tab: bool = False) -> None:
     settle(page)
+    if tab:
+        page.get_by_role("tab", name="Create account").click()
     visible(page.get_by_label("Name")).fill(name)
     visible(page.get_by_label("E-mail")).fill(email)
     visible(page.get_by_label("Password", exact=True)).fill(PASSWORD)
@@ -38,6 +40,7 @@ def log_in(page, email: str) -> None:
 
 
 def open_page(page, title: str) -> None:
+    settle(page)  # a rerun still in flight (e.g. from the cookie component) would undo the click
     page.get_by_role("link", name=title, exact=True).click()
     page.wait_for_url(f"**/{title.lower()}")
 
@@ -69,18 +72,35 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page):
     page.get_by_role("button", name="Start run").click()
     page.get_by_text("Run #1").first.wait_for()
     page.shot("04-run-started")
-    page.get_by_role("columnheader", name="Marginal ROAS").wait_for(state="attached",
-                                                                   timeout=240_000)
-    for header in ("Channel", "Spend", "Contribution", "ROAS", "Effect share", "Spend share"):
-        assert page.get_by_role("columnheader", name=header, exact=True).count() >= 1
+    header = page.get_by_role("columnheader", name="Marginal ROAS", include_hidden=True)
+    header.first.wait_for(state="attached", timeout=240_000)
+    for name in ("Channel", "Spend", "Contribution", "ROAS", "Effect share", "Spend share"):
+        assert page.get_by_role("columnheader", name=name, exact=True,
+                                include_hidden=True).count() >= 1
     page.get_by_text("Run #1 · succeeded").first.wait_for()
     page.get_by_text("Estimated vs true").wait_for()
     page.shot("05-results")
+    page.reload()  # the signed cookie logs the user back in
+    page.get_by_text("ann@agency.se").wait_for()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log in").wait_for()
+
+    register(page, "Otto Outsider", "otto@agency.se", tab=True)  # a colleague, no access
+    page.get_by_text("No clients yet.").wait_for()
+    open_page(page, "Runs")
+    page.get_by_text("Pick a client in the sidebar").wait_for()
+    page.reload()  # a new page load of /runs, logged in from the cookie
+    page.get_by_text("otto@agency.se").wait_for()
+    page.get_by_text("Pick a client in the sidebar").wait_for()
+    assert page.get_by_text("Acme AB").count() == 0
+    page.shot("06-outsider")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log in").wait_for()
 
     app_server.restart()
     page.goto(app_server.url)
     log_in(page, "ann@agency.se")
     page.get_by_text("ann@agency.se").wait_for()
-    page.get_by_text("Latest model (run #1)").wait_for()
-    page.get_by_role("heading", name="Acme AB").wait_for()
-    page.shot("06-after-restart")
+    page.get_by_text("Latest model (run #1)").first.wait_for()
+    page.get_by_role("heading", name="Acme AB").first.wait_for()
+    page.shot("07-after-restart")

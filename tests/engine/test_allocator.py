@@ -13,6 +13,7 @@ import pytest
 
 from kiri_core.engine.allocator import AllocationError, ChannelBounds, allocate
 from kiri_core.engine.response import ResponseCurve
+from kiri_core.formatting import number
 from kiri_core.generator import generate
 
 WEEKS = 4
@@ -72,6 +73,24 @@ def test_max_response_holds_bounds_and_budget_and_beats_the_start(
         assert plan["totals"]["optimized_response"] >= horizon_response(result, proportional)
     assert plan["totals"]["optimized_response"] == pytest.approx(
         horizon_response(result, {c: ch["optimized_spend"] for c, ch in plan["channels"].items()})
+    )
+
+
+@pytest.mark.parametrize("factor", [0.05, 4.0])
+def test_budget_beyond_default_bounds_moves_them_with_the_budget(
+    result: dict, factor: float
+) -> None:
+    spend_now = current(result)
+    budget = factor * sum(spend_now.values())
+    plan = allocate(result, total_budget=budget, weeks=WEEKS)
+    assert_within_bounds(plan)
+    assert plan["totals"]["optimized_spend"] == pytest.approx(budget, rel=REL)
+    for name, channel in plan["channels"].items():
+        assert channel["lower"] == pytest.approx(0.5 * factor * spend_now[name])
+        assert channel["upper"] == pytest.approx(2.0 * factor * spend_now[name])
+    assert plan["warnings"][0].startswith(f"the budget {number(budget)} is {factor:.0%} of")
+    assert plan["totals"]["optimized_response"] >= horizon_response(
+        result, {c: s * factor for c, s in spend_now.items()}
     )
 
 
@@ -256,8 +275,14 @@ def test_conversion_model_plans_to_a_target_cpa() -> None:
         ({}, "a total budget is required for the max_response scenario"),
         ({"total_budget": -100.0}, "the total budget must be a positive amount, got -100"),
         ({"total_budget": 0.0}, "the total budget must be a positive amount, got 0"),
-        ({"total_budget": 1.0}, "the total budget 1 is outside what the bounds allow over 4 weeks"),
-        ({"total_budget": 1e12}, "the total budget 1 000 000 000 000 is outside what the bounds"),
+        (
+            {"total_budget": 1.0, "lower": 0.5, "upper": 2.0},
+            "the total budget 1 is outside what the bounds allow over 4 weeks",
+        ),
+        (
+            {"total_budget": 1e12, "lower": 0.5},
+            "the total budget 1 000 000 000 000 is outside what the bounds",
+        ),
         ({"total_budget": 1e6, "lower": 2.0, "upper": 1.0}, "spend_meta: the lower bound"),
         ({"total_budget": 1e6, "lower": -0.5}, "spend_meta: the lower bound -0.5 is negative"),
         (

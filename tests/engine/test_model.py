@@ -82,7 +82,7 @@ def test_robyn_model_1_846_1_refits_close_to_robyn(robyn_demo, robyn_r_outputs):
     }
     hp["lambda"] = row["lambda_hp"]
     model = evaluate(Problem(prepare_model_data(robyn_demo, config), "geometric"), hp)
-    for channel in ("tv_S", "print_S"):
+    for channel in ("tv_S", "ooh_S", "print_S", "newsletter"):
         assert model.transforms[channel].inflexion == pytest.approx(
             row[f"{channel}_inflexion"], rel=1e-5
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiri_core import queue
 from kiri_core.db.models import ModelRun
 from kiri_core.db.session import session_factory
 from kiri_core.services import datasets, runs
@@ -20,7 +21,7 @@ from kiri_core.storage import default_storage, sha256
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"iterations": 30, "trials": 1}
-LONG = {"iterations": 5000, "trials": 1}
+LONG = {"iterations": 20000, "trials": 1}  # killed or cancelled long before the end
 
 
 def fresh_run(url: str, run_id: int) -> ModelRun:
@@ -102,6 +103,28 @@ def test_killed_run_is_failed_by_the_reaper_then_retried_and_cancelled(
     assert [r.status for r in history] == ["cancelled", "failed"]
 
 
+def test_a_cancel_the_job_cannot_honour_is_enforced_by_stopping_it(session, acme, platform_env):
+    team, _ = acme
+    run = start(session, acme, LONG)
+    pid = wait_for(platform_env, run.id, started).pid
+    os.killpg(pid, signal.SIGSTOP)  # frozen: it can neither see the request nor beat
+    try:
+        runs.cancel_run(session, team.analyst, run.id)
+        assert runs.reap_stale_runs(session) == []  # within the grace period nothing happens
+        requested = runs.get_run(session, team.analyst, run.id)
+        requested.cancel_requested_at -= runs.CANCEL_GRACE
+        session.commit()
+        assert runs.reap_stale_runs(session) == [run.id]
+    finally:
+        os.killpg(pid, signal.SIGCONT)  # the SIGTERM sent by the reaper is delivered now
+    stopped = runs.get_run(session, team.viewer, run.id)
+    assert stopped.status == "cancelled"
+    deadline = time.monotonic() + 30
+    while queue.process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not queue.process_alive(pid)
+
+
 def test_only_failed_or_cancelled_runs_can_be_retried(session, acme, platform_env):
     team, _ = acme
     run = start(session, acme, SMALL)
@@ -174,8 +197,9 @@ def test_killing_the_worker_mid_run_marks_the_run_failed(rq_env, session, acme, 
     worker = start_worker([sys.executable, "worker.py"], tmp_path / "worker.log")
     try:
         run = start(session, acme, LONG)
-        wait_for(rq_env, run.id, started)
-        os.killpg(worker.pid, signal.SIGKILL)
+        horse = wait_for(rq_env, run.id, started).pid  # RQ's work horse, in its own session
+        os.killpg(worker.pid, signal.SIGKILL)  # the whole machine dies: worker and horse
+        os.killpg(horse, signal.SIGKILL)
         worker.wait()
         rescuer = start_worker([sys.executable, "worker.py"], tmp_path / "rescuer.log")
         try:
