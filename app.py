@@ -46,9 +46,9 @@ def main() -> None:
         st.stop()
     ensure_database()
     with db() as session:
-        authenticator = auth.authenticator(session)
+        authenticator = auth.authenticator()
         if st.session_state.get(LOGOUT_KEY):  # clicked in the previous run's sidebar
-            auth.sign_out(authenticator)
+            auth.log_out(session, authenticator)
         user = auth.current_user(session, authenticator)
         if user is None:
             gate = st.empty()
@@ -58,7 +58,7 @@ def main() -> None:
                 st.navigation([st.Page(lambda: None, title="Log in")], position="hidden")
                 return
             gate.empty()
-            auth.remember(authenticator)
+        auth.remember(authenticator)  # every run: a rerun may unmount it before it has set
         with st.sidebar:
             st.markdown(f"**{user.name}**  \n{user.email}")
             st.button("Log out", key=LOGOUT_KEY)

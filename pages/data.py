@@ -61,7 +61,8 @@ def upload_tab(session, user, client) -> None:
     mapping = mapping_editor(frame, datasets.suggest_mapping(frame), key)
     problems = datasets.check_frame(frame, mapping)
     if problems:
-        st.error(f"{len(problems)} problem(s) must be fixed before this file can be saved:\n\n"
+        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        st.error(f"{count} must be fixed before this file can be saved:\n\n"
                  + "\n".join(f"- {p}" for p in problems))
     else:
         st.success(f"{len(frame)} rows look good.")

@@ -1,15 +1,16 @@
 """Login gate: log in / register forms over the users table, cookie via streamlit-authenticator.
 
-streamlit-authenticator signs the re-authentication cookie (JWT with ``SECRET_KEY``) and logs
-in from it against the active users of the database; passwords, lockout, allowed sign-up
-domains and deactivation are checked by :mod:`kiri_core.services.auth`.
+streamlit-authenticator sets, reads and deletes the re-authentication cookie (a JWT signed with
+``SECRET_KEY``); passwords, lockout, allowed sign-up domains, deactivation and log-out
+(cookies issued before it stop working) are checked by :mod:`kiri_core.services.auth`.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import streamlit as st
 import streamlit_authenticator as stauth
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiri_core import config
@@ -24,14 +25,13 @@ COOKIE_DAYS = 7
 NOTICE = "auth_notice"
 
 
-def authenticator(session: Session) -> stauth.Authenticate:
-    """The cookie handler, knowing only active users (a deactivated user's cookie fails)."""
-    active = session.scalars(select(User).where(User.is_active.is_(True)))
-    credentials = {"usernames": {
-        u.email: {"email": u.email, "name": u.name, "password": u.password_hash} for u in active
-    }}
-    return stauth.Authenticate(credentials, COOKIE_NAME, config.secret_key(), COOKIE_DAYS,
-                               auto_hash=False, login_sleep_time=0)
+def authenticator() -> stauth.Authenticate:
+    """streamlit-authenticator's cookie handling, signed with ``SECRET_KEY``.
+
+    It holds no credentials: passwords live in the users table (:mod:`kiri_core.services.auth`).
+    """
+    return stauth.Authenticate({"usernames": {}}, COOKIE_NAME, config.secret_key(),
+                               COOKIE_DAYS, auto_hash=False, login_sleep_time=0)
 
 
 def _sign_in(user: User) -> None:
@@ -46,18 +46,27 @@ def remember(authenticator_: stauth.Authenticate) -> None:
 
 
 def _from_cookie(session: Session, authenticator_: stauth.Authenticate) -> User | None:
-    try:
-        authenticator_.login(location="unrendered")
-    except stauth.LoginError:
-        authenticator_.cookie_controller.delete_cookie()
+    """The user of a valid signed cookie (not expired, not from before a log-out)."""
+    token = authenticator_.cookie_controller.get_cookie()
+    if not token:
         return None
-    if not st.session_state.get("authentication_status"):
-        return None
-    return auth.user_by_email(session, st.session_state["username"])
+    issued = datetime.fromtimestamp(token["exp_date"], UTC).replace(tzinfo=None) - timedelta(
+        days=COOKIE_DAYS)
+    user = auth.user_for_cookie(session, token["username"], issued)
+    if user is not None:
+        _sign_in(user)
+    return user
+
+
+def log_out(session: Session, authenticator_: stauth.Authenticate) -> None:
+    """The user's own log-out: every cookie issued so far stops working, here and elsewhere."""
+    if state.user_id() is not None:
+        auth.log_out_everywhere(session, state.user_id())
+    sign_out(authenticator_)
 
 
 def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None) -> None:
-    """Forget the user in this session and delete the re-authentication cookie."""
+    """Forget the user in this browser session and delete its cookie."""
     if st.session_state.get("authentication_status"):
         authenticator_.logout(location="unrendered")
     else:

@@ -37,6 +37,7 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    sessions_revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -114,8 +115,9 @@ class ModelRun(Base):
     model_id: Mapped[str | None] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    dataset: Mapped[Dataset] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    # joined: pages label runs by dataset and author after their session has closed
+    dataset: Mapped[Dataset] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(lazy="joined")
 
     @property
     def duration_seconds(self) -> float | None:

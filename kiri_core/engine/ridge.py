@@ -65,17 +65,8 @@ def fit_ridge(
     it, and forcing it to zero pushed the level into the bounded trend and biased media
     (``docs/engine.md``).
     """
-    import os
-    fit = _fit(x, y, lambda_, lower, upper, True)
-    if os.environ.get("KX_NONNEG") and fit.intercept < 0:
-        fit = _fit(x, y, lambda_, lower, upper, False)
-    return fit
-
-
-def _fit(x, y, lambda_, lower, upper, intercept):
     n = len(y)
-    x_mean = x.mean(axis=0) if intercept else np.zeros(x.shape[1])
-    y_mean = float(y.mean()) if intercept else 0.0
+    x_mean, y_mean = x.mean(axis=0), float(y.mean())
     xc, yc = x - x_mean, y - y_mean
     x_scale = np.sqrt(np.mean(xc**2, axis=0))
     y_scale = float(np.sqrt(np.mean(yc**2))) or 1.0

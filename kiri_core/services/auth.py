@@ -7,7 +7,7 @@ no client access. Repeated failed logins lock the account for a while.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import bcrypt
 from sqlalchemy import func, select
@@ -129,6 +129,25 @@ def authenticate(session: Session, email: str, password: str) -> User:
     user.last_login_at = utcnow()
     audit.record(session, user, "user.login", target=("user", user.id))
     session.commit()
+    return user
+
+
+def log_out_everywhere(session: Session, user_id: int) -> None:
+    """Invalidate every login cookie issued to the user until now (explicit log-out)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.sessions_revoked_at = utcnow()
+        audit.record(session, user, "user.logout", target=("user", user_id))
+        session.commit()
+
+
+def user_for_cookie(session: Session, email: str, issued_at: datetime) -> User | None:
+    """The active user a login cookie names, unless the cookie predates a log-out."""
+    user = user_by_email(session, email)
+    if user is None or not user.is_active:
+        return None
+    if user.sessions_revoked_at is not None and issued_at <= user.sessions_revoked_at:
+        return None
     return user
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from kiri_core import generator
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse 1"
@@ -45,7 +47,16 @@ def open_page(page, title: str) -> None:
     page.wait_for_url(f"**/{title.lower()}")
 
 
-def test_analyst_path_from_registration_to_results(app_server, browser_page):
+def bad_csv(folder) -> str:
+    """Generated weekly data with one negative spend (row 4 as a spreadsheet counts)."""
+    frame, _ = generator.generate(60, 3)
+    frame.loc[2, "spend_meta"] = -100
+    path = folder / "acme-bad.csv"
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp_path):
     page = browser_page
     page.goto(app_server.url)
     page.get_by_text("the first account becomes the administrator").wait_for()
@@ -60,18 +71,24 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page):
     page.shot("02-clients")
 
     open_page(page, "Data")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(bad_csv(tmp_path))
+    page.get_by_text("must be fixed before this file can be saved").wait_for()
+    page.get_by_text("row 4, column 'spend_meta': spend -100 is negative").wait_for()
+    assert page.get_by_role("button", name="Save dataset version").is_disabled()
+    page.get_by_test_id("stVegaLiteChart").locator("canvas, svg").first.wait_for()
+    page.shot("03-upload-problems")
     page.get_by_role("tab", name="Generate test data").click()
     weeks = visible(page.get_by_label("Weeks"))
     weeks.fill("104")
     weeks.press("Tab")
     page.get_by_role("button", name="Generate test data").click()
     page.get_by_text("Saved generated data as version v1").wait_for()
-    page.shot("03-data")
+    page.shot("04-data")
 
     open_page(page, "Runs")
     page.get_by_role("button", name="Start run").click()
     page.get_by_text("Run #1").first.wait_for()
-    page.shot("04-run-started")
+    page.shot("05-run-started")
     header = page.get_by_role("columnheader", name="Marginal ROAS", include_hidden=True)
     header.first.wait_for(state="attached", timeout=240_000)
     for name in ("Channel", "Spend", "Contribution", "ROAS", "Effect share", "Spend share"):
@@ -79,11 +96,11 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page):
                                 include_hidden=True).count() >= 1
     page.get_by_text("Run #1 · succeeded").first.wait_for()
     page.get_by_text("Estimated vs true").wait_for()
-    page.shot("05-results")
+    page.shot("06-results")
     page.reload()  # the signed cookie logs the user back in
     page.get_by_text("ann@agency.se").wait_for()
     page.get_by_role("button", name="Log out").click()
-    page.get_by_role("button", name="Log in").wait_for()
+    page.get_by_role("button", name="Log in").first.wait_for()
 
     register(page, "Otto Outsider", "otto@agency.se", tab=True)  # a colleague, no access
     page.get_by_text("No clients yet.").wait_for()
@@ -93,9 +110,9 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page):
     page.get_by_text("otto@agency.se").wait_for()
     page.get_by_text("Pick a client in the sidebar").wait_for()
     assert page.get_by_text("Acme AB").count() == 0
-    page.shot("06-outsider")
+    page.shot("07-outsider")
     page.get_by_role("button", name="Log out").click()
-    page.get_by_role("button", name="Log in").wait_for()
+    page.get_by_role("button", name="Log in").first.wait_for()
 
     app_server.restart()
     page.goto(app_server.url)
@@ -103,4 +120,4 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page):
     page.get_by_text("ann@agency.se").wait_for()
     page.get_by_text("Latest model (run #1)").first.wait_for()
     page.get_by_role("heading", name="Acme AB").first.wait_for()
-    page.shot("07-after-restart")
+    page.shot("08-after-restart")

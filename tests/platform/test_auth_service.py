@@ -71,3 +71,18 @@ def test_a_deactivated_user_cannot_log_in_and_loses_the_session(session, team):
         auth.authenticate(session, "vic@agency.se", PASSWORD)
     with pytest.raises(ValidationError, match="your own account"):
         users.set_active(session, team.admin, team.admin.id, False)
+
+
+def test_login_cookies_stop_working_after_log_out_or_deactivation(session, team):
+    from datetime import timedelta
+
+    from kiri_core.db.base import utcnow
+
+    issued = utcnow() - timedelta(seconds=5)
+    assert auth.user_for_cookie(session, "ann@agency.se", issued).id == team.analyst.id
+    auth.log_out_everywhere(session, team.analyst.id)
+    assert auth.user_for_cookie(session, "ann@agency.se", issued) is None
+    assert auth.user_for_cookie(session, "ann@agency.se", utcnow()).id == team.analyst.id
+    users.set_active(session, team.admin, team.viewer.id, False)
+    assert auth.user_for_cookie(session, "vic@agency.se", utcnow()) is None
+    assert auth.user_for_cookie(session, "nobody@agency.se", utcnow()) is None

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
 from alembic import context
 from sqlalchemy import create_engine
 
 from kiri_core.db.base import Base
-
-MODEL_MODULES = (
-    "kiri_core.db.models",
-    "kiri_core.bigquery.models",
-    "kiri_core.planner",
-    "kiri_core.robyn_r.models",
-)
-
-
-def import_model_modules() -> None:
-    for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
+from kiri_core.db.registry import import_model_modules
 
 
 def run_migrations() -> None:
