@@ -7,6 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from kiri_core import config
+from kiri_core.services import runs
+from kiri_core.services.access import client_role
 from ui import auth
 from ui.context import client_picker
 from ui.db import db, ensure_database
@@ -29,11 +31,16 @@ LOGOUT_KEY = "kiri_logout"
 ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Agency")
 
 
-def navigation(is_admin: bool) -> dict[str, list[st.Page]]:
+PRESENTATION_PAGE = "pages/presentation.py"
+
+
+def navigation(is_admin: bool, default: str = "pages/home.py") -> dict[str, list[st.Page]]:
+    """Pages by section; ``default`` opens first (presentation mode for viewers)."""
     sections: dict[str, list[st.Page]] = {}
     for path, title, icon, section in (*PAGES, *([ADMIN_PAGE] if is_admin else [])):
         if (ROOT / path).exists():
-            sections.setdefault(section, []).append(st.Page(path, title=title, icon=icon))
+            page = st.Page(path, title=title, icon=icon, default=path == default)
+            sections.setdefault(section, []).append(page)
     return sections
 
 
@@ -62,9 +69,12 @@ def main() -> None:
         with st.sidebar:
             st.markdown(f"**{user.name}**  \n{user.email}")
             st.button("Log out", key=LOGOUT_KEY)
-        client_picker(session, user)
+        client = client_picker(session, user)
+        is_viewer = client is not None and client_role(session, user, client.id) == "viewer"
         is_admin = user.is_admin
-    page = st.navigation(navigation(is_admin))
+        runs.reap_stale_runs(session)  # without Redis no worker does it: every page load does
+    default = PRESENTATION_PAGE if is_viewer else "pages/home.py"
+    page = st.navigation(navigation(is_admin, default))
     page.run()
 
 

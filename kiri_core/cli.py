@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--config", type=Path, required=True)
     fit.add_argument("--out", type=Path, required=True)
     fit.add_argument("--workers", type=int, default=None, help="search processes (all cores)")
+    fit.add_argument("--robyn-csv", type=Path, default=None, metavar="DIR",
+                     help="also write Robyn's pareto_*.csv files of the result into DIR")
     fit.set_defaults(run=run_fit)
 
     optimize = commands.add_parser("optimize", help="budget allocation; writes plan.json")
@@ -138,6 +140,8 @@ def run_generate(args: argparse.Namespace) -> None:
 def run_fit(args: argparse.Namespace) -> None:
     from kiri_core.data.fit_config import validate_fit_config
 
+    if args.robyn_csv is not None and not args.robyn_csv.is_dir():
+        raise BadInput(f"--robyn-csv folder does not exist: {args.robyn_csv}")
     frame = read_csv(args.data)
     config = _load_json(args.config, "config")
     problems = validate_fit_config(config)
@@ -150,7 +154,10 @@ def run_fit(args: argparse.Namespace) -> None:
         normalize_config(config)
     data = clean_frame(frame, ColumnMapping.from_config(config))
     result = fit_model(data, config, _progress_printer(), workers=args.workers)
-    _write_all({args.out: lambda path: _dump_json(result, path)})
+    outputs = {args.out: lambda path: _dump_json(result, path)}
+    if args.robyn_csv is not None:
+        outputs.update(_robyn_csv_writers(result, args.robyn_csv))
+    _write_all(outputs)
 
 
 def run_optimize(args: argparse.Namespace) -> None:
@@ -212,6 +219,16 @@ def _load_result(path: Path) -> dict:
 def _dump_json(document: dict, path: Path, indent: int | None = None) -> None:
     with path.open("w", encoding="utf-8") as out:
         json.dump(document, out, indent=indent, allow_nan=False)
+
+
+def _robyn_csv_writers(result: dict, folder: Path) -> dict[Path, Callable[[Path], None]]:
+    """Writers of the result's Robyn-vocabulary CSV files (:mod:`kiri_core.export`)."""
+    from kiri_core.export import robyn_csv_texts
+
+    return {
+        folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8")
+        for name, text in robyn_csv_texts(result).items()
+    }
 
 
 def _write_all(writers: dict[Path, Callable[[Path], None]]) -> None:

@@ -17,6 +17,7 @@ the environment). The README's configuration table lists them:
 ``KIRI_BCRYPT_ROUNDS``          bcrypt cost factor for new password hashes (default 12)
 ``BIGQUERY_PROJECT_ID``         default Google Cloud project for BigQuery sources
 ``GOOGLE_APPLICATION_CREDENTIALS`` service-account JSON used by BigQuery sources
+``KIRI_AGENCY_NAME``            the agency named on report covers (default ``Kiri``)
 ``PORT``                        the app's port (default 8501)
 =============================== ==========================================================
 """
@@ -89,6 +90,10 @@ def bigquery_project_id() -> str | None:
 
 def google_application_credentials() -> str | None:
     return os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or None
+
+
+def agency_name() -> str:
+    return os.environ.get("KIRI_AGENCY_NAME", "").strip() or "Kiri"
 
 
 def port() -> int:

@@ -267,6 +267,7 @@ def model_set(
         problem.data.y,
         np.where(winners, scores, np.inf),
         labels,
+        roas,
     )
     peers = {k: np.flatnonzero(labels == labels[k]) for k in np.flatnonzero(winners)}
     peers[pick.index] = pick.peers

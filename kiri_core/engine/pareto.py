@@ -175,16 +175,30 @@ def bootstrap_roas(
 ) -> np.ndarray:
     """90% intervals of each paid channel's ROAS (``channels x 2``).
 
-    ``members`` are the cluster's models as ``(design, lambda, lower, upper)``. Each sample
+    ``members`` are the group's models as ``(design, lambda, lower, upper)``. Each sample
     draws one of them, resamples its residuals in moving blocks of ``n ** (1/3)`` periods
     (keeping autocorrelation), refits the ridge on ``fitted + resampled residuals`` and
-    records the channels' ROAS. The interval thus holds both the noise and the cluster's
-    spread of hyperparameters.
+    records the member's ROAS moved by the refit's deviation from a refit without noise:
+
+    .. math:: r^* = r_m + \\bigl(r(\\hat y_m + e^*) - r(\\hat y_m)\\bigr)
+
+    Refitting the ridge on its own fitted values shrinks the coefficients a second time;
+    the deviation removes that bias, so the draws spread around the member's estimate.
+    The interval thus holds both the noise and the group's spread of hyperparameters.
     """
     rng = np.random.default_rng(seed)
     n = len(y)
     block = max(2, round(n ** (1 / 3)))
-    fitted = [fit_ridge(design, y, lam, lo, up).predict(design) for design, lam, lo, up in members]
+    fits = [fit_ridge(design, y, lam, lo, up) for design, lam, lo, up in members]
+    fitted = [fit.predict(member[0]) for fit, member in zip(fits, members, strict=True)]
+    estimate = [
+        _roas(fit.coef, member[0], paid_columns, paid_spend)
+        for fit, member in zip(fits, members, strict=True)
+    ]
+    noiseless = [
+        _roas(fit_ridge(design, fitted[m], lam, lo, up).coef, design, paid_columns, paid_spend)
+        for m, (design, lam, lo, up) in enumerate(members)
+    ]
     draws = np.empty((samples, len(paid_columns)))
     for s in range(samples):
         m = int(rng.integers(len(members)))
@@ -193,6 +207,11 @@ def bootstrap_roas(
         starts = rng.integers(0, n - block + 1, size=int(np.ceil(n / block)))
         resampled = np.concatenate([residuals[i : i + block] for i in starts])[:n]
         refit = fit_ridge(design, fitted[m] + resampled, lambda_, lower, upper)
-        contribution = refit.coef[paid_columns] * design[:, paid_columns].sum(axis=0)
-        draws[s] = contribution / paid_spend
+        draws[s] = estimate[m] + _roas(refit.coef, design, paid_columns, paid_spend) - noiseless[m]
     return np.quantile(draws, INTERVAL, axis=0).T
+
+
+def _roas(
+    coef: np.ndarray, design: np.ndarray, paid_columns: np.ndarray, paid_spend: np.ndarray
+) -> np.ndarray:
+    return coef[paid_columns] * design[:, paid_columns].sum(axis=0) / paid_spend

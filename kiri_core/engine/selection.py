@@ -7,11 +7,16 @@ rule, ``holdout``, puts the data first:
 
 1. every Pareto model is refitted (same transforms, same lambda rule) on the first part of
    the window and scored on the next block, rolling the origin forward (``holdout_error``);
-2. the recommended model has the lowest ``holdout_n + 0.2 * rssd_n`` (both min-max
-   normalized over the Pareto models): spend shares only break near-ties, with a fifth of
-   the weight Robyn gives them.
+2. the models are scored by ``holdout_n + 0.2 * rssd_n`` (both min-max normalized over the
+   Pareto models): spend shares only break near-ties, with a fifth of the weight Robyn
+   gives them;
+3. the best quarter by that score are the good models; the recommended one is the good
+   model whose channel ROAS lie nearest to the good models' average (distance on ROAS
+   standardized over the good models). One model's hyperparameters overfit its own
+   noise; the average of the good models is steadier, and the model nearest to it keeps
+   the document's decomposition, curves and metrics consistent.
 
-Its ROAS interval is bootstrapped over the best quarter of the models by that score. The
+Its ROAS interval is bootstrapped over the good models. The
 other rules (``nrmse``: lowest in-sample error; ``robyn``) stay selectable; ``bench``
 measures them all, and ``docs/engine.md`` holds the measurement behind the weight.
 """
@@ -63,10 +68,12 @@ def choose(
     y: np.ndarray,
     error_score: np.ndarray,
     clusters: np.ndarray,
+    roas: np.ndarray,
 ) -> Choice:
     """Pick the recommended model among the Pareto ``candidates`` by ``rule``.
 
-    ``error_score`` (infinite for non-winners) and ``clusters`` are Robyn's.
+    ``error_score`` (infinite for non-winners) and ``clusters`` are Robyn's; ``roas`` holds
+    the candidates' paid-channel ROAS (``candidates x channels``).
     """
     n = len(candidates)
     if rule == "robyn":
@@ -92,14 +99,24 @@ def choose(
     )
     rssd = np.array([c.decomp_rssd for c in candidates])
     score = _min_max(errors) + RSSD_WEIGHT * _min_max(rssd)
-    best = int(np.argmin(score))
+    good = np.flatnonzero(score <= np.quantile(score, GOOD_SHARE))
+    best = int(good[nearest_to_mean(roas[good])])
     return Choice(
         best,
-        np.flatnonzero(score <= np.quantile(score, GOOD_SHARE)),
-        f"Of the {n} Pareto models, the best at predicting weeks it was not fitted on "
-        f"(rolling holdout NRMSE {errors[best]:.4f}), with spend shares used only to break "
-        f"near-ties (DECOMP.RSSD {rssd[best]:.2f}, weighted 0.2 against 1 for the holdout).",
+        good,
+        f"Of the {n} Pareto models, the {len(good)} best at predicting weeks they were not "
+        f"fitted on (rolling holdout, with spend shares used only to break near-ties: "
+        f"DECOMP.RSSD weighted 0.2 against 1) form the good set; this is the one whose "
+        f"channel ROAS lie nearest to their average (holdout NRMSE {errors[best]:.4f}, "
+        f"DECOMP.RSSD {rssd[best]:.2f}).",
     )
+
+
+def nearest_to_mean(points: np.ndarray) -> int:
+    """Row of ``points`` nearest to their mean, each column standardized by its spread."""
+    sd = points.std(axis=0)
+    z = (points - points.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    return int(np.argmin((z**2).sum(axis=1)))
 
 
 def _min_max(x: np.ndarray) -> np.ndarray:

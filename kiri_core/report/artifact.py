@@ -25,7 +25,6 @@ from kiri_core.services.runs import get_run, load_artifact
 from kiri_core.storage import default_storage
 
 PDF = "application/pdf"
-AGENCY = "Kiri"
 
 
 def report_key(run: ModelRun) -> str:
@@ -48,7 +47,7 @@ def run_report_bytes(session: Session, run: ModelRun, report_date: date | None =
                                 .order_by(BudgetScenario.created_at, BudgetScenario.id))
     return build_report(result, client.name, client.currency,
                         [s.as_report_scenario() for s in scenarios],
-                        run.dataset.ground_truth, AGENCY, report_date)
+                        run.dataset.ground_truth, config.agency_name(), report_date)
 
 
 def store_run_report(run_id: int) -> str:

@@ -70,3 +70,14 @@ def test_app_refuses_to_start_without_a_real_secret_key(session, open_page, monk
     app = open_page("app.py")
     assert "SECRET_KEY is missing, a sample value" in app.error[0].value
     assert not app.text_input
+
+
+def test_viewer_opens_on_presentation_mode_and_analyst_on_home(session, team, open_page,
+                                                               text_of):
+    viewer = open_page("app.py", team.viewer, team.client)
+    analyst = open_page("app.py", team.analyst, team.client)
+    assert not viewer.exception and not analyst.exception
+    # presentation mode's first words on a client without a finished run
+    assert "no finished run yet" in text_of(viewer)
+    assert "no finished run yet" not in text_of(analyst)
+    assert analyst.title[0].value.startswith("Acme AB")
