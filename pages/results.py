@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kiri_core import charts
+from kiri_core.export import robyn_csv_zip
 from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
@@ -56,3 +57,6 @@ with db() as session:
 
     st.subheader("Report")
     workspace.pdf_download(session, user, run, client)
+    st.download_button("Robyn CSVs (zip)", lambda: robyn_csv_zip(result), mime="application/zip",
+                       file_name=f"{client.name} - run {run.id} - Robyn CSVs.zip",
+                       key=f"download_robyn_{run.id}")

@@ -457,3 +457,49 @@ def test_report_with_an_unknown_currency(fitted: Path) -> None:
     )
     assert error_line(run).startswith("error: Unsupported currency 'XYZ'")
     assert_nothing_written(fitted, before)
+
+
+# --- Robyn-vocabulary CSVs beside the result -----------------------------------------
+
+
+def fit_with_robyn_csv(folder: Path, robyn_dir: str) -> subprocess.CompletedProcess:
+    _csv(lambda d: d)(folder)
+    (folder / "config.json").write_text(json.dumps(CONFIG))
+    return kiri(
+        "fit",
+        "--data",
+        "data.csv",
+        "--config",
+        "config.json",
+        "--out",
+        "result.json",
+        "--workers",
+        "1",
+        "--robyn-csv",
+        robyn_dir,
+        cwd=folder,
+    )
+
+
+def test_fit_writes_robyn_csvs_of_the_same_result(tmp_path: Path) -> None:
+    (tmp_path / "robyn").mkdir()
+    run = fit_with_robyn_csv(tmp_path, "robyn")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "robyn").iterdir()) == [
+        "pareto_aggregated.csv",
+        "pareto_alldecomp_matrix.csv",
+        "pareto_hyperparameters.csv",
+    ]
+    result = load(tmp_path / "result.json")
+    aggregated = pd.read_csv(tmp_path / "robyn" / "pareto_aggregated.csv", index_col=0)
+    assert set(aggregated["solID"]) == {m["model_id"] for m in result["models"]}
+    best = aggregated[aggregated["solID"] == result["model_id"]].set_index("rn")
+    assert best.loc[SPEND, "xDecompAgg"].tolist() == pytest.approx(
+        [result["channels"][c]["contribution"] for c in SPEND], rel=1e-12
+    )
+
+
+def test_fit_refuses_a_missing_robyn_csv_folder(tmp_path: Path) -> None:
+    run = fit_with_robyn_csv(tmp_path, "missing")
+    assert error_line(run) == "error: --robyn-csv folder does not exist: missing"
+    assert_nothing_written(tmp_path, {"data.csv", "config.json"})

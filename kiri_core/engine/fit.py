@@ -24,6 +24,7 @@ from kiri_core.engine.pareto import (
     cluster_models,
     cluster_winners,
     error_scores,
+    holding_estimate,
     pareto_selection,
 )
 from kiri_core.engine.search import (
@@ -272,6 +273,7 @@ def model_set(
     peers = {k: np.flatnonzero(labels == labels[k]) for k in np.flatnonzero(winners)}
     peers[pick.index] = pick.peers
     intervals = roas_intervals(problem, fits, peers, paid_columns, spend, config["seed"])
+    intervals = {k: holding_estimate(interval, roas[k]) for k, interval in intervals.items()}
     conversion = config["dep_var_type"] == "conversion"
     models = []
     for k, i in enumerate(chosen):

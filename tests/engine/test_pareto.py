@@ -9,9 +9,11 @@ from kiri_core.engine.pareto import (
     cluster_winners,
     error_scores,
     front_levels,
+    holding_estimate,
     kmeans,
     pareto_selection,
 )
+from kiri_core.engine.ridge import fit_ridge
 
 
 def _brute_force_levels(f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
@@ -110,3 +112,28 @@ def test_bootstrap_interval_holds_the_truth_on_a_linear_model():
     for (low, high), truth in zip(interval, (3.0, 1.4), strict=True):
         assert low < truth < high
         assert high - low < 0.2
+
+
+@pytest.mark.parametrize("lambda_", [1e-6, 20.0, 200.0])
+def test_bootstrap_interval_holds_the_estimate_even_with_heavy_shrinkage(lambda_):
+    """Refitting a ridge on its own fitted values shrinks again; the draws must still
+    spread around the model's own ROAS (uncentred draws miss it at lambda 20 and 200)."""
+    rng = np.random.default_rng(6)
+    n = 120
+    design = rng.gamma(2.0, 5.0, size=(n, 2))
+    spend = design.sum(axis=0) / 2.0
+    y = 100 + design @ np.array([1.5, 0.7]) + rng.normal(0, 3.0, n)
+    lower, upper = np.zeros(2), np.full(2, np.inf)
+    fit = fit_ridge(design, y, lambda_, lower, upper)
+    estimate = fit.coef * design.sum(axis=0) / spend
+    interval = bootstrap_roas(
+        y, [(design, lambda_, lower, upper)], np.arange(2), spend, seed=2, samples=200
+    )
+    assert np.all(interval[:, 0] < estimate) and np.all(estimate < interval[:, 1])
+    assert np.all(interval >= 0)
+
+
+def test_interval_is_widened_to_hold_its_estimate():
+    interval = np.array([[0.12, 0.56], [1.0, 2.0], [0.5, 0.9]])
+    held = holding_estimate(interval, np.array([0.57, 1.5, 0.3]))
+    np.testing.assert_allclose(held, [[0.12, 0.57], [1.0, 2.0], [0.3, 0.9]])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kiri_core.engine.model import evaluate
-from kiri_core.engine.selection import choose, holdout_error
+from kiri_core.engine.selection import choose, holdout_error, nearest_to_mean
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +29,38 @@ def test_rules_pick_and_explain(easy_problem, candidates):
     models, lambdas = candidates
     y = easy_problem.data.y
     scores, clusters = np.array([0.9, 0.1]), np.array([1, 2])
-    holdout = choose("holdout", models, lambdas, y, scores, clusters)
+    roas = np.array([[2.0, 3.0, 1.0, 2.5], [0.5, 0.5, 0.5, 0.5]])
+    holdout = choose("holdout", models, lambdas, y, scores, clusters, roas)
     assert holdout.index == 0 and "not fitted on" in holdout.reason
-    assert choose("nrmse", models, lambdas, y, scores, clusters).index == 0
-    robyn = choose("robyn", models, lambdas, y, scores, clusters)
+    assert choose("nrmse", models, lambdas, y, scores, clusters, roas).index == 0
+    robyn = choose("robyn", models, lambdas, y, scores, clusters, roas)
     assert robyn.index == 1 and "Robyn" in robyn.reason
     with pytest.raises(ValueError, match="unknown selection rule 'best'"):
-        choose("best", models, lambdas, y, scores, clusters)
+        choose("best", models, lambdas, y, scores, clusters, roas)
+
+
+def test_holdout_recommends_the_good_model_nearest_to_the_good_models_average(
+    easy_problem, true_hyperparameters
+):
+    """Eight copies of the true model score equally well; the pick is the one whose ROAS
+    sit in the middle of the good set, not the first or the best-scored one."""
+    model = evaluate(easy_problem, true_hyperparameters)
+    models, lambdas = [model] * 8, [0.0] * 8
+    roas = np.array([[1.0, 1.0], [3.0, 3.0], [2.1, 1.9], [1.5, 2.6]] * 2)
+    choice = choose(
+        "holdout",
+        models,
+        lambdas,
+        easy_problem.data.y,
+        np.zeros(8),
+        np.ones(8, dtype=int),
+        roas,
+    )
+    assert choice.index == 2
+    np.testing.assert_array_equal(choice.peers, np.arange(8))
+
+
+def test_nearest_to_mean_standardizes_each_column():
+    # column 2 spreads 100 times more than column 1; unscaled distance would pick row 1
+    points = np.array([[0.0, 0.0], [1.0, 50.0], [0.5, 100.0], [0.9, 100.0]])
+    assert nearest_to_mean(points) == 2
