@@ -1,7 +1,8 @@
 """``python -m bench`` prints the engine's benchmark tables (markdown).
 
 Parts: ``speed`` (Robyn's demo, with the fit next to Robyn-in-R's model), ``accuracy``
-(generated data with known truth), ``repro`` (same seed, identical output). Pick some with
+(generated data with known truth), ``repro`` (same seed, identical output), ``whatif`` (the
+planner's what-if slider in Chromium against ``streamlit run``). Pick some with
 ``--only speed accuracy``.
 """
 
@@ -14,7 +15,7 @@ import platform
 import time
 from pathlib import Path
 
-PARTS = ("speed", "accuracy", "repro")
+PARTS = ("speed", "accuracy", "repro", "whatif")
 
 
 def machine() -> str:
@@ -56,6 +57,12 @@ def main() -> None:
 
         print("## Reproducibility (Robyn's demo)\n")
         print(reproduce(args.iterations, args.trials), "\n")
+    if "whatif" in args.only:
+        from bench.whatif import run as what_if
+        from bench.whatif import table as what_if_table
+
+        print("## What-if slider in the budget planner (Chromium, streamlit run)\n")
+        print(what_if_table(what_if()), "\n")
 
 
 if __name__ == "__main__":

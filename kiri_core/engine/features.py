@@ -191,9 +191,11 @@ def _cache_key(dates: pd.DatetimeIndex, y: np.ndarray, terms: tuple, country: st
 def _fit_prophet(
     dates: pd.DatetimeIndex, y: np.ndarray, terms: tuple[str, ...], country: str | None
 ) -> pd.DataFrame:
+    # prophet logs "Importing plotly failed" at import; we never plot with it.
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+    logging.getLogger("prophet").setLevel(logging.WARNING)
     from prophet import Prophet
 
-    logging.getLogger("prophet").setLevel(logging.WARNING)
     # cmdstanpy logs every chain at INFO and an ERROR when L-BFGS stops early (prophet then
     # refits with Newton and says so in a warning). A handler of our own keeps cmdstanpy
     # from installing its chatty default one.

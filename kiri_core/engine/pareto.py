@@ -184,8 +184,9 @@ def bootstrap_roas(
 
     Refitting the ridge on its own fitted values shrinks the coefficients a second time, and
     the penalty scales with the response's spread, which the resampling changes; uncentred
-    draws can therefore miss the model's own estimate entirely. The interval thus holds both the noise and the group's spread of
-    hyperparameters, around the estimates the group reports.
+    draws can therefore miss the model's own estimate entirely. The interval thus holds
+    both the noise and the group's spread of hyperparameters, around the estimates the
+    group reports.
     """
     rng = np.random.default_rng(seed)
     n = len(y)

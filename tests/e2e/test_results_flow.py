@@ -6,77 +6,33 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from types import SimpleNamespace
 
 import pypdf
 import pytest
-from fitted import PASSWORD, finished_run
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import expect
 
 from kiri_core import formatting as fmt
-from kiri_core.db.session import session_factory, upgrade_database
 from kiri_core.results import model_by_id
-from kiri_core.services import auth, clients, runs, users
+from tests.e2e.live_app import (
+    SETTINGS,
+    FinishedRun,
+    log_in,
+    metric_value,
+    seed_finished_run,
+    wait_for_metric,
+)
 
 # The embedded set-up; the worker-built PDF is covered by tests/report/test_artifact.py.
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
-SETTINGS = ("DATABASE_URL", "KIRI_DATA_DIR", "KIRI_STORAGE_URL", "KIRI_ALLOWED_SIGNUP_DOMAINS")
 
 
 @pytest.fixture
-def finished(app_server, monkeypatch) -> SimpleNamespace:
+def finished(app_server, monkeypatch) -> FinishedRun:
     """The app's database with an analyst of "Acme AB" and a run fitted by the job code."""
     for name in SETTINGS:
         monkeypatch.setenv(name, app_server.env[name])
     monkeypatch.delenv("REDIS_URL", raising=False)
-    url = app_server.env["DATABASE_URL"]
-    upgrade_database(url)
-    with session_factory(url)() as session:
-        admin = auth.register_user(session, "boss@agency.se", "Boss", PASSWORD)
-        analyst = auth.register_user(session, "ann@agency.se", "Ann", PASSWORD)
-        client = clients.create_client(session, admin, "Acme AB", "Retail", "SEK")
-        users.grant_access(session, admin, analyst.id, client.id, "analyst")
-        run = finished_run(session, analyst, client.id)
-        result = runs.load_result(session, analyst, run.id)
-    return SimpleNamespace(email="ann@agency.se", client="Acme AB", result=result)
-
-
-def log_in(page, email: str, attempts: int = 3) -> None:
-    """Log in; on a busy machine a submit can land while the login page is still being
-    drawn, so it is tried again when the app has not opened after a while."""
-    for _ in range(attempts):
-        page.get_by_role("button", name="Log in").wait_for()
-        fields = {page.get_by_label("E-mail").filter(visible=True): email,
-                  page.get_by_label("Password", exact=True).filter(visible=True): PASSWORD}
-        for field, value in fields.items():
-            field.fill(value)
-            expect(field).to_have_value(value)
-        page.get_by_role("button", name="Log in").click()
-        try:
-            page.get_by_role("button", name="Log out").wait_for(timeout=30_000)
-            return
-        except PlaywrightTimeout:
-            page.reload()
-    raise AssertionError(f"could not log in as {email}")
-
-
-def metric_value(page, label: str) -> str:
-    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return metric.get_by_test_id("stMetricValue").inner_text()
-
-
-def wait_for_metric(page, label: str, changed_from: str | None = None,
-                    equal_to: str | None = None) -> None:
-    page.wait_for_function(
-        """([label, old, wanted]) => {
-             const m = [...document.querySelectorAll('[data-testid=stMetric]')]
-               .find(e => e.innerText.includes(label));
-             if (!m) return false;
-             const v = m.querySelector('[data-testid=stMetricValue]').innerText;
-             return wanted !== null ? v === wanted : v !== old;
-           }""", arg=[label, changed_from, equal_to])
+    return seed_finished_run(app_server.env["DATABASE_URL"])
 
 
 def test_results_planner_presentation_and_pdf(finished, app_server, browser_page) -> None:

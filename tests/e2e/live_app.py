@@ -1,0 +1,179 @@
+"""A real `streamlit run app.py` and the browser steps on it, shared by the end-to-end tests
+and the what-if benchmark (``bench/whatif.py``): start the app on a temporary folder, put an
+analyst with a fitted run in its database, log in, read a metric."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
+from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.services import auth, clients, runs, users
+from tests.fitted import PASSWORD, finished_run
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+# what the services in this process need to work on the app's database and storage
+SETTINGS = ("DATABASE_URL", "KIRI_DATA_DIR", "KIRI_STORAGE_URL", "KIRI_ALLOWED_SIGNUP_DOMAINS")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+class AppNotHealthy(RuntimeError):
+    """`streamlit run app.py` exited or did not answer its health check in time."""
+
+
+@dataclass
+class AppServer:
+    """A running `streamlit run app.py` (and its RQ worker in the production set-up)."""
+
+    env: dict[str, str]
+    folder: Path
+    with_worker: bool
+    port: int = field(default_factory=free_port)
+    app: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> AppServer:
+        self.app = _spawn([sys.executable, "-m", "streamlit", "run", "app.py",
+                           "--server.port", str(self.port), "--server.headless", "true",
+                           "--server.fileWatcherType", "none"],
+                          self.env, self.folder / "app.log")
+        if self.with_worker:
+            self.worker = _spawn([sys.executable, "worker.py"], self.env,
+                                 self.folder / "worker.log")
+        self._wait_healthy()
+        return self
+
+    def _wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.app.poll() is not None:
+                log = (self.folder / "app.log").read_text()[-2000:]
+                raise AppNotHealthy(f"streamlit exited: {log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise AppNotHealthy("streamlit did not become healthy")
+
+    def stop(self) -> None:
+        _stop(self.worker)
+        _stop(self.app)
+
+    def restart(self) -> AppServer:
+        """Stop app (and worker) and start them again on the same data."""
+        self.stop()
+        return self.start()
+
+
+def base_env(folder: Path) -> dict[str, str]:
+    """The app's environment: SQLite, data and artifacts in ``folder``, the embedded runner."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "KIRI_DEV_MODE")}
+    env.update(
+        SECRET_KEY=secrets.token_hex(32),
+        KIRI_DATA_DIR=str(folder / "data"),
+        DATABASE_URL=f"sqlite:///{folder / 'data' / 'kiri.db'}",
+        KIRI_STORAGE_URL=str(folder / "artifacts"),
+        KIRI_ALLOWED_SIGNUP_DOMAINS="agency.se",
+        KIRI_HEARTBEAT_TIMEOUT="30",
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    email: str
+    client: str
+    result: dict
+
+
+def seed_finished_run(database_url: str) -> FinishedRun:
+    """Migrate the app's database and add an analyst of "Acme AB" with a run fitted by the
+    job code. The environment must name the app's storage (see ``SETTINGS``)."""
+    upgrade_database(database_url)
+    with session_factory(database_url)() as session:
+        admin = auth.register_user(session, "boss@agency.se", "Boss", PASSWORD)
+        analyst = auth.register_user(session, "ann@agency.se", "Ann", PASSWORD)
+        client = clients.create_client(session, admin, "Acme AB", "Retail", "SEK")
+        users.grant_access(session, admin, analyst.id, client.id, "analyst")
+        run = finished_run(session, analyst, client.id)
+        result = runs.load_result(session, analyst, run.id)
+    return FinishedRun(email="ann@agency.se", client="Acme AB", result=result)
+
+
+def log_in(page, email: str, attempts: int = 3) -> None:
+    """Log in; on a busy machine a submit can land while the login page is still being
+    drawn, so it is tried again when the app has not opened after a while."""
+    for _ in range(attempts):
+        page.get_by_role("button", name="Log in").wait_for()
+        fields = {page.get_by_label("E-mail").filter(visible=True): email,
+                  page.get_by_label("Password", exact=True).filter(visible=True): PASSWORD}
+        for box, value in fields.items():
+            box.fill(value)
+            expect(box).to_have_value(value)
+        page.get_by_role("button", name="Log in").click()
+        try:
+            page.get_by_role("button", name="Log out").wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            page.reload()
+    raise AssertionError(f"could not log in as {email}")
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def wait_for_metric(page, label: str, changed_from: str | None = None,
+                    equal_to: str | None = None) -> None:
+    page.wait_for_function(
+        """([label, old, wanted]) => {
+             const m = [...document.querySelectorAll('[data-testid=stMetric]')]
+               .find(e => e.innerText.includes(label));
+             if (!m) return false;
+             const v = m.querySelector('[data-testid=stMetricValue]').innerText;
+             return wanted !== null ? v === wanted : v !== old;
+           }""", arg=[label, changed_from, equal_to])
