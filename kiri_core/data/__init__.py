@@ -1,0 +1,1 @@
+"""Datasets: reading, column detection and validation shared by upload, BigQuery and CLI."""

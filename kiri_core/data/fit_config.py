@@ -1,0 +1,127 @@
+"""Fit-config validation: every problem with a ``config.json`` at once, before a run.
+
+Used by the CLI and the run page; the engine's own vocabulary (adstock kinds, prophet
+terms, valid hyperparameter ranges) is imported from the engine so the two never differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from kiri_core.data.validation import MIN_SPEND_COLUMNS, ColumnMapping, Problem
+from kiri_core.engine.features import PROPHET_TERMS
+from kiri_core.engine.model import ADSTOCK_PARAMS
+from kiri_core.engine.search import GLOBAL_BOUNDS, VALID_RANGES
+
+DEP_VAR_TYPES = ("revenue", "conversion")
+MIN_ITERATIONS = 10  # the engine's own minimum (kiri_core.engine.fit)
+
+
+@dataclass(frozen=True)
+class _ConfigCheck:
+    config: Mapping
+    columns: frozenset[str] | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, column: str | None = None) -> None:
+        self.problems.append(Problem(f"config: {message}", column=column))
+
+
+def validate_fit_config(config: Mapping, columns: Iterable[str] | None = None) -> list[Problem]:
+    """Every problem with a fit config (``config.json``), [] if none.
+
+    Checks the required keys, the choices (adstock, dependent-variable type, prophet
+    terms), iterations and trials, and ``hyperparameter_bounds`` in the engine's format:
+    keyed by spend column (``{"spend_meta": {"alpha": [0.5, 3], "theta": 0.2}}``, Robyn's
+    plural names such as ``alphas`` accepted) plus ``lambda`` and ``train_size``; a value
+    is ``[low, high]`` or one fixed number within the engine's valid ranges
+    (``kiri_core.engine.search.VALID_RANGES``). With ``columns`` (the data's), the named
+    columns must exist.
+    """
+    check = _ConfigCheck(config, frozenset(columns) if columns is not None else None)
+    _check_required(check)
+    _check_choices(check)
+    _check_counts(check)
+    _check_bounds(check)
+    return check.problems
+
+
+def _check_required(check: _ConfigCheck) -> None:
+    for key in ("date_column", "revenue_column"):
+        if not isinstance(check.config.get(key), str):
+            check.add(f"{key!r} is required (a column name)")
+    spend = check.config.get("spend_columns")
+    if not isinstance(spend, list) or len(spend) < MIN_SPEND_COLUMNS:
+        check.add(f"'spend_columns' must list at least {MIN_SPEND_COLUMNS} spend columns")
+    if check.columns is None:
+        return
+    for column in ColumnMapping.from_config(check.config).columns():
+        if column not in check.columns:
+            check.add(f"column {column!r} is not in the data", column=column)
+
+
+def _check_choices(check: _ConfigCheck) -> None:
+    choices = {"adstock": tuple(ADSTOCK_PARAMS), "dep_var_type": DEP_VAR_TYPES}
+    for key, allowed in choices.items():
+        value = check.config.get(key)
+        if value is not None and value not in allowed:
+            check.add(f"unknown {key} {value!r}; choose one of {', '.join(allowed)}")
+    for term in check.config.get("prophet_vars") or ():
+        if term not in PROPHET_TERMS:
+            check.add(f"unknown prophet_vars term {term!r}; choose from {', '.join(PROPHET_TERMS)}")
+
+
+def _check_counts(check: _ConfigCheck) -> None:
+    for key, least in (("iterations", MIN_ITERATIONS), ("trials", 1)):
+        value = check.config.get(key)
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if value is not None and (not whole or value < least):
+            check.add(f"{key!r} must be a whole number of at least {least}, got {value!r}")
+
+
+def _check_bounds(check: _ConfigCheck) -> None:
+    bounds = check.config.get("hyperparameter_bounds") or {}
+    if not isinstance(bounds, Mapping):
+        check.add("'hyperparameter_bounds' must be an object keyed by spend column")
+        return
+    spend = set(check.config.get("spend_columns") or ())
+    adstock = check.config.get("adstock") or "geometric"
+    allowed = ("alpha", "gamma", *ADSTOCK_PARAMS.get(adstock, ("theta", "shape", "scale")))
+    for key, value in bounds.items():
+        if key in GLOBAL_BOUNDS:
+            _check_bound(check, key, value)
+        elif key in spend and isinstance(value, Mapping):
+            for name, bound in value.items():
+                singular = name[:-1] if name[:-1] in VALID_RANGES else name
+                if singular in allowed:
+                    _check_bound(check, f"{key}.{singular}", bound)
+                else:
+                    check.add(
+                        f"hyperparameter_bounds {key}: {name!r} is not a hyperparameter of "
+                        f"{adstock} adstock (use {', '.join(allowed)})"
+                    )
+        else:
+            check.add(
+                f"hyperparameter_bounds: {key!r} is not a spend column of this config "
+                f"(nor {' or '.join(GLOBAL_BOUNDS)})"
+            )
+
+
+def _check_bound(check: _ConfigCheck, label: str, bound: object) -> None:
+    values = [bound] if _is_number(bound) else bound
+    if not (isinstance(values, list) and len(values) in (1, 2) and all(map(_is_number, values))):
+        check.add(
+            f"hyperparameter_bounds {label}: expected [low, high] or one number, got {bound!r}"
+        )
+        return
+    if len(values) == 2 and values[0] > values[1]:
+        check.add(f"hyperparameter_bounds {label}: low {values[0]} is above high {values[1]}")
+    low, high = VALID_RANGES[label.rsplit(".", 1)[-1]]
+    for value in values:
+        if not low <= value <= high:
+            check.add(f"hyperparameter_bounds {label}: {value} is out of range [{low:g}, {high:g}]")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,414 @@
+"""Dataset validation shared by CSV upload, BigQuery import and the CLI.
+
+Every check reports *all* problems at once as :class:`Problem` objects, each a one-line
+message that names the row and column where it applies. Row numbers are those of the CSV
+file as a spreadsheet shows it: the header is row 1, the first data row is row 2.
+
+Typical use::
+
+    frame = read_csv(upload_bytes)            # raises DatasetError: not CSV, empty, huge
+    mapping = detect_columns(frame)           # the user may change it
+    problems = validate_frame(frame, mapping) # [] when the data set can be modelled
+    clean = clean_frame(frame, mapping)       # typed and sorted, or DatasetError
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MIN_ROWS = 52
+MIN_SPEND_COLUMNS = 2
+MAX_BYTES = 50 * 1024 * 1024
+MAX_CELLS_PER_PROBLEM = 10
+DELIMITERS = ",;\t"
+DATE_NAMES = ("date", "week", "week_start", "ds", "period")
+DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders")
+HEADER_ROW = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with a data set or a config: a one-line message and where it is."""
+
+    message: str
+    column: str | None = None
+    row: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DatasetError(ValueError):
+    """A data set or config that cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(f"{self.problems[0].message}{suffix}")
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which column plays which part in the model."""
+
+    date: str | None
+    dep_var: str | None
+    spend: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    organic: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> ColumnMapping:
+        """The mapping a fit config (``config.json``) describes."""
+        return cls(
+            date=config.get("date_column"),
+            dep_var=config.get("revenue_column"),
+            spend=tuple(config.get("spend_columns") or ()),
+            context=tuple(config.get("context_columns") or ()),
+            organic=tuple(config.get("organic_columns") or ()),
+        )
+
+    def columns(self) -> list[str]:
+        named = [self.date, self.dep_var, *self.spend, *self.context, *self.organic]
+        return [c for c in named if c is not None]
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.DataFrame:
+    """Read an uploaded CSV (bytes) or a CSV file (path) with every cell as text.
+
+    Raises
+    ------
+    DatasetError
+        The file is missing, empty, larger than ``max_bytes``, binary, or not a table of
+        comma-, semicolon- or tab-separated columns.
+    """
+    raw = _read_bytes(Path(source), max_bytes) if isinstance(source, str | Path) else source
+    if len(raw) > max_bytes:
+        raise DatasetError([_too_big(len(raw), max_bytes)])
+    text = _decode(raw)
+    if not text.strip():
+        raise DatasetError([Problem("the file is empty")])
+    delimiter = _sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    problems = _header_problems(header)
+    if problems:
+        raise DatasetError(problems)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise DatasetError([Problem(f"the file is not a valid CSV: {first_line}")]) from exc
+    if frame.empty:
+        raise DatasetError([Problem("the file has a header but no data rows")])
+    return frame
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    if not path.is_file():
+        raise DatasetError([Problem(f"file not found: {path}")])
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DatasetError([_too_big(size, max_bytes)])
+    return path.read_bytes()
+
+
+def _too_big(size: int, max_bytes: int) -> Problem:
+    return Problem(f"the file is too large ({_size(size)}); the limit is {_size(max_bytes)}")
+
+
+def _size(n_bytes: int) -> str:
+    if n_bytes >= 1_000_000:
+        return f"{n_bytes / 1e6:.1f} MB"
+    return f"{n_bytes / 1e3:.1f} kB" if n_bytes >= 1_000 else f"{n_bytes} bytes"
+
+
+def _decode(raw: bytes) -> str:
+    if b"\x00" in raw[:65536]:
+        raise DatasetError([Problem("the file is not a CSV text file (it holds binary data)")])
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DatasetError([Problem("the file is not a CSV text file (unknown text encoding)")])
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _header_problems(header: list[str]) -> list[Problem]:
+    if len(header) < 2:
+        return [
+            Problem(
+                "the file is not a CSV table: its first line has a single column "
+                "(expected columns such as date, revenue, spend_*)"
+            )
+        ]
+    names = [name.strip() for name in header]
+    problems = [
+        Problem(f"column {name!r} appears more than once in the header", column=name)
+        for name in sorted({n for n in names if names.count(n) > 1})
+    ]
+    problems += [
+        Problem(f"column {i + 1} has no name in the header", row=HEADER_ROW)
+        for i, name in enumerate(names)
+        if not name
+    ]
+    return problems
+
+
+# --- column detection ----------------------------------------------------------------
+
+
+def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
+    """Guess the mapping: ``spend_*`` (and Robyn's ``*_S``) are spend, 0/1 columns are flags.
+
+    Flags become context columns; other columns stay unassigned for the user to map.
+    """
+    columns = list(frame.columns)
+    date = _first_named(columns, DATE_NAMES) or _first_date_like(frame)
+    dep_var = _first_named(columns, DEP_VAR_NAMES)
+    spend = tuple(c for c in columns if c.lower().startswith("spend_") or c.endswith("_S"))
+    taken = {date, dep_var, *spend}
+    flags = tuple(c for c in columns if c not in taken and _is_flag(frame[c]))
+    return ColumnMapping(date=date, dep_var=dep_var, spend=spend, context=flags)
+
+
+def _first_named(columns: Iterable[str], names: Sequence[str]) -> str | None:
+    by_lower = {c.lower().strip(): c for c in columns}
+    return next((by_lower[n] for n in names if n in by_lower), None)
+
+
+def _first_date_like(frame: pd.DataFrame) -> str | None:
+    for column in frame.columns:
+        dates = _parse_dates(frame[column])
+        if len(frame) and dates.notna().mean() >= 0.9:
+            return column
+    return None
+
+
+def _is_flag(series: pd.Series) -> bool:
+    numbers = _to_numbers(series)
+    return bool(numbers.notna().all() and numbers.isin([0, 1]).all())
+
+
+# --- frame validation ----------------------------------------------------------------
+
+
+def validate_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:
+    """Every problem that keeps ``frame`` from being modelled with ``mapping`` ([] if none)."""
+    problems = _mapping_problems(frame, mapping)
+    if len(frame) < MIN_ROWS:
+        problems.append(
+            Problem(f"only {len(frame)} rows of data; at least {MIN_ROWS} weeks are needed")
+        )
+    present = set(frame.columns)
+    if mapping.date in present:
+        problems += _date_problems(frame[mapping.date], mapping.date)
+    if mapping.dep_var in present:
+        problems += _number_problems(frame[mapping.dep_var], mapping.dep_var, negative_ok=True)
+        problems += _constant_problems(frame[mapping.dep_var], mapping.dep_var)
+    for column in [*mapping.spend, *mapping.organic]:
+        if column in present:
+            problems += _number_problems(frame[column], column, negative_ok=False)
+    for column in mapping.context:
+        if column in present:
+            problems += _capped(_missing_rows(frame[column]), column, "missing value")
+    return problems
+
+
+def clean_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
+    """The mapped columns, typed (dates, floats) and sorted by date.
+
+    Context columns stay text when any value is not a number (a categorical such as
+    Robyn's ``events``). Raises :class:`DatasetError` with every problem otherwise.
+    """
+    problems = validate_frame(frame, mapping)
+    if problems:
+        raise DatasetError(problems)
+    numeric = [mapping.dep_var, *mapping.spend, *mapping.organic]
+    out = pd.DataFrame({mapping.date: _parse_dates(frame[mapping.date])})
+    for column in numeric:
+        out[column] = _to_numbers(frame[column])
+    for column in mapping.context:
+        numbers = _to_numbers(frame[column])
+        out[column] = numbers if numbers.notna().all() else frame[column].astype(str).str.strip()
+    return out.sort_values(mapping.date, kind="stable").reset_index(drop=True)
+
+
+def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:
+    problems = []
+    if mapping.date is None:
+        problems.append(Problem("no date column is chosen"))
+    if mapping.dep_var is None:
+        problems.append(Problem("no revenue (dependent variable) column is chosen"))
+    if len(mapping.spend) < MIN_SPEND_COLUMNS:
+        names = f" ({', '.join(mapping.spend)})" if mapping.spend else ""
+        problems.append(
+            Problem(
+                f"only {len(mapping.spend)} spend column{'' if len(mapping.spend) == 1 else 's'}"
+                f"{names}; at least {MIN_SPEND_COLUMNS} are needed"
+            )
+        )
+    seen: set[str] = set()
+    for column in mapping.columns():
+        if column in seen:
+            problems.append(Problem(f"column {column!r} is mapped twice", column=column))
+        elif column not in frame.columns:
+            problems.append(Problem(f"column {column!r} is missing from the data", column=column))
+        seen.add(column)
+    return problems
+
+
+def _date_problems(series: pd.Series, column: str) -> list[Problem]:
+    missing = _missing_rows(series)
+    dates = _parse_dates(series)
+    bad = [
+        (row, value)
+        for (row, value), date in zip(_cells(series), dates, strict=True)
+        if pd.isna(date) and row not in missing
+    ]
+    problems = _capped(missing, column, "missing value")
+    problems += _capped(
+        [row for row, _ in bad],
+        column,
+        "date that cannot be read",
+        detail={row: f"{value!r} is not a date (expected YYYY-MM-DD)" for row, value in bad},
+    )
+    if problems:  # a gap next to an unreadable date says nothing new
+        return problems + _duplicate_problems(dates, column)
+    return _duplicate_problems(dates, column) + _weekly_problems(dates, column)
+
+
+def _duplicate_problems(dates: pd.Series, column: str) -> list[Problem]:
+    rows = _row_numbers(dates)
+    first_row: dict[pd.Timestamp, int] = {}
+    duplicates, detail = [], {}
+    for row, date in zip(rows, dates, strict=True):
+        if pd.isna(date):
+            continue
+        if date in first_row:
+            duplicates.append(row)
+            detail[row] = f"date {date:%Y-%m-%d} appears again (first in row {first_row[date]})"
+        else:
+            first_row[date] = row
+    return _capped(duplicates, column, "duplicate date", detail=detail)
+
+
+def _weekly_problems(dates: pd.Series, column: str) -> list[Problem]:
+    valid = pd.Series(dates.to_numpy(), index=_row_numbers(dates)).dropna()
+    ordered = valid.drop_duplicates().sort_values(kind="stable")
+    gaps = ordered.diff().dt.days.iloc[1:]
+    off = gaps[gaps != 7]
+    detail = {
+        row: f"date {ordered[row]:%Y-%m-%d} is {int(days)} days after the previous date; "
+        "rows must be weekly"
+        for row, days in off.items()
+    }
+    return _capped(
+        list(off.index), column, "row that is not one week after the previous one", detail=detail
+    )
+
+
+def _number_problems(series: pd.Series, column: str, *, negative_ok: bool) -> list[Problem]:
+    missing = _missing_rows(series)
+    numbers = _to_numbers(series)
+    rows = _row_numbers(series)
+    not_numeric, negative, detail = [], [], {}
+    for row, (_, value), number in zip(rows, _cells(series), numbers, strict=True):
+        if row in missing:
+            continue
+        if pd.isna(number):
+            not_numeric.append(row)
+            detail[row] = f"{str(value).strip()!r} is not a number"
+        elif number < 0 and not negative_ok:
+            negative.append(row)
+            detail[row] = f"spend {number:g} is negative"
+    problems = _capped(missing, column, "missing value")
+    problems += _capped(not_numeric, column, "non-numeric value", detail=detail)
+    return problems + _capped(negative, column, "negative value", detail=detail)
+
+
+def _constant_problems(series: pd.Series, column: str) -> list[Problem]:
+    numbers = _to_numbers(series).dropna()
+    if len(numbers) > 1 and numbers.nunique() == 1:
+        return [
+            Problem(
+                f"column {column!r} is constant (every value is {numbers.iloc[0]:g}); "
+                "the model needs it to vary",
+                column=column,
+            )
+        ]
+    return []
+
+
+def _capped(
+    rows: Sequence[int], column: str, kind: str, *, detail: Mapping[int, str] | None = None
+) -> list[Problem]:
+    """One problem per row, up to :data:`MAX_CELLS_PER_PROBLEM`, then one summary."""
+    detail = detail or {}
+    problems = [
+        Problem(f"row {row}, column {column!r}: {detail.get(row, kind)}", column=column, row=row)
+        for row in rows[:MAX_CELLS_PER_PROBLEM]
+    ]
+    rest = len(rows) - MAX_CELLS_PER_PROBLEM
+    if rest > 0:
+        problems.append(
+            Problem(f"column {column!r}: {rest} more rows with a {kind}", column=column)
+        )
+    return problems
+
+
+# --- cells ---------------------------------------------------------------------------
+
+
+def _row_numbers(series: pd.Series) -> list[int]:
+    return list(range(HEADER_ROW + 1, HEADER_ROW + 1 + len(series)))
+
+
+def _cells(series: pd.Series) -> list[tuple[int, object]]:
+    return list(zip(_row_numbers(series), series.tolist(), strict=True))
+
+
+def _missing_rows(series: pd.Series) -> list[int]:
+    empty = series.isna() | series.astype(str).str.strip().isin(["", "NA", "NaN", "nan", "null"])
+    return [row for row, is_empty in zip(_row_numbers(series), empty, strict=True) if is_empty]
+
+
+def _to_numbers(series: pd.Series) -> pd.Series:
+    """Finite numbers, NaN where a cell is empty or not a number."""
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype(int)
+    if not pd.api.types.is_numeric_dtype(series):
+        series = pd.to_numeric(series.astype(str).str.strip(), errors="coerce")
+    numbers = series.astype(float)
+    return numbers.where(np.isfinite(numbers))
+
+
+def _parse_dates(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.tz_localize(None) if series.dt.tz is not None else series
+    text = series.astype(str).str.strip()
+    return pd.to_datetime(text, format="ISO8601", errors="coerce")

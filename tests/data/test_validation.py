@@ -1,0 +1,229 @@
+"""Dataset validation: every problem's message, several problems at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kiri_core.data.validation import (
+    MAX_CELLS_PER_PROBLEM,
+    ColumnMapping,
+    DatasetError,
+    clean_frame,
+    detect_columns,
+    read_csv,
+    validate_frame,
+)
+from kiri_core.generator import generate
+
+MAPPING = ColumnMapping(
+    date="date",
+    dep_var="revenue",
+    spend=("spend_meta", "spend_google", "spend_tiktok", "spend_email"),
+    context=("promo_flag",),
+)
+
+
+@pytest.fixture(scope="module")
+def csv_bytes() -> bytes:
+    return generate(60, seed=2)[0].to_csv(index=False).encode()
+
+
+@pytest.fixture
+def frame(csv_bytes: bytes) -> pd.DataFrame:
+    return read_csv(csv_bytes)
+
+
+def messages(frame: pd.DataFrame, mapping: ColumnMapping = MAPPING) -> list[str]:
+    return [p.message for p in validate_frame(frame, mapping)]
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def test_generated_csv_reads_detects_and_validates(csv_bytes: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_bytes(csv_bytes)
+    frame = read_csv(path)
+    assert detect_columns(frame) == MAPPING
+    assert validate_frame(frame, MAPPING) == []
+    clean = clean_frame(frame, MAPPING)
+    assert pd.api.types.is_datetime64_any_dtype(clean["date"])
+    assert clean["spend_meta"].dtype == float
+    assert clean["revenue"].iloc[0] == float(frame["revenue"].iloc[0])
+
+
+def test_semicolon_csv_and_robyn_columns_are_detected() -> None:
+    data = "DATE;revenue;tv_S;facebook_S;events;holiday\n2020-01-06;1.5;3;4;na;0\n"
+    frame = read_csv(data.encode())
+    mapping = detect_columns(frame)
+    assert mapping.date == "DATE"
+    assert mapping.spend == ("tv_S", "facebook_S")
+    assert mapping.context == ("holiday",)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"  \n\n", "the file is empty"),
+        (b"PK\x03\x04\x00\x00binary", "the file is not a CSV text file (it holds binary data)"),
+        (
+            b"just some words\nand more\n",
+            "the file is not a CSV table: its first line has a single",
+        ),
+        (b"date,revenue,spend_a\n", "the file has a header but no data rows"),
+        (b"date,revenue,revenue\n2020-01-06,1,2\n", "column 'revenue' appears more than once"),
+        (b'date,revenue\n2020-01-06,"1\n', "the file is not a valid CSV"),
+    ],
+)
+def test_unreadable_files_are_named(content: bytes, message: str) -> None:
+    with pytest.raises(DatasetError) as error:
+        read_csv(content)
+    assert str(error.value).startswith(message)
+
+
+def test_huge_file_is_refused_before_reading(csv_bytes: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_bytes(csv_bytes)
+    for source in (csv_bytes, path):
+        with pytest.raises(
+            DatasetError, match=r"the file is too large \(.*\); the limit is 1.0 kB"
+        ):
+            read_csv(source, max_bytes=1000)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="file not found"):
+        read_csv(tmp_path / "nope.csv")
+
+
+# --- one problem at a time -----------------------------------------------------------
+
+
+def _set(column: str, index: int, value: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def change(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[index, column] = value
+        return frame
+
+    return change
+
+
+CASES = [
+    (lambda f: f.head(30), "only 30 rows of data; at least 52 weeks are needed"),
+    (lambda f: f.drop(columns="spend_email"), "column 'spend_email' is missing from the data"),
+    (_set("spend_meta", 3, "abc"), "row 5, column 'spend_meta': 'abc' is not a number"),
+    (_set("spend_google", 4, "1,5"), "row 6, column 'spend_google': '1,5' is not a number"),
+    (_set("spend_tiktok", 0, "-20"), "row 2, column 'spend_tiktok': spend -20 is negative"),
+    (_set("revenue", 9, ""), "row 11, column 'revenue': missing value"),
+    (_set("promo_flag", 2, ""), "row 4, column 'promo_flag': missing value"),
+    (_set("date", 5, "14/02/2022"), "row 7, column 'date': '14/02/2022' is not a date"),
+    (_set("date", 6, "NA"), "row 8, column 'date': missing value"),
+    (
+        lambda f: pd.concat([f, f.iloc[[7]]], ignore_index=True),
+        "row 62, column 'date': date 2022-02-21 appears again (first in row 9)",
+    ),
+    (
+        lambda f: f.drop(index=20),
+        "row 22, column 'date': date 2022-05-30 is 14 days after the previous date; "
+        "rows must be weekly",
+    ),
+    (
+        lambda f: f.assign(revenue="1000"),
+        "column 'revenue' is constant (every value is 1000); the model needs it to vary",
+    ),
+]
+
+
+@pytest.mark.parametrize(("corrupt", "message"), CASES)
+def test_each_problem_has_its_message(
+    frame: pd.DataFrame, corrupt: Callable[[pd.DataFrame], pd.DataFrame], message: str
+) -> None:
+    found = messages(corrupt(frame.copy()))
+    assert any(m.startswith(message) for m in found), found
+    assert len(found) == 1, found
+
+
+def test_problems_carry_row_and_column(frame: pd.DataFrame) -> None:
+    frame.loc[3, "spend_meta"] = "x"
+    [problem] = validate_frame(frame, MAPPING)
+    assert (problem.row, problem.column) == (5, "spend_meta")
+    assert frame.iloc[problem.row - 2]["spend_meta"] == "x"
+
+
+def test_fewer_than_two_spend_columns(frame: pd.DataFrame) -> None:
+    mapping = ColumnMapping("date", "revenue", spend=("spend_meta",))
+    assert messages(frame, mapping) == ["only 1 spend column (spend_meta); at least 2 are needed"]
+    assert messages(frame, ColumnMapping("date", "revenue")) == [
+        "only 0 spend columns; at least 2 are needed"
+    ]
+
+
+def test_unmapped_roles_are_named(frame: pd.DataFrame) -> None:
+    mapping = ColumnMapping(None, None, spend=MAPPING.spend)
+    assert messages(frame, mapping) == [
+        "no date column is chosen",
+        "no revenue (dependent variable) column is chosen",
+    ]
+
+
+def test_typed_frames_from_bigquery_validate_the_same(frame: pd.DataFrame) -> None:
+    typed = clean_frame(frame, MAPPING)
+    assert validate_frame(typed, MAPPING) == []
+    typed.loc[4, "spend_email"] = float("nan")
+    typed.loc[6, "spend_meta"] = -1.0
+    assert messages(typed) == [
+        "row 8, column 'spend_meta': spend -1 is negative",
+        "row 6, column 'spend_email': missing value",
+    ]
+
+
+# --- several at once -----------------------------------------------------------------
+
+
+def test_all_problems_are_reported_at_once(frame: pd.DataFrame) -> None:
+    broken = frame.head(40).drop(columns="spend_email")
+    broken.loc[1, "spend_meta"] = "n/a"
+    broken.loc[2, "spend_google"] = "-3"
+    broken.loc[3, "revenue"] = ""
+    broken.loc[4, "date"] = broken.loc[3, "date"]
+    found = messages(broken)
+    assert found == [
+        "column 'spend_email' is missing from the data",
+        "only 40 rows of data; at least 52 weeks are needed",
+        "row 6, column 'date': date 2022-01-24 appears again (first in row 5)",
+        "row 7, column 'date': date 2022-02-07 is 14 days after the previous date; "
+        "rows must be weekly",
+        "row 5, column 'revenue': missing value",
+        "row 3, column 'spend_meta': 'n/a' is not a number",
+        "row 4, column 'spend_google': spend -3 is negative",
+    ]
+
+
+def test_many_bad_cells_are_summarised(frame: pd.DataFrame) -> None:
+    frame.loc[:29, "spend_meta"] = "?"
+    found = [m for m in messages(frame) if "spend_meta" in m]
+    assert len(found) == MAX_CELLS_PER_PROBLEM + 1
+    assert found[-1] == "column 'spend_meta': 20 more rows with a non-numeric value"
+
+
+def test_clean_frame_raises_every_problem(frame: pd.DataFrame) -> None:
+    frame.loc[1, "spend_meta"] = "n/a"
+    frame.loc[2, "spend_google"] = "-3"
+    with pytest.raises(DatasetError) as error:
+        clean_frame(frame, MAPPING)
+    assert (
+        str(error.value) == "row 3, column 'spend_meta': 'n/a' is not a number (and 1 more problem)"
+    )
+    assert len(error.value.problems) == 2
+
+
+def test_categorical_context_stays_text(frame: pd.DataFrame) -> None:
+    frame["events"] = ["na"] * (len(frame) - 1) + ["event1"]
+    mapping = ColumnMapping("date", "revenue", MAPPING.spend, context=("promo_flag", "events"))
+    clean = clean_frame(frame, mapping)
+    assert clean["events"].iloc[-1] == "event1"
+    assert clean["promo_flag"].dtype == float
