@@ -18,23 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from bench.memory import PeakMemory
+from kiri_core.robyn_demo import PAID, robyn_demo_config
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 DEMO_CSV = SHARED / "robyn_dt_simulated_weekly.csv"
 ROBYN_OUTPUTS = SHARED / "robyn_r_outputs"
 ROBYN_MODEL = "1_846_1"
-PAID = ["tv_S", "ooh_S", "print_S", "facebook_S", "search_S"]
-# Robyn's demo bounds (robyn_r_outputs/README.md); facebook/search were modelled by Robyn on
-# exposure columns, here on spend, with the same bounds.
-DEMO_BOUNDS = {
-    "facebook_S": {"alphas": [0.5, 3], "gammas": [0.3, 1], "thetas": [0, 0.3]},
-    "search_S": {"alphas": [0.5, 3], "gammas": [0.3, 1], "thetas": [0, 0.3]},
-    "print_S": {"alphas": [0.5, 1], "gammas": [0.3, 1], "thetas": [0.1, 0.4]},
-    "ooh_S": {"alphas": [0.5, 1], "gammas": [0.3, 1], "thetas": [0.1, 0.4]},
-    "tv_S": {"alphas": [0.5, 1], "gammas": [0.3, 1], "thetas": [0.3, 0.8]},
-    "newsletter": {"alphas": [0.5, 3], "gammas": [0.3, 1], "thetas": [0.1, 0.4]},
-}
 CASES = {
     "geometric-2000x5": {"adstock": "geometric", "iterations": 2000, "trials": 5},
     "weibull_pdf-2000x5": {"adstock": "weibull_pdf", "iterations": 2000, "trials": 5},
@@ -43,20 +33,8 @@ CASES = {
 
 
 def demo_config(**changes) -> dict:
-    config = {
-        "date_column": "DATE",
-        "revenue_column": "revenue",
-        "spend_columns": PAID,
-        "organic_columns": ["newsletter"],
-        "context_columns": ["competitor_sales_B", "events"],
-        "prophet_vars": ["trend", "season", "holiday"],
-        "prophet_country": "DE",
-        "window_start": "2016-01-01",
-        "window_end": "2018-12-31",
-        "seed": 1,
-        "hyperparameter_bounds": DEMO_BOUNDS,
-    }
-    config.update(changes)
+    """Robyn's demo settings; facebook and search on spend (Robyn used exposure columns)."""
+    config = robyn_demo_config(seed=1, **changes)
     if config.get("adstock", "geometric") != "geometric":
         config.pop("hyperparameter_bounds")  # Robyn's demo bounds are for geometric
     return config

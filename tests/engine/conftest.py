@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from kiri_core.generator import CHANNELS, generate
-
-ROBYN_DEMO_PAID = ["tv_S", "ooh_S", "print_S", "facebook_S", "search_S"]
+from kiri_core.robyn_demo import robyn_demo_config as demo_config
 
 
 @pytest.fixture(scope="session")
@@ -36,20 +35,10 @@ def robyn_demo(robyn_demo_csv) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def robyn_demo_config() -> dict:
-    return {
-        "date_column": "DATE",
-        "revenue_column": "revenue",
-        "spend_columns": ROBYN_DEMO_PAID,
-        "organic_columns": ["newsletter"],
-        "context_columns": ["competitor_sales_B", "events"],
-        "prophet_vars": ["trend", "season", "holiday"],
-        "prophet_country": "DE",
-        "window_start": "2016-01-01",
-        "window_end": "2018-12-31",
-        "iterations": 100,
-        "trials": 1,
-        "seed": 1,
-    }
+    """Robyn's demo settings with the engine's default bounds, small search."""
+    config = demo_config(iterations=100, trials=1, seed=1)
+    del config["hyperparameter_bounds"]
+    return config
 
 
 @pytest.fixture(scope="session")

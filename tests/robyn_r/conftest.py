@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kiri_core.robyn_demo import EXPOSURES, robyn_demo_config
+
 SLEEPER_R = Path(__file__).resolve().parent / "sleeper.R"
 KILL_WAIT_S = 5.0
 
@@ -16,23 +18,8 @@ KILL_WAIT_S = 5.0
 @pytest.fixture(scope="session")
 def demo_config() -> dict:
     """The settings of ../shared/data/robyn_r_outputs (its README) as a Kiri config."""
-    return {
-        "date_column": "DATE", "revenue_column": "revenue", "dep_var_type": "revenue",
-        "spend_columns": ["tv_S", "ooh_S", "print_S", "facebook_S", "search_S"],
-        "exposure_columns": {"facebook_S": "facebook_I", "search_S": "search_clicks_P"},
-        "context_columns": ["competitor_sales_B", "events"], "organic_columns": ["newsletter"],
-        "prophet_vars": ["trend", "season", "holiday"], "prophet_country": "DE",
-        "window_start": "2016-01-01", "window_end": "2018-12-31", "adstock": "geometric",
-        "hyperparameter_bounds": {
-            "facebook_S": {"alpha": [0.5, 3], "gamma": [0.3, 1], "theta": [0, 0.3]},
-            "search_S": {"alpha": [0.5, 3], "gamma": [0.3, 1], "theta": [0, 0.3]},
-            "print_S": {"alpha": [0.5, 1], "gamma": [0.3, 1], "theta": [0.1, 0.4]},
-            "ooh_S": {"alpha": [0.5, 1], "gamma": [0.3, 1], "theta": [0.1, 0.4]},
-            "tv_S": {"alpha": [0.5, 1], "gamma": [0.3, 1], "theta": [0.3, 0.8]},
-            "newsletter": {"alpha": [0.5, 3], "gamma": [0.3, 1], "theta": [0.1, 0.4]},
-        },
-        "iterations": 2000, "trials": 5, "seed": 123,
-    }
+    return robyn_demo_config(exposure_columns=dict(EXPOSURES), iterations=2000, trials=5,
+                             seed=123)
 
 
 @pytest.fixture(scope="session")
