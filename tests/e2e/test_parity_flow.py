@@ -12,10 +12,10 @@ from robyn_r.demo_runs import seed_demo_runs
 
 from kiri_core.db.session import session_factory, upgrade_database
 from kiri_core.services import auth, clients, users
+from tests.e2e.live_app import SETTINGS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
-SETTINGS = ("DATABASE_URL", "KIRI_DATA_DIR", "KIRI_STORAGE_URL", "KIRI_ALLOWED_SIGNUP_DOMAINS")
 
 
 def test_parity_page_in_the_browser(app_server, browser_page, monkeypatch,
@@ -34,16 +34,7 @@ def test_parity_page_in_the_browser(app_server, browser_page, monkeypatch,
     page = browser_page
     page.set_viewport_size({"width": 1400, "height": 1600})
     page.goto(app_server.url)
-    email, password = page.get_by_label("E-mail").first, page.get_by_label("Password").first
-    email.wait_for()
-    for _ in range(3):  # a rerun of the login page while typing empties the fields
-        email.fill("ann@agency.se")
-        password.fill(PASSWORD)
-        page.wait_for_timeout(300)
-        if email.input_value() == "ann@agency.se" and password.input_value() == PASSWORD:
-            break
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
+    log_in(page, "ann@agency.se")
     page.get_by_role("link", name="Engine parity").click()
     page.get_by_test_id("stDataFrame").first.wait_for()
     page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
