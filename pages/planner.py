@@ -93,7 +93,7 @@ def show_plan(plan: dict, currency: str) -> None:
                    f"now {fmt.roas(t['current_roas'], currency)}", delta_color="off")
     cols[3].metric("Horizon", f"{plan['weeks']} weeks")
     st.dataframe(pd.DataFrame(content.plan_rows(plan, currency),
-                              columns=list(content.PLAN_COLUMNS)), hide_index=True,
+                              columns=content.plan_columns(plan)), hide_index=True,
                  width="stretch")
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:

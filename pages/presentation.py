@@ -53,7 +53,7 @@ with db() as session:
     if scenarios:
         st.subheader(f"Budget recommendation: {scenarios[0].name}")
         st.dataframe(pd.DataFrame(content.plan_rows(plan, currency),
-                                  columns=list(content.PLAN_COLUMNS)),
+                                  columns=content.plan_columns(plan)),
                      hide_index=True, width="stretch")
         workspace.chart(charts.budget_reallocation(plan, currency))
 

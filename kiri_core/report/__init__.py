@@ -161,12 +161,12 @@ def _budget(pdf: ReportPDF, result: dict, model_id: str, currency: str,
         pdf.paragraph(
             f"{fmt.money(t['optimized_spend'], currency)} over {plan['weeks']} weeks, "
             f"allocated to {goal}. Expected media effect "
-            f"{fmt.money(t['optimized_response'], currency)} versus "
-            f"{fmt.money(t['current_response'], currency)} with today's split "
+            f"{content.plan_effect(plan, t['optimized_response'], currency)} versus "
+            f"{content.plan_effect(plan, t['current_response'], currency)} with today's split "
             f"({fmt.signed_percent(t['uplift'], currency)}).",
             size=9.5,
         )
-        pdf.table(content.PLAN_COLUMNS, content.plan_rows(plan, currency),
+        pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
                   widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
         pdf.chart(chart_png(charts.budget_reallocation(plan, currency), CHART_PX),
                   "Current versus recommended spend")

@@ -124,8 +124,30 @@ def channel_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
     return rows
 
 
-PLAN_COLUMNS = ("Channel", "Current spend", "Recommended", "Change", "Expected effect", "ROAS",
-                "Marginal ROAS")
+def is_conversion_plan(plan: dict) -> bool:
+    """A plan made on a conversion model (its efficiency is a CPA, its effect a count)."""
+    return any(ch.get("optimized_cpa") is not None for ch in plan["channels"].values())
+
+
+def plan_columns(plan: dict) -> list[str]:
+    """Headers of :func:`plan_rows`: ROAS for revenue models, CPA for conversion models."""
+    if is_conversion_plan(plan):
+        return ["Channel", "Current spend", "Recommended", "Change", "Expected conversions",
+                "CPA", "Marginal CPA"]
+    return ["Channel", "Current spend", "Recommended", "Change", "Expected effect", "ROAS",
+            "Marginal ROAS"]
+
+
+def plan_effect(plan: dict, value: float, currency: str) -> str:
+    """Expected effect: conversions as a count, revenue as money."""
+    return fmt.number(value, currency) if is_conversion_plan(plan) else fmt.money(value, currency)
+
+
+def plan_efficiency(plan: dict, roas: float | None, currency: str) -> str:
+    """Efficiency: CPA (money per conversion) for conversion plans, else ROAS."""
+    if is_conversion_plan(plan):
+        return fmt.money(1 / roas if roas else None, currency, 2)
+    return fmt.roas(roas, currency)
 
 
 def plan_rows(plan: dict, currency: str) -> list[list[str]]:
@@ -136,15 +158,18 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
         rows.append([
             fmt.channel_name(column) + (" (locked)" if ch.get("locked") else ""),
             fmt.money(ch["current_spend"], currency), fmt.money(ch["optimized_spend"], currency),
-            fmt.signed_percent(change, currency, 0), fmt.money(ch["optimized_response"], currency),
-            fmt.roas(ch["optimized_roas"], currency), fmt.roas(ch["optimized_mroas"], currency),
+            fmt.signed_percent(change, currency, 0),
+            plan_effect(plan, ch["optimized_response"], currency),
+            plan_efficiency(plan, ch["optimized_roas"], currency),
+            plan_efficiency(plan, ch["optimized_mroas"], currency),
         ])
     t = plan["totals"]
     rows.append([
         "Total", fmt.money(t["current_spend"], currency), fmt.money(t["optimized_spend"], currency),
         fmt.signed_percent(t["optimized_spend"] / t["current_spend"] - 1
                            if t["current_spend"] else None, currency, 0),
-        fmt.money(t["optimized_response"], currency), fmt.roas(t["optimized_roas"], currency), "",
+        plan_effect(plan, t["optimized_response"], currency),
+        plan_efficiency(plan, t["optimized_roas"], currency), "",
     ])
     return rows
 

@@ -1,0 +1,52 @@
+"""kiri_core.report.content: the plan table speaks ROAS for revenue and CPA for conversions."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiri_core import formatting as fmt
+from kiri_core.engine.allocator import allocate
+from kiri_core.generator import generate
+from kiri_core.report import content
+
+
+def truth_plan(dep_var_type: str) -> dict:
+    """A plan on the generator's true curves, as a revenue or a conversion model."""
+    _, truth = generate(104, seed=5)
+    result = {"model_id": "truth", "dep_var_type": dep_var_type,
+              "spend_columns": list(truth["channels"]), "channels": truth["channels"]}
+    budget = 4 * sum(ch["mean_spend"] for ch in truth["channels"].values())
+    return allocate(result, total_budget=budget, weeks=4)
+
+
+@pytest.mark.parametrize(
+    ("dep_var_type", "headers"),
+    [
+        ("revenue", ["Expected effect", "ROAS", "Marginal ROAS"]),
+        ("conversion", ["Expected conversions", "CPA", "Marginal CPA"]),
+    ],
+)
+def test_plan_columns_follow_the_model_type(dep_var_type: str, headers: list[str]) -> None:
+    assert content.plan_columns(truth_plan(dep_var_type))[-3:] == headers
+
+
+def test_conversion_plan_rows_show_counts_and_cost_per_conversion() -> None:
+    plan = truth_plan("conversion")
+    rows = content.plan_rows(plan, "SEK")
+    for row, (column, ch) in zip(rows, plan["channels"].items(), strict=False):
+        assert row[0] == fmt.channel_name(column)
+        assert row[4] == fmt.number(ch["optimized_response"], "SEK")
+        assert row[5] == fmt.money(ch["optimized_cpa"], "SEK", 2)
+        assert row[6] == fmt.money(1 / ch["optimized_mroas"], "SEK", 2)
+    total = plan["totals"]
+    assert rows[-1][5] == fmt.money(total["optimized_spend"] / total["optimized_response"],
+                                    "SEK", 2)
+
+
+def test_revenue_plan_rows_show_money_and_roas() -> None:
+    plan = truth_plan("revenue")
+    rows = content.plan_rows(plan, "SEK")
+    first = next(iter(plan["channels"].values()))
+    assert rows[0][4] == fmt.money(first["optimized_response"], "SEK")
+    assert rows[0][5] == fmt.roas(first["optimized_roas"], "SEK")
+    assert len(rows) == len(plan["channels"]) + 1
