@@ -110,7 +110,8 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
         ch = channels[column]
         top = float(max(ch["curve"]["spend"][-1], 2 * ch["mean_spend"], 1.0))
         spend[column] = cols[i % 2].slider(
-            f"{fmt.channel_name(column)} per week", 0.0, top, float(ch["mean_spend"]),
+            f"{fmt.channel_name(column)} per week ({fmt.style_for(currency).sign})", 0.0, top,
+            float(ch["mean_spend"]),
             step=max(top / 200, 1.0), format="%.0f", key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})
     new = expected_response(result, model_id, spend)

@@ -143,6 +143,16 @@ def seed_finished_run(database_url: str) -> FinishedRun:
     return FinishedRun(email="ann@agency.se", client="Acme AB", result=result)
 
 
+def fill_steadily(box, value: str, tries: int = 5) -> None:
+    """Fill a text box; a rerun of the page while typing can empty it, so fill it again."""
+    for _ in range(tries):
+        box.fill(value)
+        box.page.wait_for_timeout(300)
+        if box.input_value() == value:
+            return
+    expect(box).to_have_value(value)
+
+
 def log_in(page, email: str, attempts: int = 3) -> None:
     """Log in; on a busy machine a submit can land while the login page is still being
     drawn, so it is tried again when the app has not opened after a while."""
@@ -151,8 +161,7 @@ def log_in(page, email: str, attempts: int = 3) -> None:
         fields = {page.get_by_label("E-mail").filter(visible=True): email,
                   page.get_by_label("Password", exact=True).filter(visible=True): PASSWORD}
         for box, value in fields.items():
-            box.fill(value)
-            expect(box).to_have_value(value)
+            fill_steadily(box, value)
         page.get_by_role("button", name="Log in").click()
         try:
             page.get_by_role("button", name="Log out").wait_for(timeout=30_000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiri_core import generator
+from tests.e2e.live_app import fill_steadily
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +28,17 @@ def register(page, name: str, email: str, *, tab: bool = False) -> None:
     settle(page)
     if tab:
         page.get_by_role("tab", name="Create account").click()
-    visible(page.get_by_label("Name")).fill(name)
-    visible(page.get_by_label("E-mail")).fill(email)
-    visible(page.get_by_label("Password", exact=True)).fill(PASSWORD)
-    visible(page.get_by_label("Repeat password")).fill(PASSWORD)
+    fill_steadily(visible(page.get_by_label("Name")), name)
+    fill_steadily(visible(page.get_by_label("E-mail")), email)
+    fill_steadily(visible(page.get_by_label("Password", exact=True)), PASSWORD)
+    fill_steadily(visible(page.get_by_label("Repeat password")), PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
 
 def log_in(page, email: str) -> None:
     settle(page)
-    visible(page.get_by_label("E-mail")).fill(email)
-    visible(page.get_by_label("Password", exact=True)).fill(PASSWORD)
+    fill_steadily(visible(page.get_by_label("E-mail")), email)
+    fill_steadily(visible(page.get_by_label("Password", exact=True)), PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
 
