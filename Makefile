@@ -4,6 +4,13 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
+# The same numeric kernels on every x86-64 machine (AVX2 OpenBLAS kernels, no AVX-512 numpy
+# loops), so a search takes the same path wherever a worker runs (docs/engine.md).
+ifeq ($(shell uname -m),x86_64)
+export OPENBLAS_CORETYPE ?= Haswell
+export NPY_DISABLE_CPU_FEATURES ?= X86_V4 AVX512_ICL AVX512_SPR
+endif
+
 .PHONY: install run test lint bench clean
 
 install: $(STAMP)

@@ -14,6 +14,7 @@ from rq import Worker
 
 from kiri_core import config
 from kiri_core.db.session import session_scope, upgrade_database
+from kiri_core.engine.features import import_prophet
 from kiri_core.queue import QUEUE_NAMES, redis_connection
 from kiri_core.services.runs import reap_stale_runs
 
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     threading.Thread(target=reap_forever, args=(stop,), daemon=True).start()
     threading.Thread(target=record_engine_availability, daemon=True).start()
+    import_prophet()  # job processes fork from this one and inherit the import
     worker = Worker(list(QUEUE_NAMES), connection=redis_connection())
     try:
         worker.work(burst=args.burst, with_scheduler=True)

@@ -34,6 +34,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--sets", type=int, default=12, help="generated data sets (accuracy)")
+    parser.add_argument(
+        "--profiles",
+        nargs="+",
+        choices=("varied", "steady"),
+        default=["varied", "steady"],
+        help="generator spend profiles (accuracy)",
+    )
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--trials", type=int, default=5)
     args = parser.parse_args()
@@ -51,7 +58,7 @@ def main() -> None:
         from bench.accuracy import run, table
 
         print(f"## Accuracy on generated data ({args.iterations} x {args.trials})\n")
-        print(table(run(args.iterations, args.trials, args.sets)), "\n")
+        print(table(run(args.iterations, args.trials, args.sets, tuple(args.profiles))), "\n")
     if "repro" in args.only:
         from bench.reproducibility import run as reproduce
 

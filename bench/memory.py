@@ -42,7 +42,7 @@ def tree_pss(root: int) -> int:
 class PeakMemory:
     """Context manager sampling ``tree_pss(pid)`` every ``interval`` seconds."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
         self.pid, self.interval, self.peak = pid, interval, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)

@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, required=True)
     generate.add_argument("--noise", type=float, default=0.05)
     generate.add_argument("--adstock", default="geometric")
+    generate.add_argument(
+        "--spend-profile", default="steady", help="always-on spend: steady or varied"
+    )
     generate.add_argument("--out", type=Path, required=True, help="data CSV")
     generate.add_argument("--truth", type=Path, required=True, help="truth JSON")
     generate.set_defaults(run=run_generate)
@@ -81,8 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--config", type=Path, required=True)
     fit.add_argument("--out", type=Path, required=True)
     fit.add_argument("--workers", type=int, default=None, help="search processes (all cores)")
-    fit.add_argument("--robyn-csv", type=Path, default=None, metavar="DIR",
-                     help="also write Robyn's pareto_*.csv files of the result into DIR")
+    fit.add_argument(
+        "--robyn-csv",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write Robyn's pareto_*.csv files of the result into DIR",
+    )
     fit.set_defaults(run=run_fit)
 
     optimize = commands.add_parser("optimize", help="budget allocation; writes plan.json")
@@ -128,7 +136,13 @@ def run_generate(args: argparse.Namespace) -> None:
     from kiri_core.generator import generate
 
     with _input_errors():
-        data, truth = generate(args.weeks, args.seed, args.noise, adstock=args.adstock)
+        data, truth = generate(
+            args.weeks,
+            args.seed,
+            args.noise,
+            adstock=args.adstock,
+            spend_profile=args.spend_profile,
+        )
     _write_all(
         {
             args.out: lambda path: data.to_csv(path, index=False),

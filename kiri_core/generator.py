@@ -19,7 +19,11 @@ clipped to ±3, so revenue stays positive).
 
 Spend follows realistic patterns: Meta always-on with campaign bursts, Google always-on
 following demand with budget steps, TikTok launched part-way with on/off flighting (dark
-weeks), e-mail small, mostly weekly, with dark weeks and promo peaks.
+weeks), e-mail small, mostly weekly, with dark weeks and promo peaks. The spend profile
+sets how much the two always-on channels move from week to week: ``steady`` (the default;
+little movement, so their saturated series sit close to the intercept and the season and
+their ROAS is hard to identify) or ``varied`` (campaign-level weekly movement and budget
+re-plans, as in most agency accounts).
 """
 
 from __future__ import annotations
@@ -55,6 +59,28 @@ class ChannelPrior:
     mixed_kind: str
 
 
+@dataclass(frozen=True)
+class SpendProfile:
+    """Week-to-week movement of the always-on channels (Meta and Google).
+
+    ``*_weekly_sd`` is the sd of the log-normal weekly factor; budgets are re-planned every
+    ``*_budget_weeks`` weeks by a factor drawn from ``*_budget_step`` (cumulative; Meta keeps
+    one budget when its step is ``None``).
+    """
+
+    meta_weekly_sd: float
+    meta_budget_step: tuple[float, float] | None
+    google_weekly_sd: float
+    google_budget_step: tuple[float, float]
+    meta_budget_weeks: int = 13
+    google_budget_weeks: int = 26
+
+
+SPEND_PROFILES: dict[str, SpendProfile] = {
+    "steady": SpendProfile(0.15, None, 0.08, (0.85, 1.2)),
+    "varied": SpendProfile(0.30, (0.8, 1.25), 0.20, (0.8, 1.25), google_budget_weeks=8),
+}
+
 PRIORS: dict[str, ChannelPrior] = {
     "spend_meta": ChannelPrior((1.0, 3.0), (1.0, 2.5), (0.10, 0.45), (0.20, 0.50), "geometric"),
     "spend_google": ChannelPrior((1.5, 4.0), (0.8, 2.0), (0.10, 0.40), (0.00, 0.25), "geometric"),
@@ -70,6 +96,7 @@ def generate(
     *,
     adstock: str = "geometric",
     start: str = DEFAULT_START,
+    spend_profile: str = "steady",
 ) -> tuple[pd.DataFrame, dict]:
     """Weekly data set and its truth.
 
@@ -86,6 +113,9 @@ def generate(
         (geometric for Meta and Google, Weibull PDF for TikTok, Weibull CDF for e-mail).
     start
         First week; moved back to its Monday.
+    spend_profile
+        Week-to-week movement of the always-on channels: a key of ``SPEND_PROFILES``
+        ("steady" or "varied").
 
     Returns
     -------
@@ -95,12 +125,12 @@ def generate(
         transform parameters and response parameters, plus the baseline parts and the
         per-period decomposition.
     """
-    _check_arguments(weeks, noise, adstock)
+    _check_arguments(weeks, noise, adstock, spend_profile)
     rng = np.random.default_rng(seed)
     dates = _monday_weeks(start, weeks)
     season_shape = _season_shape(dates)
     promo = _promo_weeks(dates, rng)
-    spends = _spend_patterns(weeks, season_shape, promo, rng)
+    spends = _spend_patterns(weeks, season_shape, promo, SPEND_PROFILES[spend_profile], rng)
     channels = {
         name: _channel_truth(name, spends[name], _adstock_for(name, adstock, weeks, rng), rng)
         for name in CHANNELS
@@ -117,17 +147,22 @@ def generate(
             "promo_flag": promo.astype(int),
         }
     )
-    truth = _truth_document(seed, noise, adstock, dates, channels, baseline, revenue - expected)
+    settings = {"seed": seed, "noise": noise, "adstock": adstock, "spend_profile": spend_profile}
+    truth = _truth_document(settings, dates, channels, baseline, revenue - expected)
     return data, truth
 
 
-def _check_arguments(weeks: int, noise: float, adstock: str) -> None:
+def _check_arguments(weeks: int, noise: float, adstock: str, spend_profile: str) -> None:
     if weeks < 4:
         raise ValueError(f"weeks must be at least 4, got {weeks}")
     if not 0.0 <= noise <= MAX_NOISE:
         raise ValueError(f"noise must be between 0 and {MAX_NOISE}, got {noise}")
     if adstock not in ADSTOCK_CHOICES:
         raise ValueError(f"unknown adstock {adstock!r}; choose one of {', '.join(ADSTOCK_CHOICES)}")
+    if spend_profile not in SPEND_PROFILES:
+        raise ValueError(
+            f"unknown spend profile {spend_profile!r}; choose one of {', '.join(SPEND_PROFILES)}"
+        )
 
 
 def _monday_weeks(start: str, weeks: int) -> pd.DatetimeIndex:
@@ -152,29 +187,44 @@ def _promo_weeks(dates: pd.DatetimeIndex, rng: Rng) -> np.ndarray:
 
 
 def _spend_patterns(
-    weeks: int, season_shape: np.ndarray, promo: np.ndarray, rng: Rng
+    weeks: int, season_shape: np.ndarray, promo: np.ndarray, profile: SpendProfile, rng: Rng
 ) -> dict[str, np.ndarray]:
     patterns: dict[str, Callable[[], np.ndarray]] = {
-        "spend_meta": lambda: _always_on_with_bursts(weeks, season_shape, rng),
-        "spend_google": lambda: _demand_following(weeks, season_shape, rng),
+        "spend_meta": lambda: _always_on_with_bursts(weeks, season_shape, profile, rng),
+        "spend_google": lambda: _demand_following(weeks, season_shape, profile, rng),
         "spend_tiktok": lambda: _launch_with_flighting(weeks, rng),
         "spend_email": lambda: _email_sends(weeks, promo, rng),
     }
     return {name: np.round(pattern()) for name, pattern in patterns.items()}
 
 
-def _always_on_with_bursts(weeks: int, season_shape: np.ndarray, rng: Rng) -> np.ndarray:
+def _budget_steps(weeks: int, every: int, step: tuple[float, float], rng: Rng) -> np.ndarray:
+    """Budget level re-planned every ``every`` weeks by a factor drawn from ``step``."""
+    return np.repeat(rng.uniform(*step, weeks // every + 1).cumprod(), every)[:weeks]
+
+
+def _always_on_with_bursts(
+    weeks: int, season_shape: np.ndarray, profile: SpendProfile, rng: Rng
+) -> np.ndarray:
     level = rng.uniform(60_000, 150_000)
-    spend = level * (1 + 0.25 * season_shape) * rng.lognormal(0.0, 0.15, weeks)
+    if profile.meta_budget_step is not None:
+        level = level * _budget_steps(
+            weeks, profile.meta_budget_weeks, profile.meta_budget_step, rng
+        )
+    weekly = rng.lognormal(0.0, profile.meta_weekly_sd, weeks)
+    spend = level * (1 + 0.25 * season_shape) * weekly
     for start in rng.choice(weeks, size=max(1, weeks // 13), replace=False):
         spend[start : start + rng.integers(2, 5)] *= rng.uniform(1.6, 2.2)
     return spend
 
 
-def _demand_following(weeks: int, season_shape: np.ndarray, rng: Rng) -> np.ndarray:
+def _demand_following(
+    weeks: int, season_shape: np.ndarray, profile: SpendProfile, rng: Rng
+) -> np.ndarray:
     level = rng.uniform(60_000, 150_000)
-    steps = np.repeat(rng.uniform(0.85, 1.2, weeks // 26 + 1).cumprod(), 26)[:weeks]
-    return level * steps * (1 + 0.3 * season_shape) * rng.lognormal(0.0, 0.08, weeks)
+    steps = _budget_steps(weeks, profile.google_budget_weeks, profile.google_budget_step, rng)
+    weekly = rng.lognormal(0.0, profile.google_weekly_sd, weeks)
+    return level * steps * (1 + 0.3 * season_shape) * weekly
 
 
 def _launch_with_flighting(weeks: int, rng: Rng) -> np.ndarray:
@@ -262,9 +312,7 @@ def _baseline(weeks: int, season_shape: np.ndarray, promo: np.ndarray, rng: Rng)
 
 
 def _truth_document(
-    seed: int,
-    noise: float,
-    adstock: str,
+    settings: dict,
     dates: pd.DatetimeIndex,
     channels: dict[str, ChannelTruth],
     baseline: dict,
@@ -273,10 +321,8 @@ def _truth_document(
     total_contribution = sum(c.series.sum() for c in channels.values())
     total_spend = sum(c.spend.sum() for c in channels.values())
     return {
-        "seed": seed,
+        **settings,
         "weeks": len(dates),
-        "noise": noise,
-        "adstock": adstock,
         "dep_var_type": "revenue",
         "window": {
             "start": dates[0].strftime("%Y-%m-%d"),

@@ -61,3 +61,10 @@ def expected_response(result: dict, model_id: str, weekly_spend: dict[str, float
     response = float(sum(per_channel.values()))
     return {"channels": per_channel, "response": response, "spend": spend,
             "roas": response / spend if spend > 0 else None}
+
+
+def what_if_steps(current: float, top: float, steps: int = 200) -> list[float]:
+    """Weekly spend choices for a what-if slider: ``steps`` even steps from 0 to ``top``
+    (whole amounts), plus the current spend so the slider can start on it."""
+    grid = {round(top * k / steps) for k in range(steps + 1)}
+    return sorted(grid | {float(current)})

@@ -11,7 +11,7 @@ from kiri_core import charts, planner
 from kiri_core import formatting as fmt
 from kiri_core.engine.allocator import AllocationError, ChannelBounds, allocate
 from kiri_core.report import content
-from kiri_core.results import expected_response, model_by_id
+from kiri_core.results import expected_response, model_by_id, what_if_steps
 from kiri_core.services import datasets
 from ui import workspace
 from ui.context import selected_client, signed_in_user
@@ -109,10 +109,11 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
     for i, column in enumerate(result["spend_columns"]):
         ch = channels[column]
         top = float(max(ch["curve"]["spend"][-1], 2 * ch["mean_spend"], 1.0))
-        spend[column] = cols[i % 2].slider(
-            f"{fmt.channel_name(column)} per week ({fmt.style_for(currency).sign})", 0.0, top,
-            float(ch["mean_spend"]),
-            step=max(top / 200, 1.0), format="%.0f", key=f"whatif_{model_id}_{column}")
+        spend[column] = cols[i % 2].select_slider(
+            f"{fmt.channel_name(column)} per week",
+            options=what_if_steps(ch["mean_spend"], top), value=float(ch["mean_spend"]),
+            format_func=lambda amount: fmt.money(amount, currency),
+            key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})
     new = expected_response(result, model_id, spend)
     change = new["response"] / now["response"] - 1 if now["response"] else None

@@ -113,6 +113,16 @@ def test_generate_writes_the_data_and_its_truth(tmp_path: Path) -> None:
     assert {p.name for p in tmp_path.iterdir()} == {"data.csv", "truth.json"}
 
 
+def test_generate_with_the_varied_spend_profile(tmp_path: Path) -> None:
+    args = ["--weeks", "60", "--seed", "3", "--out", "data.csv", "--truth", "truth.json"]
+    run = kiri("generate", *args, "--spend-profile", "varied", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    expected, truth = generate(60, seed=3, spend_profile="varied")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "data.csv"), expected, check_dtype=False)
+    assert load(tmp_path / "truth.json")["spend_profile"] == "varied"
+    assert not expected.equals(generate(60, seed=3)[0])
+
+
 def test_fit_writes_a_result_document(fitted: Path) -> None:
     result = load(fitted / "result.json")
     assert result["model_id"] in {m["model_id"] for m in result["models"]}
@@ -416,6 +426,10 @@ def test_optimize_needs_a_result_document(tmp_path: Path) -> None:
         (["--weeks", "2", "--seed", "1"], "error: weeks must be at least 4, got 2"),
         (["--weeks", "60", "--seed", "1", "--noise", "2"], "error: noise must be between 0"),
         (["--weeks", "60"], "error: python -m kiri_core generate: the following arguments are"),
+        (
+            ["--weeks", "60", "--seed", "1", "--spend-profile", "flat"],
+            "error: unknown spend profile 'flat'; choose one of steady, varied",
+        ),
     ],
 )
 def test_generate_bad_input(tmp_path: Path, args: list[str], message: str) -> None:

@@ -111,6 +111,28 @@ def test_truth_is_varied_across_seeds() -> None:
     assert (gamma < 0.3).mean() > 0.3, "half-saturation often below gamma 0.3"
 
 
+def _weekly_log_change_sd(spend: pd.Series) -> float:
+    return float(np.diff(np.log(spend.to_numpy())).std())
+
+
+@pytest.mark.parametrize("channel", ["spend_meta", "spend_google"])
+def test_varied_profile_moves_always_on_spend_more(channel: str) -> None:
+    """Same seeds: the varied profile's always-on weekly changes are far larger than steady's,
+    and the channel stays always on."""
+    for seed in range(1, 6):
+        steady, _ = generate(156, seed=seed)
+        varied, truth = generate(156, seed=seed, spend_profile="varied")
+        assert truth["spend_profile"] == "varied"
+        assert (varied[channel] > 0).all()
+        assert _weekly_log_change_sd(varied[channel]) > 1.3 * _weekly_log_change_sd(steady[channel])
+
+
+def test_steady_is_the_default_profile() -> None:
+    default, truth = generate(60, seed=4)
+    assert truth["spend_profile"] == "steady"
+    pd.testing.assert_frame_equal(default, generate(60, seed=4, spend_profile="steady")[0])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -118,6 +140,7 @@ def test_truth_is_varied_across_seeds() -> None:
         ({"noise": 0.9}, "noise must be between 0 and 0.3"),
         ({"noise": -0.1}, "noise must be between 0 and 0.3"),
         ({"adstock": "hyperbolic"}, "unknown adstock 'hyperbolic'"),
+        ({"spend_profile": "flat"}, "unknown spend profile 'flat'; choose one of steady, varied"),
     ],
 )
 def test_bad_arguments_are_named(kwargs: dict, message: str) -> None:

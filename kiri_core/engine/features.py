@@ -188,9 +188,12 @@ def _cache_key(dates: pd.DatetimeIndex, y: np.ndarray, terms: tuple, country: st
     return digest.hexdigest()
 
 
-def _fit_prophet(
-    dates: pd.DatetimeIndex, y: np.ndarray, terms: tuple[str, ...], country: str | None
-) -> pd.DataFrame:
+def import_prophet() -> type:
+    """Import prophet (about half a second) with its chatty loggers quietened.
+
+    Long-lived processes (the RQ worker, whose job processes are forked from it) call this
+    at start so the first fit does not pay the import.
+    """
     # prophet logs "Importing plotly failed" at import; we never plot with it.
     logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
     logging.getLogger("prophet").setLevel(logging.WARNING)
@@ -203,7 +206,13 @@ def _fit_prophet(
     if not stan_logger.handlers:
         stan_logger.addHandler(logging.NullHandler())
     stan_logger.setLevel(logging.CRITICAL)
+    return Prophet
 
+
+def _fit_prophet(
+    dates: pd.DatetimeIndex, y: np.ndarray, terms: tuple[str, ...], country: str | None
+) -> pd.DataFrame:
+    Prophet = import_prophet()  # noqa: N806 (a class)
     holidays = period_holidays(dates, country) if "holiday" in terms else None
     model = Prophet(
         growth="linear",

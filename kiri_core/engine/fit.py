@@ -20,6 +20,7 @@ from kiri_core.engine.decompose import channel_metrics, decompose, term_summarie
 from kiri_core.engine.features import PROPHET_TERMS, ModelData, prepare_model_data
 from kiri_core.engine.model import ADSTOCK_PARAMS, Evaluation, LiftStudy, Problem, evaluate
 from kiri_core.engine.pareto import (
+    BOOTSTRAP_SAMPLES,
     bootstrap_roas,
     cluster_models,
     cluster_winners,
@@ -37,6 +38,7 @@ from kiri_core.engine.search import (
 from kiri_core.engine.selection import DEFAULT_RULE, RULES, choose
 
 QUICK_ITERATIONS, QUICK_TRIALS = 300, 1
+QUICK_BOOTSTRAP_SAMPLES = 100  # coarser intervals for interactive tuning
 SEARCH_SHARE = 0.99  # of the progress bar; the model set takes the last 1%
 REQUIRED = ("date_column", "revenue_column", "spend_columns")
 
@@ -272,7 +274,10 @@ def model_set(
     )
     peers = {k: np.flatnonzero(labels == labels[k]) for k in np.flatnonzero(winners)}
     peers[pick.index] = pick.peers
-    intervals = roas_intervals(problem, fits, peers, paid_columns, spend, config["seed"])
+    samples = QUICK_BOOTSTRAP_SAMPLES if config["quick"] else BOOTSTRAP_SAMPLES
+    intervals = roas_intervals(
+        problem, fits, peers, paid_columns, spend, seed=config["seed"], samples=samples
+    )
     intervals = {k: holding_estimate(interval, roas[k]) for k, interval in intervals.items()}
     conversion = config["dep_var_type"] == "conversion"
     models = []
@@ -308,7 +313,9 @@ def roas_intervals(
     peers: dict[int, np.ndarray],
     paid_columns: np.ndarray,
     spend: np.ndarray,
+    *,
     seed: int,
+    samples: int,
 ) -> dict[int, np.ndarray]:
     """Bootstrapped 90% ROAS intervals of model ``k`` over its group ``peers[k]``."""
     return {
@@ -318,6 +325,7 @@ def roas_intervals(
             paid_columns,
             spend,
             seed=seed,
+            samples=samples,
         )
         for k, group in peers.items()
     }

@@ -5,6 +5,7 @@ mode and download the PDF. Screenshots go to test-artifacts/e2e/."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pypdf
@@ -77,6 +78,8 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     for _ in range(15):
         page.keyboard.press("ArrowRight")
     wait_for_metric(page, "Expected weekly revenue from media", changed_from=before)
+    thumb = page.get_by_test_id("stSliderThumbValue").first.inner_text()
+    assert re.fullmatch(r"\d{1,3}( \d{3})+ kr", thumb), f"slider shows {thumb!r}"
     page.shot("4-planner-what-if")
 
     # presentation mode: no editing, the saved scenario, the PDF download

@@ -3,6 +3,8 @@ scenarios, and what-if sliders that follow the response curves."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fitted import finished_run
 
@@ -94,8 +96,13 @@ def test_what_if_sliders_follow_the_response_curves(planner_page):
     column = result["spend_columns"][1]
     channels = model_by_id(result, model_id)["channels"]
     spend = {c: channels[c]["mean_spend"] for c in result["spend_columns"]}
-    spend[column] = 2 * channels[column]["mean_spend"]
-    app.slider(key=f"whatif_{model_id}_{column}").set_value(spend[column]).run()
+    slider = app.select_slider(key=f"whatif_{model_id}_{column}")
+    assert slider.value == channels[column]["mean_spend"]
+    assert slider.format_func(slider.value) == fmt.money(channels[column]["mean_spend"], "SEK")
+    assert slider.options[0] == "0 kr"
+    whole_amounts = [float(re.sub(r"\D", "", option)) for option in slider.options]
+    spend[column] = min(whole_amounts, key=lambda amount: abs(amount - 2 * spend[column]))
+    slider.set_value(spend[column]).run()
     assert not app.exception
     expected = expected_response(result, model_id, spend)
     value = next(m.value for m in app.metric if m.label == "Expected weekly revenue from media")
@@ -107,4 +114,4 @@ def test_a_viewer_cannot_optimise_but_can_try_what_if(session, team, open_page):
     app = open_page("pages/planner.py", team.viewer, team.client)
     assert not app.exception
     assert "Optimise" not in [b.label for b in app.button]
-    assert app.slider
+    assert app.select_slider

@@ -32,6 +32,7 @@ def test_a_viewer_sees_the_story_without_controls_or_jargon(session, team, open_
     assert app.dataframe[0].value.values.tolist() == content.plan_rows(plan, "SEK")
     assert not any(word.lower() in text.lower() for word in JARGON)
     assert not (app.main.text_input or app.main.number_input or app.main.slider
-                or app.main.selectbox or app.main.checkbox or app.main.radio)
+                or app.main.select_slider or app.main.selectbox
+                or app.main.checkbox or app.main.radio)
     assert [b.label for b in app.main.button] == ["Prepare PDF report"]
     assert fmt.money(sum(result["actual"]), "SEK") in [m.value for m in app.metric]
