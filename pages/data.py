@@ -75,6 +75,12 @@ def upload_tab(session, user, client) -> None:
             st.success(f"Saved as version v{saved.version} ({saved.row_count} rows).")
 
 
+SPEND_PROFILE_LABELS = {
+    "steady": "Steady (little week-to-week movement)",
+    "varied": "Varied (campaign swings and budget re-plans)",
+}
+
+
 def generate_tab(session, user, client) -> None:
     st.caption("Weekly data with known truth (true ROAS and contribution per channel), "
                "shown beside the results of runs on it.")
@@ -82,10 +88,12 @@ def generate_tab(session, user, client) -> None:
         weeks = st.number_input("Weeks", min_value=52, max_value=datasets.MAX_GENERATED_WEEKS,
                                 value=156, step=1)
         seed = st.number_input("Seed", min_value=0, value=7, step=1)
+        profile = st.radio("Always-on spend (Meta, Google)", list(SPEND_PROFILE_LABELS),
+                           format_func=SPEND_PROFILE_LABELS.get, horizontal=True)
         if st.form_submit_button("Generate test data", type="primary"):
             with user_errors():
                 saved = datasets.generate_dataset(session, user, client.id, int(weeks),
-                                                  int(seed))
+                                                  int(seed), profile)
                 st.success(f"Saved generated data as version v{saved.version}.")
 
 

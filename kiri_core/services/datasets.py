@@ -103,16 +103,21 @@ def save_dataset(
 
 
 def generate_dataset(
-    session: Session, actor: User, client_id: int, weeks: int, seed: int
+    session: Session, actor: User, client_id: int, weeks: int, seed: int,
+    spend_profile: str = "steady",
 ) -> Dataset:
     """Generate test data with known truth and save it as a new version with its truth."""
     require_client_role(session, actor, client_id, "analyst")
     if not 52 <= weeks <= MAX_GENERATED_WEEKS:
         raise ValidationError(f"Weeks must be between 52 and {MAX_GENERATED_WEEKS}.")
-    frame, truth = generator.generate(weeks, seed)
+    if spend_profile not in generator.SPEND_PROFILES:
+        raise ValidationError(f"Unknown spend profile {spend_profile!r}: choose "
+                              f"{' or '.join(generator.SPEND_PROFILES)}.")
+    frame, truth = generator.generate(weeks, seed, spend_profile=spend_profile)
     return save_dataset(
         session, actor, client_id, frame, suggest_mapping(frame),
-        name=f"Generated ({weeks} weeks, seed {seed})", source="generated", ground_truth=truth,
+        name=f"Generated ({weeks} weeks, seed {seed}, {spend_profile} spend)",
+        source="generated", ground_truth=truth,
     )
 
 

@@ -54,6 +54,18 @@ def test_generate_test_data_saves_a_version_with_truth(session, team, open_page)
     assert list(table["Known truth"]) == ["yes"] and list(table["Rows"]) == [80]
 
 
+def test_generate_with_varied_always_on_spend(session, team, open_page):
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.radio[0].set_value("varied")
+    next(b for b in app.button if b.label == "Generate test data").click().run()
+    assert not app.exception
+    saved = datasets.list_datasets(session, team.analyst, team.client.id)[0]
+    assert saved.ground_truth["spend_profile"] == "varied"
+    expected, _ = generator.generate(156, 7, spend_profile="varied")
+    stored = datasets.load_frame(session, team.analyst, saved.id)
+    assert stored["spend_google"].tolist() == expected["spend_google"].tolist()
+
+
 def test_viewer_cannot_upload_or_generate(session, team, open_page, text_of):
     app = open_page("pages/data.py", team.viewer, team.client)
     assert not app.exception

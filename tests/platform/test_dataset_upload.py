@@ -110,3 +110,7 @@ def test_generated_data_keeps_its_truth(session, team):
     assert set(saved.ground_truth["channels"]) == set(saved.column_mapping["spend"])
     with pytest.raises(ValidationError, match="between 52 and 520"):
         datasets.generate_dataset(session, team.analyst, team.client.id, 20, 5)
+    with pytest.raises(ValidationError, match="Unknown spend profile 'flat'"):
+        datasets.generate_dataset(session, team.analyst, team.client.id, 80, 5, "flat")
+    names = [d.name for d in datasets.list_datasets(session, team.analyst, team.client.id)]
+    assert names == ["Generated (80 weeks, seed 5, steady spend)"]
