@@ -26,6 +26,7 @@ from tests.e2e.live_app import (
     base_env,
     log_in,
     metric_value,
+    open_page,
     seed_finished_run,
     wait_for_metric,
 )
@@ -48,7 +49,7 @@ def slider_changes(server: AppServer, email: str, changes: int) -> list[float]:
         page.set_default_timeout(90_000)
         page.goto(server.url)
         log_in(page, email)
-        page.get_by_role("link", name="Budget planner").click()
+        open_page(page, "Budget planner", "planner")
         page.get_by_text(LABEL).first.wait_for()
         page.get_by_role("slider").first.focus()
         seconds = []

@@ -171,6 +171,21 @@ def log_in(page, email: str, attempts: int = 3) -> None:
     raise AssertionError(f"could not log in as {email}")
 
 
+def open_page(page, title: str, path: str | None = None, attempts: int = 3) -> None:
+    """Open a page from the sidebar and wait for its address (``path``, default the title in
+    lower case). A script run still in flight (after logging in, say) can swallow the click,
+    so it is clicked again when the page has not opened after a while."""
+    for _ in range(attempts):
+        page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+        page.get_by_role("link", name=title, exact=True).click()
+        try:
+            page.wait_for_url(f"**/{path or title.lower()}", timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the sidebar link {title!r} did not open its page")
+
+
 def metric_value(page, label: str) -> str:
     metric = page.get_by_test_id("stMetric").filter(has_text=label).first
     return metric.get_by_test_id("stMetricValue").inner_text()

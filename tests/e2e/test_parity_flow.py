@@ -12,7 +12,7 @@ from robyn_r.demo_runs import seed_demo_runs
 
 from kiri_core.db.session import session_factory, upgrade_database
 from kiri_core.services import auth, clients, users
-from tests.e2e.live_app import SETTINGS, log_in
+from tests.e2e.live_app import SETTINGS, log_in, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
@@ -35,7 +35,7 @@ def test_parity_page_in_the_browser(app_server, browser_page, monkeypatch,
     page.set_viewport_size({"width": 1400, "height": 1600})
     page.goto(app_server.url)
     log_in(page, "ann@agency.se")
-    page.get_by_role("link", name="Engine parity").click()
+    open_page(page, "Engine parity", "parity")
     page.get_by_test_id("stDataFrame").first.wait_for()
     page.get_by_test_id("stVegaLiteChart").nth(1).wait_for()
     page.wait_for_timeout(1500)  # let the grid and the charts finish drawing

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiri_core import generator
-from tests.e2e.live_app import fill_steadily
+from tests.e2e.live_app import fill_steadily, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +40,6 @@ def log_in(page, email: str) -> None:
     fill_steadily(visible(page.get_by_label("E-mail")), email)
     fill_steadily(visible(page.get_by_label("Password", exact=True)), PASSWORD)
     page.get_by_role("button", name="Log in").click()
-
-
-def open_page(page, title: str) -> None:
-    settle(page)  # a rerun still in flight (e.g. from the cookie component) would undo the click
-    page.get_by_role("link", name=title, exact=True).click()
-    page.wait_for_url(f"**/{title.lower()}")
 
 
 def bad_csv(folder) -> str:

@@ -18,6 +18,7 @@ from tests.e2e.live_app import (
     FinishedRun,
     log_in,
     metric_value,
+    open_page,
     seed_finished_run,
     wait_for_metric,
 )
@@ -42,7 +43,7 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     page.set_default_timeout(90_000)  # two cores shared with the rest of the suite
     page.goto(app_server.url)
     log_in(page, finished.email)
-    page.get_by_role("link", name="Results").click()
+    open_page(page, "Results")
 
     # a finished run opens on the recommended model, with its reason
     page.get_by_text("Recommended:").first.wait_for()
@@ -63,7 +64,7 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     page.shot("2-results-other-model")
 
     # the budget planner runs a scenario (on the chosen model) and saves it
-    page.get_by_role("link", name="Budget planner").click()
+    open_page(page, "Budget planner", "planner")
     page.get_by_text(f"Model {other['model_id']}").first.wait_for()
     page.get_by_role("button", name="Optimise").click()
     page.get_by_text("Expected revenue from media").first.wait_for()
@@ -83,7 +84,7 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     page.shot("4-planner-what-if")
 
     # presentation mode: no editing, the saved scenario, the PDF download
-    page.get_by_role("link", name="Presentation").click()
+    open_page(page, "Presentation")
     page.get_by_text("What we found").wait_for()
     page.get_by_text("Budget recommendation: Meeting plan").wait_for()
     assert page.get_by_role("button", name="Optimise").count() == 0
