@@ -2,6 +2,9 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# pytest processes for `make test`: the suite waits on browsers, workers and heartbeats
+# much of the time, so two processes halve its time even on two cores
+TEST_WORKERS ?= 2
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
 # The same numeric kernels on every x86-64 machine (AVX2 OpenBLAS kernels, no AVX-512 numpy
@@ -28,7 +31,7 @@ run: install
 test: install
 	bash scripts/ensure-services.sh
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(PY) -m ruff check .

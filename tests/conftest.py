@@ -76,10 +76,12 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A Redis database of its own (by process id), emptied before and after the test."""
+    """A Redis database of its own (by test process), emptied before and after the test."""
     import redis
 
-    url = f"{REDIS_TEST_URL}/{1 + os.getpid() % 15}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... under pytest -n
+    number = int(worker[2:]) if worker.startswith("gw") else os.getpid()
+    url = f"{REDIS_TEST_URL}/{1 + number % 15}"
     conn = redis.Redis.from_url(url)
     try:
         conn.ping()
