@@ -7,7 +7,9 @@ For each data set the search runs once; every selection rule then picks its mode
 same Pareto set, so the rules are compared on equal footing. The row ``true curves`` is
 the reference for how hard a family is: the same regression given the true adstock and
 saturation of every channel (Robyn's smallest lambda), i.e. what the data let a
-regression see when nothing has to be searched.
+regression see when nothing has to be searched. The row ``lift tests`` is a second search
+calibrated (MAPE.LIFT) with one simulated 4-week lift test per channel, measured with 10%
+error (``generator.lift_studies``).
 """
 
 from __future__ import annotations
@@ -20,13 +22,18 @@ from kiri_core.engine.features import prepare_model_data
 from kiri_core.engine.fit import model_document, normalize_config, result_document, search_models
 from kiri_core.engine.model import Problem, evaluate
 from kiri_core.engine.selection import RULES
-from kiri_core.generator import CHANNELS, generate
+from kiri_core.generator import CHANNELS, generate, lift_studies
 
 NOISE_LEVELS = (0.03, 0.05, 0.08, 0.10, 0.05, 0.15)
 DATA_SETS = tuple((seed, NOISE_LEVELS[(seed - 1) % 6]) for seed in range(1, 13))
 PROFILES = ("varied", "steady")
 WEEKS = 156
 TRUE_CURVES = "true curves"
+LIFT_TESTS = "lift tests"
+LABELS = {
+    TRUE_CURVES: "true curves given (reference)",
+    LIFT_TESTS: "Kiri, rule holdout, one lift test per channel",
+}
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ def run(
             for rule in RULES:
                 result = result_document(searched, rule)
                 scores.append(score(result["channels"], truth, data_set, rule))
+            calibrated = config | {"calibration": lift_studies(data, truth, seed)}
+            result = result_document(search_models(data, calibrated))
+            scores.append(score(result["channels"], truth, data_set, LIFT_TESTS))
     return scores
 
 
@@ -113,7 +123,7 @@ def table(scores: list[SetScore]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for profile in dict.fromkeys(s.profile for s in scores):
-        for rule in (*RULES, TRUE_CURVES):
+        for rule in (*RULES, LIFT_TESTS, TRUE_CURVES):
             mine = [s for s in scores if s.profile == profile and s.rule == rule]
             if mine:
                 lines.append(_summary_row(profile, rule, mine))
@@ -129,7 +139,7 @@ def table(scores: list[SetScore]) -> str:
 
 def _summary_row(profile: str, rule: str, scores: list[SetScore]) -> str:
     covered = None if rule == TRUE_CURVES else sum(s.covered or 0 for s in scores)
-    label = "true curves given (reference)" if rule == TRUE_CURVES else f"Kiri, rule {rule}"
+    label = LABELS.get(rule, f"Kiri, rule {rule}")
     return (
         f"| {profile} | {label} | {len(scores)} "
         f"| {100 * np.mean([s.roas_error for s in scores]):.1f}% "

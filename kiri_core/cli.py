@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--out", type=Path, required=True, help="data CSV")
     generate.add_argument("--truth", type=Path, required=True, help="truth JSON")
+    generate.add_argument(
+        "--lift-tests",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="also write one simulated lift test per channel (a config's calibration list)",
+    )
     generate.set_defaults(run=run_generate)
 
     fit = commands.add_parser("fit", help="fit the model family; writes result.json")
@@ -133,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_generate(args: argparse.Namespace) -> None:
-    from kiri_core.generator import generate
+    from kiri_core.generator import generate, lift_studies
 
     with _input_errors():
         data, truth = generate(
@@ -143,12 +150,14 @@ def run_generate(args: argparse.Namespace) -> None:
             adstock=args.adstock,
             spend_profile=args.spend_profile,
         )
-    _write_all(
-        {
-            args.out: lambda path: data.to_csv(path, index=False),
-            args.truth: lambda path: _dump_json(truth, path, indent=2),
-        }
-    )
+    writers = {
+        args.out: lambda path: data.to_csv(path, index=False),
+        args.truth: lambda path: _dump_json(truth, path, indent=2),
+    }
+    if args.lift_tests is not None:
+        studies = lift_studies(data, truth, args.seed)
+        writers[args.lift_tests] = lambda path: _dump_json(studies, path, indent=2)
+    _write_all(writers)
 
 
 def run_fit(args: argparse.Namespace) -> None:

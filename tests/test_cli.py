@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kiri_core.generator import generate
+from kiri_core.generator import generate, lift_studies
 
 REPO = Path(__file__).resolve().parents[1]
 SPEND = ["spend_meta", "spend_google", "spend_tiktok", "spend_email"]
@@ -121,6 +121,31 @@ def test_generate_with_the_varied_spend_profile(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "data.csv"), expected, check_dtype=False)
     assert load(tmp_path / "truth.json")["spend_profile"] == "varied"
     assert not expected.equals(generate(60, seed=3)[0])
+
+
+def test_generated_lift_tests_calibrate_a_fit(tmp_path: Path) -> None:
+    args = ["--weeks", "104", "--seed", "5", "--out", "data.csv", "--truth", "truth.json"]
+    run = kiri("generate", *args, "--lift-tests", "lift.json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    studies = load(tmp_path / "lift.json")
+    data, truth = generate(104, seed=5)
+    assert studies == json.loads(json.dumps(lift_studies(data, truth, 5)))
+    config = {
+        "date_column": "date",
+        "revenue_column": "revenue",
+        "spend_columns": SPEND,
+        "context_columns": ["promo_flag"],
+        "iterations": 60,
+        "trials": 1,
+        "seed": 1,
+        "calibration": studies,
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    run = kiri(
+        "fit", "--data", "data.csv", "--config", "config.json", "--out", "r.json", cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    assert load(tmp_path / "r.json")["metrics"]["mape_lift"] >= 0
 
 
 def test_fit_writes_a_result_document(fitted: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from kiri_core.engine.adstock import make_adstock
 from kiri_core.engine.saturation import hill
-from kiri_core.generator import CHANNELS, generate
+from kiri_core.generator import CHANNELS, generate, lift_studies
 
 COLUMNS = ["date", "revenue", *CHANNELS, "promo_flag"]
 
@@ -162,3 +162,37 @@ def test_truth_response_block_is_the_shared_definition(
         assert channel["min_spend"] == data[name].min()
         assert channel["max_spend"] == data[name].max()
         assert channel["mean_spend"] == pytest.approx(data[name].mean())
+
+
+def test_lift_studies_measure_the_true_immediate_effect_of_spending_weeks() -> None:
+    """Without measurement error a study's lift is the channel's true immediate effect
+    (Robyn's split: the effect minus what carry-over alone would give) over its weeks."""
+    data, truth = generate(156, seed=2, adstock="mixed")
+    studies = lift_studies(data, truth, seed=2, noise=0.0)
+    assert [s["channel"] for s in studies] == list(CHANNELS)
+    dates = list(data["date"])
+    for study in studies:
+        first, last = dates.index(study["start"]), dates.index(study["end"])
+        assert last - first == 3 and first >= 26
+        assert (data[study["channel"]].iloc[first : last + 1] > 0).all()
+        total = np.asarray(truth["decomposition"][study["channel"]])[first : last + 1].sum()
+        assert 0 < study["lift"] < total
+    meta, study = truth["channels"]["spend_meta"], studies[0]  # geometric in "mixed"
+    spend = data["spend_meta"].to_numpy()
+    adstocked = make_adstock("geometric", theta=meta["hyperparameters"]["theta"]).apply(spend)
+    alpha, inflexion = meta["hyperparameters"]["alpha"], meta["inflexion"]
+    immediate = meta["coef"] * (
+        hill(adstocked, alpha, inflexion) - hill(adstocked - spend, alpha, inflexion)
+    )
+    first = dates.index(study["start"])
+    assert study["lift"] == pytest.approx(immediate[first : first + 4].sum(), rel=1e-9)
+
+
+def test_lift_studies_are_reproducible_and_carry_their_measurement_error() -> None:
+    data, truth = generate(104, seed=8)
+    exact = lift_studies(data, truth, seed=8, noise=0.0)
+    noisy = lift_studies(data, truth, seed=8, noise=0.1)
+    assert noisy == lift_studies(data, truth, seed=8, noise=0.1)
+    assert [s["start"] for s in noisy] == [s["start"] for s in exact]
+    ratios = [n["lift"] / e["lift"] for n, e in zip(noisy, exact, strict=True)]
+    assert all(0.6 < r < 1.4 for r in ratios) and any(abs(r - 1) > 1e-3 for r in ratios)
