@@ -1,7 +1,8 @@
 """`python worker.py`: an RQ worker on the app's queues (needs ``REDIS_URL``).
 
 Applies migrations, then works the ``kiri-runs`` and ``kiri-default`` queues with RQ's
-scheduler, and reaps runs whose worker died (no heartbeat) every few seconds.
+scheduler, and reaps runs and BigQuery imports whose worker died (no heartbeat) every few
+seconds.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from rq import Worker
 
 from kiri_core import config
+from kiri_core.bigquery.background import reap_stale_imports
 from kiri_core.db.session import session_scope, upgrade_database
 from kiri_core.engine.features import import_prophet
 from kiri_core.queue import QUEUE_NAMES, redis_connection
@@ -23,15 +25,16 @@ log = logging.getLogger("kiri.worker")
 
 
 def reap_forever(stop: threading.Event) -> None:
-    """Fail runs left without a heartbeat, until ``stop`` is set."""
+    """Fail runs and imports left without a heartbeat, until ``stop`` is set."""
     while not stop.wait(REAP_INTERVAL_S):
         try:
             with session_scope() as session:
-                reaped = reap_stale_runs(session)
-            if reaped:
-                log.warning("marked stale runs failed/cancelled: %s", reaped)
+                runs = reap_stale_runs(session)
+                imports = reap_stale_imports(session)
+            if runs or imports:
+                log.warning("marked stale runs %s and imports %s failed", runs, imports)
         except Exception:
-            log.exception("reaping stale runs failed")
+            log.exception("reaping stale runs and imports failed")
 
 
 def record_engine_availability() -> None:

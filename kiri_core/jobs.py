@@ -1,7 +1,8 @@
 """Job functions the worker runs; they take ids, open their own database session.
 
-``python -m kiri_core.jobs run <run_id>`` runs one model run in this process (the embedded
-runner the app starts when ``REDIS_URL`` is unset).
+``python -m kiri_core.jobs run <run_id>`` runs one model run in this process, and
+``python -m kiri_core.jobs import <import_id>`` one BigQuery import (the embedded runner the
+app starts when ``REDIS_URL`` is unset).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,6 +44,40 @@ def heartbeat_interval_seconds() -> float:
     return min(5.0, config.heartbeat_timeout_seconds() / 3)
 
 
+class Heartbeat:
+    """Calls ``beat()`` every :func:`heartbeat_interval_seconds` from a thread until stopped.
+
+    A job whose beats stop (its worker died) is failed by a reaper that compares the last
+    beat with ``KIRI_HEARTBEAT_TIMEOUT``. Usable as a context manager.
+    """
+
+    def __init__(self, beat: Callable[[], None], name: str) -> None:
+        self._beat_once = beat
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{name}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=heartbeat_interval_seconds() * 2)
+
+    def __enter__(self) -> Heartbeat:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(heartbeat_interval_seconds()):
+            try:
+                self._beat_once()
+            except Exception:  # a missed beat is retried; the reaper tolerates several
+                log.exception("%s failed", self._thread.name)
+
+
 class RunMonitor:
     """Writes heartbeats from a thread and turns progress calls into row updates.
 
@@ -52,23 +88,14 @@ class RunMonitor:
     def __init__(self, run_id: int) -> None:
         self.run_id = run_id
         self.cancelled = threading.Event()
-        self._stopped = threading.Event()
         self._last_write = 0.0
-        self._thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{run_id}")
+        self._heartbeat = Heartbeat(self._write, f"run-{run_id}")
 
     def start(self) -> None:
-        self._thread.start()
+        self._heartbeat.start()
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=heartbeat_interval_seconds() * 2)
-
-    def _beat(self) -> None:
-        while not self._stopped.wait(heartbeat_interval_seconds()):
-            try:
-                self._write()
-            except Exception:  # a missed beat is retried; the reaper tolerates several
-                log.exception("heartbeat of run %s failed", self.run_id)
+        self._heartbeat.stop()
 
     def _write(self, progress: float | None = None) -> None:
         with session_scope() as session:
@@ -199,8 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run", help="execute one model run in this process")
     run_parser.add_argument("run_id", type=int)
+    import_parser = sub.add_parser("import", help="execute one BigQuery import in this process")
+    import_parser.add_argument("import_id", type=int)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.command == "import":
+        from kiri_core.bigquery.background import execute_import
+
+        status = execute_import(args.import_id)
+        return 0 if status in ("succeeded", "unchanged", "skipped") else 1
     status = execute_run(args.run_id)
     return 0 if status in ("succeeded", "cancelled", "skipped") else 1
 

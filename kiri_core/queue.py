@@ -1,6 +1,8 @@
 """Start jobs off the UI thread: on RQ when ``REDIS_URL`` is set, else in a background process.
 
-Both paths run the same job code, :func:`kiri_core.jobs.execute_run`.
+Both paths run the same job code: :func:`kiri_core.jobs.execute_run` for a model run,
+:func:`kiri_core.bigquery.background.execute_import` for a BigQuery import (the background
+process is ``python -m kiri_core.jobs run|import <id>``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from redis import Redis
 from rq import Queue
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
-from rq.job import Job
+from rq.job import Job, JobStatus
 
 from kiri_core import config
 
@@ -49,23 +51,42 @@ def get_queue(name: str = RUN_QUEUE, connection: Redis | None = None) -> Queue:
     return Queue(name, connection=connection or redis_connection())
 
 
-def enqueue_run(run_id: int) -> JobHandle:
-    """Queue ``execute_run(run_id)`` on RQ, or start it in a background process."""
+def enqueue_job(
+    function: str, object_id: int, *, command: str, queue_name: str, job_timeout: int,
+    description: str,
+) -> JobHandle:
+    """Queue ``function(object_id)`` on RQ, or run it in a background process.
+
+    Parameters
+    ----------
+    function
+        Dotted path of the job function (RQ imports it in the worker).
+    command
+        The ``python -m kiri_core.jobs`` command that calls the same function.
+    """
     if config.redis_url():
-        job = get_queue(RUN_QUEUE).enqueue(
-            "kiri_core.jobs.execute_run", run_id, job_timeout=RUN_JOB_TIMEOUT_S,
-            result_ttl=3600, failure_ttl=7 * 86400, description=f"model run {run_id}",
+        job = get_queue(queue_name).enqueue(
+            function, object_id, job_timeout=job_timeout, result_ttl=3600,
+            failure_ttl=7 * 86400, description=description,
         )
         return JobHandle(job_id=job.id)
-    return JobHandle(pid=_start_background_process(run_id))
+    return JobHandle(pid=_start_background_process(command, object_id))
 
 
-def _start_background_process(run_id: int) -> int:
+def enqueue_run(run_id: int) -> JobHandle:
+    """Queue ``execute_run(run_id)`` on RQ, or start it in a background process."""
+    return enqueue_job(
+        "kiri_core.jobs.execute_run", run_id, command="run", queue_name=RUN_QUEUE,
+        job_timeout=RUN_JOB_TIMEOUT_S, description=f"model run {run_id}",
+    )
+
+
+def _start_background_process(command: str, object_id: int) -> int:
     log_dir = config.data_dir() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_dir / f"run-{run_id}.log", "ab") as log:
+    with open(log_dir / f"{command}-{object_id}.log", "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kiri_core.jobs", "run", str(run_id)],
+            [sys.executable, "-m", "kiri_core.jobs", command, str(object_id)],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
@@ -87,6 +108,25 @@ def stop(handle: JobHandle) -> None:
             send_stop_job_command(redis_connection(), handle.job_id)
     elif handle.pid and process_alive(handle.pid):
         os.killpg(handle.pid, signal.SIGTERM)
+
+
+def never_starts(handle: JobHandle) -> bool:
+    """True when a job that has not started yet never will.
+
+    Its RQ job is gone or already ended (finished, failed, stopped, cancelled), or its
+    background process has exited, or it was never handed to either. An RQ job cannot be
+    looked at without ``REDIS_URL``; it is then taken as still waiting.
+    """
+    if handle.job_id:
+        if not config.redis_url():
+            return False
+        try:
+            status = Job.fetch(handle.job_id, connection=redis_connection()).get_status()
+        except NoSuchJobError:
+            return True
+        return status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
+                          JobStatus.CANCELED)
+    return handle.pid is None or not process_alive(handle.pid)
 
 
 def process_alive(pid: int) -> bool:

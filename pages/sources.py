@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from kiri_core.bigquery import importer, schedule, sources
+from kiri_core.bigquery import background, importer, schedule, sources
 from kiri_core.bigquery.client import SourceSpec
 from kiri_core.bigquery.errors import BigQueryFailure
 from kiri_core.bigquery.mapping import SourceMapping, mapping_from_columns
@@ -21,6 +21,7 @@ PREVIEW_KEY = "bigquery_preview_{source}"
 SOURCE_PICKER = "bigquery_source"
 SELECT_NEXT = "bigquery_select_next"
 NOTICE = "bigquery_notice"
+IMPORT_POLL_SECONDS = 2
 
 
 def show_failure(error: KiriError) -> None:
@@ -140,13 +141,42 @@ def schedule_panel(session, user, source: BigQuerySource, can_edit: bool) -> Non
             st.rerun()
 
 
-def history_panel(session, user, source: BigQuerySource) -> None:
+def import_panel(session, user, source: BigQuerySource, can_import: bool) -> None:
+    """"Import now" (queues the import and returns at once), then the source's imports."""
+    if can_import and st.button("Import now", type="primary"):
+        with user_errors():
+            background.queue_import(session, user, source.id)
+            st.rerun()
+    background.reap_stale_imports(session, source.id)
     records = sources.import_history(session, user, source.id)
+    if records and records[0].status in background.ACTIVE_STATUSES:
+        live_imports(source.id)
+    else:
+        imports_view(records)
+
+
+@st.fragment(run_every=IMPORT_POLL_SECONDS)
+def live_imports(source_id: int) -> None:
+    """Polls while the newest import is queued or running; reruns the page once it ends."""
+    with db() as session:
+        background.reap_stale_imports(session, source_id)
+        records = sources.import_history(session, signed_in_user(session), source_id)
+        if records[0].status not in background.ACTIVE_STATUSES:
+            st.rerun(scope="app")
+        imports_view(records)
+
+
+def imports_view(records: list) -> None:
+    """The newest import's status or result, and the import history."""
     if not records:
         st.caption("No imports yet.")
         return
     last = records[0]
-    (st.error if last.status == "failed" else st.success)(importer.describe(last))
+    if last.status in background.ACTIVE_STATUSES:
+        st.info(importer.describe(last), icon=":material/hourglass_top:")
+    else:
+        (st.error if last.status == "failed" else st.success)(importer.describe(last))
+    st.subheader("Import history")
     st.dataframe(pd.DataFrame([{
         "When (UTC)": r.started_at.strftime("%Y-%m-%d %H:%M"), "Trigger": r.trigger,
         "Rows": r.rows, "New weeks": r.new_weeks, "Result": importer.describe(r),
@@ -173,12 +203,6 @@ with db() as session:
         with st.expander("Settings", expanded=source is None):
             source_form(session, user, client, source)
     if source is not None:
-        if role == "analyst" and st.button("Import now", type="primary"):
-            with st.spinner("Reading BigQuery ..."), user_errors():
-                record = importer.import_source(session, user, source.id)
-                (st.error if record.status == "failed" else st.success)(
-                    importer.describe(record))
+        import_panel(session, user, source, role == "analyst")
         st.subheader("Scheduled refresh")
         schedule_panel(session, user, source, role == "analyst")
-        st.subheader("Import history")
-        history_panel(session, user, source)

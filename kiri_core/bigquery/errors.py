@@ -21,6 +21,7 @@ FAILURE_TITLES = {
     "config": "Not set up",
     "access": "No access in Kiri",
     "internal": "Import error",
+    "stopped": "Import stopped",
     "invalid": "Data invalid",
 }
 QUOTA_REASONS = frozenset({"quotaExceeded", "rateLimitExceeded"})

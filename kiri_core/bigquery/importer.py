@@ -4,15 +4,19 @@ The mapped rows are written as the CSV a user would upload and go through the da
 service's own reading and validation (:func:`kiri_core.services.datasets.read_upload` and
 :func:`~kiri_core.services.datasets.save_dataset`), so a BigQuery import and a CSV upload
 accept and refuse the same data. A failed or invalid import saves no dataset; every attempt
-is kept in the source's import history with its result in plain words.
+is kept in the source's import history with its result in plain words. While an import runs
+it beats ``heartbeat_at``, so one whose worker died is failed by
+:func:`kiri_core.bigquery.background.reap_stale_imports` instead of staying ``running``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from functools import partial
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiri_core.bigquery.client import fetch_rows
@@ -23,6 +27,8 @@ from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
 from kiri_core.bigquery.sources import get_source, source_spec, stored_key
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import Dataset, ModelRun, User
+from kiri_core.db.session import session_scope
+from kiri_core.jobs import Heartbeat
 from kiri_core.services import audit, datasets, runs
 from kiri_core.services.errors import KiriError, ValidationError
 
@@ -30,35 +36,60 @@ from kiri_core.services.errors import KiriError, ValidationError
 def import_source(
     session: Session, actor: User | None, source_id: int, *, trigger: str = "manual"
 ) -> BigQueryImport:
-    """Read, map, validate and save the source's data as a new dataset version.
+    """Read, map, validate and save the source's data as a new dataset version, here and now.
 
     Returns the import record: ``succeeded`` (a new dataset, maybe a re-run), ``unchanged``
     (same rows as the last import; nothing saved) or ``failed`` (``error_kind`` and a
     plain-words ``error``; nothing saved). Needs the analyst role on the source's client.
+    The scheduled refresh calls this inside its job; "Import now" queues a job instead
+    (:func:`kiri_core.bigquery.background.queue_import`).
     """
     source = get_source(session, actor, source_id, "analyst")
     assert actor is not None  # get_source refused anyone else
-    record = BigQueryImport(source_id=source.id, trigger=trigger, actor_id=actor.id)
+    record = BigQueryImport(source_id=source.id, trigger=trigger, actor_id=actor.id,
+                            status="running", heartbeat_at=utcnow(), pid=os.getpid())
     session.add(record)
     session.commit()
-    try:
-        save_rows(session, actor, source, record, read_mapped_rows(source))
-    except BigQueryFailure as failure:
-        record.status, record.error_kind = "failed", failure.kind
-        record.error = failure_text(failure)
-    except Exception as exc:  # a fault of Kiri's own (storage, database): not left "running"
-        session.rollback()
-        finish_as_internal_error(session, record, exc)
-        raise
-    record.finished_at = utcnow()
-    audit.record(
-        session, actor, "bigquery.import", client_id=source.client_id,
-        target=("bigquery_source", source.id),
-        details={"status": record.status, "rows": record.rows, "dataset_id": record.dataset_id,
-                 "trigger": trigger},
-    )
-    session.commit()
+    return run_import(session, actor, source, record)
+
+
+def run_import(
+    session: Session, actor: User, source: BigQuerySource, record: BigQueryImport
+) -> BigQueryImport:
+    """Carry out the ``running`` import ``record`` and finish it (see :func:`import_source`).
+
+    Beats the record's heartbeat all along; a fault of Kiri's own (storage, database) fails
+    the record as an internal error and is raised again.
+    """
+    with Heartbeat(partial(beat, record.id), f"bigquery-import-{record.id}"):
+        try:
+            save_rows(session, actor, source, record, read_mapped_rows(source))
+        except BigQueryFailure as failure:
+            record.status, record.error_kind = "failed", failure.kind
+            record.error = failure_text(failure)
+        except Exception as exc:  # not left "running"
+            session.rollback()
+            finish_as_internal_error(session, record, exc)
+            raise
+        record.finished_at = utcnow()
+        audit.record(
+            session, actor, "bigquery.import", client_id=source.client_id,
+            target=("bigquery_source", source.id),
+            details={"status": record.status, "rows": record.rows,
+                     "dataset_id": record.dataset_id, "trigger": record.trigger},
+        )
+        session.commit()
     return record
+
+
+def beat(import_id: int) -> None:
+    """Note that the running import ``import_id`` is alive (from its heartbeat thread)."""
+    with session_scope() as session:
+        session.execute(
+            update(BigQueryImport)
+            .where(BigQueryImport.id == import_id, BigQueryImport.status == "running")
+            .values(heartbeat_at=utcnow())
+        )
 
 
 def finish_as_internal_error(session: Session, record: BigQueryImport, exc: Exception) -> None:
@@ -177,6 +208,8 @@ def failure_text(failure: BigQueryFailure) -> str:
 
 def describe(record: BigQueryImport) -> str:
     """One line for the import history and the source's status."""
+    if record.status == "queued":
+        return "Queued: the import starts as soon as a worker is free."
     if record.status == "running":
         return "Importing…"
     if record.status == "failed":

@@ -48,9 +48,12 @@ class BigQuerySource(Base):
 class BigQueryImport(Base):
     """One import attempt of a source: when, what came in, and how it ended.
 
-    ``trigger`` is ``manual`` or ``schedule``; ``status`` is ``running``, then ``succeeded``
+    ``trigger`` is ``manual`` or ``schedule``; ``status`` is ``queued`` (Import now, waiting
+    for its job; ``started_at`` is when it was asked for), ``running``, then ``succeeded``
     (``dataset_id`` set), ``unchanged`` (same rows as before; nothing saved) or ``failed``
     (``error_kind``, a key of ``errors.FAILURE_TITLES``, and ``error`` in plain words).
+    A running import beats ``heartbeat_at``; ``job_id`` (RQ) or ``pid`` (background
+    process) say where a queued import runs (see :mod:`kiri_core.bigquery.background`).
     """
 
     __tablename__ = "bigquery_imports"
@@ -69,3 +72,6 @@ class BigQueryImport(Base):
     error_kind: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    job_id: Mapped[str | None] = mapped_column(String(100))

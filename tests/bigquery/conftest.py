@@ -4,6 +4,10 @@ agency with an analyst, a viewer and a client whose weekly data sits in a BigQue
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +18,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kiri_core import generator
+from kiri_core.bigquery.background import ACTIVE_STATUSES
 from kiri_core.bigquery.mapping import SourceMapping
+from kiri_core.bigquery.models import BigQueryImport
 from kiri_core.bigquery.sources import SourceSettings, save_source
 from kiri_core.db.models import Client, User
 from kiri_core.db.session import session_factory, upgrade_database
@@ -46,6 +52,7 @@ MAPPING = SourceMapping(
     context={"promo_flag": "promo"},
 )
 SECRET = "bigquery-tests-secret-key-0123456789"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def warehouse_rows(weeks: int, seed: int = 7) -> list[tuple[Any, ...]]:
@@ -125,6 +132,10 @@ def make_user(session: Session, role: str, *, admin: bool = False) -> User:
 @pytest.fixture
 def agency(session: Session) -> Agency:
     """An admin, an analyst and a viewer of a new client."""
+    return make_agency(session)
+
+
+def make_agency(session: Session) -> Agency:
     admin = make_user(session, "admin", admin=True)
     analyst = make_user(session, "analyst")
     viewer = make_user(session, "viewer")
@@ -156,3 +167,30 @@ def table_settings(**changes: Any) -> SourceSettings:
 def table_source_id(session: Session, agency: Agency, warehouse: FakeBigQuery) -> int:
     """A saved source reading ``marketing.weekly`` with the app's (anonymous) credentials."""
     return save_source(session, agency.analyst, agency.client.id, table_settings()).id
+
+
+def wait_for_import(
+    session: Session, import_id: int, done=lambda r: r.status not in ACTIVE_STATUSES,
+    timeout: float = 60.0,
+) -> BigQueryImport:
+    """Poll the import row until ``done(record)`` holds (a stuck import fails the test)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        record = session.get(BigQueryImport, import_id, populate_existing=True)
+        session.commit()  # end the read transaction; the job writes meanwhile
+        if done(record):
+            return record
+        if time.monotonic() > deadline:
+            pytest.fail(f"import {import_id} stuck as {record.status}: {record.error}")
+        time.sleep(0.2)
+
+
+def run_rq_worker(redis_url: str, log: Path) -> subprocess.CompletedProcess:
+    """A real ``rq worker`` on the ``kiri-default`` queue that works until it is empty."""
+    with open(log, "wb") as out:
+        return subprocess.run(
+            [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url,
+             "kiri-default"],
+            cwd=REPO_ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT,
+            timeout=120, check=True,
+        )

@@ -18,6 +18,7 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiri_core.bigquery.background import queue_import
 from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
 from kiri_core.bigquery.schedule import (
     REFRESH_QUEUE,
@@ -172,6 +173,46 @@ def worker(redis_url: str, app_env: str, monkeypatch, tmp_path: Path):
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     log.close()
+
+
+@pytest.fixture
+def quick_heartbeat(monkeypatch) -> None:
+    """Imports count as dead after 2 s without a heartbeat (set before the worker starts)."""
+    monkeypatch.setenv("KIRI_HEARTBEAT_TIMEOUT", "2")
+
+
+@pytest.mark.redis
+def test_a_refresh_waits_for_an_import_now_still_queued(
+    session: Session, agency: Agency, table_source_id: int, redis_url: str, monkeypatch
+):
+    monkeypatch.setenv("REDIS_URL", redis_url)  # no worker: "Import now" stays queued
+    source = set_schedule(session, agency.analyst, table_source_id, MONDAY_6, "Europe/Stockholm")
+    manual = queue_import(session, agency.analyst, table_source_id)
+    summary = refresh_source(table_source_id, source.schedule_token)
+    assert summary == f"skipped: import {manual.id} of this source is still queued"
+    assert [r.id for r in imports(session, table_source_id)] == [manual.id]
+    assert len(scheduled_jobs(redis_url)) == 1  # the following refresh is still planned
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.timeout(120)
+def test_the_worker_fails_an_import_whose_process_died(
+    session: Session, agency: Agency, table_source_id: int, quick_heartbeat: None,
+    worker: subprocess.Popen,
+):
+    long_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)
+    dead = BigQueryImport(source_id=table_source_id, trigger="manual", status="running",
+                          actor_id=agency.analyst.id, started_at=long_ago, heartbeat_at=long_ago)
+    session.add(dead)
+    session.commit()
+    deadline = time.monotonic() + 60
+    while (record := imports(session, table_source_id)[0]).status == "running":
+        assert time.monotonic() < deadline, "the worker did not reap the dead import"
+        time.sleep(0.5)
+    assert (record.status, record.error_kind) == ("failed", "stopped")
+    assert "The worker stopped responding" in record.error
+    assert worker.poll() is None
 
 
 @pytest.mark.redis

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from kiri_core.bigquery.mapping import SourceMapping
-from kiri_core.bigquery.sources import list_sources
+from kiri_core.bigquery.sources import import_history, list_sources
 
-from .conftest import MAPPING, PROJECT, Agency
+from .conftest import MAPPING, PROJECT, Agency, run_rq_worker, wait_for_import
 from .fake_server import FakeBigQuery
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "sources.py")
@@ -30,6 +30,18 @@ def button(app: AppTest, label: str):
 
 def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
+
+
+def import_now(app: AppTest, session: Session, agency: Agency, source_id: int):
+    """Click "Import now": the page returns with the import queued or already running."""
+    button(app, "Import now").click().run()
+    assert not app.exception
+    [record] = import_history(session, agency.viewer, source_id, limit=1)
+    assert record.status in ("queued", "running")
+    assert texts(app.info) in ("Queued: the import starts as soon as a worker is free.",
+                               "Importing…")
+    assert not app.success and not app.error
+    return record
 
 
 @pytest.mark.timeout(120)
@@ -53,7 +65,10 @@ def test_an_analyst_sets_up_tests_saves_and_imports_a_source(
     [source] = list_sources(session, agency.analyst, agency.client.id)
     assert SourceMapping.from_json(source.column_mapping).spend == MAPPING.spend
     assert app.selectbox(key="bigquery_source").value == source.id
-    button(app, "Import now").click().run()
+    record = import_now(app, session, agency, source.id)  # a background process imports
+    assert wait_for_import(session, record.id).status == "succeeded"
+    app.run()  # what the page's polling does once the import has finished
+    assert not app.info
     assert "Imported 104 rows (104 new weeks)." in texts(app.success)
     assert app.dataframe[-1].value["Result"].tolist() == ["Imported 104 rows (104 new weeks)."]
 
@@ -64,8 +79,31 @@ def test_a_failed_import_shows_its_plain_words_status(
 ):
     warehouse.fail(404, "notFound", "Not found: Table acme-warehouse:marketing.weekly")
     app = open_page(agency.analyst.id, agency.client.id)
-    button(app, "Import now").click().run()
+    record = import_now(app, session, agency, table_source_id)
+    assert wait_for_import(session, record.id).status == "failed"
+    app.run()
     assert texts(app.error).startswith("Table missing: BigQuery could not find table")
+
+
+@pytest.mark.redis
+@pytest.mark.timeout(120)
+def test_import_now_on_the_queue_waits_for_a_worker_and_refuses_a_second_click(
+    session: Session, agency: Agency, table_source_id: int, warehouse: FakeBigQuery,
+    redis_url: str, monkeypatch, tmp_path: Path,
+):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    app = open_page(agency.analyst.id, agency.client.id)
+    record = import_now(app, session, agency, table_source_id)
+    assert texts(app.info) == "Queued: the import starts as soon as a worker is free."
+    assert app.dataframe[-1].value["Result"].tolist() == [texts(app.info)]
+    button(app, "Import now").click().run()
+    assert texts(app.error).startswith("An import of 'Weekly marketing' is already queued")
+    viewer = open_page(agency.viewer.id, agency.client.id)  # viewers see the status too
+    assert texts(viewer.info) == texts(app.info)
+    run_rq_worker(redis_url, tmp_path / "rq.log")
+    assert wait_for_import(session, record.id).status == "succeeded"
+    app.run()
+    assert (texts(app.success), texts(app.error)) == ("Imported 104 rows (104 new weeks).", "")
 
 
 def test_a_viewer_sees_history_but_cannot_change_or_import(
