@@ -8,7 +8,9 @@ the same number reads the same everywhere ("1 234 567 kr" for a Swedish client,
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +38,7 @@ STYLES: dict[str, NumberStyle] = {
 }
 CURRENCIES: tuple[str, ...] = tuple(STYLES)
 _COMPACT_STEPS = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
+MONEY_SUFFIXES: dict[str, float] = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
 
 
 def style_for(currency: str) -> NumberStyle:
@@ -86,6 +89,102 @@ def money_compact(value: float | None, currency: str = "SEK") -> str:
             amount = f"{amount} {suffix}" if not style.sign_first else f"{amount}{suffix}"
             return _with_sign(amount, style)
     return money(value, currency)
+
+
+class AmountError(ValueError):
+    """Text that is not an amount of money; ``str(error)`` says why, fit to show a user."""
+
+
+def parse_money(text: str | None, currency: str = "SEK") -> float:
+    """The amount a user typed for a client in ``currency``.
+
+    Accepted: plain digits (``"1250000"``), thousands grouped with spaces or with the
+    currency's own thousands separator (``"1 250 000"``; ``"1,250,000"`` for USD,
+    ``"1.250.000"`` for DKK), decimals with the currency's decimal separator
+    (``"1 250 000,50"`` for SEK), the shorthands ``k`` (thousand), ``m``/``mn`` (million)
+    and ``bn`` (billion) in any case (``"250k"``, ``"1,25m"`` for SEK, ``"1.25M"`` for USD),
+    and the currency's sign or code before or after (``"1 250 000 kr"``, ``"$1,250,000"``,
+    ``"SEK 1,25 m"``), so whatever :func:`money` and :func:`money_compact` print reads back.
+
+    Parameters
+    ----------
+    text : str or None
+        What the user typed. Surrounding and non-breaking spaces are ignored.
+    currency : str
+        ISO code of the client's currency; it decides the separators (:func:`style_for`).
+
+    Returns
+    -------
+    float
+        The amount, zero or more.
+
+    Raises
+    ------
+    AmountError
+        For empty text, text that is not an amount, separators that do not fit the
+        currency (``"1,250,000"`` for SEK, where ``","`` marks decimals) and negative
+        amounts; the message names the problem and shows the form to use.
+    ValueError
+        For an unsupported ``currency``.
+
+    Examples
+    --------
+    >>> parse_money("1 250 000", "SEK"), parse_money("1,25m", "SEK")
+    (1250000.0, 1250000.0)
+    >>> parse_money("$1,250,000", "USD"), parse_money("250k", "USD")
+    (1250000.0, 250000.0)
+    """
+    style = style_for(currency)
+    shown = " ".join(str(text or "").split())
+    example = number(1_250_000, currency)
+    if not shown:
+        raise AmountError(f"Enter an amount, for example {example}.")
+    match = _money_pattern(style).fullmatch(shown)
+    if match is None:
+        raise AmountError(f"\u201c{shown}\u201d is not an amount; type digits, for example "
+                          f"{example} or {number(1.25, currency, 2)}m.")
+    if match["minus"] or match["minus_after_sign"]:
+        raise AmountError(f"\u201c{shown}\u201d is negative; an amount must be zero or more.")
+    digits = _plain_digits(match["number"], style, shorthand=bool(match["suffix"]))
+    if digits is None:
+        grouping = "spaces" if style.thousands == " " else f"\u201c{style.thousands}\u201d"
+        raise AmountError(
+            f"\u201c{shown}\u201d does not read as an amount in {style.code}; group thousands "
+            f"with {grouping} (or not at all) and mark at most two decimals with "
+            f"\u201c{style.decimal}\u201d, for example {example} or "
+            f"{number(1.25, currency, 2)}m.")
+    return float(digits) * MONEY_SUFFIXES.get((match["suffix"] or "").lower(), 1.0)
+
+
+@functools.cache
+def _money_pattern(style: NumberStyle) -> re.Pattern[str]:
+    """Optional minus, sign or code, digits and separators, a shorthand, sign or code."""
+    marks = {style.sign, style.sign.rstrip("."), style.code}
+    sign = "|".join(re.escape(m) for m in sorted(marks, key=len, reverse=True))
+    suffix = "|".join(sorted(MONEY_SUFFIXES, key=len, reverse=True))
+    return re.compile(
+        rf"(?P<minus>[-\u2212])? ?(?:(?:{sign}) ?)?(?P<minus_after_sign>[-\u2212])? ?"
+        rf"(?P<number>\d[\d .,]*?) ?(?P<suffix>{suffix})? ?(?:{sign})?",
+        re.IGNORECASE)
+
+
+def _plain_digits(text: str, style: NumberStyle, shorthand: bool) -> str | None:
+    """``"1 250 000,5"`` (SEK) as ``"1250000.5"``; None when the separators do not fit.
+
+    Thousands come in groups of three after the first; the decimal separator appears once,
+    followed by digits: at most two, unless a shorthand follows (``"1,255m"``), since
+    ``"1,250"`` for a SEK client or ``"1.250"`` for a USD one is a thousands separator in
+    the wrong place far more often than a fraction of a cent.
+    """
+    whole, *decimals = text.split(style.decimal)
+    groups = re.split(f"[ {re.escape(style.thousands)}]", whole)
+    grouped_well = len(groups) == 1 or (
+        1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]))
+    if (len(decimals) > 1 or not grouped_well
+            or not all(g.isdigit() for g in [*groups, *decimals])
+            or (decimals and not shorthand and len(decimals[0]) > 2)):
+        return None
+    return ".".join(["".join(groups), *decimals])
 
 
 def percent(share: float | None, currency: str = "SEK", decimals: int = 0) -> str:

@@ -17,37 +17,59 @@ from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
+from ui.inputs import money_input
 
 GOALS = {"max_response": "Maximise the expected return",
          "target_efficiency": "Reach a target efficiency"}
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
 
 
+def limit_box(cell, label: str, value: float, key: str, as_spend: bool, currency: str,
+              errors) -> float | None:
+    """One Min or Max box: an amount of money over the horizon, or a multiple of current.
+
+    A bad amount's message goes to ``errors``, full width under the row.
+    """
+    if as_spend:
+        return money_input(label, value, currency, key=key, where=cell, errors=errors,
+                           label_visibility="collapsed")
+    return cell.number_input(label, value=value, step=0.1, format="%.2f", key=key,
+                             label_visibility="collapsed")
+
+
 def channel_limits(result: dict, model_id: str, weeks: int, as_spend: bool, currency: str
-                   ) -> dict[str, ChannelBounds]:
-    """Per channel: min, max (multiples of current, or spend over the horizon) and a lock."""
+                   ) -> dict[str, ChannelBounds] | None:
+    """Per channel: min, max (multiples of current, or spend over the horizon) and a lock.
+
+    None when a typed amount is not one (its box shows why).
+    """
     channels = model_by_id(result, model_id)["channels"]
     head = st.columns([3, 3, 2, 2, 1])
     for column, label in zip(head, ("Channel", f"Current ({weeks} weeks)", "Min", "Max",
                                     "Lock"), strict=True):
         column.caption(label)
-    out = {}
+    out, complete = {}, True
     for column in result["spend_columns"]:
         current = channels[column]["mean_spend"] * weeks
         low, high = (0.5 * current, 2.0 * current) if as_spend else (0.5, 2.0)
         row = st.columns([3, 3, 2, 2, 1], vertical_alignment="center")
-        row[0].write(fmt.channel_name(column))
+        errors = st.container()
+        name = fmt.channel_name(column)
+        row[0].write(name)
         row[1].write(fmt.money(current, currency))
-        step, shown = (1000.0, "%.0f") if as_spend else (0.1, "%.2f")
         key = f"{column}_{weeks}_{as_spend}"
-        low = row[2].number_input("Min", value=low, step=step, format=shown,
-                                  key=f"min_{key}", label_visibility="collapsed")
-        high = row[3].number_input("Max", value=high, step=step, format=shown,
-                                   key=f"max_{key}", label_visibility="collapsed")
+        low = limit_box(row[2], f"Min for {name}", low, f"min_{key}", as_spend, currency,
+                        errors)
+        high = limit_box(row[3], f"Max for {name}", high, f"max_{key}", as_spend, currency,
+                         errors)
         locked = row[4].checkbox("Lock", key=f"lock_{key}", label_visibility="collapsed")
-        out[column] = (ChannelBounds(min_spend=low, max_spend=high, locked=locked) if as_spend
-                       else ChannelBounds(lower=low, upper=high, locked=locked))
-    return out
+        if low is None or high is None:
+            complete = False
+        elif as_spend:
+            out[column] = ChannelBounds(min_spend=low, max_spend=high, locked=locked)
+        else:
+            out[column] = ChannelBounds(lower=low, upper=high, locked=locked)
+    return out if complete else None
 
 
 def plan_form(result: dict, model_id: str, default_budget: float, weeks: int,
@@ -58,15 +80,17 @@ def plan_form(result: dict, model_id: str, default_budget: float, weeks: int,
     with st.form("plan_form"):
         left, right = st.columns(2)
         goal = left.radio("Goal", list(GOALS), format_func=GOALS.get, key="plan_goal")
-        budget = right.number_input(f"Total budget over {weeks} weeks ({currency})",
-                                    value=float(round(default_budget)), step=1000.0,
-                                    format="%.0f", key="plan_budget")
+        budget = money_input(f"Total budget over {weeks} weeks ({currency})", default_budget,
+                             currency, key=f"plan_budget_{weeks}", where=right)
         measure = "CPA" if content.is_conversion(result) else "ROAS"
         target = right.number_input(f"Target {measure} (for the target goal)", value=1.0,
                                     step=0.1, format="%.2f", key="plan_target")
         bounds = channel_limits(result, model_id, weeks, as_spend, currency)
         if not st.form_submit_button("Optimise", type="primary"):
             return None
+    if budget is None or bounds is None:
+        st.error("Nothing was optimised: correct what is marked above.")
+        return None
     settings = {"goal": goal, "weeks": weeks, "total_budget": budget, "target": target,
                 "limits": "spend" if as_spend else "multiples",
                 "bounds": {c: asdict(b) for c, b in bounds.items()}}

@@ -72,3 +72,115 @@ def test_period_joins_two_dates() -> None:
 def test_unknown_currency_names_the_problem() -> None:
     with pytest.raises(ValueError, match="Unsupported currency 'XYZ'.*SEK"):
         fmt.money(1.0, "XYZ")
+
+
+@pytest.mark.parametrize(
+    ("currency", "text", "expected"),
+    [
+        # plain digits and space-grouped thousands read the same in every currency
+        *[(currency, "1250000", 1_250_000.0) for currency in fmt.CURRENCIES],
+        *[(currency, "1 250 000", 1_250_000.0) for currency in fmt.CURRENCIES],
+        # each currency's own separators
+        ("SEK", "1 250 000,50", 1_250_000.5),
+        ("NOK", "1 250 000,5", 1_250_000.5),
+        ("DKK", "1.250.000", 1_250_000.0),
+        ("DKK", "1.250.000,75", 1_250_000.75),
+        ("EUR", "1,250,000", 1_250_000.0),
+        ("GBP", "1,250,000.25", 1_250_000.25),
+        ("USD", "1,250,000", 1_250_000.0),
+        ("USD", "12.5", 12.5),
+        ("SEK", "12,5", 12.5),
+        # shorthands, in any case, with or without a space
+        ("SEK", "250k", 250_000.0),
+        ("SEK", "1,25m", 1_250_000.0),
+        ("NOK", "2 mn", 2_000_000.0),
+        ("DKK", "1,5bn", 1_500_000_000.0),
+        ("EUR", "0.5M", 500_000.0),
+        ("GBP", "250K", 250_000.0),
+        ("USD", "1.25m", 1_250_000.0),
+        ("USD", "1.255m", 1_255_000.0),
+        # the currency's sign or code, non-breaking spaces, surrounding spaces, any case
+        ("SEK", "1 250 000 kr", 1_250_000.0),
+        ("SEK", "SEK 1250000", 1_250_000.0),
+        ("SEK", "1,25 mkr", 1_250_000.0),
+        ("DKK", "1.250.000 kr.", 1_250_000.0),
+        ("USD", "$1,250,000", 1_250_000.0),
+        ("EUR", "€1,250,000", 1_250_000.0),
+        ("GBP", "£250k", 250_000.0),
+        ("SEK", "1\u00a0250\u202f000\u00a0kr", 1_250_000.0),
+        ("sek", "  1 250 000  ", 1_250_000.0),
+        ("SEK", "0", 0.0),
+    ],
+)
+def test_parse_money_reads_what_users_type(currency: str, text: str, expected: float) -> None:
+    assert fmt.parse_money(text, currency) == expected
+
+
+@pytest.mark.parametrize("currency", fmt.CURRENCIES)
+@pytest.mark.parametrize("amount", [0.0, 950.0, 1_234_567.0, 1_250_000.5, 12_000_000_000.0])
+def test_parse_money_reads_back_what_money_prints(currency: str, amount: float) -> None:
+    decimals = 0 if amount.is_integer() else 2
+    assert fmt.parse_money(fmt.money(amount, currency, decimals), currency) == amount
+    assert fmt.parse_money(fmt.number(amount, currency, decimals), currency) == amount
+
+
+@pytest.mark.parametrize("currency", fmt.CURRENCIES)
+def test_parse_money_reads_back_compact_money(currency: str) -> None:
+    assert fmt.parse_money(fmt.money_compact(1_200_000, currency), currency) == 1_200_000
+    assert fmt.parse_money(fmt.money_compact(45_000, currency), currency) == 45_000
+
+
+SEK_SEPARATORS = ("does not read as an amount in SEK; group thousands with spaces (or not at "
+                  "all) and mark at most two decimals with \u201c,\u201d, for example "
+                  "1 250 000 or 1,25m.")
+USD_SEPARATORS = ("does not read as an amount in USD; group thousands with \u201c,\u201d (or not "
+                  "at all) and mark at most two decimals with \u201c.\u201d, for example "
+                  "1,250,000 or 1.25m.")
+
+
+@pytest.mark.parametrize(
+    ("currency", "text", "message"),
+    [
+        ("SEK", "", "Enter an amount, for example 1 250 000."),
+        ("USD", "   ", "Enter an amount, for example 1,250,000."),
+        ("DKK", None, "Enter an amount, for example 1.250.000."),
+        ("SEK", "abc", "\u201cabc\u201d is not an amount; type digits, for example 1 250 000 or "
+                       "1,25m."),
+        ("USD", "abc", "\u201cabc\u201d is not an amount; type digits, for example 1,250,000 or "
+                       "1.25m."),
+        ("EUR", "1e6", "\u201c1e6\u201d is not an amount"),
+        ("GBP", "inf", "\u201cinf\u201d is not an amount"),
+        ("SEK", "kr", "\u201ckr\u201d is not an amount"),
+        ("SEK", "5 000 $", "\u201c5 000 $\u201d is not an amount"),
+        ("SEK", "-5000", "\u201c-5000\u201d is negative; an amount must be zero or more."),
+        ("SEK", "\u22125 000 kr", "\u201c\u22125 000 kr\u201d is negative"),
+        ("USD", "-$1,500", "\u201c-$1,500\u201d is negative"),
+        ("USD", "$-1,500", "\u201c$-1,500\u201d is negative"),
+        # comma marks decimals for SEK, so a comma-grouped amount is refused, not misread
+        ("SEK", "1,250,000", f"\u201c1,250,000\u201d {SEK_SEPARATORS}"),
+        ("SEK", "1,250", f"\u201c1,250\u201d {SEK_SEPARATORS}"),
+        ("SEK", "1.5m", f"\u201c1.5m\u201d {SEK_SEPARATORS}"),
+        ("SEK", "1 25 000", f"\u201c1 25 000\u201d {SEK_SEPARATORS}"),
+        ("SEK", "1 250,", f"\u201c1 250,\u201d {SEK_SEPARATORS}"),
+        ("NOK", "1.250.000",
+         "\u201c1.250.000\u201d does not read as an amount in NOK; group thousands with spaces"),
+        ("DKK", "1.25m", "\u201c1.25m\u201d does not read as an amount in DKK; group thousands "
+                         "with \u201c.\u201d (or not at all) and mark at most two decimals with "
+                         "\u201c,\u201d, for example 1.250.000 or 1,25m."),
+        ("USD", "1.250.000", f"\u201c1.250.000\u201d {USD_SEPARATORS}"),
+        ("USD", "1.250", f"\u201c1.250\u201d {USD_SEPARATORS}"),
+        ("EUR", "12,50",
+         "\u201c12,50\u201d does not read as an amount in EUR; group thousands with \u201c,\u201d"),
+        ("GBP", "1,25m", "\u201c1,25m\u201d does not read as an amount in GBP"),
+    ],
+)
+def test_parse_money_says_what_is_wrong(currency: str, text: str | None, message: str) -> None:
+    with pytest.raises(fmt.AmountError) as error:
+        fmt.parse_money(text, currency)
+    assert str(error.value).startswith(message)
+
+
+def test_parse_money_with_an_unknown_currency_is_not_an_input_error() -> None:
+    with pytest.raises(ValueError, match="Unsupported currency 'XYZ'") as error:
+        fmt.parse_money("1 000", "XYZ")
+    assert not isinstance(error.value, fmt.AmountError)

@@ -12,7 +12,10 @@ from kiri_core import formatting as fmt
 from kiri_core import planner
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id
+from kiri_core.services import datasets
 from kiri_core.services.runs import load_result
+
+SPEND_LIMITS = "Spend over the horizon"
 
 
 @pytest.fixture
@@ -30,9 +33,15 @@ def optimise(app):
     return app
 
 
+def budget_box(app, weeks: int = 4):
+    return app.text_input(key=f"plan_budget_{weeks}")
+
+
 def test_the_recommended_budget_keeps_the_total_and_the_bounds(planner_page):
     app, run, result = planner_page
-    budget = app.number_input(key="plan_budget").value
+    shown = budget_box(app).value
+    assert re.fullmatch(r"\d{1,3}( \d{3})+", shown), shown  # "938 664", not "938664.0"
+    budget = fmt.parse_money(shown, "SEK")
     plan = optimise(app).session_state[f"plan_{run.id}"]
     assert sum(c["optimized_spend"] for c in plan["channels"].values()) == pytest.approx(budget)
     for column, ch in plan["channels"].items():
@@ -59,15 +68,18 @@ def test_a_locked_channel_stays_at_current_spend(planner_page):
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
-        (lambda app, c: app.number_input(key="plan_budget").set_value(-5000.0),
+        (lambda app, c: budget_box(app).input("0"),
          "The total budget must be a positive amount"),
         (lambda app, c: app.number_input(key=f"min_{c}_4_False").set_value(3.0),
+         "is above the upper bound"),
+        (lambda app, c: (app.radio(key="plan_limits").set_value(SPEND_LIMITS).run(),
+                         app.text_input(key=f"min_{c}_4_True").input("100m")),
          "is above the upper bound"),
         (lambda app, c: (app.radio(key="plan_goal").set_value("target_efficiency"),
                          app.number_input(key="plan_target").set_value(1000.0)),
          "The target ROAS 1000.00 is out of reach"),
     ],
-    ids=["negative budget", "min above max", "unreachable target"],
+    ids=["zero budget", "min above max", "min above max in money", "unreachable target"],
 )
 def test_bad_input_gives_a_clear_message_and_no_plan(planner_page, setup, message):
     app, run, result = planner_page
@@ -75,6 +87,81 @@ def test_bad_input_gives_a_clear_message_and_no_plan(planner_page, setup, messag
     optimise(app)
     assert any(message in e.value for e in app.error), [e.value for e in app.error]
     assert f"plan_{run.id}" not in app.session_state
+
+
+@pytest.mark.parametrize("typed", ["1250000", "1 250 000", "1 250 000 kr", "1,25m", "1250k"])
+def test_a_typed_budget_is_read_shown_the_client_s_way_and_planned(planner_page, typed):
+    app, run, _ = planner_page
+    budget_box(app).input(typed)
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    assert budget_box(app).value == "1 250 000"
+    assert plan["total_budget"] == 1_250_000
+    assert sum(c["optimized_spend"] for c in plan["channels"].values()) == pytest.approx(
+        1_250_000)
+    assert app.session_state[f"plan_{run.id}_settings"]["total_budget"] == 1_250_000
+    assert next(m.value for m in app.metric if m.label == "Budget") == "1 250 000 kr"
+
+
+def test_money_limits_are_shown_formatted_and_bound_the_plan(planner_page):
+    app, run, result = planner_page
+    app.radio(key="plan_limits").set_value(SPEND_LIMITS).run()
+    column = result["spend_columns"][0]
+    current = model_by_id(result, result["model_id"])["channels"][column]["mean_spend"] * 4
+    low, high = app.text_input(key=f"min_{column}_4_True"), app.text_input(
+        key=f"max_{column}_4_True")
+    assert low.value == fmt.number(0.5 * current, "SEK")
+    assert high.value == fmt.number(2 * current, "SEK")
+    cap = round(0.8 * current, -3)
+    high.input(f"{cap:.0f}")
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    assert app.text_input(key=f"max_{column}_4_True").value == fmt.number(cap, "SEK")
+    assert " " in fmt.number(cap, "SEK")  # the box now groups the thousands
+    bounds = app.session_state[f"plan_{run.id}_settings"]["bounds"][column]
+    assert bounds["max_spend"] == cap
+    assert plan["channels"][column]["optimized_spend"] <= cap * (1 + 1e-9)
+
+
+def test_a_new_horizon_starts_from_its_own_recent_spend(planner_page, session, team):
+    app, run, result = planner_page
+    frame = datasets.load_frame(session, team.analyst, run.dataset_id)
+    assert budget_box(app).value == fmt.number(
+        planner.recent_spend(frame, result["spend_columns"], 4), "SEK")
+    app.number_input(key="plan_weeks").set_value(8).run()
+    assert budget_box(app, 8).value == fmt.number(
+        planner.recent_spend(frame, result["spend_columns"], 8), "SEK")
+
+
+@pytest.mark.parametrize(
+    ("box", "typed", "message"),
+    [
+        ("budget", "abc", "\u201cabc\u201d is not an amount; type digits, for example "
+                          "1 250 000 or 1,25m."),
+        ("budget", "-5 000", "\u201c-5 000\u201d is negative; an amount must be zero or more."),
+        ("budget", "", "Enter an amount, for example 1 250 000."),
+        ("budget", "1,250,000", "\u201c1,250,000\u201d does not read as an amount in SEK"),
+        ("max", "lots", "Max for {channel}: \u201clots\u201d is not an amount; type digits"),
+    ],
+)
+def test_a_bad_amount_is_explained_and_changes_nothing(planner_page, session, team, box,
+                                                       typed, message):
+    app, run, result = planner_page
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    app.text_input(key="scenario_name").set_value("Before")
+    next(b for b in app.button if b.label == "Save scenario").click().run()
+    shown = next(m.value for m in app.metric if m.label == "Budget")
+    column = result["spend_columns"][0]
+    if box == "max":
+        app.radio(key="plan_limits").set_value(SPEND_LIMITS).run()
+    key = "plan_budget_4" if box == "budget" else f"max_{column}_4_True"
+    app.text_input(key=key).input(typed)
+    optimise(app)
+    errors = [e.value for e in app.error]
+    assert errors[0].startswith(message.format(channel=fmt.channel_name(column))), errors
+    assert "Nothing was optimised: correct what is marked above." in errors
+    assert app.text_input(key=key).value == typed  # left for the user to correct
+    assert app.session_state[f"plan_{run.id}"] == plan
+    assert next(m.value for m in app.metric if m.label == "Budget") == shown
+    assert [s.name for s in planner.list_scenarios(session, team.analyst, run.id)] == ["Before"]
 
 
 def test_a_plan_is_saved_by_name_and_an_empty_name_is_refused(planner_page, session, team):
