@@ -16,18 +16,19 @@ import time
 from pathlib import Path
 
 PARTS = ("speed", "accuracy", "repro", "whatif")
+VECTOR_UNITS = (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"), ("sse4_2", "SSE4.2"))
 
 
 def machine() -> str:
+    """CPU model, its widest vector unit (the search's path depends on the kernels), cores."""
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
+        (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
         platform.processor(),
     )
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    flags = next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), [])
+    vector = next((name for flag, name in VECTOR_UNITS if flag in flags), "")
+    return f"{cpu} ({vector}), {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:
