@@ -14,7 +14,7 @@ export OPENBLAS_CORETYPE ?= Haswell
 export NPY_DISABLE_CPU_FEATURES ?= X86_V4 AVX512_ICL AVX512_SPR
 endif
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-pymc clean
 
 install: $(STAMP)
 
@@ -39,5 +39,12 @@ lint: install
 bench: install
 	$(PY) -m bench
 
+# PyMC-Marketing on the accuracy benchmark's sets, in a virtualenv of its own (about 20 min
+# here); ARGS="--profiles varied --sets 2" for a shorter run
+bench-pymc:
+	test -x .venv-pymc/bin/python || python3 -m venv .venv-pymc
+	.venv-pymc/bin/python -m pip install --quiet -r requirements-pymc.txt
+	PYTHONPATH=. .venv-pymc/bin/python -m bench.pymc_marketing $(ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-pymc .pytest_cache

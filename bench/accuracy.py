@@ -18,16 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.datasets import DATA_SETS, PROFILES, WEEKS
 from kiri_core.engine.features import prepare_model_data
 from kiri_core.engine.fit import model_document, normalize_config, result_document, search_models
 from kiri_core.engine.model import Problem, evaluate
 from kiri_core.engine.selection import RULES
 from kiri_core.generator import CHANNELS, generate, lift_studies
 
-NOISE_LEVELS = (0.03, 0.05, 0.08, 0.10, 0.05, 0.15)
-DATA_SETS = tuple((seed, NOISE_LEVELS[(seed - 1) % 6]) for seed in range(1, 13))
-PROFILES = ("varied", "steady")
-WEEKS = 156
 TRUE_CURVES = "true curves"
 LIFT_TESTS = "lift tests"
 LABELS = {

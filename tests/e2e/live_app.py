@@ -171,19 +171,37 @@ def log_in(page, email: str, attempts: int = 3) -> None:
     raise AssertionError(f"could not log in as {email}")
 
 
-def open_page(page, title: str, path: str | None = None, attempts: int = 3) -> None:
-    """Open a page from the sidebar and wait for its address (``path``, default the title in
-    lower case). A script run still in flight (after logging in, say) can swallow the click,
-    so it is clicked again when the page has not opened after a while."""
+def click_until(page, target, done, what: str, attempts: int = 3) -> None:
+    """Click ``target`` until ``done()`` holds. A script run still in flight (after logging
+    in, say) can swallow a click, so it is clicked again when nothing happened after a while;
+    ``done`` is checked first, so a slow but successful click is not repeated."""
     for _ in range(attempts):
         page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
-        page.get_by_role("link", name=title, exact=True).click()
-        try:
-            page.wait_for_url(f"**/{path or title.lower()}", timeout=15_000)
+        if done():
             return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError(f"the sidebar link {title!r} did not open its page")
+        target.click()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if done():
+                return
+            page.wait_for_timeout(250)
+    raise AssertionError(f"{what} did not happen after {attempts} clicks")
+
+
+def open_page(page, title: str, path: str | None = None) -> None:
+    """Open a page from the sidebar and wait for its address (``path``, default the title in
+    lower case)."""
+    address = f"/{path or title.lower()}"
+    click_until(page, page.get_by_role("link", name=title, exact=True),
+                lambda: page.url.split("?")[0].rstrip("/").endswith(address),
+                f"opening {title!r} from the sidebar")
+
+
+def log_out(page) -> None:
+    """Click "Log out" and wait for the login form."""
+    click_until(page, page.get_by_role("button", name="Log out"),
+                lambda: page.get_by_role("button", name="Log in").first.is_visible(),
+                "logging out")
 
 
 def metric_value(page, label: str) -> str:

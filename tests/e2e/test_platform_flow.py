@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiri_core import generator
-from tests.e2e.live_app import fill_steadily, open_page
+from tests.e2e.live_app import fill_steadily, log_out, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -94,8 +94,7 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     page.shot("06-results")
     page.reload()  # the signed cookie logs the user back in
     page.get_by_text("ann@agency.se").wait_for()
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("button", name="Log in").first.wait_for()
+    log_out(page)
 
     register(page, "Otto Outsider", "otto@agency.se", tab=True)  # a colleague, no access
     page.get_by_text("No clients yet.").wait_for()
@@ -106,8 +105,7 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     page.get_by_text("Pick a client in the sidebar").wait_for()
     assert page.get_by_text("Acme AB").count() == 0
     page.shot("07-outsider")
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("button", name="Log in").first.wait_for()
+    log_out(page)
 
     app_server.restart()
     page.goto(app_server.url)
