@@ -44,6 +44,7 @@ class SetScore:
     covered: int | None  # channels whose 90% interval holds the true ROAS
     channels: int
     mroas_error: float
+    interval_width: float | None  # mean over channels of (high - low) / true ROAS
 
 
 def config_for(iterations: int, trials: int, seed: int) -> dict:
@@ -60,7 +61,7 @@ def config_for(iterations: int, trials: int, seed: int) -> dict:
 
 def score(channels: dict, truth: dict, data_set: tuple[str, int, float], rule: str) -> SetScore:
     """Errors of one model's ``channels`` blocks against the truth."""
-    roas, share, mroas, covered = [], [], [], 0
+    roas, share, mroas, width, covered = [], [], [], [], 0
     for name in CHANNELS:
         true, est = truth["channels"][name], channels[name]
         roas.append(abs(est["roas"] - true["roas"]) / true["roas"])
@@ -68,14 +69,17 @@ def score(channels: dict, truth: dict, data_set: tuple[str, int, float], rule: s
         mroas.append(abs(est["mroas"] - true["mroas"]) / true["mroas"])
         low, high = est["roas_ci"] or (np.nan, np.nan)
         covered += int(low <= true["roas"] <= high)
+        width.append((high - low) / true["roas"])
+    intervals = rule != TRUE_CURVES
     return SetScore(
         *data_set,
         rule,
         float(np.mean(roas)),
         float(np.mean(share)),
-        covered if rule != TRUE_CURVES else None,
+        covered if intervals else None,
         len(CHANNELS),
         float(np.mean(mroas)),
+        float(np.mean(width)) if intervals else None,
     )
 
 
@@ -116,8 +120,9 @@ def run(
 def table(scores: list[SetScore]) -> str:
     lines = [
         "| spend profile | model | data sets | ROAS error (mean abs %) | contribution-share "
-        "error | mROAS error | 90% interval holds true ROAS |",
-        "|---|---|---|---|---|---|---|",
+        "error | mROAS error | 90% interval holds true ROAS | interval width / true ROAS "
+        "(median) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for profile in dict.fromkeys(s.profile for s in scores):
         for rule in (*RULES, LIFT_TESTS, TRUE_CURVES):
@@ -142,8 +147,13 @@ def _summary_row(profile: str, rule: str, scores: list[SetScore]) -> str:
         f"| {100 * np.mean([s.roas_error for s in scores]):.1f}% "
         f"| {100 * np.mean([s.share_error for s in scores]):.1f}% "
         f"| {100 * np.mean([s.mroas_error for s in scores]):.1f}% "
-        f"| {_covered(covered, sum(s.channels for s in scores))} |"
+        f"| {_covered(covered, sum(s.channels for s in scores))} "
+        f"| {_width([s.interval_width for s in scores])} |"
     )
+
+
+def _width(widths: list[float | None]) -> str:
+    return "—" if None in widths else f"{np.median(widths):.2f}"
 
 
 def _covered(covered: int | None, channels: int) -> str:

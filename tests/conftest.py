@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import kiri_core  # noqa: F401  (before numpy: pins the numeric kernels, as in every entry point)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 POSTGRES_ADMIN_URL = os.environ.get(

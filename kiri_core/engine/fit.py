@@ -26,6 +26,7 @@ from kiri_core.engine.pareto import (
     cluster_winners,
     error_scores,
     holding_estimate,
+    likelihood_weights,
     pareto_selection,
 )
 from kiri_core.engine.search import (
@@ -272,11 +273,17 @@ def model_set(
         labels,
         roas,
     )
-    peers = {k: np.flatnonzero(labels == labels[k]) for k in np.flatnonzero(winners)}
-    peers[pick.index] = pick.peers
     samples = QUICK_BOOTSTRAP_SAMPLES if config["quick"] else BOOTSTRAP_SAMPLES
+    groups = {
+        k: [fits[j] for j in np.flatnonzero(labels == labels[k])] for k in np.flatnonzero(winners)
+    }
+    groups[pick.index] = (
+        [fits[j] for j in pick.peers]
+        if problem.ts_validation
+        else models_as_likely(problem, space, search, samples, config["seed"])
+    )
     intervals = roas_intervals(
-        problem, fits, peers, paid_columns, spend, seed=config["seed"], samples=samples
+        problem.data.y, groups, paid_columns, spend, seed=config["seed"], samples=samples
     )
     intervals = {k: holding_estimate(interval, roas[k]) for k, interval in intervals.items()}
     conversion = config["dep_var_type"] == "conversion"
@@ -307,27 +314,40 @@ def model_set(
     )
 
 
+def models_as_likely(
+    problem: Problem, space: SearchSpace, search: SearchResult, draws: int, seed: int
+) -> list[Evaluation]:
+    """``draws`` models drawn from every evaluated model (with calibration, from those within
+    Robyn's MAPE.LIFT constraint) with probability proportional to its likelihood."""
+    nrmse = search.nrmse
+    if problem.calibration:
+        nrmse = np.where(search.mape_lift <= np.quantile(search.mape_lift, 0.1), nrmse, np.nan)
+    weights = likelihood_weights(nrmse, len(problem.data.y))
+    picks = np.random.default_rng([seed, 3]).choice(len(weights), size=draws, p=weights)
+    fitted = {i: evaluate(problem, space.as_dict(search.values[i])) for i in np.unique(picks)}
+    return [fitted[i] for i in picks]
+
+
 def roas_intervals(
-    problem: Problem,
-    fits: list[Evaluation],
-    peers: dict[int, np.ndarray],
+    y: np.ndarray,
+    groups: dict[int, list[Evaluation]],
     paid_columns: np.ndarray,
     spend: np.ndarray,
     *,
     seed: int,
     samples: int,
 ) -> dict[int, np.ndarray]:
-    """Bootstrapped 90% ROAS intervals of model ``k`` over its group ``peers[k]``."""
+    """Bootstrapped 90% ROAS intervals of model ``k`` over the models ``groups[k]``."""
     return {
         k: bootstrap_roas(
-            problem.data.y,
-            [(fits[j].design, fits[j].fit.lambda_, fits[j].lower, fits[j].upper) for j in group],
+            y,
+            [(m.design, m.fit.lambda_, m.lower, m.upper) for m in group],
             paid_columns,
             spend,
             seed=seed,
             samples=samples,
         )
-        for k, group in peers.items()
+        for k, group in groups.items()
     }
 
 

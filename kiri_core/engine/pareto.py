@@ -210,6 +210,22 @@ def bootstrap_roas(
     return np.quantile(draws, INTERVAL, axis=0).T
 
 
+def likelihood_weights(nrmse: np.ndarray, n: int) -> np.ndarray:
+    """Each model's share of the Gaussian likelihood of all models, from its NRMSE on ``n``
+    rows: with the residual variance profiled out a model's likelihood is ``RSS^(-n/2)``,
+    and NRMSE is the RMSE over one fixed range, so
+
+    .. math:: w_i \\propto (\\mathrm{NRMSE}_i / \\min_j \\mathrm{NRMSE}_j)^{-n}
+
+    Models without a finite NRMSE get no weight.
+    """
+    usable = np.isfinite(nrmse)
+    log_w = np.full(len(nrmse), -np.inf)
+    log_w[usable] = -n * np.log(nrmse[usable] / nrmse[usable].min())
+    weights = np.exp(log_w)
+    return weights / weights.sum()
+
+
 def holding_estimate(interval: np.ndarray, estimate: np.ndarray) -> np.ndarray:
     """``interval`` (``channels x 2``) widened where needed to hold the model's own ROAS.
 

@@ -16,7 +16,7 @@ rule, ``holdout``, puts the data first:
    noise; the average of the good models is steadier, and the model nearest to it keeps
    the document's decomposition, curves and metrics consistent.
 
-Its ROAS interval is bootstrapped over the good models. The
+Its ROAS interval is bootstrapped over models drawn by likelihood (``fit.models_as_likely``). The
 other rules (``nrmse``: lowest in-sample error; ``robyn``) stay selectable; ``bench``
 measures them all, and ``docs/engine.md`` holds the measurement behind the weight.
 """

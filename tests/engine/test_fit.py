@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from kiri_core.engine.fit import fit_model, normalize_config
+from kiri_core.engine.fit import fit_model, models_as_likely, normalize_config, search_models
 from kiri_core.generator import CHANNELS
 
 
@@ -101,6 +101,23 @@ def test_conversion_calibration_and_validation(easy_set, easy_config):
     assert set(block["hyperparameters"]) == {"alpha", "gamma", "shape", "scale"}
     recommended = next(m for m in document["models"] if m["recommended"])
     assert 0.5 <= recommended["hyperparameters"]["train_size"] <= 0.8
+
+
+def test_interval_models_are_drawn_by_likelihood_within_the_lift_constraint(
+    easy_set, easy_config
+):
+    data, truth = easy_set
+    lift = float(sum(truth["decomposition"]["spend_meta"][40:52]))
+    study = {"channel": "spend_meta", "start": data.date[40], "end": data.date[51], "lift": lift}
+    searched = search_models(data, {**easy_config, "iterations": 60, "trials": 1})
+    calibrated = search_models(data, {**easy_config, "iterations": 60, "trials": 1,
+                                      "calibration": [study]})
+    drawn = models_as_likely(searched.problem, searched.space, searched.search, 200, seed=1)
+    assert len(drawn) == 200
+    assert np.mean([m.nrmse for m in drawn]) < np.nanquantile(searched.search.nrmse, 0.1)
+    within = calibrated.search.mape_lift <= np.quantile(calibrated.search.mape_lift, 0.1)
+    drawn = models_as_likely(calibrated.problem, calibrated.space, calibrated.search, 50, seed=1)
+    assert max(m.mape_lift for m in drawn) <= calibrated.search.mape_lift[within].max() + 1e-12
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from kiri_core.engine.pareto import (
     front_levels,
     holding_estimate,
     kmeans,
+    likelihood_weights,
     pareto_selection,
 )
 from kiri_core.engine.ridge import fit_ridge
@@ -137,3 +138,23 @@ def test_interval_is_widened_to_hold_its_estimate():
     interval = np.array([[0.12, 0.56], [1.0, 2.0], [0.5, 0.9]])
     held = holding_estimate(interval, np.array([0.57, 1.5, 0.3]))
     np.testing.assert_allclose(held, [[0.12, 0.57], [1.0, 2.0], [0.3, 0.9]])
+
+
+@pytest.mark.parametrize(
+    ("nrmse", "n", "expected"),
+    [
+        # (nrmse_i / nrmse_min) ** -n, normalized
+        ([0.10, 0.11, 0.20], 10, [1.0, 1.1**-10, 2.0**-10]),
+        ([0.05, 0.05], 156, [1.0, 1.0]),  # equal fits, equal weight
+        ([0.10, np.nan, 0.10], 52, [1.0, 0.0, 1.0]),  # no finite NRMSE, no weight
+    ],
+)
+def test_likelihood_weights_follow_the_profiled_gaussian_likelihood(nrmse, n, expected):
+    weights = likelihood_weights(np.array(nrmse), n)
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights == pytest.approx(np.array(expected) / np.sum(expected), rel=1e-5, abs=1e-9)
+
+
+def test_more_rows_concentrate_the_weight_on_the_best_fit():
+    nrmse = np.array([0.10, 0.102, 0.105])
+    assert likelihood_weights(nrmse, 156)[0] > likelihood_weights(nrmse, 20)[0] > 1 / 3
