@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from kiri_core.db.session import session_factory, upgrade_database
 from kiri_core.services import auth, clients, runs, users
 from tests.fitted import PASSWORD, finished_run
+from ui.auth import COOKIE_NAME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -155,20 +156,37 @@ def fill_steadily(box, value: str, tries: int = 5) -> None:
 
 def log_in(page, email: str, attempts: int = 3) -> None:
     """Log in; on a busy machine a submit can land while the login page is still being
-    drawn, so it is tried again when the app has not opened after a while."""
+    drawn, so it is tried again when the app has not opened after a while. Logged in means
+    the re-authentication cookie is set too: a session that reconnects before that (seen
+    once under load, right after a restart) is back on the login page."""
+    log_out_button = page.get_by_role("button", name="Log out")
     for _ in range(attempts):
-        page.get_by_role("button", name="Log in").wait_for()
+        page.get_by_role("button", name="Log in").or_(log_out_button).first.wait_for()
+        if log_out_button.is_visible() and has_session_cookie(page, within=1):
+            return  # the cookie came late: the reload found the user logged in
         fields = {page.get_by_label("E-mail").filter(visible=True): email,
                   page.get_by_label("Password", exact=True).filter(visible=True): PASSWORD}
         for box, value in fields.items():
             fill_steadily(box, value)
         page.get_by_role("button", name="Log in").click()
         try:
-            page.get_by_role("button", name="Log out").wait_for(timeout=30_000)
-            return
+            log_out_button.wait_for(timeout=30_000)
+            if has_session_cookie(page, within=15):
+                return
         except PlaywrightTimeout:
-            page.reload()
+            pass
+        page.reload()
     raise AssertionError(f"could not log in as {email}")
+
+
+def has_session_cookie(page, within: float) -> bool:
+    """Whether the browser holds the app's re-authentication cookie within ``within`` s."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+            return True
+        page.wait_for_timeout(250)
+    return False
 
 
 def click_until(page, target, done, what: str, attempts: int = 3) -> None:
