@@ -100,7 +100,8 @@ def execute_import(import_id: int) -> str:
         try:
             source = get_source(session, actor, record.source_id, "analyst")
         except KiriError as exc:
-            end_failed(session, record, "access", f"Kiri refused the import: {exc}")
+            importer.mark_failed(record, "access", f"Kiri refused the import: {exc}")
+            session.commit()
             return record.status
         return importer.run_import(session, actor, source, record).status
 
@@ -113,12 +114,6 @@ def claim(session: Session, import_id: int) -> BigQueryImport | None:
     record.status, record.heartbeat_at, record.pid = "running", utcnow(), os.getpid()
     session.commit()
     return record
-
-
-def end_failed(session: Session, record: BigQueryImport, kind: str, error: str) -> None:
-    record.status, record.error_kind, record.error = "failed", kind, error
-    record.finished_at = utcnow()
-    session.commit()
 
 
 def stale_reason(record: BigQueryImport, deadline: datetime, timeout: timedelta) -> str | None:
@@ -152,8 +147,7 @@ def reap_stale_imports(session: Session, source_id: int | None = None) -> list[i
         reason = stale_reason(record, deadline, timeout)
         if reason is None:
             continue
-        record.status, record.error_kind, record.error = "failed", "stopped", reason
-        record.finished_at = utcnow()
+        importer.mark_failed(record, "stopped", reason)
         source = session.get(BigQuerySource, record.source_id)
         audit.record(session, None, "bigquery.import.reaped", client_id=source.client_id,
                      target=("bigquery_source", source.id), details={"import_id": record.id})

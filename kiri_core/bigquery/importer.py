@@ -92,11 +92,15 @@ def beat(import_id: int) -> None:
         )
 
 
+def mark_failed(record: BigQueryImport, kind: str, error: str) -> None:
+    """End ``record`` as failed now, with ``error`` in plain words (the caller commits)."""
+    record.status, record.error_kind, record.error = "failed", kind, error
+    record.finished_at = utcnow()
+
+
 def finish_as_internal_error(session: Session, record: BigQueryImport, exc: Exception) -> None:
-    record.status, record.error_kind, record.finished_at = "failed", "internal", utcnow()
-    record.error = (
-        f"Kiri could not finish the import ({type(exc).__name__}); the app's log has details."
-    )
+    mark_failed(record, "internal", f"Kiri could not finish the import ({type(exc).__name__}); "
+                "the app's log has details.")
     session.commit()
 
 
