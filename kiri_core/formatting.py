@@ -206,6 +206,14 @@ def roas(value: float | None, currency: str = "SEK") -> str:
     return number(value, currency, 2)
 
 
+def duration(seconds: float | None) -> str:
+    """How long something took: ``"45 s"``, ``"2 min 5 s"``; an en dash when not known."""
+    if seconds is None:
+        return "–"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
 def as_date(value: str | date) -> date:
     """An ISO date string (or a date) as a :class:`datetime.date`."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

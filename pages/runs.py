@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES
 from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
@@ -12,7 +13,7 @@ from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
 from ui.results import first_results
-from ui.tables import duration_text, run_label, runs_frame
+from ui.tables import run_label, runs_frame
 
 POLL_SECONDS = 2
 MODES = {"quick": "Quick (300 iterations × 1 trial)", "full": "Full (2000 × 5)"}
@@ -68,7 +69,7 @@ def run_controls(session, user, run, role: str) -> None:
 
 def run_status(run) -> None:
     st.markdown(f"**Run #{run.id}** · {run.status} · {run.engine} · "
-                f"{duration_text(run.duration_seconds)}")
+                f"{formatting.duration(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
         label = "Waiting for a worker ..." if run.status == "queued" else "Fitting models ..."
         st.progress(min(max(run.progress, 0.0), 1.0), text=f"{label} {run.progress:.0%}")

@@ -149,24 +149,25 @@ def import_panel(session, user, source: BigQuerySource, can_import: bool) -> Non
             st.rerun()
     background.reap_stale_imports(session, source.id)
     records = sources.import_history(session, user, source.id)
+    currency = source.client.currency
     if records and records[0].status in background.ACTIVE_STATUSES:
-        live_imports(source.id)
+        live_imports(source.id, currency)
     else:
-        imports_view(records)
+        imports_view(records, currency)
 
 
 @st.fragment(run_every=IMPORT_POLL_SECONDS)
-def live_imports(source_id: int) -> None:
+def live_imports(source_id: int, currency: str) -> None:
     """Polls while the newest import is queued or running; reruns the page once it ends."""
     with db() as session:
         background.reap_stale_imports(session, source_id)
         records = sources.import_history(session, signed_in_user(session), source_id)
         if records[0].status not in background.ACTIVE_STATUSES:
             st.rerun(scope="app")
-        imports_view(records)
+        imports_view(records, currency)
 
 
-def imports_view(records: list) -> None:
+def imports_view(records: list, currency: str) -> None:
     """The newest import's status or result, and the import history."""
     if not records:
         st.caption("No imports yet.")
@@ -177,10 +178,8 @@ def imports_view(records: list) -> None:
     else:
         (st.error if last.status == "failed" else st.success)(importer.describe(last))
     st.subheader("Import history")
-    st.dataframe(pd.DataFrame([{
-        "When (UTC)": r.started_at.strftime("%Y-%m-%d %H:%M"), "Trigger": r.trigger,
-        "Rows": r.rows, "New weeks": r.new_weeks, "Result": importer.describe(r),
-    } for r in records]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([importer.history_row(r, currency) for r in records]),
+                 hide_index=True, width="stretch")
 
 
 with db() as session:

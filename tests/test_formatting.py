@@ -184,3 +184,11 @@ def test_parse_money_with_an_unknown_currency_is_not_an_input_error() -> None:
     with pytest.raises(ValueError, match="Unsupported currency 'XYZ'") as error:
         fmt.parse_money("1 000", "XYZ")
     assert not isinstance(error.value, fmt.AmountError)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(None, "–"), (0.4, "0 s"), (45.0, "45 s"), (59.6, "1 min 0 s"), (125.0, "2 min 5 s")],
+)
+def test_duration_in_minutes_and_seconds(seconds: float | None, expected: str) -> None:
+    assert fmt.duration(seconds) == expected

@@ -5,13 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kiri_core.db.models import Dataset, ModelRun
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+from kiri_core.formatting import duration
 
 
 def datasets_frame(datasets: list[Dataset]) -> pd.DataFrame:
@@ -36,7 +30,7 @@ def runs_frame(runs: list[ModelRun]) -> pd.DataFrame:
           "Iterations × trials": f"{r.config.get('iterations')} × {r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",
           "Created": r.created_at.strftime("%Y-%m-%d %H:%M"),
-          "Duration": duration_text(r.duration_seconds),
+          "Duration": duration(r.duration_seconds),
           "R²": round(r.metrics["rsq"], 3) if r.metrics else None} for r in runs],
         columns=["Run", "Status", "Engine", "Dataset", "Iterations × trials", "Started by",
                  "Created", "Duration", "R²"],

@@ -5,8 +5,9 @@
 ``kiri-default`` queue (the scheduled refresh's) when ``REDIS_URL`` is set, else a background
 process (``python -m kiri_core.jobs import <id>``). The job claims the import (``running``)
 and imports exactly as :func:`kiri_core.bigquery.importer.import_source` does, heartbeat
-included. A source has one import at a time: another is refused while one is queued or
-running. :func:`reap_stale_imports` applies the model runs' rule (``KIRI_HEARTBEAT_TIMEOUT``),
+included. A source has one import at a time: the database refuses another while one is
+queued or running (:func:`kiri_core.bigquery.importer.add_active_import`).
+:func:`reap_stale_imports` applies the model runs' rule (``KIRI_HEARTBEAT_TIMEOUT``),
 so an import whose worker or process died ends ``failed`` instead of blocking the source.
 """
 
@@ -20,30 +21,17 @@ from sqlalchemy.orm import Session
 
 from kiri_core import config, queue
 from kiri_core.bigquery import importer
-from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
+from kiri_core.bigquery.models import ACTIVE_STATUSES, BigQueryImport, BigQuerySource
 from kiri_core.bigquery.sources import get_source
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import User
 from kiri_core.db.session import session_scope
 from kiri_core.services import audit
-from kiri_core.services.errors import KiriError, ValidationError
+from kiri_core.services.errors import KiriError
 
-ACTIVE_STATUSES = ("queued", "running")
 IMPORT_QUEUE = queue.DEFAULT_QUEUE
 IMPORT_JOB_TIMEOUT_S = 30 * 60
 JOB_FUNCTION = "kiri_core.bigquery.background.execute_import"
-
-
-def active_import(session: Session, source_id: int) -> BigQueryImport | None:
-    """The source's queued or running import, if any (no access check: callers have done it)."""
-    query = (
-        select(BigQueryImport)
-        .where(BigQueryImport.source_id == source_id,
-               BigQueryImport.status.in_(ACTIVE_STATUSES))
-        .order_by(BigQueryImport.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query.execution_options(populate_existing=True))
 
 
 def queue_import(session: Session, actor: User, source_id: int) -> BigQueryImport:
@@ -53,23 +41,15 @@ def queue_import(session: Session, actor: User, source_id: int) -> BigQueryImpor
     ------
     AccessDenied, NotFound
         The actor is not an analyst of the source's client, or there is no such source.
-    ValidationError
-        An import of the source is already queued or running.
+    ImportBusy
+        A ValidationError: an import of the source is already queued or running (maybe
+        queued a moment ago by another click); nothing was added.
     """
     source = get_source(session, actor, source_id, "analyst")
     reap_stale_imports(session, source.id)
-    session.refresh(source, with_for_update=True)  # two clicks at once: one waits, then sees
-    busy = active_import(session, source.id)
-    if busy is not None:
-        session.rollback()
-        raise ValidationError(
-            f"An import of '{source.name}' is already {busy.status} (asked for at "
-            f"{busy.started_at:%H:%M} UTC). Wait for it to finish before importing again."
-        )
     record = BigQueryImport(source_id=source.id, trigger="manual", actor_id=actor.id,
                             status="queued")
-    session.add(record)
-    session.flush()
+    importer.add_active_import(session, source, record)
     audit.record(session, actor, "bigquery.import.queue", client_id=source.client_id,
                  target=("bigquery_source", source.id), details={"import_id": record.id})
     session.commit()

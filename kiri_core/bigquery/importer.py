@@ -7,6 +7,8 @@ accept and refuse the same data. A failed or invalid import saves no dataset; ev
 is kept in the source's import history with its result in plain words. While an import runs
 it beats ``heartbeat_at``, so one whose worker died is failed by
 :func:`kiri_core.bigquery.background.reap_stale_imports` instead of staying ``running``.
+A source has one queued or running import at a time; the database refuses a second one
+(:func:`add_active_import`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from functools import partial
 
 import pandas as pd
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiri_core import formatting
 from kiri_core.bigquery.client import fetch_rows
 from kiri_core.bigquery.credentials import google_credentials
 from kiri_core.bigquery.errors import FAILURE_TITLES, BigQueryFailure
 from kiri_core.bigquery.mapping import SourceMapping
-from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
+from kiri_core.bigquery.models import ACTIVE_STATUSES, BigQueryImport, BigQuerySource
 from kiri_core.bigquery.sources import get_source, source_spec, stored_key
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import Dataset, ModelRun, User
@@ -31,6 +35,51 @@ from kiri_core.db.session import session_scope
 from kiri_core.jobs import Heartbeat
 from kiri_core.services import audit, datasets, runs
 from kiri_core.services.errors import KiriError, ValidationError
+
+ACTIVE_DURATIONS = {"queued": "waiting…", "running": "importing…"}
+
+
+class ImportBusy(ValidationError):
+    """The source had a queued or running import (``active``; None if it ended meanwhile)."""
+
+    def __init__(self, source: BigQuerySource, active: BigQueryImport | None) -> None:
+        state = (f"is already {active.status} (asked for at {active.started_at:%H:%M} UTC)"
+                 if active else "was started at the same moment")
+        super().__init__(f"An import of '{source.name}' {state}. Wait for it to finish "
+                         "before importing again.")
+        self.active = active
+
+
+def active_import(session: Session, source_id: int) -> BigQueryImport | None:
+    """The source's queued or running import, if any (no access check: callers have done it)."""
+    query = (
+        select(BigQueryImport)
+        .where(BigQueryImport.source_id == source_id,
+               BigQueryImport.status.in_(ACTIVE_STATUSES))
+        .order_by(BigQueryImport.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query.execution_options(populate_existing=True))
+
+
+def add_active_import(session: Session, source: BigQuerySource, record: BigQueryImport) -> None:
+    """Add the queued or running ``record`` of ``source`` and flush it (the caller commits).
+
+    The partial unique index ``uq_bigquery_imports_one_active`` lets the database refuse a
+    second active import of a source, also when two callers race on SQLite (the only
+    constraint such a row can break: sources and users are never deleted).
+
+    Raises
+    ------
+    ImportBusy
+        The source has an active import already; the session is rolled back.
+    """
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ImportBusy(source, active_import(session, source.id)) from None
 
 
 def import_source(
@@ -43,12 +92,17 @@ def import_source(
     plain-words ``error``; nothing saved). Needs the analyst role on the source's client.
     The scheduled refresh calls this inside its job; "Import now" queues a job instead
     (:func:`kiri_core.bigquery.background.queue_import`).
+
+    Raises
+    ------
+    ImportBusy
+        Another import of the source is queued or running; none was started.
     """
     source = get_source(session, actor, source_id, "analyst")
     assert actor is not None  # get_source refused anyone else
     record = BigQueryImport(source_id=source.id, trigger=trigger, actor_id=actor.id,
                             status="running", heartbeat_at=utcnow(), pid=os.getpid())
-    session.add(record)
+    add_active_import(session, source, record)
     session.commit()
     return run_import(session, actor, source, record)
 
@@ -227,3 +281,24 @@ def describe(record: BigQueryImport) -> str:
     if record.error:
         line += f" {record.error}"
     return line
+
+
+def history_row(record: BigQueryImport, currency: str = "SEK") -> dict[str, str]:
+    """One line of the import history as text; what an import has not told yet reads "–"."""
+    return {
+        "When (UTC)": f"{record.started_at:%Y-%m-%d %H:%M}",
+        "Trigger": record.trigger,
+        "Rows": formatting.number(record.rows, currency),
+        "New weeks": formatting.number(record.new_weeks, currency),
+        "Took": took(record),
+        "Result": describe(record),
+    }
+
+
+def took(record: BigQueryImport) -> str:
+    """From "Import now" (or the refresh) to the end; "waiting…"/"importing…" until then."""
+    if record.status in ACTIVE_DURATIONS:
+        return ACTIVE_DURATIONS[record.status]
+    if record.finished_at is None:
+        return formatting.duration(None)
+    return formatting.duration((record.finished_at - record.started_at).total_seconds())

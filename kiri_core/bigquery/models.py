@@ -5,11 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiri_core.db.base import Base, utcnow
 from kiri_core.db.models import Client
+
+ACTIVE_STATUSES = ("queued", "running")
+ACTIVE_PREDICATE = "status IN ('queued', 'running')"  # ACTIVE_STATUSES, as SQL
+ONE_ACTIVE_IMPORT_INDEX = "uq_bigquery_imports_one_active"
 
 
 class BigQuerySource(Base):
@@ -54,9 +69,15 @@ class BigQueryImport(Base):
     (``error_kind``, a key of ``errors.FAILURE_TITLES``, and ``error`` in plain words).
     A running import beats ``heartbeat_at``; ``job_id`` (RQ) or ``pid`` (background
     process) say where a queued import runs (see :mod:`kiri_core.bigquery.background`).
+    A source has at most one queued or running import: a partial unique index refuses a
+    second one on PostgreSQL and SQLite alike, however many clicks or workers race.
     """
 
     __tablename__ = "bigquery_imports"
+    __table_args__ = (
+        Index(ONE_ACTIVE_IMPORT_INDEX, "source_id", unique=True,
+              postgresql_where=text(ACTIVE_PREDICATE), sqlite_where=text(ACTIVE_PREDICATE)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("bigquery_sources.id"), index=True)

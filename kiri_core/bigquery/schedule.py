@@ -22,7 +22,7 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from kiri_core import config, queue
-from kiri_core.bigquery import background, importer
+from kiri_core.bigquery import importer
 from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
 from kiri_core.bigquery.sources import get_source
 from kiri_core.db.base import utcnow
@@ -183,12 +183,11 @@ def refresh_source(source_id: int, token: str) -> str:
             return "skipped: the schedule was changed or removed"
         plan_next_refresh(source, after=utcnow())
         session.commit()
-        busy = background.active_import(session, source_id)
-        if busy is not None:
-            return f"skipped: import {busy.id} of this source is still {busy.status}"
         owner = session.get(User, source.schedule_owner_id) if source.schedule_owner_id else None
         try:
             record = importer.import_source(session, owner, source_id, trigger="schedule")
+        except importer.ImportBusy as busy:  # the database's answer, also to a race
+            return f"skipped: {busy}"
         except KiriError as exc:
             record = record_refused(session, source, exc)
         return f"{record.status}: {importer.describe(record)}"

@@ -1,5 +1,6 @@
-"""BigQuery fixtures: the fake BigQuery REST server, a migrated PostgreSQL database, and an
-agency with an analyst, a viewer and a client whose weekly data sits in a BigQuery table."""
+"""BigQuery fixtures: the fake BigQuery REST server, a migrated PostgreSQL database (or a
+SQLite file), and an agency with an analyst, a viewer and a client whose weekly data sits in
+a BigQuery table."""
 
 from __future__ import annotations
 
@@ -101,6 +102,21 @@ def app_env(migrated_postgres: str, tmp_path: Path, monkeypatch) -> str:
     monkeypatch.delenv("KIRI_DEV_MODE", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
     return migrated_postgres
+
+
+@pytest.fixture
+def sqlite_url(app_env: str, tmp_path: Path, monkeypatch) -> str:
+    """The embedded default's database instead: a SQLite file (``make run``)."""
+    url = f"sqlite:///{tmp_path / 'kiri.db'}"
+    upgrade_database(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    """The app's database: a SQLite file, or the session's PostgreSQL database."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "app_env")
 
 
 @pytest.fixture

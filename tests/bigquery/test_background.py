@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiri_core.bigquery import background
 from kiri_core.bigquery.background import (
     IMPORT_QUEUE,
     execute_import,
@@ -25,8 +28,8 @@ from kiri_core.bigquery.background import (
 from kiri_core.bigquery.importer import describe, import_source
 from kiri_core.bigquery.models import BigQueryImport
 from kiri_core.bigquery.sources import import_history, save_source
-from kiri_core.db.models import Dataset
-from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.db.models import AuditLog, Dataset, User
+from kiri_core.db.session import session_factory
 from kiri_core.services import datasets, users
 from kiri_core.services.errors import AccessDenied, ValidationError
 from kiri_core.storage import default_storage
@@ -103,12 +106,8 @@ def test_import_now_without_redis_runs_in_a_background_process(
 
 
 @pytest.fixture
-def sqlite_session(app_env: str, tmp_path: Path, monkeypatch):
-    """The embedded default's database: a SQLite file (``make run``)."""
-    url = f"sqlite:///{tmp_path / 'kiri.db'}"
-    upgrade_database(url)
-    monkeypatch.setenv("DATABASE_URL", url)
-    with session_factory(url)() as session:
+def sqlite_session(sqlite_url: str):
+    with session_factory(sqlite_url)() as session:
         yield session
 
 
@@ -164,6 +163,55 @@ def test_a_second_import_now_is_refused_while_one_is_queued(
     assert "Wait for it to finish before importing again." in str(refused.value)
     assert [r.id for r in imports_of(session, table_source_id)] == [first.id]
     assert queued_job_ids(redis_url) == [first.job_id]
+
+
+def click_import_now_at_once(url: str, user_ids: list[int], source_id: int, monkeypatch):
+    """Each user clicks "Import now" in a session of their own; all calls pass the check
+    for stale imports together, then race to queue. Returns each import id or refusal."""
+    barrier = threading.Barrier(len(user_ids), timeout=30)
+    reap = background.reap_stale_imports
+
+    def reap_then_wait(session: Session, source_id: int | None = None) -> list[int]:
+        reaped = reap(session, source_id)
+        barrier.wait()
+        return reaped
+
+    def click(user_id: int) -> int | ValidationError:
+        with session_factory(url)() as session:
+            try:
+                return queue_import(session, session.get(User, user_id), source_id).id
+            except ValidationError as refused:
+                return refused
+
+    monkeypatch.setattr(background, "reap_stale_imports", reap_then_wait)
+    with ThreadPoolExecutor(len(user_ids)) as pool:
+        return list(pool.map(click, user_ids))
+
+
+@pytest.mark.redis
+@pytest.mark.timeout(120)
+def test_two_import_now_clicks_at_once_queue_one_import(
+    database_url: str, redis_url: str, monkeypatch
+):
+    """Two browser tabs: the database's unique index lets one click queue, on SQLite too."""
+    monkeypatch.setenv("REDIS_URL", redis_url)  # no worker: the winner stays queued
+    with session_factory(database_url)() as session:
+        agency = make_agency(session)
+        source = save_source(session, agency.analyst, agency.client.id, table_settings())
+    outcomes = click_import_now_at_once(
+        database_url, [agency.analyst.id, agency.admin.id], source.id, monkeypatch
+    )
+    [queued] = [o for o in outcomes if isinstance(o, int)]
+    [refused] = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert str(refused).startswith("An import of 'Weekly marketing' is already queued")
+    with session_factory(database_url)() as session:
+        records = imports_of(session, source.id)
+        actions = session.scalars(select(AuditLog.action).where(
+            AuditLog.action.like("bigquery.import%"), AuditLog.client_id == agency.client.id
+        )).all()
+    assert [(r.id, r.status) for r in records] == [(queued, "queued")]
+    assert queued_job_ids(redis_url) == [records[0].job_id]
+    assert actions == ["bigquery.import.queue"]  # the refused click left no trace
 
 
 def test_viewers_and_outsiders_cannot_import_now(

@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiri_core.bigquery import importer
 from kiri_core.bigquery.background import queue_import
 from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
 from kiri_core.bigquery.schedule import (
@@ -30,10 +33,13 @@ from kiri_core.bigquery.schedule import (
     weekly_cron,
     weekly_parts,
 )
+from kiri_core.bigquery.sources import save_source
+from kiri_core.db.models import User
+from kiri_core.db.session import session_factory
 from kiri_core.services import users
 from kiri_core.services.errors import ValidationError
 
-from .conftest import Agency
+from .conftest import Agency, make_agency, table_settings
 from .fake_server import FakeBigQuery
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -189,9 +195,59 @@ def test_a_refresh_waits_for_an_import_now_still_queued(
     source = set_schedule(session, agency.analyst, table_source_id, MONDAY_6, "Europe/Stockholm")
     manual = queue_import(session, agency.analyst, table_source_id)
     summary = refresh_source(table_source_id, source.schedule_token)
-    assert summary == f"skipped: import {manual.id} of this source is still queued"
+    assert summary == (f"skipped: An import of 'Weekly marketing' is already queued (asked for "
+                       f"at {manual.started_at:%H:%M} UTC). Wait for it to finish before "
+                       "importing again.")
     assert [r.id for r in imports(session, table_source_id)] == [manual.id]
     assert len(scheduled_jobs(redis_url)) == 1  # the following refresh is still planned
+
+
+def insert_imports_at_once(monkeypatch) -> None:
+    """Make the next two import insertions wait for each other, then race."""
+    barrier = threading.Barrier(2, timeout=30)
+    add = importer.add_active_import
+
+    def add_at_once(*args) -> None:
+        barrier.wait()
+        add(*args)
+
+    monkeypatch.setattr(importer, "add_active_import", add_at_once)
+
+
+@pytest.mark.redis
+@pytest.mark.timeout(120)
+def test_a_refresh_racing_an_import_now_ends_cleanly(
+    database_url: str, warehouse: FakeBigQuery, redis_url: str, monkeypatch
+):
+    """The refresh and the click add their import at the same moment: the database keeps
+    one; the refresh is skipped or the click refused, and nothing crashes."""
+    monkeypatch.setenv("REDIS_URL", redis_url)  # no worker: an "Import now" stays queued
+    with session_factory(database_url)() as session:
+        agency = make_agency(session)
+        source = save_source(session, agency.analyst, agency.client.id, table_settings())
+        token = set_schedule(session, agency.analyst, source.id, MONDAY_6,
+                             "Europe/Stockholm").schedule_token
+
+    def click() -> str:
+        with session_factory(database_url)() as session:
+            try:
+                return queue_import(session, session.get(User, agency.analyst.id), source.id).status
+            except ValidationError as refused:
+                return str(refused)
+
+    insert_imports_at_once(monkeypatch)
+    with ThreadPoolExecutor(2) as pool:
+        refreshed, clicked = pool.submit(refresh_source, source.id, token), pool.submit(click)
+        summary, clicked = refreshed.result(), clicked.result()
+    with session_factory(database_url)() as session:
+        [record] = imports(session, source.id)
+    if record.trigger == "manual":
+        assert (record.status, clicked) == ("queued", "queued")
+        assert summary.startswith("skipped: An import of 'Weekly marketing' is already queued")
+    else:
+        assert (record.status, summary) == ("succeeded",
+                                            "succeeded: Imported 104 rows (104 new weeks).")
+        assert clicked.startswith("An import of 'Weekly marketing' is already running")
 
 
 @pytest.mark.redis

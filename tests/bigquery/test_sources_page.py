@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from kiri_core.bigquery.mapping import SourceMapping
+from kiri_core.bigquery.models import BigQueryImport
 from kiri_core.bigquery.sources import import_history, list_sources
+from kiri_core.db.base import utcnow
 
 from .conftest import MAPPING, PROJECT, Agency, run_rq_worker, wait_for_import
 from .fake_server import FakeBigQuery
@@ -42,6 +46,14 @@ def import_now(app: AppTest, session: Session, agency: Agency, source_id: int):
                                "Importing…")
     assert not app.success and not app.error
     return record
+
+
+def history(app: AppTest) -> pd.DataFrame:
+    """The import history table as shown, checked to hold text only (no None, no NaN)."""
+    frame = app.dataframe[-1].value
+    assert not frame.isna().any().any()
+    assert all(isinstance(v, str) and v != "None" for v in frame.to_numpy().ravel())
+    return frame
 
 
 @pytest.mark.timeout(120)
@@ -95,7 +107,9 @@ def test_import_now_on_the_queue_waits_for_a_worker_and_refuses_a_second_click(
     app = open_page(agency.analyst.id, agency.client.id)
     record = import_now(app, session, agency, table_source_id)
     assert texts(app.info) == "Queued: the import starts as soon as a worker is free."
-    assert app.dataframe[-1].value["Result"].tolist() == [texts(app.info)]
+    [queued] = history(app).to_dict("records")
+    assert queued["Result"] == texts(app.info)
+    assert (queued["Rows"], queued["New weeks"], queued["Took"]) == ("–", "–", "waiting…")
     button(app, "Import now").click().run()
     assert texts(app.error).startswith("An import of 'Weekly marketing' is already queued")
     viewer = open_page(agency.viewer.id, agency.client.id)  # viewers see the status too
@@ -115,3 +129,24 @@ def test_a_viewer_sees_history_but_cannot_change_or_import(
     assert not labels & {"Import now", "Save source", "Test connection", "Save weekly schedule"}
     assert "No scheduled refresh." in texts(app.markdown)
     assert "No imports yet." in texts(app.caption)
+
+
+def test_the_history_of_a_running_import_says_what_is_not_known_yet(
+    session: Session, agency: Agency, table_source_id: int
+):
+    """While an import runs, its rows and duration read "–" and "importing…", not None."""
+    now = utcnow()
+    session.add_all([
+        BigQueryImport(source_id=table_source_id, trigger="schedule", status="succeeded",
+                       rows=1234, new_weeks=2, started_at=now - timedelta(days=7, seconds=75),
+                       finished_at=now - timedelta(days=7)),
+        BigQueryImport(source_id=table_source_id, trigger="manual", status="running",
+                       actor_id=agency.analyst.id, started_at=now, heartbeat_at=now),
+    ])
+    session.commit()
+    app = open_page(agency.viewer.id, agency.client.id)
+    assert texts(app.info) == "Importing…"
+    running, done = history(app).to_dict("records")
+    assert running == {"When (UTC)": f"{now:%Y-%m-%d %H:%M}", "Trigger": "manual", "Rows": "–",
+                       "New weeks": "–", "Took": "importing…", "Result": "Importing…"}
+    assert (done["Rows"], done["New weeks"], done["Took"]) == ("1 234", "2", "1 min 15 s")
