@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,10 @@ MIN_SPEND_COLUMNS = 2
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CELLS_PER_PROBLEM = 10
 DELIMITERS = ",;\t"
+# A number written with a decimal comma, maybe with spaces or points between thousands, as
+# Excel saves it in Sweden, Germany and most of Europe: "1567327,76", "1 567 327,76".
+THOUSANDS = "[ .\u00a0\u202f]"
+DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
 DATE_NAMES = ("date", "week", "week_start", "ds", "period")
 DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders")
 HEADER_ROW = 1
@@ -92,6 +97,10 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
     DatasetError
         The file is missing, empty, larger than ``max_bytes``, binary, or not a table of
         comma-, semicolon- or tab-separated columns.
+
+    In a semicolon- or tab-separated file, a column whose every filled cell is a number
+    written with a decimal comma (and maybe spaces between thousands) is read as numbers
+    with a decimal point, as Excel writes them in most of Europe.
     """
     raw = _read_bytes(Path(source), max_bytes) if isinstance(source, str | Path) else source
     if len(raw) > max_bytes:
@@ -117,7 +126,20 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
         raise DatasetError([Problem(f"the file is not a valid CSV: {first_line}")]) from exc
     if frame.empty:
         raise DatasetError([Problem("the file has a header but no data rows")])
-    return frame
+    return frame if delimiter == "," else with_decimal_points(frame)
+
+
+def with_decimal_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of decimal-comma numbers rewritten with decimal points: "1 234,5" -> "1234.5"."""
+    out = frame.copy()
+    for column in frame.columns:
+        cells = frame[column].str.strip()
+        filled = cells[cells != ""]
+        commas = filled.str.contains(",", regex=False).any()
+        if commas and filled.str.fullmatch(DECIMAL_COMMA).all():
+            digits = cells.str.replace(THOUSANDS, "", regex=True)
+            out[column] = digits.str.replace(",", ".", regex=False)
+    return out
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:

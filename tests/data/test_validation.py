@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,6 +64,54 @@ def test_semicolon_csv_and_robyn_columns_are_detected() -> None:
     assert mapping.date == "DATE"
     assert mapping.spend == ("tv_S", "facebook_S")
     assert mapping.context == ("holiday",)
+
+
+@pytest.mark.parametrize(
+    ("cells", "numbers"),
+    [
+        (["1567327,76", "85608,0"], [1567327.76, 85608.0]),
+        (["1 567 327,76", "-12,5"], [1567327.76, -12.5]),
+        (["1\u00a0567\u00a0327,76", "0"], [1567327.76, 0.0]),
+        (["1.567.327,76", "3,0"], [1567327.76, 3.0]),
+    ],
+)
+def test_decimal_commas_in_a_semicolon_csv_are_read_as_numbers(
+    cells: list[str], numbers: list[float]
+) -> None:
+    rows = "".join(f"2020-01-{6 + 7 * i:02d};{cell};7\n" for i, cell in enumerate(cells))
+    frame = read_csv(f"date;revenue;spend_a\n{rows}".encode())
+    assert frame["revenue"].astype(float).tolist() == numbers
+    assert frame["spend_a"].tolist() == ["7"] * len(cells)
+
+
+@pytest.mark.parametrize(
+    ("cells", "kept"),
+    [
+        (["1,5", "2.5"], ["1,5", "2.5"]),  # mixed marks: reported cell by cell, not guessed
+        (["1.5", "2.25"], ["1.5", "2.25"]),  # decimal points stay as they are
+        (["1,5", "n/a"], ["1,5", "n/a"]),
+    ],
+)
+def test_columns_that_are_not_all_decimal_comma_numbers_are_left_alone(
+    cells: list[str], kept: list[str]
+) -> None:
+    rows = "".join(f"2020-01-{6 + 7 * i:02d};{cell}\n" for i, cell in enumerate(cells))
+    assert read_csv(f"date;revenue\n{rows}".encode())["revenue"].tolist() == kept
+
+
+def test_a_comma_separated_file_is_never_read_with_decimal_commas() -> None:
+    frame = read_csv(b'date,revenue\n2020-01-06,"1,5"\n')
+    assert frame["revenue"].tolist() == ["1,5"]
+
+
+def test_a_swedish_excel_export_validates_like_its_comma_separated_twin() -> None:
+    data, _ = generate(60, seed=3)
+    swedish = data.to_csv(sep=";", decimal=",", index=False).encode()
+    frame = read_csv(swedish)
+    mapping = detect_columns(frame)
+    assert validate_frame(frame, mapping) == []
+    clean = clean_frame(frame, mapping)
+    assert np.allclose(clean["revenue"], data["revenue"])
 
 
 @pytest.mark.parametrize(
