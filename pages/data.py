@@ -49,7 +49,8 @@ def preview(frame: pd.DataFrame, mapping: dict) -> None:
 def upload_tab(session, user, client) -> None:
     uploaded = st.file_uploader("Weekly data (CSV)", type=["csv"], key="upload_file",
                                 help="date (YYYY-MM-DD week start), revenue, spend_* columns, "
-                                     "optional promo_flag and other context columns.")
+                                     "optional promo_flag and other context columns; comma-, "
+                                     "semicolon- or tab-separated (Excel's 1 234,56 is fine).")
     if uploaded is None:
         return
     try:
