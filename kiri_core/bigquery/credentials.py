@@ -55,7 +55,9 @@ def parse_service_account(raw: bytes) -> dict[str, Any]:
                               '"service_account").')
     missing = [name for name in REQUIRED_FIELDS if not info.get(name)]
     if missing:
-        raise ValidationError(f"The key file lacks {', '.join(missing)}.")
+        raise ValidationError(f"The key file lacks {', '.join(missing)}: it is not a complete "
+                              "service-account key. In Google Cloud, create a new JSON key for "
+                              "the service account and upload that file unchanged.")
     try:
         service_account.Credentials.from_service_account_info(info)
     except ValueError:

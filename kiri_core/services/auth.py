@@ -53,6 +53,8 @@ def password_matches(password: str, password_hash: str) -> bool:
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
+    if not email:
+        raise ValidationError("Enter your e-mail address.")
     if not EMAIL_PATTERN.match(email):
         raise ValidationError(f"'{email}' is not a valid e-mail address.")
     return email

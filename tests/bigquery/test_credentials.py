@@ -140,7 +140,7 @@ BAD_KEYS = {
     "user credentials": (b'{"type": "authorized_user", "client_id": "x"}',
                          "not a service-account key"),
     "missing fields": (b'{"type": "service_account", "client_email": "a@b.c"}',
-                       "lacks private_key, token_uri"),
+                       "lacks private_key, token_uri: it is not a complete service-account"),
     "broken private key": (
         b'{"type": "service_account", "client_email": "a@b.c", "token_uri": "https://t",'
         b' "private_key": "-----BEGIN PRIVATE KEY-----\\nSECRETSTUFF\\n-----END PRIVATE KEY-----"}',

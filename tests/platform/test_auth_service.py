@@ -33,6 +33,20 @@ def test_bad_passwords_get_a_clear_message_and_no_account(session, password, mes
     assert auth.user_count(session) == 0
 
 
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [("", "Enter your e-mail address."),
+     ("   ", "Enter your e-mail address."),
+     ("owner@", "'owner@' is not a valid e-mail address."),
+     ("no-at-sign.se", "'no-at-sign.se' is not a valid e-mail address.")],
+)
+def test_bad_e_mail_addresses_get_a_clear_message_and_no_account(session, email, message):
+    with pytest.raises(ValidationError) as refused:
+        auth.register_user(session, email, "Owner", PASSWORD)
+    assert str(refused.value) == message
+    assert auth.user_count(session) == 0
+
+
 def test_login_checks_the_password_and_over_long_passwords_are_refused(session):
     auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
     assert auth.authenticate(session, " OWNER@agency.se", PASSWORD).last_login_at is not None
