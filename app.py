@@ -66,10 +66,10 @@ def main() -> None:
                 return
             gate.empty()
         auth.remember(authenticator)  # every run: a rerun may unmount it before it has set
+        client = client_picker(session, user)
         with st.sidebar:
             st.markdown(f"**{user.name}**  \n{user.email}")
             st.button("Log out", key=LOGOUT_KEY)
-        client = client_picker(session, user)
         is_viewer = client is not None and client_role(session, user, client.id) == "viewer"
         is_admin = user.is_admin
         runs.reap_stale_runs(session)  # without Redis no worker does it: every page load does

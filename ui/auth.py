@@ -130,7 +130,13 @@ def _register_form(session: Session) -> User | None:
 
 
 def login_gate(session: Session) -> User | None:
-    """Log-in and register tabs; returns the user once signed in during this run."""
+    """Log-in and register tabs, in a column of a readable width; returns the user once
+    signed in during this run."""
+    with st.columns([1, 1.2, 1])[1]:
+        return _login_tabs(session)
+
+
+def _login_tabs(session: Session) -> User | None:
     st.title("Kiri")
     st.caption("Marketing mix modeling for your clients.")
     if notice := st.session_state.pop(NOTICE, None):
