@@ -12,7 +12,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -212,6 +212,16 @@ def duration(seconds: float | None) -> str:
         return "–"
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def timestamp(value: datetime | None) -> str:
+    """A moment to the minute: ``"2026-11-30 14:05"``; an en dash when not known."""
+    return "–" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def counted(count: int, noun: str) -> str:
+    """A count with its noun in singular or plural: ``"1 problem"``, ``"2 problems"``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def as_date(value: str | date) -> date:

@@ -8,7 +8,7 @@ import streamlit as st
 from kiri_core.services import clients
 from kiri_core.services.access import accessible_clients, client_role
 from ui import state
-from ui.context import signed_in_user
+from ui.context import NO_ACCESS, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
 
@@ -36,8 +36,10 @@ with db() as session:
              "Status": "archived" if c.archived_at else "active",
              "Your role": client_role(session, user, c.id)} for c in listed
         ]), hide_index=True, width="stretch")
+    elif user.is_admin:
+        st.info("There are no clients yet: create the first one below.")
     else:
-        st.info("You have no clients yet. An administrator can give you access.")
+        st.info(NO_ACCESS)
 
     if user.is_admin:
         with st.expander("New client", expanded=not listed), st.form("new_client"):

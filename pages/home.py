@@ -8,7 +8,24 @@ from kiri_core import formatting
 from kiri_core.services import clients
 from ui.context import selected_client, signed_in_user
 from ui.db import db
+from ui.links import page_link
 from ui.tables import datasets_frame, runs_frame
+
+
+def next_step(overview, role: str) -> None:
+    """Without a finished model: where to go next, with a link there."""
+    if overview.runs:
+        st.info("No finished model yet: no run of this client has succeeded so far.")
+        page_link("pages/runs.py", "See the runs")
+    elif role != "analyst":
+        st.info("No finished model yet: an analyst of this client has not started a run.")
+    elif not overview.datasets:
+        st.info("No finished model yet. Start by loading this client's data.")
+        page_link("pages/data.py", "Load data")
+    else:
+        st.info("No finished model yet. Start a run on this client's data.")
+        page_link("pages/runs.py", "Start a run")
+
 
 with db() as session:
     user = signed_in_user(session)
@@ -25,7 +42,7 @@ with db() as session:
         cols[2].metric("Media ROAS", formatting.roas(headline["roas"], client.currency))
         cols[3].metric("Model fit (R²)", formatting.number(headline["rsq"], client.currency, 2))
     else:
-        st.info("No finished model yet. Load data on the Data page, then start a run.")
+        next_step(overview, role)
     st.subheader("Datasets")
     if overview.datasets:
         st.dataframe(datasets_frame(overview.datasets), hide_index=True, width="stretch")
@@ -33,6 +50,6 @@ with db() as session:
         st.caption("No datasets yet.")
     st.subheader("Runs")
     if overview.runs:
-        st.dataframe(runs_frame(overview.runs), hide_index=True, width="stretch")
+        st.dataframe(runs_frame(overview.runs, client.currency), hide_index=True, width="stretch")
     else:
         st.caption("No runs yet.")

@@ -5,17 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from kiri_core import formatting
-from kiri_core.db.models import ACTIVE_RUN_STATUSES
+from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun
 from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
 from ui import state
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
+from ui.links import page_link
 from ui.results import first_results
 from ui.tables import run_label, runs_frame
 
 POLL_SECONDS = 2
+RUN_PICK = "run_pick"
 MODES = {"quick": "Quick (300 iterations × 1 trial)", "full": "Full (2000 × 5)"}
 
 
@@ -23,6 +25,7 @@ def start_form(session, user, client) -> None:
     versions = datasets.list_datasets(session, user, client.id)
     if not versions:
         st.info("This client has no data yet: upload or generate it on the Data page.")
+        page_link("pages/data.py", "Load data")
         return
     by_id = {d.id: d for d in versions}
     labels = {d.id: f"v{d.version} · {d.name}" for d in versions}
@@ -36,7 +39,8 @@ def start_form(session, user, client) -> None:
         context = st.multiselect("Context columns", candidates, default=mapping["context"],
                                  key=f"context_{dataset.id}")
         left, right = st.columns(2)
-        adstock = left.selectbox("Adstock", runs.ADSTOCKS, key="run_adstock")
+        adstock = left.selectbox("Adstock", runs.ADSTOCKS, key="run_adstock",
+                                 format_func=runs.ADSTOCK_LABELS.get)
         mode = right.radio("Search", list(MODES), format_func=MODES.get, key="run_mode")
         seed = left.number_input("Seed", min_value=0, value=1, step=1, key="run_seed")
         engines, robyn_note = engine_choices(session)
@@ -89,15 +93,36 @@ def live_run(run_id: int) -> None:
             st.rerun(scope="app")
 
 
-def run_view(session, user, client, role: str, history: list) -> None:
+def pick_run(history: list[ModelRun]) -> ModelRun:
+    """The run dropdown; it follows ``state.run_id``, so a run just started or retried shows."""
     by_id = {r.id: r for r in history}
-    labels = {r.id: run_label(r) for r in history}
     if state.run_id() not in by_id:
         state.set_run_id(history[0].id)
-    chosen = st.selectbox("Run", list(by_id), index=list(by_id).index(state.run_id()),
-                          format_func=labels.get, key="run_pick")
-    state.set_run_id(chosen)
-    run = by_id[chosen]
+    labels = {r.id: run_label(r) for r in history}
+    st.session_state[RUN_PICK] = state.run_id()
+    chosen = st.selectbox("Run", list(by_id), format_func=labels.get, key=RUN_PICK,
+                          on_change=lambda: state.set_run_id(st.session_state[RUN_PICK]))
+    return by_id[chosen]
+
+
+def history_table(history: list[ModelRun], currency: str) -> None:
+    st.dataframe(runs_frame(history, currency), hide_index=True, width="stretch")
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def live_history(client_id: int, currency: str) -> None:
+    """Polls the history while a run is queued or running; reruns the page once none is."""
+    with db() as session:
+        runs.reap_stale_runs(session)
+        user = signed_in_user(session)
+        history = runs.list_runs(session, user, client_id)
+        history_table(history, currency)
+        if not any(r.status in ACTIVE_RUN_STATUSES for r in history):
+            st.rerun(scope="app")
+
+
+def run_view(session, user, client, role: str, history: list[ModelRun]) -> None:
+    run = pick_run(history)
     if run.status in ACTIVE_RUN_STATUSES:
         live_run(run.id)
     else:
@@ -124,4 +149,7 @@ with db() as session:
     st.subheader("Selected run")
     run_view(session, user, client, role, history)
     st.subheader("History")
-    st.dataframe(runs_frame(history), hide_index=True, width="stretch")
+    if any(r.status in ACTIVE_RUN_STATUSES for r in history):
+        live_history(client.id, client.currency)
+    else:
+        history_table(history, client.currency)

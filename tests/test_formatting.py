@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from kiri_core import formatting as fmt
@@ -192,3 +194,12 @@ def test_parse_money_with_an_unknown_currency_is_not_an_input_error() -> None:
 )
 def test_duration_in_minutes_and_seconds(seconds: float | None, expected: str) -> None:
     assert fmt.duration(seconds) == expected
+
+
+def test_timestamp_to_the_minute_or_a_dash() -> None:
+    assert fmt.timestamp(datetime(2026, 11, 30, 14, 5, 59)) == "2026-11-30 14:05"
+    assert fmt.timestamp(None) == "–"
+
+
+def test_counted_says_one_problem_and_two_problems() -> None:
+    assert (fmt.counted(1, "problem"), fmt.counted(2, "problem")) == ("1 problem", "2 problems")

@@ -9,6 +9,9 @@ from kiri_core.db.models import Client, User
 from kiri_core.services import auth
 from kiri_core.services.access import accessible_clients, client_role
 from ui import state
+from ui.links import page_link
+
+NO_ACCESS = "You have no access to a client yet. Ask an administrator to give you access."
 
 
 def signed_in_user(session: Session) -> User:
@@ -45,6 +48,17 @@ def selected_client(session: Session, user: User) -> tuple[Client, str]:
     role = client_role(session, user, client_id) if client_id is not None else None
     client = session.get(Client, client_id) if role else None
     if client is None:
-        st.info("Pick a client in the sidebar (or create one on the Clients page).")
+        no_client_hint(session, user)
         st.stop()
     return client, role
+
+
+def no_client_hint(session: Session, user: User) -> None:
+    """What to do without a client: pick one, create one (admins) or ask for access."""
+    if accessible_clients(session, user):
+        st.info("Pick a client in the sidebar.")
+    elif user.is_admin:
+        st.info("There are no clients yet. Create the first one on the Clients page.")
+        page_link("pages/clients.py", "Create a client")
+    else:
+        st.info(NO_ACCESS)

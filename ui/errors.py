@@ -11,12 +11,11 @@ from kiri_core.services.errors import KiriError, ValidationError
 
 
 def show_error(error: KiriError) -> None:
-    """One error box; a ValidationError lists every problem it found."""
-    if isinstance(error, ValidationError) and len(error.problems) > 1:
-        lines = "\n".join(f"- {problem}" for problem in error.problems)
-        st.error(f"{error}\n\n{lines}")
-    else:
-        st.error(str(error))
+    """One error box; a ValidationError lists every problem its message does not already say."""
+    message = str(error)
+    problems = error.problems if isinstance(error, ValidationError) else []
+    lines = "\n".join(f"- {p}" for p in problems if p not in message)
+    st.error(f"{message}\n\n{lines}" if lines else message)
 
 
 @contextmanager

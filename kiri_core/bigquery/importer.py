@@ -202,7 +202,8 @@ def save_rows(
     except ValidationError as exc:
         raise BigQueryFailure(
             "invalid",
-            f"The BigQuery data has {len(exc.problems)} problem(s); nothing was saved.",
+            f"The BigQuery data has {formatting.counted(len(exc.problems), 'problem')}; "
+            "nothing was saved.",
             exc.problems,
         ) from exc
     record.status, record.dataset_id = "succeeded", dataset.id

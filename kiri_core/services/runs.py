@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiri_core import config, queue
+from kiri_core import config, formatting, queue
 from kiri_core.data.fit_config import validate_fit_config
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import ENGINES, Dataset, ModelRun, RunArtifact, User
@@ -25,6 +25,8 @@ from kiri_core.services.errors import NotFound, ValidationError
 from kiri_core.storage import StorageIntegrityError, default_storage
 
 ADSTOCKS = tuple(ADSTOCK_PARAMS)
+ADSTOCK_LABELS = {"geometric": "Geometric", "weibull_cdf": "Weibull CDF",
+                  "weibull_pdf": "Weibull PDF"}
 PRESETS = {"quick": {"iterations": 300, "trials": 1}, "full": {"iterations": 2000, "trials": 5}}
 CANCEL_GRACE = timedelta(seconds=20)
 
@@ -49,7 +51,8 @@ def _check_config(dataset: Dataset, run_config: dict[str, Any], engine: str) -> 
     if engine not in ENGINES:
         problems.append(f"Unknown engine '{engine}'; choose one of {', '.join(ENGINES)}.")
     if problems:
-        raise ValidationError(f"The run settings have {len(problems)} problem(s).", problems)
+        raise ValidationError(
+            f"The run settings have {formatting.counted(len(problems), 'problem')}.", problems)
 
 
 def _dataset_of_client(session: Session, client_id: int, dataset_id: int) -> Dataset:

@@ -89,7 +89,7 @@ def test_invalid_data_saves_nothing_and_lists_the_csv_uploads_problems(
     assert record.error.splitlines()[1:] == [f"- {p}" for p in csv_problems]
     assert "only 40 rows" in record.error
     assert "row 5, column 'spend_meta'" in record.error  # header is row 1
-    assert describe(record).startswith("Data invalid: The BigQuery data has 2 problem(s)")
+    assert describe(record).startswith("Data invalid: The BigQuery data has 2 problems;")
 
 
 def test_a_mapped_column_missing_from_bigquery_is_named(

@@ -99,10 +99,10 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     register(page, "Otto Outsider", "otto@agency.se", tab=True)  # a colleague, no access
     page.get_by_text("No clients yet.").wait_for()
     open_page(page, "Runs")
-    page.get_by_text("Pick a client in the sidebar").wait_for()
+    page.get_by_text("Ask an administrator to give you access").wait_for()
     page.reload()  # a new page load of /runs, logged in from the cookie
     page.get_by_text("otto@agency.se").wait_for()
-    page.get_by_text("Pick a client in the sidebar").wait_for()
+    page.get_by_text("Ask an administrator to give you access").wait_for()
     assert page.get_by_text("Acme AB").count() == 0
     page.shot("07-outsider")
     log_out(page)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from kiri_core.services import auth
 from kiri_core.services.access import accessible_clients
+from tests.fitted import PASSWORD
 
 
 def test_admin_creates_a_client_and_it_becomes_selected(session, team, open_page):
@@ -38,3 +40,13 @@ def test_analyst_edits_the_client(session, team, open_page):
     assert app.success[0].value == "Saved."
     session.refresh(team.client)
     assert team.client.name == "Acme Group"
+
+
+def test_without_clients_the_admin_is_told_to_create_one_and_others_to_ask(session, open_page,
+                                                                          text_of):
+    admin = auth.register_user(session, "admin@agency.se", "Admin", PASSWORD)
+    colleague = auth.register_user(session, "erik@agency.se", "Erik", PASSWORD)
+    admin_sees = text_of(open_page("pages/clients.py", admin))
+    assert "create the first one below" in admin_sees and "administrator" not in admin_sees
+    assert "Ask an administrator to give you access" in text_of(
+        open_page("pages/clients.py", colleague))

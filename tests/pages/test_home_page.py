@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kiri_core.services import datasets
+from kiri_core.services import auth, datasets
+from tests.fitted import PASSWORD
 
 
 def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
@@ -30,3 +31,26 @@ def test_pages_need_a_logged_in_active_user(session, team, open_page, text_of):
     session.commit()
     app = open_page("pages/home.py", team.viewer, team.client)
     assert "Please log in" in text_of(app) and "Acme AB" not in text_of(app)
+
+
+def test_without_clients_an_admin_gets_a_link_to_create_one(session, open_page, text_of):
+    admin = auth.register_user(session, "admin@agency.se", "Admin", PASSWORD)
+    app = open_page("pages/home.py", admin)
+    assert "Create the first one on the Clients page" in text_of(app)
+    assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
+        ("Create a client", "clients")]
+
+
+def test_without_access_a_new_colleague_is_told_to_ask_an_admin(session, team, open_page,
+                                                                 text_of):
+    colleague = auth.register_user(session, "erik@agency.se", "Erik", PASSWORD)
+    app = open_page("pages/home.py", colleague)
+    assert "Ask an administrator to give you access" in text_of(app)
+    assert "Clients page" not in text_of(app) and not app.get("page_link")
+
+
+def test_an_analyst_without_runs_gets_a_link_to_the_next_step(session, team, open_page):
+    app = open_page("pages/home.py", team.analyst, team.client)
+    assert [link.label for link in app.get("page_link")] == ["Load data"]
+    datasets.generate_dataset(session, team.analyst, team.client.id, 60, 4)
+    assert [link.label for link in app.run().get("page_link")] == ["Start a run"]

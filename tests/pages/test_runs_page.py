@@ -6,6 +6,7 @@ import time
 
 from kiri_core.db.models import ModelRun
 from kiri_core.services import datasets, runs
+from tests.fitted import finished_run
 from ui.results import CHANNEL_COLUMNS
 
 
@@ -52,3 +53,46 @@ def test_viewer_sees_runs_without_start_or_cancel(session, team, open_page, text
     finally:
         runs.cancel_run(session, team.analyst, run.id)
         wait_until_finished(session, run.id, timeout=60)
+
+
+def test_a_second_run_is_selected_and_its_history_row_finishes(session, team, open_page,
+                                                                text_of):
+    first = finished_run(session, team.analyst, team.client.id)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert f"Run #{first.id}** · succeeded" in text_of(app)
+    next(b for b in app.button if b.label == "Start run").click().run()
+    assert not app.exception
+    second = app.session_state["run_id"]
+    assert second != first.id and app.selectbox(key="run_pick").value == second
+    assert app.get("progress"), "the new run's live progress is shown"
+    history = app.dataframe[-1].value.set_index("Run")
+    rsq = f"{first.metrics['rsq']:.3f}".replace(".", ",")  # Acme AB is a SEK client
+    assert history.loc[f"#{first.id}", "R²"] == rsq and history.loc[f"#{second}", "R²"] == "–"
+    assert wait_until_finished(session, second).status == "succeeded"
+    app.run()
+    assert f"Run #{second}** · succeeded" in text_of(app)
+    assert app.dataframe[-1].value.set_index("Run").loc[f"#{second}", "Status"] == "succeeded"
+
+
+def test_a_single_problem_with_the_run_settings_is_shown(session, team, open_page):
+    datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    next(m for m in app.multiselect if m.label == "Spend columns").set_value([])
+    next(b for b in app.button if b.label == "Start run").click().run()
+    message = app.error[0].value
+    assert message.startswith("The run settings have 1 problem.")
+    assert "'spend_columns' must list at least" in message
+
+
+def test_adstock_options_read_as_words(session, team, open_page):
+    datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    adstock = app.selectbox(key="run_adstock")
+    assert adstock.options == ["Geometric", "Weibull CDF", "Weibull PDF"]
+    assert adstock.value == "geometric"
+
+
+def test_without_data_the_analyst_gets_a_link_to_the_data_page(session, team, open_page):
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
+        ("Load data", "data")]
