@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core.db.models import ROLES
-from kiri_core.services import audit, users
+from kiri_core.formatting import timestamp
+from kiri_core.services import audit, auth, users
 from kiri_core.services.access import accessible_clients, require_admin
 from kiri_core.services.errors import AccessDenied
 from ui.context import signed_in_user
@@ -18,25 +19,37 @@ def users_section(session, admin) -> list:
     everyone = users.list_users(session, admin)
     st.dataframe(pd.DataFrame([
         {"E-mail": u.email, "Name": u.name, "Admin": u.is_admin, "Active": u.is_active,
-         "Locked until": u.locked_until, "Last login": u.last_login_at} for u in everyone
+         "Locked until": timestamp(u.locked_until if auth.is_locked(u) else None),
+         "Last login": timestamp(u.last_login_at)} for u in everyone
     ]), hide_index=True, width="stretch")
     by_id = {u.id: u for u in everyone}
     emails = {u.id: u.email for u in everyone}
     chosen = by_id[st.selectbox("User", list(by_id), format_func=emails.get, key="admin_user")]
+    user_actions(session, admin, chosen)
+    return everyone
+
+
+def user_actions(session, admin, chosen) -> None:
+    """(De)activate, admin rights and unlock; not the first two on the admin's own account."""
+    own = chosen.id == admin.id
+    if own:
+        st.caption("This is your own account: another administrator can deactivate it or "
+                   "remove its admin rights.")
     cols = st.columns(3)
-    if cols[0].button("Deactivate" if chosen.is_active else "Activate", key="toggle_active"):
+    if cols[0].button("Deactivate" if chosen.is_active else "Activate", key="toggle_active",
+                      disabled=own, help=users.OWN_DEACTIVATION if own else None):
         with user_errors():
             users.set_active(session, admin, chosen.id, not chosen.is_active)
             st.rerun()
-    if cols[1].button("Remove admin" if chosen.is_admin else "Make admin", key="toggle_admin"):
+    if cols[1].button("Remove admin" if chosen.is_admin else "Make admin", key="toggle_admin",
+                      disabled=own, help=users.OWN_ADMIN_REMOVAL if own else None):
         with user_errors():
             users.set_admin(session, admin, chosen.id, not chosen.is_admin)
             st.rerun()
-    if chosen.locked_until and cols[2].button("Unlock", key="unlock"):
+    if auth.is_locked(chosen) and cols[2].button("Unlock", key="unlock"):
         with user_errors():
             users.unlock(session, admin, chosen.id)
             st.rerun()
-    return everyone
 
 
 def access_section(session, admin, everyone: list) -> None:
@@ -67,6 +80,14 @@ def access_section(session, admin, everyone: list) -> None:
                 st.rerun()
 
 
+def audit_section(session, admin) -> None:
+    st.dataframe(pd.DataFrame([
+        {"When": e.when, "Who": e.who, "Action": e.action, "Client": e.client,
+         "Target": e.target, "Details": e.details}
+        for e in audit.readable_entries(session, admin)
+    ]), hide_index=True, width="stretch")
+
+
 with db() as session:
     user = signed_in_user(session)
     try:
@@ -80,10 +101,4 @@ with db() as session:
     st.subheader("Client access")
     access_section(session, user, everyone)
     st.subheader("Audit log")
-    emails = {u.id: u.email for u in everyone}
-    st.dataframe(pd.DataFrame([
-        {"When": e.at, "Who": emails.get(e.actor_id, "system"), "Action": e.action,
-         "Client": e.client_id,
-         "Target": f"{e.target_type} {e.target_id}" if e.target_type else "",
-         "Details": e.details} for e in audit.recent_entries(session, user)
-    ]), hide_index=True, width="stretch")
+    audit_section(session, user)

@@ -72,7 +72,7 @@ def _check_signup_domain(email: str) -> None:
 
 
 def register_user(session: Session, email: str, name: str, password: str) -> User:
-    """Create an account; the very first one becomes admin."""
+    """Create an account, signed in right away (its first login); the very first is admin."""
     email = normalize_email(email)
     if not name.strip():
         raise ValidationError("Please enter your name.")
@@ -82,9 +82,8 @@ def register_user(session: Session, email: str, name: str, password: str) -> Use
         _check_signup_domain(email)
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise ValidationError(f"An account for {email} already exists. Please log in.")
-    user = User(
-        email=email, name=name.strip(), password_hash=hash_password(password), is_admin=first
-    )
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password),
+                is_admin=first, last_login_at=utcnow())
     session.add(user)
     session.flush()
     audit.record(session, user, "user.register", target=("user", user.id),
@@ -93,8 +92,13 @@ def register_user(session: Session, email: str, name: str, password: str) -> Use
     return user
 
 
+def is_locked(user: User) -> bool:
+    """Whether too many failed logins keep the account locked right now."""
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
 def _refuse_locked(user: User) -> None:
-    if user.locked_until is not None and user.locked_until > utcnow():
+    if is_locked(user):
         minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
         raise AuthenticationError(
             f"Too many failed logins: this account is locked for {minutes} more minute(s)."

@@ -10,6 +10,9 @@ from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_admin
 from kiri_core.services.errors import NotFound, ValidationError
 
+OWN_DEACTIVATION = "You cannot deactivate your own account."
+OWN_ADMIN_REMOVAL = "You cannot remove your own admin rights."
+
 
 def _admin(session: Session, actor: User | None) -> User:
     return require_admin(current_actor(session, actor))
@@ -31,7 +34,7 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     """Activate or deactivate an account; a deactivated user is out at the next page load."""
     admin = _admin(session, actor)
     if user_id == admin.id and not active:
-        raise ValidationError("You cannot deactivate your own account.")
+        raise ValidationError(OWN_DEACTIVATION)
     user = _user(session, user_id)
     user.is_active = active
     audit.record(session, admin, "user.activate" if active else "user.deactivate",
@@ -43,7 +46,7 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
 def set_admin(session: Session, actor: User, user_id: int, is_admin: bool) -> User:
     admin = _admin(session, actor)
     if user_id == admin.id and not is_admin:
-        raise ValidationError("You cannot remove your own admin rights.")
+        raise ValidationError(OWN_ADMIN_REMOVAL)
     user = _user(session, user_id)
     user.is_admin = is_admin
     audit.record(session, admin, "user.admin", target=("user", user_id),

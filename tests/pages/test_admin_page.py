@@ -30,4 +30,28 @@ def test_admin_grants_a_role_on_a_client(session, team, open_page):
     assert not app.exception and not app.error
     grant = session.get(UserClientAccess, (team.outsider.id, team.client.id))
     assert grant is not None and grant.role == "viewer"
-    assert "access.grant" in list(app.dataframe[-1].value["Action"])
+    assert "Gave client access" in list(app.dataframe[-1].value["Action"])
+
+
+def test_users_and_audit_log_read_in_plain_words(session, team, open_page):
+    app = open_page("pages/admin.py", team.admin)
+    people, log = app.dataframe[0].value, app.dataframe[-1].value
+    assert set(people["Locked until"]) == {"–"}
+    assert "–" not in set(people["Last login"])  # registering signs the new user in
+    grant = log[log["Action"] == "Gave client access"].iloc[-1]
+    assert (grant["Who"], grant["Client"], grant["Target"], grant["Details"]) == (
+        "admin@agency.se", "Acme AB", "analyst@agency.se", "role: analyst")
+    first = log.iloc[-1]
+    assert (first["Action"], first["Client"], first["Details"]) == (
+        "Created an account", "–", "administrator: yes")
+    assert "None" not in log.to_string() and "None" not in people.to_string()
+
+
+def test_admin_cannot_deactivate_or_demote_themselves(session, team, open_page, text_of):
+    app = open_page("pages/admin.py", team.admin)
+    app.selectbox(key="admin_user").set_value(team.admin.id).run()
+    buttons = {b.label: b for b in app.button}
+    assert buttons["Deactivate"].disabled and buttons["Remove admin"].disabled
+    assert "This is your own account" in text_of(app)
+    app.selectbox(key="admin_user").set_value(team.viewer.id).run()
+    assert not any(b.disabled for b in app.button if b.label in ("Deactivate", "Make admin"))

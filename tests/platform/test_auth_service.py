@@ -48,7 +48,8 @@ def test_bad_e_mail_addresses_get_a_clear_message_and_no_account(session, email,
 
 
 def test_login_checks_the_password_and_over_long_passwords_are_refused(session):
-    auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
+    registered = auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
+    assert registered.last_login_at is not None  # registering signs the new user in
     assert auth.authenticate(session, " OWNER@agency.se", PASSWORD).last_login_at is not None
     with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
         auth.authenticate(session, "owner@agency.se", "wrong password")
