@@ -1,14 +1,17 @@
 """Altair chart builders for a model run, shared by the pages and the PDF report.
 
 Every builder takes the result document (``docs/result-format.md``), the id of the model to
-show and the client's currency, and returns a finished, self-contained Vega-Lite chart: the
-Kiri theme (design colors, Inter) and the currency's number locale are part of each spec, so
-Streamlit (``theme=None``) and vl-convert draw the same picture. Charts are ``"container"``
-wide; the PDF sets a fixed width with ``chart.properties(width=...)``.
+show and the client's currency (:func:`data_preview` takes a dataset instead), and returns a
+finished, self-contained Vega-Lite chart: the Kiri theme (design colors, Inter) and the
+currency's number locale are part of each spec, so Streamlit (``theme=None``) and vl-convert
+draw the same picture. Money axes read like :func:`kiri_core.formatting.money_compact`.
+Charts are ``"container"`` wide; the PDF sets a fixed width with
+``chart.properties(width=...)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
@@ -29,12 +32,23 @@ PALETTE = (
     "#0066FF", "#00A39A", "#F2A541", "#7B61FF", "#E4572E",
     "#2E4057", "#8FB339", "#D64C9B", "#4FB3D9", "#A67C52",
 )
-#: Non-media terms of the decomposition in calm greys and tints.
+#: Non-media terms of the decomposition: calm tones of distinct lightness and warmth, apart
+#: from each other and from the channel colors.
 BASE_COLORS = {
-    "Baseline": "#C9CED6", "Trend": "#A9B1BC", "Seasonality": "#DCE3EC",
-    "Holidays": "#8C96A3", "Context": "#B8C4D6", "Organic": "#7F8C9B",
+    "Baseline": "#5B6675", "Trend": "#9EA8B5", "Seasonality": "#D7DDE5",
+    "Holidays": "#C4A9C0", "Context": "#E6D3AE", "Organic": "#8AAE9F",
 }
+#: Pareto clusters get neutral tones and shapes of their own, never a channel's color.
+CLUSTER_COLORS = ("#333333", "#9A9A9A", "#C7B37A", "#5E7F8F", "#946A86", "#6B7F3E")
+CLUSTER_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
+                  "triangle-right", "triangle-left")
+#: The markers on the response curves, as their legend names them.
+MEAN_SPEND = "Mean weekly spend"
+RECOMMENDED_SPEND = "Recommended spend"
+ZERO_SPEND = "Carry-over at zero spend"
 DEFAULT_HEIGHT = 300
+#: The legend of line charts: a short stroke per series, dashed where the line is.
+LINE_LEGEND = alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=400)
 
 
 def kiri_theme() -> dict[str, Any]:
@@ -50,12 +64,15 @@ def kiri_theme() -> dict[str, Any]:
         "axis": {"labelFont": FONT, "titleFont": FONT, "labelColor": MUTED,
                  "titleColor": MUTED, "titleFontWeight": 400, "labelFontSize": 11,
                  "titleFontSize": 11, "gridColor": GRID, "domainColor": "#CCCCCC",
-                 "tickColor": "#CCCCCC"},
+                 "tickColor": "#CCCCCC", "labelSeparation": 8},
+        # about one tick per 100 px across and 50 px up, whatever the chart's size
+        "axisXQuantitative": {"tickCount": {"expr": "ceil(width / 100)"}},
+        "axisYQuantitative": {"tickCount": {"expr": "ceil(height / 50)"}},
         "axisBand": {"grid": False, "ticks": False, "domain": False, "labelColor": TEXT,
                      "labelPadding": 6},
         "legend": {"labelFont": FONT, "titleFont": FONT, "labelColor": TEXT,
                    "titleColor": MUTED, "titleFontWeight": 400, "orient": "bottom",
-                   "symbolType": "circle", "columns": 5},
+                   "symbolType": "circle", "columns": 5, "labelLimit": 240},
         "header": {"labelFont": FONT, "titleFont": FONT, "labelColor": TEXT},
         "text": {"font": FONT, "color": TEXT, "fontSize": 11},
         "range": {"category": list(PALETTE)},
@@ -70,11 +87,56 @@ alt.theme.register("kiri", enable=False)(lambda: alt.theme.ThemeConfig(config=ki
 
 
 def number_locale(currency: str) -> dict[str, Any]:
-    """A d3 number locale for ``currency``: separators, currency sign and the percent sign."""
+    """A d3 number locale for ``currency``: separators, currency sign, minus and percent sign."""
     style = fmt.style_for(currency)
     sign = [style.sign, ""] if style.sign_first else ["", f" {style.sign}"]
     return {"decimal": style.decimal, "thousands": style.thousands, "grouping": [3],
-            "currency": sign, "percent": " %" if style.percent_space else "%"}
+            "currency": sign, "minus": "-", "percent": " %" if style.percent_space else "%"}
+
+
+def money_label_expr(currency: str) -> str:
+    """A Vega expression writing ``datum.value`` the way :func:`fmt.money_compact` writes
+    money ("1,5 M kr", "€1.5M"), with just the decimals a tick needs ("1,25 M kr")."""
+    style = fmt.style_for(currency)
+    text = _money_text(style, 1.0, "")
+    for step, suffix in reversed(fmt._COMPACT_STEPS):  # k, M, bn; formatting's own steps
+        text = f"abs(datum.value) >= {step:.0f} ? {_money_text(style, step, suffix)} : ({text})"
+    return f"(datum.value < 0 ? '-' : '') + ({text})"
+
+
+def _money_text(style: fmt.NumberStyle, step: float, suffix: str) -> str:
+    """One branch of :func:`money_label_expr`: the amount in ``step`` units, sign placed."""
+    amount = f"format(abs(datum.value) / {step:.0f}, ',~f')"
+    if style.sign_first:
+        return f"'{style.sign}' + {amount} + '{suffix}'"
+    return f"{amount} + '{f' {suffix}' if suffix else ''} {style.sign}'"
+
+
+def _money_axis(currency: str, **kwargs: Any) -> alt.Axis:
+    """An axis of amounts written like the charts' labels and tables ("1,5 M kr")."""
+    return alt.Axis(labelExpr=money_label_expr(currency), **kwargs)
+
+
+def _outcome_axis(result: dict, currency: str) -> alt.Axis:
+    """Money for a revenue model, whole numbers for a conversion model."""
+    if result.get("dep_var_type") == "conversion":
+        return alt.Axis(format=",~f")
+    return _money_axis(currency)
+
+
+def _time_x(dates: Sequence[Any]) -> alt.X:
+    """A date axis on clean ticks: quarters with the year at each January and at the first
+    tick ("Apr 2022 Jul Oct Jan 2023"); whole years for more than four years of data."""
+    stamps = pd.to_datetime(pd.Series(list(dates)), errors="coerce").dropna()
+    years = (stamps.max() - stamps.min()).days / 365.25 if len(stamps) else 0.0
+    if years > 4:
+        ticks, label = {"interval": "year", "step": 1}, "utcFormat(datum.value, '%Y')"
+    else:
+        ticks = {"interval": "month", "step": 3}
+        label = ("datum.index == 0 || utcmonth(datum.value) == 0 ? "
+                 "utcFormat(datum.value, '%b %Y') : utcFormat(datum.value, '%b')")
+    return alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
+                 axis=alt.Axis(tickCount=ticks, labelExpr=label))
 
 
 def _finish(chart: alt.TopLevelMixin, currency: str, height: int = DEFAULT_HEIGHT) -> Any:
@@ -84,9 +146,17 @@ def _finish(chart: alt.TopLevelMixin, currency: str, height: int = DEFAULT_HEIGH
     )
 
 
+def _channel_colors(spend_columns: Sequence[str]) -> dict[str, str]:
+    """Each channel's name and color, in the order of the spend columns."""
+    return {channel_name(c): PALETTE[i % len(PALETTE)] for i, c in enumerate(spend_columns)}
+
+
+def _color_scale(colors: dict[str, str]) -> alt.Scale:
+    return alt.Scale(domain=list(colors), range=list(colors.values()))
+
+
 def _channel_scale(result: dict) -> alt.Scale:
-    names = [channel_name(c) for c in result["spend_columns"]]
-    return alt.Scale(domain=names, range=[PALETTE[i % len(PALETTE)] for i in range(len(names))])
+    return _color_scale(_channel_colors(result["spend_columns"]))
 
 
 def _channels(result: dict, model_id: str) -> dict[str, dict]:
@@ -97,8 +167,9 @@ def _channels(result: dict, model_id: str) -> dict[str, dict]:
 def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
     """The Pareto models by fit error (NRMSE) and business plausibility (DECOMP.RSSD).
 
-    Clusters are colored, the recommended model is ringed and the selected one labelled.
-    The points carry a selection parameter ``pick`` (field ``model_id``) for the picker.
+    Clusters have colors and shapes of their own (never a channel's color), the recommended
+    model is ringed and the selected one labelled. The points carry a selection parameter
+    ``pick`` (field ``model_id``) for the picker.
     """
     rows = [
         {"model_id": m["model_id"], "nrmse": m["metrics"]["nrmse"],
@@ -115,8 +186,9 @@ def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
         y=alt.Y("decomp_rssd:Q", title="Spend/effect gap (DECOMP.RSSD)",
                 scale=alt.Scale(zero=False)),
     )
-    points = base.mark_circle(size=70, opacity=0.85).encode(
-        color=alt.Color("cluster:N", title="Cluster"),
+    points = base.mark_point(size=70, opacity=0.85, filled=True).encode(
+        color=alt.Color("cluster:N", title="Cluster", scale=alt.Scale(range=CLUSTER_COLORS)),
+        shape=alt.Shape("cluster:N", title="Cluster", scale=alt.Scale(range=CLUSTER_SHAPES)),
         tooltip=["model_id", alt.Tooltip("nrmse:Q", format=".4f"),
                  alt.Tooltip("decomp_rssd:Q", format=".4f"), alt.Tooltip("rsq:Q", format=".3f"),
                  "cluster", "front"],
@@ -143,7 +215,7 @@ def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
     order = [channel_name(c) for c in result["spend_columns"]]
     y = alt.Y("channel:N", sort=order, title=None)
     bars = alt.Chart(data).mark_bar(cornerRadiusEnd=2, height={"band": 0.4}).encode(
-        x=alt.X("share:Q", title="Share of paid media", axis=alt.Axis(format=".0%")),
+        x=alt.X("share:Q", title="Share of paid media", axis=alt.Axis(format="~%")),
         y=y,
         yOffset=alt.YOffset("measure:N", sort=["Share of spend", "Share of effect"]),
         color=alt.Color("measure:N", title=None, sort=["Share of spend", "Share of effect"],
@@ -159,6 +231,15 @@ def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
 
 
+def _term_label(model: dict, term: str) -> str:
+    """A term's name on the charts; a negative baseline says what it is: the level the
+    other terms (the trend first) are measured from, so it can sit below zero."""
+    negative = model["terms"].get("intercept", {}).get("contribution", 0.0) < 0
+    if term == "intercept" and negative:
+        return "Baseline (offset to trend)" if "trend" in model["terms"] else "Baseline (offset)"
+    return term_name(term)
+
+
 def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     """Response decomposition waterfall: each term's share of the modelled response."""
     model = model_by_id(result, model_id)
@@ -167,7 +248,7 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     rows, start = [], 0.0
     for name, term in terms:
         value = term["contribution"]
-        rows.append({"term": term_name(name), "start": start, "end": start + value,
+        rows.append({"term": _term_label(model, name), "start": start, "end": start + value,
                      "contribution": value, "share": value / total if total else 0.0,
                      "sign": "increase" if value >= 0 else "decrease",
                      "label": f"{fmt.money_compact(value, currency)} · "
@@ -177,8 +258,7 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     order = list(data["term"])
     y = alt.Y("term:N", sort=order, title=None)
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("start:Q", title="Cumulative response",
-                axis=alt.Axis(format="$.2~s", tickCount=6)),
+        x=alt.X("start:Q", title="Cumulative response", axis=_outcome_axis(result, currency)),
         x2="end:Q",
         y=y,
         color=alt.Color("sign:N", legend=None,
@@ -201,8 +281,8 @@ def adstock_decay(result: dict, model_id: str, currency: str = "SEK", max_lags: 
         for lag, weight in enumerate(ch["decay"][:max_lags])
     ]
     chart = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
-        x=alt.X("lag:Q", title="Periods after the spend", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("weight:Q", title="Effect remaining", axis=alt.Axis(format=".0%")),
+        x=alt.X("lag:Q", title="Weeks after the spend", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("weight:Q", title="Effect remaining", axis=alt.Axis(format="~%")),
         color=alt.Color("channel:N", title=None, scale=_channel_scale(result)),
         tooltip=["channel", "lag", alt.Tooltip("weight:Q", format=".1%")],
     )
@@ -211,10 +291,12 @@ def adstock_decay(result: dict, model_id: str, currency: str = "SEK", max_lags: 
 
 def response_curves(result: dict, model_id: str, currency: str = "SEK",
                     plan: dict | None = None) -> Any:
-    """Expected response per period against spend per period, one curve per channel.
+    """Expected weekly response against weekly spend, one curve per channel.
 
-    The current mean spend is a filled dot; with a ``plan`` (docs/result-format.md) the
-    recommended spend per period is an open diamond on the same curve.
+    The response includes the carry-over of earlier weeks' spend (Robyn's convention,
+    :mod:`kiri_core.engine.response`), so a curve starts above zero: a triangle marks that
+    level at zero spend. The mean weekly spend is a filled dot; with a ``plan``
+    (docs/result-format.md) the recommended weekly spend is an open diamond.
     """
     channels = _channels(result, model_id)
     curve_rows = [
@@ -223,27 +305,41 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
         for s, r in zip(ch["curve"]["spend"], ch["curve"]["response"], strict=True)
     ]
     scale = _channel_scale(result)
-    x = alt.X("spend:Q", title="Spend per period", axis=alt.Axis(format="$.2~s"))
-    y = alt.Y("response:Q", title="Expected response per period", axis=alt.Axis(format="$.2~s"))
-    tooltip = ["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"),
-               alt.Tooltip("response:Q", format="$,.0f")]
+    x = alt.X("spend:Q", title="Weekly spend", axis=_money_axis(currency))
+    y = alt.Y("response:Q", axis=_outcome_axis(result, currency),
+              title=[f"Weekly {_dep_var_title(result).lower()}",
+                     "incl. carry-over of earlier weeks"])
     lines = alt.Chart(pd.DataFrame(curve_rows)).mark_line().encode(
         x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale))
-    current = [_curve_point(column, ch, "Current", ch["mean_spend"])
-               for column, ch in channels.items()]
-    layers = [lines, alt.Chart(pd.DataFrame(current)).mark_circle(size=110, opacity=1).encode(
-        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale), tooltip=tooltip)]
-    if plan is not None:
-        recommended = [
-            _curve_point(column, channels[column], "Recommended",
-                         p["optimized_spend"] / plan["weeks"])
-            for column, p in plan["channels"].items() if column in channels
-        ]
-        layers.append(alt.Chart(pd.DataFrame(recommended)).mark_point(
-            shape="diamond", size=110, filled=True, fill="#FFFFFF", strokeWidth=2, opacity=1,
-        ).encode(x=x, y=y, stroke=alt.Stroke("channel:N", title=None, scale=scale),
-                 tooltip=tooltip))
-    return _finish(alt.layer(*layers), currency)
+    mean = [_curve_point(column, ch, MEAN_SPEND, ch["mean_spend"])
+            for column, ch in channels.items()]
+    recommended = [
+        _curve_point(column, channels[column], RECOMMENDED_SPEND,
+                     p["optimized_spend"] / plan["weeks"])
+        for column, p in (plan["channels"] if plan else {}).items() if column in channels
+    ]
+    zero = [point for column, ch in channels.items()
+            if (point := _curve_point(column, ch, ZERO_SPEND, 0.0))["response"] > 0]
+    markers = [(rows, shape, hollow) for rows, shape, hollow in (
+        (mean, "circle", False), (recommended, "diamond", True), (zero, "triangle-right", False),
+    ) if rows]
+    shapes = alt.Scale(domain=[rows[0]["marker"] for rows, _, _ in markers],
+                       range=[shape for _, shape, _ in markers])
+    return _finish(alt.layer(lines, *(_markers(rows, x, y, scale, shapes, hollow)
+                                      for rows, _, hollow in markers)), currency)
+
+
+def _markers(rows: list[dict], x: alt.X, y: alt.Y, scale: alt.Scale, shapes: alt.Scale,
+             hollow: bool) -> alt.Chart:
+    """Points on the response curves in the channel's color, shaped by their ``marker``."""
+    mark = {"filled": False, "fill": "#FFFFFF"} if hollow else {"filled": True}
+    return alt.Chart(pd.DataFrame(rows)).mark_point(
+        size=100, opacity=1, strokeWidth=2, **mark).encode(
+        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale),
+        shape=alt.Shape("marker:N", title=None, scale=shapes),
+        tooltip=["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"),
+                 alt.Tooltip("response:Q", format="$,.0f")],
+    )
 
 
 def _curve_point(column: str, channel: dict, marker: str, spend: float) -> dict[str, Any]:
@@ -252,21 +348,21 @@ def _curve_point(column: str, channel: dict, marker: str, spend: float) -> dict[
 
 
 def actual_vs_predicted(result: dict, model_id: str, currency: str = "SEK") -> Any:
-    """The dependent variable and the model's fit over time."""
+    """The dependent variable and the model's fit over time; the legend tells the lines apart."""
     model = model_by_id(result, model_id)
     rows = [
         {"date": d, "series": series, "value": v}
         for series, values in (("Actual", result["actual"]), ("Predicted", model["fitted"]))
         for d, v in zip(result["dates"], values, strict=True)
     ]
+    series = ["Actual", "Predicted"]
     chart = alt.Chart(pd.DataFrame(rows)).mark_line(strokeWidth=1.8).encode(
-        x=alt.X("date:T", title=None),
-        y=alt.Y("value:Q", title=_dep_var_title(result), axis=alt.Axis(format="$.2~s")),
-        color=alt.Color("series:N", title=None,
-                        scale=alt.Scale(domain=["Actual", "Predicted"], range=[TEXT, PRIMARY])),
-        strokeDash=alt.StrokeDash("series:N", legend=None,
-                                  scale=alt.Scale(domain=["Actual", "Predicted"],
-                                                  range=[[1, 0], [5, 3]])),
+        x=_time_x(result["dates"]),
+        y=alt.Y("value:Q", title=_dep_var_title(result), axis=_outcome_axis(result, currency)),
+        color=alt.Color("series:N", title=None, legend=LINE_LEGEND,
+                        scale=alt.Scale(domain=series, range=[TEXT, PRIMARY])),
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=LINE_LEGEND,
+                                  scale=alt.Scale(domain=series, range=[[1, 0], [5, 3]])),
         tooltip=[alt.Tooltip("date:T"), "series", alt.Tooltip("value:Q", format="$,.0f")],
     )
     return _finish(chart, currency)
@@ -282,8 +378,8 @@ def fitted_vs_residual(result: dict, model_id: str, currency: str = "SEK") -> An
     })
     points = alt.Chart(data).mark_circle(size=36, opacity=0.7, color=PRIMARY).encode(
         x=alt.X("fitted:Q", title="Fitted", scale=alt.Scale(zero=False),
-                axis=alt.Axis(format="$.2~s")),
-        y=alt.Y("residual:Q", title="Residual", axis=alt.Axis(format="$.2~s")),
+                axis=_outcome_axis(result, currency)),
+        y=alt.Y("residual:Q", title="Residual", axis=_outcome_axis(result, currency)),
         tooltip=[alt.Tooltip("date:T"), alt.Tooltip("fitted:Q", format="$,.0f"),
                  alt.Tooltip("residual:Q", format="$,.0f")],
     )
@@ -303,7 +399,7 @@ def immediate_vs_carryover(result: dict, model_id: str, currency: str = "SEK") -
     order = [channel_name(c) for c in result["spend_columns"]]
     chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.6}).encode(
         x=alt.X("share:Q", title="Share of the channel's effect", stack="normalize",
-                axis=alt.Axis(format=".0%")),
+                axis=alt.Axis(format="~%")),
         y=alt.Y("channel:N", sort=order, title=None),
         color=alt.Color("part:N", title=None, sort=["Immediate", "Carryover"],
                         scale=alt.Scale(domain=["Immediate", "Carryover"],
@@ -346,21 +442,19 @@ def decomposition_over_time(result: dict, model_id: str, currency: str = "SEK") 
     """The fitted response over time, stacked by source: base terms, then each channel."""
     model = model_by_id(result, model_id)
     groups = term_groups(result, model)
+    palette = {**BASE_COLORS, **_channel_colors(result["spend_columns"])}
+    label = {"Baseline": _term_label(model, "intercept")}
+    colors = {label.get(group, group): palette[group] for group in groups}
     rows = [
-        {"date": d, "source": group, "value": v, "order": i}
+        {"date": d, "source": label.get(group, group), "value": v, "order": i}
         for i, (group, series) in enumerate(groups.items())
         for d, v in zip(result["dates"], series, strict=True)
     ]
-    names = list(groups)
-    channel_colors = dict(zip(_channel_scale(result).domain, _channel_scale(result).range,
-                              strict=True))
-    colors = [BASE_COLORS.get(n) or channel_colors[n] for n in names]
     chart = alt.Chart(pd.DataFrame(rows)).mark_area(opacity=0.92).encode(
-        x=alt.X("date:T", title=None),
+        x=_time_x(result["dates"]),
         y=alt.Y("value:Q", title=_dep_var_title(result), stack="zero",
-                axis=alt.Axis(format="$.2~s")),
-        color=alt.Color("source:N", title=None, sort=names,
-                        scale=alt.Scale(domain=names, range=colors)),
+                axis=_outcome_axis(result, currency)),
+        color=alt.Color("source:N", title=None, sort=list(colors), scale=_color_scale(colors)),
         order=alt.Order("order:Q", sort="ascending"),
         tooltip=[alt.Tooltip("date:T"), "source", alt.Tooltip("value:Q", format="$,.0f")],
     )
@@ -386,7 +480,7 @@ def estimated_vs_true(result: dict, model_id: str, truth: dict, currency: str = 
         rows.append({"channel": name, "source": "True", "value": float(true)})
     order = [channel_name(c) for c in result["spend_columns"]]
     title = _roas_title(result) if measure == "roas" else "Contribution"
-    axis = alt.Axis(format=".2f") if measure == "roas" else alt.Axis(format="$.2~s")
+    axis = alt.Axis(format=".2f") if measure == "roas" else _outcome_axis(result, currency)
     chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
         x=alt.X("value:Q", title=title, axis=axis),
         y=alt.Y("channel:N", sort=order, title=None),
@@ -414,7 +508,7 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
     y = alt.Y("channel:N", sort=order, title=None)
     bars = alt.Chart(data).mark_bar(height={"band": 0.4}, cornerRadiusEnd=2).encode(
         x=alt.X("spend:Q", title=f"Spend over {plan['weeks']} weeks",
-                axis=alt.Axis(format="$.2~s")),
+                axis=_money_axis(currency)),
         y=y,
         yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
         color=alt.Color("budget:N", title=None, sort=["Current", "Recommended"],
@@ -453,13 +547,44 @@ def compare_runs(results: dict[str, dict], currency: str = "SEK",
         for column, ch in _channels(result, result["model_id"]).items()
     ]
     labels = list(results)
-    axis = alt.Axis(format=".2f") if measure == "roas" else alt.Axis(format="$.2~s")
+    axis = (alt.Axis(format=".2f") if measure == "roas"
+            else _outcome_axis(next(iter(results.values())), currency))
     chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
         x=alt.X("value:Q", title="ROAS" if measure == "roas" else "Contribution", axis=axis),
-        y=alt.Y("channel:N", title=None),
+        y=alt.Y("channel:N", title=None, sort=list(dict.fromkeys(r["channel"] for r in rows))),
         yOffset=alt.YOffset("run:N", sort=labels),
         color=alt.Color("run:N", title=None, sort=labels,
                         scale=alt.Scale(domain=labels, range=[PRIMARY, "#B8C4D6"])),
         tooltip=["run", "channel", alt.Tooltip("value:Q", format=",.2f")],
     )
     return _finish(chart, currency, height=max(220, 30 * len(rows)))
+
+
+def data_preview(frame: pd.DataFrame, mapping: dict, currency: str = "SEK") -> Any:
+    """A dataset's revenue (left axis) and spend per channel (right axis) over time.
+
+    ``mapping`` names the ``date``, ``revenue`` and ``spend`` columns
+    (:func:`kiri_core.services.datasets.suggest_mapping`); values that are not numbers or
+    dates are left out.
+    """
+    spend = list(mapping["spend"])
+    dates = pd.to_datetime(frame[mapping["date"]], errors="coerce").dt.strftime("%Y-%m-%d")
+    series = {"Revenue": mapping["revenue"], **{channel_name(c): c for c in spend}}
+    data = pd.concat([
+        pd.DataFrame({"date": dates, "series": name,
+                      "value": pd.to_numeric(frame[column], errors="coerce")})
+        for name, column in series.items()
+    ])
+    colors = {"Revenue": TEXT, **_channel_colors(spend)}
+    color = alt.Color("series:N", title=None, sort=list(colors), scale=_color_scale(colors),
+                      legend=LINE_LEGEND)
+    base = alt.Chart(data.dropna()).mark_line(strokeWidth=1.5).encode(
+        x=_time_x(data["date"]), color=color,
+        tooltip=[alt.Tooltip("date:T"), "series", alt.Tooltip("value:Q", format="$,.0f")])
+    revenue = base.transform_filter("datum.series == 'Revenue'").encode(
+        y=alt.Y("value:Q", title="Revenue", axis=_money_axis(currency)))
+    channels = base.transform_filter("datum.series != 'Revenue'").encode(
+        y=alt.Y("value:Q", title="Spend per week",
+                axis=_money_axis(currency, orient="right", grid=False)))
+    return _finish(alt.layer(revenue, channels).resolve_scale(y="independent"), currency,
+                   height=260)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from kiri_core import charts
 from kiri_core.services import datasets
 from kiri_core.services.errors import ValidationError
+from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import show_error, user_errors
@@ -37,13 +39,9 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
             "organic": organic}
 
 
-def preview(frame: pd.DataFrame, mapping: dict) -> None:
+def preview(frame: pd.DataFrame, mapping: dict, currency: str) -> None:
     st.dataframe(frame.head(20), hide_index=True, width="stretch")
-    series = [mapping["revenue"], *mapping["spend"]]
-    chart_data = frame[[mapping["date"], *series]].copy()
-    chart_data[series] = chart_data[series].apply(pd.to_numeric, errors="coerce")
-    chart_data[mapping["date"]] = pd.to_datetime(chart_data[mapping["date"]], errors="coerce")
-    st.line_chart(chart_data.set_index(mapping["date"]), height=260)
+    workspace.chart(charts.data_preview(frame, mapping, currency))
 
 
 def upload_tab(session, user, client) -> None:
@@ -67,7 +65,7 @@ def upload_tab(session, user, client) -> None:
                  + "\n".join(f"- {p}" for p in problems))
     else:
         st.success(f"{len(frame)} rows look good.")
-    preview(frame, mapping)
+    preview(frame, mapping, client.currency)
     name = st.text_input("Name of this version", value=uploaded.name, key=f"{key}_name")
     if st.button("Save dataset version", type="primary", disabled=bool(problems)):
         with user_errors():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
+import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -38,6 +42,54 @@ def records(spec: dict) -> list[dict]:
 
 def rows_where(spec: dict, **match) -> list[dict]:
     return [r for r in records(spec) if all(r.get(k) == v for k, v in match.items())]
+
+
+def scene_texts(chart, role: str, width: int = 900, hidden: bool = False) -> list[list[str]]:
+    """The texts of each ``role`` group ("axis-label", "legend-label", "axis-title") when
+    vl-convert draws ``chart`` ``width`` px wide; labels it hid for overlap only if ``hidden``
+    (a browser measures text its own way and may show them)."""
+    scene = vlc.vegalite_to_scenegraph(chart.properties(width=width).to_dict())
+    return [[item["text"] for item in group["items"] if hidden or item.get("opacity", 1)]
+            for group in _scene_groups(scene, role)]
+
+
+def legend_labels(chart) -> list[str]:
+    return [label for labels in scene_texts(chart, "legend-label") for label in labels]
+
+
+def _scene_groups(node, role: str) -> Iterator[dict]:
+    if isinstance(node, dict):
+        if node.get("role") == role:
+            yield node
+        for value in node.values():
+            yield from _scene_groups(value, role)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _scene_groups(value, role)
+
+
+def delta_e(first: str, second: str) -> float:
+    """CIE76 color difference of two hex colors (about 2 is just noticeable)."""
+    return float(np.linalg.norm(np.subtract(_lab(first), _lab(second))))
+
+
+def _lab(color: str) -> tuple[float, float, float]:
+    rgb = np.array([int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear / [0.95047, 1.0, 1.08883]
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def with_negative_baseline(result: dict) -> dict:
+    """The result with its recommended model's intercept moved below zero (as a free
+    intercept under a trend can be)."""
+    result = copy.deepcopy(result)
+    model = model_by_id(result, result["model_id"])
+    model["terms"]["intercept"]["contribution"] = -abs(model["terms"]["intercept"]["contribution"])
+    model["decomposition"]["intercept"] = [-abs(v) for v in model["decomposition"]["intercept"]]
+    return result
 
 
 @pytest.mark.parametrize("builder", MODEL_BUILDERS, ids=lambda b: b.__name__)
@@ -138,8 +190,8 @@ def test_response_curves_mark_current_and_recommended_spend(fit: Fitted) -> None
     for column, ch in result["channels"].items():
         name = channel_name(column)
         curve = ResponseCurve.from_dict(ch["response"])
-        [current] = rows_where(spec, channel=name, marker="Current")
-        [recommended] = rows_where(spec, channel=name, marker="Recommended")
+        [current] = rows_where(spec, channel=name, marker=charts.MEAN_SPEND)
+        [recommended] = rows_where(spec, channel=name, marker=charts.RECOMMENDED_SPEND)
         assert current["spend"] == pytest.approx(ch["mean_spend"])
         assert current["response"] == pytest.approx(float(curve.response(ch["mean_spend"])))
         weekly = plan["channels"][column]["optimized_spend"] / plan["weeks"]
@@ -149,8 +201,9 @@ def test_response_curves_mark_current_and_recommended_spend(fit: Fitted) -> None
 
 
 def test_response_curves_without_a_plan_show_only_current_spend(fit: Fitted) -> None:
-    spec = charts.response_curves(fit.result, fit.result["model_id"]).to_dict()
-    assert not rows_where(spec, marker="Recommended")
+    chart = charts.response_curves(fit.result, fit.result["model_id"])
+    assert not rows_where(chart.to_dict(), marker=charts.RECOMMENDED_SPEND)
+    assert charts.RECOMMENDED_SPEND not in legend_labels(chart)
 
 
 def test_roas_intervals_and_carryover_match_the_channels(fit: Fitted) -> None:
@@ -221,5 +274,147 @@ def test_an_unknown_model_or_measure_is_named_in_the_error(fit: Fitted) -> None:
 
 def test_number_locale_follows_the_currency() -> None:
     assert charts.number_locale("SEK") == {"decimal": ",", "thousands": " ", "grouping": [3],
-                                           "currency": ["", " kr"], "percent": " %"}
+                                           "currency": ["", " kr"], "minus": "-",
+                                           "percent": " %"}
     assert charts.number_locale("USD")["currency"] == ["$", ""]
+
+
+def test_actual_vs_predicted_has_a_legend_that_tells_the_lines_apart(fit: Fitted) -> None:
+    chart = charts.actual_vs_predicted(fit.result, fit.result["model_id"])
+    assert legend_labels(chart) == ["Actual", "Predicted"]
+    encoding = chart.to_dict()["encoding"]
+    assert encoding["strokeDash"]["legend"] == encoding["color"]["legend"]  # one legend
+    assert encoding["color"]["legend"]["symbolType"] == "stroke"
+
+
+MONEY_LABEL = {"SEK": r"-?\d[\d ]*(,\d+)?( k| M| bn)? kr", "EUR": r"-?€\d[\d,]*(\.\d+)?(k|M|bn)?"}
+MONEY_CHARTS = {
+    "fitted_vs_residual": lambda fit, cur: charts.fitted_vs_residual(
+        fit.result, fit.result["model_id"], cur),
+    "waterfall": lambda fit, cur: charts.waterfall(fit.result, fit.result["model_id"], cur),
+    "response_curves": lambda fit, cur: charts.response_curves(
+        fit.result, fit.result["model_id"], cur, fit.plan),
+    "actual_vs_predicted": lambda fit, cur: charts.actual_vs_predicted(
+        fit.result, fit.result["model_id"], cur),
+    "decomposition_over_time": lambda fit, cur: charts.decomposition_over_time(
+        fit.result, fit.result["model_id"], cur),
+    "budget_reallocation": lambda fit, cur: charts.budget_reallocation(fit.plan, cur),
+    "estimated_vs_true": lambda fit, cur: charts.estimated_vs_true(
+        fit.result, fit.result["model_id"], fit.truth, cur, "contribution"),
+    "data_preview": lambda fit, cur: charts.data_preview(fit.data, PREVIEW_MAPPING, cur),
+}
+PREVIEW_MAPPING = {"date": "date", "revenue": "revenue",
+                   "spend": ["spend_meta", "spend_google", "spend_tiktok", "spend_email"]}
+
+
+@pytest.mark.parametrize("currency", ["SEK", "EUR"])
+@pytest.mark.parametrize("width", [900, 640])
+@pytest.mark.parametrize("name", MONEY_CHARTS)
+def test_money_axes_have_few_distinct_ticks_written_like_the_labels(
+        name, width, currency, fit: Fitted) -> None:
+    """No "1,4M kr 1,4M kr", no "95 %100 %": ticks differ, fit the width, and amounts read
+    like formatting.money_compact ("1,5 M kr", "€1.5M")."""
+    chart = MONEY_CHARTS[name](fit, currency)
+    axes = scene_texts(chart, "axis-label", width)
+    money = [labels for labels in axes
+             if all(re.fullmatch(MONEY_LABEL[currency], label) for label in labels)]
+    assert money, f"no axis of amounts written like {currency} money in {axes}"
+    for labels in money:
+        assert len(set(labels)) == len(labels), labels
+    for labels in scene_texts(chart, "axis-label", width, hidden=True):
+        assert 2 <= len(labels) <= width / 60, labels
+
+
+@pytest.mark.parametrize("builder", [charts.immediate_vs_carryover, charts.spend_vs_effect,
+                                     charts.adstock_decay, charts.roas_intervals])
+def test_share_and_roas_axes_do_not_crowd(builder, fit: Fitted) -> None:
+    chart = builder(fit.result, fit.result["model_id"], "SEK")
+    for labels in scene_texts(chart, "axis-label", 900, hidden=True):
+        assert len(set(labels)) == len(labels) <= 15, labels
+
+
+@pytest.mark.parametrize("name", ["actual_vs_predicted", "decomposition_over_time",
+                                  "data_preview"])
+def test_time_axes_tick_quarters_and_name_every_year(name, fit: Fitted) -> None:
+    dates = scene_texts(MONEY_CHARTS[name](fit, "SEK"), "axis-label", 640)[0]
+    assert dates[0] == "Apr 2022"  # the first tick names its year
+    assert "Jan 2023" in dates
+    assert set(dates) - {"Apr 2022", "Jan 2023"} <= {"Apr", "Jul", "Oct"}
+
+
+def test_decomposition_colors_are_told_apart(fit: Fitted) -> None:
+    spec = charts.decomposition_over_time(fit.result, fit.result["model_id"]).to_dict()
+    scale = spec["encoding"]["color"]["scale"]
+    assert {"Baseline", "Trend", "Seasonality", "Context"} <= set(scale["domain"])
+    for first, second in itertools.combinations(scale["range"], 2):
+        assert delta_e(first, second) >= 15, (first, second)
+    base = list(charts.BASE_COLORS.values())
+    for first, second in [*itertools.combinations(base, 2), *itertools.product(base,
+                                                                               charts.PALETTE)]:
+        assert delta_e(first, second) >= 15, (first, second)
+
+
+def test_pareto_clusters_have_shapes_and_colors_apart_from_the_channels(fit: Fitted) -> None:
+    points = charts.pareto_front(fit.result, fit.result["model_id"]).to_dict()["layer"][0]
+    assert points["encoding"]["shape"]["field"] == "cluster"
+    colors = points["encoding"]["color"]["scale"]["range"]
+    assert len(set(points["encoding"]["shape"]["scale"]["range"])) >= 6
+    for cluster, channel in itertools.product(colors, charts.PALETTE):
+        assert delta_e(cluster, channel) >= 15, (cluster, channel)
+
+
+def test_a_negative_baseline_is_shown_and_named_an_offset_to_the_trend(fit: Fitted) -> None:
+    result = with_negative_baseline(fit.result)
+    model = model_by_id(result, result["model_id"])
+    [baseline] = rows_where(charts.waterfall(result, result["model_id"]).to_dict(),
+                            term="Baseline (offset to trend)")
+    assert baseline["contribution"] == model["terms"]["intercept"]["contribution"] < 0
+    assert baseline["sign"] == "decrease"
+    over_time = charts.decomposition_over_time(result, result["model_id"]).to_dict()
+    rows = rows_where(over_time, source="Baseline (offset to trend)")
+    assert [r["value"] for r in rows] == pytest.approx(model["decomposition"]["intercept"])
+    assert over_time["encoding"]["color"]["scale"]["range"][0] == charts.BASE_COLORS["Baseline"]
+    assert not rows_where(charts.waterfall(fit.result, fit.result["model_id"]).to_dict(),
+                          term="Baseline (offset to trend)")
+
+
+def test_response_curves_mark_the_carryover_at_zero_spend(fit: Fitted) -> None:
+    chart = charts.response_curves(fit.result, fit.result["model_id"], "SEK", fit.plan)
+    spec = chart.to_dict()
+    for column, ch in fit.result["channels"].items():
+        [zero] = rows_where(spec, channel=channel_name(column), marker=charts.ZERO_SPEND)
+        curve = ResponseCurve.from_dict(ch["response"])
+        assert zero["spend"] == 0
+        assert zero["response"] == pytest.approx(float(curve.response(0.0)))
+        assert zero["response"] > 0  # the carry-over of earlier weeks' spend
+    [_, y_title] = scene_texts(chart, "axis-title")
+    assert y_title == [["Weekly revenue", "incl. carry-over of earlier weeks"]]
+    assert {charts.MEAN_SPEND, charts.RECOMMENDED_SPEND, charts.ZERO_SPEND} <= set(
+        legend_labels(chart))
+
+
+def test_data_preview_names_the_series_and_gives_spend_its_own_axis(fit: Fitted) -> None:
+    spec = charts.data_preview(fit.data, PREVIEW_MAPPING, "SEK").to_dict()
+    names = ["Revenue", "Meta", "Google", "TikTok", "Email"]
+    for name, column in zip(names, ["revenue", *PREVIEW_MAPPING["spend"]], strict=True):
+        assert [r["value"] for r in rows_where(spec, series=name)] == pytest.approx(
+            fit.data[column].tolist())
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": names, "range": [charts.TEXT, *charts.PALETTE[:4]]}
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    assert spec["layer"][1]["encoding"]["y"]["axis"]["orient"] == "right"
+
+
+def test_data_preview_leaves_out_values_that_are_not_numbers(fit: Fitted) -> None:
+    frame = fit.data.astype(str)
+    frame.loc[:9, "revenue"] = frame.loc[:9, "revenue"].str.replace(".", ",")  # "1567327,76"
+    spec = charts.data_preview(frame, PREVIEW_MAPPING, "SEK").to_dict()
+    assert len(rows_where(spec, series="Revenue")) == len(frame) - 10
+    assert len(rows_where(spec, series="Meta")) == len(frame)
+
+
+def test_conversion_models_have_counts_not_money_on_their_axes(fit: Fitted) -> None:
+    result = {**fit.result, "dep_var_type": "conversion"}
+    chart = charts.actual_vs_predicted(result, result["model_id"], "SEK")
+    [_, counts] = scene_texts(chart, "axis-label")
+    assert all(re.fullmatch(r"\d[\d ]*", label) for label in counts), counts
