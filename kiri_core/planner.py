@@ -1,4 +1,10 @@
-"""Saved budget scenarios: named allocator plans kept per model run.
+"""The budget planner's service: plans worded for the client, and saved scenarios.
+
+:func:`make_plan` runs the allocator on the planner's inputs (today's spend as the default
+budget, Min and Max boxes left at their defaults as the allocator's movable defaults) and
+words its refusals and notes for the client: channel labels, money and decimals the
+client's way, and what to do. :func:`plan_metrics`, :func:`what_if_metrics` and
+:func:`effect_summary` say what a plan changes, the budget apart from the reallocation.
 
 A scenario stores the planner's inputs (``settings``) and the allocator's plan
 (docs/result-format.md, plan format) so it can be shown again, compared and put in the PDF
@@ -9,15 +15,22 @@ includes them.
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kiri_core import formatting as fmt
 from kiri_core.db.base import Base, utcnow
 from kiri_core.db.models import ModelRun, RunArtifact, User
+from kiri_core.engine.allocator import DEFAULT_MULTIPLES, AllocationError, ChannelBounds, allocate
+from kiri_core.report import content
+from kiri_core.results import model_by_id
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
@@ -25,6 +38,7 @@ from kiri_core.services.errors import NotFound, ValidationError
 NAME_MAX = 120
 PLAN_KEYS = ("model_id", "scenario", "weeks", "total_budget", "channels", "totals")
 REPORT_KIND = "report"
+BOX_MULTIPLES = DEFAULT_MULTIPLES["max_response"]  # what the Min and Max boxes start at
 
 
 class BudgetScenario(Base):
@@ -122,12 +136,305 @@ def _drop_stale_report(session: Session, run_id: int) -> None:
                                               RunArtifact.kind == REPORT_KIND))
 
 
-def recent_spend(frame: pd.DataFrame, spend_columns: list[str], weeks: int) -> float:
-    """Total spend of ``spend_columns`` over the last ``weeks`` rows of the data set.
+# --- planning ------------------------------------------------------------------------
 
-    The planner's default budget for a horizon of ``weeks``: "spend as much as lately".
+
+def current_spend(result: dict, model_id: str, weeks: int) -> dict[str, float]:
+    """Today's spend per channel over ``weeks``: mean weekly spend x weeks.
+
+    The allocator's "current"; its total is the planner's default budget, so a plan's
+    headline change compares like with like.
     """
     if weeks < 1:
         raise ValidationError(f"The horizon must be at least one week, got {weeks}.")
-    present = [c for c in spend_columns if c in frame.columns]
-    return float(frame[present].tail(weeks).to_numpy(dtype=float).sum())
+    channels = model_by_id(result, model_id)["channels"]
+    return {c: float(channels[c]["mean_spend"]) * weeks for c in result["spend_columns"]}
+
+
+def box_defaults(current: float, as_spend: bool) -> tuple[float, float]:
+    """What a channel's Min and Max boxes start at: the default multiples, or those amounts."""
+    low, high = BOX_MULTIPLES
+    return (low * current, high * current) if as_spend else (low, high)
+
+
+def channel_bounds(typed: Mapping[str, tuple[float, float, bool]], current: Mapping[str, float],
+                   as_spend: bool) -> dict[str, ChannelBounds]:
+    """The bounds the user set, from each channel's (Min, Max, locked) boxes.
+
+    Channels whose boxes still show their defaults are left out: their bounds stay the
+    allocator's defaults, which move with a budget they cannot reach.
+    """
+    shown = 0.5 if as_spend else 0.005  # half the last digit a box shows
+    out = {}
+    for column, (low, high, locked) in typed.items():
+        defaults = box_defaults(current[column], as_spend)
+        if not locked and all(abs(a - b) <= shown for a, b in zip((low, high), defaults,
+                                                                  strict=True)):
+            continue
+        out[column] = (ChannelBounds(min_spend=low, max_spend=high, locked=locked) if as_spend
+                       else ChannelBounds(lower=low, upper=high, locked=locked))
+    return out
+
+
+def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: float | None,
+              target: float | None, bounds: Mapping[str, ChannelBounds], currency: str) -> dict:
+    """The allocator's plan for the planner's inputs, its warnings in the client's words.
+
+    Channels without bounds in ``bounds`` get the default multiples the boxes show; for the
+    target goal they hold like set ones (the allocator's own defaults there are wider).
+
+    Raises
+    ------
+    ValidationError
+        The allocator's refusal, worded by :func:`explain`.
+    """
+    maximise = goal == "max_response"
+    measure = "cpa" if content.is_conversion(result) else "roas"
+    lower, upper = (None, None) if maximise else BOX_MULTIPLES
+    try:
+        plan = allocate(result, scenario=goal, weeks=weeks, model_id=model_id,
+                        total_budget=budget if maximise else None,
+                        **{f"target_{measure}": None if maximise else target},
+                        lower=lower, upper=upper, bounds=dict(bounds))
+    except AllocationError as error:
+        raise ValidationError(explain(error, currency)) from error
+    plan["warnings"] = [describe(note, currency) for note in plan["notes"]]
+    return plan
+
+
+# --- the client's words ---------------------------------------------------------------
+
+
+class NumberError(ValueError):
+    """Text that is not a number; ``str(error)`` says why, fit to show a user."""
+
+
+def parse_decimal(text: str | None, currency: str) -> float:
+    """A multiple or target typed the client's way: ``"0,5"``, ``"1,25x"`` (SEK), ``"1.25"``.
+
+    Besides the currency's decimal mark a point is read as one, unless the currency groups
+    thousands with it (``"1.250"`` is no number for a DKK client); spaces and a trailing
+    ``x`` are ignored.
+    """
+    style = fmt.style_for(currency)
+    shown = " ".join(str(text or "").split())
+    example = fmt.number(1.5, currency, 2)
+    plain = re.sub(r"\s", "", shown).rstrip("xX\u00d7")
+    if not plain:
+        raise NumberError(f"Enter a number, for example {example}.")
+    if plain.startswith(("-", "\u2212")):
+        raise NumberError(f"\u201c{shown}\u201d is negative; enter 0 or more.")
+    grouped = style.thousands != " " and style.thousands in plain
+    if grouped or not re.fullmatch(r"\d+(?:[.,]\d+)?", plain):
+        raise NumberError(f"\u201c{shown}\u201d is not a number; type one like {example}.")
+    return float(plain.replace(",", "."))
+
+
+def _labels(columns: list[str]) -> str:
+    names = [fmt.channel_name(c) for c in columns]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+
+
+def _limit(value: float, unit: str, currency: str) -> str:
+    """A Min or Max in the units it was typed in: ``"2,00x"`` or ``"844 786 kr"``."""
+    if unit == "multiple":
+        return f"{fmt.number(value, currency, 2)}x"
+    return fmt.money(value, currency)
+
+
+def _budget_missing(f: dict, currency: str) -> str:
+    return (f"Enter a total budget above {fmt.money(0, currency)}; today's spend over "
+            f"{f['weeks']} weeks is {fmt.money(f['current'], currency)}.")
+
+
+def _budget_out_of_reach(f: dict, currency: str) -> str:
+    budget, low = fmt.money(f["budget"], currency), fmt.money(f["low"], currency)
+    if f["high"] is None:
+        return (f"A total budget of {budget} is less than the channel minimums you set need "
+                f"over {f['weeks']} weeks ({low}). Enter at least {low}, or lower those Min "
+                "limits.")
+    return (f"A total budget of {budget} cannot be planned within the channel limits you set: "
+            f"over {f['weeks']} weeks they allow {low} to {fmt.money(f['high'], currency)}. "
+            "Enter a budget in that range, or widen the Min and Max limits.")
+
+
+def _min_above_max(f: dict, currency: str) -> str:
+    return (f"{fmt.channel_name(f['channel'])}: the minimum "
+            f"{_limit(f['minimum'], f['unit'], currency)} is above the maximum "
+            f"{_limit(f['maximum'], f['unit'], currency)}. Lower the Min or raise the Max.")
+
+
+def _negative_bound(f: dict, currency: str) -> str:
+    return (f"{fmt.channel_name(f['channel'])}: the limit {_limit(f['value'], f['unit'], currency)}"
+            " is negative; enter 0 or more.")
+
+
+def _wrong_target(f: dict, currency: str) -> str:
+    return f"Give a target {f['measure']} for this model."
+
+
+def _target_not_positive(f: dict, currency: str) -> str:
+    return f"Enter a target {f['measure']} above 0."
+
+
+def _target_out_of_reach(f: dict, currency: str) -> str:
+    if f["measure"] == "CPA":  # money per conversion; the reachable one rounded up
+        target, best = fmt.money(f["target"], currency, 2), fmt.money(
+            math.ceil(f["best"] * 100) / 100, currency, 2)
+        return (f"A target CPA of {target} is out of reach: the lowest CPA within the channel "
+                f"limits is {best}. Raise the target to {best} or more, or widen the limits.")
+    target, best = fmt.roas(f["target"], currency), fmt.roas(
+        math.floor(f["best"] * 100) / 100, currency)
+    return (f"A target ROAS of {target} is out of reach: the best total ROAS within the channel "
+            f"limits is {best}. Lower the target to {best} or less, or widen the limits.")
+
+
+_REFUSALS: dict[str, Callable[[dict, str], str]] = {
+    "budget_required": _budget_missing, "budget_not_positive": _budget_missing,
+    "budget_out_of_reach": _budget_out_of_reach, "min_above_max": _min_above_max,
+    "negative_bound": _negative_bound, "wrong_target": _wrong_target,
+    "target_not_positive": _target_not_positive, "target_out_of_reach": _target_out_of_reach,
+}
+
+
+def explain(error: AllocationError, currency: str) -> str:
+    """Why the allocator refused, in the client's words, and what to do about it."""
+    wording = _REFUSALS.get(error.code)
+    if wording is None:  # a question the page never asks (unknown model, scenario, ...)
+        text = str(error)
+        return f"{text[:1].upper()}{text[1:]}."
+    return wording(error.facts, currency)
+
+
+def _bounds_scaled(f: dict, currency: str) -> str:
+    share = f["budget"] / f["current"]
+    which = ("every channel's Min and Max apply to today's mix scaled to this budget"
+             if f["every_channel"] else
+             f"the Min and Max of {_labels(f['channels'])}, which you left as they were, apply "
+             "to their spend scaled to the budget the other channels leave")
+    return (f"The budget {fmt.money(f['budget'], currency)} is "
+            f"{fmt.percent(share, currency, 0 if share >= 0.005 else 2)} of today's spend over "
+            f"{f['weeks']} weeks ({fmt.money(f['current'], currency)}), so {which} instead of "
+            "today's spend.")
+
+
+def _outside_seen(f: dict, currency: str) -> str:
+    name = fmt.channel_name(f["channel"])
+    above = f["code"] == "above_seen"
+    return (f"{name}: the recommended weekly spend {fmt.money(f['weekly'], currency)} is "
+            f"{'above the highest' if above else 'below the lowest'} week in the data "
+            f"({fmt.money(f['seen'], currency)}), so the model's forecast for it is less sure. "
+            f"{'Lower' if above else 'Raise'} the {'Max' if above else 'Min'} of {name} to "
+            "stay within what the data has seen.")
+
+
+def _no_effect(f: dict, currency: str) -> str:
+    name = fmt.channel_name(f["channel"])
+    return (f"{name}: the model finds no effect, so it is kept at its minimum "
+            f"({fmt.money(f['spend'], currency)}). Lock {name} to keep today's spend instead.")
+
+
+_NOTES: dict[str, Callable[[dict, str], str]] = {
+    "bounds_scaled": _bounds_scaled, "above_seen": _outside_seen, "below_seen": _outside_seen,
+    "no_effect": _no_effect,
+}
+
+
+def describe(note: dict, currency: str) -> str:
+    """A plan's note (its ``notes`` entry) in the client's words."""
+    return _NOTES[note["code"]](note, currency)
+
+
+# --- what a plan changes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One big number and its change against today; no ``delta`` when nothing changed."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    delta_color: str = "normal"  # "off": a change that is neither good nor bad
+    delta_description: str | None = None
+
+
+def delta(text: str) -> str | None:
+    """A formatted change with its sign (``"+12 kr"``, ``"-0,27"``); None when it shows as
+    zero, so no arrow points anywhere for nothing."""
+    if not re.search(r"[1-9]", text):
+        return None
+    return text if text.startswith("-") else f"+{text.removeprefix('+')}"
+
+
+def _metric(label: str, value: str, change: str | None, color: str, against: str) -> Metric:
+    changed = delta(change) if change is not None else None
+    return Metric(label, value, changed, color, against if changed else None)
+
+
+def _relative(now: float, new: float) -> float | None:
+    return new / now - 1 if now else None
+
+
+def _roas_change(now: float | None, new: float | None, currency: str) -> str | None:
+    return None if now is None or new is None else fmt.roas(new - now, currency)
+
+
+def _outcome(plan: dict) -> str:
+    return "conversions" if content.is_conversion_plan(plan) else "revenue"
+
+
+def plan_metrics(plan: dict, currency: str) -> list[Metric]:
+    """Budget, expected effect, ROAS and horizon of a plan, each against today."""
+    t = plan["totals"]
+    return [
+        _metric("Budget", fmt.money(t["optimized_spend"], currency),
+                fmt.signed_percent(_relative(t["current_spend"], t["optimized_spend"]),
+                                   currency, 0),
+                "off", "on today's"),
+        _metric(f"Expected {_outcome(plan)} from media",
+                content.plan_effect(plan, t["optimized_response"], currency),
+                fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
+        _metric("ROAS", fmt.roas(t["optimized_roas"], currency),
+                _roas_change(t["current_roas"], t["optimized_roas"], currency), "normal",
+                f"from {fmt.roas(t['current_roas'], currency)}"),
+        Metric("Horizon", f"{plan['weeks']} weeks"),
+    ]
+
+
+def what_if_metrics(now: dict, new: dict, currency: str) -> list[Metric]:
+    """Weekly spend, expected revenue and ROAS of a what-if, each against today
+    (``now`` and ``new`` as :func:`kiri_core.results.expected_response` gives them)."""
+    return [
+        _metric("Weekly spend", fmt.money(new["spend"], currency),
+                fmt.money(new["spend"] - now["spend"], currency), "off", "on today's"),
+        _metric("Expected weekly revenue from media", fmt.money(new["response"], currency),
+                fmt.signed_percent(_relative(now["response"], new["response"]), currency),
+                "normal", "on today's"),
+        _metric("ROAS", fmt.roas(new["roas"], currency),
+                _roas_change(now["roas"], new["roas"], currency), "normal",
+                f"from {fmt.roas(now['roas'], currency)}"),
+    ]
+
+
+def effect_summary(plan: dict, currency: str) -> str:
+    """Where a plan's expected change comes from: a budget change apart from the
+    reallocation (``"budget +43 % on today's 1 370 678 kr: …"``), or the reallocation alone."""
+    t = plan["totals"]
+    outcome = _outcome(plan)
+    total = fmt.signed_percent(t["uplift"], currency)
+    budget = delta(fmt.signed_percent(_relative(t["current_spend"], t["optimized_spend"]),
+                                      currency, 0))
+    if budget is None:
+        return f"same budget as today, reallocated: {total} expected {outcome}"
+    budget = f"budget {budget} on today's {fmt.money(t['current_spend'], currency)}"
+    same_mix = t.get("current_mix_response")
+    if same_mix is None:  # a plan saved before the split was recorded
+        return f"{budget}: {total} expected {outcome}"
+    more = "more" if t["optimized_spend"] > t["current_spend"] else "less"
+    now = t["current_response"]
+    from_budget = fmt.signed_percent(_relative(now, same_mix), currency)
+    from_mix = fmt.signed_percent((t["optimized_response"] - same_mix) / now if now else None,
+                                  currency)
+    return (f"{budget}: {total} expected {outcome}, of which {from_budget} from spending "
+            f"{more} with today's split and {from_mix} from reallocating")

@@ -9,15 +9,14 @@ import streamlit as st
 
 from kiri_core import charts, planner
 from kiri_core import formatting as fmt
-from kiri_core.engine.allocator import AllocationError, ChannelBounds, allocate
+from kiri_core.engine.allocator import ChannelBounds
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id, what_if_steps
-from kiri_core.services import datasets
 from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
-from ui.inputs import money_input
+from ui.inputs import decimal_input, money_input
 
 GOALS = {"max_response": "Maximise the expected return",
          "target_efficiency": "Reach a target efficiency"}
@@ -28,35 +27,32 @@ def limit_box(cell, label: str, value: float, key: str, as_spend: bool, currency
               errors) -> float | None:
     """One Min or Max box: an amount of money over the horizon, or a multiple of current.
 
-    A bad amount's message goes to ``errors``, full width under the row.
+    A bad entry's message goes to ``errors``, full width under the row.
     """
-    if as_spend:
-        return money_input(label, value, currency, key=key, where=cell, errors=errors,
-                           label_visibility="collapsed")
-    return cell.number_input(label, value=value, step=0.1, format="%.2f", key=key,
-                             label_visibility="collapsed")
+    box = money_input if as_spend else decimal_input
+    return box(label, value, currency, key=key, where=cell, errors=errors,
+               label_visibility="collapsed")
 
 
-def channel_limits(result: dict, model_id: str, weeks: int, as_spend: bool, currency: str
+def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, currency: str
                    ) -> dict[str, ChannelBounds] | None:
     """Per channel: min, max (multiples of current, or spend over the horizon) and a lock.
 
-    None when a typed amount is not one (its box shows why).
+    The bounds the user set (see :func:`kiri_core.planner.channel_bounds`); None when a
+    typed entry is not a number (its box shows why).
     """
-    channels = model_by_id(result, model_id)["channels"]
     head = st.columns([3, 3, 2, 2, 1])
     for column, label in zip(head, ("Channel", f"Current ({weeks} weeks)", "Min", "Max",
                                     "Lock"), strict=True):
         column.caption(label)
-    out, complete = {}, True
-    for column in result["spend_columns"]:
-        current = channels[column]["mean_spend"] * weeks
-        low, high = (0.5 * current, 2.0 * current) if as_spend else (0.5, 2.0)
+    typed, complete = {}, True
+    for column, spend in current.items():
+        low, high = planner.box_defaults(spend, as_spend)
         row = st.columns([3, 3, 2, 2, 1], vertical_alignment="center")
         errors = st.container()
         name = fmt.channel_name(column)
         row[0].write(name)
-        row[1].write(fmt.money(current, currency))
+        row[1].write(fmt.money(spend, currency))
         key = f"{column}_{weeks}_{as_spend}"
         low = limit_box(row[2], f"Min for {name}", low, f"min_{key}", as_spend, currency,
                         errors)
@@ -65,57 +61,51 @@ def channel_limits(result: dict, model_id: str, weeks: int, as_spend: bool, curr
         locked = row[4].checkbox("Lock", key=f"lock_{key}", label_visibility="collapsed")
         if low is None or high is None:
             complete = False
-        elif as_spend:
-            out[column] = ChannelBounds(min_spend=low, max_spend=high, locked=locked)
         else:
-            out[column] = ChannelBounds(lower=low, upper=high, locked=locked)
-    return out if complete else None
+            typed[column] = (low, high, locked)
+    return planner.channel_bounds(typed, current, as_spend) if complete else None
 
 
-def plan_form(result: dict, model_id: str, default_budget: float, weeks: int,
-              currency: str) -> tuple[dict, dict] | None:
+def plan_form(result: dict, model_id: str, weeks: int, currency: str) -> tuple[dict, dict] | None:
     """The scenario form; returns (plan, settings) when submitted and solvable."""
+    current = planner.current_spend(result, model_id, weeks)
     limits = st.radio("Channel limits as", LIMITS, horizontal=True, key="plan_limits")
     as_spend = limits == LIMITS[1]
     with st.form("plan_form"):
         left, right = st.columns(2)
         goal = left.radio("Goal", list(GOALS), format_func=GOALS.get, key="plan_goal")
-        budget = money_input(f"Total budget over {weeks} weeks ({currency})", default_budget,
-                             currency, key=f"plan_budget_{weeks}", where=right)
+        budget = money_input(f"Total budget over {weeks} weeks ({currency})",
+                             sum(current.values()), currency, key=f"plan_budget_{weeks}",
+                             where=right)
         measure = "CPA" if content.is_conversion(result) else "ROAS"
-        target = right.number_input(f"Target {measure} (for the target goal)", value=1.0,
-                                    step=0.1, format="%.2f", key="plan_target")
-        bounds = channel_limits(result, model_id, weeks, as_spend, currency)
+        target = decimal_input(f"Target {measure} (for the target goal)", 1.0, currency,
+                               key="plan_target", where=right)
+        bounds = channel_limits(current, weeks, as_spend, currency)
         if not st.form_submit_button("Optimise", type="primary"):
             return None
-    if budget is None or bounds is None:
+    if budget is None or target is None or bounds is None:
         st.error("Nothing was optimised: correct what is marked above.")
         return None
     settings = {"goal": goal, "weeks": weeks, "total_budget": budget, "target": target,
                 "limits": "spend" if as_spend else "multiples",
                 "bounds": {c: asdict(b) for c, b in bounds.items()}}
-    try:
-        plan = allocate(result, scenario=goal, weeks=weeks, model_id=model_id,
-                        total_budget=budget if goal == "max_response" else None,
-                        **{f"target_{measure.lower()}":
-                           target if goal == "target_efficiency" else None},
-                        bounds=bounds)
-    except AllocationError as error:
-        message = str(error)
-        st.error(message[:1].upper() + message[1:] + ".")
-        return None
-    return plan, settings
+    with user_errors():
+        return planner.make_plan(result, model_id, goal=goal, weeks=weeks, budget=budget,
+                                 target=target, bounds=bounds, currency=currency), settings
+    return None
+
+
+def metrics(row: list[planner.Metric]) -> None:
+    """Big numbers side by side (wider for longer ones), each with its change against today."""
+    for cell, m in zip(st.columns([max(len(m.value), 8) for m in row]), row, strict=True):
+        cell.metric(m.label, m.value, m.delta, m.delta_color,
+                    delta_description=m.delta_description)
 
 
 def show_plan(plan: dict, currency: str) -> None:
-    t = plan["totals"]
-    cols = st.columns(4)
-    cols[0].metric("Budget", fmt.money(t["optimized_spend"], currency))
-    cols[1].metric("Expected revenue from media", fmt.money(t["optimized_response"], currency),
-                   fmt.signed_percent(t["uplift"], currency))
-    cols[2].metric("ROAS", fmt.roas(t["optimized_roas"], currency),
-                   f"now {fmt.roas(t['current_roas'], currency)}", delta_color="off")
-    cols[3].metric("Horizon", f"{plan['weeks']} weeks")
+    metrics(planner.plan_metrics(plan, currency))
+    summary = planner.effect_summary(plan, currency)
+    st.markdown(summary[:1].upper() + summary[1:] + ".")
     st.dataframe(pd.DataFrame(content.plan_rows(plan, currency),
                               columns=content.plan_columns(plan)), hide_index=True,
                  width="stretch")
@@ -139,15 +129,7 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
             format_func=lambda amount: fmt.money(amount, currency),
             key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})
-    new = expected_response(result, model_id, spend)
-    change = new["response"] / now["response"] - 1 if now["response"] else None
-    cols = st.columns(3)
-    cols[0].metric("Weekly spend", fmt.money(new["spend"], currency),
-                   fmt.money(new["spend"] - now["spend"], currency), delta_color="off")
-    cols[1].metric("Expected weekly revenue from media", fmt.money(new["response"], currency),
-                   fmt.signed_percent(change, currency))
-    cols[2].metric("ROAS", fmt.roas(new["roas"], currency),
-                   f"now {fmt.roas(now['roas'], currency)}", delta_color="off")
+    metrics(planner.what_if_metrics(now, expected_response(result, model_id, spend), currency))
 
 
 def saved_scenarios(session, user, run, role: str, currency: str) -> None:
@@ -159,7 +141,7 @@ def saved_scenarios(session, user, run, role: str, currency: str) -> None:
         left, right = st.columns([5, 1])
         left.markdown(f"**{scenario.name}** · {fmt.money(t['optimized_spend'], currency)} over "
                       f"{scenario.plan['weeks']} weeks · "
-                      f"{fmt.signed_percent(t['uplift'], currency)} expected effect")
+                      f"{planner.effect_summary(scenario.plan, currency)}")
         if role == "analyst" and right.button("Delete", key=f"delete_scenario_{scenario.id}"):
             with user_errors():
                 planner.delete_scenario(session, user, scenario.id)
@@ -181,9 +163,7 @@ with db() as session:
     if role == "analyst":
         weeks = int(st.number_input("Horizon (weeks)", min_value=1, max_value=52, value=4,
                                     key="plan_weeks"))
-        frame = datasets.load_frame(session, user, run.dataset_id)
-        default = planner.recent_spend(frame, result["spend_columns"], weeks)
-        if submitted := plan_form(result, model_id, default, weeks, currency):
+        if submitted := plan_form(result, model_id, weeks, currency):
             st.session_state[plan_key], st.session_state[f"{plan_key}_settings"] = submitted
     plan = st.session_state.get(plan_key)
     if plan and plan["model_id"] == model_id:

@@ -1,6 +1,10 @@
-"""Saved budget scenarios: access per role, clear messages, and the migration's table."""
+"""The planner service: plans and messages worded for the client, saved scenarios (access per
+role, clear messages) and the migration's table."""
 
 from __future__ import annotations
+
+import copy
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -12,10 +16,12 @@ from fitted import (
     workspace_fixture,  # noqa: F401  (the "workspace" fixture)
 )
 
+from kiri_core import formatting as fmt
 from kiri_core import planner
 from kiri_core.db.base import Base
 from kiri_core.db.models import RunArtifact
 from kiri_core.db.session import get_engine
+from kiri_core.engine.allocator import ChannelBounds
 from kiri_core.services.errors import AccessDenied, NotFound, ValidationError
 
 
@@ -115,17 +121,203 @@ def _report_artifacts(session, run_id: int) -> int:
         RunArtifact.run_id == run_id, RunArtifact.kind == planner.REPORT_KIND))
 
 
-@pytest.mark.parametrize(("weeks", "rows"), [(1, slice(-1, None)), (4, slice(-4, None))])
-def test_recent_spend_sums_the_last_weeks(weeks, rows) -> None:
-    data = fitted_run().data
-    columns = [c for c in data.columns if c.startswith("spend_")]
-    assert planner.recent_spend(data, columns, weeks) == pytest.approx(
-        data[columns].iloc[rows].to_numpy().sum())
+def test_today_s_spend_is_the_allocator_s_current(plan) -> None:
+    result = fitted_run().result
+    current = planner.current_spend(result, result["model_id"], 4)
+    assert list(current) == result["spend_columns"]
+    for column, spend in current.items():
+        assert spend == pytest.approx(plan["channels"][column]["current_spend"])
+    assert sum(current.values()) == pytest.approx(plan["totals"]["current_spend"])
 
 
-def test_recent_spend_needs_a_week() -> None:
+def test_today_s_spend_needs_a_week() -> None:
+    result = fitted_run().result
     with pytest.raises(ValidationError, match="at least one week"):
-        planner.recent_spend(fitted_run().data, ["spend_meta"], 0)
+        planner.current_spend(result, result["model_id"], 0)
+
+
+@pytest.mark.parametrize(("typed", "currency", "value"), [
+    ("0,5", "SEK", 0.5), ("0.5", "SEK", 0.5), ("2", "SEK", 2.0), (" 1,25x ", "SEK", 1.25),
+    ("1 250,5", "SEK", 1250.5), ("1.25", "USD", 1.25), ("0,5", "DKK", 0.5),
+])
+def test_a_decimal_is_read_the_client_s_way(typed, currency, value) -> None:
+    assert planner.parse_decimal(typed, currency) == value
+
+
+@pytest.mark.parametrize(("typed", "currency", "message"), [
+    ("", "SEK", "Enter a number, for example 1,50."),
+    ("abc", "SEK", "\u201cabc\u201d is not a number; type one like 1,50."),
+    ("-1", "SEK", "\u201c-1\u201d is negative; enter 0 or more."),
+    ("1,5", "USD", "\u201c1,5\u201d is not a number; type one like 1.50."),
+    ("1.250", "DKK", "\u201c1.250\u201d is not a number; type one like 1,50."),
+])
+def test_what_is_no_decimal_is_explained(typed, currency, message) -> None:
+    with pytest.raises(planner.NumberError) as error:
+        planner.parse_decimal(typed, currency)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("as_spend", [False, True])
+def test_only_the_limits_a_user_changed_count_as_set(as_spend) -> None:
+    current = {"spend_meta": 1_000_001.0, "spend_google": 50_000.0, "spend_email": 10_000.0}
+    shown = {c: planner.box_defaults(spend, as_spend) for c, spend in current.items()}
+    typed = {c: (round(low, 0 if as_spend else 2), round(high, 0 if as_spend else 2), False)
+             for c, (low, high) in shown.items()}
+    assert planner.channel_bounds(typed, current, as_spend) == {}
+    low, high = shown["spend_google"]
+    typed["spend_google"] = (low, 3 * high, False)
+    typed["spend_email"] = (*typed["spend_email"][:2], True)
+    bounds = planner.channel_bounds(typed, current, as_spend)
+    assert list(bounds) == ["spend_google", "spend_email"]
+    assert bounds["spend_email"].locked
+    google = bounds["spend_google"]
+    assert (google.max_spend if as_spend else google.upper) == 3 * high
+
+
+def plan_for(currency: str = "SEK", *, result: dict | None = None, goal: str = "max_response",
+             budget: float | None = None, target: float | None = None,
+             bounds: dict | None = None) -> dict:
+    result = result or fitted_run().result
+    today = sum(planner.current_spend(result, result["model_id"], 4).values())
+    return planner.make_plan(result, result["model_id"], goal=goal, weeks=4,
+                             budget=today if budget is None else budget, target=target,
+                             bounds=bounds or {}, currency=currency)
+
+
+def today_total() -> float:
+    result = fitted_run().result
+    return sum(planner.current_spend(result, result["model_id"], 4).values())
+
+
+@pytest.mark.parametrize(("ask", "message"), [
+    (lambda: plan_for(budget=0.0),
+     "Enter a total budget above 0 kr; today's spend over 4 weeks is {today}."),
+    (lambda: plan_for(bounds={"spend_meta": ChannelBounds(lower=3.0, upper=2.0)}),
+     "Meta: the minimum 3,00x is above the maximum 2,00x. Lower the Min or raise the Max."),
+    (lambda: plan_for(bounds={"spend_meta": ChannelBounds(min_spend=9e5, max_spend=1e5)}),
+     "Meta: the minimum 900 000 kr is above the maximum 100 000 kr. Lower the Min or raise "
+     "the Max."),
+    (lambda: plan_for(budget=1e7, bounds={c: ChannelBounds(lower=0.5, upper=2.0) for c in
+                                          fitted_run().result["spend_columns"]}),
+     "A total budget of 10 000 000 kr cannot be planned within the channel limits you set: "
+     "over 4 weeks they allow {half} to {double}. Enter a budget in that range, or widen the "
+     "Min and Max limits."),
+    (lambda: plan_for(budget=1e5, bounds={"spend_meta": ChannelBounds(min_spend=2e5,
+                                                                      max_spend=3e5)}),
+     "A total budget of 100 000 kr is less than the channel minimums you set need over 4 "
+     "weeks (200 000 kr). Enter at least 200 000 kr, or lower those Min limits."),
+    (lambda: plan_for("EUR", goal="target_efficiency", target=1000.0),
+     "A target ROAS of 1,000.00 is out of reach: the best total ROAS within the channel "
+     "limits is "),
+    (lambda: plan_for(goal="target_efficiency", target=0.0), "Enter a target ROAS above 0."),
+])
+def test_a_refusal_is_worded_for_the_client(ask, message) -> None:
+    with pytest.raises(ValidationError) as error:
+        ask()
+    today = today_total()
+    expected = message.format(today=fmt.money(today, "SEK"), half=fmt.money(0.5 * today, "SEK"),
+                              double=fmt.money(2 * today, "SEK"))
+    assert str(error.value).startswith(expected), str(error.value)
+    assert "spend_" not in str(error.value)
+
+
+def test_an_unreachable_target_names_one_that_can_be_reached() -> None:
+    with pytest.raises(ValidationError) as error:
+        plan_for(goal="target_efficiency", target=1000.0)
+    best = re.search(r"Lower the target to (\d+,\d\d) or less", str(error.value))[1]
+    plan = plan_for(goal="target_efficiency", target=planner.parse_decimal(best, "SEK"))
+    assert plan["scenario"] == "target_efficiency"
+
+
+def test_a_budget_far_from_today_is_planned_and_said_so() -> None:
+    plan = plan_for(budget=1e7)
+    assert plan["totals"]["optimized_spend"] == pytest.approx(1e7, rel=1e-7)
+    today = today_total()
+    assert plan["warnings"][0] == (
+        f"The budget 10 000 000 kr is {fmt.percent(1e7 / today, 'SEK')} of today's spend over 4 "
+        f"weeks ({fmt.money(today, 'SEK')}), so every channel's Min and Max apply to today's "
+        "mix scaled to this budget instead of today's spend.")
+    above = next(n for n in plan["notes"] if n["code"] == "above_seen")
+    name = fmt.channel_name(above["channel"])
+    assert (f"{name}: the recommended weekly spend {fmt.money(above['weekly'], 'SEK')} is above "
+            f"the highest week in the data ({fmt.money(above['seen'], 'SEK')}), so the model's "
+            f"forecast for it is less sure. Lower the Max of {name} to stay within what the "
+            "data has seen.") in plan["warnings"]
+    assert "spend_" not in " ".join(plan["warnings"])
+
+
+def test_set_limits_hold_while_the_others_move_and_the_note_names_them() -> None:
+    plan = plan_for(budget=1e7, bounds={"spend_meta": ChannelBounds(locked=True),
+                                        "spend_email": ChannelBounds(locked=True)})
+    assert plan["totals"]["optimized_spend"] == pytest.approx(1e7, rel=1e-7)
+    assert "so the Min and Max of Google and TikTok, which you left as they were, apply to " \
+           "their spend scaled to the budget the other channels leave" in plan["warnings"][0]
+
+
+def test_a_channel_without_effect_is_named_with_what_to_do() -> None:
+    result = copy.deepcopy(fitted_run().result)
+    model = next(m for m in result["models"] if m["model_id"] == result["model_id"])
+    model["channels"]["spend_tiktok"]["response"]["coef"] = 0.0
+    plan = plan_for(result=result)
+    lowest = plan["channels"]["spend_tiktok"]["lower"]
+    assert (f"TikTok: the model finds no effect, so it is kept at its minimum "
+            f"({fmt.money(lowest, 'SEK')}). Lock TikTok to keep today's spend instead."
+            ) in plan["warnings"]
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("0 kr", None), ("+0,0 %", None), ("0,00", None), ("-0,00", None), ("€0", None),
+    ("14 624 kr", "+14 624 kr"), ("-0,27", "-0,27"), ("+21,3 %", "+21,3 %"),
+    ("-€1,250", "-€1,250"),
+])
+def test_a_change_shows_its_sign_and_nothing_when_zero(text, shown) -> None:
+    assert planner.delta(text) == shown
+
+
+def test_a_plan_at_today_s_budget_shows_the_reallocation_alone() -> None:
+    plan = plan_for()
+    budget, revenue, roas, horizon = planner.plan_metrics(plan, "SEK")
+    assert (budget.delta, budget.delta_description) == (None, None)
+    uplift = fmt.signed_percent(plan["totals"]["uplift"], "SEK")
+    assert (revenue.label, revenue.delta, revenue.delta_color) == (
+        "Expected revenue from media", uplift, "normal")
+    assert horizon.value == "4 weeks"
+    assert planner.effect_summary(plan, "SEK") == (
+        f"same budget as today, reallocated: {uplift} expected revenue")
+
+
+def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
+    plan = plan_for("EUR", budget=1.5 * today_total())
+    t = plan["totals"]
+    budget, _, roas, _ = planner.plan_metrics(plan, "EUR")
+    assert (budget.delta, budget.delta_color) == ("+50%", "off")
+    assert budget.delta_description == "on today's"
+    assert t["optimized_roas"] < t["current_roas"]
+    assert roas.delta == fmt.roas(t["optimized_roas"] - t["current_roas"], "EUR")
+    assert roas.delta.startswith("-")
+    from_budget = t["current_mix_response"] / t["current_response"] - 1
+    from_mix = (t["optimized_response"] - t["current_mix_response"]) / t["current_response"]
+    assert from_budget + from_mix == pytest.approx(t["uplift"])
+    assert from_mix >= 0
+    assert planner.effect_summary(plan, "EUR") == (
+        f"budget +50% on today's {fmt.money(t['current_spend'], 'EUR')}: "
+        f"{fmt.signed_percent(t['uplift'], 'EUR')} expected revenue, "
+        f"of which {fmt.signed_percent(from_budget, 'EUR')} from spending more with today's "
+        f"split and {fmt.signed_percent(from_mix, 'EUR')} from reallocating")
+    older = {**plan, "totals": {k: v for k, v in t.items() if k != "current_mix_response"}}
+    assert planner.effect_summary(older, "EUR") == (
+        f"budget +50% on today's {fmt.money(t['current_spend'], 'EUR')}: "
+        f"{fmt.signed_percent(t['uplift'], 'EUR')} expected revenue")
+
+
+def test_what_if_changes_are_only_shown_when_something_moved() -> None:
+    now = {"spend": 1000.0, "response": 2000.0, "roas": 2.0}
+    assert [m.delta for m in planner.what_if_metrics(now, now, "SEK")] == [None] * 3
+    new = {"spend": 1500.0, "response": 2400.0, "roas": 1.6}
+    spend, revenue, roas = planner.what_if_metrics(now, new, "SEK")
+    assert (spend.delta, spend.delta_color) == ("+500 kr", "off")
+    assert (revenue.delta, roas.delta, roas.delta_description) == ("+20,0 %", "-0,40",
+                                                                   "from 2,00")
 
 
 def test_the_migration_creates_the_models_table(workspace) -> None:

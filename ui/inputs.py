@@ -1,11 +1,14 @@
-"""Input boxes shared by pages: amounts of money typed and shown the client's way."""
+"""Input boxes shared by pages: amounts and decimals typed and shown the client's way."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from kiri_core import formatting as fmt
+from kiri_core.planner import parse_decimal
 
 
 def money_input(label: str, default: float, currency: str, *, key: str,
@@ -13,32 +16,57 @@ def money_input(label: str, default: float, currency: str, *, key: str,
                 label_visibility: str = "visible") -> float | None:
     """A text box for an amount in ``currency``, shown in the client's format (``1 250 000``).
 
-    It starts at ``default`` and reads whatever :func:`kiri_core.formatting.parse_money`
-    reads (``1250000``, ``1,250,000`` where that is the thousands separator, ``1,25m``,
-    ``250k``); on the next run the box shows the amount again in the client's format.
-    Amounts are whole currency units. Text that is no amount stays in the box, with the
-    reason in an error right under it, or in ``errors`` (a box in a narrow table cell puts
-    it under the row); a collapsed label starts the message, so it names the box.
+    It reads whatever :func:`kiri_core.formatting.parse_money` reads (``1250000``,
+    ``1,250,000`` where that is the thousands separator, ``1,25m``, ``250k``). Amounts are
+    whole currency units. See :func:`_typed_input` for the rest.
+    """
+    return _typed_input(label, default, key=key,
+                        read=lambda text: float(round(fmt.parse_money(text, currency))),
+                        show=lambda amount: fmt.number(amount, currency),
+                        where=where, errors=errors, label_visibility=label_visibility)
+
+
+def decimal_input(label: str, default: float, currency: str, *, key: str,
+                  where: DeltaGenerator | None = None, errors: DeltaGenerator | None = None,
+                  label_visibility: str = "visible") -> float | None:
+    """A text box for a multiple or a target with two decimals, shown the client's way
+    (``0,50`` for SEK, ``0.50`` for USD) and read by :func:`kiri_core.planner.parse_decimal`.
+    See :func:`_typed_input` for the rest."""
+    return _typed_input(label, default, key=key,
+                        read=lambda text: round(parse_decimal(text, currency), 2),
+                        show=lambda value: fmt.number(value, currency, 2),
+                        where=where, errors=errors, label_visibility=label_visibility)
+
+
+def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], float],
+                 show: Callable[[float], str], where: DeltaGenerator | None,
+                 errors: DeltaGenerator | None, label_visibility: str) -> float | None:
+    """A text box that starts at ``show(default)`` and returns ``read(text)``.
+
+    On the next run the box shows the value again as ``show`` writes it. Text ``read``
+    refuses (a ValueError saying why) stays in the box, with the reason in an error right
+    under it, or in ``errors`` (a box in a narrow table cell puts it under the row); a
+    collapsed label starts the message, so it names the box.
 
     Returns
     -------
     float or None
-        The amount, or None when the text is not one (the error is already shown).
+        The value, or None when the text is not one (the error is already shown).
     """
     where = st if where is None else where
     text = st.session_state.get(key)
     if text is None:
-        text = st.session_state[key] = fmt.number(default, currency)
+        text = st.session_state[key] = show(default)
     problem = None
     try:
-        amount = float(round(fmt.parse_money(text, currency)))
-    except fmt.AmountError as error:
-        amount, problem = None, str(error)
+        value = read(text)
+    except ValueError as error:
+        value, problem = None, str(error)
     else:
-        if (tidy := fmt.number(amount, currency)) != text:
+        if (tidy := show(value)) != text:
             st.session_state[key] = tidy  # before the box exists in this run: it shows this
     where.text_input(label, key=key, label_visibility=label_visibility)
     if problem:
         (where if errors is None else errors).error(
             f"{label}: {problem}" if label_visibility == "collapsed" else problem)
-    return amount
+    return value

@@ -12,10 +12,15 @@ returns ``R_c(x_c) = weeks * r_c(x_c / weeks)`` with ``r_c`` the one response de
 
 Bounds are multiples of current mean spend per period times ``weeks`` (Robyn's defaults
 0.5–2 for ``max_response``, 0.1–10 for ``target_efficiency``), absolute amounts over the
-horizon, or a lock at current spend. Channels with no effect (zero coefficient) are held
-at their lower bound with a note. The search is SLSQP with analytic gradients from a few
-starts; the result is never worse than the starting allocation (current spend shares
-scaled to the budget and put inside the bounds), which is returned when no start beats it.
+horizon, or a lock at current spend. For ``max_response`` a budget the default bounds cannot
+reach moves them with it (the current mix scaled to the budget); bounds a caller set hold.
+Channels with no effect (zero coefficient) are held at their lower bound with a note. The
+search is SLSQP with analytic gradients from a few starts; the result is never worse than
+the starting allocation (current spend shares scaled to the budget and put inside the
+bounds), which is returned when no start beats it.
+
+Refusals (:class:`AllocationError`) and the plan's ``notes`` carry a ``code`` and their facts
+as data, so a caller can word them for its users (``kiri_core.planner`` does).
 """
 
 from __future__ import annotations
@@ -35,7 +40,30 @@ TOLERANCE = 1e-9
 
 
 class AllocationError(ValueError):
-    """A budget question the allocator cannot answer; the message is fit for a user."""
+    """A budget question the allocator cannot answer.
+
+    ``str()`` is a plain message (the command line shows it); ``code`` and ``facts`` say the
+    same as data (channels by column, amounts over the horizon, bounds in the units they were
+    given) for callers that word it for their users, as the budget planner does.
+    """
+
+    def __init__(self, message: str, code: str = "invalid", **facts: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.facts = facts
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning about a plan: plain ``text`` and the same as ``code`` and ``facts``."""
+
+    code: str
+    text: str
+    facts: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The plan's ``notes`` entry."""
+        return {"code": self.code, **self.facts}
 
 
 @dataclass(frozen=True)
@@ -61,7 +89,7 @@ class _Problem:
     upper: np.ndarray
     locked: np.ndarray
     weeks: int
-    warnings: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def response(self, x: np.ndarray) -> np.ndarray:
         """Response over the horizon per channel."""
@@ -123,22 +151,27 @@ def allocate(
     model = _model(result, model_id)
     conversion = result.get("dep_var_type") == "conversion"
     default_lower, default_upper = DEFAULT_MULTIPLES[scenario]
+    bounds = bounds or {}
     problem_args = (
         model["channels"],
         list(result.get("spend_columns") or model["channels"]),
         weeks,
         default_lower if lower is None else lower,
         default_upper if upper is None else upper,
-        bounds or {},
+        bounds,
     )
     problem = _problem(*problem_args)
     if scenario == "max_response":
-        budget = _checked_budget(total_budget, required=True)
-        if lower is None and upper is None and not bounds and not _fits(problem, budget):
-            problem = _problem_around_budget(problem_args, problem, budget)
+        budget = _checked_budget(problem, total_budget, required=True)
+        movable = _movable(problem, bounds) & (lower is None and upper is None)
+        if not _fits(problem, budget):
+            reachable = _reachable(problem, movable)
+            problem = _problem_around_budget(problem_args, problem, budget, movable)
+            if not _fits(problem, budget):
+                raise _out_of_reach(budget, problem.weeks, *reachable)
         x, target = _max_response(problem, budget), None
     else:
-        cap = _checked_budget(total_budget, required=False)
+        cap = _checked_budget(problem, total_budget, required=False)
         target = _target(problem, target_roas, target_cpa, conversion)
         x = _target_efficiency(problem, target, cap, conversion)
         budget = float(x.sum())
@@ -165,9 +198,9 @@ def _problem(
     lower: float,
     upper: float,
     bounds: Mapping[str, ChannelBounds],
-    scale: float = 1.0,
+    scale: np.ndarray | None = None,
 ) -> _Problem:
-    """The optimisation problem; default bounds are multiples of ``scale`` x current spend."""
+    """The optimisation problem; multiples apply to ``scale`` (per channel) x current spend."""
     unknown = sorted(set(bounds) - set(names))
     if unknown:
         raise AllocationError(
@@ -175,9 +208,10 @@ def _problem(
             f"{', '.join(names)}"
         )
     current = np.array([float(channels[n]["mean_spend"]) * weeks for n in names])
+    scaled = current if scale is None else current * scale
     limits = [
-        _channel_limits(n, c * scale, lower, upper, bounds.get(n, ChannelBounds()))
-        for n, c in zip(names, current, strict=True)
+        _channel_limits(n, c, lower, upper, bounds.get(n, ChannelBounds()))
+        for n, c in zip(names, scaled, strict=True)
     ]
     problem = _Problem(
         names=names,
@@ -201,14 +235,24 @@ def _channel_limits(
     upper = bound.upper if bound.upper is not None else upper
     for label, value in (("lower", lower), ("upper", upper)):
         if value < 0:
-            raise AllocationError(f"{name}: the {label} bound {value:g} is negative")
+            raise AllocationError(
+                f"{name}: the {label} bound {value:g} is negative",
+                "negative_bound", channel=name, value=float(value), unit="multiple",
+            )
     lo = bound.min_spend if bound.min_spend is not None else lower * current
     hi = bound.max_spend if bound.max_spend is not None else upper * current
     if lo < 0 or hi < 0:
-        raise AllocationError(f"{name}: a spend bound is negative ({number(min(lo, hi))})")
-    if lo > hi:
         raise AllocationError(
-            f"{name}: the lower bound {number(lo)} is above the upper bound {number(hi)}"
+            f"{name}: a spend bound is negative ({number(min(lo, hi))})",
+            "negative_bound", channel=name, value=float(min(lo, hi)), unit="spend",
+        )
+    if lo > hi:
+        as_multiples = bound.min_spend is None and bound.max_spend is None
+        raise AllocationError(
+            f"{name}: the lower bound {number(lo)} is above the upper bound {number(hi)}",
+            "min_above_max", channel=name, unit="multiple" if as_multiples else "spend",
+            minimum=float(lower if as_multiples else lo),
+            maximum=float(upper if as_multiples else hi),
         )
     return lo, hi
 
@@ -217,19 +261,30 @@ def _hold_channels_without_effect(problem: _Problem) -> None:
     for i, (name, curve) in enumerate(zip(problem.names, problem.curves, strict=True)):
         if not curve.has_effect and not problem.locked[i]:
             problem.upper[i] = problem.lower[i]
-            problem.warnings.append(
+            problem.notes.append(Note(
+                "no_effect",
                 f"{name}: the model finds no effect; kept at its lower bound "
-                f"({number(problem.lower[i])})"
-            )
+                f"({number(problem.lower[i])})",
+                {"channel": name, "spend": float(problem.lower[i])},
+            ))
 
 
-def _checked_budget(total_budget: float | None, *, required: bool) -> float | None:
+def _checked_budget(
+    problem: _Problem, total_budget: float | None, *, required: bool
+) -> float | None:
+    facts = {"current": float(problem.current.sum()), "weeks": problem.weeks}
     if total_budget is None:
         if required:
-            raise AllocationError("a total budget is required for the max_response scenario")
+            raise AllocationError(
+                "a total budget is required for the max_response scenario",
+                "budget_required", **facts,
+            )
         return None
     if not np.isfinite(total_budget) or total_budget <= 0:
-        raise AllocationError(f"the total budget must be a positive amount, got {total_budget:g}")
+        raise AllocationError(
+            f"the total budget must be a positive amount, got {total_budget:g}",
+            "budget_not_positive", budget=float(total_budget), **facts,
+        )
     return float(total_budget)
 
 
@@ -237,12 +292,6 @@ def _checked_budget(total_budget: float | None, *, required: bool) -> float | No
 
 
 def _max_response(problem: _Problem, budget: float) -> np.ndarray:
-    low, high = problem.lower.sum(), problem.upper.sum()
-    if not _fits(problem, budget):
-        raise AllocationError(
-            f"the total budget {number(budget)} is outside what the bounds allow over "
-            f"{problem.weeks} weeks ({number(low)} to {number(high)})"
-        )
     start = _onto_budget(_scaled_current(problem, budget), problem, budget)
     box = _UnitBox.of(problem)
     if not box.free.any():
@@ -266,24 +315,70 @@ def _fits(problem: _Problem, budget: float) -> bool:
     return low * (1 - TOLERANCE) <= budget <= high * (1 + TOLERANCE)
 
 
-def _problem_around_budget(problem_args: tuple, problem: _Problem, budget: float) -> _Problem:
-    """Default bounds taken around the current mix scaled to ``budget``, with a warning.
+def _movable(problem: _Problem, bounds: Mapping[str, ChannelBounds]) -> np.ndarray:
+    """Channels with some current spend and the scenario's default bounds."""
+    unset = np.array([bounds.get(n, ChannelBounds()) == ChannelBounds() for n in problem.names])
+    return unset & (problem.current > 0)
+
+
+def _reachable(problem: _Problem, movable: np.ndarray) -> tuple[float, float | None]:
+    """The budgets that can be planned: from the set bounds' minimum, up to their maximum
+    when no channel's bounds can move with the budget (None: no maximum)."""
+    held = ~movable
+    if movable.any():
+        return float(problem.lower[held].sum()), None
+    return float(problem.lower.sum()), float(problem.upper.sum())
+
+
+def _out_of_reach(budget: float, weeks: int, low: float, high: float | None) -> AllocationError:
+    reach = f"{number(low)} to {number(high)}" if high is not None else f"at least {number(low)}"
+    return AllocationError(
+        f"the total budget {number(budget)} is outside what the bounds allow over {weeks} "
+        f"weeks ({reach})",
+        "budget_out_of_reach", budget=budget, weeks=weeks, low=low, high=high,
+    )
+
+
+def _problem_around_budget(
+    problem_args: tuple, problem: _Problem, budget: float, movable: np.ndarray
+) -> _Problem:
+    """Default bounds taken around the current mix scaled to ``budget``, with a note.
 
     A budget far from current spend is the user's firm choice; Robyn's default multiples
     of current spend are only a guard against leaving the data's range, so they move with
-    the budget instead of rejecting it. Bounds the user set are never moved.
+    the budget instead of rejecting it: the ``movable`` channels' multiples apply to their
+    current spend times budget / current spend, or the factor nearest to it that the bounds
+    the user set leave room for (those bounds hold). Any budget from the set bounds' minimum
+    up then fits.
     """
-    current = float(problem.current.sum())
-    if current <= 0:
+    if not movable.any():
         return problem
-    scaled = _problem(*problem_args, scale=budget / current)
-    scaled.warnings.insert(
-        0,
-        f"the budget {number(budget)} is {budget / current:.0%} of current spend over "
-        f"{problem.weeks} weeks ({number(current)}); channel bounds are taken around the "
-        "current mix scaled to it",
+    current = float(problem.current.sum())
+    scaled = _problem(
+        *problem_args, scale=np.where(movable, _budget_factor(problem, movable, budget), 1.0)
     )
+    names = [n for n, m in zip(problem.names, movable, strict=True) if m]
+    which = "channel bounds are" if movable.all() else f"the bounds of {', '.join(names)} are"
+    scaled.notes.insert(0, Note(
+        "bounds_scaled",
+        f"the budget {number(budget)} is {budget / current:.0%} of current spend over "
+        f"{problem.weeks} weeks ({number(current)}); {which} taken around the current mix "
+        "scaled to it",
+        {"budget": budget, "current": current, "weeks": problem.weeks, "channels": names,
+         "every_channel": bool(movable.all())},
+    ))
     return scaled
+
+
+def _budget_factor(problem: _Problem, movable: np.ndarray, budget: float) -> float:
+    """budget / current spend, kept where the movable bounds (default multiples ``lo``–``hi``
+    of the factor x current) together with the set ones can hold the budget (never below 0:
+    a budget under the set minimums stays out of reach)."""
+    held, base = ~movable, float(problem.current[movable].sum())
+    lo, hi = problem.lower[movable].sum() / base, problem.upper[movable].sum() / base
+    fewest = max(budget - problem.upper[held].sum(), 0.0) / (hi * base)
+    most = (budget - problem.lower[held].sum()) / (lo * base) if lo > 0 else np.inf
+    return float(max(min(max(budget / problem.current.sum(), fewest), most), 0.0))
 
 
 def _scaled_current(problem: _Problem, budget: float) -> np.ndarray:
@@ -394,13 +489,17 @@ def _target(
         wrong = "ROAS" if conversion else "CPA"
         raise AllocationError(
             f"this is a {'conversion' if conversion else 'revenue'} model: give a target "
-            f"{label}, not a target {wrong}"
+            f"{label}, not a target {wrong}",
+            "wrong_target", measure=label,
         )
     if given is None:
         current_roas = problem.response(problem.current).sum() / max(problem.current.sum(), 1e-12)
         return 0.8 * current_roas if not conversion else current_roas / 1.2
     if not np.isfinite(given) or given <= 0:
-        raise AllocationError(f"the target {label} must be a positive number, got {given:g}")
+        raise AllocationError(
+            f"the target {label} must be a positive number, got {given:g}",
+            "target_not_positive", measure=label, target=float(given),
+        )
     return float(1.0 / given if conversion else given)
 
 
@@ -410,14 +509,16 @@ def _target_efficiency(
     if cap is not None and cap < problem.lower.sum() * (1 - TOLERANCE):
         raise AllocationError(
             f"the total budget {number(cap)} is below the sum of the lower bounds "
-            f"({number(problem.lower.sum())})"
+            f"({number(problem.lower.sum())})",
+            "budget_out_of_reach", budget=cap, weeks=problem.weeks,
+            low=float(problem.lower.sum()), high=None,
         )
     box = _UnitBox.of(problem)
     caps = [box.spend_cap(cap)] if cap is not None and box.free.any() else []
     efficient = _most_efficient(problem, box, caps)
     best_roas = _roas(problem, efficient)
     if best_roas < target * (1 - 1e-6):
-        raise AllocationError(_unreachable(target, best_roas, conversion))
+        raise _unreachable(target, best_roas, conversion)
     if not box.free.any():
         return efficient
     spend_scale = max(float(problem.upper.sum()), 1.0)
@@ -481,15 +582,14 @@ def _roas(problem: _Problem, x: np.ndarray) -> float:
     return float(problem.response(x).sum() / spend) if spend > 0 else float("inf")
 
 
-def _unreachable(target: float, best: float, conversion: bool) -> str:
+def _unreachable(target: float, best: float, conversion: bool) -> AllocationError:
+    measure, best_is = ("CPA", "the lowest CPA") if conversion else ("ROAS", "the best total ROAS")
     if conversion:
-        return (
-            f"the target CPA {1 / target:.2f} is out of reach: the lowest CPA within the "
-            f"bounds is {1 / best:.2f}"
-        )
-    return (
-        f"the target ROAS {target:.2f} is out of reach: the best total ROAS within the "
-        f"bounds is {best:.2f}"
+        target, best = 1 / target, 1 / best
+    return AllocationError(
+        f"the target {measure} {target:.2f} is out of reach: {best_is} within the bounds is "
+        f"{best:.2f}",
+        "target_out_of_reach", measure=measure, target=float(target), best=float(best),
     )
 
 
@@ -508,6 +608,7 @@ def _plan(
     current_response = problem.response(problem.current)
     optimized_response = problem.response(x)
     mroas = problem.marginal(x)
+    notes = problem.notes + _range_notes(problem, model["channels"], x)
     channels = {
         name: {
             "current_spend": float(problem.current[i]),
@@ -525,11 +626,13 @@ def _plan(
         }
         for i, name in enumerate(problem.names)
     }
+    same_mix = problem.current * (x.sum() / problem.current.sum()) if problem.current.sum() else x
     totals = {
         "current_spend": float(problem.current.sum()),
         "optimized_spend": float(x.sum()),
         "current_response": float(current_response.sum()),
         "optimized_response": float(optimized_response.sum()),
+        "current_mix_response": float(problem.response(same_mix).sum()),
         "current_roas": _ratio(current_response.sum(), problem.current.sum()),
         "optimized_roas": _ratio(optimized_response.sum(), x.sum()),
         "uplift": _ratio(optimized_response.sum(), current_response.sum(), minus_one=True),
@@ -543,7 +646,8 @@ def _plan(
         "target_cpa": 1.0 / target if target is not None and conversion else None,
         "channels": channels,
         "totals": totals,
-        "warnings": problem.warnings + _range_warnings(problem, model["channels"], x),
+        "warnings": [note.text for note in notes],
+        "notes": [note.as_dict() for note in notes],
     }
 
 
@@ -553,20 +657,21 @@ def _ratio(numerator: float, denominator: float, *, minus_one: bool = False) -> 
     return float(numerator / denominator - (1.0 if minus_one else 0.0))
 
 
-def _range_warnings(problem: _Problem, channels: Mapping[str, Mapping], x: np.ndarray) -> list[str]:
+def _range_notes(problem: _Problem, channels: Mapping[str, Mapping], x: np.ndarray) -> list[Note]:
     """Recommended weekly spend outside the weekly range seen in the modelling window."""
-    warnings = []
+    notes = []
     for name, spend in zip(problem.names, x, strict=True):
-        weekly = spend / problem.weeks
+        weekly = float(spend / problem.weeks)
         seen_min, seen_max = channels[name].get("min_spend"), channels[name].get("max_spend")
         if seen_max is not None and weekly > seen_max * (1 + 1e-6):
-            warnings.append(
-                f"{name}: recommended weekly spend {number(weekly)} is above the highest seen "
-                f"({number(seen_max)})"
-            )
+            code, side, seen = "above_seen", "above the highest", seen_max
         elif seen_min is not None and weekly < seen_min * (1 - 1e-6):
-            warnings.append(
-                f"{name}: recommended weekly spend {number(weekly)} is below the lowest seen "
-                f"({number(seen_min)})"
-            )
-    return warnings
+            code, side, seen = "below_seen", "below the lowest", seen_min
+        else:
+            continue
+        notes.append(Note(
+            code,
+            f"{name}: recommended weekly spend {number(weekly)} is {side} seen ({number(seen)})",
+            {"channel": name, "weekly": weekly, "seen": float(seen)},
+        ))
+    return notes

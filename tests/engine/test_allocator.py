@@ -94,6 +94,78 @@ def test_budget_beyond_default_bounds_moves_them_with_the_budget(
     )
 
 
+@pytest.mark.parametrize("factor", [0.3, 2.5])
+def test_default_bounds_move_with_the_budget_while_set_ones_hold(
+    result: dict, factor: float
+) -> None:
+    spend_now = current(result)
+    budget = factor * sum(spend_now.values())
+    meta = ChannelBounds(lower=0.2, upper=1.2)
+    plan = allocate(result, total_budget=budget, weeks=WEEKS,
+                    bounds={"spend_meta": meta, "spend_email": ChannelBounds(locked=True)})
+    assert plan["totals"]["optimized_spend"] == pytest.approx(budget, rel=REL)
+    assert_within_bounds(plan)
+    channels = plan["channels"]
+    assert channels["spend_meta"]["lower"] == pytest.approx(0.2 * spend_now["spend_meta"])
+    assert channels["spend_meta"]["upper"] == pytest.approx(1.2 * spend_now["spend_meta"])
+    assert channels["spend_email"]["optimized_spend"] == pytest.approx(spend_now["spend_email"])
+    moved = ["spend_google", "spend_tiktok"]
+    for name in moved:
+        assert channels[name]["lower"] == pytest.approx(0.5 * factor * spend_now[name])
+        assert channels[name]["upper"] == pytest.approx(2.0 * factor * spend_now[name])
+    note = plan["notes"][0]
+    assert (note["code"], note["channels"], note["every_channel"]) == (
+        "bounds_scaled", moved, False)
+    assert note["budget"] == budget
+    assert plan["warnings"][0].endswith(
+        f"the bounds of {', '.join(moved)} are taken around the current mix scaled to it")
+
+
+def test_a_budget_the_scaled_mix_cannot_hold_moves_it_as_far_as_set_bounds_allow(
+    result: dict,
+) -> None:
+    spend_now = current(result)
+    budget = 10 * sum(spend_now.values())
+    locked = {c: ChannelBounds(locked=True) for c in ("spend_meta", "spend_email")}
+    plan = allocate(result, total_budget=budget, weeks=WEEKS, bounds=locked)
+    assert plan["totals"]["optimized_spend"] == pytest.approx(budget, rel=REL)
+    assert_within_bounds(plan)
+    channels = plan["channels"]
+    for name in locked:
+        assert channels[name]["optimized_spend"] == pytest.approx(spend_now[name])
+    factors = {channels[c]["lower"] / (0.5 * spend_now[c]) for c in ("spend_google",
+                                                                       "spend_tiktok")}
+    assert max(factors) == pytest.approx(min(factors))
+    for name in ("spend_google", "spend_tiktok"):
+        assert channels[name]["upper"] == pytest.approx(4 * channels[name]["lower"])
+
+
+def test_a_budget_the_set_bounds_cannot_reach_names_the_reachable_range(result: dict) -> None:
+    spend_now = current(result)
+    bounds = {c: ChannelBounds(lower=0.5, upper=2.0) for c in spend_now}
+    with pytest.raises(AllocationError) as error:
+        allocate(result, total_budget=10 * sum(spend_now.values()), weeks=WEEKS, bounds=bounds)
+    total = sum(spend_now.values())
+    assert error.value.code == "budget_out_of_reach"
+    assert error.value.facts == {"budget": 10 * total, "weeks": WEEKS,
+                                 "low": pytest.approx(0.5 * total),
+                                 "high": pytest.approx(2 * total)}
+
+
+def test_set_minimums_above_the_budget_name_the_least_budget(result: dict) -> None:
+    spend_now = current(result)
+    floor = 3 * sum(spend_now.values())
+    with pytest.raises(AllocationError) as error:
+        allocate(result, total_budget=floor / 2, weeks=WEEKS,
+                 bounds={"spend_meta": ChannelBounds(min_spend=floor, max_spend=2 * floor)})
+    assert error.value.facts["low"] == pytest.approx(floor)
+    assert error.value.facts["high"] is None
+    assert str(error.value).endswith(f"(at least {number(floor)})")
+    plan = allocate(result, total_budget=floor, weeks=WEEKS,
+                    bounds={"spend_meta": ChannelBounds(min_spend=floor, max_spend=2 * floor)})
+    assert plan["totals"]["optimized_spend"] == pytest.approx(floor, rel=REL)
+
+
 def test_max_response_equalises_marginal_roas(result: dict) -> None:
     """First-order optimality: channels inside their bounds share one marginal ROAS."""
     budget = sum(current(result).values())
@@ -207,6 +279,7 @@ def test_plan_format(result: dict) -> None:
         "optimized_spend",
         "current_response",
         "optimized_response",
+        "current_mix_response",
         "current_roas",
         "optimized_roas",
         "uplift",
@@ -216,6 +289,20 @@ def test_plan_format(result: dict) -> None:
         totals["optimized_response"] / totals["current_response"] - 1
     )
     assert totals["current_response"] == pytest.approx(horizon_response(result, current(result)))
+    assert totals["current_mix_response"] == pytest.approx(totals["current_response"])
+    assert len(plan["notes"]) == len(plan["warnings"])
+
+
+def test_the_current_mix_at_the_new_budget_separates_budget_from_reallocation(
+    result: dict,
+) -> None:
+    spend_now = current(result)
+    plan = allocate(result, total_budget=1.4 * sum(spend_now.values()), weeks=WEEKS)
+    same_mix = {c: 1.4 * s for c, s in spend_now.items()}
+    totals = plan["totals"]
+    assert totals["current_mix_response"] == pytest.approx(horizon_response(result, same_mix))
+    assert totals["current_response"] < totals["current_mix_response"]
+    assert totals["current_mix_response"] <= totals["optimized_response"] * (1 + REL)
 
 
 # --- target_efficiency ---------------------------------------------------------------
@@ -318,3 +405,32 @@ def test_bad_questions_get_a_clear_error(kwargs: dict, message: str) -> None:
         allocate(truth_result(7), **{"weeks": WEEKS, **kwargs})
     assert str(error.value).startswith(message), str(error.value)
     assert isinstance(error.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("bound", "facts"),
+    [
+        (ChannelBounds(lower=3.0, upper=2.0),
+         {"unit": "multiple", "minimum": 3.0, "maximum": 2.0}),
+        (ChannelBounds(min_spend=9.0, max_spend=5.0),
+         {"unit": "spend", "minimum": 9.0, "maximum": 5.0}),
+    ],
+    ids=["multiples", "spend"],
+)
+def test_a_minimum_above_the_maximum_is_told_in_the_units_given(bound, facts) -> None:
+    with pytest.raises(AllocationError) as error:
+        allocate(truth_result(7), total_budget=1e6, weeks=WEEKS,
+                 bounds={"spend_meta": bound})
+    assert error.value.code == "min_above_max"
+    assert error.value.facts == {"channel": "spend_meta", **facts}
+
+
+def test_warnings_come_with_their_facts() -> None:
+    result = truth_result(7)
+    plan = allocate(result, total_budget=1.9 * sum(current(result).values()), weeks=WEEKS)
+    above = [n for n in plan["notes"] if n["code"] == "above_seen"]
+    assert above
+    for note in above:
+        channel = plan["channels"][note["channel"]]
+        assert note["weekly"] == pytest.approx(channel["optimized_spend"] / WEEKS)
+        assert note["seen"] == result["channels"][note["channel"]]["max_spend"]

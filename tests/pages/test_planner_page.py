@@ -7,15 +7,16 @@ import re
 
 import pytest
 from fitted import finished_run
+from streamlit.proto.Metric_pb2 import Metric
 
 from kiri_core import formatting as fmt
 from kiri_core import planner
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id
-from kiri_core.services import datasets
 from kiri_core.services.runs import load_result
 
 SPEND_LIMITS = "Spend over the horizon"
+UP, DOWN, NONE = Metric.MetricDirection.UP, Metric.MetricDirection.DOWN, Metric.MetricDirection.NONE
 
 
 @pytest.fixture
@@ -35,6 +36,49 @@ def optimise(app):
 
 def budget_box(app, weeks: int = 4):
     return app.text_input(key=f"plan_budget_{weeks}")
+
+
+def metric(app, label: str):
+    return next(m for m in app.metric if m.label == label)
+
+
+def today(result: dict, weeks: int = 4) -> float:
+    return sum(planner.current_spend(result, result["model_id"], weeks).values())
+
+
+def test_the_default_budget_is_today_s_spend_so_the_gain_is_the_reallocation(planner_page):
+    app, run, result = planner_page
+    assert budget_box(app).value == fmt.number(today(result), "SEK")
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    totals = plan["totals"]
+    assert totals["optimized_spend"] == pytest.approx(round(today(result)), abs=1)
+    assert metric(app, "Budget").proto.delta == ""  # no arrow for an unchanged budget
+    uplift = fmt.signed_percent(totals["uplift"], "SEK")
+    assert metric(app, "Expected revenue from media").proto.delta == uplift
+    assert f"Same budget as today, reallocated: {uplift} expected revenue." in [
+        m.value for m in app.markdown]
+
+
+def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(planner_page):
+    app, run, result = planner_page
+    budget_box(app).input(fmt.number(1.5 * today(result), "SEK"))
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    t = plan["totals"]
+    budget = metric(app, "Budget").proto
+    assert (budget.delta, budget.direction, budget.color) == (
+        "+50 %", UP, Metric.MetricColor.GRAY)
+    roas = metric(app, "ROAS").proto
+    assert t["optimized_roas"] < t["current_roas"]
+    assert roas.delta == fmt.roas(t["optimized_roas"] - t["current_roas"], "SEK")
+    assert (roas.direction, roas.color) == (DOWN, Metric.MetricColor.RED)
+    assert roas.delta_description == f"from {fmt.roas(t['current_roas'], 'SEK')}"
+    from_budget = fmt.signed_percent(t["current_mix_response"] / t["current_response"] - 1,
+                                     "SEK")
+    assert any(m.value.startswith(f"Budget +50 % on today's "
+                                  f"{fmt.money(t['current_spend'], 'SEK')}: "
+                                  f"{fmt.signed_percent(t['uplift'], 'SEK')} expected revenue, "
+                                  f"of which {from_budget} from spending more")
+               for m in app.markdown), [m.value for m in app.markdown]
 
 
 def test_the_recommended_budget_keeps_the_total_and_the_bounds(planner_page):
@@ -68,25 +112,80 @@ def test_a_locked_channel_stays_at_current_spend(planner_page):
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
-        (lambda app, c: budget_box(app).input("0"),
-         "The total budget must be a positive amount"),
-        (lambda app, c: app.number_input(key=f"min_{c}_4_False").set_value(3.0),
-         "is above the upper bound"),
-        (lambda app, c: (app.radio(key="plan_limits").set_value(SPEND_LIMITS).run(),
-                         app.text_input(key=f"min_{c}_4_True").input("100m")),
-         "is above the upper bound"),
-        (lambda app, c: (app.radio(key="plan_goal").set_value("target_efficiency"),
-                         app.number_input(key="plan_target").set_value(1000.0)),
-         "The target ROAS 1000.00 is out of reach"),
+        (lambda app, c, _: budget_box(app).input("0"),
+         "Enter a total budget above 0 kr; today's spend over 4 weeks is {today}."),
+        (lambda app, c, _: app.text_input(key=f"min_{c}_4_False").input("3"),
+         "{channel}: the minimum 3,00x is above the maximum 2,00x. Lower the Min or raise "
+         "the Max."),
+        (lambda app, c, _: (app.radio(key="plan_limits").set_value(SPEND_LIMITS).run(),
+                            app.text_input(key=f"min_{c}_4_True").input("100m")),
+         "{channel}: the minimum 100 000 000 kr is above the maximum {max} kr."),
+        (lambda app, c, _: (app.radio(key="plan_goal").set_value("target_efficiency"),
+                            app.text_input(key="plan_target").input("1000")),
+         "A target ROAS of 1 000,00 is out of reach: the best total ROAS within the channel "
+         "limits is "),
+        (lambda app, _, columns: [*(app.text_input(key=f"max_{c}_4_False").input("2,5")
+                                    for c in columns), budget_box(app).input("10m")],
+         "A total budget of 10 000 000 kr cannot be planned within the channel limits you "
+         "set: over 4 weeks they allow {half} to {most}. Enter a budget in that range, or "
+         "widen the Min and Max limits."),
     ],
-    ids=["zero budget", "min above max", "min above max in money", "unreachable target"],
+    ids=["zero budget", "min above max", "min above max in money", "unreachable target",
+         "budget beyond set limits"],
 )
 def test_bad_input_gives_a_clear_message_and_no_plan(planner_page, setup, message):
     app, run, result = planner_page
-    setup(app, result["spend_columns"][0])
+    column = result["spend_columns"][0]
+    setup(app, column, result["spend_columns"])
     optimise(app)
-    assert any(message in e.value for e in app.error), [e.value for e in app.error]
+    total = today(result)
+    expected = message.format(
+        today=fmt.money(total, "SEK"), channel=fmt.channel_name(column),
+        max=fmt.number(2 * planner.current_spend(result, result["model_id"], 4)[column], "SEK"),
+        half=fmt.money(0.5 * total, "SEK"), most=fmt.money(2.5 * total, "SEK"))
+    assert any(e.value.startswith(expected) for e in app.error), [e.value for e in app.error]
+    assert "spend_" not in " ".join(e.value for e in app.error)
     assert f"plan_{run.id}" not in app.session_state
+
+
+@pytest.mark.parametrize(("typed", "decimals"), [("100", 2), ("10m", 0)])
+def test_a_budget_beyond_the_default_limits_moves_them_with_it(planner_page, typed, decimals):
+    app, run, result = planner_page
+    budget_box(app).input(typed)
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    budget = fmt.parse_money(typed, "SEK")
+    assert plan["totals"]["optimized_spend"] == pytest.approx(budget, rel=1e-7)
+    assert not app.error
+    share = fmt.percent(budget / today(result), "SEK", decimals)  # "0,01 %", not "0 %"
+    assert app.warning[0].value == (
+        f"The budget {fmt.money(budget, 'SEK')} is {share} of today's spend over 4 weeks "
+        f"({fmt.money(today(result), 'SEK')}), so every channel's Min and Max apply to "
+        "today's mix scaled to this budget instead of today's spend.")
+    assert "spend_" not in " ".join(w.value for w in app.warning)
+
+
+def test_limits_and_target_are_shown_and_read_with_the_client_s_decimals(planner_page):
+    app, run, result = planner_page
+    column = result["spend_columns"][0]
+    low, high = app.text_input(key=f"min_{column}_4_False"), app.text_input(
+        key=f"max_{column}_4_False")
+    assert (low.value, high.value, app.text_input(key="plan_target").value) == (
+        "0,50", "2,00", "1,00")
+    low.input("0.8")
+    app.text_input(key=f"max_{column}_4_False").input("1,2x")
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    assert app.text_input(key=f"min_{column}_4_False").value == "0,80"
+    assert app.text_input(key=f"max_{column}_4_False").value == "1,20"
+    settings = app.session_state[f"plan_{run.id}_settings"]
+    assert list(settings["bounds"]) == [column]  # the untouched channels keep the defaults
+    assert (settings["bounds"][column]["lower"], settings["bounds"][column]["upper"]) == (
+        0.8, 1.2)
+    current = plan["channels"][column]["current_spend"]
+    assert plan["channels"][column]["lower"] == pytest.approx(0.8 * current)
+    app.text_input(key=f"min_{column}_4_False").input("abc")
+    optimise(app)
+    assert app.error[0].value == (f"Min for {fmt.channel_name(column)}: \u201cabc\u201d is not "
+                                  "a number; type one like 1,50.")
 
 
 @pytest.mark.parametrize("typed", ["1250000", "1 250 000", "1 250 000 kr", "1,25m", "1250k"])
@@ -121,14 +220,10 @@ def test_money_limits_are_shown_formatted_and_bound_the_plan(planner_page):
     assert plan["channels"][column]["optimized_spend"] <= cap * (1 + 1e-9)
 
 
-def test_a_new_horizon_starts_from_its_own_recent_spend(planner_page, session, team):
-    app, run, result = planner_page
-    frame = datasets.load_frame(session, team.analyst, run.dataset_id)
-    assert budget_box(app).value == fmt.number(
-        planner.recent_spend(frame, result["spend_columns"], 4), "SEK")
+def test_a_new_horizon_starts_from_today_s_spend_over_it(planner_page):
+    app, _, result = planner_page
     app.number_input(key="plan_weeks").set_value(8).run()
-    assert budget_box(app, 8).value == fmt.number(
-        planner.recent_spend(frame, result["spend_columns"], 8), "SEK")
+    assert budget_box(app, 8).value == fmt.number(today(result, 8), "SEK")
 
 
 @pytest.mark.parametrize(
@@ -194,6 +289,22 @@ def test_what_if_sliders_follow_the_response_curves(planner_page):
     expected = expected_response(result, model_id, spend)
     value = next(m.value for m in app.metric if m.label == "Expected weekly revenue from media")
     assert value == fmt.money(expected["response"], "SEK")
+
+
+def test_what_if_changes_point_the_way_they_go_and_nowhere_when_nothing_moved(planner_page):
+    app, _, result = planner_page
+    labels = ("Weekly spend", "Expected weekly revenue from media", "ROAS")
+    assert [metric(app, label).proto.direction for label in labels] == [NONE] * 3
+    assert [metric(app, label).proto.delta for label in labels] == [""] * 3
+    model_id = result["model_id"]
+    column = result["spend_columns"][1]
+    slider = app.select_slider(key=f"whatif_{model_id}_{column}")
+    slider.set_value(max(float(re.sub(r"\D", "", o)) for o in slider.options)).run()
+    spend, revenue, roas = (metric(app, label).proto for label in labels)
+    assert (spend.direction, spend.color) == (UP, Metric.MetricColor.GRAY)
+    assert (revenue.direction, revenue.color) == (UP, Metric.MetricColor.GREEN)
+    assert roas.delta.startswith("-") and (roas.direction, roas.color) == (
+        DOWN, Metric.MetricColor.RED)
 
 
 def test_a_viewer_cannot_optimise_but_can_try_what_if(session, team, open_page):
