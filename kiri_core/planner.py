@@ -131,9 +131,9 @@ def delete_scenario(session: Session, actor: User, scenario_id: int) -> None:
 
 
 def _drop_stale_report(session: Session, run_id: int) -> None:
-    """Forget the run's stored PDF (it no longer shows the current scenarios)."""
+    """Forget the run's stored PDFs, one per model (they no longer show the scenarios)."""
     session.execute(delete(RunArtifact).where(RunArtifact.run_id == run_id,
-                                              RunArtifact.kind == REPORT_KIND))
+                                              RunArtifact.kind.startswith(REPORT_KIND)))
 
 
 # --- planning ------------------------------------------------------------------------

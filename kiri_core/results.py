@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from kiri_core import formatting as fmt
 from kiri_core.engine.response import ResponseCurve
-from kiri_core.formatting import channel_name
+
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
 def model_by_id(result: dict, model_id: str) -> dict:
@@ -14,6 +18,32 @@ def model_by_id(result: dict, model_id: str) -> dict:
         if model["model_id"] == model_id:
             return model
     raise KeyError(f"Model {model_id!r} is not one of this run's {len(result['models'])} models.")
+
+
+def model_role(result: dict, model_id: str) -> str:
+    """What sets the model apart: ``"recommended"``, ``"best of cluster 2"``, ``"cluster 1"``."""
+    model = model_by_id(result, model_id)
+    if model_id == result["model_id"]:
+        return "recommended"
+    if model.get("cluster") is None:
+        return "not clustered"
+    prefix = "best of " if model.get("is_cluster_winner") else ""
+    return f"{prefix}cluster {model['cluster']}"
+
+
+def model_label(result: dict, model_id: str, currency: str) -> str:
+    """The model's id, role and fit for a picker: ``"3_1916_1 · best of cluster 2 · R² 0,70
+    · NRMSE 0,104"``."""
+    metrics = model_by_id(result, model_id)["metrics"]
+    return (f"{model_id} · {model_role(result, model_id)} · "
+            f"R² {fmt.number(metrics['rsq'], currency, 2)} · "
+            f"NRMSE {fmt.number(metrics['nrmse'], currency, 3)}")
+
+
+def recommendation_reason(result: dict, currency: str) -> str:
+    """The engine's reason for its recommended model, its decimals written the client's way."""
+    decimal = fmt.style_for(currency).decimal
+    return _DECIMAL_POINT.sub(decimal, result.get("recommendation_reason", ""))
 
 
 def response_at(response: dict, spend: float) -> float:
@@ -37,7 +67,7 @@ def term_groups(result: dict, model: dict) -> dict[str, list[float]]:
         ("Context", list(result.get("context_columns", []))),
         ("Organic", list(result.get("organic_columns", []))),
     ]
-    spec += [(channel_name(c), [c]) for c in result["spend_columns"]]
+    spec += [(fmt.channel_name(c), [c]) for c in result["spend_columns"]]
     groups: dict[str, list[float]] = {}
     for name, terms in spec:
         present = [decomposition[t] for t in terms if t in decomposition]

@@ -1,4 +1,4 @@
-"""Compare two runs of a client side by side: fit, channel ROAS and contribution."""
+"""Compare two runs of a client: fit, channel ROAS and contribution, and their differences."""
 
 from __future__ import annotations
 
@@ -6,51 +6,42 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts
-from kiri_core import formatting as fmt
+from kiri_core.report import content
 from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 
-
-def metrics_frame(results: dict[str, dict], currency: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {label: [fmt.number(r["metrics"][key], currency, 3) for _, key in workspace.FIT_METRICS]
-         for label, r in results.items()},
-        index=[label for label, _ in workspace.FIT_METRICS])
+MEASURES = (("roas", "Return on ad spend (ROAS)"), ("contribution", "Contribution"))
+DIFFERENCE = st.column_config.TextColumn(help="Compared run minus baseline run.")
 
 
-def channels_frame(results: dict[str, dict], currency: str) -> pd.DataFrame:
-    columns = list(dict.fromkeys(c for r in results.values() for c in r["spend_columns"]))
-    data = {}
-    for label, result in results.items():
-        channels = result["channels"]
-        data[f"ROAS · {label}"] = [fmt.roas(channels[c]["roas"], currency) if c in channels
-                                   else "–" for c in columns]
-        data[f"Contribution · {label}"] = [fmt.money(channels[c]["contribution"], currency)
-                                           if c in channels else "–" for c in columns]
-    return pd.DataFrame(data, index=[fmt.channel_name(c) for c in columns])
+def table(rows: list[list[str]], first: str, runs: list[str]) -> None:
+    st.dataframe(pd.DataFrame(rows, columns=[first, *runs, "Difference"]), hide_index=True,
+                 column_config={"Difference": DIFFERENCE})
 
 
 st.title("Compare runs")
 with db() as session:
     user = signed_in_user(session)
     client, _ = selected_client(session, user)
+    currency = client.currency
     left, right = st.columns(2)
     with left:
-        first = workspace.finished_run(session, user, client, key="compare_a")
+        baseline = workspace.finished_run(session, user, client, key="compare_a", default=1,
+                                          label="Baseline run")
     with right:
-        second = workspace.finished_run(session, user, client, key="compare_b", default=1)
-    if first.id == second.id:
+        compared = workspace.finished_run(session, user, client, key="compare_b",
+                                          label="Compared run")
+    if baseline.id == compared.id:
         st.info("Pick two different runs to compare.")
         st.stop()
     results = {f"Run #{run.id}": workspace.result_of(session, user, run.id)
-               for run in (first, second)}
+               for run in (baseline, compared)}
+    names, (first, second) = list(results), results.values()
     st.subheader("Fit of the recommended models")
-    st.dataframe(metrics_frame(results, client.currency), width="stretch")
-    st.subheader("Channels")
-    st.dataframe(channels_frame(results, client.currency), width="stretch")
-    left, right = st.columns(2)
-    with left:
-        workspace.chart(charts.compare_runs(results, client.currency, "roas"))
-    with right:
-        workspace.chart(charts.compare_runs(results, client.currency, "contribution"))
+    table(content.fit_comparison_rows(first, second, currency), "Measure", names)
+    for measure, title in MEASURES:
+        st.subheader(title)
+        table(content.channel_comparison_rows(first, second, measure, currency), "Channel",
+              names)
+        workspace.chart(charts.compare_runs(results, currency, measure))

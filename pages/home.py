@@ -35,12 +35,16 @@ with db() as session:
     st.caption(f"{client.industry or 'No industry set'} · {client.currency} · you are {role}")
     if headline := overview.headline:
         st.subheader(f"Latest model (run #{overview.latest_run.id})")
-        cols = st.columns(4)
-        cols[0].metric("Media spend", formatting.money_compact(headline["spend"], client.currency))
-        cols[1].metric("Media contribution",
-                       formatting.money_compact(headline["contribution"], client.currency))
-        cols[2].metric("Media ROAS", formatting.roas(headline["roas"], client.currency))
-        cols[3].metric("Model fit (R²)", formatting.number(headline["rsq"], client.currency, 2))
+        row = st.container(horizontal=True, gap="medium")  # wraps on a narrow screen
+        row.metric("Media spend", formatting.money_compact(headline["spend"], client.currency),
+                   width="content")
+        row.metric("Media contribution",
+                   formatting.money_compact(headline["contribution"], client.currency),
+                   width="content")
+        row.metric("Media ROAS", formatting.roas(headline["roas"], client.currency),
+                   width="content")
+        row.metric("Model fit (R²)", formatting.number(headline["rsq"], client.currency, 2),
+                   width="content")
     else:
         next_step(overview, role)
     st.subheader("Datasets")

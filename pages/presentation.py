@@ -1,4 +1,5 @@
-"""Presentation mode: the run's story for a client meeting, full width, nothing to edit."""
+"""Presentation mode: the run's story for a client meeting, of the model chosen on Results; a
+clean view hides the sidebar and every control."""
 
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ from ui.db import db
 with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
-    with st.sidebar:
-        run = workspace.finished_run(session, user, client)
+    run, presenting = workspace.presentation_run(session, user, client)
     result = workspace.result_of(session, user, run.id)
-    model_id, currency = result["model_id"], client.currency
+    model_id, currency = workspace.selected_model(result, run.id), client.currency
     window = result["window"]
 
     st.title(client.name)
@@ -29,7 +29,8 @@ with db() as session:
             column.metric(head.label, head.value)
             column.caption(head.note)
 
-    scenarios = planner.list_scenarios(session, user, run.id)
+    scenarios = [s for s in planner.list_scenarios(session, user, run.id)
+                 if s.model_id == model_id]
     st.subheader("What we found")
     findings = content.findings(result, model_id, currency,
                                 scenarios[0].as_report_scenario() if scenarios else None)
@@ -57,4 +58,5 @@ with db() as session:
                      hide_index=True, width="stretch")
         workspace.chart(charts.budget_reallocation(plan, currency))
 
-    workspace.pdf_download(session, user, run, client)
+    if not presenting:
+        workspace.pdf_download(session, user, run, client, model_id)

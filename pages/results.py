@@ -6,6 +6,7 @@ import streamlit as st
 
 from kiri_core import charts
 from kiri_core.export import robyn_csv_zip
+from kiri_core.report import content
 from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
@@ -24,8 +25,7 @@ with db() as session:
     model = next(m for m in result["models"] if m["model_id"] == model_id)
 
     st.subheader("Channels")
-    st.dataframe(workspace.channel_frame(result, model_id, currency), hide_index=True,
-                 width="stretch")
+    workspace.channel_tables(result, model_id, currency)
 
     tabs = st.tabs(["Contribution", "Fit", "Channels", "Response curves", "Carryover"]
                    + (["Estimated vs true"] if truth else []))
@@ -56,7 +56,9 @@ with db() as session:
                                                      "contribution"))
 
     st.subheader("Report")
-    workspace.pdf_download(session, user, run, client)
+    st.caption(f"{content.model_statement(result, model_id)}: the PDF reports this model and "
+               "the budget scenarios saved for it.")
+    workspace.pdf_download(session, user, run, client, model_id)
     st.download_button("Robyn CSVs (zip)", lambda: robyn_csv_zip(result), mime="application/zip",
                        file_name=f"{client.name} - run {run.id} - Robyn CSVs.zip",
                        key=f"download_robyn_{run.id}")

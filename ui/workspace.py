@@ -12,7 +12,7 @@ from kiri_core import charts
 from kiri_core import formatting as fmt
 from kiri_core.db.models import Client, ModelRun, User
 from kiri_core.report import artifact, content
-from kiri_core.results import model_by_id
+from kiri_core.results import model_by_id, model_label, recommendation_reason
 from kiri_core.services import runs
 from ui import state
 from ui.context import signed_in_user
@@ -22,13 +22,34 @@ from ui.errors import user_errors
 RESULT_CACHE = "workspace_results"
 RESULTS_KEPT = 3
 PDF_POLL_SECONDS = 2
-FIT_METRICS = (("R²", "rsq"), ("NRMSE", "nrmse"), ("DECOMP.RSSD", "decomp_rssd"))
+FIT_METRICS = (
+    ("R²", "rsq", "Share of the weekly variation the model explains (higher is better)."),
+    ("NRMSE", "nrmse", "Typical error relative to the range of the data (lower is better)."),
+    ("DECOMP.RSSD", "decomp_rssd",
+     "Gap between spend shares and effect shares (lower is more plausible)."),
+)
+PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks better, lower "
+               "splits the effect more like the spend. Colours group similar models "
+               "(clusters); the ring marks the recommended model. Click a dot to choose it.")
 MODEL_KEY = "workspace_model_{run_id}"
+PRESENTING = "presenting"
+CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
+              "[data-testid='stExpandSidebarButton'], [data-testid='stHeader'] "
+              "{display: none !important;}</style>")
+CHANNEL_TABLES = (("Channel", "Spend", "Spend share", "Contribution", "Effect share"),
+                  ("Channel", "ROAS", "90 % interval", "Marginal ROAS"))
+CHANNEL_HELP = {
+    "Effect share": "Share of the paid-media effect.",
+    "ROAS": "Return per unit spent over the period.",
+    "90 % interval": "The 90 % range of plausible ROAS values.",
+    "Marginal ROAS": "Return of the next unit spent at today's level.",
+}
 
 
 def finished_run(session: Session, user: User, client: Client, key: str = "run",
-                 default: int = 0) -> ModelRun:
-    """Select box of the client's succeeded runs; stops the page when there is none.
+                 default: int = 0, label: str = "Run") -> ModelRun:
+    """Select box of the client's succeeded runs and a caption of the chosen run's settings;
+    stops the page when there is none.
 
     The ``"run"`` picker starts at the session's run and sets it; others start at the
     ``default``-th newest run.
@@ -41,16 +62,36 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     ids = list(by_id)
     current = state.run_id() if key == "run" else None
     index = ids.index(current) if current in by_id else min(default, len(ids) - 1)
-    labels = {i: _run_label(r) for i, r in by_id.items()}  # no lazy loads after the session
-    chosen = st.selectbox("Run", ids, index=index, key=key, format_func=labels.get)
+    labels = {i: run_label(r) for i, r in by_id.items()}  # no lazy loads after the session
+    chosen = st.selectbox(label, ids, index=index, key=key, format_func=labels.get)
+    st.caption(run_details(by_id[chosen]))
     if key == "run":
         state.set_run_id(chosen)
     return by_id[chosen]
 
 
-def _run_label(run: ModelRun) -> str:
-    when = run.finished_at.strftime("%Y-%m-%d %H:%M") if run.finished_at else ""
-    return f"Run #{run.id} · {run.engine} · dataset v{run.dataset.version} · {when}"
+def run_label(run: ModelRun) -> str:
+    """``"Run #6 · full search · seed 7"``: the run, its search (preset or size), its seed."""
+    return f"Run #{run.id} · {_search(run.config)} · seed {run.config.get('seed')}"
+
+
+def run_details(run: ModelRun) -> str:
+    """The rest of the run's settings: carryover, engine, dataset, search, when it finished."""
+    config, trials = run.config, run.config.get("trials")
+    when = run.finished_at.strftime("%Y-%m-%d %H:%M") if run.finished_at else "–"
+    adstock = config.get("adstock", "geometric")
+    return (f"{runs.ADSTOCK_LABELS.get(adstock, adstock)} carryover · "
+            f"{run.engine} · dataset v{run.dataset.version} · "
+            f"{config.get('iterations')} iterations × {trials} trial{'' if trials == 1 else 's'}"
+            f" · finished {when}")
+
+
+def _search(config: dict[str, Any]) -> str:
+    """The search preset of the run's settings (quick, full) or its size."""
+    size = {"iterations": config.get("iterations"), "trials": config.get("trials")}
+    name = next((name for name, preset in runs.PRESETS.items() if preset == size),
+                f"{size['iterations']} × {size['trials']}")
+    return f"{name} search"
 
 
 def result_of(session: Session, user: User, run_id: int) -> dict[str, Any]:
@@ -65,9 +106,9 @@ def result_of(session: Session, user: User, run_id: int) -> dict[str, Any]:
 
 
 def model_options(result: dict) -> list[str]:
-    """Model ids, the recommended one first, then by fit error."""
+    """Model ids: the recommended one, the other cluster winners, the rest; by fit error."""
     rest = sorted((m for m in result["models"] if m["model_id"] != result["model_id"]),
-                  key=lambda m: m["metrics"]["nrmse"])
+                  key=lambda m: (not m.get("is_cluster_winner"), m["metrics"]["nrmse"]))
     return [result["model_id"], *(m["model_id"] for m in rest)]
 
 
@@ -79,10 +120,11 @@ def selected_model(result: dict, run_id: int) -> str:
 
 
 def model_picker(result: dict, run_id: int, currency: str) -> str:
-    """The Pareto scatter (click a point) and a select box; returns the chosen model id.
+    """A select box, the chosen model's fit and the Pareto scatter (click a point to choose
+    it); returns the chosen model id.
 
-    The choice is kept per run outside the widgets, so the planner and a page revisit find
-    it again.
+    The choice is kept per run outside the widgets, so the planner, the presentation, the
+    PDF report and a page revisit find it again.
     """
     key, box, chart_key = (MODEL_KEY.format(run_id=run_id), f"model_box_{run_id}",
                            f"pareto_{run_id}")
@@ -90,22 +132,24 @@ def model_picker(result: dict, run_id: int, currency: str) -> str:
     st.session_state.setdefault(key, result["model_id"])
     _take_pareto_click(chart_key, key, options)
     st.session_state[box] = st.session_state[key]
-    left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(charts.pareto_front(result, st.session_state[key], currency),
-                        theme=None, on_select="rerun", selection_mode="pick", key=chart_key)
-    with right:
-        model_id = st.selectbox(
-            "Model", options, key=box, on_change=_keep_choice, args=(box, key),
-            format_func=lambda m: f"{m} · recommended" if m == result["model_id"] else m)
-        if model_id == result["model_id"]:  # one caption either way: a stable layout
-            st.caption(f"Recommended: {result.get('recommendation_reason', '')}")
-        else:
-            st.caption(f"An alternative to the recommended model {result['model_id']}; "
-                       "every view below shows this model.")
+    model_id = st.selectbox("Model", options, key=box, on_change=_keep_choice,
+                            args=(box, key),
+                            format_func=lambda m: model_label(result, m, currency))
+    if model_id == result["model_id"]:  # one caption either way: a stable layout
+        st.caption(f"Recommended: {recommendation_reason(result, currency)}")
+    else:
+        st.caption(f"An alternative to the recommended model {result['model_id']}; every "
+                   "view below, the budget planner, the presentation and the PDF report "
+                   "show this model.")
+    chart_column, fit_column = st.columns([3, 1], vertical_alignment="center")
+    with chart_column:
+        st.altair_chart(charts.pareto_front(result, model_id, currency), theme=None,
+                        on_select="rerun", selection_mode="pick", key=chart_key)
+    with fit_column:
         metrics = model_by_id(result, model_id)["metrics"]
-        for col, (label, name) in zip(st.columns(3), FIT_METRICS, strict=True):
-            col.metric(label, fmt.number(metrics[name], currency, 3))
+        for label, name, meaning in FIT_METRICS:
+            st.metric(label, fmt.number(metrics[name], currency, 3), help=meaning)
+    st.caption(PARETO_NOTE)
     return model_id
 
 
@@ -122,10 +166,47 @@ def _take_pareto_click(chart_key: str, key: str, options: list[str]) -> None:
         st.session_state[key] = st.session_state[seen] = picked[0]
 
 
-def channel_frame(result: dict, model_id: str, currency: str) -> pd.DataFrame:
-    """The channel table (spend, contribution, ROAS, marginal ROAS, interval) as shown."""
-    return pd.DataFrame(content.channel_rows(result, model_id, currency),
-                        columns=list(content.CHANNEL_COLUMNS))
+def channel_tables(result: dict, model_id: str, currency: str) -> None:
+    """The channel table as two tables, spend and effect beside return, side by side when
+    there is room and one below the other on a narrow screen."""
+    frame = pd.DataFrame(content.channel_rows(result, model_id, currency),
+                         columns=list(content.CHANNEL_COLUMNS))
+    with st.container(horizontal=True, gap="medium"):
+        for columns in CHANNEL_TABLES:
+            st.dataframe(frame[list(columns)], hide_index=True, width="content",
+                         column_config={c: st.column_config.TextColumn(help=h)
+                                        for c, h in CHANNEL_HELP.items() if c in columns})
+
+
+def presentation_run(session: Session, user: User, client: Client) -> tuple[ModelRun, bool]:
+    """The presented run and whether the clean view is on.
+
+    Normally the run is picked in a bar above the story, beside a button to the clean view.
+    The clean view hides the sidebar and the toolbar (the run picker goes with them, the
+    session's run stays) and offers one button back.
+    """
+    if st.session_state.get(PRESENTING):
+        st.html(CLEAN_VIEW)
+        with st.container(horizontal=True, horizontal_alignment="right"):
+            st.button("Stop presenting", icon=":material/fullscreen_exit:",
+                      type="tertiary", on_click=_set_presenting, args=(False,))
+        with st.sidebar:
+            return finished_run(session, user, client), True
+    with st.container(border=True):
+        picker, action = st.columns([3, 1], vertical_alignment="center")
+        with picker:
+            run = finished_run(session, user, client)
+            result = result_of(session, user, run.id)
+            st.caption(f"{content.model_statement(result, selected_model(result, run.id))}"
+                       " · the model is chosen on the Results page")
+        action.button("Present", icon=":material/fullscreen:", width="stretch",
+                      on_click=_set_presenting, args=(True,),
+                      help="Hide the menu and the sidebar for a client meeting.")
+    return run, False
+
+
+def _set_presenting(on: bool) -> None:
+    st.session_state[PRESENTING] = on
 
 
 def chart(figure: Any) -> None:
@@ -133,28 +214,31 @@ def chart(figure: Any) -> None:
     st.altair_chart(figure, theme=None, width="stretch")
 
 
-def pdf_download(session: Session, user: User, run: ModelRun, client: Client) -> None:
-    """The run's PDF: a download button when stored, else a button to prepare it."""
-    requested = f"pdf_requested_{run.id}"
+def pdf_download(session: Session, user: User, run: ModelRun, client: Client,
+                 model_id: str) -> None:
+    """The PDF of the run's model: a download button when stored, else a button to prepare
+    it."""
+    requested = f"pdf_requested_{run.id}_{model_id}"
     with user_errors():
-        data = artifact.report_pdf(session, user, run.id)
+        data = artifact.report_pdf(session, user, run.id, model_id)
         if data is not None:
             st.download_button("Download PDF report", data, type="primary",
-                               file_name=f"{client.name} - run {run.id}.pdf",
-                               mime="application/pdf", key=f"download_pdf_{run.id}")
+                               file_name=f"{client.name} - run {run.id} - {model_id}.pdf",
+                               mime="application/pdf", key=f"download_pdf_{run.id}_{model_id}")
         elif st.session_state.get(requested):
-            _pdf_pending(run.id)
-        elif st.button("Prepare PDF report", key=f"prepare_pdf_{run.id}"):
+            _pdf_pending(run.id, model_id)
+        elif st.button("Prepare PDF report", key=f"prepare_pdf_{run.id}_{model_id}"):
             st.session_state[requested] = True
-            artifact.request_report(session, user, run.id)
+            artifact.request_report(session, user, run.id, model_id)
             st.rerun()
 
 
 @st.fragment(run_every=PDF_POLL_SECONDS)
-def _pdf_pending(run_id: int) -> None:
+def _pdf_pending(run_id: int, model_id: str) -> None:
     """Waits for the worker to store the PDF, then reruns the page to offer it."""
     with db() as session:
-        ready = artifact.report_pdf(session, signed_in_user(session), run_id) is not None
+        ready = artifact.report_pdf(session, signed_in_user(session), run_id,
+                                    model_id) is not None
     if ready:
         st.rerun(scope="app")
     st.caption("Preparing the PDF report ...")

@@ -49,7 +49,7 @@ def build_report(result: dict, client: str, currency: str, scenarios: list[dict]
     pdf = ReportPDF(f"{client} · Marketing mix report · {agency}", created)
     pdf.set_title(f"Marketing mix report – {client}")
     pdf.set_author(agency)
-    _cover(pdf, result, client, currency, agency, report_date)
+    _cover(pdf, result, model_id, client, currency, agency, report_date)
     _summary(pdf, result, model_id, currency, scenarios)
     _channels(pdf, result, model_id, currency)
     _key_charts(pdf, result, model_id, currency, scenarios)
@@ -69,8 +69,8 @@ def write_report(result: dict, out: Path, client: str, currency: str,
                                        report_date))
 
 
-def _cover(pdf: ReportPDF, result: dict, client: str, currency: str, agency: str,
-           report_date: date) -> None:
+def _cover(pdf: ReportPDF, result: dict, model_id: str, client: str, currency: str,
+           agency: str, report_date: date) -> None:
     pdf.add_page()
     pdf.set_font("InterSemiBold", size=11)
     pdf.set_text_color(*PRIMARY)
@@ -91,6 +91,8 @@ def _cover(pdf: ReportPDF, result: dict, client: str, currency: str, agency: str
     window = result["window"]
     pdf.cell(0, 7, f"{fmt.period(window['start'], window['end'], currency)} · "
                    f"{window['periods']} weeks", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Inter", size=10)
+    pdf.cell(0, 6, content.model_statement(result, model_id), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(-COVER_FOOT)
     pdf.set_font("Inter", size=9)
     pdf.cell(0, 5, f"Prepared by {agency} · {fmt.format_date(report_date, currency)}",
@@ -188,8 +190,7 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     pdf.table(("Measure", "Value", "What it means"),
               content.quality_rows(result, model_id, currency), widths=(20, 10, 70),
               aligns="LRL")
-    pdf.paragraph(f"Model {model_id} was selected: {result.get('recommendation_reason', '')}",
-                  size=9, color=MUTED)
+    pdf.paragraph(content.selection_note(result, model_id, currency), size=9, color=MUTED)
     pdf.paragraph(f"Engine: {result.get('engine', 'kiri')} {result.get('engine_version', '')} · "
                   f"{len(result['models'])} candidate models · "
                   f"{result['window']['periods']} weeks of data.", size=8.5, color=MUTED)

@@ -1,9 +1,11 @@
 """The PDF of a run as a stored run artifact: built in the worker, downloaded many times.
 
 ``request_report`` (service: checks access) queues ``store_run_report`` (job: takes the run
-id) on RQ's default queue, or builds it at once when no Redis is configured. The PDF is
+id and the model id) on RQ's default queue, or builds it at once when no Redis is
+configured. Each model of a run has its own PDF (the model is part of the artifact kind):
+the recommended one, or an alternative the analyst chose on the results page. A PDF is
 stored once; every download returns the same bytes until the scenarios change (saving or
-deleting a scenario drops it, see :mod:`kiri_core.planner`).
+deleting a scenario drops the run's PDFs, see :mod:`kiri_core.planner`).
 """
 
 from __future__ import annotations
@@ -20,15 +22,21 @@ from kiri_core.db.session import session_scope
 from kiri_core.planner import REPORT_KIND, BudgetScenario
 from kiri_core.queue import DEFAULT_QUEUE, get_queue
 from kiri_core.report import build_report
+from kiri_core.results import model_by_id
 from kiri_core.services.errors import NotFound
-from kiri_core.services.runs import get_run, load_artifact
+from kiri_core.services.runs import get_run, load_artifact, load_result
 from kiri_core.storage import default_storage
 
 PDF = "application/pdf"
 
 
-def report_key(run: ModelRun) -> str:
-    return f"clients/{run.client_id}/runs/{run.id}/report.pdf"
+def report_kind(model_id: str) -> str:
+    """The artifact kind of the PDF of one model of a run (the cache key holds the model)."""
+    return f"{REPORT_KIND}:{model_id}"
+
+
+def report_key(run: ModelRun, model_id: str) -> str:
+    return f"clients/{run.client_id}/runs/{run.id}/report-{model_id}.pdf"
 
 
 def _artifact(session: Session, run_id: int, kind: str) -> RunArtifact | None:
@@ -36,30 +44,33 @@ def _artifact(session: Session, run_id: int, kind: str) -> RunArtifact | None:
                                                     RunArtifact.kind == kind))
 
 
-def run_report_bytes(session: Session, run: ModelRun, report_date: date | None = None) -> bytes:
-    """Build the run's PDF from its stored result, client, saved scenarios and known truth."""
+def run_report_bytes(session: Session, run: ModelRun, model_id: str,
+                     report_date: date | None = None) -> bytes:
+    """Build the PDF of the run's model ``model_id`` from its stored result, client, the
+    scenarios saved for that model and known truth."""
     stored = _artifact(session, run.id, "result")
     if stored is None:
         raise NotFound(f"Run #{run.id} has no result to report.")
     result = json.loads(default_storage().get_bytes(stored.storage_key, stored.checksum))
     client = session.get(Client, run.client_id)
-    scenarios = session.scalars(select(BudgetScenario).where(BudgetScenario.run_id == run.id)
-                                .order_by(BudgetScenario.created_at, BudgetScenario.id))
+    scenarios = session.scalars(select(BudgetScenario).where(
+        BudgetScenario.run_id == run.id, BudgetScenario.model_id == model_id)
+        .order_by(BudgetScenario.created_at, BudgetScenario.id))
     return build_report(result, client.name, client.currency,
                         [s.as_report_scenario() for s in scenarios],
-                        run.dataset.ground_truth, config.agency_name(), report_date)
+                        run.dataset.ground_truth, config.agency_name(), report_date, model_id)
 
 
-def store_run_report(run_id: int) -> str:
-    """Job: build the PDF of run ``run_id`` and store it as its ``report`` artifact."""
+def store_run_report(run_id: int, model_id: str) -> str:
+    """Job: build the PDF of model ``model_id`` of run ``run_id`` and store it."""
     with session_scope() as session:
         run = session.get(ModelRun, run_id)
         if run is None or run.status != "succeeded":
             return "skipped"
-        data = run_report_bytes(session, run)
-        stored = default_storage().put_bytes(report_key(run), data)
-        artifact = _artifact(session, run_id, REPORT_KIND) or RunArtifact(
-            run_id=run_id, kind=REPORT_KIND)
+        data = run_report_bytes(session, run, model_id)
+        stored = default_storage().put_bytes(report_key(run, model_id), data)
+        kind = report_kind(model_id)
+        artifact = _artifact(session, run_id, kind) or RunArtifact(run_id=run_id, kind=kind)
         artifact.storage_key, artifact.checksum = stored.key, stored.checksum
         artifact.size_bytes, artifact.content_type = stored.size_bytes, PDF
         session.add(artifact)
@@ -67,8 +78,9 @@ def store_run_report(run_id: int) -> str:
     return "stored"
 
 
-def request_report(session: Session, actor: User, run_id: int) -> bool:
-    """Make sure the run's PDF gets built; True when it is ready to download now.
+def request_report(session: Session, actor: User, run_id: int, model_id: str) -> bool:
+    """Make sure the PDF of the run's model ``model_id`` gets built; True when it is ready to
+    download now.
 
     With Redis the build is queued for the worker (False until it is stored); without, it
     is built right away.
@@ -76,21 +88,27 @@ def request_report(session: Session, actor: User, run_id: int) -> bool:
     run = get_run(session, actor, run_id)
     if run.status != "succeeded":
         raise NotFound(f"Run #{run_id} has no result to report: it is {run.status}.")
-    if _artifact(session, run_id, REPORT_KIND) is not None:
+    if _artifact(session, run_id, report_kind(model_id)) is not None:
         return True
+    try:
+        model_by_id(load_result(session, actor, run_id), model_id)
+    except KeyError as exc:
+        raise NotFound(f"Run #{run_id} has no model {model_id}.") from exc
     if config.redis_url():
-        get_queue(DEFAULT_QUEUE).enqueue("kiri_core.report.artifact.store_run_report", run_id,
-                                         job_id=f"kiri-report-{run_id}", result_ttl=600,
-                                         description=f"PDF report of run {run_id}")
+        get_queue(DEFAULT_QUEUE).enqueue(
+            "kiri_core.report.artifact.store_run_report", run_id, model_id,
+            job_id=f"kiri-report-{run_id}-{model_id}", result_ttl=600,
+            description=f"PDF report of run {run_id}, model {model_id}")
         return False
-    store_run_report(run_id)
+    store_run_report(run_id, model_id)
     session.expire_all()
     return True
 
 
-def report_pdf(session: Session, actor: User, run_id: int) -> bytes | None:
-    """The stored PDF of the run, or None while it is not built yet (access checked)."""
+def report_pdf(session: Session, actor: User, run_id: int, model_id: str) -> bytes | None:
+    """The stored PDF of the run's model, or None while it is not built yet (access checked)."""
     get_run(session, actor, run_id)
-    if _artifact(session, run_id, REPORT_KIND) is None:
+    kind = report_kind(model_id)
+    if _artifact(session, run_id, kind) is None:
         return None
-    return load_artifact(session, actor, run_id, REPORT_KIND)
+    return load_artifact(session, actor, run_id, kind)

@@ -7,10 +7,11 @@ PDF, the tables and the charts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiri_core import formatting as fmt
-from kiri_core.results import model_by_id
+from kiri_core.results import model_by_id, recommendation_reason
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,22 @@ def paid_totals(result: dict, model_id: str) -> tuple[float, float]:
     """(total paid spend, total paid-media contribution) of the model over the window."""
     channels = model_by_id(result, model_id)["channels"].values()
     return sum(c["spend"] for c in channels), sum(c["contribution"] for c in channels)
+
+
+def model_statement(result: dict, model_id: str) -> str:
+    """Which model the figures come from: the recommended one or the analyst's alternative."""
+    if model_id == result["model_id"]:
+        return f"Model {model_id} · recommended"
+    return f"Model {model_id} · alternative model chosen by the analyst"
+
+
+def selection_note(result: dict, model_id: str, currency: str) -> str:
+    """Why this model: the engine's reason, and for an alternative which one it recommended."""
+    reason = recommendation_reason(result, currency)
+    if model_id == result["model_id"]:
+        return f"Model {model_id} is the recommended model: {reason}"
+    return (f"Model {model_id} is an alternative model chosen by the analyst. The recommended "
+            f"model is {result['model_id']}: {reason}")
 
 
 def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
@@ -122,6 +139,39 @@ def channel_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
             f"{fmt.roas(ci[0], currency)} – {fmt.roas(ci[1], currency)}" if ci else "–",
         ])
     return rows
+
+
+FIT_LABELS = {"rsq": "R²", "nrmse": "NRMSE", "decomp_rssd": "DECOMP.RSSD"}
+
+
+def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[list[str]]:
+    """The recommended models' fit in two runs: measure, baseline, compared, difference."""
+    return [_compared(label, baseline["metrics"][key], compared["metrics"][key],
+                      lambda v: fmt.number(v, currency, 3))
+            for key, label in FIT_LABELS.items()]
+
+
+def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
+                            currency: str) -> list[list[str]]:
+    """One row per paid channel of either run (the baseline's order first): the recommended
+    models' ``measure`` (``"roas"`` or ``"contribution"``) in both runs and the difference
+    (compared minus baseline); a dash where a run lacks the channel."""
+    def show(value: float | None) -> str:
+        return (fmt.roas(value, currency) if measure == "roas"
+                else amount(baseline, value, currency))
+
+    columns = dict.fromkeys([*baseline["spend_columns"], *compared["spend_columns"]])
+    return [_compared(fmt.channel_name(column),
+                      baseline["channels"].get(column, {}).get(measure),
+                      compared["channels"].get(column, {}).get(measure), show)
+            for column in columns]
+
+
+def _compared(label: str, baseline: float | None, compared: float | None,
+              show: Callable[[float | None], str]) -> list[str]:
+    difference = None if baseline is None or compared is None else compared - baseline
+    sign = "+" if difference is not None and difference > 0 else ""
+    return [label, show(baseline), show(compared), sign + show(difference)]
 
 
 def is_conversion_plan(plan: dict) -> bool:

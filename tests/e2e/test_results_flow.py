@@ -37,19 +37,43 @@ def finished(app_server, monkeypatch) -> FinishedRun:
     return seed_finished_run(app_server.env["DATABASE_URL"])
 
 
+CUT_OFF = """() => [
+  ...[...document.querySelectorAll('[data-testid=stMetricValue]')]
+    .filter(m => { const v = m.querySelector('div') || m; return v.scrollWidth > v.clientWidth; })
+    .map(m => 'metric ' + m.innerText),
+  ...[...document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')]
+    .filter(s => s.clientWidth > 0 && s.scrollWidth > s.clientWidth + 1)
+    .map(s => 'table ' + s.closest('[data-testid=stDataFrame]').innerText.slice(0, 60)),
+]"""
+
+
+def cut_off(page, what: str) -> list[str]:
+    """Metric values shortened with an ellipsis, or tables wider than their place
+    (``what``: "metric" or "table")."""
+    return [item for item in page.evaluate(CUT_OFF) if item.startswith(what)]
+
+
 def test_results_planner_presentation_and_pdf(finished, app_server, browser_page) -> None:
     page, result = browser_page, finished.result
-    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.set_viewport_size({"width": 1024, "height": 2600})
     page.set_default_timeout(90_000)  # two cores shared with the rest of the suite
     page.goto(app_server.url)
     log_in(page, finished.email)
+
+    # at 1024 px the home headline reads in full
+    page.get_by_test_id("stMetricValue").first.wait_for()
+    assert cut_off(page, "metric") == []
     open_page(page, "Results")
 
-    # a finished run opens on the recommended model, with its reason
+    # a finished run opens on the recommended model, with its reason; at 1024 px its fit and
+    # both channel tables read in full
     page.get_by_text("Recommended:").first.wait_for()
     recommended = model_by_id(result, result["model_id"])
     wait_for_metric(page, "R²", equal_to=fmt.number(recommended["metrics"]["rsq"], "SEK", 3))
-    page.shot("1-results-recommended")
+    page.locator("[data-testid=stDataFrame] .dvn-scroller").nth(1).wait_for()
+    assert cut_off(page, "metric") == [] and cut_off(page, "table") == []
+    page.shot("1-results-recommended-1024")
+    page.set_viewport_size({"width": 1400, "height": 2600})
 
     # switching model updates the views without re-running anything
     page.get_by_test_id("stSelectbox").filter(has_text="Model").click()

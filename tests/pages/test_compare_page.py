@@ -1,6 +1,9 @@
-"""Compare runs: two runs of a client side by side."""
+"""Compare runs: a baseline and a compared run of a client, their differences, channels in
+the same order in tables and charts."""
 
 from __future__ import annotations
+
+import json
 
 from fitted import finished_run
 
@@ -8,20 +11,40 @@ from kiri_core import formatting as fmt
 from kiri_core.services.runs import load_result
 
 
-def test_two_runs_side_by_side(session, team, open_page):
+def chart_channels(app) -> list[list[str]]:
+    """The channel order of each chart's y axis."""
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    return [spec["encoding"]["y"]["sort"] for spec in specs]
+
+
+def test_two_runs_side_by_side_with_their_differences(session, team, open_page, text_of):
     first = finished_run(session, team.analyst, team.client.id)
     second = finished_run(session, team.analyst, team.client.id)
     app = open_page("pages/compare.py", team.analyst, team.client)
     assert not app.exception
-    metrics, channels = app.dataframe[0].value, app.dataframe[1].value
-    assert list(metrics.columns) == [f"Run #{second.id}", f"Run #{first.id}"]
-    result = load_result(session, team.analyst, first.id)
-    assert metrics.loc["R²", f"Run #{first.id}"] == fmt.number(result["metrics"]["rsq"],
-                                                               "SEK", 3)
-    for column, ch in result["channels"].items():
-        row = channels.loc[fmt.channel_name(column)]
-        assert row[f"ROAS · Run #{first.id}"] == fmt.roas(ch["roas"], "SEK")
-        assert row[f"Contribution · Run #{first.id}"] == fmt.money(ch["contribution"], "SEK")
+    baseline, compared = app.selectbox
+    assert (baseline.label, compared.label) == ("Baseline run", "Compared run")
+    assert (baseline.value, compared.value) == (first.id, second.id)  # older is the baseline
+    seed, search = first.config["seed"], f"{first.config['iterations']} × 1 search"
+    assert baseline.options[1] == f"Run #{first.id} · {search} · seed {seed}"
+    assert "Geometric carryover · kiri · dataset v1" in text_of(app)
+
+    fit, roas, contribution = (frame.value for frame in app.dataframe)
+    runs = [f"Run #{first.id}", f"Run #{second.id}"]
+    assert list(fit.columns) == ["Measure", *runs, "Difference"]
+    a, b = (load_result(session, team.analyst, run.id) for run in (first, second))
+    assert fit.iloc[0].tolist()[:3] == ["R²", fmt.number(a["metrics"]["rsq"], "SEK", 3),
+                                        fmt.number(b["metrics"]["rsq"], "SEK", 3)]
+    names = [fmt.channel_name(c) for c in a["spend_columns"]]
+    for table, measure, show in ((roas, "roas", fmt.roas), (contribution, "contribution",
+                                                             fmt.money)):
+        assert list(table.columns) == ["Channel", *runs, "Difference"]
+        assert table["Channel"].tolist() == names
+        for column, row in zip(a["spend_columns"], table.values.tolist(), strict=True):
+            before, after = a["channels"][column][measure], b["channels"][column][measure]
+            assert row[1:3] == [show(before, "SEK"), show(after, "SEK")]
+            assert row[3].lstrip("+") == show(after - before, "SEK")
+    assert chart_channels(app) == [names, names]  # as in the tables, not alphabetical
 
 
 def test_one_run_asks_for_a_second(session, team, open_page, text_of):

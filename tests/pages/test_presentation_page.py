@@ -1,5 +1,5 @@
-"""Presentation mode: headline numbers, findings and the saved scenario; nothing to edit and
-no engine jargon."""
+"""Presentation mode: headline numbers, findings and the saved scenario of the model chosen on
+the Results page; no engine jargon; a clean view without sidebar or controls."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ from kiri_core import formatting as fmt
 from kiri_core import planner
 from kiri_core.report import content
 from kiri_core.services.runs import load_result
+from ui.workspace import MODEL_KEY
 
 JARGON = ("NRMSE", "DECOMP", "RSSD", "Pareto", "adstock", "Hill", "lambda", "model_id")
+INPUTS = ("text_input", "number_input", "slider", "select_slider", "selectbox", "checkbox",
+          "radio")
 
 
-def test_a_viewer_sees_the_story_without_controls_or_jargon(session, team, open_page,
-                                                             text_of):
+def inputs(block) -> list:
+    return [widget for kind in INPUTS for widget in getattr(block, kind)]
+
+
+def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, open_page,
+                                                                  text_of):
     run = finished_run(session, team.analyst, team.client.id)
     result = load_result(session, team.analyst, run.id)
     plan = {**fitted_run().plan, "model_id": result["model_id"]}
@@ -31,8 +38,36 @@ def test_a_viewer_sees_the_story_without_controls_or_jargon(session, team, open_
     assert "Budget recommendation: Q3 plan" in text
     assert app.dataframe[0].value.values.tolist() == content.plan_rows(plan, "SEK")
     assert not any(word.lower() in text.lower() for word in JARGON)
-    assert not (app.main.text_input or app.main.number_input or app.main.slider
-                or app.main.select_slider or app.main.selectbox
-                or app.main.checkbox or app.main.radio)
-    assert [b.label for b in app.main.button] == ["Prepare PDF report"]
+    assert [w.label for w in inputs(app.main)] == ["Run"]  # the bar above the story
+    assert [b.label for b in app.main.button] == ["Present", "Prepare PDF report"]
     assert fmt.money(sum(result["actual"]), "SEK") in [m.value for m in app.metric]
+
+    app.main.button[0].click().run()  # "Present"
+    assert not app.exception
+    assert "stSidebar" in app.get("html")[0].proto.body  # the sidebar is hidden
+    assert not inputs(app.main)
+    assert [b.label for b in app.main.button] == ["Stop presenting"]
+    assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
+    app.main.button[0].click().run()
+    assert [b.label for b in app.main.button] == ["Present", "Prepare PDF report"]
+
+
+def test_the_story_is_of_the_model_chosen_on_the_results_page(session, team, open_page,
+                                                               text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    other = next(m["model_id"] for m in result["models"] if not m["recommended"])
+    for name, model_id in (("Recommended plan", result["model_id"]), ("Other plan", other)):
+        planner.save_scenario(session, team.analyst, run.id, name,
+                              {**fitted_run().plan, "model_id": model_id})
+    app = open_page("pages/presentation.py", team.analyst, team.client,
+                    **{MODEL_KEY.format(run_id=run.id): other})
+    assert not app.exception
+    heads = content.headlines(result, other, "SEK")
+    assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
+    text = text_of(app)
+    assert f"Model {other} · alternative model chosen by the analyst" in text
+    assert "Budget recommendation: Other plan" in text
+    assert "Recommended plan" not in text
+    for finding in content.findings(result, other, "SEK")[:4]:
+        assert finding in text

@@ -1,17 +1,25 @@
-"""Results page: the recommended model first, switching model updates every view."""
+"""Results page: the recommended model first, switching model updates every view and the
+PDF report."""
 
 from __future__ import annotations
 
 from fitted import finished_run
 
 from kiri_core import formatting as fmt
-from kiri_core.report import content
-from kiri_core.results import model_by_id
+from kiri_core.report import artifact, content
+from kiri_core.results import model_by_id, model_label, recommendation_reason
 from kiri_core.services.runs import load_result
 
 
 def metric(app, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
+
+
+def channel_table(app) -> list[list[str]]:
+    """The channel tables (spend and effect, return) joined back into rows per channel."""
+    spend, returns = (frame.value for frame in app.dataframe[:2])
+    return spend.join(returns.set_index("Channel"), on="Channel")[
+        list(content.CHANNEL_COLUMNS)].values.tolist()
 
 
 def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
@@ -23,20 +31,37 @@ def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
     box = app.selectbox(key=f"model_box_{run.id}")
     assert box.value == result["model_id"]
     assert len(box.options) == len(result["models"])
-    assert "Recommended:" in text_of(app)
+    winners = [m["model_id"] for m in result["models"]
+               if m["is_cluster_winner"] and not m["recommended"]]
+    assert box.options[:len(winners) + 1] == [  # the recommended model, then the winners
+        model_label(result, m, "SEK") for m in [result["model_id"], *sorted(
+            winners, key=lambda w: model_by_id(result, w)["metrics"]["nrmse"])]]
+    assert f"Recommended: {recommendation_reason(result, 'SEK')}" in text_of(app)
     recommended = model_by_id(result, result["model_id"])
     assert metric(app, "R²") == fmt.number(recommended["metrics"]["rsq"], "SEK", 3)
-    table = app.dataframe[0].value
-    assert table.values.tolist() == content.channel_rows(result, result["model_id"], "SEK")
+    assert channel_table(app) == content.channel_rows(result, result["model_id"], "SEK")
     assert [t.label for t in app.tabs][-1] == "Estimated vs true"
 
     other = next(m for m in result["models"] if not m["recommended"])
     box.select(other["model_id"]).run()
     assert not app.exception
     assert metric(app, "R²") == fmt.number(other["metrics"]["rsq"], "SEK", 3)
-    assert app.dataframe[0].value.values.tolist() == content.channel_rows(
-        result, other["model_id"], "SEK")
+    assert channel_table(app) == content.channel_rows(result, other["model_id"], "SEK")
     assert "Recommended:" not in text_of(app)
+
+
+def test_the_pdf_report_is_of_the_chosen_model(session, team, open_page, text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    other = next(m["model_id"] for m in result["models"] if not m["recommended"])
+    app = open_page("pages/results.py", team.analyst, team.client)
+    app.selectbox(key=f"model_box_{run.id}").select(other).run()
+    assert f"Model {other} · alternative model chosen by the analyst" in text_of(app)
+    app.button(key=f"prepare_pdf_{run.id}_{other}").click().run()  # built at once: no Redis
+    assert not app.exception
+    assert [b.label for b in app.get("download_button")][0] == "Download PDF report"
+    assert artifact.report_pdf(session, team.analyst, run.id, other) is not None
+    assert artifact.report_pdf(session, team.analyst, run.id, result["model_id"]) is None
 
 
 def test_a_viewer_gets_the_results_and_the_pdf_button(session, team, open_page):
@@ -46,7 +71,9 @@ def test_a_viewer_gets_the_results_and_the_pdf_button(session, team, open_page):
     assert [b.label for b in app.button] == ["Prepare PDF report"]
     app.button[0].click().run()
     assert not app.exception
-    assert app.session_state[f"pdf_requested_{app.session_state['run_id']}"] is True
+    run_id = app.session_state["run_id"]
+    model_id = load_result(session, team.analyst, run_id)["model_id"]
+    assert app.session_state[f"pdf_requested_{run_id}_{model_id}"] is True
 
 
 def test_an_outsider_sees_no_run_of_the_client(session, team, open_page, text_of):

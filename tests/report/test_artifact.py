@@ -1,5 +1,6 @@
-"""The run's PDF as a stored artifact: built once (inline or by a real rq worker), then
-downloaded with the same bytes; only people with access get it."""
+"""The run's PDF as a stored artifact, one per model: built once (inline or by a real rq
+worker), then downloaded with the same bytes; only people with access get it; a PDF of an
+alternative model names it and carries its figures."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import sqlalchemy as sa
 from fitted import (
     Workspace,
     fitted_run,
     workspace_fixture,  # noqa: F401  (the "workspace" fixture)
 )
 
+from kiri_core import formatting as fmt
 from kiri_core import planner
+from kiri_core.db.models import RunArtifact
 from kiri_core.report import artifact
-from kiri_core.services.errors import AccessDenied
+from kiri_core.results import model_by_id
+from kiri_core.services.errors import AccessDenied, NotFound
+from kiri_core.services.runs import load_result
 
 REPO = Path(__file__).resolve().parents[2]
 # The production database only: the SQLite path shares every line of this code.
@@ -34,54 +40,107 @@ def ws(workspace: Workspace):
         yield bound, session
         for scenario in planner.list_scenarios(session, bound.admin, bound.run.id):
             planner.delete_scenario(session, bound.admin, scenario.id)
+        session.execute(sa.delete(RunArtifact).where(RunArtifact.run_id == bound.run.id,
+                                                     RunArtifact.kind != "result"))
+        session.commit()  # each test starts without stored PDFs
+
+
+@pytest.fixture
+def models(ws) -> tuple[str, str]:
+    """(the recommended model, an alternative) of the workspace's run."""
+    w, session = ws
+    result = load_result(session, w.analyst, w.run.id)
+    other = next(m["model_id"] for m in result["models"] if not m["recommended"])
+    return result["model_id"], other
+
+
+def plan_for(model_id: str) -> dict:
+    return {**fitted_run().plan, "model_id": model_id}
 
 
 def text_of(data: bytes) -> str:
     return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-def test_a_viewer_gets_the_same_pdf_on_every_download(ws) -> None:
+def test_a_viewer_gets_the_same_pdf_on_every_download(ws, models) -> None:
     w, session = ws
-    assert artifact.report_pdf(session, w.viewer, w.run.id) is None
-    assert artifact.request_report(session, w.viewer, w.run.id) is True
-    first = artifact.report_pdf(session, w.viewer, w.run.id)
-    second = artifact.report_pdf(session, w.analyst, w.run.id)
+    recommended, _ = models
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is None
+    assert artifact.request_report(session, w.viewer, w.run.id, recommended) is True
+    first = artifact.report_pdf(session, w.viewer, w.run.id, recommended)
+    second = artifact.report_pdf(session, w.analyst, w.run.id, recommended)
     assert first is not None and first.startswith(b"%PDF")
     assert first == second
-    assert artifact.request_report(session, w.viewer, w.run.id) is True  # nothing rebuilt
-    assert artifact.report_pdf(session, w.viewer, w.run.id) == first
+    assert artifact.request_report(session, w.viewer, w.run.id, recommended) is True
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) == first
     text = text_of(first)
     assert w.client.name in text
+    assert f"Model {recommended} · recommended" in text
     assert "Estimated versus true effects" in text  # generated data: the truth is known
 
 
-def test_an_outsider_cannot_build_or_download(ws) -> None:
+def test_the_pdf_of_an_alternative_model_names_it_and_carries_its_figures(ws, models) -> None:
     w, session = ws
-    with pytest.raises(AccessDenied):
-        artifact.request_report(session, w.outsider, w.run.id)
-    with pytest.raises(AccessDenied):
-        artifact.report_pdf(session, w.outsider, w.run.id)
+    recommended, other = models
+    artifact.request_report(session, w.analyst, w.run.id, recommended)
+    assert artifact.report_pdf(session, w.analyst, w.run.id, other) is None  # a PDF of its own
+    assert artifact.request_report(session, w.analyst, w.run.id, other) is True
+    text = text_of(artifact.report_pdf(session, w.viewer, w.run.id, other))
+    assert f"Model {other} · alternative model chosen by the analyst" in text
+    assert f"The recommended model is {recommended}" in text
+    assert_figures_of(text, load_result(session, w.analyst, w.run.id), other)
 
 
-def test_a_saved_scenario_gets_into_the_next_pdf(ws) -> None:
+def assert_figures_of(text: str, result: dict, model_id: str) -> None:
+    """The PDF carries the model's fit and channel figures (those of no other model)."""
+    model = model_by_id(result, model_id)
+    assert fmt.number(model["metrics"]["rsq"], "SEK", 3) in text
+    for ch in model["channels"].values():
+        assert fmt.money(ch["contribution"], "SEK") in text
+        assert fmt.roas(ch["mroas"], "SEK") in text
+    assert any(fmt.money(ch["contribution"], "SEK") not in text
+               for ch in model_by_id(result, result["model_id"])["channels"].values())
+
+
+def test_an_unknown_model_is_not_found(ws) -> None:
     w, session = ws
-    artifact.request_report(session, w.analyst, w.run.id)
-    before = artifact.report_pdf(session, w.analyst, w.run.id)
-    planner.save_scenario(session, w.analyst, w.run.id, "Autumn push", fitted_run().plan)
-    assert artifact.report_pdf(session, w.analyst, w.run.id) is None
-    artifact.request_report(session, w.analyst, w.run.id)
-    after = artifact.report_pdf(session, w.analyst, w.run.id)
+    with pytest.raises(NotFound, match="has no model 9_9_9"):
+        artifact.request_report(session, w.analyst, w.run.id, "9_9_9")
+
+
+def test_an_outsider_cannot_build_or_download(ws, models) -> None:
+    w, session = ws
+    with pytest.raises(AccessDenied):
+        artifact.request_report(session, w.outsider, w.run.id, models[0])
+    with pytest.raises(AccessDenied):
+        artifact.report_pdf(session, w.outsider, w.run.id, models[0])
+
+
+def test_a_saved_scenario_gets_into_the_next_pdf_of_its_model_only(ws, models) -> None:
+    w, session = ws
+    recommended, other = models
+    for model_id in models:
+        artifact.request_report(session, w.analyst, w.run.id, model_id)
+    before = artifact.report_pdf(session, w.analyst, w.run.id, recommended)
+    planner.save_scenario(session, w.analyst, w.run.id, "Autumn push", plan_for(recommended))
+    for model_id in models:  # every stored PDF of the run is dropped
+        assert artifact.report_pdf(session, w.analyst, w.run.id, model_id) is None
+        artifact.request_report(session, w.analyst, w.run.id, model_id)
+    after = artifact.report_pdf(session, w.analyst, w.run.id, recommended)
     assert "Autumn push" not in text_of(before)
     assert "Autumn push" in text_of(after)
+    assert "Autumn push" not in text_of(artifact.report_pdf(session, w.analyst, w.run.id, other))
 
 
 @pytest.mark.redis
-def test_with_redis_a_real_rq_worker_builds_it(ws, redis_url: str, monkeypatch) -> None:
+def test_with_redis_a_real_rq_worker_builds_the_pdf_of_the_chosen_model(
+        ws, models, redis_url: str, monkeypatch) -> None:
     w, session = ws
-    planner.save_scenario(session, w.analyst, w.run.id, "Worker plan", fitted_run().plan)
+    _, other = models
+    planner.save_scenario(session, w.analyst, w.run.id, "Worker plan", plan_for(other))
     monkeypatch.setenv("REDIS_URL", redis_url)
-    assert artifact.request_report(session, w.viewer, w.run.id) is False
-    assert artifact.report_pdf(session, w.viewer, w.run.id) is None
+    assert artifact.request_report(session, w.viewer, w.run.id, other) is False
+    assert artifact.report_pdf(session, w.viewer, w.run.id, other) is None
     done = subprocess.run(
         [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url,
          "kiri-default"],
@@ -89,5 +148,9 @@ def test_with_redis_a_real_rq_worker_builds_it(ws, redis_url: str, monkeypatch) 
         text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     session.expire_all()
-    data = artifact.report_pdf(session, w.viewer, w.run.id)
-    assert data is not None and "Worker plan" in text_of(data)
+    data = artifact.report_pdf(session, w.viewer, w.run.id, other)
+    assert data is not None
+    text = text_of(data)
+    assert "Worker plan" in text
+    assert f"Model {other} · alternative model chosen by the analyst" in text
+    assert_figures_of(text, load_result(session, w.viewer, w.run.id), other)

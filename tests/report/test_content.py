@@ -1,4 +1,5 @@
-"""kiri_core.report.content: the plan table speaks ROAS for revenue and CPA for conversions."""
+"""kiri_core.report.content: the plan table speaks ROAS for revenue and CPA for conversions;
+run comparisons sign their differences."""
 
 from __future__ import annotations
 
@@ -50,3 +51,12 @@ def test_revenue_plan_rows_show_money_and_roas() -> None:
     assert rows[0][4] == fmt.money(first["optimized_response"], "SEK")
     assert rows[0][5] == fmt.roas(first["optimized_roas"], "SEK")
     assert len(rows) == len(plan["channels"]) + 1
+
+
+def test_a_comparison_signs_its_differences_and_dashes_a_missing_channel() -> None:
+    base = {"spend_columns": ["spend_tv"], "channels": {"spend_tv": {"roas": 1.5}}}
+    more = {"spend_columns": ["spend_tv", "spend_radio"],
+            "channels": {"spend_tv": {"roas": 2.0}, "spend_radio": {"roas": 0.5}}}
+    assert content.channel_comparison_rows(base, more, "roas", "SEK") == [
+        ["TV", "1,50", "2,00", "+0,50"], ["Radio", "–", "0,50", "–"]]
+    assert content.channel_comparison_rows(more, base, "roas", "SEK")[0][3] == "-0,50"

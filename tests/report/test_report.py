@@ -70,6 +70,12 @@ def test_the_summary_and_appendix_carry_totals_and_fit(text: str, fit: Fitted) -
     assert "Executive summary" in text and "Model quality and method" in text
 
 
+def test_the_cover_and_the_appendix_name_the_reported_model(text: str, fit: Fitted) -> None:
+    model_id = fit.result["model_id"]
+    assert f"Model {model_id} · recommended" in text
+    assert f"Model {model_id} is the recommended model" in text
+
+
 def test_the_saved_scenario_and_the_truth_appear(text: str, fit: Fitted) -> None:
     assert "Spring reallocation" in text
     totals = fit.plan["totals"]
