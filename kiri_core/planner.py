@@ -3,8 +3,9 @@
 :func:`make_plan` runs the allocator on the planner's inputs (today's spend as the default
 budget, Min and Max boxes left at their defaults as the allocator's movable defaults) and
 words its refusals and notes for the client: channel labels, money and decimals the
-client's way, and what to do. :func:`plan_metrics`, :func:`what_if_metrics` and
-:func:`effect_summary` say what a plan changes, the budget apart from the reallocation.
+client's way, and what to do. :func:`plan_metrics` and :func:`what_if_metrics` say what a
+plan changes (:func:`kiri_core.report.content.effect_summary` words it for the page, the
+presentation and the PDF: the budget apart from the reallocation).
 
 A scenario stores the planner's inputs (``settings``) and the allocator's plan
 (docs/result-format.md, plan format) so it can be shown again, compared and put in the PDF
@@ -359,29 +360,13 @@ class Metric:
     delta_description: str | None = None
 
 
-def delta(text: str) -> str | None:
-    """A formatted change with its sign (``"+12 kr"``, ``"-0,27"``); None when it shows as
-    zero, so no arrow points anywhere for nothing."""
-    if not re.search(r"[1-9]", text):
-        return None
-    return text if text.startswith("-") else f"+{text.removeprefix('+')}"
-
-
 def _metric(label: str, value: str, change: str | None, color: str, against: str) -> Metric:
-    changed = delta(change) if change is not None else None
+    changed = content.delta(change) if change is not None else None
     return Metric(label, value, changed, color, against if changed else None)
-
-
-def _relative(now: float, new: float) -> float | None:
-    return new / now - 1 if now else None
 
 
 def _roas_change(now: float | None, new: float | None, currency: str) -> str | None:
     return None if now is None or new is None else fmt.roas(new - now, currency)
-
-
-def _outcome(plan: dict) -> str:
-    return "conversions" if content.is_conversion_plan(plan) else "revenue"
 
 
 def plan_metrics(plan: dict, currency: str) -> list[Metric]:
@@ -389,10 +374,11 @@ def plan_metrics(plan: dict, currency: str) -> list[Metric]:
     t = plan["totals"]
     return [
         _metric("Budget", fmt.money(t["optimized_spend"], currency),
-                fmt.signed_percent(_relative(t["current_spend"], t["optimized_spend"]),
-                                   currency, 0),
+                fmt.signed_percent(
+                    content.relative_change(t["current_spend"], t["optimized_spend"]), currency, 0
+                ),
                 "off", "on today's"),
-        _metric(f"Expected {_outcome(plan)} from media",
+        _metric(f"Expected {content.plan_outcome(plan)} from media",
                 content.plan_effect(plan, t["optimized_response"], currency),
                 fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
         _metric("ROAS", fmt.roas(t["optimized_roas"], currency),
@@ -409,32 +395,11 @@ def what_if_metrics(now: dict, new: dict, currency: str) -> list[Metric]:
         _metric("Weekly spend", fmt.money(new["spend"], currency),
                 fmt.money(new["spend"] - now["spend"], currency), "off", "on today's"),
         _metric("Expected weekly revenue from media", fmt.money(new["response"], currency),
-                fmt.signed_percent(_relative(now["response"], new["response"]), currency),
+                fmt.signed_percent(
+                    content.relative_change(now["response"], new["response"]), currency
+                ),
                 "normal", "on today's"),
         _metric("ROAS", fmt.roas(new["roas"], currency),
                 _roas_change(now["roas"], new["roas"], currency), "normal",
                 f"from {fmt.roas(now['roas'], currency)}"),
     ]
-
-
-def effect_summary(plan: dict, currency: str) -> str:
-    """Where a plan's expected change comes from: a budget change apart from the
-    reallocation (``"budget +43 % on today's 1 370 678 kr: …"``), or the reallocation alone."""
-    t = plan["totals"]
-    outcome = _outcome(plan)
-    total = fmt.signed_percent(t["uplift"], currency)
-    budget = delta(fmt.signed_percent(_relative(t["current_spend"], t["optimized_spend"]),
-                                      currency, 0))
-    if budget is None:
-        return f"same budget as today, reallocated: {total} expected {outcome}"
-    budget = f"budget {budget} on today's {fmt.money(t['current_spend'], currency)}"
-    same_mix = t.get("current_mix_response")
-    if same_mix is None:  # a plan saved before the split was recorded
-        return f"{budget}: {total} expected {outcome}"
-    more = "more" if t["optimized_spend"] > t["current_spend"] else "less"
-    now = t["current_response"]
-    from_budget = fmt.signed_percent(_relative(now, same_mix), currency)
-    from_mix = fmt.signed_percent((t["optimized_response"] - same_mix) / now if now else None,
-                                  currency)
-    return (f"{budget}: {total} expected {outcome}, of which {from_budget} from spending "
-            f"{more} with today's split and {from_mix} from reallocating")

@@ -104,7 +104,7 @@ def metrics(row: list[planner.Metric]) -> None:
 
 def show_plan(plan: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
-    summary = planner.effect_summary(plan, currency)
+    summary = content.effect_summary(plan, currency)
     st.markdown(summary[:1].upper() + summary[1:] + ".")
     st.dataframe(pd.DataFrame(content.plan_rows(plan, currency),
                               columns=content.plan_columns(plan)), hide_index=True,
@@ -141,7 +141,7 @@ def saved_scenarios(session, user, run, role: str, currency: str) -> None:
         left, right = st.columns([5, 1])
         left.markdown(f"**{scenario.name}** · {fmt.money(t['optimized_spend'], currency)} over "
                       f"{scenario.plan['weeks']} weeks · "
-                      f"{planner.effect_summary(scenario.plan, currency)}")
+                      f"{content.effect_summary(scenario.plan, currency)}")
         if role == "analyst" and right.button("Delete", key=f"delete_scenario_{scenario.id}"):
             with user_errors():
                 planner.delete_scenario(session, user, scenario.id)

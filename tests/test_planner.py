@@ -22,6 +22,7 @@ from kiri_core.db.base import Base
 from kiri_core.db.models import RunArtifact
 from kiri_core.db.session import get_engine
 from kiri_core.engine.allocator import ChannelBounds
+from kiri_core.report import content
 from kiri_core.services.errors import AccessDenied, NotFound, ValidationError
 
 
@@ -271,7 +272,7 @@ def test_a_channel_without_effect_is_named_with_what_to_do() -> None:
     ("-€1,250", "-€1,250"),
 ])
 def test_a_change_shows_its_sign_and_nothing_when_zero(text, shown) -> None:
-    assert planner.delta(text) == shown
+    assert content.delta(text) == shown
 
 
 def test_a_plan_at_today_s_budget_shows_the_reallocation_alone() -> None:
@@ -282,7 +283,7 @@ def test_a_plan_at_today_s_budget_shows_the_reallocation_alone() -> None:
     assert (revenue.label, revenue.delta, revenue.delta_color) == (
         "Expected revenue from media", uplift, "normal")
     assert horizon.value == "4 weeks"
-    assert planner.effect_summary(plan, "SEK") == (
+    assert content.effect_summary(plan, "SEK") == (
         f"same budget as today, reallocated: {uplift} expected revenue")
 
 
@@ -299,15 +300,27 @@ def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
     from_mix = (t["optimized_response"] - t["current_mix_response"]) / t["current_response"]
     assert from_budget + from_mix == pytest.approx(t["uplift"])
     assert from_mix >= 0
-    assert planner.effect_summary(plan, "EUR") == (
+    assert content.effect_summary(plan, "EUR") == (
         f"budget +50% on today's {fmt.money(t['current_spend'], 'EUR')}: "
         f"{fmt.signed_percent(t['uplift'], 'EUR')} expected revenue, "
         f"of which {fmt.signed_percent(from_budget, 'EUR')} from spending more with today's "
         f"split and {fmt.signed_percent(from_mix, 'EUR')} from reallocating")
     older = {**plan, "totals": {k: v for k, v in t.items() if k != "current_mix_response"}}
-    assert planner.effect_summary(older, "EUR") == (
+    assert content.effect_summary(older, "EUR") == (
         f"budget +50% on today's {fmt.money(t['current_spend'], 'EUR')}: "
         f"{fmt.signed_percent(t['uplift'], 'EUR')} expected revenue")
+
+
+def test_the_presentation_and_pdf_word_a_bigger_budget_like_the_planner() -> None:
+    result = fitted_run().result
+    plan = plan_for("SEK", result=result, budget=1.5 * today_total())
+    finding = content.findings(result, result["model_id"], "SEK",
+                               {"name": "Q1 push", "plan": plan})[-1]
+    assert finding == (
+        f"The plan \u201cQ1 push\u201d spends {fmt.money(1.5 * today_total(), 'SEK')} over "
+        f"4 weeks. B{content.effect_summary(plan, 'SEK')[1:]}.")
+    assert "from spending more with today's split" in finding
+    assert "Reallocating" not in finding
 
 
 def test_what_if_changes_are_only_shown_when_something_moved() -> None:

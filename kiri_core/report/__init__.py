@@ -164,8 +164,8 @@ def _budget(pdf: ReportPDF, result: dict, model_id: str, currency: str,
             f"{fmt.money(t['optimized_spend'], currency)} over {plan['weeks']} weeks, "
             f"allocated to {goal}. Expected media effect "
             f"{content.plan_effect(plan, t['optimized_response'], currency)} versus "
-            f"{content.plan_effect(plan, t['current_response'], currency)} with today's split "
-            f"({fmt.signed_percent(t['uplift'], currency)}).",
+            f"{content.plan_effect(plan, t['current_response'], currency)} today "
+            f"({content.effect_summary(plan, currency)}).",
             size=9.5,
         )
         pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),

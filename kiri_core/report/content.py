@@ -7,6 +7,7 @@ PDF, the tables and the charts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -109,12 +110,12 @@ def findings(result: dict, model_id: str, currency: str,
         out.append("Every channel is past the point where one more unit of spend pays back "
                    "more than it costs; growth should come from reallocation, not more budget.")
     if scenario is not None:
-        totals = scenario["plan"]["totals"]
+        plan = scenario["plan"]
+        effect = effect_summary(plan, currency)
         out.append(
-            f"Reallocating {fmt.money(totals['optimized_spend'], currency)} over "
-            f"{scenario['plan']['weeks']} weeks as in \u201c{scenario['name']}\u201d is "
-            f"expected to change the media effect by "
-            f"{fmt.signed_percent(totals['uplift'], currency)}."
+            f"The plan \u201c{scenario['name']}\u201d spends "
+            f"{fmt.money(plan['totals']['optimized_spend'], currency)} over {plan['weeks']} "
+            f"weeks. {effect[0].upper()}{effect[1:]}."
         )
     return out
 
@@ -186,6 +187,45 @@ def plan_columns(plan: dict) -> list[str]:
                 "CPA", "Marginal CPA"]
     return ["Channel", "Current spend", "Recommended", "Change", "Expected effect", "ROAS",
             "Marginal ROAS"]
+
+
+def effect_summary(plan: dict, currency: str) -> str:
+    """Where a plan's expected change comes from: a budget change apart from the
+    reallocation (``"budget +43 % on today's 1 370 678 kr: …"``), or the reallocation alone."""
+    t = plan["totals"]
+    outcome = plan_outcome(plan)
+    total = fmt.signed_percent(t["uplift"], currency)
+    budget = delta(fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
+                                      currency, 0))
+    if budget is None:
+        return f"same budget as today, reallocated: {total} expected {outcome}"
+    budget = f"budget {budget} on today's {fmt.money(t['current_spend'], currency)}"
+    same_mix = t.get("current_mix_response")
+    if same_mix is None:  # a plan saved before the split was recorded
+        return f"{budget}: {total} expected {outcome}"
+    more = "more" if t["optimized_spend"] > t["current_spend"] else "less"
+    now = t["current_response"]
+    from_budget = fmt.signed_percent(relative_change(now, same_mix), currency)
+    from_mix = fmt.signed_percent((t["optimized_response"] - same_mix) / now if now else None,
+                                  currency)
+    return (f"{budget}: {total} expected {outcome}, of which {from_budget} from spending "
+            f"{more} with today's split and {from_mix} from reallocating")
+
+
+def delta(text: str) -> str | None:
+    """A formatted change with its sign (``"+12 kr"``, ``"-0,27"``); None when it shows as
+    zero, so no arrow points anywhere for nothing."""
+    if not re.search(r"[1-9]", text):
+        return None
+    return text if text.startswith("-") else f"+{text.removeprefix('+')}"
+
+
+def relative_change(now: float, new: float) -> float | None:
+    return new / now - 1 if now else None
+
+
+def plan_outcome(plan: dict) -> str:
+    return "conversions" if is_conversion_plan(plan) else "revenue"
 
 
 def plan_effect(plan: dict, value: float, currency: str) -> str:
