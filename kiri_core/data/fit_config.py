@@ -54,11 +54,30 @@ def _check_required(check: _ConfigCheck) -> None:
     spend = check.config.get("spend_columns")
     if not isinstance(spend, list) or len(spend) < MIN_SPEND_COLUMNS:
         check.add(f"'spend_columns' must list at least {MIN_SPEND_COLUMNS} spend columns")
+    _check_roles(check)
     if check.columns is None:
         return
     for column in ColumnMapping.from_config(check.config).columns():
         if column not in check.columns:
             check.add(f"column {column!r} is not in the data", column=column)
+
+
+ROLES = {"date_column": "date", "revenue_column": "revenue", "spend_columns": "spend",
+         "context_columns": "context", "organic_columns": "organic"}
+
+
+def _check_roles(check: _ConfigCheck) -> None:
+    """A column has one role: it cannot be, say, both a spend and a context column."""
+    roles: dict[str, list[str]] = {}
+    for key, role in ROLES.items():
+        named = check.config.get(key)
+        for column in [named] if isinstance(named, str) else named or ():
+            if isinstance(column, str):
+                roles.setdefault(column, []).append(role)
+    for column, given in roles.items():
+        if len(given) > 1:
+            check.add(f"column {column!r} is chosen as {' and as '.join(given)}; give each "
+                      "column one role", column=column)
 
 
 def _check_choices(check: _ConfigCheck) -> None:

@@ -43,6 +43,14 @@ def test_a_good_config_passes() -> None:
         ({"revenue_column": None}, "'revenue_column' is required"),
         ({"context_columns": ["weather"]}, "column 'weather' is not in the data"),
         (
+            {"context_columns": ["promo_flag", "spend_meta"]},
+            "column 'spend_meta' is chosen as spend and as context; give each column one role",
+        ),
+        (
+            {"spend_columns": ["spend_meta", "spend_google", "revenue"]},
+            "column 'revenue' is chosen as revenue and as spend; give each column one role",
+        ),
+        (
             {"hyperparameter_bounds": {"spend_meta": {"alpha": [0, 3]}}},
             "hyperparameter_bounds spend_meta.alpha: 0 is out of range [1e-06, 10]",
         ),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
+
 from kiri_core.db.models import ModelRun
 from kiri_core.services import datasets, runs
 from tests.fitted import finished_run
@@ -82,6 +84,18 @@ def test_a_single_problem_with_the_run_settings_is_shown(session, team, open_pag
     message = app.error[0].value
     assert message.startswith("The run settings have 1 problem.")
     assert "'spend_columns' must list at least" in message
+
+
+def test_a_column_chosen_as_spend_and_context_is_refused_and_no_run_starts(
+    session, team, open_page
+):
+    datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    next(m for m in app.multiselect if m.label == "Context columns").set_value(
+        ["promo_flag", "spend_tiktok"])
+    next(b for b in app.button if b.label == "Start run").click().run()
+    assert "column 'spend_tiktok' is chosen as spend and as context" in app.error[0].value
+    assert session.scalar(sa.select(sa.func.count()).select_from(ModelRun)) == 0
 
 
 def test_adstock_options_read_as_words(session, team, open_page):
