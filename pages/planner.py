@@ -137,15 +137,15 @@ def saved_scenarios(session, user, run, role: str, currency: str) -> None:
     if not scenarios:
         st.caption("No saved scenarios yet: optimise a budget above and save it by name.")
     for scenario in scenarios:
-        t = scenario.plan["totals"]
-        left, right = st.columns([5, 1])
-        left.markdown(f"**{scenario.name}** · {fmt.money(t['optimized_spend'], currency)} over "
-                      f"{scenario.plan['weeks']} weeks · "
-                      f"{content.effect_summary(scenario.plan, currency)}")
-        if role == "analyst" and right.button("Delete", key=f"delete_scenario_{scenario.id}"):
-            with user_errors():
-                planner.delete_scenario(session, user, scenario.id)
-                st.rerun()
+        plan = scenario.plan
+        spend = fmt.money(plan["totals"]["optimized_spend"], currency)
+        with st.expander(f"**{scenario.name}** · {spend} over {plan['weeks']} weeks"):
+            show_plan(plan, currency)
+            if role == "analyst" and st.button("Delete scenario",
+                                               key=f"delete_scenario_{scenario.id}"):
+                with user_errors():
+                    planner.delete_scenario(session, user, scenario.id)
+                    st.rerun()
 
 
 st.title("Budget planner")

@@ -313,3 +313,26 @@ def test_a_viewer_cannot_optimise_but_can_try_what_if(session, team, open_page):
     assert not app.exception
     assert "Optimise" not in [b.label for b in app.button]
     assert app.select_slider
+
+
+def test_a_saved_scenario_opens_to_its_plan_for_viewers_and_analysts_can_delete_it(
+    planner_page, session, team, open_page
+):
+    app, run, _ = planner_page
+    budget_box(app).input("2m")
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    app.text_input(key="scenario_name").set_value("Q1 push")
+    next(b for b in app.button if b.label == "Save scenario").click().run()
+    viewer = open_page("pages/planner.py", team.viewer, team.client)
+    assert not viewer.exception
+    [saved] = viewer.expander
+    assert saved.label == f"**Q1 push** · {fmt.money(plan['totals']['optimized_spend'], 'SEK')}" \
+        " over 4 weeks"
+    assert [m.value for m in saved.metric][0] == fmt.money(plan["totals"]["optimized_spend"],
+                                                           "SEK")
+    assert saved.dataframe[0].value.iloc[-1, 0] == "Total"
+    assert not [b for b in viewer.button if b.label == "Delete scenario"]
+    app = open_page("pages/planner.py", team.analyst, team.client)
+    next(b for b in app.button if b.label == "Delete scenario").click().run()
+    assert planner.list_scenarios(session, team.analyst, run.id) == []
+    assert not app.expander
