@@ -19,10 +19,11 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
     """Widgets to confirm or change the detected role of each column."""
     columns = list(frame.columns)
 
-    def pick(label: str, role: str) -> str:
+    def pick(label: str, role: str) -> str | None:
         default = suggested.get(role)
         return st.selectbox(label, columns, key=f"{key}_{role}",
-                            index=columns.index(default) if default in columns else 0)
+                            index=columns.index(default) if default in columns else None,
+                            placeholder="Choose a column")
 
     left, right = st.columns(2)
     with left:
@@ -41,7 +42,8 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
 
 def preview(frame: pd.DataFrame, mapping: dict, currency: str) -> None:
     st.dataframe(frame.head(20), hide_index=True, width="stretch")
-    workspace.chart(charts.data_preview(frame, mapping, currency))
+    if mapping["date"] and mapping["revenue"]:
+        workspace.chart(charts.data_preview(frame, mapping, currency))
 
 
 def upload_tab(session, user, client) -> None:

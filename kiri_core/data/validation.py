@@ -33,8 +33,12 @@ DELIMITERS = ",;\t"
 # Excel saves it in Sweden, Germany and most of Europe: "1567327,76", "1 567 327,76".
 THOUSANDS = "[ .\u00a0\u202f]"
 DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
-DATE_NAMES = ("date", "week", "week_start", "ds", "period")
-DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders")
+# Names the column detection recognises, in English and the Nordic/German words agencies'
+# clients export with (case-insensitive).
+DATE_NAMES = ("date", "week", "week_start", "ds", "period", "datum", "vecka", "uke", "uge",
+              "woche")
+DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders", "intäkter", "omsättning",
+                 "försäljning", "omsetning", "omsætning", "salg", "umsatz")
 HEADER_ROW = 1
 
 
@@ -211,11 +215,20 @@ def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
     """
     columns = list(frame.columns)
     date = _first_named(columns, DATE_NAMES) or _first_date_like(frame)
-    dep_var = _first_named(columns, DEP_VAR_NAMES)
     spend = tuple(c for c in columns if c.lower().startswith("spend_") or c.endswith("_S"))
-    taken = {date, dep_var, *spend}
-    flags = tuple(c for c in columns if c not in taken and _is_flag(frame[c]))
-    return ColumnMapping(date=date, dep_var=dep_var, spend=spend, context=flags)
+    flags = tuple(c for c in columns if c not in {date, *spend} and _is_flag(frame[c]))
+    dep_var = _first_named(columns, DEP_VAR_NAMES) or _first_measure(
+        frame, exclude={date, *spend, *flags})
+    context = tuple(c for c in flags if c != dep_var)
+    return ColumnMapping(date=date, dep_var=dep_var, spend=spend, context=context)
+
+
+def _first_measure(frame: pd.DataFrame, exclude: set[str | None]) -> str | None:
+    """The first column of numbers that is not taken (the likely dependent variable)."""
+    for column in frame.columns:
+        if column not in exclude and _to_numbers(frame[column]).notna().mean() >= 0.9:
+            return column
+    return None
 
 
 def _first_named(columns: Iterable[str], names: Sequence[str]) -> str | None:

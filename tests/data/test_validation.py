@@ -67,6 +67,29 @@ def test_semicolon_csv_and_robyn_columns_are_detected() -> None:
 
 
 @pytest.mark.parametrize(
+    ("header", "date", "dep_var"),
+    [
+        ("Vecka;Intäkter;spend_meta;spend_google;kampanj", "Vecka", "Intäkter"),
+        ("Datum;Omsättning;spend_meta;spend_google;kampanj", "Datum", "Omsättning"),
+        ("Woche;Umsatz;spend_meta;spend_google;kampanj", "Woche", "Umsatz"),
+        # no known name: the first column of numbers that is not spend or a 0/1 flag
+        ("dag;kampanj;resultat;spend_meta;spend_google", "dag", "resultat"),
+    ],
+)
+def test_nordic_and_german_headers_are_detected(header: str, date: str, dep_var: str) -> None:
+    cells = {"spend_meta": "3", "spend_google": "4", "kampanj": "1"}
+    rows = "".join(
+        ";".join(cells.get(name, f"2020-01-{6 + 7 * i:02d}" if name == date else "1234,5")
+                 for name in header.split(";")) + "\n"
+        for i in range(3)
+    )
+    mapping = detect_columns(read_csv(f"{header}\n{rows}".encode()))
+    assert (mapping.date, mapping.dep_var) == (date, dep_var)
+    assert mapping.spend == ("spend_meta", "spend_google")
+    assert mapping.context == ("kampanj",)
+
+
+@pytest.mark.parametrize(
     ("cells", "numbers"),
     [
         (["1567327,76", "85608,0"], [1567327.76, 85608.0]),

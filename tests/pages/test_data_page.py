@@ -39,6 +39,32 @@ def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, o
     assert datasets.list_datasets(session, team.analyst, team.client.id) == []
 
 
+def test_a_swedish_excel_export_is_mapped_by_its_swedish_names(session, team, open_page):
+    frame, _ = generator.generate(60, 2)
+    swedish = frame.rename(columns={"date": "Vecka", "revenue": "Intäkter"})
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload(
+        "export.csv", swedish.to_csv(sep=";", decimal=",", index=False).encode()).run()
+    assert not app.exception
+    picked = {box.label: box.value for box in app.selectbox}
+    assert picked["Date column (week start)"] == "Vecka"
+    assert picked["Revenue column"] == "Intäkter"
+    assert app.success[0].value == "60 rows look good."
+
+
+def test_without_a_revenue_column_nothing_is_guessed_and_saving_waits(session, team,
+                                                                       open_page):
+    frame, _ = generator.generate(60, 2)
+    only_spend = frame[["date", "spend_meta", "spend_google", "promo_flag"]]
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload(
+        "spend.csv", only_spend.to_csv(index=False).encode()).run()
+    assert not app.exception
+    assert next(b for b in app.selectbox if b.label == "Revenue column").value is None
+    assert "no revenue (dependent variable) column is chosen" in app.error[0].value
+    assert next(b for b in app.button if b.label == "Save dataset version").disabled
+
+
 def test_not_a_csv_is_refused_with_its_reason(session, team, open_page):
     app = open_page("pages/data.py", team.analyst, team.client)
     app.file_uploader(key="upload_file").upload("x.csv", bytes(range(256)) * 4).run()
