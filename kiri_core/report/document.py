@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from io import BytesIO
@@ -17,6 +18,14 @@ MUTED = (102, 102, 102)
 SECONDARY = (245, 245, 245)
 RULE = (220, 220, 220)
 MARGIN = 18.0  # mm
+# A space between digit groups ("1 479 988") or before a unit ("988 kr", "4,9 %"): a line
+# must not break there.
+NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|kr\b|%)")
+
+
+def unbreakable_numbers(text: str) -> str:
+    """``text`` with non-breaking spaces inside numbers and before their units."""
+    return NUMBER_SPACE.sub("\u00a0", text)
 
 
 class ReportPDF(FPDF):
@@ -71,8 +80,8 @@ class ReportPDF(FPDF):
     def paragraph(self, text: str, size: float = 10, color: tuple[int, int, int] = TEXT) -> None:
         self.set_font("Inter", size=size)
         self.set_text_color(*color)
-        self.multi_cell(0, size * 0.52, text, align="L", new_x=XPos.LMARGIN,
-                        new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.52, unbreakable_numbers(text), align="L",
+                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def bullets(self, items: Sequence[str]) -> None:
@@ -86,8 +95,8 @@ class ReportPDF(FPDF):
             self.set_xy(self.l_margin + 10, y)
             self.set_font("Inter", size=10.5)
             self.set_text_color(*TEXT)
-            self.multi_cell(self.content_width - 10, 5.6, item, align="L", new_x=XPos.LMARGIN,
-                            new_y=YPos.NEXT)
+            self.multi_cell(self.content_width - 10, 5.6, unbreakable_numbers(item), align="L",
+                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.ln(3.5)
 
     def tiles(self, items: Sequence[tuple[str, str, str]]) -> None:

@@ -1,0 +1,39 @@
+"""The report's page furniture: numbers never break across lines."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kiri_core.report.document import ReportPDF, unbreakable_numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("versus 1 479 988 kr today", "versus 1\u00a0479\u00a0988\u00a0kr today"),
+        ("+4,9 % expected", "+4,9\u00a0% expected"),
+        ("over 4 weeks in 2024 and 2025", "over 4 weeks in 2024 and 2025"),
+        ("12 345 678", "12\u00a0345\u00a0678"),
+        ("week 12 1234", "week 12 1234"),  # not a digit group of three
+    ],
+)
+def test_spaces_inside_numbers_and_before_units_do_not_break(text: str, kept: str) -> None:
+    assert unbreakable_numbers(text) == kept
+
+
+def test_a_paragraph_wraps_around_a_number_not_inside_it(tmp_path: Path) -> None:
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    for width in range(60, 110):  # the number lands on every position of the line's end
+        pdf.paragraph("a" * width + " b versus 1 479 988 kr today")
+    path = tmp_path / "wrap.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    lines = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    assert len([line for line in lines if line.strip()]) > 50  # some paragraphs wrapped
+    assert not [line for line in lines if line.rstrip().endswith(("versus 1", "479"))]
+    assert not [line for line in lines if line.startswith(("479", "988", "kr"))]
