@@ -225,7 +225,7 @@ def pdf_download(session: Session, user: User, run: ModelRun, client: Client,
             st.download_button("Download PDF report", data, type="primary",
                                file_name=f"{client.name} - run {run.id} - {model_id}.pdf",
                                mime="application/pdf", key=f"download_pdf_{run.id}_{model_id}")
-        elif st.session_state.get(requested):
+        elif st.session_state.get(requested) and artifact.report_in_progress(run.id, model_id):
             _pdf_pending(run.id, model_id)
         elif st.button("Prepare PDF report", key=f"prepare_pdf_{run.id}_{model_id}"):
             st.session_state[requested] = True
@@ -235,10 +235,12 @@ def pdf_download(session: Session, user: User, run: ModelRun, client: Client,
 
 @st.fragment(run_every=PDF_POLL_SECONDS)
 def _pdf_pending(run_id: int, model_id: str) -> None:
-    """Waits for the worker to store the PDF, then reruns the page to offer it."""
+    """Waits for the worker to store the PDF, then reruns the page to offer it; reruns it
+    too when no build is waiting any more (it failed, or saving a scenario dropped the
+    PDF), so the page offers to prepare it again."""
     with db() as session:
         ready = artifact.report_pdf(session, signed_in_user(session), run_id,
                                     model_id) is not None
-    if ready:
+    if ready or not artifact.report_in_progress(run_id, model_id):
         st.rerun(scope="app")
     st.caption("Preparing the PDF report ...")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,7 @@ from kiri_core import config
 from kiri_core.db.models import Client, ModelRun, RunArtifact, User
 from kiri_core.db.session import session_scope
 from kiri_core.planner import REPORT_KIND, BudgetScenario
-from kiri_core.queue import DEFAULT_QUEUE, get_queue
+from kiri_core.queue import DEFAULT_QUEUE, get_queue, redis_connection
 from kiri_core.report import build_report
 from kiri_core.results import model_by_id
 from kiri_core.services.errors import NotFound
@@ -28,6 +30,7 @@ from kiri_core.services.runs import get_run, load_artifact, load_result
 from kiri_core.storage import default_storage
 
 PDF = "application/pdf"
+WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
 
 def report_kind(model_id: str) -> str:
@@ -37,6 +40,25 @@ def report_kind(model_id: str) -> str:
 
 def report_key(run: ModelRun, model_id: str) -> str:
     return f"clients/{run.client_id}/runs/{run.id}/report-{model_id}.pdf"
+
+
+def report_job_id(run_id: int, model_id: str) -> str:
+    return f"kiri-report-{run_id}-{model_id}"
+
+
+def report_in_progress(run_id: int, model_id: str) -> bool:
+    """True while a build of the PDF of the run's model is queued or running on RQ.
+
+    Never without Redis (the PDF is built at once there). False once the job has ended,
+    failed or left the queue: a page waiting for the PDF then offers to prepare it again.
+    """
+    if not config.redis_url():
+        return False
+    try:
+        job = Job.fetch(report_job_id(run_id, model_id), connection=redis_connection())
+    except NoSuchJobError:
+        return False
+    return job.get_status() in WAITING
 
 
 def _artifact(session: Session, run_id: int, kind: str) -> RunArtifact | None:
@@ -97,7 +119,7 @@ def request_report(session: Session, actor: User, run_id: int, model_id: str) ->
     if config.redis_url():
         get_queue(DEFAULT_QUEUE).enqueue(
             "kiri_core.report.artifact.store_run_report", run_id, model_id,
-            job_id=f"kiri-report-{run_id}-{model_id}", result_ttl=600,
+            job_id=report_job_id(run_id, model_id), result_ttl=600,
             description=f"PDF report of run {run_id}, model {model_id}")
         return False
     store_run_report(run_id, model_id)

@@ -76,6 +76,20 @@ def test_a_viewer_gets_the_results_and_the_pdf_button(session, team, open_page):
     assert app.session_state[f"pdf_requested_{run_id}_{model_id}"] is True
 
 
+def test_a_pdf_dropped_by_a_saved_scenario_can_be_prepared_again(session, team, open_page,
+                                                                 text_of):
+    """The page asked for the PDF, then saving a scenario dropped it: no build is pending,
+    so the page offers the button again instead of waiting for ever."""
+    run = finished_run(session, team.analyst, team.client.id)
+    model_id = load_result(session, team.analyst, run.id)["model_id"]
+    app = open_page("pages/results.py", team.analyst, team.client,
+                    **{f"pdf_requested_{run.id}_{model_id}": True})
+    assert not app.exception
+    assert "Preparing the PDF report" not in text_of(app)
+    app.button(key=f"prepare_pdf_{run.id}_{model_id}").click().run()
+    assert [b.label for b in app.get("download_button")][0] == "Download PDF report"
+
+
 def test_an_outsider_sees_no_run_of_the_client(session, team, open_page, text_of):
     finished_run(session, team.analyst, team.client.id)
     app = open_page("pages/results.py", team.outsider, team.client)

@@ -141,6 +141,7 @@ def test_with_redis_a_real_rq_worker_builds_the_pdf_of_the_chosen_model(
     monkeypatch.setenv("REDIS_URL", redis_url)
     assert artifact.request_report(session, w.viewer, w.run.id, other) is False
     assert artifact.report_pdf(session, w.viewer, w.run.id, other) is None
+    assert artifact.report_in_progress(w.run.id, other)
     done = subprocess.run(
         [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url,
          "kiri-default"],
@@ -154,3 +155,8 @@ def test_with_redis_a_real_rq_worker_builds_the_pdf_of_the_chosen_model(
     assert "Worker plan" in text
     assert f"Model {other} · alternative model chosen by the analyst" in text
     assert_figures_of(text, load_result(session, w.viewer, w.run.id), other)
+    assert not artifact.report_in_progress(w.run.id, other)
+    # saving a scenario drops the PDF: nothing is building it, a page offers to prepare it
+    planner.save_scenario(session, w.analyst, w.run.id, "Later plan", plan_for(other))
+    assert artifact.report_pdf(session, w.viewer, w.run.id, other) is None
+    assert not artifact.report_in_progress(w.run.id, other)
