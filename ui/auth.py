@@ -23,6 +23,11 @@ from ui.errors import show_error
 COOKIE_NAME = "kiri_session"
 COOKIE_DAYS = 7
 NOTICE = "auth_notice"
+# What the login page itself needs after a log-out: streamlit-authenticator's own keys
+# ("logout" stops the old cookie from signing the user in again) and the widget keys of
+# its cookie component. Everything else in st.session_state belongs to the user.
+LOGIN_PAGE_KEYS = frozenset({"logout", "name", "username", "authentication_status", "email",
+                             "roles", "init", "set", "delete", NOTICE})
 
 
 def authenticator() -> stauth.Authenticate:
@@ -66,13 +71,17 @@ def log_out(session: Session, authenticator_: stauth.Authenticate) -> None:
 
 
 def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None) -> None:
-    """Forget the user in this browser session and delete its cookie."""
+    """Forget the user in this browser session and delete its cookie.
+
+    Every per-user key of the session goes (client, run, plans, model choices, typed
+    entries), so the next person to log in in this tab starts afresh.
+    """
     if st.session_state.get("authentication_status"):
         authenticator_.logout(location="unrendered")
     else:
         authenticator_.cookie_controller.delete_cookie()
-    for key in (state.USER_ID, state.CLIENT_ID, state.RUN_ID):
-        st.session_state.pop(key, None)
+    for key in [key for key in st.session_state if key not in LOGIN_PAGE_KEYS]:
+        del st.session_state[key]
     if notice:
         st.session_state[NOTICE] = notice
 

@@ -81,3 +81,19 @@ def test_viewer_opens_on_presentation_mode_and_analyst_on_home(session, team, op
     assert "no finished run yet" in text_of(viewer)
     assert "no finished run yet" not in text_of(analyst)
     assert analyst.title[0].value.startswith("Acme AB")
+
+
+def test_log_out_leaves_nothing_of_the_user_for_the_next_one(session, team, open_page):
+    """The analyst's unsaved plan, model choice and client stay out of the viewer's session
+    after a log-out in the same tab."""
+    per_user = {"run_id": 7, "plan_7": {"total": 2_000_000}, "plan_settings_7": {"weeks": 4},
+                "model_box_7": "1_2_3", "plan_budget_4": "2 000 000"}
+    app = open_page("app.py", team.analyst, team.client, **per_user)
+    assert not app.exception and app.button(key="kiri_logout").label == "Log out"
+    # AppTest reruns only the page after st.navigation: the click is the next page load
+    app = open_page("app.py", team.analyst, team.client, kiri_logout=True, **per_user)
+    assert not app.exception
+    assert not [key for key in [*per_user, "client_id", "user_id"] if key in app.session_state]
+    log_in(app, "viewer@agency.se", PASSWORD)
+    assert not app.exception and app.session_state["user_id"] == team.viewer.id
+    assert not [key for key in per_user if key in app.session_state]
