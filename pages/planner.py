@@ -66,8 +66,10 @@ def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, curren
     return planner.channel_bounds(typed, current, as_spend) if complete else None
 
 
-def plan_form(result: dict, model_id: str, weeks: int, currency: str) -> tuple[dict, dict] | None:
-    """The scenario form; returns (plan, settings) when submitted and solvable."""
+def plan_form(result: dict, model_id: str, weeks: int, currency: str
+              ) -> tuple[dict | None, dict | None] | None:
+    """The scenario form; None until submitted, then (plan, settings), or (None, None) when
+    nothing could be planned (the reason is shown)."""
     current = planner.current_spend(result, model_id, weeks)
     limits = st.radio("Channel limits as", LIMITS, horizontal=True, key="plan_limits")
     as_spend = limits == LIMITS[1]
@@ -85,14 +87,14 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str) -> tuple[d
             return None
     if budget is None or target is None or bounds is None:
         st.error("Nothing was optimised: correct what is marked above.")
-        return None
+        return None, None
     settings = {"goal": goal, "weeks": weeks, "total_budget": budget, "target": target,
                 "limits": "spend" if as_spend else "multiples",
                 "bounds": {c: asdict(b) for c, b in bounds.items()}}
     with user_errors():
         return planner.make_plan(result, model_id, goal=goal, weeks=weeks, budget=budget,
                                  target=target, bounds=bounds, currency=currency), settings
-    return None
+    return None, None
 
 
 def metrics(row: list[planner.Metric]) -> None:
@@ -163,8 +165,13 @@ with db() as session:
     if role == "analyst":
         weeks = int(st.number_input("Horizon (weeks)", min_value=1, max_value=52, value=4,
                                     key="plan_weeks"))
-        if submitted := plan_form(result, model_id, weeks, currency):
-            st.session_state[plan_key], st.session_state[f"{plan_key}_settings"] = submitted
+        if (submitted := plan_form(result, model_id, weeks, currency)) is not None:
+            plan, settings = submitted
+            if plan is None:  # no earlier plan stays under the error, to be saved by mistake
+                st.session_state.pop(plan_key, None)
+                st.session_state.pop(f"{plan_key}_settings", None)
+            else:
+                st.session_state[plan_key], st.session_state[f"{plan_key}_settings"] = submitted
     plan = st.session_state.get(plan_key)
     if plan and plan["model_id"] == model_id:
         show_plan(plan, currency)
