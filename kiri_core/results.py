@@ -47,7 +47,8 @@ def recommendation_reason(result: dict, currency: str) -> str:
 
 
 def response_at(response: dict, spend: float) -> float:
-    """Expected response per period at ``spend`` per period (the channel's ``response``)."""
+    """Expected response per period at ``spend`` per period (the channel's ``response``),
+    the carry-over-only level included: a point on the channel's curve."""
     return float(ResponseCurve.from_dict(response).response(spend))
 
 
@@ -77,14 +78,18 @@ def term_groups(result: dict, model: dict) -> dict[str, list[float]]:
 
 
 def expected_response(result: dict, model_id: str, weekly_spend: dict[str, float]) -> dict:
-    """What a weekly spend per channel is expected to return under the model's curves.
+    """What a weekly spend per channel is expected to add under the model's curves.
 
-    Returns ``{"channels": {column: response}, "response": total, "spend": total,
-    "roas": total response / total spend}`` per week; channels left out spend nothing.
+    As in a plan (docs/result-format.md, plan format), a channel's response is what the
+    spend adds over the carry-over-only level, ``response(spend) - response(0)``: zero
+    spend returns 0. Returns ``{"channels": {column: response}, "response": total,
+    "spend": total, "roas": total response / total spend}`` per week; channels left out
+    spend nothing.
     """
     channels = model_by_id(result, model_id)["channels"]
     per_channel = {
-        column: response_at(channels[column]["response"], float(weekly_spend.get(column, 0.0)))
+        column: float(ResponseCurve.from_dict(channels[column]["response"]).incremental(
+            float(weekly_spend.get(column, 0.0))))
         for column in result["spend_columns"]
     }
     spend = float(sum(weekly_spend.get(c, 0.0) for c in result["spend_columns"]))

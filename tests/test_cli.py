@@ -218,6 +218,14 @@ def test_optimize_contract_example_with_a_budget_far_from_current_spend(fitted: 
     plan = load(fitted / "plan.json")
     assert plan["totals"]["optimized_spend"] == pytest.approx(100000, rel=1e-7)
     assert "channel bounds are taken around the current mix" in plan["warnings"][0]
+    # what the spend adds, not the carry-over level over a small budget
+    channels = plan["channels"].values()
+    assert plan["totals"]["optimized_response"] == pytest.approx(
+        sum(c["optimized_response"] for c in channels))
+    for channel in channels:
+        assert channel["optimized_roas"] == pytest.approx(
+            channel["optimized_response"] / channel["optimized_spend"])
+    assert 0 < plan["totals"]["optimized_roas"] < 10
 
 
 def test_optimize_target_efficiency_on_another_model(fitted: Path) -> None:

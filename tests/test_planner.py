@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import re
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -22,6 +23,7 @@ from kiri_core.db.base import Base
 from kiri_core.db.models import RunArtifact
 from kiri_core.db.session import get_engine
 from kiri_core.engine.allocator import ChannelBounds
+from kiri_core.engine.response import ResponseCurve
 from kiri_core.report import content
 from kiri_core.services.errors import AccessDenied, NotFound, ValidationError
 
@@ -309,6 +311,26 @@ def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
     assert content.effect_summary(older, "EUR") == (
         f"budget +50% on today's {fmt.money(t['current_spend'], 'EUR')}: "
         f"{fmt.signed_percent(t['uplift'], 'EUR')} expected revenue")
+
+
+@pytest.mark.parametrize("share", [1e-3, 0.5], ids=["about 1 000 kr", "half"])
+def test_a_small_budget_shows_what_its_spend_adds(share: float) -> None:
+    """The UX review's "1 000 kr: expected revenue 557 690 kr, ROAS 557,69": the metrics
+    count only what the plan's spend adds over the carry-over-only level, so a channel's
+    ROAS is its curve's mean slope over the spend, between the slopes at its ends."""
+    result = fitted_run().result
+    plan = plan_for(budget=share * today_total())
+    t = plan["totals"]
+    added = sum(ch["optimized_response"] for ch in plan["channels"].values())
+    _, revenue, roas, _ = planner.plan_metrics(plan, "SEK")
+    assert revenue.value == fmt.money(added, "SEK")
+    assert roas.value == fmt.roas(added / t["optimized_spend"], "SEK")
+    assert roas.delta_description == f"from {fmt.roas(t['current_roas'], 'SEK')}"
+    for column, ch in plan["channels"].items():
+        curve = ResponseCurve.from_dict(result["channels"][column]["response"])
+        slopes = curve.marginal(np.linspace(0.0, ch["optimized_spend"] / plan["weeks"], 401))
+        low, high = min(slopes[0], slopes[-1]), slopes.max()
+        assert low * (1 - 1e-6) <= ch["optimized_roas"] <= high * (1 + 1e-6), column
 
 
 def test_the_presentation_and_pdf_word_a_bigger_budget_like_the_planner() -> None:

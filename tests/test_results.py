@@ -1,5 +1,5 @@
 """Result helpers the pages share: model labels, the recommendation in the client's number
-format, the what-if slider's spend choices."""
+format, the what-if's expected response and its slider's spend choices."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 from fitted import fitted_run
 
 from kiri_core import formatting as fmt
-from kiri_core.results import model_label, recommendation_reason, what_if_steps
+from kiri_core.engine.response import ResponseCurve
+from kiri_core.results import expected_response, model_label, recommendation_reason, what_if_steps
 
 
 def test_model_labels_say_which_is_recommended_which_wins_a_cluster_and_how_well_it_fits(
@@ -39,6 +40,44 @@ def test_the_recommendation_reads_in_the_clients_number_format() -> None:
     assert recommendation_reason(result, "SEK") == (
         "the 23 best (DECOMP.RSSD weighted 0,2 against 1; holdout NRMSE 0,1626).")
     assert recommendation_reason(result, "USD") == result["recommendation_reason"]
+
+
+@pytest.mark.parametrize("weekly_spend", [{}, "zero"], ids=["left out", "zero"])
+def test_the_what_if_at_zero_spend_returns_nothing_from_media(weekly_spend) -> None:
+    """The carry-over-only level is there whatever is spent; spending nothing adds nothing."""
+    result = fitted_run().result
+    if weekly_spend == "zero":
+        weekly_spend = dict.fromkeys(result["spend_columns"], 0.0)
+    levels = [ResponseCurve.from_dict(ch["response"]).response(0.0)
+              for ch in result["channels"].values()]
+    assert sum(levels) > 0
+    expected = expected_response(result, result["model_id"], weekly_spend)
+    assert expected == {"channels": dict.fromkeys(result["spend_columns"], 0.0),
+                        "response": 0.0, "spend": 0.0, "roas": None}
+
+
+@pytest.mark.parametrize("when", ["current", "optimized"])
+def test_the_what_if_counts_like_the_plan(when: str) -> None:
+    """A week of the what-if at a plan's spend is that plan's response over one week."""
+    fitted = fitted_run()
+    result, plan = fitted.result, fitted.plan
+    weeks = plan["weeks"]
+    weekly = {c: ch[f"{when}_spend"] / weeks for c, ch in plan["channels"].items()}
+    expected = expected_response(result, result["model_id"], weekly)
+    for column, ch in plan["channels"].items():
+        assert expected["channels"][column] == pytest.approx(ch[f"{when}_response"] / weeks,
+                                                             rel=1e-9)
+    assert expected["roas"] == pytest.approx(plan["totals"][f"{when}_roas"], rel=1e-9)
+
+
+def test_a_tiny_what_if_returns_about_the_marginal_roas_at_zero_spend() -> None:
+    result = fitted_run().result
+    channels = result["channels"]
+    weekly = {c: 1e-3 * ch["mean_spend"] for c, ch in channels.items()}
+    expected = expected_response(result, result["model_id"], weekly)
+    slopes = sum(float(ResponseCurve.from_dict(ch["response"]).marginal(0.0)) * weekly[c]
+                 for c, ch in channels.items())
+    assert expected["roas"] == pytest.approx(slopes / expected["spend"], rel=1e-2)
 
 
 @pytest.mark.parametrize(("current", "top"), [(12_345.6, 40_000.0), (0.0, 1.0), (500.0, 500.0)])

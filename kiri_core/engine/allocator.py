@@ -1,8 +1,13 @@
 """Budget allocator on one model of a result document (Robyn 3.12's two scenarios).
 
 Over a horizon of ``weeks`` periods, spending ``x_c`` on channel ``c`` (spread evenly)
-returns ``R_c(x_c) = weeks * r_c(x_c / weeks)`` with ``r_c`` the one response definition
-(:mod:`kiri_core.engine.response`).
+returns ``R_c(x_c) = weeks * (r_c(x_c / weeks) - r_c(0))`` with ``r_c`` the one response
+definition (:mod:`kiri_core.engine.response`): only what the plan's spend adds counts, not
+the carry-over-only level ``r_c(0)`` that past spend gives whatever is spent (a constant per
+channel, so the ``max_response`` optimum is the same either way). A channel's response, ROAS
+and CPA, the totals, ``current_mix_response``, the uplift and the ``target_efficiency``
+target are all on ``R_c``; zero spend or no effect returns 0. Marginal ROAS is ``r_c'`` (the
+constant does not change it).
 
 - ``max_response``: maximise :math:`\\sum_c R_c(x_c)` subject to
   :math:`\\sum_c x_c = B` and :math:`l_c \\le x_c \\le u_c`.
@@ -92,10 +97,11 @@ class _Problem:
     notes: list[Note] = field(default_factory=list)
 
     def response(self, x: np.ndarray) -> np.ndarray:
-        """Response over the horizon per channel."""
+        """Response over the horizon per channel: what spending ``x`` adds over the
+        carry-over-only level (0 at zero spend)."""
         per_period = x / self.weeks
         return np.array(
-            [self.weeks * c.response(s) for c, s in zip(self.curves, per_period, strict=True)]
+            [self.weeks * c.incremental(s) for c, s in zip(self.curves, per_period, strict=True)]
         )
 
     def marginal(self, x: np.ndarray) -> np.ndarray:

@@ -13,6 +13,12 @@ Shared by the engine's curves, the allocator, the what-if sliders and the PDF
 with coefficient :math:`\\beta`, Hill shape :math:`\\alpha`, inflexion :math:`\\kappa`
 (Robyn's gamma rule on the adstocked series of the modelling window) and mean carry-over
 :math:`\\bar c` (mean over the window of the adstocked series minus its same-period part).
+
+:math:`r(0) > 0` when there is carry-over: that level comes from past spend and is there
+whatever is spent now. What a plan's spend adds is the incremental response
+:math:`r(s) - r(0)` (:meth:`ResponseCurve.incremental`); plans, their ROAS / CPA and the
+what-if count only that, while the curves and marginal ROAS use :math:`r` itself
+(:math:`r'` is the same for both).
 """
 
 from __future__ import annotations
@@ -85,6 +91,16 @@ class ResponseCurve:
     def response(self, spend: ArrayLike) -> np.ndarray:
         """Expected response per period to spending ``spend`` per period."""
         return self.coef * hill(self._x(spend), self.alpha, self.inflexion)
+
+    def incremental(self, spend: ArrayLike) -> np.ndarray:
+        """What spending ``spend`` per period adds per period: ``response(spend) - response(0)``.
+
+        The carry-over-only level ``response(0)`` is there whatever is spent, so a plan's
+        response, ROAS and CPA count only this; zero at zero spend and without effect.
+        """
+        if not self.has_effect:
+            return np.zeros_like(np.asarray(spend, dtype=float))
+        return self.response(spend) - self.response(0.0)
 
     def marginal(self, spend: ArrayLike) -> np.ndarray:
         """``d response / d spend`` per period at ``spend``.

@@ -40,10 +40,12 @@ def current(result: dict) -> dict[str, float]:
 
 
 def horizon_response(result: dict, spend: dict[str, float]) -> float:
-    return sum(
-        WEEKS * float(ResponseCurve.from_dict(ch["response"]).response(spend[c] / WEEKS))
-        for c, ch in result["channels"].items()
-    )
+    """What ``spend`` adds over the horizon: R(x) - R(0) per channel, summed."""
+    total = 0.0
+    for c, ch in result["channels"].items():
+        curve = ResponseCurve.from_dict(ch["response"])
+        total += WEEKS * float(curve.response(spend[c] / WEEKS) - curve.response(0.0))
+    return total
 
 
 def assert_within_bounds(plan: dict) -> None:
@@ -211,7 +213,8 @@ def test_zero_effect_channel_gets_its_lower_bound_with_a_note() -> None:
     plan = allocate(result, total_budget=budget, weeks=WEEKS)
     tiktok = plan["channels"]["spend_tiktok"]
     assert tiktok["optimized_spend"] == pytest.approx(tiktok["lower"])
-    assert tiktok["optimized_response"] == 0.0
+    assert (tiktok["current_response"], tiktok["optimized_response"]) == (0.0, 0.0)
+    assert (tiktok["current_roas"], tiktok["optimized_roas"]) == (0.0, 0.0)
     assert any(w.startswith("spend_tiktok: the model finds no effect") for w in plan["warnings"])
     assert plan["totals"]["optimized_spend"] == pytest.approx(budget, rel=REL)
 
@@ -303,6 +306,64 @@ def test_the_current_mix_at_the_new_budget_separates_budget_from_reallocation(
     assert totals["current_mix_response"] == pytest.approx(horizon_response(result, same_mix))
     assert totals["current_response"] < totals["current_mix_response"]
     assert totals["current_mix_response"] <= totals["optimized_response"] * (1 + REL)
+
+
+# --- what a plan's spend adds ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", ["spend_meta", "spend_google", "spend_tiktok", "spend_email"])
+def test_a_channel_given_nothing_adds_nothing(result: dict, channel: str) -> None:
+    """Its carry-over-only level is there whatever is spent, so a zero share returns 0."""
+    curve = ResponseCurve.from_dict(result["channels"][channel]["response"])
+    assert curve.response(0.0) > 0, "the truth's curves carry over"
+    plan = allocate(result, total_budget=sum(current(result).values()), weeks=WEEKS,
+                    bounds={channel: ChannelBounds(min_spend=0.0, max_spend=0.0)})
+    nothing = plan["channels"][channel]
+    assert nothing["optimized_spend"] == 0.0
+    assert nothing["optimized_response"] == 0.0
+    assert nothing["optimized_roas"] is None
+    assert nothing["optimized_mroas"] == pytest.approx(float(curve.marginal(0.0)))
+
+
+@pytest.mark.parametrize("share_of_current", [1e-3, 1e-5])
+def test_a_tiny_budget_returns_about_its_marginal_roas_at_zero_new_spend(
+    result: dict, share_of_current: float
+) -> None:
+    """The reported "1 000 kr returns 557 690 kr": a tiny plan's ROAS is the curve's slope at
+    no new spend (tens of cents on the krona here), not the carry-over divided by 1 000 kr."""
+    budget = share_of_current * sum(current(result).values())
+    plan = allocate(result, total_budget=budget, weeks=WEEKS)
+    slopes = {}
+    for name, channel in plan["channels"].items():
+        slopes[name] = float(
+            ResponseCurve.from_dict(result["channels"][name]["response"]).marginal(0.0))
+        assert np.isfinite(channel["optimized_roas"]), name
+        assert channel["optimized_roas"] == pytest.approx(slopes[name], rel=1e-2), name
+    totals = plan["totals"]
+    weighted = sum(slopes[n] * c["optimized_spend"] for n, c in plan["channels"].items()) / budget
+    assert totals["optimized_roas"] == pytest.approx(weighted, rel=1e-2)
+    assert totals["optimized_roas"] < 10
+
+
+@pytest.mark.parametrize("factor", [1e-3, 0.5, 1.0, 2.0])
+def test_channel_responses_add_up_to_the_totals(result: dict, factor: float) -> None:
+    spend_now = current(result)
+    plan = allocate(result, total_budget=factor * sum(spend_now.values()), weeks=WEEKS)
+    channels, totals = plan["channels"].values(), plan["totals"]
+    for when in ("current", "optimized"):
+        response = sum(c[f"{when}_response"] for c in channels)
+        spend = sum(c[f"{when}_spend"] for c in channels)
+        assert totals[f"{when}_response"] == pytest.approx(response, rel=1e-12)
+        assert totals[f"{when}_roas"] == pytest.approx(response / spend, rel=1e-12)
+        for c in channels:
+            assert c[f"{when}_roas"] == pytest.approx(c[f"{when}_response"] / c[f"{when}_spend"])
+    assert totals["optimized_response"] == pytest.approx(
+        horizon_response(result, {n: c["optimized_spend"] for n, c in plan["channels"].items()}))
+    assert totals["optimized_response"] >= totals["current_mix_response"] * (1 - REL)
+    assert totals["current_mix_response"] == pytest.approx(
+        horizon_response(result, {c: factor * s for c, s in spend_now.items()}))
+    assert totals["uplift"] == pytest.approx(
+        totals["optimized_response"] / totals["current_response"] - 1)
 
 
 # --- target_efficiency ---------------------------------------------------------------

@@ -43,6 +43,22 @@ def test_marginal_is_the_derivative(alpha: float, carryover: float, spend: float
     assert curve.marginal(spend) == pytest.approx(numeric, rel=1e-6)
 
 
+@pytest.mark.parametrize("alpha", [0.5, 1.0, 2.0, 3.5])
+@pytest.mark.parametrize("carryover", [0.0, 25.0])
+def test_incremental_is_what_spend_adds_over_the_carry_over_level(
+    alpha: float, carryover: float
+) -> None:
+    curve = ResponseCurve(coef=1234.0, alpha=alpha, inflexion=80.0, mean_carryover=carryover)
+    spend = np.array([0.0, 5.0, 60.0, 400.0])
+    added = curve.incremental(spend)
+    assert added[0] == 0.0
+    np.testing.assert_allclose(added, curve.response(spend) - curve.response(0.0))
+    assert (np.diff(added) > 0).all()
+    h = 1e-4
+    assert (curve.incremental(60.0 + h) - curve.incremental(60.0 - h)) / (2 * h) == (
+        pytest.approx(float(curve.marginal(60.0)), rel=1e-6))
+
+
 def test_marginal_at_zero_is_finite_for_concave_curves() -> None:
     curve = ResponseCurve(coef=10.0, alpha=0.5, inflexion=100.0)
     assert np.isfinite(curve.marginal(0.0))
@@ -54,6 +70,7 @@ def test_zero_coefficient_has_no_effect() -> None:
     assert not curve.has_effect
     np.testing.assert_array_equal(curve.marginal([0.0, 10.0]), [0.0, 0.0])
     np.testing.assert_array_equal(curve.response([0.0, 10.0]), [0.0, 0.0])
+    np.testing.assert_array_equal(curve.incremental([0.0, 10.0]), [0.0, 0.0])
 
 
 def test_dict_round_trip() -> None:

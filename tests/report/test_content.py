@@ -53,6 +53,22 @@ def test_revenue_plan_rows_show_money_and_roas() -> None:
     assert len(rows) == len(plan["channels"]) + 1
 
 
+def test_plan_rows_at_a_tiny_budget_show_what_the_spend_adds() -> None:
+    """Each row's effect and ROAS are what its spend adds; the total row sums them."""
+    _, truth = generate(104, seed=5)
+    result = {"model_id": "truth", "dep_var_type": "revenue",
+              "spend_columns": list(truth["channels"]), "channels": truth["channels"]}
+    plan = allocate(result, total_budget=1_000.0, weeks=4)
+    rows = content.plan_rows(plan, "SEK")
+    for row, ch in zip(rows, plan["channels"].values(), strict=False):
+        assert row[4] == fmt.money(ch["optimized_response"], "SEK")
+        assert row[5] == fmt.roas(ch["optimized_roas"], "SEK")
+        assert ch["optimized_roas"] == pytest.approx(ch["optimized_mroas"], rel=1e-2)
+    added = sum(ch["optimized_response"] for ch in plan["channels"].values())
+    assert rows[-1][4] == fmt.money(added, "SEK")
+    assert rows[-1][5] == fmt.roas(added / 1_000.0, "SEK")
+
+
 def test_a_comparison_signs_its_differences_and_dashes_a_missing_channel() -> None:
     base = {"spend_columns": ["spend_tv"], "channels": {"spend_tv": {"roas": 1.5}}}
     more = {"spend_columns": ["spend_tv", "spend_radio"],
