@@ -8,6 +8,7 @@ from kiri_core import formatting
 from kiri_core.services import clients
 from ui.context import selected_client, signed_in_user
 from ui.db import db
+from ui.layout import metric_row
 from ui.links import page_link
 from ui.tables import datasets_frame, runs_frame
 
@@ -35,7 +36,7 @@ with db() as session:
     st.caption(f"{client.industry or 'No industry set'} · {client.currency} · you are {role}")
     if headline := overview.headline:
         st.subheader(f"Latest model (run #{overview.latest_run.id})")
-        row = st.container(horizontal=True, gap="medium")  # wraps on a narrow screen
+        row = metric_row()
         row.metric("Media spend", formatting.money_compact(headline["spend"], client.currency),
                    width="content")
         row.metric("Media contribution",

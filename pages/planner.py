@@ -17,10 +17,12 @@ from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
 from ui.inputs import decimal_input, money_input
+from ui.layout import metric_row
 
 GOALS = {"max_response": "Maximise the expected return",
          "target_efficiency": "Reach a target efficiency"}
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
+LIMIT_COLUMNS = [4, 4, 4, 4, 2]  # Channel, Current, Min, Max, Lock: "1 432 389" fits at 1024 px
 
 
 def limit_box(cell, label: str, value: float, key: str, as_spend: bool, currency: str,
@@ -41,14 +43,14 @@ def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, curren
     The bounds the user set (see :func:`kiri_core.planner.channel_bounds`); None when a
     typed entry is not a number (its box shows why).
     """
-    head = st.columns([3, 3, 2, 2, 1])
+    head = st.columns(LIMIT_COLUMNS)
     for column, label in zip(head, ("Channel", f"Current ({weeks} weeks)", "Min", "Max",
                                     "Lock"), strict=True):
         column.caption(label)
     typed, complete = {}, True
     for column, spend in current.items():
         low, high = planner.box_defaults(spend, as_spend)
-        row = st.columns([3, 3, 2, 2, 1], vertical_alignment="center")
+        row = st.columns(LIMIT_COLUMNS, vertical_alignment="center")
         errors = st.container()
         name = fmt.channel_name(column)
         row[0].write(name)
@@ -97,20 +99,21 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
     return None, None
 
 
-def metrics(row: list[planner.Metric]) -> None:
-    """Big numbers side by side (wider for longer ones), each with its change against today."""
-    for cell, m in zip(st.columns([max(len(m.value), 8) for m in row]), row, strict=True):
-        cell.metric(m.label, m.value, m.delta, m.delta_color,
-                    delta_description=m.delta_description)
+def metrics(numbers: list[planner.Metric]) -> None:
+    """Big numbers side by side, wrapping when narrow, each with its change against today."""
+    row = metric_row()
+    for m in numbers:
+        row.metric(m.label, m.value, m.delta, m.delta_color,
+                   delta_description=m.delta_description, width="content")
 
 
 def show_plan(plan: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
     summary = content.effect_summary(plan, currency)
     st.markdown(summary[:1].upper() + summary[1:] + ".")
-    st.dataframe(pd.DataFrame(content.plan_rows(plan, currency),
-                              columns=content.plan_columns(plan)), hide_index=True,
-                 width="stretch")
+    # a table, not a data frame: its columns share the page width, so none is cut at 1024 px
+    st.table(pd.DataFrame(content.plan_rows(plan, currency), columns=content.plan_columns(plan)),
+             hide_index=True)
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:
         st.warning(warning)

@@ -96,7 +96,7 @@ def test_the_recommended_budget_keeps_the_total_and_the_bounds(planner_page):
                   for c, ch in plan["channels"].items()}
     baseline = 4 * expected_response(result, result["model_id"], same_split)["response"]
     assert plan["totals"]["optimized_response"] >= baseline * (1 - 1e-6)
-    assert app.dataframe[0].value.values.tolist() == content.plan_rows(plan, "SEK")
+    assert app.table[0].value.values.tolist() == content.plan_rows(plan, "SEK")
 
 
 def test_a_locked_channel_stays_at_current_spend(planner_page):
@@ -334,9 +334,19 @@ def test_a_saved_scenario_opens_to_its_plan_for_viewers_and_analysts_can_delete_
         " over 4 weeks"
     assert [m.value for m in saved.metric][0] == fmt.money(plan["totals"]["optimized_spend"],
                                                            "SEK")
-    assert saved.dataframe[0].value.iloc[-1, 0] == "Total"
+    assert saved.table[0].value.iloc[-1, 0] == "Total"
     assert not [b for b in viewer.button if b.label == "Delete scenario"]
     app = open_page("pages/planner.py", team.analyst, team.client)
     next(b for b in app.button if b.label == "Delete scenario").click().run()
     assert planner.list_scenarios(session, team.analyst, run.id) == []
     assert not app.expander
+
+
+def test_headline_numbers_wrap_instead_of_being_cut_in_columns(planner_page):
+    """At 1024 px columns cut "1 150 873 kr" to "1 150 8…": the numbers sit in a row that
+    wraps, and the plan is a table whose columns share the page width."""
+    app, _, _ = planner_page
+    optimise(app)
+    in_columns = {m.label for column in app.columns for m in column.metric}
+    assert {"Budget", "ROAS", "Horizon"}.isdisjoint(in_columns)
+    assert not app.dataframe and app.table
