@@ -7,12 +7,13 @@ import streamlit as st
 
 from kiri_core import charts
 from kiri_core import formatting as fmt
-from kiri_core.robyn_r.availability import robyn_availability
+from kiri_core.robyn_r.availability import robyn_availability, unavailable_note
 from kiri_core.robyn_r.parity import engine_parity
 from kiri_core.services import runs
 from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
+from ui.links import page_link
 from ui.tables import run_label
 
 
@@ -39,17 +40,20 @@ with db() as session:
     robyn_runs = {r.id: r for r in done if r.engine == "robyn-r"}
     if not robyn_runs:
         availability = robyn_availability(session)
-        st.info("This client has no finished Robyn (R) run yet. "
-                + ("Start one on the Runs page." if availability.available
-                   else availability.detail))
+        if availability.available:
+            st.info("This client has no finished Robyn (R) run yet.")
+            page_link("pages/runs.py", "Start one on the Runs page")
+        else:
+            st.info("This client has no finished Robyn (R) run yet. "
+                    + unavailable_note(availability, user.is_admin))
         st.stop()
     robyn_id = st.selectbox("Robyn (R) run", list(robyn_runs),
                             format_func=lambda i: run_label(robyn_runs[i]))
     dataset_id = robyn_runs[robyn_id].dataset_id
     kiri_runs = {r.id: r for r in done if r.engine == "kiri" and r.dataset_id == dataset_id}
     if not kiri_runs:
-        st.info("No finished Kiri (Python) run on the same dataset yet: start one on the "
-                "Runs page.")
+        st.info("No finished Kiri (Python) run on the same dataset yet.")
+        page_link("pages/runs.py", "Start one on the Runs page")
         st.stop()
     kiri_id = st.selectbox("Kiri (Python) run", list(kiri_runs),
                            format_func=lambda i: run_label(kiri_runs[i]))

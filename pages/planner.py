@@ -140,7 +140,9 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
 def saved_scenarios(session, user, run, role: str, currency: str) -> None:
     scenarios = planner.list_scenarios(session, user, run.id)
     if not scenarios:
-        st.caption("No saved scenarios yet: optimise a budget above and save it by name.")
+        st.caption("No saved scenarios yet: optimise a budget above and save it by name."
+                   if role == "analyst" else "No saved scenarios yet: an analyst saves "
+                   "budget plans here for you to open.")
     for scenario in scenarios:
         plan = scenario.plan
         spend = fmt.money(plan["totals"]["optimized_spend"], currency)

@@ -43,7 +43,7 @@ def start_form(session, user, client) -> None:
                                  format_func=runs.ADSTOCK_LABELS.get)
         mode = right.radio("Search", list(MODES), format_func=MODES.get, key="run_mode")
         seed = left.number_input("Seed", min_value=0, value=1, step=1, key="run_seed")
-        engines, robyn_note = engine_choices(session)
+        engines, robyn_note = engine_choices(session, user.is_admin)
         engine = right.selectbox("Engine", list(engines), format_func=engines.get,
                                  key="run_engine")
         if robyn_note:

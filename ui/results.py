@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts, formatting
+from kiri_core.results import recommendation_reason
 
 CHANNEL_COLUMNS = ("Channel", "Spend", "Contribution", "ROAS", "Marginal ROAS", "Effect share",
                    "Spend share")
@@ -58,7 +59,7 @@ def fit_metrics(metrics: dict[str, Any], currency: str) -> None:
 def first_results(result: dict[str, Any], currency: str, truth: dict[str, Any] | None) -> None:
     """Recommended model: metrics, channel table, actual vs fitted, and truth if known."""
     st.markdown(f"**Recommended model** `{result['model_id']}`")
-    if reason := result.get("recommendation_reason"):
+    if reason := recommendation_reason(result, currency):
         st.caption(reason)
     fit_metrics(result["metrics"], currency)
     st.dataframe(channel_table(result["channels"], currency), hide_index=True,

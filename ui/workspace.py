@@ -18,6 +18,7 @@ from ui import state
 from ui.context import signed_in_user
 from ui.db import db
 from ui.errors import user_errors
+from ui.links import page_link
 
 RESULT_CACHE = "workspace_results"
 RESULTS_KEPT = 3
@@ -56,7 +57,8 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     """
     done = [r for r in runs.list_runs(session, user, client.id) if r.status == "succeeded"]
     if not done:
-        st.info("This client has no finished run yet: start one on the Runs page.")
+        st.info("This client has no finished run yet.")
+        page_link("pages/runs.py", "Open the Runs page")
         st.stop()
     by_id = {r.id: r for r in done}
     ids = list(by_id)

@@ -29,6 +29,8 @@ NOT_CHECKED = (
     "No worker has checked for Robyn (R) yet: start a worker (python worker.py) on a machine "
     f"with R. {HOW_TO_ENABLE}"
 )
+# what everyone but an administrator reads: set-up instructions are of no use to them
+NOT_SET_UP = "Robyn (R) is not set up here yet; an administrator can enable it."
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,21 @@ def robyn_availability(session: Session) -> Availability:
     return Availability(row.available, detail, row.version)
 
 
-def engine_choices(session: Session) -> tuple[dict[str, str], str | None]:
+def unavailable_note(availability: Availability, for_admin: bool) -> str:
+    """Why Robyn (R) runs cannot start: what the check found and how to enable it for an
+    administrator, plain words for everyone else."""
+    return f"Robyn (R) is not offered: {availability.detail}" if for_admin else NOT_SET_UP
+
+
+def engine_choices(session: Session, for_admin: bool = True
+                   ) -> tuple[dict[str, str], str | None]:
     """What the run form offers: ``{engine: label}``, and why Robyn (R) is missing, if it is.
 
     "Robyn (R)" is offered only when a worker found it installed; otherwise the note says
-    how to enable it.
+    why (see :func:`unavailable_note`).
     """
     robyn = robyn_availability(session)
     if robyn.available:
         return {**ENGINE_LABELS, ENGINE: f"Robyn (R) {robyn.version}"}, None
     labels = {engine: label for engine, label in ENGINE_LABELS.items() if engine != ENGINE}
-    return labels, f"Robyn (R) is not offered: {robyn.detail}"
+    return labels, unavailable_note(robyn, for_admin)

@@ -28,10 +28,17 @@ def test_parity_shows_both_engines_side_by_side(session, team, demo_runs, open_p
 
 
 def test_without_a_robyn_run_the_page_says_how_to_get_one(session, team, open_page, text_of):
-    app = open_page("pages/parity.py", team.viewer, team.client)
-    assert not app.exception
-    assert "no finished Robyn (R) run yet" in text_of(app)
-    assert "No worker has checked for Robyn (R) yet" in text_of(app)
+    """How to set Robyn (R) up is for administrators; an analyst or viewer reads plain
+    words."""
+    for user in (team.viewer, team.analyst):
+        app = open_page("pages/parity.py", user, team.client)
+        assert not app.exception
+        assert "no finished Robyn (R) run yet" in text_of(app)
+        assert "an administrator can enable it" in text_of(app)
+        assert "worker" not in text_of(app)
+    app = open_page("pages/parity.py", team.admin, team.client)
+    assert "No worker has checked for Robyn (R) yet: start a worker (python worker.py)" in \
+        text_of(app)
 
 
 @pytest.mark.parametrize("page", ["pages/results.py", "pages/planner.py",

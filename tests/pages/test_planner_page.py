@@ -311,12 +311,14 @@ def test_what_if_changes_point_the_way_they_go_and_nowhere_when_nothing_moved(pl
         DOWN, Metric.MetricColor.RED)
 
 
-def test_a_viewer_cannot_optimise_but_can_try_what_if(session, team, open_page):
+def test_a_viewer_cannot_optimise_but_can_try_what_if(session, team, open_page, text_of):
     finished_run(session, team.analyst, team.client.id)
     app = open_page("pages/planner.py", team.viewer, team.client)
     assert not app.exception
     assert "Optimise" not in [b.label for b in app.button]
     assert app.select_slider
+    assert "optimise a budget above" not in text_of(app)
+    assert "No saved scenarios yet: an analyst saves budget plans here" in text_of(app)
 
 
 def test_a_saved_scenario_opens_to_its_plan_for_viewers_and_analysts_can_delete_it(

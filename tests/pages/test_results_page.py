@@ -3,6 +3,7 @@ PDF report."""
 
 from __future__ import annotations
 
+import pytest
 from fitted import finished_run
 
 from kiri_core import formatting as fmt
@@ -88,6 +89,17 @@ def test_a_pdf_dropped_by_a_saved_scenario_can_be_prepared_again(session, team, 
     assert "Preparing the PDF report" not in text_of(app)
     app.button(key=f"prepare_pdf_{run.id}_{model_id}").click().run()
     assert [b.label for b in app.get("download_button")][0] == "Download PDF report"
+
+
+@pytest.mark.parametrize("page", ["pages/results.py", "pages/planner.py",
+                                  "pages/presentation.py"])
+def test_without_a_finished_run_the_page_links_to_the_runs_page(session, team, open_page,
+                                                                text_of, page):
+    app = open_page(page, team.analyst, team.client)
+    assert not app.exception
+    assert "This client has no finished run yet." in text_of(app)
+    assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
+        ("Open the Runs page", "runs")]
 
 
 def test_an_outsider_sees_no_run_of_the_client(session, team, open_page, text_of):

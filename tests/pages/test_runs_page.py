@@ -7,6 +7,7 @@ import time
 import sqlalchemy as sa
 
 from kiri_core.db.models import ModelRun
+from kiri_core.results import recommendation_reason
 from kiri_core.services import datasets, runs
 from tests.fitted import finished_run
 from ui.results import CHANNEL_COLUMNS
@@ -110,3 +111,19 @@ def test_without_data_the_analyst_gets_a_link_to_the_data_page(session, team, op
     app = open_page("pages/runs.py", team.analyst, team.client)
     assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
         ("Load data", "data")]
+
+
+def test_robyn_set_up_words_are_for_admins_and_the_reason_reads_the_client_s_way(
+        session, team, open_page, text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = runs.load_result(session, team.analyst, run.id)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert not app.exception
+    assert "Robyn (R) is not set up here yet; an administrator can enable it." in text_of(app)
+    assert "python worker.py" not in text_of(app)
+    captions = [c.value for c in app.caption]
+    assert recommendation_reason(result, "SEK") in captions  # "NRMSE 0,1132", not 0.1132
+    assert result["recommendation_reason"] != recommendation_reason(result, "SEK")
+    assert result["recommendation_reason"] not in captions
+    admin = open_page("pages/runs.py", team.admin, team.client)
+    assert "python worker.py" in text_of(admin)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiri_core.db.session import get_engine, session_factory, upgrade_database
 from kiri_core.robyn_r.availability import (
+    NOT_SET_UP,
     Availability,
     check_robyn_available,
     engine_choices,
@@ -76,6 +77,8 @@ def test_the_run_form_offers_robyn_only_when_a_worker_found_it(session: Session)
     assert labels == {"kiri": "Kiri (Python)"}
     host = session.get(EngineAvailability, "robyn-r").host
     assert note == f"Robyn (R) is not offered: Rscript was not found. (checked on {host})"
+    # set-up details are for an administrator; others read plain words
+    assert engine_choices(session, for_admin=False)[1] == NOT_SET_UP
     record_robyn_availability(session, Availability(True, "Robyn 3.12.1 loads", "3.12.1"))
     session.commit()
     assert engine_choices(session) == ({"kiri": "Kiri (Python)", "robyn-r": "Robyn (R) 3.12.1"},
