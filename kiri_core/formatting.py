@@ -266,3 +266,13 @@ def channel_name(column: str) -> str:
 def term_name(term: str) -> str:
     """A readable name for a decomposition term (``"intercept" -> "Baseline"``)."""
     return _TERM_NAMES.get(term) or channel_name(term)
+
+
+# A space between digit groups ("1 479 988") or before a unit ("988 kr", "4,9 %"): a line
+# must not break there.
+NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|kr\b|%)")
+
+
+def unbreakable_numbers(text: str) -> str:
+    """``text`` with non-breaking spaces inside numbers and before their units."""
+    return NUMBER_SPACE.sub("\u00a0", text)

@@ -110,13 +110,15 @@ def metrics(numbers: list[planner.Metric]) -> None:
 def show_plan(plan: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
     summary = content.effect_summary(plan, currency)
-    st.markdown(summary[:1].upper() + summary[1:] + ".")
+    st.markdown(fmt.unbreakable_numbers(summary[:1].upper() + summary[1:] + "."))
     # a table, not a data frame: its columns share the page width, so none is cut at 1024 px
-    st.table(pd.DataFrame(content.plan_rows(plan, currency), columns=content.plan_columns(plan)),
+    rows = [[fmt.unbreakable_numbers(cell) for cell in row]
+            for row in content.plan_rows(plan, currency)]
+    st.table(pd.DataFrame(rows, columns=content.plan_columns(plan)),
              hide_index=True)
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:
-        st.warning(warning)
+        st.warning(fmt.unbreakable_numbers(warning))
 
 
 @st.fragment

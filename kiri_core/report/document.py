@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from io import BytesIO
@@ -10,6 +9,7 @@ from io import BytesIO
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from kiri_core.formatting import unbreakable_numbers
 from kiri_core.report.fonts import truetype_fonts
 
 PRIMARY = (0, 102, 255)
@@ -18,14 +18,6 @@ MUTED = (102, 102, 102)
 SECONDARY = (245, 245, 245)
 RULE = (220, 220, 220)
 MARGIN = 18.0  # mm
-# A space between digit groups ("1 479 988") or before a unit ("988 kr", "4,9 %"): a line
-# must not break there.
-NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|kr\b|%)")
-
-
-def unbreakable_numbers(text: str) -> str:
-    """``text`` with non-breaking spaces inside numbers and before their units."""
-    return NUMBER_SPACE.sub("\u00a0", text)
 
 
 class ReportPDF(FPDF):

@@ -55,7 +55,8 @@ def test_the_default_budget_is_today_s_spend_so_the_gain_is_the_reallocation(pla
     assert metric(app, "Budget").proto.delta == ""  # no arrow for an unchanged budget
     uplift = fmt.signed_percent(totals["uplift"], "SEK")
     assert metric(app, "Expected revenue from media").proto.delta == uplift
-    assert f"Same budget as today, reallocated: {uplift} expected revenue." in [
+    assert fmt.unbreakable_numbers(
+        f"Same budget as today, reallocated: {uplift} expected revenue.") in [
         m.value for m in app.markdown]
 
 
@@ -74,11 +75,12 @@ def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(plan
     assert roas.delta_description == f"from {fmt.roas(t['current_roas'], 'SEK')}"
     from_budget = fmt.signed_percent(t["current_mix_response"] / t["current_response"] - 1,
                                      "SEK")
-    assert any(m.value.startswith(f"Budget +50 % on today's "
-                                  f"{fmt.money(t['current_spend'], 'SEK')}: "
-                                  f"{fmt.signed_percent(t['uplift'], 'SEK')} expected revenue, "
-                                  f"of which {from_budget} from spending more")
-               for m in app.markdown), [m.value for m in app.markdown]
+    summary = fmt.unbreakable_numbers(
+        f"Budget +50 % on today's {fmt.money(t['current_spend'], 'SEK')}: "
+        f"{fmt.signed_percent(t['uplift'], 'SEK')} expected revenue, "
+        f"of which {from_budget} from spending more")
+    assert any(m.value.startswith(summary) for m in app.markdown), [
+        m.value for m in app.markdown]
 
 
 def test_the_recommended_budget_keeps_the_total_and_the_bounds(planner_page):
@@ -96,7 +98,9 @@ def test_the_recommended_budget_keeps_the_total_and_the_bounds(planner_page):
                   for c, ch in plan["channels"].items()}
     baseline = 4 * expected_response(result, result["model_id"], same_split)["response"]
     assert plan["totals"]["optimized_response"] >= baseline * (1 - 1e-6)
-    assert app.table[0].value.values.tolist() == content.plan_rows(plan, "SEK")
+    assert app.table[0].value.values.tolist() == [  # amounts kept whole on narrow screens
+        [fmt.unbreakable_numbers(cell) for cell in row] for row in content.plan_rows(plan, "SEK")]
+    assert app.table[0].value.iloc[0, 1].endswith("\u00a0kr")
 
 
 def test_a_locked_channel_stays_at_current_spend(planner_page):
@@ -158,10 +162,11 @@ def test_a_budget_beyond_the_default_limits_moves_them_with_it(planner_page, typ
     assert plan["totals"]["optimized_spend"] == pytest.approx(budget, rel=1e-7)
     assert not app.error
     share = fmt.percent(budget / today(result), "SEK", decimals)  # "0,01 %", not "0 %"
-    assert app.warning[0].value == (
+    assert app.warning[0].value == fmt.unbreakable_numbers(
         f"The budget {fmt.money(budget, 'SEK')} is {share} of today's spend over 4 weeks "
         f"({fmt.money(today(result), 'SEK')}), so every channel's Min and Max apply to "
         "today's mix scaled to this budget instead of today's spend.")
+    assert "\u00a0kr" in app.warning[0].value  # an amount is never split over two lines
     assert "spend_" not in " ".join(w.value for w in app.warning)
 
 

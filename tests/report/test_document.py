@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiri_core.report.document import ReportPDF, unbreakable_numbers
+from kiri_core.formatting import unbreakable_numbers
+from kiri_core.report.document import ReportPDF
 
 
 @pytest.mark.parametrize(
