@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -26,13 +26,33 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+_ENGINES: dict[str, Engine] = {}
+
+
 def get_engine(url: str | None = None) -> Engine:
     """One engine per database URL (default: ``config.database_url()``, read at each call)."""
-    return _engine_for(url or config.database_url())
+    url = url or config.database_url()
+    if url not in _ENGINES:
+        _ENGINES[url] = _new_engine(url)
+    return _ENGINES[url]
 
 
-@cache
-def _engine_for(url: str) -> Engine:
+def _forget_inherited_connections() -> None:
+    """In a forked child (an RQ work-horse): fresh pools, never the parent's.
+
+    A pool lock held by another of the parent's threads at the fork (the worker's reaper or
+    its Robyn check, using the database at that moment) stays held in the child for ever:
+    its job hung before its first query, seen twice in the test suite. SQLAlchemy's rule for
+    ``os.fork``: ``Engine.dispose(close=False)`` in the child.
+    """
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def _new_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 15})
