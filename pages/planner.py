@@ -163,10 +163,9 @@ with db() as session:
     client, role = selected_client(session, user)
     run = workspace.finished_run(session, user, client)
     result = workspace.result_of(session, user, run.id)
-    model_id = workspace.selected_model(result, run.id)
+    model_id = workspace.selected_model(result, run)
     currency = client.currency
-    st.caption(f"Model {model_id}" + (" (recommended)" if model_id == result["model_id"] else
-                                      " (chosen on the Results page)"))
+    st.caption(workspace.model_caption(result, run, currency))
     plan_key = f"plan_{run.id}"
 
     if role == "analyst":

@@ -18,7 +18,7 @@ with db() as session:
     client, role = selected_client(session, user)
     run, presenting = workspace.presentation_run(session, user, client)
     result = workspace.result_of(session, user, run.id)
-    model_id, currency = workspace.selected_model(result, run.id), client.currency
+    model_id, currency = workspace.selected_model(result, run), client.currency
     window = result["window"]
 
     st.title(client.name)

@@ -21,7 +21,7 @@ with db() as session:
     currency = client.currency
     truth = run.dataset.ground_truth
 
-    model_id = workspace.model_picker(result, run.id, currency)
+    model_id = workspace.model_picker(session, user, run, result, role, currency)
     model = next(m for m in result["models"] if m["model_id"] == model_id)
 
     st.subheader("Channels")

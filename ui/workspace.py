@@ -32,7 +32,9 @@ FIT_METRICS = (
 PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks better, lower "
                "splits the effect more like the spend. Colours group similar models "
                "(clusters); the ring marks the recommended model. Click a dot to choose it.")
-MODEL_KEY = "workspace_model_{run_id}"
+PARETO_NOTE_VIEWER = PARETO_NOTE.removesuffix(" Click a dot to choose it.")
+VIEWER_PICKER_HELP = "Only an analyst of the client can choose its model."
+PICKED_KEY = "workspace_model_picked_{run_id}"
 PRESENTING = "presenting"
 CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
               "[data-testid='stExpandSidebarButton'], [data-testid='stHeader'] "
@@ -114,58 +116,96 @@ def model_options(result: dict) -> list[str]:
     return [result["model_id"], *(m["model_id"] for m in rest)]
 
 
-def selected_model(result: dict, run_id: int) -> str:
-    """The model chosen for this run in this session (default: the recommended one)."""
-    chosen = st.session_state.get(MODEL_KEY.format(run_id=run_id))
-    ids = {m["model_id"] for m in result["models"]}
-    return chosen if chosen in ids else result["model_id"]
+def selected_model(result: dict, run: ModelRun) -> str:
+    """The client's model of the run, chosen on the Results page (default: the recommended
+    one)."""
+    return run.chosen_model_id or result["model_id"]
 
 
-def model_picker(result: dict, run_id: int, currency: str) -> str:
-    """A select box, the chosen model's fit and the Pareto scatter (click a point to choose
-    it); returns the chosen model id.
+def model_picker(session: Session, user: User, run: ModelRun, result: dict, role: str,
+                 currency: str) -> str:
+    """A select box, who chose the model, its fit and the Pareto scatter (click a point to
+    choose it); returns the chosen model id.
 
-    The choice is kept per run outside the widgets, so the planner, the presentation, the
-    PDF report and a page revisit find it again.
+    An analyst's pick is stored for the run, so everyone's Results, budget planner,
+    presentation and PDF report show it; a viewer sees the choice and cannot change it.
     """
-    key, box, chart_key = (MODEL_KEY.format(run_id=run_id), f"model_box_{run_id}",
-                           f"pareto_{run_id}")
-    options = model_options(result)
-    st.session_state.setdefault(key, result["model_id"])
-    _take_pareto_click(chart_key, key, options)
-    st.session_state[box] = st.session_state[key]
-    model_id = st.selectbox("Model", options, key=box, on_change=_keep_choice,
-                            args=(box, key),
-                            format_func=lambda m: model_label(result, m, currency))
-    if model_id == result["model_id"]:  # one caption either way: a stable layout
-        st.caption(f"Recommended: {recommendation_reason(result, currency)}")
-    else:
-        st.caption(f"An alternative to the recommended model {result['model_id']}; every "
-                   "view below, the budget planner, the presentation and the PDF report "
-                   "show this model.")
+    box, chart_key, picked = (f"model_box_{run.id}", f"pareto_{run.id}",
+                              PICKED_KEY.format(run_id=run.id))
+    options, may_choose = model_options(result), role == "analyst"
+    _take_pareto_click(chart_key, picked, options)
+    if may_choose:
+        _save_pick(session, user, run, result, picked)
+    model_id = st.session_state[box] = selected_model(result, run)
+    st.selectbox("Model", options, key=box, on_change=_keep_pick, args=(box, picked),
+                 disabled=not may_choose, help=None if may_choose else VIEWER_PICKER_HELP,
+                 format_func=lambda m: model_label(result, m, currency))
+    st.caption(model_note(result, model_id, currency))
+    st.caption(choice_note(run, currency, may_choose))
     chart_column, fit_column = st.columns([3, 1], vertical_alignment="center")
     with chart_column:
         st.altair_chart(charts.pareto_front(result, model_id, currency), theme=None,
-                        on_select="rerun", selection_mode="pick", key=chart_key)
+                        on_select="rerun" if may_choose else "ignore",
+                        selection_mode="pick", key=chart_key)
     with fit_column:
         metrics = model_by_id(result, model_id)["metrics"]
         for label, name, meaning in FIT_METRICS:
             st.metric(label, fmt.number(metrics[name], currency, 3), help=meaning)
-    st.caption(PARETO_NOTE)
+    st.caption(PARETO_NOTE if may_choose else PARETO_NOTE_VIEWER)
     return model_id
 
 
-def _keep_choice(box: str, key: str) -> None:
-    st.session_state[key] = st.session_state[box]
+def model_note(result: dict, model_id: str, currency: str) -> str:
+    """Why the engine recommends its model, or which one it recommends instead."""
+    if model_id == result["model_id"]:
+        return f"Recommended: {recommendation_reason(result, currency)}"
+    return f"An alternative to the recommended model {result['model_id']}."
 
 
-def _take_pareto_click(chart_key: str, key: str, options: list[str]) -> None:
-    """A new click on a Pareto point chooses that model."""
+def choice_note(run: ModelRun, currency: str, may_choose: bool) -> str:
+    """That the model is the client's for everyone, who chose it and when, and who may
+    change it."""
+    chooser = _chooser(run, currency)
+    change = ("Choosing another changes it for everyone." if may_choose
+              else "Only an analyst of the client can choose another.")
+    return (f"The client's model{f', chosen by {chooser}' if chooser else ''}: everyone sees "
+            f"it here, in the budget planner, the presentation and the PDF report. {change}")
+
+
+def model_caption(result: dict, run: ModelRun, currency: str) -> str:
+    """``"Model 1_2_3 · recommended · set on the Results page by Ann on 2026-11-30"``."""
+    chooser = _chooser(run, currency)
+    return (f"{content.model_statement(result, selected_model(result, run))} · "
+            + (f"set on the Results page by {chooser}" if chooser
+               else "the model is chosen on the Results page"))
+
+
+def _chooser(run: ModelRun, currency: str) -> str | None:
+    """``"Ann on 2026-11-30"``: who last chose the run's model and when; None if nobody."""
+    if run.chosen_by is None or run.chosen_at is None:
+        return None
+    return f"{run.chosen_by.name} on {fmt.format_date(run.chosen_at, currency)}"
+
+
+def _save_pick(session: Session, user: User, run: ModelRun, result: dict, picked: str) -> None:
+    """Store the model picked in the box or on the Pareto front, if any, as the run's."""
+    model_id = st.session_state.pop(picked, None)
+    if model_id not in (None, selected_model(result, run)):
+        with user_errors():
+            runs.choose_model(session, user, run.id, model_id)
+
+
+def _keep_pick(box: str, picked: str) -> None:
+    st.session_state[picked] = st.session_state[box]
+
+
+def _take_pareto_click(chart_key: str, picked: str, options: list[str]) -> None:
+    """A new click on a Pareto point picks that model."""
     event = st.session_state.get(chart_key)
-    picked = [p.get("model_id") for p in event.selection.get("pick", [])] if event else []
+    points = [p.get("model_id") for p in event.selection.get("pick", [])] if event else []
     seen = f"{chart_key}_seen"
-    if picked and picked[0] in options and picked[0] != st.session_state.get(seen):
-        st.session_state[key] = st.session_state[seen] = picked[0]
+    if points and points[0] in options and points[0] != st.session_state.get(seen):
+        st.session_state[picked] = st.session_state[seen] = points[0]
 
 
 def channel_tables(result: dict, model_id: str, currency: str) -> None:
@@ -198,9 +238,7 @@ def presentation_run(session: Session, user: User, client: Client) -> tuple[Mode
         picker, action = st.columns([3, 1], vertical_alignment="center")
         with picker:
             run = finished_run(session, user, client)
-            result = result_of(session, user, run.id)
-            st.caption(f"{content.model_statement(result, selected_model(result, run.id))}"
-                       " · the model is chosen on the Results page")
+            st.caption(model_caption(result_of(session, user, run.id), run, client.currency))
         action.button("Present", icon=":material/fullscreen:", width="stretch",
                       on_click=_set_presenting, args=(True,),
                       help="Hide the menu and the sidebar for a client meeting.")

@@ -114,10 +114,15 @@ class ModelRun(Base):
     channels: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     model_id: Mapped[str | None] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the client's model for everyone; None: the recommended one (model_id of the result)
+    chosen_model_id: Mapped[str | None] = mapped_column(String(100))
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chosen_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     # joined: pages label runs by dataset and author after their session has closed
     dataset: Mapped[Dataset] = relationship(lazy="joined")
-    created_by: Mapped[User | None] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[created_by_id])
+    chosen_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[chosen_by_id])
 
     @property
     def duration_seconds(self) -> float | None:

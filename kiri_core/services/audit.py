@@ -33,6 +33,8 @@ ACTIONS: dict[str, str] = {
     "run.cancel": "Cancelled a run",
     "run.retry": "Retried a run",
     "run.reaped": "Failed a run whose worker stopped",
+    "run.model.choose": "Chose the model of a run",
+    "run.model.recommended": "Went back to the recommended model of a run",
     "scenario.save": "Saved a budget scenario",
     "scenario.delete": "Deleted a budget scenario",
     "bigquery.source.save": "Saved a BigQuery source",

@@ -20,7 +20,7 @@ from kiri_core.db.base import utcnow
 from kiri_core.db.models import ENGINES, Dataset, ModelRun, RunArtifact, User
 from kiri_core.engine.model import ADSTOCK_PARAMS
 from kiri_core.services import audit
-from kiri_core.services.access import require_client_role
+from kiri_core.services.access import current_actor, require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
 from kiri_core.storage import StorageIntegrityError, default_storage
 
@@ -167,6 +167,24 @@ def load_result(session: Session, actor: User, run_id: int) -> dict[str, Any]:
     if run.status != "succeeded":
         raise NotFound(f"Run #{run_id} has no result: it is {run.status}.")
     return json.loads(load_artifact(session, actor, run_id, "result"))
+
+
+def choose_model(session: Session, actor: User, run_id: int, model_id: str) -> ModelRun:
+    """Make one of the run's models the client's model for everyone (analysts and admins);
+    the recommended model's id goes back to the recommendation."""
+    run = get_run(session, actor, run_id)
+    require_client_role(session, actor, run.client_id, "analyst")
+    result = load_result(session, actor, run_id)
+    if model_id not in {m["model_id"] for m in result["models"]}:
+        raise ValidationError(f"Run #{run_id} has no model \u201c{model_id}\u201d; pick one "
+                              "of the models on its Pareto front.")
+    recommended = model_id == result["model_id"]
+    run.chosen_model_id = None if recommended else model_id
+    run.chosen_by, run.chosen_at = current_actor(session, actor), utcnow()
+    audit.record(session, actor, "run.model.recommended" if recommended else "run.model.choose",
+                 client_id=run.client_id, target=("run", run_id), details={"model": model_id})
+    session.commit()
+    return run
 
 
 def _fail_stale(session: Session, run: ModelRun, timeout: timedelta) -> None:

@@ -11,9 +11,10 @@ from streamlit.proto.Metric_pb2 import Metric
 
 from kiri_core import formatting as fmt
 from kiri_core import planner
+from kiri_core.db.base import utcnow
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id
-from kiri_core.services.runs import load_result
+from kiri_core.services.runs import choose_model, load_result
 
 SPEND_LIMITS = "Spend over the horizon"
 UP, DOWN, NONE = Metric.MetricDirection.UP, Metric.MetricDirection.DOWN, Metric.MetricDirection.NONE
@@ -314,6 +315,23 @@ def test_what_if_changes_point_the_way_they_go_and_nowhere_when_nothing_moved(pl
     assert (revenue.direction, revenue.color) == (UP, Metric.MetricColor.GREEN)
     assert roas.delta.startswith("-") and (roas.direction, roas.color) == (
         DOWN, Metric.MetricColor.RED)
+
+
+def test_everyone_plans_on_the_model_an_analyst_chose(session, team, open_page, text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    other = next(m["model_id"] for m in result["models"] if not m["recommended"])
+    choose_model(session, team.analyst, run.id, other)
+    note = (f"Model {other} · alternative model chosen by the analyst · set on the Results "
+            f"page by Analyst on {fmt.format_date(utcnow(), 'SEK')}")
+    viewer = open_page("pages/planner.py", team.viewer, team.client)
+    assert not viewer.exception
+    assert note in text_of(viewer)
+    column = result["spend_columns"][0]
+    assert viewer.select_slider(key=f"whatif_{other}_{column}").value == (
+        model_by_id(result, other)["channels"][column]["mean_spend"])
+    analyst = optimise(open_page("pages/planner.py", team.admin, team.client))
+    assert analyst.session_state[f"plan_{run.id}"]["model_id"] == other
 
 
 def test_a_viewer_cannot_optimise_but_can_try_what_if(session, team, open_page, text_of):

@@ -7,9 +7,9 @@ from fitted import finished_run, fitted_run
 
 from kiri_core import formatting as fmt
 from kiri_core import planner
+from kiri_core.db.base import utcnow
 from kiri_core.report import content
-from kiri_core.services.runs import load_result
-from ui.workspace import MODEL_KEY
+from kiri_core.services.runs import choose_model, load_result
 
 JARGON = ("NRMSE", "DECOMP", "RSSD", "Pareto", "adstock", "Hill", "lambda", "model_id")
 INPUTS = ("text_input", "number_input", "slider", "select_slider", "selectbox", "checkbox",
@@ -52,21 +52,21 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert [b.label for b in app.main.button] == ["Present", "Prepare PDF report"]
 
 
-def test_the_story_is_of_the_model_chosen_on_the_results_page(session, team, open_page,
-                                                               text_of):
+def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, text_of):
     run = finished_run(session, team.analyst, team.client.id)
     result = load_result(session, team.analyst, run.id)
     other = next(m["model_id"] for m in result["models"] if not m["recommended"])
     for name, model_id in (("Recommended plan", result["model_id"]), ("Other plan", other)):
         planner.save_scenario(session, team.analyst, run.id, name,
                               {**fitted_run().plan, "model_id": model_id})
-    app = open_page("pages/presentation.py", team.analyst, team.client,
-                    **{MODEL_KEY.format(run_id=run.id): other})
+    choose_model(session, team.analyst, run.id, other)
+    app = open_page("pages/presentation.py", team.viewer, team.client)
     assert not app.exception
     heads = content.headlines(result, other, "SEK")
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
     text = text_of(app)
-    assert f"Model {other} · alternative model chosen by the analyst" in text
+    assert (f"Model {other} · alternative model chosen by the analyst · set on the Results "
+            f"page by Analyst on {fmt.format_date(utcnow(), 'SEK')}") in text
     assert "Budget recommendation: Other plan" in text
     assert "Recommended plan" not in text
     for finding in content.findings(result, other, "SEK")[:4]:

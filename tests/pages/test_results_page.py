@@ -7,8 +7,11 @@ import pytest
 from fitted import finished_run
 
 from kiri_core import formatting as fmt
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import ModelRun
 from kiri_core.report import artifact, content
 from kiri_core.results import model_by_id, model_label, recommendation_reason
+from kiri_core.services import audit
 from kiri_core.services.runs import load_result
 
 
@@ -63,6 +66,56 @@ def test_the_pdf_report_is_of_the_chosen_model(session, team, open_page, text_of
     assert [b.label for b in app.get("download_button")][0] == "Download PDF report"
     assert artifact.report_pdf(session, team.analyst, run.id, other) is not None
     assert artifact.report_pdf(session, team.analyst, run.id, result["model_id"]) is None
+
+
+def chosen_by(name: str) -> str:
+    return f"The client's model, chosen by {name} on {fmt.format_date(utcnow(), 'SEK')}"
+
+
+def test_an_analyst_s_choice_is_the_model_everyone_sees(session, team, open_page, text_of):
+    """The analyst's pick is stored for the run: a viewer and the analyst's next session
+    open on it and read who chose it; the viewer cannot change it."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    other = next(m for m in result["models"] if not m["recommended"])
+    box = f"model_box_{run.id}"
+    analyst = open_page("pages/results.py", team.analyst, team.client)
+    assert "Choosing another changes it for everyone." in text_of(analyst)
+    analyst.selectbox(key=box).select(other["model_id"]).run()
+    assert not analyst.exception
+    assert chosen_by("Analyst") in text_of(analyst)
+    session.expire_all()
+    assert session.get(ModelRun, run.id).chosen_model_id == other["model_id"]
+    assert audit.readable_entries(session, team.admin, limit=1)[0].action == (
+        "Chose the model of a run")
+
+    for user in (team.viewer, team.analyst):  # new browser sessions
+        app = open_page("pages/results.py", user, team.client)
+        assert not app.exception
+        assert app.selectbox(key=box).value == other["model_id"]
+        assert app.selectbox(key=box).disabled == (user is team.viewer)
+        assert metric(app, "R²") == fmt.number(other["metrics"]["rsq"], "SEK", 3)
+        assert f"An alternative to the recommended model {result['model_id']}." in text_of(app)
+        assert chosen_by("Analyst") in text_of(app)
+    assert "Only an analyst of the client can choose another." in text_of(
+        open_page("pages/results.py", team.viewer, team.client))
+
+
+def test_picking_the_recommended_model_again_goes_back_to_it_for_everyone(
+        session, team, open_page, text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    other = next(m["model_id"] for m in result["models"] if not m["recommended"])
+    box = f"model_box_{run.id}"
+    open_page("pages/results.py", team.analyst, team.client).selectbox(key=box).select(
+        other).run()
+    app = open_page("pages/results.py", team.admin, team.client)
+    app.selectbox(key=box).select(result["model_id"]).run()
+    assert not app.exception
+    viewer = open_page("pages/results.py", team.viewer, team.client)
+    assert viewer.selectbox(key=box).value == result["model_id"]
+    assert f"Recommended: {recommendation_reason(result, 'SEK')}" in text_of(viewer)
+    assert chosen_by("Admin") in text_of(viewer)
 
 
 def test_a_viewer_gets_the_results_and_the_pdf_button(session, team, open_page):
