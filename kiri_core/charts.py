@@ -49,6 +49,13 @@ ZERO_SPEND = "Carry-over at zero spend"
 DEFAULT_HEIGHT = 300
 #: The legend of line charts: a short stroke per series, dashed where the line is.
 LINE_LEGEND = alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=400)
+#: Share of a labelled bar chart's plot kept free right of its longest bar for the label
+#: there: 130 px of the 440 px the Results page leaves the plot at 1024 px, so no label
+#: depends on how a browser measures text to fit; short labels ("+100 %") need less.
+LABEL_ROOM, SHORT_LABEL_ROOM = 0.3, 0.15
+#: The response curves' markers are explained above the plot, the channels below it: side
+#: by side the two legends are wider than the chart at 1024 px.
+MARKER_LEGEND = alt.Legend(orient="top")
 
 
 def kiri_theme() -> dict[str, Any]:
@@ -159,6 +166,12 @@ def _channel_scale(result: dict) -> alt.Scale:
     return _color_scale(_channel_colors(result["spend_columns"]))
 
 
+def _room_for_labels(low: float, high: float, room: float = LABEL_ROOM) -> alt.Scale:
+    """An x scale from ``low`` on which bars ending by ``high`` keep ``room`` (a share) of the
+    plot free after them for their labels."""
+    return alt.Scale(domain=[low, high + (high - low) * room / (1 - room)])
+
+
 def _channels(result: dict, model_id: str) -> dict[str, dict]:
     model = model_by_id(result, model_id)
     return {c: model["channels"][c] for c in result["spend_columns"] if c in model["channels"]}
@@ -203,19 +216,22 @@ def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
 
 
 def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
-    """Share of spend beside share of effect per channel, labelled with the channel's ROAS."""
+    """Share of spend beside share of effect per channel, labelled with the channel's ROAS
+    after the longer of its two bars."""
     rows = []
     for column, ch in _channels(result, model_id).items():
-        name = channel_name(column)
+        name, end = channel_name(column), max(ch["spend_share"], ch["effect_share"])
         rows.append({"channel": name, "measure": "Share of spend", "share": ch["spend_share"],
-                     "roas": ch["roas"], "label": ""})
+                     "roas": ch["roas"], "end": end, "label": ""})
         rows.append({"channel": name, "measure": "Share of effect", "share": ch["effect_share"],
-                     "roas": ch["roas"], "label": f"ROAS {fmt.roas(ch['roas'], currency)}"})
+                     "roas": ch["roas"], "end": end,
+                     "label": f"ROAS {fmt.roas(ch['roas'], currency)}"})
     data = pd.DataFrame(rows)
     order = [channel_name(c) for c in result["spend_columns"]]
     y = alt.Y("channel:N", sort=order, title=None)
     bars = alt.Chart(data).mark_bar(cornerRadiusEnd=2, height={"band": 0.4}).encode(
-        x=alt.X("share:Q", title="Share of paid media", axis=alt.Axis(format="~%")),
+        x=alt.X("share:Q", title="Share of paid media", axis=alt.Axis(format="~%"),
+                scale=_room_for_labels(0.0, float(data["end"].max()))),
         y=y,
         yOffset=alt.YOffset("measure:N", sort=["Share of spend", "Share of effect"]),
         color=alt.Color("measure:N", title=None, sort=["Share of spend", "Share of effect"],
@@ -225,7 +241,7 @@ def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
     )
     labels = alt.Chart(data).mark_text(align="left", baseline="middle", dx=6, color=TEXT,
                                        fontWeight=600).encode(
-        x="share:Q", y=y, text="label:N",
+        x="end:Q", y=y, text="label:N",
         yOffset=alt.YOffset("measure:N", sort=["Share of spend", "Share of effect"]),
     )
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
@@ -241,7 +257,8 @@ def _term_label(model: dict, term: str) -> str:
 
 
 def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
-    """Response decomposition waterfall: each term's share of the modelled response."""
+    """Response decomposition waterfall: each term's share of the modelled response, its
+    amount and share written after its bar."""
     model = model_by_id(result, model_id)
     terms = sorted(model["terms"].items(), key=lambda kv: -kv[1]["contribution"])
     total = sum(t["contribution"] for _, t in terms)
@@ -249,7 +266,8 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     for name, term in terms:
         value = term["contribution"]
         rows.append({"term": _term_label(model, name), "start": start, "end": start + value,
-                     "contribution": value, "share": value / total if total else 0.0,
+                     "right": max(start, start + value), "contribution": value,
+                     "share": value / total if total else 0.0,
                      "sign": "increase" if value >= 0 else "decrease",
                      "label": f"{fmt.money_compact(value, currency)} · "
                               f"{fmt.percent(value / total if total else 0, currency, 1)}"})
@@ -257,8 +275,10 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     data = pd.DataFrame(rows)
     order = list(data["term"])
     y = alt.Y("term:N", sort=order, title=None)
+    low = min(0.0, float(data[["start", "end"]].min().min()))
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("start:Q", title="Cumulative response", axis=_outcome_axis(result, currency)),
+        x=alt.X("start:Q", title="Cumulative response", axis=_outcome_axis(result, currency),
+                scale=_room_for_labels(low, float(data["right"].max()))),
         x2="end:Q",
         y=y,
         color=alt.Color("sign:N", legend=None,
@@ -268,8 +288,7 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
                  alt.Tooltip("share:Q", format=".1%")],
     )
     labels = alt.Chart(data).mark_text(align="left", dx=4, color=MUTED).encode(
-        x=alt.X("max_end:Q"), y=y, text="label:N"
-    ).transform_calculate(max_end="max(datum.start, datum.end)")
+        x="right:Q", y=y, text="label:N")
     return _finish(bars + labels, currency, height=max(240, 28 * len(order)))
 
 
@@ -336,7 +355,7 @@ def _markers(rows: list[dict], x: alt.X, y: alt.Y, scale: alt.Scale, shapes: alt
     return alt.Chart(pd.DataFrame(rows)).mark_point(
         size=100, opacity=1, strokeWidth=2, **mark).encode(
         x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale),
-        shape=alt.Shape("marker:N", title=None, scale=shapes),
+        shape=alt.Shape("marker:N", title=None, scale=shapes, legend=MARKER_LEGEND),
         tooltip=["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"),
                  alt.Tooltip("response:Q", format="$,.0f")],
     )
@@ -493,22 +512,24 @@ def estimated_vs_true(result: dict, model_id: str, truth: dict, currency: str = 
 
 
 def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
-    """Current versus recommended spend per channel over the plan's horizon."""
+    """Current versus recommended spend per channel over the plan's horizon, the change
+    written after the longer of the channel's two bars."""
     rows = []
     for column, p in plan["channels"].items():
-        name = channel_name(column)
+        name, end = channel_name(column), max(p["current_spend"], p["optimized_spend"])
         change = (p["optimized_spend"] / p["current_spend"] - 1) if p["current_spend"] else None
         rows.append({"channel": name, "budget": "Current", "spend": p["current_spend"],
-                     "label": ""})
+                     "end": end, "label": ""})
         rows.append({"channel": name, "budget": "Recommended", "spend": p["optimized_spend"],
-                     "label": fmt.signed_percent(change, currency, 0) if change is not None
-                     else "new"})
+                     "end": end, "label": fmt.signed_percent(change, currency, 0)
+                     if change is not None else "new"})
     data = pd.DataFrame(rows)
     order = [channel_name(c) for c in plan["channels"]]
     y = alt.Y("channel:N", sort=order, title=None)
     bars = alt.Chart(data).mark_bar(height={"band": 0.4}, cornerRadiusEnd=2).encode(
         x=alt.X("spend:Q", title=f"Spend over {plan['weeks']} weeks",
-                axis=_money_axis(currency)),
+                axis=_money_axis(currency),
+                scale=_room_for_labels(0.0, float(data["end"].max()), SHORT_LABEL_ROOM)),
         y=y,
         yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
         color=alt.Color("budget:N", title=None, sort=["Current", "Recommended"],
@@ -518,7 +539,7 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
     )
     labels = alt.Chart(data).mark_text(align="left", baseline="middle", dx=6,
                                        fontWeight=600).encode(
-        x="spend:Q", y=y, text="label:N",
+        x="end:Q", y=y, text="label:N",
         yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
     )
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))

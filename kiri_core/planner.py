@@ -9,9 +9,11 @@ presentation and the PDF: the budget apart from the reallocation).
 
 A scenario stores the planner's inputs (``settings``) and the allocator's plan
 (docs/result-format.md, plan format) so it can be shown again, compared and put in the PDF
-without re-optimizing. Viewers can read a run's scenarios; saving and deleting need the
-analyst role. A change to the scenarios drops the run's stored PDF, so the next download
-includes them.
+without re-optimizing. Its figures are counted again from the model for the spend it
+allocates whenever it is shown (:func:`shown_plan`): plans saved before responses were
+incremental counted the carry-over of past spend in and would show an inflated ROAS.
+Viewers can read a run's scenarios; saving and deleting need the analyst role. A change to
+the scenarios drops the run's stored PDF, so the next download includes them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from kiri_core import formatting as fmt
 from kiri_core.db.base import Base, utcnow
 from kiri_core.db.models import ModelRun, RunArtifact, User
-from kiri_core.engine.allocator import DEFAULT_MULTIPLES, AllocationError, ChannelBounds, allocate
+from kiri_core.engine.allocator import (
+    DEFAULT_MULTIPLES,
+    AllocationError,
+    ChannelBounds,
+    allocate,
+    recount,
+)
 from kiri_core.report import content
 from kiri_core.results import model_by_id
 from kiri_core.services import audit
@@ -58,9 +66,10 @@ class BudgetScenario(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    def as_report_scenario(self) -> dict[str, Any]:
-        """The ``{"name", "plan"}`` form the PDF report takes."""
-        return {"name": self.name, "plan": self.plan}
+    def as_report_scenario(self, result: dict, currency: str) -> dict[str, Any]:
+        """The ``{"name", "plan"}`` form the presentation and the PDF report take, the plan
+        as :func:`shown_plan` gives it for the run's ``result``."""
+        return {"name": self.name, "plan": shown_plan(result, self.plan, currency)}
 
 
 def _run(session: Session, actor: User, run_id: int, role: str) -> ModelRun:
@@ -116,6 +125,14 @@ def list_scenarios(session: Session, actor: User, run_id: int) -> list[BudgetSce
     query = select(BudgetScenario).where(BudgetScenario.run_id == run_id).order_by(
         BudgetScenario.created_at, BudgetScenario.id)
     return list(session.scalars(query))
+
+
+def model_scenarios(session: Session, actor: User, run_id: int, result: dict, model_id: str,
+                    currency: str) -> list[dict[str, Any]]:
+    """The run's scenarios of model ``model_id``, oldest first, in the report's form (viewer
+    role)."""
+    return [s.as_report_scenario(result, currency) for s in list_scenarios(session, actor, run_id)
+            if s.model_id == model_id]
 
 
 def delete_scenario(session: Session, actor: User, scenario_id: int) -> None:
@@ -201,6 +218,34 @@ def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: flo
         raise ValidationError(explain(error, currency)) from error
     plan["warnings"] = [describe(note, currency) for note in plan["notes"]]
     return plan
+
+
+def shown_plan(result: dict, plan: dict, currency: str) -> dict:
+    """A saved plan as it is shown: every figure counted again from the model of ``result``
+    for the spend the plan allocates (:func:`kiri_core.engine.allocator.recount`), with a note
+    when that leaves a target goal short of its target."""
+    shown = recount(result, plan)
+    short = _short_of_target(shown, currency)
+    return {**shown, "warnings": [*shown.get("warnings", []), short]} if short else shown
+
+
+def _short_of_target(plan: dict, currency: str) -> str | None:
+    """Why a target plan, counted again, misses its target (saved when responses counted
+    the carry-over of past spend in); None when it reaches it."""
+    if plan["scenario"] != "target_efficiency":
+        return None
+    conversion = content.is_conversion_plan(plan)
+    target = plan.get("target_cpa" if conversion else "target_roas")
+    wanted = 1 / target if conversion and target else target  # effect per unit spent
+    reached = plan["totals"]["optimized_roas"]
+    if not wanted or reached is None or reached >= wanted * (1 - 1e-6):
+        return None
+    return (f"This plan was saved when its expected {content.plan_outcome(plan)} still counted "
+            "what past spend brings in whatever is spent. Counting only what its own spend "
+            f"adds, its {'CPA' if conversion else 'ROAS'} is "
+            f"{content.plan_efficiency(plan, reached, currency)} instead of the target "
+            f"{content.plan_efficiency(plan, wanted, currency)}; optimise it again to plan "
+            "for the target.")
 
 
 # --- the client's words ---------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-import pandas as pd
 import streamlit as st
 
 from kiri_core import charts, planner
@@ -12,7 +11,7 @@ from kiri_core import formatting as fmt
 from kiri_core.engine.allocator import ChannelBounds
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id, what_if_steps
-from ui import workspace
+from ui import plans, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
@@ -111,11 +110,7 @@ def show_plan(plan: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
     summary = content.effect_summary(plan, currency)
     st.markdown(fmt.unbreakable_numbers(summary[:1].upper() + summary[1:] + "."))
-    # a table, not a data frame: its columns share the page width, so none is cut at 1024 px
-    rows = [[fmt.unbreakable_numbers(cell) for cell in row]
-            for row in content.plan_rows(plan, currency)]
-    st.table(pd.DataFrame(rows, columns=content.plan_columns(plan)),
-             hide_index=True)
+    plans.plan_table(plan, currency)
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:
         st.warning(fmt.unbreakable_numbers(warning))
@@ -139,14 +134,15 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
     metrics(planner.what_if_metrics(now, expected_response(result, model_id, spend), currency))
 
 
-def saved_scenarios(session, user, run, role: str, currency: str) -> None:
+def saved_scenarios(session, user, run, result: dict, role: str, currency: str) -> None:
+    """Each saved scenario of the run, its figures counted from its model, in an expander."""
     scenarios = planner.list_scenarios(session, user, run.id)
     if not scenarios:
         st.caption("No saved scenarios yet: optimise a budget above and save it by name."
                    if role == "analyst" else "No saved scenarios yet: an analyst saves "
                    "budget plans here for you to open.")
     for scenario in scenarios:
-        plan = scenario.plan
+        plan = planner.shown_plan(result, scenario.plan, currency)
         spend = fmt.money(plan["totals"]["optimized_spend"], currency)
         with st.expander(f"**{scenario.name}** · {spend} over {plan['weeks']} weeks"):
             show_plan(plan, currency)
@@ -195,4 +191,4 @@ with db() as session:
     what_if(result, model_id, currency)
 
     st.subheader("Saved scenarios")
-    saved_scenarios(session, user, run, role, currency)
+    saved_scenarios(session, user, run, result, role, currency)

@@ -1,15 +1,15 @@
-"""Presentation mode: the run's story for a client meeting, of the model chosen on Results; a
-clean view hides the sidebar and every control."""
+"""Presentation mode: the run's story for a client meeting, of the model chosen on Results, with
+its saved budget plans compared and picked one at a time; a clean view hides the sidebar and
+every control but that pick."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from kiri_core import charts, planner
 from kiri_core import formatting as fmt
 from kiri_core.report import content
-from ui import workspace
+from ui import plans, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 
@@ -29,12 +29,11 @@ with db() as session:
             column.metric(head.label, head.value)
             column.caption(head.note)
 
-    scenarios = [s for s in planner.list_scenarios(session, user, run.id)
-                 if s.model_id == model_id]
+    scenarios = planner.model_scenarios(session, user, run.id, result, model_id, currency)
     st.subheader("What we found")
-    findings = content.findings(result, model_id, currency,
-                                scenarios[0].as_report_scenario() if scenarios else None)
-    st.markdown("\n".join(f"{i}. {text}" for i, text in enumerate(findings, start=1)))
+    findings = content.findings(result, model_id, currency, scenarios)
+    st.markdown("\n".join(f"{i}. {fmt.unbreakable_numbers(text)}"
+                          for i, text in enumerate(findings, start=1)))
 
     left, right = st.columns(2)
     with left:
@@ -46,17 +45,22 @@ with db() as session:
     st.subheader(f"Where the {content.outcome(result)} came from")
     workspace.chart(charts.decomposition_over_time(result, model_id, currency))
 
-    plan = scenarios[0].plan if scenarios else None
+    plan = None
+    if scenarios:
+        scenario = plans.pick_scenario(scenarios, f"presented_plan_{run.id}_{model_id}",
+                                       currency)
+        plan = scenario["plan"]
+        st.subheader(f"Budget recommendation: {scenario['name']}")
+        st.markdown(fmt.unbreakable_numbers(content.plan_summary(plan, currency)))
+        plans.plan_table(plan, currency)
+        workspace.chart(charts.budget_reallocation(plan, currency))
+        for warning in plan["warnings"]:
+            st.caption(fmt.unbreakable_numbers(f"Note: {warning}"))
+
     st.subheader("Diminishing returns")
     workspace.chart(charts.response_curves(result, model_id, currency, plan))
     st.caption("Expected weekly return at each weekly spend. Dots: today's average spend"
-               + ("; diamonds: the recommended spend." if plan else "."))
-    if scenarios:
-        st.subheader(f"Budget recommendation: {scenarios[0].name}")
-        st.dataframe(pd.DataFrame(content.plan_rows(plan, currency),
-                                  columns=content.plan_columns(plan)),
-                     hide_index=True, width="stretch")
-        workspace.chart(charts.budget_reallocation(plan, currency))
+               + ("; diamonds: the spend of this plan." if plan else "."))
 
     if not presenting:
         workspace.pdf_download(session, user, run, client, model_id)

@@ -3,11 +3,13 @@
 ``fitted_run()`` fits the engine once per test process on generated data with known truth
 (104 weeks, a short search), so every test reads a genuine result document.
 ``finished_run(...)`` puts a generated dataset and a succeeded run into a database through
-the real services and job code.
+the real services and job code. ``carry_over_counted_in(...)`` gives a plan as the planner
+saved it before plan responses were incremental.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
@@ -22,6 +24,8 @@ from kiri_core.db.models import Client, ModelRun, User
 from kiri_core.db.session import get_engine, session_factory, upgrade_database
 from kiri_core.engine.allocator import allocate
 from kiri_core.engine.fit import fit_model
+from kiri_core.engine.response import ResponseCurve
+from kiri_core.results import model_by_id
 from kiri_core.services import auth, clients, datasets, runs, users
 
 WEEKS, SEED = 104, 5
@@ -51,6 +55,29 @@ def fitted_run() -> Fitted:
     budget = 4 * sum(c["mean_spend"] for c in result["channels"].values())
     plan = allocate(result, scenario="max_response", weeks=4, total_budget=budget)
     return Fitted(result, truth, data, plan)
+
+
+def carry_over_counted_in(result: dict, plan: dict) -> dict:
+    """``plan`` as saved before responses were incremental: each channel's responses hold the
+    carry-over level ``weeks x r(0)``, its ROAS and the totals count it (an inflated ROAS),
+    and there is no ``current_mix_response`` yet."""
+    old = copy.deepcopy(plan)
+    channels = model_by_id(result, plan["model_id"])["channels"]
+    for column, ch in old["channels"].items():
+        level = plan["weeks"] * float(
+            ResponseCurve.from_dict(channels[column]["response"]).response(0.0))
+        ch["current_response"] += level
+        ch["optimized_response"] += level
+        ch["current_roas"] = ch["current_response"] / ch["current_spend"]
+        ch["optimized_roas"] = ch["optimized_response"] / ch["optimized_spend"]
+    t = old["totals"]
+    del t["current_mix_response"]
+    for key in ("current_response", "optimized_response"):
+        t[key] = sum(ch[key] for ch in old["channels"].values())
+    t["current_roas"] = t["current_response"] / t["current_spend"]
+    t["optimized_roas"] = t["optimized_response"] / t["optimized_spend"]
+    t["uplift"] = t["optimized_response"] / t["current_response"] - 1
+    return old
 
 
 def finished_run(session: Session, analyst, client_id: int) -> ModelRun:

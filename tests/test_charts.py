@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 import vl_convert as vlc
 from fitted import Fitted, fitted_run
+from PIL import ImageFont
 
 from kiri_core import charts
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.formatting import channel_name
+from kiri_core.report.render import FONT_DIR
 from kiri_core.results import model_by_id
 
 MODEL_BUILDERS = [
@@ -418,3 +420,85 @@ def test_conversion_models_have_counts_not_money_on_their_axes(fit: Fitted) -> N
     chart = charts.actual_vs_predicted(result, result["model_id"], "SEK")
     [_, counts] = scene_texts(chart, "axis-label")
     assert all(re.fullmatch(r"\d[\d ]*", label) for label in counts), counts
+
+
+FONTS = {400: "Inter-Regular.otf", 600: "Inter-SemiBold.otf", 700: "Inter-Bold.otf"}
+WEIGHTS = {None: 400, "normal": 400, "bold": 700}
+#: The plot width Chromium gives a full-width chart of the Results page at 1024 px (about
+#: 480 px) less a margin; the chart itself is 564 px wide there, a half-width one 415 px.
+NARROW_PLOT, RESULTS_AT_1024, HALF_AT_1024 = 440, 564, 415
+
+
+def text_extent(item: dict) -> tuple[float, float]:
+    """Where a drawn text item starts and ends (px from its group's left edge), measured in
+    the shipped Inter."""
+    weight = WEIGHTS.get(item.get("fontWeight"), item.get("fontWeight"))
+    font = ImageFont.truetype(str(FONT_DIR / FONTS[weight]), item.get("fontSize", 11))
+    width = font.getlength(item["text"])
+    x = item["x"] + item.get("dx", 0)
+    left = {"left": x, "center": x - width / 2, "right": x - width}[item.get("align", "left")]
+    return left, left + width
+
+
+def mark_labels(chart, plot_width: int) -> list[tuple[str, float, float]]:
+    """(text, start, end) of every label drawn on the marks, ``plot_width`` px of plot."""
+    scene = vlc.vegalite_to_scenegraph(chart.properties(width=plot_width).to_dict())
+    return [(item["text"], *text_extent(item)) for group in _scene_groups(scene, "mark")
+            if group.get("marktype") == "text" for item in group["items"]]
+
+
+def legend_ends(chart, width: int) -> list[float]:
+    """How far right each legend reaches when the chart fills a ``width`` px wide place (as
+    Streamlit draws a "container" wide chart): it cannot shrink, so past ``width`` it is cut."""
+    sized = chart.properties(width=width, autosize={"type": "fit", "contains": "padding"})
+    scene = vlc.vegalite_to_scenegraph(sized.to_dict())
+    origin = scene["origin"][0]
+    return [origin + item["x"] + item["width"] for group in _scene_groups(scene, "legend")
+            for item in group["items"]]
+
+
+LABELLED_BARS = {
+    "waterfall": lambda fit: charts.waterfall(fit.result, fit.result["model_id"], "SEK"),
+    "waterfall, negative baseline": lambda fit: charts.waterfall(
+        with_negative_baseline(fit.result), fit.result["model_id"], "EUR"),
+    "spend_vs_effect": lambda fit: charts.spend_vs_effect(fit.result, fit.result["model_id"]),
+    "budget_reallocation": lambda fit: charts.budget_reallocation(fit.plan, "SEK"),
+}
+
+
+@pytest.mark.parametrize("width", [NARROW_PLOT, 640])
+@pytest.mark.parametrize("name", LABELLED_BARS)
+def test_bar_labels_stay_inside_the_plot(name, width, fit: Fitted) -> None:
+    """A label beside a bar never reaches past the plot, so no browser's text measuring
+    decides whether it is cut (the Results page at 1024 px, the PDF at 640 px)."""
+    labels = mark_labels(LABELLED_BARS[name](fit), width)
+    assert labels
+    outside = [(text, round(start), round(end)) for text, start, end in labels
+               if start < 0 or end > width]
+    assert outside == []
+
+
+@pytest.mark.parametrize("builder", MODEL_BUILDERS, ids=lambda b: b.__name__)
+def test_legends_read_in_full_on_the_results_page_at_1024_px(builder, fit: Fitted) -> None:
+    chart = builder(fit.result, fit.result["model_id"], "SEK", *(
+        [fit.plan] if builder is charts.response_curves else []))
+    assert all(end <= RESULTS_AT_1024 for end in legend_ends(chart, RESULTS_AT_1024))
+
+
+@pytest.mark.parametrize("builder", [charts.spend_vs_effect, charts.roas_intervals])
+def test_the_presentations_half_width_charts_read_in_full_at_1024_px(builder,
+                                                                    fit: Fitted) -> None:
+    chart = builder(fit.result, fit.result["model_id"], "SEK")
+    assert all(end <= HALF_AT_1024 for end in legend_ends(chart, HALF_AT_1024))
+
+
+def test_a_bar_label_stands_clear_of_both_bars_of_its_channel(fit: Fitted) -> None:
+    """A channel's ROAS, or its change of spend, sits after the longer of its two bars."""
+    shares = charts.spend_vs_effect(fit.result, fit.result["model_id"]).to_dict()
+    for column, ch in fit.result["channels"].items():
+        [labelled] = [r for r in rows_where(shares, channel=channel_name(column)) if r["label"]]
+        assert labelled["end"] == max(ch["spend_share"], ch["effect_share"])
+    spend = charts.budget_reallocation(fit.plan, "SEK").to_dict()
+    for column, ch in fit.plan["channels"].items():
+        [labelled] = [r for r in rows_where(spend, channel=channel_name(column)) if r["label"]]
+        assert labelled["end"] == max(ch["current_spend"], ch["optimized_spend"])

@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fitted import (
     Workspace,
+    carry_over_counted_in,
     fitted_run,
     workspace_fixture,  # noqa: F401  (the "workspace" fixture)
 )
@@ -59,7 +60,9 @@ def test_an_analyst_saves_and_everyone_with_access_lists(session, ws, plan) -> N
         listed = planner.list_scenarios(session, actor, run_id)
         assert [s.name for s in listed] == ["Spring plan"]
         assert listed[0].plan["totals"] == plan["totals"]
-        assert listed[0].as_report_scenario() == {"name": "Spring plan", "plan": plan}
+        shown = listed[0].as_report_scenario(fitted_run().result, "SEK")
+        assert shown["name"] == "Spring plan"
+        assert_same_figures(shown["plan"], plan)
 
 
 def test_a_viewer_cannot_save_or_delete(session, ws, plan) -> None:
@@ -337,12 +340,59 @@ def test_the_presentation_and_pdf_word_a_bigger_budget_like_the_planner() -> Non
     result = fitted_run().result
     plan = plan_for("SEK", result=result, budget=1.5 * today_total())
     finding = content.findings(result, result["model_id"], "SEK",
-                               {"name": "Q1 push", "plan": plan})[-1]
+                               [{"name": "Q1 push", "plan": plan}])[-1]
     assert finding == (
         f"The plan \u201cQ1 push\u201d spends {fmt.money(1.5 * today_total(), 'SEK')} over "
         f"4 weeks. B{content.effect_summary(plan, 'SEK')[1:]}.")
     assert "from spending more with today's split" in finding
     assert "Reallocating" not in finding
+
+
+def assert_same_figures(shown: dict, made: dict) -> None:
+    """Two plans with the same spend, responses, ROAS / CPA and totals (to rounding)."""
+    assert list(shown["channels"]) == list(made["channels"])
+    for column, ch in made["channels"].items():
+        assert _numbers(shown["channels"][column]) == pytest.approx(_numbers(ch)), column
+    assert _numbers(shown["totals"]) == pytest.approx(_numbers(made["totals"]))
+
+
+def _numbers(figures: dict) -> dict:
+    return {k: v for k, v in figures.items() if isinstance(v, float)}
+
+
+def test_a_plan_saved_with_the_carry_over_counted_in_is_shown_with_what_its_spend_adds(
+        plan) -> None:
+    """Plans saved before responses were incremental showed an inflated ROAS; shown now,
+    their figures are counted again from the model for the spend they allocate."""
+    result = fitted_run().result
+    old = carry_over_counted_in(result, plan)
+    assert old["totals"]["optimized_roas"] > 1.5 * plan["totals"]["optimized_roas"]
+    shown = planner.shown_plan(result, old, "SEK")
+    assert_same_figures(shown, plan)
+    assert shown["warnings"] == old["warnings"] == []
+    assert content.plan_rows(shown, "SEK") == content.plan_rows(plan, "SEK")
+
+
+@pytest.mark.parametrize("goal", ["max_response", "target_efficiency"])
+def test_a_plan_made_today_is_shown_as_it_was_made(goal) -> None:
+    result = fitted_run().result
+    made = plan_for(result=result, goal=goal, budget=1.2 * today_total(), target=0.2)
+    shown = planner.shown_plan(result, made, "SEK")
+    assert_same_figures(shown, made)
+    assert shown["warnings"] == made["warnings"]
+
+
+def test_a_target_plan_saved_with_the_carry_over_counted_in_says_it_misses_its_target() -> None:
+    result = fitted_run().result
+    made = plan_for(result=result, goal="target_efficiency", target=0.2)
+    old = carry_over_counted_in(result, made)
+    old["target_roas"] = old["totals"]["optimized_roas"]  # the target the old counting met
+    shown = planner.shown_plan(result, old, "SEK")
+    assert shown["warnings"] == [*made["warnings"], (
+        "This plan was saved when its expected revenue still counted what past spend brings "
+        "in whatever is spent. Counting only what its own spend adds, its ROAS is "
+        f"{fmt.roas(made['totals']['optimized_roas'], 'SEK')} instead of the target "
+        f"{fmt.roas(old['target_roas'], 'SEK')}; optimise it again to plan for the target.")]
 
 
 def test_what_if_changes_are_only_shown_when_something_moved() -> None:

@@ -602,6 +602,23 @@ def _unreachable(target: float, best: float, conversion: bool) -> AllocationErro
 # --- the plan ------------------------------------------------------------------------
 
 
+def recount(result: Mapping, plan: Mapping) -> dict:
+    """``plan`` with every response, ROAS / CPA, marginal ROAS and total counted again from
+    its model for the spend it allocates, the way :func:`allocate` counts them now.
+
+    A plan saved before responses were incremental counted the carry-over level ``r(0)`` in
+    (an inflated ROAS); recounted, it reads like a plan made today. Its spend, bounds, locks,
+    goal, target, warnings and notes stay as they were.
+    """
+    model = _model(result, plan["model_id"])
+    names = list(plan["channels"])
+    problem = _problem(model["channels"], names, int(plan["weeks"]), 1.0, 1.0, {})  # no bounds
+    x = np.array([float(plan["channels"][name]["optimized_spend"]) for name in names])
+    figures, totals = _figures(problem, x, result.get("dep_var_type") == "conversion")
+    channels = {name: {**plan["channels"][name], **figures[name]} for name in names}
+    return {**plan, "channels": channels, "totals": totals}
+
+
 def _plan(
     problem: _Problem,
     model: Mapping,
@@ -611,16 +628,41 @@ def _plan(
     target: float | None,
     conversion: bool,
 ) -> dict:
-    current_response = problem.response(problem.current)
-    optimized_response = problem.response(x)
-    mroas = problem.marginal(x)
     notes = problem.notes + _range_notes(problem, model["channels"], x)
+    figures, totals = _figures(problem, x, conversion)
     channels = {
         name: {
             "current_spend": float(problem.current[i]),
             "optimized_spend": float(x[i]),
             "lower": float(problem.lower[i]),
             "upper": float(problem.upper[i]),
+            **figures[name],
+            "locked": bool(problem.locked[i]),
+        }
+        for i, name in enumerate(problem.names)
+    }
+    return {
+        "model_id": model.get("model_id"),
+        "scenario": scenario,
+        "weeks": problem.weeks,
+        "total_budget": float(budget),
+        "target_roas": None if target is None or conversion else target,
+        "target_cpa": 1.0 / target if target is not None and conversion else None,
+        "channels": channels,
+        "totals": totals,
+        "warnings": [note.text for note in notes],
+        "notes": [note.as_dict() for note in notes],
+    }
+
+
+def _figures(problem: _Problem, x: np.ndarray, conversion: bool) -> tuple[dict, dict]:
+    """What spending ``x`` returns: per channel (responses, ROAS, CPA, marginal ROAS) and
+    in total."""
+    current_response = problem.response(problem.current)
+    optimized_response = problem.response(x)
+    mroas = problem.marginal(x)
+    channels = {
+        name: {
             "current_response": float(current_response[i]),
             "optimized_response": float(optimized_response[i]),
             "current_roas": _ratio(current_response[i], problem.current[i]),
@@ -628,7 +670,6 @@ def _plan(
             "optimized_mroas": float(mroas[i]),
             "current_cpa": _ratio(problem.current[i], current_response[i]) if conversion else None,
             "optimized_cpa": _ratio(x[i], optimized_response[i]) if conversion else None,
-            "locked": bool(problem.locked[i]),
         }
         for i, name in enumerate(problem.names)
     }
@@ -643,18 +684,7 @@ def _plan(
         "optimized_roas": _ratio(optimized_response.sum(), x.sum()),
         "uplift": _ratio(optimized_response.sum(), current_response.sum(), minus_one=True),
     }
-    return {
-        "model_id": model.get("model_id"),
-        "scenario": scenario,
-        "weeks": problem.weeks,
-        "total_budget": float(budget),
-        "target_roas": None if target is None or conversion else target,
-        "target_cpa": 1.0 / target if target is not None and conversion else None,
-        "channels": channels,
-        "totals": totals,
-        "warnings": [note.text for note in notes],
-        "notes": [note.as_dict() for note in notes],
-    }
+    return channels, totals
 
 
 def _ratio(numerator: float, denominator: float, *, minus_one: bool = False) -> float | None:

@@ -31,8 +31,8 @@ def build_report(result: dict, client: str, currency: str, scenarios: list[dict]
     client, currency
         The client's name and currency code (SEK, EUR, USD, NOK, DKK, GBP).
     scenarios
-        Saved budget scenarios, each ``{"name": str, "plan": <plan dict>}``; the first is the
-        budget recommendation, the others follow it.
+        Saved budget scenarios of the model, each ``{"name": str, "plan": <plan dict>}``
+        (oldest first): with more than one, a table compares them before each plan's page.
     truth
         The generator's known truth, when the data was generated (estimated vs true page).
     agency
@@ -54,7 +54,7 @@ def build_report(result: dict, client: str, currency: str, scenarios: list[dict]
     _channels(pdf, result, model_id, currency)
     _key_charts(pdf, result, model_id, currency, scenarios)
     if scenarios:
-        _budget(pdf, result, model_id, currency, scenarios)
+        _budget(pdf, currency, scenarios)
     if truth:
         _truth(pdf, result, model_id, currency, truth)
     _appendix(pdf, result, model_id, currency)
@@ -106,8 +106,7 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     pdf.tiles([(h.label, h.value, h.note) for h in heads])
     pdf.ln(4)
     pdf.subheading("Key findings")
-    pdf.bullets(content.findings(result, model_id, currency,
-                                 scenarios[0] if scenarios else None))
+    pdf.bullets(content.findings(result, model_id, currency, scenarios or ()))
     pdf.chart(chart_png(charts.waterfall(result, model_id, currency), CHART_PX),
               f"What made up the {content.outcome(result)}",
               "Each source's total over the period and its share of the modelled result.")
@@ -143,7 +142,8 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     pdf.chart(chart_png(charts.response_curves(result, model_id, currency, plan), CHART_PX),
               "Diminishing returns per channel",
               "Expected weekly return at each weekly spend level. Filled dots: today's average "
-              "spend" + ("; open diamonds: the recommended spend." if plan else "."))
+              "spend" + (f"; open diamonds: the spend of the plan \u201c{scenarios[0]['name']}"
+                         "\u201d." if plan else "."))
     pdf.chart(chart_png(charts.roas_intervals(result, model_id, currency), CHART_PX),
               "Return on ad spend with uncertainty",
               "Dots: estimated ROAS; bars: the 90 % interval; the dashed line marks break-even.")
@@ -152,28 +152,30 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
               "Share of a week's media effect still working in the weeks after the spend.")
 
 
-def _budget(pdf: ReportPDF, result: dict, model_id: str, currency: str,
-            scenarios: list[dict]) -> None:
-    for i, scenario in enumerate(scenarios):
-        plan = scenario["plan"]
-        t = plan["totals"]
-        goal = ("maximise the expected return" if plan["scenario"] == "max_response" else
-                f"reach a ROAS of {fmt.roas(plan.get('target_roas'), currency)}")
-        pdf.section(scenario["name"], "Budget recommendation" if i == 0 else "Alternative")
-        pdf.paragraph(
-            f"{fmt.money(t['optimized_spend'], currency)} over {plan['weeks']} weeks, "
-            f"allocated to {goal}. Expected media effect "
-            f"{content.plan_effect(plan, t['optimized_response'], currency)} versus "
-            f"{content.plan_effect(plan, t['current_response'], currency)} today "
-            f"({content.effect_summary(plan, currency)}).",
-            size=9.5,
-        )
-        pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
-                  widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
-        pdf.chart(chart_png(charts.budget_reallocation(plan, currency), CHART_PX),
-                  "Current versus recommended spend")
-        for warning in plan.get("warnings", []):
-            pdf.paragraph(f"Note: {warning}", size=8.5, color=MUTED)
+def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:
+    """The saved plans compared (when there are several), then a page per plan."""
+    if len(scenarios) > 1:
+        pdf.section("Saved budget plans compared", "Budget recommendation")
+        pdf.paragraph("Each plan against today's spend over its horizon; the pages after this "
+                      "one show how each plan splits its budget.", size=9, color=MUTED)
+        pdf.table(content.scenario_columns(scenarios),
+                  content.scenario_rows(scenarios, currency), widths=(48, 11, 24, 20, 24, 22, 17))
+    for i, scenario in enumerate(scenarios, start=1):
+        kicker = ("Budget recommendation" if len(scenarios) == 1
+                  else f"Budget plan {i} of {len(scenarios)}")
+        _plan_section(pdf, currency, scenario, kicker)
+
+
+def _plan_section(pdf: ReportPDF, currency: str, scenario: dict, kicker: str) -> None:
+    plan = scenario["plan"]
+    pdf.section(scenario["name"], kicker)
+    pdf.paragraph(content.plan_summary(plan, currency), size=9.5)
+    pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
+              widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
+    pdf.chart(chart_png(charts.budget_reallocation(plan, currency), CHART_PX),
+              "Current versus recommended spend")
+    for warning in plan.get("warnings", []):
+        pdf.paragraph(f"Note: {warning}", size=8.5, color=MUTED)
 
 
 def _truth(pdf: ReportPDF, result: dict, model_id: str, currency: str, truth: dict) -> None:

@@ -69,7 +69,7 @@ def _artifact(session: Session, run_id: int, kind: str) -> RunArtifact | None:
 def run_report_bytes(session: Session, run: ModelRun, model_id: str,
                      report_date: date | None = None) -> bytes:
     """Build the PDF of the run's model ``model_id`` from its stored result, client, the
-    scenarios saved for that model and known truth."""
+    scenarios saved for that model (their figures counted from the model) and known truth."""
     stored = _artifact(session, run.id, "result")
     if stored is None:
         raise NotFound(f"Run #{run.id} has no result to report.")
@@ -79,7 +79,7 @@ def run_report_bytes(session: Session, run: ModelRun, model_id: str,
         BudgetScenario.run_id == run.id, BudgetScenario.model_id == model_id)
         .order_by(BudgetScenario.created_at, BudgetScenario.id))
     return build_report(result, client.name, client.currency,
-                        [s.as_report_scenario() for s in scenarios],
+                        [s.as_report_scenario(result, client.currency) for s in scenarios],
                         run.dataset.ground_truth, config.agency_name(), report_date, model_id)
 
 

@@ -8,7 +8,7 @@ PDF, the tables and the charts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kiri_core import formatting as fmt
@@ -81,8 +81,9 @@ def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
 
 
 def findings(result: dict, model_id: str, currency: str,
-             scenario: dict | None = None) -> list[str]:
-    """Three to five plain-language findings with their numbers."""
+             scenarios: Sequence[dict] = ()) -> list[str]:
+    """Three to six plain-language findings with their numbers; the saved ``scenarios``
+    (``{"name", "plan"}``) in the last one or two."""
     model = model_by_id(result, model_id)
     channels = {fmt.channel_name(k): v for k, v in model["channels"].items()}
     spend, contribution = paid_totals(result, model_id)
@@ -109,15 +110,36 @@ def findings(result: dict, model_id: str, currency: str,
     else:
         out.append("Every channel is past the point where one more unit of spend pays back "
                    "more than it costs; growth should come from reallocation, not more budget.")
-    if scenario is not None:
-        plan = scenario["plan"]
-        effect = effect_summary(plan, currency)
-        out.append(
-            f"The plan \u201c{scenario['name']}\u201d spends "
-            f"{fmt.money(plan['totals']['optimized_spend'], currency)} over {plan['weeks']} "
-            f"weeks. {effect[0].upper()}{effect[1:]}."
-        )
+    if scenarios:
+        out.append(_plan_finding(scenarios[0], currency))
+    if len(scenarios) > 1:
+        out.append(_other_plans_finding(scenarios[1:], currency))
     return out
+
+
+def _plan_finding(scenario: dict, currency: str) -> str:
+    """``The plan "Q1 flat budget" spends … over 4 weeks. Same budget as today, …``"""
+    plan = scenario["plan"]
+    effect = effect_summary(plan, currency)
+    return (f"The plan \u201c{scenario['name']}\u201d spends "
+            f"{fmt.money(plan['totals']['optimized_spend'], currency)} over {plan['weeks']} "
+            f"weeks. {effect[0].upper()}{effect[1:]}.")
+
+
+def _other_plans_finding(scenarios: Sequence[dict], currency: str) -> str:
+    """The other saved plans in one sentence: each one's budget and expected change."""
+    listed = [_plan_in_brief(s, currency) for s in scenarios]
+    joined = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
+    return f"Also saved: {joined}."
+
+
+def _plan_in_brief(scenario: dict, currency: str) -> str:
+    """``"Q1 +20%" (1 113 593 kr over 4 weeks: +12,3 % expected revenue)``"""
+    plan = scenario["plan"]
+    t = plan["totals"]
+    return (f"\u201c{scenario['name']}\u201d ({fmt.money(t['optimized_spend'], currency)} over "
+            f"{plan['weeks']} weeks: {fmt.signed_percent(t['uplift'], currency)} expected "
+            f"{plan_outcome(plan)})")
 
 
 CHANNEL_COLUMNS = ("Channel", "Spend", "Spend share", "Contribution", "Effect share", "ROAS",
@@ -261,6 +283,49 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
         plan_effect(plan, t["optimized_response"], currency),
         plan_efficiency(plan, t["optimized_roas"], currency), "",
     ])
+    return rows
+
+
+def plan_summary(plan: dict, currency: str) -> str:
+    """What a plan spends, to what end, and what it is expected to bring against today."""
+    t = plan["totals"]
+    return (f"{fmt.money(t['optimized_spend'], currency)} over {plan['weeks']} weeks, allocated "
+            f"to {plan_goal(plan, currency)}. Expected media effect "
+            f"{plan_effect(plan, t['optimized_response'], currency)} versus "
+            f"{plan_effect(plan, t['current_response'], currency)} today "
+            f"({effect_summary(plan, currency)}).")
+
+
+def plan_goal(plan: dict, currency: str) -> str:
+    """``"maximise the expected return"`` or ``"reach a ROAS of 3,00"`` (a CPA in money)."""
+    if plan["scenario"] == "max_response":
+        return "maximise the expected return"
+    if is_conversion_plan(plan):
+        return f"reach a CPA of {fmt.money(plan.get('target_cpa'), currency, 2)}"
+    return f"reach a ROAS of {fmt.roas(plan.get('target_roas'), currency)}"
+
+
+def scenario_columns(scenarios: Sequence[dict]) -> list[str]:
+    """Headers of :func:`scenario_rows`, in the plans' outcome and efficiency."""
+    plan = scenarios[0]["plan"]
+    outcome = plan_outcome(plan)
+    return ["Plan", "Weeks", "Budget", "Budget vs today", f"Expected {outcome}",
+            f"{outcome.capitalize()} vs today", "CPA" if is_conversion_plan(plan) else "ROAS"]
+
+
+def scenario_rows(scenarios: Sequence[dict], currency: str) -> list[list[str]]:
+    """The saved plans side by side: one row per plan, its totals against today."""
+    rows = []
+    for scenario in scenarios:
+        plan, t = scenario["plan"], scenario["plan"]["totals"]
+        rows.append([
+            scenario["name"], str(plan["weeks"]), fmt.money(t["optimized_spend"], currency),
+            fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
+                               currency, 0),
+            plan_effect(plan, t["optimized_response"], currency),
+            fmt.signed_percent(t["uplift"], currency),
+            plan_efficiency(plan, t["optimized_roas"], currency),
+        ])
     return rows
 
 

@@ -18,6 +18,7 @@ MUTED = (102, 102, 102)
 SECONDARY = (245, 245, 245)
 RULE = (220, 220, 220)
 MARGIN = 18.0  # mm
+HEADER_LINE = 3.4  # mm: one line of a table heading
 
 
 class ReportPDF(FPDF):
@@ -58,7 +59,7 @@ class ReportPDF(FPDF):
             self.cell(0, 5, kicker.upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("Inter", "B", size=20)
         self.set_text_color(*TEXT)
-        self.cell(0, 11, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 11, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
 
     def subheading(self, text: str) -> None:
@@ -125,29 +126,57 @@ class ReportPDF(FPDF):
         widths = [w * scale for w in widths]
         aligns = aligns or "L" + "R" * (len(widths) - 1)
         self.ensure_space(10 + 7 * min(len(rows), 4))
-        self._table_row(header, widths, aligns, header=True)
+        self._table_header(header, widths, aligns)
         for i, row in enumerate(rows):
             last = total_row and i == len(rows) - 1
             self._table_row(row, widths, aligns, bold=last)
         self.ln(4)
 
-    def _table_row(self, cells: Sequence[str], widths: Sequence[float], aligns: str,
-                   header: bool = False, bold: bool = False) -> None:
-        height = 8.0 if header else 7.0
+    def _table_header(self, cells: Sequence[str], widths: Sequence[float], aligns: str) -> None:
+        """The header row: a heading too long for its column wraps onto a second line, the
+        others sit on the last line, above the blue rule."""
+        self.set_font("InterSemiBold", size=7.5)
+        self.set_text_color(*MUTED)
+        lines = [self.multi_cell(width, HEADER_LINE, cell, dry_run=True, output="LINES")
+                 for cell, width in zip(cells, widths, strict=True)]
+        most = max(len(cell_lines) for cell_lines in lines)
+        height = 8.0 + (most - 1) * HEADER_LINE
         self.ensure_space(height)
-        if header:
-            self.set_font("InterSemiBold", size=7.5)
-            self.set_text_color(*MUTED)
-        else:
-            self.set_font("Inter", "B" if bold else "", size=8.5)
-            self.set_text_color(*TEXT)
+        top, x = self.get_y(), self.l_margin
+        for cell_lines, width, align in zip(lines, widths, aligns, strict=True):
+            self.set_xy(x, top + height - 2.0 - len(cell_lines) * HEADER_LINE)
+            self.multi_cell(width, HEADER_LINE, "\n".join(cell_lines), align=align)
+            x += width
+        self.set_y(top + height)
+        self._rule(PRIMARY, 0.4)
+
+    def _table_row(self, cells: Sequence[str], widths: Sequence[float], aligns: str,
+                   bold: bool = False) -> None:
+        height = 7.0
+        self.ensure_space(height)
+        self.set_font("Inter", "B" if bold else "", size=8.5)
+        self.set_text_color(*TEXT)
         for cell, width, align in zip(cells, widths, aligns, strict=True):
-            self.cell(width, height, cell, align=align)
+            self.cell(width, height, self._fitted(cell, width), align=align)
         self.ln(height)
-        self.set_draw_color(*(PRIMARY if header else RULE))
-        self.set_line_width(0.4 if header or bold else 0.15)
+        self._rule(RULE, 0.4 if bold else 0.15)
+
+    def _rule(self, color: tuple[int, int, int], width: float) -> None:
+        """A line across the content width at the current height."""
+        self.set_draw_color(*color)
+        self.set_line_width(width)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.set_line_width(0.2)
+
+    def _fitted(self, text: str, width: float) -> str:
+        """``text`` in the current font, shortened with an ellipsis to fit a cell ``width`` mm
+        wide (a long scenario name never runs into the next column)."""
+        room = width - 2 * self.c_margin
+        if self.get_string_width(text) <= room:
+            return text
+        while text and self.get_string_width(f"{text}\u2026") > room:
+            text = text[:-1]
+        return f"{text.rstrip()}\u2026"
 
     def chart(self, png: bytes, title: str, caption: str | None = None) -> None:
         """A chart image across the content width, with a title above and a caption below."""

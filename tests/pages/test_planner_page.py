@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from fitted import finished_run
+from fitted import carry_over_counted_in, finished_run
 from streamlit.proto.Metric_pb2 import Metric
 
 from kiri_core import formatting as fmt
@@ -365,6 +365,21 @@ def test_a_saved_scenario_opens_to_its_plan_for_viewers_and_analysts_can_delete_
     next(b for b in app.button if b.label == "Delete scenario").click().run()
     assert planner.list_scenarios(session, team.analyst, run.id) == []
     assert not app.expander
+
+
+def test_a_scenario_saved_when_plans_counted_the_carry_over_in_shows_what_its_spend_adds(
+    planner_page, session, team, open_page
+):
+    _, run, result = planner_page
+    made = planner.make_plan(result, result["model_id"], goal="max_response", weeks=4,
+                             budget=today(result), target=None, bounds={}, currency="SEK")
+    planner.save_scenario(session, team.analyst, run.id, "Old plan",
+                          carry_over_counted_in(result, made))
+    viewer = open_page("pages/planner.py", team.viewer, team.client)
+    assert not viewer.exception
+    [saved] = viewer.expander
+    assert [(m.label, m.value) for m in saved.metric] == [
+        (m.label, m.value) for m in planner.plan_metrics(made, "SEK")]
 
 
 def test_headline_numbers_wrap_instead_of_being_cut_in_columns(planner_page):

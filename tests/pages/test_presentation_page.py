@@ -1,9 +1,10 @@
-"""Presentation mode: headline numbers, findings and the saved scenario of the model chosen on
-the Results page; no engine jargon; a clean view without sidebar or controls."""
+"""Presentation mode: headline numbers, findings and the saved scenarios of the model chosen on
+the Results page (compared, then one at a time, their figures counted from the model); no
+engine jargon; a clean view without sidebar or controls but the pick of a plan."""
 
 from __future__ import annotations
 
-from fitted import finished_run, fitted_run
+from fitted import carry_over_counted_in, finished_run, fitted_run
 
 from kiri_core import formatting as fmt
 from kiri_core import planner
@@ -13,11 +14,16 @@ from kiri_core.services.runs import choose_model, load_result
 
 JARGON = ("NRMSE", "DECOMP", "RSSD", "Pareto", "adstock", "Hill", "lambda", "model_id")
 INPUTS = ("text_input", "number_input", "slider", "select_slider", "selectbox", "checkbox",
-          "radio")
+          "radio", "segmented_control")
 
 
 def inputs(block) -> list:
     return [widget for kind in INPUTS for widget in getattr(block, kind)]
+
+
+def whole(rows: list[list[str]]) -> list[list[str]]:
+    """Table cells as the page writes them: amounts kept whole on their line."""
+    return [[fmt.unbreakable_numbers(cell) for cell in row] for row in rows]
 
 
 def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, open_page,
@@ -32,11 +38,13 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert app.title[0].value == "Acme AB"
     heads = content.headlines(result, result["model_id"], "SEK")
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
+    shown = planner.shown_plan(result, plan, "SEK")  # counted from the run's own model
     for finding in content.findings(result, result["model_id"], "SEK",
-                                    {"name": "Q3 plan", "plan": plan}):
-        assert finding in text
+                                    [{"name": "Q3 plan", "plan": shown}]):
+        assert fmt.unbreakable_numbers(finding) in text
     assert "Budget recommendation: Q3 plan" in text
-    assert app.dataframe[0].value.values.tolist() == content.plan_rows(plan, "SEK")
+    assert app.table[0].value.values.tolist() == whole(content.plan_rows(shown, "SEK"))
+    assert "Budget plans" not in text  # one plan: nothing to compare or pick
     assert not any(word.lower() in text.lower() for word in JARGON)
     assert [w.label for w in inputs(app.main)] == ["Run"]  # the bar above the story
     assert [b.label for b in app.main.button] == ["Present", "Prepare PDF report"]
@@ -70,4 +78,48 @@ def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, te
     assert "Budget recommendation: Other plan" in text
     assert "Recommended plan" not in text
     for finding in content.findings(result, other, "SEK")[:4]:
-        assert finding in text
+        assert fmt.unbreakable_numbers(finding) in text
+
+
+def test_saved_plans_are_compared_then_shown_one_at_a_time(session, team, open_page, text_of):
+    """Two saved plans, "Q1 flat budget" (saved when plan responses counted the carry-over
+    of past spend in) and "Q1 +20%": a table compares them, a row of buttons picks the one
+    shown (in the clean view too), and each shows what its spend adds."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    model_id = result["model_id"]
+    today = sum(planner.current_spend(result, model_id, 4).values())
+    flat, more = (planner.make_plan(result, model_id, goal="max_response", weeks=4,
+                                    budget=budget, target=None, bounds={}, currency="SEK")
+                  for budget in (today, 1.2 * today))
+    old = carry_over_counted_in(result, flat)
+    planner.save_scenario(session, team.analyst, run.id, "Q1 flat budget", old)
+    planner.save_scenario(session, team.analyst, run.id, "Q1 +20%", more)
+    scenarios = [{"name": "Q1 flat budget", "plan": flat}, {"name": "Q1 +20%", "plan": more}]
+    app = open_page("pages/presentation.py", team.viewer, team.client)
+    assert not app.exception
+    text = text_of(app)
+    assert "Budget plans" in [h.value for h in app.subheader]
+    assert app.table[0].value.values.tolist() == whole(content.scenario_rows(scenarios, "SEK"))
+    [pick] = app.main.segmented_control
+    assert (pick.label, pick.options, pick.value) == (
+        "Show the plan", ["Q1 flat budget", "Q1 +20%"], "Q1 flat budget")
+    assert_shows(app, text_of(app), "Q1 flat budget", flat)
+    assert fmt.money(old["totals"]["optimized_response"], "SEK") not in text  # not inflated
+    assert fmt.unbreakable_numbers(content.findings(result, model_id, "SEK", scenarios)[-1]) in text
+
+    pick.set_value("Q1 +20%").run()
+    assert not app.exception
+    assert_shows(app, text_of(app), "Q1 +20%", more)
+
+    app.main.button[0].click().run()  # "Present": the pick stays, and is the only control
+    assert not app.exception
+    assert [w.label for w in inputs(app.main)] == ["Show the plan"]
+    assert_shows(app, text_of(app), "Q1 +20%", more)
+
+
+def assert_shows(app, text: str, name: str, plan: dict) -> None:
+    """The page shows plan ``name``: its heading, summary and table."""
+    assert f"Budget recommendation: {name}" in text
+    assert fmt.unbreakable_numbers(content.plan_summary(plan, "SEK")) in text
+    assert app.table[1].value.values.tolist() == whole(content.plan_rows(plan, "SEK"))

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from fitted import (
     Workspace,
+    carry_over_counted_in,
     fitted_run,
     workspace_fixture,  # noqa: F401  (the "workspace" fixture)
 )
@@ -22,7 +23,7 @@ from fitted import (
 from kiri_core import formatting as fmt
 from kiri_core import planner
 from kiri_core.db.models import RunArtifact
-from kiri_core.report import artifact
+from kiri_core.report import artifact, content
 from kiri_core.results import model_by_id
 from kiri_core.services.errors import AccessDenied, NotFound
 from kiri_core.services.runs import load_result
@@ -130,6 +131,32 @@ def test_a_saved_scenario_gets_into_the_next_pdf_of_its_model_only(ws, models) -
     assert "Autumn push" not in text_of(before)
     assert "Autumn push" in text_of(after)
     assert "Autumn push" not in text_of(artifact.report_pdf(session, w.analyst, w.run.id, other))
+
+
+def test_every_plan_of_the_model_is_in_the_pdf_counted_from_the_model(ws, models) -> None:
+    """Two saved plans: a table compares them, then each has its page; the older one, saved
+    when plan responses counted the carry-over of past spend in, shows what its spend adds."""
+    w, session = ws
+    recommended, _ = models
+    result = load_result(session, w.analyst, w.run.id)
+    today = sum(planner.current_spend(result, recommended, 4).values())
+    made = [planner.make_plan(result, recommended, goal="max_response", weeks=4, budget=budget,
+                              target=None, bounds={}, currency="SEK")
+            for budget in (today, 1.2 * today)]
+    old = carry_over_counted_in(result, made[0])
+    planner.save_scenario(session, w.analyst, w.run.id, "Q1 flat budget", old)
+    planner.save_scenario(session, w.analyst, w.run.id, "Q1 +20%", made[1])
+    artifact.request_report(session, w.analyst, w.run.id, recommended)
+    text = text_of(artifact.report_pdf(session, w.viewer, w.run.id, recommended))
+    assert "Saved budget plans compared" in text
+    assert "BUDGET PLAN 1 OF 2\nQ1 flat budget" in text  # each plan's page, under its name
+    assert "BUDGET PLAN 2 OF 2\nQ1 +20%" in text
+    rows = content.scenario_rows([{"name": "Q1 flat budget", "plan": made[0]},
+                                  {"name": "Q1 +20%", "plan": made[1]}], "SEK")
+    for row in rows:
+        assert " ".join(row) in text
+    assert content.plan_summary(made[0], "SEK").split(" (")[0] in text.replace("\n", " ")
+    assert fmt.money(old["totals"]["optimized_response"], "SEK") not in text  # inflated
 
 
 @pytest.mark.redis

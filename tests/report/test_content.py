@@ -1,9 +1,11 @@
 """kiri_core.report.content: the plan table speaks ROAS for revenue and CPA for conversions;
-run comparisons sign their differences."""
+saved plans are compared and summed up in the findings; run comparisons sign their
+differences."""
 
 from __future__ import annotations
 
 import pytest
+from fitted import fitted_run
 
 from kiri_core import formatting as fmt
 from kiri_core.engine.allocator import allocate
@@ -76,3 +78,64 @@ def test_a_comparison_signs_its_differences_and_dashes_a_missing_channel() -> No
     assert content.channel_comparison_rows(base, more, "roas", "SEK") == [
         ["TV", "1,50", "2,00", "+0,50"], ["Radio", "–", "0,50", "–"]]
     assert content.channel_comparison_rows(more, base, "roas", "SEK")[0][3] == "-0,50"
+
+
+def two_saved_plans(dep_var_type: str = "revenue") -> list[dict]:
+    """Two plans on the generator's true curves: "Q1 flat budget" (today's spend), "Q1 +20%"."""
+    _, truth = generate(104, seed=5)
+    result = {"model_id": "truth", "dep_var_type": dep_var_type,
+              "spend_columns": list(truth["channels"]), "channels": truth["channels"]}
+    today = 4 * sum(ch["mean_spend"] for ch in truth["channels"].values())
+    return [{"name": name, "plan": allocate(result, total_budget=budget, weeks=4)}
+            for name, budget in (("Q1 flat budget", today), ("Q1 +20%", 1.2 * today))]
+
+
+@pytest.mark.parametrize(("dep_var_type", "headers"), [
+    ("revenue", ["Expected revenue", "Revenue vs today", "ROAS"]),
+    ("conversion", ["Expected conversions", "Conversions vs today", "CPA"]),
+])
+def test_saved_plans_are_compared_row_by_row(dep_var_type: str, headers: list[str]) -> None:
+    scenarios = two_saved_plans(dep_var_type)
+    assert content.scenario_columns(scenarios) == [
+        "Plan", "Weeks", "Budget", "Budget vs today", *headers]
+    rows = content.scenario_rows(scenarios, "SEK")
+    assert [row[:2] for row in rows] == [["Q1 flat budget", "4"], ["Q1 +20%", "4"]]
+    assert [row[3] for row in rows] == ["+0 %", "+20 %"]
+    for row, scenario in zip(rows, scenarios, strict=True):
+        plan, t = scenario["plan"], scenario["plan"]["totals"]
+        assert row[2] == fmt.money(t["optimized_spend"], "SEK")
+        assert row[4] == content.plan_effect(plan, t["optimized_response"], "SEK")
+        assert row[5] == fmt.signed_percent(t["uplift"], "SEK")
+        assert row[6] == content.plan_efficiency(plan, t["optimized_roas"], "SEK")
+
+
+def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
+    fit = fitted_run()
+    result = fit.result
+    scenarios = [{"name": s["name"], "plan": {**s["plan"], "model_id": result["model_id"]}}
+                 for s in two_saved_plans()]
+    alone = content.findings(result, result["model_id"], "SEK", scenarios[:1])
+    both = content.findings(result, result["model_id"], "SEK", scenarios)
+    assert both[:-1] == alone
+    assert alone[-1].startswith("The plan \u201cQ1 flat budget\u201d spends ")
+    more = scenarios[1]["plan"]["totals"]
+    assert both[-1] == (
+        f"Also saved: \u201cQ1 +20%\u201d ({fmt.money(more['optimized_spend'], 'SEK')} over 4 "
+        f"weeks: {fmt.signed_percent(more['uplift'], 'SEK')} expected revenue).")
+    assert len(content.findings(result, result["model_id"], "SEK")) == len(alone) - 1
+
+
+@pytest.mark.parametrize(("dep_var_type", "target", "goal"), [
+    ("revenue", {"target_roas": 2.5}, "reach a ROAS of 2,50"),
+    ("conversion", {"target_cpa": 12.5}, "reach a CPA of 12,50 kr"),
+])
+def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, target: dict,
+                                                              goal: str) -> None:
+    plan = {**two_saved_plans(dep_var_type)[1]["plan"], "scenario": "target_efficiency",
+            **target}
+    t = plan["totals"]
+    assert content.plan_summary(plan, "SEK") == (
+        f"{fmt.money(t['optimized_spend'], 'SEK')} over 4 weeks, allocated to {goal}. Expected "
+        f"media effect {content.plan_effect(plan, t['optimized_response'], 'SEK')} versus "
+        f"{content.plan_effect(plan, t['current_response'], 'SEK')} today "
+        f"({content.effect_summary(plan, 'SEK')}).")
