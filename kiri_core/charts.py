@@ -126,9 +126,25 @@ def _money_axis(currency: str, **kwargs: Any) -> alt.Axis:
 
 def _outcome_axis(result: dict, currency: str) -> alt.Axis:
     """Money for a revenue model, whole numbers for a conversion model."""
-    if result.get("dep_var_type") == "conversion":
+    if _is_conversion(result):
         return alt.Axis(format=",~f")
     return _money_axis(currency)
+
+
+def _outcome_tooltip(result: dict, field: str) -> alt.Tooltip:
+    """A tooltip of the modelled outcome: money, or a count of conversions."""
+    return alt.Tooltip(field, format=",.0f" if _is_conversion(result) else "$,.0f")
+
+
+def _outcome_compact(result: dict, value: float, currency: str) -> str:
+    """A chart label of the modelled outcome: ``"1,5 M kr"``, or ``"1,5 M"`` conversions."""
+    if _is_conversion(result):
+        return fmt.number_compact(value, currency)
+    return fmt.money_compact(value, currency)
+
+
+def _is_conversion(result: dict) -> bool:
+    return result.get("dep_var_type") == "conversion"
 
 
 def _time_x(dates: Sequence[Any]) -> alt.X:
@@ -269,7 +285,7 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
                      "right": max(start, start + value), "contribution": value,
                      "share": value / total if total else 0.0,
                      "sign": "increase" if value >= 0 else "decrease",
-                     "label": f"{fmt.money_compact(value, currency)} · "
+                     "label": f"{_outcome_compact(result, value, currency)} · "
                               f"{fmt.percent(value / total if total else 0, currency, 1)}"})
         start += value
     data = pd.DataFrame(rows)
@@ -284,7 +300,7 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
         color=alt.Color("sign:N", legend=None,
                         scale=alt.Scale(domain=["increase", "decrease"],
                                         range=[PRIMARY, "#E4572E"])),
-        tooltip=["term", alt.Tooltip("contribution:Q", format="$,.0f"),
+        tooltip=["term", _outcome_tooltip(result, "contribution:Q"),
                  alt.Tooltip("share:Q", format=".1%")],
     )
     labels = alt.Chart(data).mark_text(align="left", dx=4, color=MUTED).encode(
@@ -344,20 +360,20 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
     ) if rows]
     shapes = alt.Scale(domain=[rows[0]["marker"] for rows, _, _ in markers],
                        range=[shape for _, shape, _ in markers])
-    return _finish(alt.layer(lines, *(_markers(rows, x, y, scale, shapes, hollow)
+    response = _outcome_tooltip(result, "response:Q")
+    return _finish(alt.layer(lines, *(_markers(rows, x, y, scale, shapes, hollow, response)
                                       for rows, _, hollow in markers)), currency)
 
 
 def _markers(rows: list[dict], x: alt.X, y: alt.Y, scale: alt.Scale, shapes: alt.Scale,
-             hollow: bool) -> alt.Chart:
+             hollow: bool, response: alt.Tooltip) -> alt.Chart:
     """Points on the response curves in the channel's color, shaped by their ``marker``."""
     mark = {"filled": False, "fill": "#FFFFFF"} if hollow else {"filled": True}
     return alt.Chart(pd.DataFrame(rows)).mark_point(
         size=100, opacity=1, strokeWidth=2, **mark).encode(
         x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale),
         shape=alt.Shape("marker:N", title=None, scale=shapes, legend=MARKER_LEGEND),
-        tooltip=["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"),
-                 alt.Tooltip("response:Q", format="$,.0f")],
+        tooltip=["channel", "marker", alt.Tooltip("spend:Q", format="$,.0f"), response],
     )
 
 
@@ -382,7 +398,7 @@ def actual_vs_predicted(result: dict, model_id: str, currency: str = "SEK") -> A
                         scale=alt.Scale(domain=series, range=[TEXT, PRIMARY])),
         strokeDash=alt.StrokeDash("series:N", title=None, legend=LINE_LEGEND,
                                   scale=alt.Scale(domain=series, range=[[1, 0], [5, 3]])),
-        tooltip=[alt.Tooltip("date:T"), "series", alt.Tooltip("value:Q", format="$,.0f")],
+        tooltip=[alt.Tooltip("date:T"), "series", _outcome_tooltip(result, "value:Q")],
     )
     return _finish(chart, currency)
 
@@ -399,8 +415,8 @@ def fitted_vs_residual(result: dict, model_id: str, currency: str = "SEK") -> An
         x=alt.X("fitted:Q", title="Fitted", scale=alt.Scale(zero=False),
                 axis=_outcome_axis(result, currency)),
         y=alt.Y("residual:Q", title="Residual", axis=_outcome_axis(result, currency)),
-        tooltip=[alt.Tooltip("date:T"), alt.Tooltip("fitted:Q", format="$,.0f"),
-                 alt.Tooltip("residual:Q", format="$,.0f")],
+        tooltip=[alt.Tooltip("date:T"), _outcome_tooltip(result, "fitted:Q"),
+                 _outcome_tooltip(result, "residual:Q")],
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(
         y="y:Q"
@@ -475,7 +491,7 @@ def decomposition_over_time(result: dict, model_id: str, currency: str = "SEK") 
                 axis=_outcome_axis(result, currency)),
         color=alt.Color("source:N", title=None, sort=list(colors), scale=_color_scale(colors)),
         order=alt.Order("order:Q", sort="ascending"),
-        tooltip=[alt.Tooltip("date:T"), "source", alt.Tooltip("value:Q", format="$,.0f")],
+        tooltip=[alt.Tooltip("date:T"), "source", _outcome_tooltip(result, "value:Q")],
     )
     return _finish(chart, currency)
 
@@ -546,11 +562,11 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
 
 
 def _dep_var_title(result: dict) -> str:
-    return "Conversions" if result.get("dep_var_type") == "conversion" else "Revenue"
+    return "Conversions" if _is_conversion(result) else "Revenue"
 
 
 def _roas_title(result: dict) -> str:
-    return "Conversions per unit spent" if result.get("dep_var_type") == "conversion" else "ROAS"
+    return "Conversions per unit spent" if _is_conversion(result) else "ROAS"
 
 
 def compare_runs(results: dict[str, dict], currency: str = "SEK",

@@ -78,17 +78,23 @@ def money(value: float | None, currency: str = "SEK", decimals: int = 0) -> str:
     return amount if amount == "–" else _with_sign(amount, style_for(currency))
 
 
-def money_compact(value: float | None, currency: str = "SEK") -> str:
-    """Short money for chart labels: ``"1,2 M kr"`` (SEK), ``"$1.2M"`` (USD)."""
+def number_compact(value: float | None, currency: str = "SEK") -> str:
+    """A short amount for chart labels, written the client's way: ``"1,2 M"`` (SEK),
+    ``"1.2M"`` (USD)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     style = style_for(currency)
     for step, suffix in _COMPACT_STEPS:
         if abs(value) >= step:
             amount = number(value / step, currency, 1)
-            amount = f"{amount} {suffix}" if not style.sign_first else f"{amount}{suffix}"
-            return _with_sign(amount, style)
-    return money(value, currency)
+            return f"{amount}{suffix}" if style.sign_first else f"{amount} {suffix}"
+    return number(value, currency)
+
+
+def money_compact(value: float | None, currency: str = "SEK") -> str:
+    """Short money for chart labels: ``"1,2 M kr"`` (SEK), ``"$1.2M"`` (USD)."""
+    amount = number_compact(value, currency)
+    return amount if amount == "–" else _with_sign(amount, style_for(currency))
 
 
 class AmountError(ValueError):

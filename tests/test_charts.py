@@ -422,6 +422,16 @@ def test_conversion_models_have_counts_not_money_on_their_axes(fit: Fitted) -> N
     assert all(re.fullmatch(r"\d[\d ]*", label) for label in counts), counts
 
 
+def test_a_conversion_models_waterfall_counts_conversions_not_money(fit: Fitted) -> None:
+    result = {**fit.result, "dep_var_type": "conversion"}
+    spec = charts.waterfall(result, result["model_id"], "SEK").to_dict()
+    labels = [row["label"] for row in records(spec)]
+    assert labels and not any("kr" in label for label in labels), labels
+    tooltips = [t for layer in spec["layer"] for t in layer["encoding"].get("tooltip", [])
+                if isinstance(t, dict) and "format" in t]
+    assert tooltips and all("$" not in t["format"] for t in tooltips), tooltips
+
+
 FONTS = {400: "Inter-Regular.otf", 600: "Inter-SemiBold.otf", 700: "Inter-Bold.otf"}
 WEIGHTS = {None: 400, "normal": 400, "bold": 700}
 #: The plot width Chromium gives a full-width chart of the Results page at 1024 px (about

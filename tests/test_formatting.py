@@ -49,6 +49,17 @@ def test_money_compact(value: float, currency: str, expected: str) -> None:
     assert fmt.money_compact(value, currency) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [(1_234_567, "SEK", "1,2 M"), (1_234_567, "USD", "1.2M"), (950, "SEK", "950"),
+     (None, "SEK", "–")],
+)
+def test_number_compact_is_money_compact_without_the_currency(value: float | None,
+                                                              currency: str,
+                                                              expected: str) -> None:
+    assert fmt.number_compact(value, currency) == expected
+
+
 def test_percent_roas_and_change_follow_the_locale() -> None:
     assert fmt.percent(0.314, "SEK") == "31 %"
     assert fmt.percent(0.314, "USD", 1) == "31.4%"
