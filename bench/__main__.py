@@ -1,9 +1,9 @@
 """``python -m bench`` prints the engine's benchmark tables (markdown).
 
 Parts: ``speed`` (Robyn's demo, with the fit next to Robyn-in-R's model), ``accuracy``
-(generated data with known truth), ``repro`` (same seed, identical output), ``whatif`` (the
-planner's what-if slider in Chromium against ``streamlit run``). Pick some with
-``--only speed accuracy``.
+(generated data with known truth), ``repro`` (same seed, identical output), ``stability``
+(the recommended ROAS across search seeds), ``whatif`` (the planner's what-if slider in
+Chromium against ``streamlit run``). Pick some with ``--only speed accuracy``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import platform
 import time
 from pathlib import Path
 
-PARTS = ("speed", "accuracy", "repro", "whatif")
+PARTS = ("speed", "accuracy", "repro", "stability", "whatif")
 VECTOR_UNITS = (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"), ("sse4_2", "SSE4.2"))
 
 
@@ -65,6 +65,12 @@ def main() -> None:
 
         print("## Reproducibility (Robyn's demo)\n")
         print(reproduce(args.iterations, args.trials), "\n")
+    if "stability" in args.only:
+        from bench.stability import run as across_seeds
+        from bench.stability import table as stability_table
+
+        print(f"## Steadiness across search seeds ({args.iterations} x {args.trials})\n")
+        print(stability_table(across_seeds(args.iterations, args.trials)), "\n")
     if "whatif" in args.only:
         from bench.whatif import run as what_if
         from bench.whatif import table as what_if_table
