@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.orm import Session
+from streamlit_authenticator import Authenticate
 
 from kiri_core import config
 from kiri_core.services import runs
@@ -34,14 +38,45 @@ ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Age
 PRESENTATION_PAGE = "pages/presentation.py"
 
 
+def app_pages(is_admin: bool) -> list[tuple[str, str, str, str]]:
+    """(file, title, icon, section) of the pages whose file exists; Admin for admins only."""
+    return [page for page in (*PAGES, *([ADMIN_PAGE] if is_admin else []))
+            if (ROOT / page[0]).exists()]
+
+
+def address(path: str) -> str:
+    """A page's URL path, the same logged in and out: pages/results.py opens at /results."""
+    return Path(path).stem
+
+
 def navigation(is_admin: bool, default: str = "pages/home.py") -> dict[str, list[st.Page]]:
     """Pages by section; ``default`` opens first (presentation mode for viewers)."""
     sections: dict[str, list[st.Page]] = {}
-    for path, title, icon, section in (*PAGES, *([ADMIN_PAGE] if is_admin else [])):
-        if (ROOT / path).exists():
-            page = st.Page(path, title=title, icon=icon, default=path == default)
-            sections.setdefault(section, []).append(page)
+    for path, title, icon, section in app_pages(is_admin):
+        page = st.Page(path, title=title, icon=icon, url_path=address(path),
+                       default=path == default)
+        sections.setdefault(section, []).append(page)
     return sections
+
+
+def login_pages(login_form: Callable[[], None]) -> list[st.Page]:
+    """While logged out, the app's root and every page's address show the login form (no
+    page file runs), so a link to /results still opens Results once the user has logged in;
+    the root opens the user's own first page."""
+    pages = [st.Page(login_form, title=title, icon=icon, url_path=address(path))
+             for path, title, icon, _ in app_pages(is_admin=True)]
+    return [st.Page(login_form, title="Log in", url_path="login", default=True), *pages]
+
+
+def show_login(session: Session, authenticator: Authenticate, at_root: bool) -> None:
+    """The login form at the address asked for; after a log-out at the app's root, so the
+    next person to log in starts on their own first page."""
+    auth.forget_cookie(authenticator)
+    pages = login_pages(partial(auth.login_gate, session))
+    login = st.navigation(pages, position="hidden")
+    if at_root:
+        st.switch_page(pages[0])
+    login.run()
 
 
 def main() -> None:
@@ -54,17 +89,13 @@ def main() -> None:
     ensure_database()
     with db() as session:
         authenticator = auth.authenticator()
-        if st.session_state.get(LOGOUT_KEY):  # clicked in the previous run's sidebar
-            auth.log_out(session, authenticator)
+        logging_out = bool(st.session_state.get(LOGOUT_KEY))  # clicked in the last run
+        if logging_out:
+            auth.log_out(session)
         user = auth.current_user(session, authenticator)
         if user is None:
-            gate = st.empty()
-            with gate.container():
-                user = auth.login_gate(session)
-            if user is None:
-                st.navigation([st.Page(lambda: None, title="Log in")], position="hidden")
-                return
-            gate.empty()
+            show_login(session, authenticator, at_root=logging_out)
+            return
         auth.remember(authenticator)  # every run: a rerun may unmount it before it has set
         client = client_picker(session, user)
         with st.sidebar:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy.orm import Session
+from streamlit.runtime.pages_manager import PagesManager
 
 from kiri_core import config
 from kiri_core.db.models import User
@@ -63,27 +64,37 @@ def _from_cookie(session: Session, authenticator_: stauth.Authenticate) -> User 
     return user
 
 
-def log_out(session: Session, authenticator_: stauth.Authenticate) -> None:
+def log_out(session: Session) -> None:
     """The user's own log-out: every cookie issued so far stops working, here and elsewhere."""
     if state.user_id() is not None:
         auth.log_out_everywhere(session, state.user_id())
-    sign_out(authenticator_)
+    sign_out()
 
 
-def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None) -> None:
-    """Forget the user in this browser session and delete its cookie.
+def sign_out(notice: str | None = None) -> None:
+    """Forget the user in this browser session (the login page then removes its cookie).
 
     Every per-user key of the session goes (client, run, plans, model choices, typed
-    entries), so the next person to log in in this tab starts afresh.
+    entries), so the next person to log in in this tab starts afresh. ``logout`` keeps
+    streamlit-authenticator from reading the old cookie again in this session.
     """
-    if st.session_state.get("authentication_status"):
-        authenticator_.logout(location="unrendered")
-    else:
-        authenticator_.cookie_controller.delete_cookie()
+    st.session_state.update(logout=True, name=None, username=None, email=None, roles=None,
+                            authentication_status=None)
     for key in [key for key in st.session_state if key not in LOGIN_PAGE_KEYS]:
         del st.session_state[key]
     if notice:
         st.session_state[NOTICE] = notice
+
+
+def forget_cookie(authenticator_: stauth.Authenticate) -> None:
+    """While logged out, have the browser drop a login cookie it still holds.
+
+    Asked again on every run until the browser no longer reports the cookie: a rerun
+    (the cookie component reporting a changed cookie, say) can remove the request from
+    the page before the browser has carried it out.
+    """
+    if COOKIE_NAME in authenticator_.cookie_controller.cookie_model.cookie_manager.cookies:
+        authenticator_.cookie_controller.delete_cookie()
 
 
 def current_user(session: Session, authenticator_: stauth.Authenticate) -> User | None:
@@ -96,7 +107,7 @@ def current_user(session: Session, authenticator_: stauth.Authenticate) -> User 
         return None
     user = auth.active_user(session, user_id)
     if user is None:
-        sign_out(authenticator_, "Your account has been deactivated. Ask an administrator.")
+        sign_out("Your account has been deactivated. Ask an administrator.")
         return None
     state.set_user_id(user.id)
     return user
@@ -138,11 +149,26 @@ def _register_form(session: Session) -> User | None:
     return user
 
 
-def login_gate(session: Session) -> User | None:
-    """Log-in and register tabs, in a column of a readable width; returns the user once
-    signed in during this run."""
+def pass_through_app() -> None:
+    """Rerun a page file Streamlit ran on its own through app.py and its login form.
+
+    Until app.py has called ``st.navigation`` once in a server process, Streamlit treats
+    ``pages/`` as a pages folder and runs a linked page's file directly (the first visitor
+    after a restart who opens /results). Turning that mode off makes the rerun start at
+    app.py, which shows the login form at the same address.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def login_gate(session: Session) -> None:
+    """Log-in and register tabs, in a column of a readable width; once the user is signed
+    in, the app runs again and opens the page at this address."""
     with st.columns([1, 1.2, 1])[1]:
-        return _login_tabs(session)
+        user = _login_tabs(session)
+    if user is not None:
+        st.rerun()
 
 
 def _login_tabs(session: Session) -> User | None:

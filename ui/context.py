@@ -9,6 +9,7 @@ from kiri_core.db.models import Client, User
 from kiri_core.services import auth
 from kiri_core.services.access import accessible_clients, client_role
 from ui import state
+from ui.auth import pass_through_app
 from ui.links import page_link
 
 NO_ACCESS = "You have no access to a client yet. Ask an administrator to give you access."
@@ -18,6 +19,7 @@ def signed_in_user(session: Session) -> User:
     """The active user of this browser session, or stop the page with a message."""
     user = auth.active_user(session, state.user_id())
     if user is None:
+        pass_through_app()
         st.warning("Please log in.")
         st.stop()
     return user

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from streamlit.testing.v1 import AppTest
+
 from kiri_core.services import auth, users
+from tests.pages.conftest import REPO_ROOT
 
 PASSWORD = "correct horse 1"
 
@@ -97,3 +100,24 @@ def test_log_out_leaves_nothing_of_the_user_for_the_next_one(session, team, open
     log_in(app, "viewer@agency.se", PASSWORD)
     assert not app.exception and app.session_state["user_id"] == team.viewer.id
     assert not [key for key in per_user if key in app.session_state]
+
+
+def test_a_link_to_a_page_opens_the_login_form_first(session, team, text_of):
+    """/results opened logged out as a server's first page load: Streamlit would run the
+    Results file on its own (its pages-folder mode); the app's login form comes instead."""
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    app.switch_page("pages/results.py").run()
+    assert not app.exception
+    assert {"login_email", "login_password"} <= {box.key for box in app.text_input}
+    assert "Please log in" not in text_of(app)
+    assert "Results" not in [title.value for title in app.title]
+
+
+def test_logging_in_at_the_root_opens_the_users_own_first_page(session, team, open_page,
+                                                               text_of):
+    """The root's login page is none of the app's pages: a viewer lands on presentation
+    mode, as when already logged in."""
+    app = open_page("app.py")
+    log_in(app, "viewer@agency.se", PASSWORD)
+    assert not app.exception and app.session_state["user_id"] == team.viewer.id
+    assert "no finished run yet" in text_of(app)
