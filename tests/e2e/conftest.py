@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.live_app import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, AppServer, base_env
+from tests.e2e.live_app import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO_ROOT,
+    SETTINGS,
+    AppServer,
+    FinishedRun,
+    base_env,
+    seed_finished_run,
+)
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 
@@ -41,6 +50,15 @@ def app_server(request, tmp_path: Path) -> Iterator[AppServer]:
     server = AppServer(env, tmp_path, with_worker=request.param == "rq").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def finished(app_server: AppServer, monkeypatch) -> FinishedRun:
+    """The app's database with an analyst of "Acme AB" and a run fitted by the job code."""
+    for name in SETTINGS:
+        monkeypatch.setenv(name, app_server.env[name])
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    return seed_finished_run(app_server.env["DATABASE_URL"])
 
 
 @pytest.fixture

@@ -3,30 +3,12 @@ the login form (no "Page not found"), then the linked page; log-out removes the 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.e2e.live_app import (
-    COOKIE_NAME,
-    SETTINGS,
-    has_session_cookie,
-    log_in,
-    log_out,
-    seed_finished_run,
-)
+from tests.e2e.live_app import FinishedRun, cookie_held_is, has_session_cookie, log_in, log_out
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
-
-
-@pytest.fixture
-def analyst(app_server, monkeypatch) -> str:
-    """The e-mail of an analyst of "Acme AB" with a finished run in the app's database."""
-    for name in SETTINGS:
-        monkeypatch.setenv(name, app_server.env[name])
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    return seed_finished_run(app_server.env["DATABASE_URL"]).email
 
 
 def open_logged_out(page, url: str) -> None:
@@ -37,46 +19,36 @@ def open_logged_out(page, url: str) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
 
 
-def cookie_gone(page, within: float) -> bool:
-    """Whether the browser has dropped the login cookie within ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if not any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
-            return True
-        page.wait_for_timeout(250)
-    return False
-
-
-def assert_login_form_only(page) -> None:
+def follow_link_logged_out(page, server_url: str, path: str, title: str, email: str,
+                           width: int) -> None:
+    """Open ``/path`` logged out: the login form alone, no "Page not found" nor the page;
+    log in: the page titled ``title`` at the same address."""
+    page.set_viewport_size({"width": width, "height": 1000})
+    open_logged_out(page, f"{server_url}/{path}")
     assert page.get_by_text("Page not found").count() == 0
     assert page.get_by_text("Please log in").count() == 0
-    assert page.get_by_role("heading", name="Results", exact=True).count() == 0
+    assert page.get_by_role("heading", name=title, exact=True).count() == 0
+    page.shot(f"{path}-link-logged-out-{width}")
+    log_in(page, email)
+    page.get_by_role("heading", name=title, exact=True).wait_for()
+    assert page.url.endswith(f"/{path}")
+    page.shot(f"{path}-after-login-{width}")
 
 
-def test_a_link_opened_logged_out_leads_to_its_page_after_login(analyst, app_server,
-                                                                browser_page):
+def test_a_link_opened_logged_out_leads_to_its_page_after_login(
+    finished: FinishedRun, app_server, browser_page
+) -> None:
     page = browser_page
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    open_logged_out(page, f"{app_server.url}/results")  # the server's first page load
-    assert_login_form_only(page)
-    page.shot("01-results-link-logged-out-1440")
-    log_in(page, analyst)
-    page.get_by_role("heading", name="Results", exact=True).wait_for()
-    assert page.url.endswith("/results")
-    page.shot("02-results-after-login-1440")
+    # the server's first page load: Streamlit has not seen app.py's navigation yet
+    follow_link_logged_out(page, app_server.url, "results", "Results", finished.email, 1440)
 
     page.reload()  # logged in again from the cookie, on the same page
     page.get_by_role("heading", name="Results", exact=True).wait_for()
     log_out(page)
-    assert cookie_gone(page, within=15)
+    assert cookie_held_is(page, False, within=15)
     assert not has_session_cookie(page, within=3)  # and it does not come back
     assert page.url.rstrip("/") == app_server.url  # a log-out starts again at the root
 
-    page.set_viewport_size({"width": 1024, "height": 1000})
-    open_logged_out(page, f"{app_server.url}/planner")  # the app has run: the usual case
-    assert_login_form_only(page)
-    page.shot("03-planner-link-logged-out-1024")
-    log_in(page, analyst)
-    page.get_by_role("heading", name="Budget planner", exact=True).wait_for()
-    assert page.url.endswith("/planner")
-    page.shot("04-planner-after-login-1024")
+    # the app has run: the usual case
+    follow_link_logged_out(page, app_server.url, "planner", "Budget planner", finished.email,
+                           1024)

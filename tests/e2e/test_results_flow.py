@@ -14,27 +14,15 @@ import pytest
 from kiri_core import formatting as fmt
 from kiri_core.results import model_by_id
 from tests.e2e.live_app import (
-    SETTINGS,
-    FinishedRun,
     log_in,
     metric_value,
     open_page,
-    seed_finished_run,
     wait_for_metric,
 )
 
 # The embedded set-up; the worker-built PDF is covered by tests/report/test_artifact.py.
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
-
-
-@pytest.fixture
-def finished(app_server, monkeypatch) -> FinishedRun:
-    """The app's database with an analyst of "Acme AB" and a run fitted by the job code."""
-    for name in SETTINGS:
-        monkeypatch.setenv(name, app_server.env[name])
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    return seed_finished_run(app_server.env["DATABASE_URL"])
 
 
 CUT_OFF = """() => [
