@@ -573,8 +573,9 @@ def compare_runs(results: dict[str, dict], currency: str = "SEK",
                  measure: str = "roas") -> Any:
     """One measure (``"roas"`` or ``"contribution"``) per channel for two runs.
 
-    ``results`` maps a run label to its result document; each run shows its recommended
-    model. Channels are matched by spend column.
+    ``results`` maps a run label to its result document; each run shows the model at its top
+    level (the recommended one, or another put there by :func:`kiri_core.results.showing`).
+    Channels are matched by spend column.
     """
     if measure not in ("roas", "contribution"):
         raise ValueError(f"measure must be 'roas' or 'contribution', got {measure!r}")

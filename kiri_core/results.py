@@ -20,6 +20,14 @@ def model_by_id(result: dict, model_id: str) -> dict:
     raise KeyError(f"Model {model_id!r} is not one of this run's {len(result['models'])} models.")
 
 
+def showing(result: dict, model_id: str) -> dict:
+    """``result`` with model ``model_id``'s id, metrics and channels at its top level, where
+    readers of a run's headline figures (run comparisons) look; the rest as it is."""
+    model = model_by_id(result, model_id)
+    return {**result, "model_id": model_id, "metrics": model["metrics"],
+            "channels": model["channels"]}
+
+
 def model_role(result: dict, model_id: str) -> str:
     """What sets the model apart: ``"recommended"``, ``"best of cluster 2"``, ``"cluster 1"``."""
     model = model_by_id(result, model_id)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from kiri_core import charts
 from kiri_core.report import content
+from kiri_core.results import showing
 from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
@@ -29,16 +30,20 @@ with db() as session:
     with left:
         baseline = workspace.finished_run(session, user, client, key="compare_a", default=1,
                                           label="Baseline run")
+        base_result = workspace.result_of(session, user, baseline.id)
+        st.caption(workspace.model_caption(base_result, baseline, currency))
     with right:
         compared = workspace.finished_run(session, user, client, key="compare_b",
                                           label="Compared run")
+        compared_result = workspace.result_of(session, user, compared.id)
+        st.caption(workspace.model_caption(compared_result, compared, currency))
     if baseline.id == compared.id:
         st.info("Pick two different runs to compare.")
         st.stop()
-    results = {f"Run #{run.id}": workspace.result_of(session, user, run.id)
-               for run in (baseline, compared)}
+    results = {f"Run #{run.id}": showing(result, workspace.selected_model(result, run))
+               for run, result in ((baseline, base_result), (compared, compared_result))}
     names, (first, second) = list(results), results.values()
-    st.subheader("Fit of the recommended models")
+    st.subheader("Fit of the client's models")
     table(content.fit_comparison_rows(first, second, currency), "Measure", names)
     for measure, title in MEASURES:
         st.subheader(title)

@@ -168,7 +168,8 @@ FIT_LABELS = {"rsq": "R²", "nrmse": "NRMSE", "decomp_rssd": "DECOMP.RSSD"}
 
 
 def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[list[str]]:
-    """The recommended models' fit in two runs: measure, baseline, compared, difference."""
+    """The fit of two runs' headline models (recommended, or chosen and put in place by
+    :func:`kiri_core.results.showing`): measure, baseline, compared, difference."""
     return [_compared(label, baseline["metrics"][key], compared["metrics"][key],
                       lambda v: fmt.number(v, currency, 3))
             for key, label in FIT_LABELS.items()]
@@ -176,7 +177,7 @@ def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[l
 
 def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
                             currency: str) -> list[list[str]]:
-    """One row per paid channel of either run (the baseline's order first): the recommended
+    """One row per paid channel of either run (the baseline's order first): the headline
     models' ``measure`` (``"roas"`` or ``"contribution"``) in both runs and the difference
     (compared minus baseline); a dash where a run lacks the channel."""
     def show(value: float | None) -> str:

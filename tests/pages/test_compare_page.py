@@ -8,7 +8,8 @@ import json
 from fitted import finished_run
 
 from kiri_core import formatting as fmt
-from kiri_core.services.runs import load_result
+from kiri_core.results import model_by_id
+from kiri_core.services.runs import choose_model, load_result
 
 
 def chart_channels(app) -> list[list[str]]:
@@ -53,3 +54,22 @@ def test_one_run_asks_for_a_second(session, team, open_page, text_of):
     assert not app.exception
     assert "Pick two different runs" in text_of(app)
     assert not app.dataframe
+
+
+def test_each_run_shows_the_clients_chosen_model(session, team, open_page, text_of):
+    first = finished_run(session, team.analyst, team.client.id)
+    second = finished_run(session, team.analyst, team.client.id)
+    a, b = (load_result(session, team.analyst, run.id) for run in (first, second))
+    chosen = next(m for m in a["models"]
+                  if not m["recommended"] and m["metrics"]["rsq"] != a["metrics"]["rsq"])
+    choose_model(session, team.analyst, first.id, chosen["model_id"])
+    app = open_page("pages/compare.py", team.analyst, team.client)
+    assert not app.exception
+    fit, roas, _ = (frame.value for frame in app.dataframe)
+    assert fit.iloc[0].tolist()[1:3] == [fmt.number(chosen["metrics"]["rsq"], "SEK", 3),
+                                         fmt.number(b["metrics"]["rsq"], "SEK", 3)]
+    column = a["spend_columns"][0]
+    assert roas.iloc[0].tolist()[1] == fmt.roas(
+        model_by_id(a, chosen["model_id"])["channels"][column]["roas"], "SEK")
+    assert f"Model {chosen['model_id']}" in text_of(app)
+    assert "Fit of the client's models" in text_of(app)
