@@ -40,6 +40,7 @@ from kiri_core.engine.selection import DEFAULT_RULE, RULES, choose
 
 QUICK_ITERATIONS, QUICK_TRIALS = 300, 1
 QUICK_BOOTSTRAP_SAMPLES = 100  # coarser intervals for interactive tuning
+PICK = -1  # key of the recommended model's interval group (cluster labels are >= 0)
 SEARCH_SHARE = 0.99  # of the progress bar; the model set takes the last 1%
 REQUIRED = ("date_column", "revenue_column", "spend_columns")
 
@@ -274,18 +275,20 @@ def model_set(
         roas,
     )
     samples = QUICK_BOOTSTRAP_SAMPLES if config["quick"] else BOOTSTRAP_SAMPLES
-    groups = {
-        k: [fits[j] for j in np.flatnonzero(labels == labels[k])] for k in np.flatnonzero(winners)
-    }
-    groups[pick.index] = (
+    groups = {cluster: [fits[j] for j in np.flatnonzero(labels == cluster)]
+              for cluster in np.unique(labels)}
+    groups[PICK] = (
         [fits[j] for j in pick.peers]
         if problem.ts_validation
         else models_as_likely(problem, space, search, samples, config["seed"])
     )
-    intervals = roas_intervals(
+    drawn = roas_intervals(
         problem.data.y, groups, paid_columns, spend, seed=config["seed"], samples=samples
     )
-    intervals = {k: holding_estimate(interval, roas[k]) for k, interval in intervals.items()}
+    intervals = {
+        k: holding_estimate(drawn[PICK if k == pick.index else labels[k]], roas[k])
+        for k in range(len(fits))
+    }
     conversion = config["dep_var_type"] == "conversion"
     models = []
     for k, i in enumerate(chosen):
@@ -298,8 +301,7 @@ def model_set(
             recommended=k == pick.index,
             error_score=float(scores[k]),
         )
-        if k in intervals:
-            _attach_intervals(doc, intervals[k], conversion)
+        _attach_intervals(doc, intervals[k], conversion)
         if k == pick.index:
             doc["reason"] = pick.reason
         models.append(doc)
@@ -337,7 +339,8 @@ def roas_intervals(
     seed: int,
     samples: int,
 ) -> dict[int, np.ndarray]:
-    """Bootstrapped 90% ROAS intervals of model ``k`` over the models ``groups[k]``."""
+    """Bootstrapped 90% ROAS intervals (``channels x 2``) over each group's models, by the
+    group's key."""
     return {
         k: bootstrap_roas(
             y,
