@@ -106,7 +106,7 @@ def money_label_expr(currency: str) -> str:
     money ("1,5 M kr", "€1.5M"), with just the decimals a tick needs ("1,25 M kr")."""
     style = fmt.style_for(currency)
     text = _money_text(style, 1.0, "")
-    for step, suffix in reversed(fmt._COMPACT_STEPS):  # k, M, bn; formatting's own steps
+    for step, suffix in reversed(fmt.COMPACT_STEPS):  # k, M, bn; formatting's own steps
         text = f"abs(datum.value) >= {step:.0f} ? {_money_text(style, step, suffix)} : ({text})"
     return f"(datum.value < 0 ? '-' : '') + ({text})"
 

@@ -37,7 +37,7 @@ STYLES: dict[str, NumberStyle] = {
     "USD": NumberStyle("USD", "$", True, ".", ",", "%b %d, %Y", False),
 }
 CURRENCIES: tuple[str, ...] = tuple(STYLES)
-_COMPACT_STEPS = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
+COMPACT_STEPS = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
 MONEY_SUFFIXES: dict[str, float] = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
 
 
@@ -84,7 +84,7 @@ def number_compact(value: float | None, currency: str = "SEK") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     style = style_for(currency)
-    for step, suffix in _COMPACT_STEPS:
+    for step, suffix in COMPACT_STEPS:
         if abs(value) >= step:
             amount = number(value / step, currency, 1)
             return f"{amount}{suffix}" if style.sign_first else f"{amount} {suffix}"
@@ -160,6 +160,31 @@ def parse_money(text: str | None, currency: str = "SEK") -> float:
             f"\u201c{style.decimal}\u201d, for example {example} or "
             f"{number(1.25, currency, 2)}m.")
     return float(digits) * MONEY_SUFFIXES.get((match["suffix"] or "").lower(), 1.0)
+
+
+class NumberError(ValueError):
+    """Text that is not a number; ``str(error)`` says why, fit to show a user."""
+
+
+def parse_decimal(text: str | None, currency: str) -> float:
+    """A multiple or target typed the client's way: ``"0,5"``, ``"1,25x"`` (SEK), ``"1.25"``.
+
+    Besides the currency's decimal mark a point is read as one, unless the currency groups
+    thousands with it (``"1.250"`` is no number for a DKK client); spaces and a trailing
+    ``x`` are ignored.
+    """
+    style = style_for(currency)
+    shown = " ".join(str(text or "").split())
+    example = number(1.5, currency, 2)
+    plain = re.sub(r"\s", "", shown).rstrip("xX\u00d7")
+    if not plain:
+        raise NumberError(f"Enter a number, for example {example}.")
+    if plain.startswith(("-", "\u2212")):
+        raise NumberError(f"\u201c{shown}\u201d is negative; enter 0 or more.")
+    grouped = style.thousands != " " and style.thousands in plain
+    if grouped or not re.fullmatch(r"\d+(?:[.,]\d+)?", plain):
+        raise NumberError(f"\u201c{shown}\u201d is not a number; type one like {example}.")
+    return float(plain.replace(",", "."))
 
 
 @functools.cache

@@ -19,7 +19,6 @@ the scenarios drops the run's stored PDF, so the next download includes them.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -249,31 +248,6 @@ def _short_of_target(plan: dict, currency: str) -> str | None:
 
 
 # --- the client's words ---------------------------------------------------------------
-
-
-class NumberError(ValueError):
-    """Text that is not a number; ``str(error)`` says why, fit to show a user."""
-
-
-def parse_decimal(text: str | None, currency: str) -> float:
-    """A multiple or target typed the client's way: ``"0,5"``, ``"1,25x"`` (SEK), ``"1.25"``.
-
-    Besides the currency's decimal mark a point is read as one, unless the currency groups
-    thousands with it (``"1.250"`` is no number for a DKK client); spaces and a trailing
-    ``x`` are ignored.
-    """
-    style = fmt.style_for(currency)
-    shown = " ".join(str(text or "").split())
-    example = fmt.number(1.5, currency, 2)
-    plain = re.sub(r"\s", "", shown).rstrip("xX\u00d7")
-    if not plain:
-        raise NumberError(f"Enter a number, for example {example}.")
-    if plain.startswith(("-", "\u2212")):
-        raise NumberError(f"\u201c{shown}\u201d is negative; enter 0 or more.")
-    grouped = style.thousands != " " and style.thousands in plain
-    if grouped or not re.fullmatch(r"\d+(?:[.,]\d+)?", plain):
-        raise NumberError(f"\u201c{shown}\u201d is not a number; type one like {example}.")
-    return float(plain.replace(",", "."))
 
 
 def _labels(columns: list[str]) -> str:

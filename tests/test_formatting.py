@@ -214,3 +214,24 @@ def test_timestamp_to_the_minute_or_a_dash() -> None:
 
 def test_counted_says_one_problem_and_two_problems() -> None:
     assert (fmt.counted(1, "problem"), fmt.counted(2, "problem")) == ("1 problem", "2 problems")
+
+
+@pytest.mark.parametrize(("typed", "currency", "value"), [
+    ("0,5", "SEK", 0.5), ("0.5", "SEK", 0.5), ("2", "SEK", 2.0), (" 1,25x ", "SEK", 1.25),
+    ("1 250,5", "SEK", 1250.5), ("1.25", "USD", 1.25), ("0,5", "DKK", 0.5),
+])
+def test_a_decimal_is_read_the_client_s_way(typed, currency, value) -> None:
+    assert fmt.parse_decimal(typed, currency) == value
+
+
+@pytest.mark.parametrize(("typed", "currency", "message"), [
+    ("", "SEK", "Enter a number, for example 1,50."),
+    ("abc", "SEK", "\u201cabc\u201d is not a number; type one like 1,50."),
+    ("-1", "SEK", "\u201c-1\u201d is negative; enter 0 or more."),
+    ("1,5", "USD", "\u201c1,5\u201d is not a number; type one like 1.50."),
+    ("1.250", "DKK", "\u201c1.250\u201d is not a number; type one like 1,50."),
+])
+def test_what_is_no_decimal_is_explained(typed, currency, message) -> None:
+    with pytest.raises(fmt.NumberError) as error:
+        fmt.parse_decimal(typed, currency)
+    assert str(error.value) == message

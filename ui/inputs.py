@@ -8,7 +8,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from kiri_core import formatting as fmt
-from kiri_core.planner import parse_decimal
 
 
 def money_input(label: str, default: float, currency: str, *, key: str,
@@ -30,10 +29,10 @@ def decimal_input(label: str, default: float, currency: str, *, key: str,
                   where: DeltaGenerator | None = None, errors: DeltaGenerator | None = None,
                   label_visibility: str = "visible") -> float | None:
     """A text box for a multiple or a target with two decimals, shown the client's way
-    (``0,50`` for SEK, ``0.50`` for USD) and read by :func:`kiri_core.planner.parse_decimal`.
+    (``0,50`` for SEK, ``0.50`` for USD) and read by :func:`kiri_core.formatting.parse_decimal`.
     See :func:`_typed_input` for the rest."""
     return _typed_input(label, default, key=key,
-                        read=lambda text: round(parse_decimal(text, currency), 2),
+                        read=lambda text: round(fmt.parse_decimal(text, currency), 2),
                         show=lambda value: fmt.number(value, currency, 2),
                         where=where, errors=errors, label_visibility=label_visibility)
 
