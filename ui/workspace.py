@@ -82,12 +82,11 @@ def run_label(run: ModelRun) -> str:
 def run_details(run: ModelRun) -> str:
     """The rest of the run's settings: carryover, engine, dataset, search, when it finished."""
     config, trials = run.config, run.config.get("trials")
-    when = run.finished_at.strftime("%Y-%m-%d %H:%M") if run.finished_at else "–"
     adstock = config.get("adstock", "geometric")
     return (f"{runs.ADSTOCK_LABELS.get(adstock, adstock)} carryover · "
             f"{run.engine} · dataset v{run.dataset.version} · "
             f"{config.get('iterations')} iterations × {trials} trial{'' if trials == 1 else 's'}"
-            f" · finished {when}")
+            f" · finished {fmt.timestamp(run.finished_at)}")
 
 
 def _search(config: dict[str, Any]) -> str:
