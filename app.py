@@ -8,7 +8,6 @@ from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.orm import Session
-from streamlit_authenticator import Authenticate
 
 from kiri_core import config
 from kiri_core.services import runs
@@ -68,10 +67,9 @@ def login_pages(login_form: Callable[[], None]) -> list[st.Page]:
     return [st.Page(login_form, title="Log in", url_path="login", default=True), *pages]
 
 
-def show_login(session: Session, authenticator: Authenticate, at_root: bool) -> None:
+def show_login(session: Session, at_root: bool) -> None:
     """The login form at the address asked for; after a log-out at the app's root, so the
     next person to log in starts on their own first page."""
-    auth.forget_cookie(authenticator)
     pages = login_pages(partial(auth.login_gate, session))
     login = st.navigation(pages, position="hidden")
     if at_root:
@@ -91,10 +89,10 @@ def main() -> None:
         authenticator = auth.authenticator()
         logging_out = bool(st.session_state.get(LOGOUT_KEY))  # clicked in the last run
         if logging_out:
-            auth.log_out(session)
+            auth.log_out(session, authenticator)
         user = auth.current_user(session, authenticator)
         if user is None:
-            show_login(session, authenticator, at_root=logging_out)
+            show_login(session, at_root=logging_out)
             return
         auth.remember(authenticator)  # every run: a rerun may unmount it before it has set
         client = client_picker(session, user)

@@ -64,37 +64,29 @@ def _from_cookie(session: Session, authenticator_: stauth.Authenticate) -> User 
     return user
 
 
-def log_out(session: Session) -> None:
+def log_out(session: Session, authenticator_: stauth.Authenticate) -> None:
     """The user's own log-out: every cookie issued so far stops working, here and elsewhere."""
     if state.user_id() is not None:
         auth.log_out_everywhere(session, state.user_id())
-    sign_out()
+    sign_out(authenticator_)
 
 
-def sign_out(notice: str | None = None) -> None:
-    """Forget the user in this browser session (the login page then removes its cookie).
+def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None) -> None:
+    """Forget the user in this browser session and ask the browser to delete its cookie.
 
     Every per-user key of the session goes (client, run, plans, model choices, typed
-    entries), so the next person to log in in this tab starts afresh. ``logout`` keeps
-    streamlit-authenticator from reading the old cookie again in this session.
+    entries), so the next person to log in in this tab starts afresh. The browser may keep
+    the cookie all the same (a rerun can drop the request); the server refuses it, since a
+    log-out invalidates every cookie issued before it.
     """
-    st.session_state.update(logout=True, name=None, username=None, email=None, roles=None,
-                            authentication_status=None)
+    if st.session_state.get("authentication_status"):
+        authenticator_.logout(location="unrendered")
+    else:
+        authenticator_.cookie_controller.delete_cookie()
     for key in [key for key in st.session_state if key not in LOGIN_PAGE_KEYS]:
         del st.session_state[key]
     if notice:
         st.session_state[NOTICE] = notice
-
-
-def forget_cookie(authenticator_: stauth.Authenticate) -> None:
-    """While logged out, have the browser drop a login cookie it still holds.
-
-    Asked again on every run until the browser no longer reports the cookie: a rerun
-    (the cookie component reporting a changed cookie, say) can remove the request from
-    the page before the browser has carried it out.
-    """
-    if COOKIE_NAME in authenticator_.cookie_controller.cookie_model.cookie_manager.cookies:
-        authenticator_.cookie_controller.delete_cookie()
 
 
 def current_user(session: Session, authenticator_: stauth.Authenticate) -> User | None:
@@ -107,7 +99,7 @@ def current_user(session: Session, authenticator_: stauth.Authenticate) -> User 
         return None
     user = auth.active_user(session, user_id)
     if user is None:
-        sign_out("Your account has been deactivated. Ask an administrator.")
+        sign_out(authenticator_, "Your account has been deactivated. Ask an administrator.")
         return None
     state.set_user_id(user.id)
     return user

@@ -181,15 +181,9 @@ def log_in(page, email: str, attempts: int = 3) -> None:
 
 def has_session_cookie(page, within: float) -> bool:
     """Whether the browser holds the app's re-authentication cookie within ``within`` s."""
-    return cookie_held_is(page, True, within)
-
-
-def cookie_held_is(page, held: bool, within: float) -> bool:
-    """Whether, within ``within`` s, the browser holds the app's re-authentication cookie
-    (``held``) or has dropped it (not ``held``)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()) == held:
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
             return True
         page.wait_for_timeout(250)
     return False

@@ -1,11 +1,11 @@
 """A link to a page opened logged out, in a real browser against a real ``streamlit run``:
-the login form (no "Page not found"), then the linked page; log-out removes the cookie."""
+the login form (no "Page not found"), then the linked page; a log-out starts again at the root."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.live_app import FinishedRun, cookie_held_is, has_session_cookie, log_in, log_out
+from tests.e2e.live_app import FinishedRun, log_in, log_out
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
@@ -45,8 +45,6 @@ def test_a_link_opened_logged_out_leads_to_its_page_after_login(
     page.reload()  # logged in again from the cookie, on the same page
     page.get_by_role("heading", name="Results", exact=True).wait_for()
     log_out(page)
-    assert cookie_held_is(page, False, within=15)
-    assert not has_session_cookie(page, within=3)  # and it does not come back
     assert page.url.rstrip("/") == app_server.url  # a log-out starts again at the root
 
     # the app has run: the usual case
