@@ -12,6 +12,7 @@ from ui import state
 from ui.auth import pass_through_app
 from ui.links import page_link
 
+CLIENT_PICKER = "client_picker"
 NO_ACCESS = "You have no access to a client yet. Ask an administrator to give you access."
 
 
@@ -35,13 +36,20 @@ def client_picker(session: Session, user: User) -> Client | None:
     by_id = {c.id: c for c in clients}
     if state.client_id() not in by_id:
         state.set_client_id(clients[0].id)
-    st.session_state["client_picker"] = state.client_id()
+    st.session_state[CLIENT_PICKER] = state.client_id()
     chosen = st.sidebar.selectbox(
         "Client", list(by_id), format_func={c.id: c.name for c in clients}.get,
-        key="client_picker",
-        on_change=lambda: state.set_client_id(st.session_state["client_picker"]),
+        key=CLIENT_PICKER, on_change=keep_client_choice,
     )
     return by_id[chosen]
+
+
+def keep_client_choice() -> None:
+    """The client picker's callback: remember the client picked. A browser can report a
+    change of a picker drawn before the session lost it (a log-in from the cookie right
+    after a reload); there is nothing to keep then, and the page draws the picker anew."""
+    if (picked := st.session_state.get(CLIENT_PICKER)) is not None:
+        state.set_client_id(picked)
 
 
 def selected_client(session: Session, user: User) -> tuple[Client, str]:
