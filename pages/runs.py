@@ -101,7 +101,8 @@ def pick_run(history: list[ModelRun]) -> ModelRun:
     labels = {r.id: run_label(r) for r in history}
     st.session_state[RUN_PICK] = state.run_id()
     chosen = st.selectbox("Run", list(by_id), format_func=labels.get, key=RUN_PICK,
-                          on_change=lambda: state.set_run_id(st.session_state[RUN_PICK]))
+                          on_change=state.keep_widget_value,
+                          args=(RUN_PICK, state.set_run_id))
     return by_id[chosen]
 
 

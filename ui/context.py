@@ -39,17 +39,10 @@ def client_picker(session: Session, user: User) -> Client | None:
     st.session_state[CLIENT_PICKER] = state.client_id()
     chosen = st.sidebar.selectbox(
         "Client", list(by_id), format_func={c.id: c.name for c in clients}.get,
-        key=CLIENT_PICKER, on_change=keep_client_choice,
+        key=CLIENT_PICKER, on_change=state.keep_widget_value,
+        args=(CLIENT_PICKER, state.set_client_id),
     )
     return by_id[chosen]
-
-
-def keep_client_choice() -> None:
-    """The client picker's callback: remember the client picked. A browser can report a
-    change of a picker drawn before the session lost it (a log-in from the cookie right
-    after a reload); there is nothing to keep then, and the page draws the picker anew."""
-    if (picked := st.session_state.get(CLIENT_PICKER)) is not None:
-        state.set_client_id(picked)
 
 
 def selected_client(session: Session, user: User) -> tuple[Client, str]:

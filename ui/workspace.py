@@ -136,7 +136,8 @@ def model_picker(session: Session, user: User, run: ModelRun, result: dict, role
     if may_choose:
         _save_pick(session, user, run, result, picked)
     model_id = st.session_state[box] = selected_model(result, run)
-    st.selectbox("Model", options, key=box, on_change=_keep_pick, args=(box, picked),
+    st.selectbox("Model", options, key=box, on_change=state.keep_widget_value,
+                 args=(box, lambda model_id: st.session_state.update({picked: model_id})),
                  disabled=not may_choose, help=None if may_choose else VIEWER_PICKER_HELP,
                  format_func=lambda m: model_label(result, m, currency))
     st.caption(model_note(result, model_id, currency))
@@ -192,10 +193,6 @@ def _save_pick(session: Session, user: User, run: ModelRun, result: dict, picked
     if model_id not in (None, selected_model(result, run)):
         with user_errors():
             runs.choose_model(session, user, run.id, model_id)
-
-
-def _keep_pick(box: str, picked: str) -> None:
-    st.session_state[picked] = st.session_state[box]
 
 
 def _take_pareto_click(chart_key: str, picked: str, options: list[str]) -> None:
