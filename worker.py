@@ -58,9 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("REDIS_URL is not set. Without Redis the app runs jobs itself; "
                      "start a worker only for the production set-up.")
     upgrade_database()
+    # before any thread starts: a job's work horse is forked from this process, and a lock
+    # another thread holds at the fork (the Robyn check's database use, twice) hangs it
+    record_engine_availability()
     stop = threading.Event()
     threading.Thread(target=reap_forever, args=(stop,), daemon=True).start()
-    threading.Thread(target=record_engine_availability, daemon=True).start()
     import_prophet()  # job processes fork from this one and inherit the import
     worker = Worker(list(QUEUE_NAMES), connection=redis_connection())
     try:
