@@ -147,8 +147,11 @@ def log_out_everywhere(session: Session, user_id: int) -> None:
         session.commit()
 
 
-def user_for_cookie(session: Session, email: str, issued_at: datetime) -> User | None:
-    """The active user a login cookie names, unless the cookie predates a log-out."""
+def user_for_cookie(session: Session, email: str | None, issued_at: datetime) -> User | None:
+    """The active user a login cookie names, unless the cookie predates a log-out or names
+    nobody (a cookie emptied by a log-out in the browser carries no e-mail)."""
+    if not email:
+        return None
     user = user_by_email(session, email)
     if user is None or not user.is_active:
         return None

@@ -101,3 +101,12 @@ def test_login_cookies_stop_working_after_log_out_or_deactivation(session, team)
     users.set_active(session, team.admin, team.viewer.id, False)
     assert auth.user_for_cookie(session, "vic@agency.se", utcnow()) is None
     assert auth.user_for_cookie(session, "nobody@agency.se", utcnow()) is None
+
+
+@pytest.mark.parametrize("email", [None, ""])
+def test_a_login_cookie_that_names_nobody_logs_nobody_in(session, team, email):
+    """Seen in a browser: after a log-out the cookie read back with no user name, and the
+    login page failed on it."""
+    from kiri_core.db.base import utcnow
+
+    assert auth.user_for_cookie(session, email, utcnow()) is None
