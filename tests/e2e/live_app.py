@@ -154,16 +154,27 @@ def fill_steadily(box, value: str, tries: int = 5) -> None:
     expect(box).to_have_value(value)
 
 
+def settle(page) -> None:
+    """Wait until the login page's script run is over (the cookie component's first value
+    reruns it)."""
+    page.locator("iframe[title*='cookie_manager']").first.wait_for(state="attached")
+    page.wait_for_timeout(1500)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+
+
 def log_in(page, email: str, attempts: int = 3) -> None:
     """Log in; on a busy machine a submit can land while the login page is still being
     drawn, so it is tried again when the app has not opened after a while. Logged in means
-    the re-authentication cookie is set too: a session that reconnects before that (seen
-    once under load, right after a restart) is back on the login page."""
+    a new re-authentication cookie is set too: a session that reconnects before that (seen
+    once under load, right after a restart) is back on the login page, and a cookie left
+    from before a log-out (which the server refuses) does not count."""
     log_out_button = page.get_by_role("button", name="Log out")
     for _ in range(attempts):
         page.get_by_role("button", name="Log in").or_(log_out_button).first.wait_for()
+        stale = session_cookie(page)
         if log_out_button.is_visible() and has_session_cookie(page, within=1):
             return  # the cookie came late: the reload found the user logged in
+        settle(page)
         fields = {page.get_by_label("E-mail").filter(visible=True): email,
                   page.get_by_label("Password", exact=True).filter(visible=True): PASSWORD}
         for box, value in fields.items():
@@ -171,7 +182,7 @@ def log_in(page, email: str, attempts: int = 3) -> None:
         page.get_by_role("button", name="Log in").click()
         try:
             log_out_button.wait_for(timeout=30_000)
-            if has_session_cookie(page, within=15):
+            if has_session_cookie(page, within=15, other_than=stale):
                 return
         except PlaywrightTimeout:
             pass
@@ -179,11 +190,43 @@ def log_in(page, email: str, attempts: int = 3) -> None:
     raise AssertionError(f"could not log in as {email}")
 
 
-def has_session_cookie(page, within: float) -> bool:
-    """Whether the browser holds the app's re-authentication cookie within ``within`` s."""
+def register(page, name: str, email: str, attempts: int = 3) -> None:
+    """Create an account on the login page (its "Create account" tab when there is one)
+    and wait for the app to open as that user. A submit lost in a rerun under load is
+    tried again; a second try of one that did land fails on "already registered"."""
+    for _ in range(attempts):
+        settle(page)
+        tab = page.get_by_role("tab", name="Create account")
+        if tab.count():
+            tab.click()
+        fields = {page.get_by_label("Name"): name, page.get_by_label("E-mail"): email,
+                  page.get_by_label("Password", exact=True): PASSWORD,
+                  page.get_by_label("Repeat password"): PASSWORD}
+        for box, value in fields.items():
+            fill_steadily(box.filter(visible=True), value)
+        page.get_by_role("button", name="Create account").filter(visible=True).click()
+        try:
+            page.get_by_role("button", name="Log out").wait_for(timeout=30_000)
+        except PlaywrightTimeout:
+            page.reload()
+            continue
+        page.get_by_test_id("stSidebar").get_by_text(email).wait_for()
+        return
+    raise AssertionError(f"could not register {email}")
+
+
+def session_cookie(page) -> str | None:
+    """The value of the app's re-authentication cookie in the browser, if any."""
+    return next((c["value"] for c in page.context.cookies() if c["name"] == COOKIE_NAME),
+                None)
+
+
+def has_session_cookie(page, within: float, other_than: str | None = None) -> bool:
+    """Whether the browser holds a re-authentication cookie (other than ``other_than``)
+    within ``within`` s."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+        if session_cookie(page) not in (None, other_than):
             return True
         page.wait_for_timeout(250)
     return False

@@ -6,40 +6,13 @@ from __future__ import annotations
 import pytest
 
 from kiri_core import generator
-from tests.e2e.live_app import fill_steadily, log_out, open_page
+from tests.e2e.live_app import log_in, log_out, open_page, register
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse 1"
 
 
 def visible(locator):
     return locator.filter(visible=True)
-
-
-def settle(page) -> None:
-    """Wait until the script run is over (the cookie component's first value reruns it)."""
-    page.locator("iframe[title*='cookie_manager']").first.wait_for(state="attached")
-    page.wait_for_timeout(1500)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
-
-
-def register(page, name: str, email: str, *, tab: bool = False) -> None:
-    settle(page)
-    if tab:
-        page.get_by_role("tab", name="Create account").click()
-    fill_steadily(visible(page.get_by_label("Name")), name)
-    fill_steadily(visible(page.get_by_label("E-mail")), email)
-    fill_steadily(visible(page.get_by_label("Password", exact=True)), PASSWORD)
-    fill_steadily(visible(page.get_by_label("Repeat password")), PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-
-
-def log_in(page, email: str) -> None:
-    settle(page)
-    fill_steadily(visible(page.get_by_label("E-mail")), email)
-    fill_steadily(visible(page.get_by_label("Password", exact=True)), PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def bad_csv(folder) -> str:
@@ -57,7 +30,6 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     page.get_by_text("the first account becomes the administrator").wait_for()
     page.shot("01-login")
     register(page, "Ann Analyst", "ann@agency.se")
-    page.get_by_text("ann@agency.se").wait_for()
 
     open_page(page, "Clients")
     visible(page.get_by_label("Name")).fill("Acme AB")
@@ -96,7 +68,7 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     page.get_by_text("ann@agency.se").wait_for()
     log_out(page)
 
-    register(page, "Otto Outsider", "otto@agency.se", tab=True)  # a colleague, no access
+    register(page, "Otto Outsider", "otto@agency.se")  # a colleague, no access
     page.get_by_text("No clients yet.").wait_for()
     open_page(page, "Runs")
     page.get_by_text("Ask an administrator to give you access").wait_for()
@@ -110,7 +82,6 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     app_server.restart()
     page.goto(app_server.url)
     log_in(page, "ann@agency.se")
-    page.get_by_text("ann@agency.se").wait_for()
     page.get_by_text("Latest model (run #1)").first.wait_for()
     page.get_by_role("heading", name="Acme AB").first.wait_for()
     page.shot("08-after-restart")
