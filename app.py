@@ -81,6 +81,7 @@ def main() -> None:
     st.set_page_config(page_title="Kiri MMM", page_icon=":material/insights:", layout="wide")
     try:
         config.secret_key()
+        config.time_zone()
     except config.ConfigurationError as error:
         st.error(str(error))
         st.stop()

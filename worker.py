@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     if config.redis_url() is None:
         parser.error("REDIS_URL is not set. Without Redis the app runs jobs itself; "
                      "start a worker only for the production set-up.")
+    try:
+        config.time_zone()  # the PDF's date: a wrong name fails here, not in the first job
+    except config.ConfigurationError as error:
+        parser.error(str(error))
     upgrade_database()
     # before any thread starts: a job's work horse is forked from this process, and a lock
     # another thread holds at the fork (the Robyn check's database use, twice) hangs it

@@ -18,6 +18,8 @@ the environment). The README's configuration table lists them:
 ``BIGQUERY_PROJECT_ID``         default Google Cloud project for BigQuery sources
 ``GOOGLE_APPLICATION_CREDENTIALS`` service-account JSON used by BigQuery sources
 ``KIRI_AGENCY_NAME``            the agency named on report covers (default ``Kiri``)
+``KIRI_TIME_ZONE``              the agency's IANA time zone (default ``Europe/Stockholm``):
+                                the PDF's date, and times where no browser tells its zone
 ``PORT``                        the app's port (default 8501)
 =============================== ==========================================================
 """
@@ -27,8 +29,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kiri_core.formatting import is_time_zone
+
 SAMPLE_SECRET_KEYS = frozenset({"", "changeme", "change-me", "secret", "dev", "sample", "xxx"})
 DEV_SECRET_KEY = "kiri-dev-mode-only-this-key-is-not-secret"
+DEFAULT_TIME_ZONE = "Europe/Stockholm"
 
 
 class ConfigurationError(RuntimeError):
@@ -94,6 +99,19 @@ def google_application_credentials() -> str | None:
 
 def agency_name() -> str:
     return os.environ.get("KIRI_AGENCY_NAME", "").strip() or "Kiri"
+
+
+def time_zone() -> str:
+    """The agency's IANA time zone (``KIRI_TIME_ZONE``): the PDF's date, and the clock of the
+    times shown to a browser that does not tell its own zone; a clear error for unknown names."""
+    name = os.environ.get("KIRI_TIME_ZONE", "").strip() or DEFAULT_TIME_ZONE
+    if not is_time_zone(name):
+        raise ConfigurationError(
+            f"KIRI_TIME_ZONE is {name!r}, which is not a time zone. Set it to an IANA name "
+            f"such as {DEFAULT_TIME_ZONE} or America/New_York (the default is "
+            f"{DEFAULT_TIME_ZONE})."
+        )
+    return name
 
 
 def port() -> int:

@@ -4,6 +4,10 @@ One :class:`NumberStyle` per supported currency decides the separators, where th
 sign goes and how dates are written. Tables, charts and the PDF all format through here, so
 the same number reads the same everywhere ("1 234 567 kr" for a Swedish client,
 "$1,234,567" for an American one).
+
+Moments are stored as naive UTC (:func:`kiri_core.db.base.utcnow`); :func:`timestamp` and
+:func:`moment_date` show them on the clock of a time zone (the viewer's, or the agency's
+where there is no browser), so 09:05 UTC in January reads "10:05" in Stockholm.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True)
@@ -245,9 +250,36 @@ def duration(seconds: float | None) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
-def timestamp(value: datetime | None) -> str:
-    """A moment to the minute: ``"2026-11-30 14:05"``; an en dash when not known."""
-    return "–" if value is None else value.strftime("%Y-%m-%d %H:%M")
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone this machine knows (``"Europe/Stockholm"``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def local_time(value: datetime, zone: str) -> datetime:
+    """A stored moment (naive means UTC) on the clock of the IANA time zone ``zone``."""
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def timestamp(value: datetime | None, zone: str) -> str:
+    """A stored moment to the minute in ``zone``: 13:05 UTC on 30 November 2026 is
+    ``"2026-11-30 14:05"`` in ``"Europe/Stockholm"``; an en dash when not known."""
+    return "–" if value is None else f"{local_time(value, zone):%Y-%m-%d %H:%M}"
+
+
+def moment_date(value: datetime, zone: str, currency: str = "SEK") -> str:
+    """The day of a stored moment in ``zone``, written the client's way (:func:`format_date`):
+    23:30 UTC on 30 November 2026 is ``"2026-12-01"`` in ``"Europe/Stockholm"``."""
+    return format_date(local_time(value, zone).date(), currency)
+
+
+def today(zone: str) -> date:
+    """Today's date on the clock of ``zone``."""
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def counted(count: int, noun: str) -> str:
@@ -261,7 +293,10 @@ def as_date(value: str | date) -> date:
 
 
 def format_date(value: str | date, currency: str = "SEK") -> str:
-    """A date the way the client writes it: ``"2016-01-04"`` (SEK), ``"Jan 04, 2016"`` (USD)."""
+    """A date the way the client writes it: ``"2016-01-04"`` (SEK), ``"Jan 04, 2016"`` (USD).
+
+    A calendar date; the day of a stored moment depends on the time zone (:func:`moment_date`).
+    """
     return as_date(value).strftime(style_for(currency).date_pattern)
 
 

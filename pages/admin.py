@@ -10,17 +10,17 @@ from kiri_core.formatting import timestamp
 from kiri_core.services import audit, auth, users
 from kiri_core.services.access import accessible_clients, require_admin
 from kiri_core.services.errors import AccessDenied
-from ui.context import signed_in_user
+from ui.context import signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
 
 
 def users_section(session, admin) -> list:
-    everyone = users.list_users(session, admin)
+    everyone, zone = users.list_users(session, admin), viewer_zone()
     st.dataframe(pd.DataFrame([
         {"E-mail": u.email, "Name": u.name, "Admin": u.is_admin, "Active": u.is_active,
-         "Locked until": timestamp(u.locked_until if auth.is_locked(u) else None),
-         "Last login": timestamp(u.last_login_at)} for u in everyone
+         "Locked until": timestamp(u.locked_until if auth.is_locked(u) else None, zone),
+         "Last login": timestamp(u.last_login_at, zone)} for u in everyone
     ]), hide_index=True, width="stretch")
     by_id = {u.id: u for u in everyone}
     emails = {u.id: u.email for u in everyone}
@@ -84,7 +84,7 @@ def audit_section(session, admin) -> None:
     st.dataframe(pd.DataFrame([
         {"When": e.when, "Who": e.who, "Action": e.action, "Client": e.client,
          "Target": e.target, "Details": e.details}
-        for e in audit.readable_entries(session, admin)
+        for e in audit.readable_entries(session, admin, zone=viewer_zone())
     ]), hide_index=True, width="stretch")
 
 

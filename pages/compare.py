@@ -9,7 +9,7 @@ from kiri_core import charts
 from kiri_core.report import content
 from kiri_core.results import showing
 from ui import workspace
-from ui.context import selected_client, signed_in_user
+from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 
 MEASURES = (("roas", "Return on ad spend (ROAS)"), ("contribution", "Contribution"))
@@ -25,18 +25,18 @@ st.title("Compare runs")
 with db() as session:
     user = signed_in_user(session)
     client, _ = selected_client(session, user)
-    currency = client.currency
+    currency, zone = client.currency, viewer_zone()
     left, right = st.columns(2)
     with left:
         baseline = workspace.finished_run(session, user, client, key="compare_a", default=1,
                                           label="Baseline run")
         base_result = workspace.result_of(session, user, baseline.id)
-        st.caption(workspace.model_caption(base_result, baseline, currency))
+        st.caption(workspace.model_caption(base_result, baseline, currency, zone))
     with right:
         compared = workspace.finished_run(session, user, client, key="compare_b",
                                           label="Compared run")
         compared_result = workspace.result_of(session, user, compared.id)
-        st.caption(workspace.model_caption(compared_result, compared, currency))
+        st.caption(workspace.model_caption(compared_result, compared, currency, zone))
     if baseline.id == compared.id:
         st.info("Pick two different runs to compare.")
         st.stop()

@@ -9,7 +9,7 @@ from kiri_core import charts
 from kiri_core.services import datasets
 from kiri_core.services.errors import ValidationError
 from ui import workspace
-from ui.context import selected_client, signed_in_user
+from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
 from ui.tables import datasets_frame
@@ -114,6 +114,6 @@ with db() as session:
     st.subheader("Versions")
     versions = datasets.list_datasets(session, user, client.id)
     if versions:
-        st.dataframe(datasets_frame(versions), hide_index=True, width="stretch")
+        st.dataframe(datasets_frame(versions, viewer_zone()), hide_index=True, width="stretch")
     else:
         st.caption("No dataset versions yet.")

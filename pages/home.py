@@ -6,7 +6,7 @@ import streamlit as st
 
 from kiri_core import formatting
 from kiri_core.services import clients
-from ui.context import selected_client, signed_in_user
+from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.layout import metric_row
 from ui.links import page_link
@@ -32,6 +32,7 @@ with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
     overview = clients.client_overview(session, user, client.id)
+    zone = viewer_zone()
     st.title(client.name)
     st.caption(f"{client.industry or 'No industry set'} · {client.currency} · you are {role}")
     if headline := overview.headline:
@@ -50,11 +51,12 @@ with db() as session:
         next_step(overview, role)
     st.subheader("Datasets")
     if overview.datasets:
-        st.dataframe(datasets_frame(overview.datasets), hide_index=True, width="stretch")
+        st.dataframe(datasets_frame(overview.datasets, zone), hide_index=True, width="stretch")
     else:
         st.caption("No datasets yet.")
     st.subheader("Runs")
     if overview.runs:
-        st.dataframe(runs_frame(overview.runs, client.currency), hide_index=True, width="stretch")
+        st.dataframe(runs_frame(overview.runs, client.currency, zone), hide_index=True,
+                     width="stretch")
     else:
         st.caption("No runs yet.")

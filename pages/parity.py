@@ -11,7 +11,7 @@ from kiri_core.robyn_r.availability import robyn_availability, unavailable_note
 from kiri_core.robyn_r.parity import engine_parity
 from kiri_core.services import runs
 from ui import workspace
-from ui.context import selected_client, signed_in_user
+from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.links import page_link
 from ui.tables import run_label
@@ -36,6 +36,7 @@ st.caption("The recommended models of a Kiri (Python) run and a Robyn (R) run on
 with db() as session:
     user = signed_in_user(session)
     client, _ = selected_client(session, user)
+    zone = viewer_zone()
     done = [r for r in runs.list_runs(session, user, client.id) if r.status == "succeeded"]
     robyn_runs = {r.id: r for r in done if r.engine == "robyn-r"}
     if not robyn_runs:
@@ -48,7 +49,7 @@ with db() as session:
                     + unavailable_note(availability, user.is_admin))
         st.stop()
     robyn_id = st.selectbox("Robyn (R) run", list(robyn_runs),
-                            format_func=lambda i: run_label(robyn_runs[i]))
+                            format_func=lambda i: run_label(robyn_runs[i], zone))
     dataset_id = robyn_runs[robyn_id].dataset_id
     kiri_runs = {r.id: r for r in done if r.engine == "kiri" and r.dataset_id == dataset_id}
     if not kiri_runs:
@@ -56,7 +57,7 @@ with db() as session:
         page_link("pages/runs.py", "Start one on the Runs page")
         st.stop()
     kiri_id = st.selectbox("Kiri (Python) run", list(kiri_runs),
-                           format_func=lambda i: run_label(kiri_runs[i]))
+                           format_func=lambda i: run_label(kiri_runs[i], zone))
     results = {"Kiri": workspace.result_of(session, user, kiri_id),
                "Robyn": workspace.result_of(session, user, robyn_id)}
 parity = engine_parity(results["Kiri"], results["Robyn"])

@@ -12,7 +12,7 @@ from kiri_core.engine.allocator import ChannelBounds
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id, what_if_steps
 from ui import plans, workspace
-from ui.context import selected_client, signed_in_user
+from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
 from ui.inputs import decimal_input, money_input
@@ -161,7 +161,7 @@ with db() as session:
     result = workspace.result_of(session, user, run.id)
     model_id = workspace.selected_model(result, run)
     currency = client.currency
-    st.caption(workspace.model_caption(result, run, currency))
+    st.caption(workspace.model_caption(result, run, currency, viewer_zone()))
     plan_key = f"plan_{run.id}"
 
     if role == "analyst":

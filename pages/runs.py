@@ -9,7 +9,7 @@ from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun
 from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
 from ui import state
-from ui.context import selected_client, signed_in_user
+from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
 from ui.links import page_link
@@ -98,7 +98,8 @@ def pick_run(history: list[ModelRun]) -> ModelRun:
     by_id = {r.id: r for r in history}
     if state.run_id() not in by_id:
         state.set_run_id(history[0].id)
-    labels = {r.id: run_label(r) for r in history}
+    zone = viewer_zone()
+    labels = {r.id: run_label(r, zone) for r in history}
     st.session_state[RUN_PICK] = state.run_id()
     chosen = st.selectbox("Run", list(by_id), format_func=labels.get, key=RUN_PICK,
                           on_change=state.keep_widget_value,
@@ -107,7 +108,7 @@ def pick_run(history: list[ModelRun]) -> ModelRun:
 
 
 def history_table(history: list[ModelRun], currency: str) -> None:
-    st.dataframe(runs_frame(history, currency), hide_index=True, width="stretch")
+    st.dataframe(runs_frame(history, currency, viewer_zone()), hide_index=True, width="stretch")
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -13,7 +13,7 @@ from kiri_core.bigquery.errors import BigQueryFailure
 from kiri_core.bigquery.mapping import SourceMapping, mapping_from_columns
 from kiri_core.bigquery.models import BigQuerySource
 from kiri_core.services.errors import KiriError
-from ui.context import selected_client, signed_in_user
+from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
 
@@ -168,7 +168,8 @@ def live_imports(source_id: int, currency: str) -> None:
 
 
 def imports_view(records: list, currency: str) -> None:
-    """The newest import's status or result, and the import history."""
+    """The newest import's status or result, and the import history (in the viewer's time
+    zone)."""
     if not records:
         st.caption("No imports yet.")
         return
@@ -178,7 +179,8 @@ def imports_view(records: list, currency: str) -> None:
     else:
         (st.error if last.status == "failed" else st.success)(importer.describe(last))
     st.subheader("Import history")
-    st.dataframe(pd.DataFrame([importer.history_row(r, currency) for r in records]),
+    zone = viewer_zone()
+    st.dataframe(pd.DataFrame([importer.history_row(r, currency, zone) for r in records]),
                  hide_index=True, width="stretch")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -207,9 +207,56 @@ def test_duration_in_minutes_and_seconds(seconds: float | None, expected: str) -
     assert fmt.duration(seconds) == expected
 
 
-def test_timestamp_to_the_minute_or_a_dash() -> None:
-    assert fmt.timestamp(datetime(2026, 11, 30, 14, 5, 59)) == "2026-11-30 14:05"
-    assert fmt.timestamp(None) == "–"
+@pytest.mark.parametrize(
+    ("stored", "zone", "expected"),
+    [
+        (datetime(2026, 1, 15, 9, 5, 59), "Europe/Stockholm", "2026-01-15 10:05"),  # CET, +1
+        (datetime(2026, 7, 15, 9, 5), "Europe/Stockholm", "2026-07-15 11:05"),  # CEST, +2
+        (datetime(2026, 3, 29, 0, 59), "Europe/Stockholm", "2026-03-29 01:59"),  # last CET
+        (datetime(2026, 3, 29, 1, 0), "Europe/Stockholm", "2026-03-29 03:00"),  # first CEST
+        (datetime(2026, 11, 30, 23, 30), "Europe/Stockholm", "2026-12-01 00:30"),  # next day
+        (datetime(2026, 1, 15, 9, 5), "America/New_York", "2026-01-15 04:05"),  # EST, -5
+        (datetime(2026, 12, 1, 3, 0), "America/New_York", "2026-11-30 22:00"),  # day before
+        (datetime(2026, 1, 15, 9, 5), "UTC", "2026-01-15 09:05"),
+        (datetime(2026, 1, 15, 9, 5, tzinfo=UTC), "Europe/Stockholm", "2026-01-15 10:05"),
+        (None, "Europe/Stockholm", "–"),
+    ],
+)
+def test_timestamp_shows_a_stored_utc_moment_on_the_zones_clock(
+        stored: datetime | None, zone: str, expected: str) -> None:
+    assert fmt.timestamp(stored, zone) == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "zone", "currency", "expected"),
+    [
+        (datetime(2026, 11, 30, 22, 59), "Europe/Stockholm", "SEK", "2026-11-30"),  # 23:59 CET
+        (datetime(2026, 11, 30, 23, 0), "Europe/Stockholm", "SEK", "2026-12-01"),  # 00:00 CET
+        (datetime(2026, 6, 30, 22, 0), "Europe/Stockholm", "SEK", "2026-07-01"),  # 00:00 CEST
+        (datetime(2026, 11, 30, 23, 0), "UTC", "SEK", "2026-11-30"),
+        (datetime(2026, 12, 1, 4, 59), "America/New_York", "USD", "Nov 30, 2026"),
+        (datetime(2026, 12, 1, 5, 0), "America/New_York", "USD", "Dec 01, 2026"),
+    ],
+)
+def test_moment_date_is_the_day_in_the_zone_written_the_clients_way(
+        stored: datetime, zone: str, currency: str, expected: str) -> None:
+    assert fmt.moment_date(stored, zone, currency) == expected
+
+
+def test_today_is_the_date_on_the_zones_clock() -> None:
+    east, west = fmt.today("Pacific/Kiritimati"), fmt.today("Pacific/Pago_Pago")  # +14, -11
+    assert (east - west) in (timedelta(days=1), timedelta(days=2))
+    assert fmt.today("UTC") == datetime.now(UTC).date()
+
+
+@pytest.mark.parametrize(
+    ("name", "known"),
+    [("Europe/Stockholm", True), ("America/New_York", True), ("UTC", True),
+     ("Europe/Stokholm", False), ("europe/stockholm", False), ("Europe", False), ("", False),
+     ("../etc/passwd", False)],
+)
+def test_is_time_zone_knows_iana_names_only(name: str, known: bool) -> None:
+    assert fmt.is_time_zone(name) is known
 
 
 def test_counted_says_one_problem_and_two_problems() -> None:

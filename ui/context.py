@@ -1,11 +1,14 @@
-"""What every page needs first: the signed-in user and the selected client."""
+"""What every page needs first: the signed-in user, the selected client and the viewer's
+time zone."""
 
 from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from kiri_core import config
 from kiri_core.db.models import Client, User
+from kiri_core.formatting import is_time_zone
 from kiri_core.services import auth
 from kiri_core.services.access import accessible_clients, client_role
 from ui import state
@@ -24,6 +27,13 @@ def signed_in_user(session: Session) -> User:
         st.warning("Please log in.")
         st.stop()
     return user
+
+
+def viewer_zone() -> str:
+    """The viewer's IANA time zone: the browser's (``st.context.timezone``), else the agency's
+    (``KIRI_TIME_ZONE``)."""
+    browser = st.context.timezone
+    return browser if browser and is_time_zone(browser) else config.time_zone()
 
 
 def client_picker(session: Session, user: User) -> Client | None:

@@ -1,4 +1,5 @@
-"""Tables of datasets and runs shared by the home, data and runs pages."""
+"""Tables of datasets and runs shared by the home, data and runs pages; times are shown on
+the clock of ``zone``, the viewer's IANA time zone (:func:`ui.context.viewer_zone`)."""
 
 from __future__ import annotations
 
@@ -8,28 +9,30 @@ from kiri_core.db.models import Dataset, ModelRun
 from kiri_core.formatting import duration, number, timestamp
 
 
-def datasets_frame(datasets: list[Dataset]) -> pd.DataFrame:
+def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
     return pd.DataFrame(
         [{"Version": f"v{d.version}", "Name": d.name, "Source": d.source, "Rows": d.row_count,
           "Period": f"{d.start_date} – {d.end_date}",
           "Known truth": "yes" if d.ground_truth else "",
-          "Saved": timestamp(d.created_at)} for d in datasets],
+          "Saved": timestamp(d.created_at, zone)} for d in datasets],
         columns=["Version", "Name", "Source", "Rows", "Period", "Known truth", "Saved"],
     )
 
 
-def run_label(run: ModelRun) -> str:
-    return f"Run #{run.id} · dataset v{run.dataset.version} · {timestamp(run.created_at)}"
+def run_label(run: ModelRun, zone: str) -> str:
+    """``"Run #6 · dataset v2 · 2026-11-30 14:05"``: the run, its dataset, when it was started."""
+    return (f"Run #{run.id} · dataset v{run.dataset.version} · "
+            f"{timestamp(run.created_at, zone)}")
 
 
-def runs_frame(runs: list[ModelRun], currency: str) -> pd.DataFrame:
+def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
     """The run history; R² written the client's way, "–" until a run has one."""
     return pd.DataFrame(
         [{"Run": f"#{r.id}", "Status": r.status,
           "Engine": r.engine, "Dataset": f"v{r.dataset.version}",
           "Iterations × trials": f"{r.config.get('iterations')} × {r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",
-          "Created": timestamp(r.created_at),
+          "Created": timestamp(r.created_at, zone),
           "Duration": duration(r.duration_seconds),
           "R²": number((r.metrics or {}).get("rsq"), currency, 3)} for r in runs],
         columns=["Run", "Status", "Engine", "Dataset", "Iterations × trials", "Started by",

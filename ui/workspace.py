@@ -15,7 +15,7 @@ from kiri_core.report import artifact, content
 from kiri_core.results import model_by_id, model_label, recommendation_reason
 from kiri_core.services import runs
 from ui import state
-from ui.context import signed_in_user
+from ui.context import signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
 from ui.links import page_link
@@ -68,7 +68,7 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     index = ids.index(current) if current in by_id else min(default, len(ids) - 1)
     labels = {i: run_label(r) for i, r in by_id.items()}  # no lazy loads after the session
     chosen = st.selectbox(label, ids, index=index, key=key, format_func=labels.get)
-    st.caption(run_details(by_id[chosen]))
+    st.caption(run_details(by_id[chosen], viewer_zone()))
     if key == "run":
         state.set_run_id(chosen)
     return by_id[chosen]
@@ -79,14 +79,15 @@ def run_label(run: ModelRun) -> str:
     return f"Run #{run.id} · {_search(run.config)} · seed {run.config.get('seed')}"
 
 
-def run_details(run: ModelRun) -> str:
-    """The rest of the run's settings: carryover, engine, dataset, search, when it finished."""
+def run_details(run: ModelRun, zone: str) -> str:
+    """The rest of the run's settings: carryover, engine, dataset, search, when it finished
+    (on the clock of ``zone``)."""
     config, trials = run.config, run.config.get("trials")
     adstock = config.get("adstock", "geometric")
     return (f"{runs.ADSTOCK_LABELS.get(adstock, adstock)} carryover · "
             f"{run.engine} · dataset v{run.dataset.version} · "
             f"{config.get('iterations')} iterations × {trials} trial{'' if trials == 1 else 's'}"
-            f" · finished {fmt.timestamp(run.finished_at)}")
+            f" · finished {fmt.timestamp(run.finished_at, zone)}")
 
 
 def _search(config: dict[str, Any]) -> str:
@@ -141,7 +142,7 @@ def model_picker(session: Session, user: User, run: ModelRun, result: dict, role
                  disabled=not may_choose, help=None if may_choose else VIEWER_PICKER_HELP,
                  format_func=lambda m: model_label(result, m, currency))
     st.caption(model_note(result, model_id, currency))
-    st.caption(choice_note(run, currency, may_choose))
+    st.caption(choice_note(run, currency, may_choose, viewer_zone()))
     chart_column, fit_column = st.columns([3, 1], vertical_alignment="center")
     with chart_column:
         st.altair_chart(charts.pareto_front(result, model_id, currency), theme=None,
@@ -162,29 +163,31 @@ def model_note(result: dict, model_id: str, currency: str) -> str:
     return f"An alternative to the recommended model {result['model_id']}."
 
 
-def choice_note(run: ModelRun, currency: str, may_choose: bool) -> str:
-    """That the model is the client's for everyone, who chose it and when, and who may
-    change it."""
-    chooser = _chooser(run, currency)
+def choice_note(run: ModelRun, currency: str, may_choose: bool, zone: str) -> str:
+    """That the model is the client's for everyone, who chose it and when (the day in
+    ``zone``), and who may change it."""
+    chooser = _chooser(run, currency, zone)
     change = ("Choosing another changes it for everyone." if may_choose
               else "Only an analyst of the client can choose another.")
     return (f"The client's model{f', chosen by {chooser}' if chooser else ''}: everyone sees "
             f"it here, in the budget planner, the presentation and the PDF report. {change}")
 
 
-def model_caption(result: dict, run: ModelRun, currency: str) -> str:
-    """``"Model 1_2_3 · recommended · set on the Results page by Ann on 2026-11-30"``."""
-    chooser = _chooser(run, currency)
+def model_caption(result: dict, run: ModelRun, currency: str, zone: str) -> str:
+    """``"Model 1_2_3 · recommended · set on the Results page by Ann on 2026-11-30"`` (the
+    day in ``zone``)."""
+    chooser = _chooser(run, currency, zone)
     return (f"{content.model_statement(result, selected_model(result, run))} · "
             + (f"set on the Results page by {chooser}" if chooser
                else "the model is chosen on the Results page"))
 
 
-def _chooser(run: ModelRun, currency: str) -> str | None:
-    """``"Ann on 2026-11-30"``: who last chose the run's model and when; None if nobody."""
+def _chooser(run: ModelRun, currency: str, zone: str) -> str | None:
+    """``"Ann on 2026-11-30"``: who last chose the run's model and on which day in ``zone``;
+    None if nobody."""
     if run.chosen_by is None or run.chosen_at is None:
         return None
-    return f"{run.chosen_by.name} on {fmt.format_date(run.chosen_at, currency)}"
+    return f"{run.chosen_by.name} on {fmt.moment_date(run.chosen_at, zone, currency)}"
 
 
 def _save_pick(session: Session, user: User, run: ModelRun, result: dict, picked: str) -> None:
@@ -234,7 +237,8 @@ def presentation_run(session: Session, user: User, client: Client) -> tuple[Mode
         picker, action = st.columns([3, 1], vertical_alignment="center")
         with picker:
             run = finished_run(session, user, client)
-            st.caption(model_caption(result_of(session, user, run.id), run, client.currency))
+            st.caption(model_caption(result_of(session, user, run.id), run, client.currency,
+                                     viewer_zone()))
         action.button("Present", icon=":material/fullscreen:", width="stretch",
                       on_click=_set_presenting, args=(True,),
                       help="Hide the menu and the sidebar for a client meeting.")

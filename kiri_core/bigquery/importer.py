@@ -40,10 +40,14 @@ ACTIVE_DURATIONS = {"queued": "waiting…", "running": "importing…"}
 
 
 class ImportBusy(ValidationError):
-    """The source had a queued or running import (``active``; None if it ended meanwhile)."""
+    """The source had a queued or running import (``active``; None if it ended meanwhile).
+
+    The message says how long ago it was asked for, which needs no time zone.
+    """
 
     def __init__(self, source: BigQuerySource, active: BigQueryImport | None) -> None:
-        state = (f"is already {active.status} (asked for at {active.started_at:%H:%M} UTC)"
+        asked = (utcnow() - active.started_at).total_seconds() if active else 0.0
+        state = (f"is already {active.status} (asked for {formatting.duration(asked)} ago)"
                  if active else "was started at the same moment")
         super().__init__(f"An import of '{source.name}' {state}. Wait for it to finish "
                          "before importing again.")
@@ -284,10 +288,11 @@ def describe(record: BigQueryImport) -> str:
     return line
 
 
-def history_row(record: BigQueryImport, currency: str = "SEK") -> dict[str, str]:
-    """One line of the import history as text; what an import has not told yet reads "–"."""
+def history_row(record: BigQueryImport, currency: str, zone: str) -> dict[str, str]:
+    """One line of the import history as text, its time on the clock of ``zone``; what an
+    import has not told yet reads "–"."""
     return {
-        "When (UTC)": f"{record.started_at:%Y-%m-%d %H:%M}",
+        "When": formatting.timestamp(record.started_at, zone),
         "Trigger": record.trigger,
         "Rows": formatting.number(record.rows, currency),
         "New weeks": formatting.number(record.new_weeks, currency),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import secrets
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 from rq.exceptions import NoSuchJobError
@@ -28,6 +27,7 @@ from kiri_core.bigquery.sources import get_source
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import User
 from kiri_core.db.session import session_scope
+from kiri_core.formatting import is_time_zone, local_time, timestamp
 from kiri_core.services import audit
 from kiri_core.services.errors import KiriError, ValidationError
 
@@ -47,7 +47,7 @@ def next_refresh_at(cron: str, timezone: str, after: datetime) -> datetime:
     Times are naive UTC in and out. Monday 06:00 in Europe/Stockholm is 05:00 UTC in winter
     and 04:00 UTC in summer.
     """
-    local = after.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
+    local = local_time(after, timezone)
     upcoming = croniter(cron, local).get_next(datetime)
     return upcoming.astimezone(UTC).replace(tzinfo=None)
 
@@ -73,18 +73,15 @@ def schedule_summary(source: BigQuerySource) -> str:
         if weekly
         else f"on cron '{source.schedule_cron}'"
     )
-    zone = ZoneInfo(source.schedule_timezone)
-    upcoming = source.next_refresh_at.replace(tzinfo=UTC).astimezone(zone)
-    return f"Refreshes {when} ({source.schedule_timezone}); next {upcoming:%Y-%m-%d %H:%M}."
+    upcoming = timestamp(source.next_refresh_at, source.schedule_timezone)
+    return f"Refreshes {when} ({source.schedule_timezone}); next {upcoming}."
 
 
 def schedule_problems(cron: str, timezone: str) -> list[str]:
     problems = []
     if not croniter.is_valid(cron):
         problems.append(f"'{cron}' is not a cron expression (e.g. 0 6 * * 1 for Mondays 06:00).")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_time_zone(timezone):
         problems.append(f"'{timezone}' is not a time zone (e.g. Europe/Stockholm).")
     if config.redis_url() is None:
         problems.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from kiri_core import charts
+from kiri_core import charts, config
 from kiri_core import formatting as fmt
 from kiri_core.report import content
 from kiri_core.report.document import MUTED, PRIMARY, TEXT, ReportPDF
@@ -38,13 +38,15 @@ def build_report(result: dict, client: str, currency: str, scenarios: list[dict]
     agency
         Who prepared the report (cover and footer).
     report_date
-        The date on the cover and in the PDF metadata (default: today).
+        The date on the cover and in the PDF metadata (default: today in the agency's time
+        zone, ``KIRI_TIME_ZONE``: the PDF is built once in the worker and downloaded by
+        everyone, so it carries the agency's date rather than one viewer's).
     model_id
         The model to report (default: the run's recommended model).
     """
     fmt.style_for(currency)  # an unknown currency fails before anything is drawn
     model_id = model_id or result["model_id"]
-    report_date = report_date or date.today()
+    report_date = report_date or fmt.today(config.time_zone())
     created = datetime(report_date.year, report_date.month, report_date.day, tzinfo=UTC)
     pdf = ReportPDF(f"{client} · Marketing mix report · {agency}", created)
     pdf.set_title(f"Marketing mix report – {client}")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiri_core import config
 from kiri_core.db.models import AuditLog, Client, Dataset, User
 from kiri_core.formatting import timestamp
 from kiri_core.services.access import require_admin
@@ -95,11 +96,14 @@ class ReadableEntry:
     details: str
 
 
-def readable_entries(session: Session, actor: User, limit: int = 200) -> list[ReadableEntry]:
-    """The latest audit entries as an admin reads them (admins only)."""
+def readable_entries(session: Session, actor: User, limit: int = 200,
+                     zone: str | None = None) -> list[ReadableEntry]:
+    """The latest audit entries as an admin reads them (admins only), times on the clock of
+    ``zone`` (default: the agency's, :func:`kiri_core.config.time_zone`)."""
+    zone = zone or config.time_zone()
     return [
         ReadableEntry(
-            when=timestamp(e.at),
+            when=timestamp(e.at, zone),
             who=_name(session, "user", e.actor_id) if e.actor_id else "system",
             action=ACTIONS.get(e.action, e.action),
             client=_name(session, "client", e.client_id) if e.client_id else "–",

@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from kiri_core import config
 from kiri_core.bigquery.mapping import SourceMapping
 from kiri_core.bigquery.models import BigQueryImport
 from kiri_core.bigquery.sources import import_history, list_sources
 from kiri_core.db.base import utcnow
+from kiri_core.formatting import timestamp
 
 from .conftest import MAPPING, PROJECT, Agency, run_rq_worker, wait_for_import
 from .fake_server import FakeBigQuery
@@ -147,6 +149,6 @@ def test_the_history_of_a_running_import_says_what_is_not_known_yet(
     app = open_page(agency.viewer.id, agency.client.id)
     assert texts(app.info) == "Importing…"
     running, done = history(app).to_dict("records")
-    assert running == {"When (UTC)": f"{now:%Y-%m-%d %H:%M}", "Trigger": "manual", "Rows": "–",
+    assert running == {"When": timestamp(now, config.time_zone()), "Trigger": "manual", "Rows": "–",
                        "New weeks": "–", "Took": "importing…", "Result": "Importing…"}
     assert (done["Rows"], done["New weeks"], done["Took"]) == ("1 234", "2", "1 min 15 s")

@@ -9,8 +9,8 @@ import pytest
 from fitted import carry_over_counted_in, finished_run
 from streamlit.proto.Metric_pb2 import Metric
 
+from kiri_core import config, planner
 from kiri_core import formatting as fmt
-from kiri_core import planner
 from kiri_core.db.base import utcnow
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id
@@ -323,7 +323,7 @@ def test_everyone_plans_on_the_model_an_analyst_chose(session, team, open_page, 
     other = next(m["model_id"] for m in result["models"] if not m["recommended"])
     choose_model(session, team.analyst, run.id, other)
     note = (f"Model {other} · alternative model chosen by the analyst · set on the Results "
-            f"page by Analyst on {fmt.format_date(utcnow(), 'SEK')}")
+            f"page by Analyst on {fmt.moment_date(utcnow(), config.time_zone(), 'SEK')}")
     viewer = open_page("pages/planner.py", team.viewer, team.client)
     assert not viewer.exception
     assert note in text_of(viewer)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from fitted import carry_over_counted_in, finished_run, fitted_run
 
+from kiri_core import config, planner
 from kiri_core import formatting as fmt
-from kiri_core import planner
 from kiri_core.db.base import utcnow
 from kiri_core.report import content
 from kiri_core.services.runs import choose_model, load_result
@@ -74,7 +74,7 @@ def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, te
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
     text = text_of(app)
     assert (f"Model {other} · alternative model chosen by the analyst · set on the Results "
-            f"page by Analyst on {fmt.format_date(utcnow(), 'SEK')}") in text
+            f"page by Analyst on {fmt.moment_date(utcnow(), config.time_zone(), 'SEK')}") in text
     assert "Budget recommendation: Other plan" in text
     assert "Recommended plan" not in text
     for finding in content.findings(result, other, "SEK")[:4]:

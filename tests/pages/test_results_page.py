@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fitted import finished_run
 
+from kiri_core import config
 from kiri_core import formatting as fmt
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import ModelRun
@@ -69,7 +70,8 @@ def test_the_pdf_report_is_of_the_chosen_model(session, team, open_page, text_of
 
 
 def chosen_by(name: str) -> str:
-    return f"The client's model, chosen by {name} on {fmt.format_date(utcnow(), 'SEK')}"
+    today = fmt.moment_date(utcnow(), config.time_zone(), "SEK")
+    return f"The client's model, chosen by {name} on {today}"
 
 
 def test_an_analyst_s_choice_is_the_model_everyone_sees(session, team, open_page, text_of):

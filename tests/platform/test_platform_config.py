@@ -1,6 +1,9 @@
-"""Settings: a missing or sample SECRET_KEY is refused outside dev mode."""
+"""Settings: a missing or sample SECRET_KEY is refused outside dev mode; the agency's time
+zone."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -31,3 +34,24 @@ def test_defaults_and_overrides(monkeypatch, tmp_path):
     assert config.storage_url() == str(tmp_path / "artifacts")
     assert config.secret_key() == "a" * 32
     assert config.allowed_signup_domains() == ["agency.se", "partner.no"]
+
+
+@pytest.mark.parametrize(("value", "zone"), [(None, "Europe/Stockholm"),
+                                             ("", "Europe/Stockholm"),
+                                             (" America/New_York ", "America/New_York"),
+                                             ("UTC", "UTC")])
+def test_time_zone_is_the_agencys_with_stockholm_by_default(monkeypatch, value, zone):
+    if value is None:
+        monkeypatch.delenv("KIRI_TIME_ZONE", raising=False)
+    else:
+        monkeypatch.setenv("KIRI_TIME_ZONE", value)
+    assert config.time_zone() == zone
+
+
+@pytest.mark.parametrize("value", ["Europe/Stokholm", "CET+1", "europe/stockholm", "Europe"])
+def test_an_unknown_time_zone_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("KIRI_TIME_ZONE", value)
+    with pytest.raises(config.ConfigurationError,
+                       match=re.escape(f"KIRI_TIME_ZONE is '{value}', which is not a "
+                                       "time zone")):
+        config.time_zone()

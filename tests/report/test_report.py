@@ -123,6 +123,16 @@ def test_the_same_input_gives_the_same_bytes(pdf_bytes: bytes, fit: Fitted,
     assert again == pdf_bytes
 
 
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # +14, -11
+def test_the_cover_date_is_today_in_the_agencys_time_zone(fit: Fitted, monkeypatch,
+                                                          zone: str) -> None:
+    """Without a report date the cover carries today in ``KIRI_TIME_ZONE``; the two zones are
+    always on different days, so a date taken from another clock fails one of them."""
+    monkeypatch.setenv("KIRI_TIME_ZONE", zone)
+    cover = pypdf.PdfReader(io.BytesIO(build_report(fit.result, CLIENT, "SEK"))).pages[0]
+    assert f"Prepared by Kiri · {fmt.format_date(fmt.today(zone), 'SEK')}" in cover.extract_text()
+
+
 def test_write_report_writes_the_report_in_the_clients_currency(fit: Fitted,
                                                                 tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"

@@ -1,0 +1,62 @@
+"""Times in a real browser (Debian's Chromium) against a real ``streamlit run``: a browser in
+New York sees a run's finish time on New York's clock, not in UTC nor in the agency's zone
+(the app runs with the default, Europe/Stockholm)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from kiri_core.db.models import ModelRun
+from kiri_core.db.session import session_factory
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.live_app import FinishedRun, log_in, open_page
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
+
+NEW_YORK = "America/New_York"
+FINISHED = datetime(2026, 1, 15, 23, 30)  # UTC, winter: 18:30 EST (-5), 00:30 CET the 16th
+
+
+@pytest.fixture
+def new_york_page(browser_page, request) -> Iterator:
+    """A page of its own browser context in New York's time zone; ``page.shot(name)`` saves
+    a screenshot under test-artifacts/e2e/ as ``browser_page``'s does."""
+    context = browser_page.context.browser.new_context(
+        timezone_id=NEW_YORK, viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    prefix = request.node.name.replace("[", "-").replace("]", "")
+
+    def shot(name: str) -> Path:
+        path = ARTIFACTS / f"{prefix}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    page.shot = shot
+    yield page
+    context.close()
+
+
+def test_a_browser_in_new_york_sees_the_finish_time_on_its_own_clock(
+        finished: FinishedRun, app_server, new_york_page) -> None:
+    with session_factory(app_server.env["DATABASE_URL"])() as session:
+        session.execute(sa.update(ModelRun).values(finished_at=FINISHED))
+        session.commit()
+    page = new_york_page
+    page.goto(app_server.url)
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == NEW_YORK
+    log_in(page, finished.email)
+    open_page(page, "Results")
+    page.get_by_text("finished 2026-01-15 18:30").wait_for()  # 5 hours behind UTC
+    page.get_by_test_id("stMetricValue").first.wait_for()  # the rest of the page is drawn
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    page.shot("results-finished-in-new-york")
+    body = page.locator("body").inner_text()
+    assert "2026-01-15 23:30" not in body  # UTC, as stored
+    assert "2026-01-16 00:30" not in body  # the agency's zone (Stockholm)
