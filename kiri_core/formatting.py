@@ -305,28 +305,44 @@ def period(start: str | date, end: str | date, currency: str = "SEK") -> str:
     return f"{format_date(start, currency)} – {format_date(end, currency)}"
 
 
-_BRANDS = {"tiktok": "TikTok", "youtube": "YouTube", "linkedin": "LinkedIn",
-           "pinterest": "Pinterest", "snapchat": "Snapchat"}
+_BRANDS = {name.lower(): name for name in (
+    "Meta", "Facebook", "Instagram", "Google", "Bing", "TikTok", "YouTube", "LinkedIn",
+    "Pinterest", "Snapchat", "Spotify", "Amazon", "Reddit", "Twitter", "Criteo", "Adform")}
 _ACRONYMS = {"tv", "ooh", "dooh", "ctv", "vod", "bvod", "sem", "seo", "sms", "crm", "b2b", "ai"}
 _TERM_NAMES = {"intercept": "Baseline", "trend": "Trend", "season": "Seasonality",
                "monthly": "Monthly seasonality", "holiday": "Holidays"}
+# A word (or two) that marks a column of spend, in English and the Nordic/German words
+# agencies' clients export with: "spend_meta", "Google Ads spend", "Kostnad Meta", "TV Kosten".
+SPEND_WORDS = (r"(?:(?:ad|media)[ _-]?)?(?:spend|spending|costs?|kostnad(?:er)?|kosten|budget"
+               r"|investments?|investering)")
+SPEND_WORD = re.compile(rf"(?<![^\W_]){SPEND_WORDS}(?![^\W_])", re.IGNORECASE)
+_SPEND_AFFIX = re.compile(rf"^{SPEND_WORDS}[\W_]+|[\W_]+{SPEND_WORDS}$", re.IGNORECASE)
+_ROBYN_SUFFIX = re.compile(r"_[SIPB]$")
+_WORD_BREAK = re.compile(r"[\s_-]+")
 
 
 def channel_name(column: str) -> str:
-    """A readable channel name from its column: ``"tv_S" -> "TV"``, ``"spend_search" -> "Search"``.
+    """A readable channel name from its column: ``"tv_S" -> "TV"``, ``"spend_search" ->
+    "Search"``, ``"Google Ads" -> "Google Ads"``, ``"TikTok cost" -> "TikTok"``.
 
     Robyn's suffixes (``_S`` spend, ``_I`` impressions, ``_P`` clicks, ``_B`` benchmark) and a
-    ``spend_`` prefix are dropped; known acronyms are upper-cased.
+    spend word before or after the name (:data:`SPEND_WORDS`) are dropped; brands and
+    acronyms are written their way; a word the user cased their own way (``"Ads"``) keeps it.
     """
-    name = column
-    for prefix in ("spend_", "Spend_"):
-        name = name.removeprefix(prefix)
-    for suffix in ("_S", "_I", "_P", "_B", "_spend"):
-        name = name.removesuffix(suffix)
-    words = [w for w in name.replace("-", "_").split("_") if w]
-    text = " ".join(w.upper() if w.lower() in _ACRONYMS else _BRANDS.get(w.lower(), w.lower())
-                    for w in words)
+    name = _SPEND_AFFIX.sub("", _ROBYN_SUFFIX.sub("", column.strip()))
+    words = [_cased(w) for w in _WORD_BREAK.split(name) if w]
+    text = " ".join(words)
     return text[:1].upper() + text[1:] if text else column
+
+
+def _cased(word: str) -> str:
+    """One word of a channel name: a brand or acronym its way, a word in one case lowered."""
+    lower = word.lower()
+    if lower in _BRANDS:
+        return _BRANDS[lower]
+    if lower in _ACRONYMS:
+        return word.upper()
+    return lower if word.islower() or word.isupper() else word
 
 
 def term_name(term: str) -> str:

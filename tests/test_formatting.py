@@ -282,3 +282,16 @@ def test_what_is_no_decimal_is_explained(typed, currency, message) -> None:
     with pytest.raises(fmt.NumberError) as error:
         fmt.parse_decimal(typed, currency)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize(("column", "name"), [
+    ("spend_meta", "Meta"), ("spend_tiktok", "TikTok"), ("tv_S", "TV"), ("ooh_S", "OOH"),
+    ("facebook_I", "Facebook"), ("competitor_sales_B", "Competitor sales"),
+    ("spend_paid_social", "Paid social"), ("email_spend", "Email"), ("newsletter", "Newsletter"),
+    ("Google Ads", "Google Ads"), ("TikTok cost", "TikTok"), ("Facebook spend", "Facebook"),
+    ("Kostnad Meta", "Meta"), ("TV Kosten", "TV"), ("Youtube budget", "YouTube"),
+    ("LinkedIn Sponsored Content", "LinkedIn Sponsored Content"), ("spend", "Spend"),
+])
+def test_a_channel_keeps_the_users_casing_and_brands_are_written_their_way(column: str,
+                                                                          name: str) -> None:
+    assert fmt.channel_name(column) == name

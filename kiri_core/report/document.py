@@ -19,6 +19,8 @@ SECONDARY = (245, 245, 245)
 RULE = (220, 220, 220)
 MARGIN = 18.0  # mm
 HEADER_LINE = 3.4  # mm: one line of a table heading
+ROW_FONT_SIZE = 8.5  # pt: a table row
+HEADER_FONT_SIZE = 7.5  # pt: a table heading
 
 
 class ReportPDF(FPDF):
@@ -122,8 +124,7 @@ class ReportPDF(FPDF):
 
         ``aligns`` has one letter (L/R) per column; default: first column left, numbers right.
         """
-        scale = self.content_width / sum(widths)
-        widths = [w * scale for w in widths]
+        widths = self._fitted_widths(header, rows, widths)
         aligns = aligns or "L" + "R" * (len(widths) - 1)
         self.ensure_space(10 + 7 * min(len(rows), 4))
         self._table_header(header, widths, aligns)
@@ -132,10 +133,35 @@ class ReportPDF(FPDF):
             self._table_row(row, widths, aligns, bold=last)
         self.ln(4)
 
+    def _fitted_widths(self, header: Sequence[str], rows: Sequence[Sequence[str]],
+                       weights: Sequence[float]) -> list[float]:
+        """Column widths across the content width in proportion to ``weights``, where a
+        column too narrow for its longest cell (a channel name of 20 characters) takes the
+        room from columns that have more than they need."""
+        scale = self.content_width / sum(weights)
+        widths = [w * scale for w in weights]
+        needed = [self._needed_width(heading, [row[i] for row in rows])
+                  for i, heading in enumerate(header)]
+        short = sum(max(n - w, 0.0) for n, w in zip(needed, widths, strict=True))
+        spare = sum(max(w - n, 0.0) for n, w in zip(needed, widths, strict=True))
+        if not short or not spare:
+            return widths
+        grow, shrink = min(1.0, spare / short), min(1.0, short / spare)
+        return [w + (n - w) * (grow if n > w else shrink)
+                for n, w in zip(needed, widths, strict=True)]
+
+    def _needed_width(self, heading: str, cells: Sequence[str]) -> float:
+        """The width a column needs: its longest cell in bold, its heading's longest word."""
+        self.set_font("InterSemiBold", size=HEADER_FONT_SIZE)
+        word = max((self.get_string_width(w) for w in heading.split()), default=0.0)
+        self.set_font("Inter", "B", size=ROW_FONT_SIZE)
+        cell = max((self.get_string_width(c) for c in cells), default=0.0)
+        return max(word, cell) + 2 * self.c_margin
+
     def _table_header(self, cells: Sequence[str], widths: Sequence[float], aligns: str) -> None:
         """The header row: a heading too long for its column wraps onto a second line, the
         others sit on the last line, above the blue rule."""
-        self.set_font("InterSemiBold", size=7.5)
+        self.set_font("InterSemiBold", size=HEADER_FONT_SIZE)
         self.set_text_color(*MUTED)
         lines = [self.multi_cell(width, HEADER_LINE, cell, dry_run=True, output="LINES")
                  for cell, width in zip(cells, widths, strict=True)]
@@ -154,7 +180,7 @@ class ReportPDF(FPDF):
                    bold: bool = False) -> None:
         height = 7.0
         self.ensure_space(height)
-        self.set_font("Inter", "B" if bold else "", size=8.5)
+        self.set_font("Inter", "B" if bold else "", size=ROW_FONT_SIZE)
         self.set_text_color(*TEXT)
         for cell, width, align in zip(cells, widths, aligns, strict=True):
             self.cell(width, height, self._fitted(cell, width), align=align)

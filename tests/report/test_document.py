@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiri_core.formatting import unbreakable_numbers
+from kiri_core.report.content import CHANNEL_COLUMNS
 from kiri_core.report.document import ReportPDF
 
 
@@ -38,3 +39,19 @@ def test_a_paragraph_wraps_around_a_number_not_inside_it(tmp_path: Path) -> None
     assert len([line for line in lines if line.strip()]) > 50  # some paragraphs wrapped
     assert not [line for line in lines if line.rstrip().endswith(("versus 1", "479"))]
     assert not [line for line in lines if line.startswith(("479", "988", "kr"))]
+
+
+def test_a_channel_name_of_twenty_characters_is_not_cut_off(tmp_path: Path) -> None:
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    names = ["LinkedIn Sponsored Ad", "Google Ads Performance", "Meta"]
+    rows = [[name, "12 345 678 kr", "33,3 %", "23 456 789 kr", "41,2 %", "1,90", "0,85",
+             "1,10 – 2,80"] for name in names]
+    pdf.table(CHANNEL_COLUMNS, rows, widths=(20, 22, 15, 22, 15, 11, 17, 20))
+    path = tmp_path / "table.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "\u2026" not in text
+    assert all(name in text for name in names), text
+    assert all(cell in text for cell in rows[0][1:]), text
