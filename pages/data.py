@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts
+from kiri_core.data.validation import SPEND_BOX
 from kiri_core.services import datasets
 from kiri_core.services.errors import ValidationError
 from ui import workspace
@@ -30,7 +31,7 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
         date = pick("Date column (week start)", "date")
         revenue = pick("Revenue column", "revenue")
     with right:
-        spend = st.multiselect("Spend columns (paid media)", columns, key=f"{key}_spend",
+        spend = st.multiselect(SPEND_BOX, columns, key=f"{key}_spend",
                                default=suggested.get("spend", []))
         context = st.multiselect("Context columns (flags, other drivers)", columns,
                                  key=f"{key}_context", default=suggested.get("context", []))
@@ -48,7 +49,8 @@ def preview(frame: pd.DataFrame, mapping: dict, currency: str) -> None:
 
 def upload_tab(session, user, client) -> None:
     uploaded = st.file_uploader("Weekly data (CSV)", type=["csv"], key="upload_file",
-                                help="date (YYYY-MM-DD week start), revenue, spend_* columns, "
+                                help="date (YYYY-MM-DD week start), revenue, one spend column "
+                                     "per paid channel (spend_meta, Google Ads, TikTok cost), "
                                      "optional promo_flag and other context columns; comma-, "
                                      "semicolon- or tab-separated (Excel's 1 234,56 is fine).")
     if uploaded is None:

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kiri_core.formatting import SPEND_WORD
+
 MIN_ROWS = 52
 MIN_SPEND_COLUMNS = 2
 MAX_BYTES = 50 * 1024 * 1024
@@ -39,7 +41,14 @@ DATE_NAMES = ("date", "week", "week_start", "ds", "period", "datum", "vecka", "u
               "woche")
 DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders", "intäkter", "omsättning",
                  "försäljning", "omsetning", "omsætning", "salg", "umsatz")
+# Besides a spend word (formatting.SPEND_WORD): "Google Ads", "Meta ads" name an ad account's
+# cost too, unless an activity word says the column counts something else.
+ADS_WORD = re.compile(r"(?<![^\W_])ads(?![^\W_])", re.IGNORECASE)
+ACTIVITY_WORD = re.compile(r"(?<![^\W_])(?:impressions?|impr|clicks?|views?|reach|grps?|trps?"
+                           r"|sessions?|visits?|per|cp[acmv])(?![^\W_])", re.IGNORECASE)
+DEP_VAR_WORD = re.compile(rf"(?<![^\W_])(?:{'|'.join(DEP_VAR_NAMES)})(?![^\W_])", re.IGNORECASE)
 HEADER_ROW = 1
+SPEND_BOX = "Spend columns (paid media)"  # the Data page's label of the spend columns
 
 
 @dataclass(frozen=True)
@@ -209,26 +218,43 @@ def _header_problems(header: list[str]) -> list[Problem]:
 
 
 def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
-    """Guess the mapping: ``spend_*`` (and Robyn's ``*_S``) are spend, 0/1 columns are flags.
+    """Guess the mapping: columns of numbers named for spend (:func:`is_spend_name`) are
+    spend, 0/1 columns are flags.
 
     Flags become context columns; other columns stay unassigned for the user to map.
     """
     columns = list(frame.columns)
     date = _first_named(columns, DATE_NAMES) or _first_date_like(frame)
-    spend = tuple(c for c in columns if c.lower().startswith("spend_") or c.endswith("_S"))
+    named_dep_var = _first_named(columns, DEP_VAR_NAMES)
+    spend = tuple(c for c in columns if c not in {date, named_dep_var}
+                  and is_spend_name(c) and _is_numbers(frame[c]))
     flags = tuple(c for c in columns if c not in {date, *spend} and _is_flag(frame[c]))
-    dep_var = _first_named(columns, DEP_VAR_NAMES) or _first_measure(
-        frame, exclude={date, *spend, *flags})
+    dep_var = named_dep_var or _first_measure(frame, exclude={date, *spend, *flags})
     context = tuple(c for c in flags if c != dep_var)
     return ColumnMapping(date=date, dep_var=dep_var, spend=spend, context=context)
+
+
+def is_spend_name(column: str) -> bool:
+    """Whether a column's name says spend: Robyn's ``*_S``, a spend word before, after or
+    inside it (``"spend_meta"``, ``"TikTok cost"``, ``"Kostnad Meta"``) or ``"Google Ads"``;
+    never a count such as ``"Meta ads clicks"`` or ``"cost per click"``, nor revenue."""
+    if column.endswith("_S"):
+        return True
+    named = SPEND_WORD.search(column) or ADS_WORD.search(column)
+    return bool(named) and not (ACTIVITY_WORD.search(column) or DEP_VAR_WORD.search(column))
 
 
 def _first_measure(frame: pd.DataFrame, exclude: set[str | None]) -> str | None:
     """The first column of numbers that is not taken (the likely dependent variable)."""
     for column in frame.columns:
-        if column not in exclude and _to_numbers(frame[column]).notna().mean() >= 0.9:
+        if column not in exclude and _is_numbers(frame[column]):
             return column
     return None
+
+
+def _is_numbers(series: pd.Series) -> bool:
+    """At least 90 % of the cells are numbers."""
+    return bool(_to_numbers(series).notna().mean() >= 0.9)
 
 
 def _first_named(columns: Iterable[str], names: Sequence[str]) -> str | None:
@@ -253,13 +279,21 @@ def _is_flag(series: pd.Series) -> bool:
 
 
 def validate_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:
-    """Every problem that keeps ``frame`` from being modelled with ``mapping`` ([] if none)."""
+    """Every problem that keeps ``frame`` from being modelled with ``mapping`` ([] if none):
+    those of the whole file first, then those of cells in row order, then column summaries."""
     problems = _mapping_problems(frame, mapping)
     if len(frame) < MIN_ROWS:
         problems.append(
             Problem(f"only {len(frame)} rows of data; at least {MIN_ROWS} weeks are needed")
         )
+    cells = _cell_problems(frame, mapping)
+    return problems + sorted(cells, key=lambda p: (p.row is None, p.row or 0))
+
+
+def _cell_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:
+    """The problems of the mapped columns' cells, column by column."""
     present = set(frame.columns)
+    problems = []
     if mapping.date in present:
         problems += _date_problems(frame[mapping.date], mapping.date)
     if mapping.dep_var in present:
@@ -300,13 +334,7 @@ def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Probl
     if mapping.dep_var is None:
         problems.append(Problem("no revenue (dependent variable) column is chosen"))
     if len(mapping.spend) < MIN_SPEND_COLUMNS:
-        names = f" ({', '.join(mapping.spend)})" if mapping.spend else ""
-        problems.append(
-            Problem(
-                f"only {len(mapping.spend)} spend column{'' if len(mapping.spend) == 1 else 's'}"
-                f"{names}; at least {MIN_SPEND_COLUMNS} are needed"
-            )
-        )
+        problems.append(_too_few_spend_columns(mapping.spend))
     seen: set[str] = set()
     for column in mapping.columns():
         if column in seen:
@@ -315,6 +343,14 @@ def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Probl
             problems.append(Problem(f"column {column!r} is missing from the data", column=column))
         seen.add(column)
     return problems
+
+
+def _too_few_spend_columns(spend: Sequence[str]) -> Problem:
+    """What to do when fewer than :data:`MIN_SPEND_COLUMNS` spend columns are chosen."""
+    chosen = (f"only {spend[0]!r} is chosen as a spend column" if spend
+              else "no spend columns are chosen")
+    return Problem(f"{chosen}: pick at least {MIN_SPEND_COLUMNS} in \u201c{SPEND_BOX}\u201d, "
+                   "one per paid channel")
 
 
 def _date_problems(series: pd.Series, column: str) -> list[Problem]:

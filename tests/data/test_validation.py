@@ -67,6 +67,36 @@ def test_semicolon_csv_and_robyn_columns_are_detected() -> None:
 
 
 @pytest.mark.parametrize(
+    ("header", "spend"),
+    [
+        ("date,revenue,Google Ads,TikTok cost,Facebook spend,promo",
+         ("Google Ads", "TikTok cost", "Facebook spend")),
+        ("Datum;Intäkter;Kostnad Meta;Kostnad Google;Meta visningar", ("Kostnad Meta",
+                                                                       "Kostnad Google")),
+        ("Woche;Umsatz;TV Kosten;Radio Kosten;Budget Plan", ("TV Kosten", "Radio Kosten")),
+        ("week,sales,Meta Ad Spend,Search investment,Meta ads clicks,cost per click",
+         ("Meta Ad Spend", "Search investment")),
+        ("date,revenue_cost_adjusted,media_budget_meta,spend_google", ("media_budget_meta",
+                                                                      "spend_google")),
+    ],
+)
+def test_spend_columns_are_guessed_from_spend_words_in_any_position(
+    header: str, spend: tuple[str, ...]
+) -> None:
+    delimiter = ";" if ";" in header else ","
+    names = header.split(delimiter)
+    cells = {names[0]: "2020-01-{:02d}", "Budget Plan": "plan", "promo": "{}"}
+    rows = "".join(
+        delimiter.join(cells.get(n, "12{}").format(6 + 7 * i if n == names[0] else i % 2)
+                       for n in names) + "\n"
+        for i in range(3)
+    )
+    mapping = detect_columns(read_csv(f"{header}\n{rows}".encode()))
+    assert (mapping.date, mapping.dep_var) == (names[0], names[1])
+    assert mapping.spend == spend
+
+
+@pytest.mark.parametrize(
     ("header", "date", "dep_var"),
     [
         ("Vecka;Intäkter;spend_meta;spend_google;kampanj", "Vecka", "Intäkter"),
@@ -228,10 +258,11 @@ def test_problems_carry_row_and_column(frame: pd.DataFrame) -> None:
 
 def test_fewer_than_two_spend_columns(frame: pd.DataFrame) -> None:
     mapping = ColumnMapping("date", "revenue", spend=("spend_meta",))
-    assert messages(frame, mapping) == ["only 1 spend column (spend_meta); at least 2 are needed"]
+    box = "\u201cSpend columns (paid media)\u201d, one per paid channel"
+    assert messages(frame, mapping) == [
+        f"only 'spend_meta' is chosen as a spend column: pick at least 2 in {box}"]
     assert messages(frame, ColumnMapping("date", "revenue")) == [
-        "only 0 spend columns; at least 2 are needed"
-    ]
+        f"no spend columns are chosen: pick at least 2 in {box}"]
 
 
 def test_unmapped_roles_are_named(frame: pd.DataFrame) -> None:
@@ -248,8 +279,8 @@ def test_typed_frames_from_bigquery_validate_the_same(frame: pd.DataFrame) -> No
     typed.loc[4, "spend_email"] = float("nan")
     typed.loc[6, "spend_meta"] = -1.0
     assert messages(typed) == [
-        "row 8, column 'spend_meta': spend -1 is negative",
         "row 6, column 'spend_email': missing value",
+        "row 8, column 'spend_meta': spend -1 is negative",
     ]
 
 
@@ -266,13 +297,19 @@ def test_all_problems_are_reported_at_once(frame: pd.DataFrame) -> None:
     assert found == [
         "column 'spend_email' is missing from the data",
         "only 40 rows of data; at least 52 weeks are needed",
+        "row 3, column 'spend_meta': 'n/a' is not a number",
+        "row 4, column 'spend_google': spend -3 is negative",
+        "row 5, column 'revenue': missing value",
         "row 6, column 'date': date 2022-01-24 appears again (first in row 5)",
         "row 7, column 'date': date 2022-02-07 is 14 days after the previous date; "
         "rows must be weekly",
-        "row 5, column 'revenue': missing value",
-        "row 3, column 'spend_meta': 'n/a' is not a number",
-        "row 4, column 'spend_google': spend -3 is negative",
     ]
+
+
+def test_problems_of_a_newest_first_file_come_in_row_order(frame: pd.DataFrame) -> None:
+    newest_first = frame.drop(index=[10, 20, 30]).iloc[::-1].reset_index(drop=True)
+    rows = [p.row for p in validate_frame(newest_first, MAPPING)]
+    assert len(rows) == 3 and rows == sorted(rows), rows
 
 
 def test_many_bad_cells_are_summarised(frame: pd.DataFrame) -> None:

@@ -97,3 +97,20 @@ def test_viewer_cannot_upload_or_generate(session, team, open_page, text_of):
     assert not app.exception
     assert "uploading needs the analyst role" in text_of(app)
     assert not app.button
+
+
+def test_spend_columns_named_the_users_way_are_guessed(session, team, open_page):
+    frame, _ = generator.generate(60, 2)
+    own_names = frame.rename(columns={"spend_meta": "Facebook spend",
+                                      "spend_google": "Google Ads",
+                                      "spend_tiktok": "TikTok cost"}).drop(columns="spend_email")
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload(
+        "own.csv", own_names.to_csv(index=False).encode()).run()
+    assert not app.exception
+    spend = next(m for m in app.multiselect if m.label == "Spend columns (paid media)")
+    assert spend.value == ["Facebook spend", "Google Ads", "TikTok cost"]
+    assert app.success[0].value == "60 rows look good."
+    spend.set_value([]).run()
+    assert ("no spend columns are chosen: pick at least 2 in \u201cSpend columns (paid media)"
+            "\u201d") in app.error[0].value
