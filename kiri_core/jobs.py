@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,14 +46,17 @@ def heartbeat_interval_seconds() -> float:
 
 
 class Heartbeat:
-    """Calls ``beat()`` every :func:`heartbeat_interval_seconds` from a thread until stopped.
+    """Calls ``beat()`` every ``interval()`` seconds (default:
+    :func:`heartbeat_interval_seconds`) from a thread until stopped.
 
     A job whose beats stop (its worker died) is failed by a reaper that compares the last
     beat with ``KIRI_HEARTBEAT_TIMEOUT``. Usable as a context manager.
     """
 
-    def __init__(self, beat: Callable[[], None], name: str) -> None:
+    def __init__(self, beat: Callable[[], None], name: str,
+                 interval: Callable[[], float] = heartbeat_interval_seconds) -> None:
         self._beat_once = beat
+        self._interval = interval
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{name}")
 
@@ -71,40 +75,48 @@ class Heartbeat:
         self.stop()
 
     def _beat(self) -> None:
-        while not self._stopped.wait(heartbeat_interval_seconds()):
+        while not self._stopped.wait(self._interval()):
             try:
                 self._beat_once()
             except Exception:  # a missed beat is retried; the reaper tolerates several
                 log.exception("%s failed", self._thread.name)
 
 
-class RunMonitor:
-    """Writes heartbeats from a thread and turns progress calls into row updates.
+@dataclass(frozen=True)
+class Progress:
+    """How far a run is (0 to 1) and what it is doing."""
 
-    The heartbeat thread keeps beating while the engine computes; a run whose heartbeat
-    stops (the worker died) is failed by :func:`kiri_core.services.runs.reap_stale_runs`.
+    fraction: float = 0.0
+    stage: str | None = None
+
+
+class RunMonitor:
+    """Keeps a run's row up to date from a thread: progress and stage, and heartbeats.
+
+    The engine reports through :meth:`progress` and :meth:`stage` as often as it likes; the
+    thread writes the latest report at most every :data:`PROGRESS_WRITE_INTERVAL_S` (only
+    when it changed) and a heartbeat at least every :func:`heartbeat_interval_seconds`, and
+    :meth:`stop` writes the last report, so the end of the search is never lost. A run whose
+    heartbeat stops (the worker died) is failed by
+    :func:`kiri_core.services.runs.reap_stale_runs`.
     """
 
     def __init__(self, run_id: int) -> None:
         self.run_id = run_id
         self.cancelled = threading.Event()
-        self._last_write = 0.0
-        self._heartbeat = Heartbeat(self._write, f"run-{run_id}")
+        self._lock = threading.Lock()
+        self._reported = self._written = Progress()
+        self._last_beat = time.monotonic()
+        self._heartbeat = Heartbeat(self._tick, f"run-{run_id}",
+                                    interval=lambda: PROGRESS_WRITE_INTERVAL_S)
 
     def start(self) -> None:
         self._heartbeat.start()
 
     def stop(self) -> None:
+        """Stop the thread and write what was reported since its last write."""
         self._heartbeat.stop()
-
-    def _write(self, progress: float | None = None) -> None:
-        with session_scope() as session:
-            run = session.get(ModelRun, self.run_id)
-            run.heartbeat_at = utcnow()
-            if progress is not None:
-                run.progress = max(run.progress, min(progress, 0.99))
-            if run.cancel_requested_at is not None:
-                self.cancelled.set()
+        self._tick()
 
     def should_cancel(self) -> bool:
         return self.cancelled.is_set()
@@ -113,12 +125,32 @@ class RunMonitor:
         """Progress callback handed to the engine; raises RunCancelled when asked to stop."""
         if self.cancelled.is_set():
             raise RunCancelled()
-        now = time.monotonic()
-        if now - self._last_write >= PROGRESS_WRITE_INTERVAL_S:
-            self._last_write = now
-            self._write(float(fraction))
-            if self.cancelled.is_set():
-                raise RunCancelled()
+        with self._lock:
+            last = self._reported
+            self._reported = Progress(max(last.fraction, float(fraction)), last.stage)
+
+    def stage(self, name: str) -> None:
+        """Stage callback handed to the engine: the run starts the step ``name``."""
+        with self._lock:
+            self._reported = Progress(self._reported.fraction, name)
+
+    def _tick(self) -> None:
+        """Write the latest report when it changed, else a heartbeat when one is due."""
+        with self._lock:
+            reported = self._reported
+        beat_due = time.monotonic() - self._last_beat >= heartbeat_interval_seconds()
+        if reported != self._written or beat_due:
+            self._write(reported)
+
+    def _write(self, reported: Progress) -> None:
+        with session_scope() as session:
+            run = session.get(ModelRun, self.run_id)
+            run.heartbeat_at = utcnow()
+            run.progress = max(run.progress, min(reported.fraction, 0.99))
+            run.stage = reported.stage or run.stage
+            if run.cancel_requested_at is not None:
+                self.cancelled.set()
+        self._written, self._last_beat = reported, time.monotonic()
 
 
 def _claim(run_id: int) -> ModelRun | None:
@@ -144,12 +176,13 @@ def _fit(run: ModelRun, data: pd.DataFrame, monitor: RunMonitor) -> dict[str, An
     if run.engine == "robyn-r":
         from kiri_core.robyn_r.adapter import run_robyn
 
+        monitor.stage("Fitting models with Robyn in R")
         with tempfile.TemporaryDirectory(prefix=f"kiri-run-{run.id}-") as workdir:
             return run_robyn(data, run.config, workdir, monitor.progress, monitor.should_cancel,
                              ROBYN_TIMEOUT_S, lambda line: log.info("run %s: %s", run.id, line))
     from kiri_core.engine.fit import fit_model
 
-    return fit_model(data, run.config, monitor.progress)
+    return fit_model(data, run.config, monitor.progress, stage=monitor.stage)
 
 
 def _json_default(value: Any) -> Any:

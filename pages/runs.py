@@ -75,8 +75,8 @@ def run_status(run) -> None:
     st.markdown(f"**Run #{run.id}** · {run.status} · {run.engine} · "
                 f"{formatting.duration(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
-        label = "Waiting for a worker ..." if run.status == "queued" else "Fitting models ..."
-        st.progress(min(max(run.progress, 0.0), 1.0), text=f"{label} {run.progress:.0%}")
+        doing = "Waiting for a worker" if run.status == "queued" else run.stage or "Starting"
+        st.progress(min(max(run.progress, 0.0), 1.0), text=f"{doing} \u2026 {run.progress:.0%}")
     if run.error and run.status != "succeeded":
         (st.warning if run.status == "cancelled" else st.error)(run.error)
 

@@ -41,10 +41,15 @@ from kiri_core.engine.selection import DEFAULT_RULE, RULES, choose
 QUICK_ITERATIONS, QUICK_TRIALS = 300, 1
 QUICK_BOOTSTRAP_SAMPLES = 100  # coarser intervals for interactive tuning
 PICK = -1  # key of the recommended model's interval group (cluster labels are >= 0)
-SEARCH_SHARE = 0.99  # of the progress bar; the model set takes the last 1%
+# The progress bar: preparing the inputs takes the first 5 %, the search up to 90 %, the model
+# set (Pareto fronts, clusters, intervals, decompositions) the rest.
+SEARCH_START, SEARCH_END = 0.05, 0.9
+PREPARING, SEARCHING, BUILDING = ("Preparing the model inputs", "Searching models",
+                                  "Building the model set")
 REQUIRED = ("date_column", "revenue_column", "spend_columns")
 
 Progress = Callable[[float], None]
+Stage = Callable[[str], None]
 
 
 def normalize_config(config: dict) -> dict:
@@ -128,14 +133,17 @@ def fit_model(
     progress: Progress | None = None,
     *,
     workers: int | None = None,
+    stage: Stage | None = None,
 ) -> dict:
     """Fit Robyn's model family on ``data`` and return the result document.
 
     ``workers`` caps the search processes (default: all cores); results do not depend on it.
-    ``progress(fraction)`` is called as the search advances; an exception raised by it
-    stops the search processes and propagates.
+    ``progress(fraction)`` is called as the fit advances and ``stage(name)`` as it starts
+    each step (:data:`PREPARING`, :data:`SEARCHING`, :data:`BUILDING`); an exception raised
+    by ``progress`` stops the search processes and propagates.
     """
-    searched = search_models(data, config, progress, workers=workers)
+    searched = search_models(data, config, progress, workers=workers, stage=stage)
+    _announce(stage, BUILDING)
     document = result_document(searched)
     if progress is not None:
         progress(1.0)
@@ -148,9 +156,11 @@ def search_models(
     progress: Progress | None = None,
     *,
     workers: int | None = None,
+    stage: Stage | None = None,
 ) -> SearchedFit:
     """Normalize the config, prepare the inputs and run the hyperparameter search."""
     started = time.perf_counter()
+    _announce(stage, PREPARING)
     config = normalize_config(config)
     prepared = prepare_model_data(data, config)
     problem = Problem(
@@ -166,6 +176,7 @@ def search_models(
         config["ts_validation"],
     )
     ready = time.perf_counter()
+    _announce(stage, SEARCHING)
     search = run_search(
         problem,
         space,
@@ -174,10 +185,24 @@ def search_models(
         config["seed"],
         algorithm=config["algorithm"],
         workers=workers,
-        progress=None if progress is None else (lambda f: progress(SEARCH_SHARE * f)),
+        progress=_between(progress, SEARCH_START, SEARCH_END),
     )
     seconds = {"prepare_seconds": ready - started, "search_seconds": time.perf_counter() - ready}
     return SearchedFit(config, problem, space, search, seconds)
+
+
+def _announce(stage: Stage | None, name: str) -> None:
+    if stage is not None:
+        stage(name)
+
+
+def _between(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """Report ``start`` and return ``progress`` for a step that fills the bar from ``start``
+    to ``end`` (0 to 1 within the step)."""
+    if progress is None:
+        return None
+    progress(start)
+    return lambda fraction: progress(start + (end - start) * fraction)
 
 
 def result_document(searched: SearchedFit, selection: str | None = None) -> dict:

@@ -5,7 +5,16 @@ import json
 import numpy as np
 import pytest
 
-from kiri_core.engine.fit import fit_model, models_as_likely, normalize_config, search_models
+from kiri_core.engine.fit import (
+    BUILDING,
+    PREPARING,
+    SEARCH_END,
+    SEARCHING,
+    fit_model,
+    models_as_likely,
+    normalize_config,
+    search_models,
+)
 from kiri_core.generator import CHANNELS
 
 
@@ -108,11 +117,14 @@ def test_same_seed_gives_identical_json_on_any_number_of_workers(easy_set, easy_
     assert _without_timings(again) == _without_timings(result)
 
 
-def test_progress_is_reported_up_to_one(easy_set, easy_config):
+def test_progress_is_reported_up_to_one_and_each_stage_is_named(easy_set, easy_config):
     data, _ = easy_set
     seen: list[float] = []
-    fit_model(data, {**easy_config, "iterations": 40, "trials": 1}, seen.append)
+    stages: list[tuple[str, float]] = []
+    fit_model(data, {**easy_config, "iterations": 40, "trials": 1}, seen.append,
+              stage=lambda name: stages.append((name, seen[-1] if seen else 0.0)))
     assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 40
+    assert stages == [(PREPARING, 0.0), (SEARCHING, 0.0), (BUILDING, SEARCH_END)]
 
 
 def test_conversion_calibration_and_validation(easy_set, easy_config):

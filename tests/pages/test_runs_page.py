@@ -6,6 +6,7 @@ import time
 
 import sqlalchemy as sa
 
+from kiri_core.db.base import utcnow
 from kiri_core.db.models import ModelRun
 from kiri_core.results import recommendation_reason
 from kiri_core.services import datasets, runs
@@ -127,3 +128,16 @@ def test_robyn_set_up_words_are_for_admins_and_the_reason_reads_the_client_s_way
     assert result["recommendation_reason"] not in captions
     admin = open_page("pages/runs.py", team.admin, team.client)
     assert "python worker.py" in text_of(admin)
+
+
+def test_a_running_run_names_what_it_is_doing(session, team, open_page):
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
+    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, config={},
+                   status="running", progress=0.9, stage="Building the model set",
+                   started_at=utcnow(), heartbeat_at=utcnow(), created_by_id=team.analyst.id)
+    session.add(run)
+    session.commit()
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert not app.exception
+    [bar] = app.get("progress")
+    assert bar.proto.text == "Building the model set \u2026 90%"

@@ -1,0 +1,91 @@
+"""RunMonitor on a real database: the stored progress moves during the search, the later
+stages are named while they run, nothing is dropped at the end, and the row is written at
+most about once a second however often the engine reports."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from kiri_core import jobs
+from kiri_core.db.models import ModelRun
+from kiri_core.db.session import session_factory
+from kiri_core.engine.fit import BUILDING, PREPARING, SEARCH_END, SEARCH_START, SEARCHING
+from kiri_core.services import datasets
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The run row right after one write of the monitor."""
+
+    at: float
+    progress: float
+    stage: str | None
+
+
+@pytest.fixture
+def running(session, team) -> int:
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
+    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, config={},
+                   status="running", created_by_id=team.analyst.id)
+    session.add(run)
+    session.commit()
+    return run.id
+
+
+def recording_monitor(url: str, run_id: int, monkeypatch) -> tuple[jobs.RunMonitor, list]:
+    """A monitor whose every write is followed by reading the row back in a new session."""
+    monitor, stored = jobs.RunMonitor(run_id), []
+    write = monitor._write
+
+    def write_and_read(reported: jobs.Progress) -> None:
+        write(reported)
+        with session_factory(url)() as other:
+            run = other.get(ModelRun, run_id)
+            stored.append(Stored(time.monotonic(), run.progress, run.stage))
+
+    monkeypatch.setattr(monitor, "_write", write_and_read)
+    return monitor, stored
+
+
+def quick_fit(monitor: jobs.RunMonitor) -> None:
+    """What a quick run reports: 300 search updates over 2.4 s, then 1.3 s of model set."""
+    monitor.stage(PREPARING)
+    time.sleep(0.3)
+    monitor.stage(SEARCHING)
+    monitor.progress(SEARCH_START)
+    for done in range(1, 301):
+        monitor.progress(SEARCH_START + (SEARCH_END - SEARCH_START) * done / 300)
+        time.sleep(0.008)
+    monitor.stage(BUILDING)
+    time.sleep(1.3)
+
+
+def test_a_quick_run_moves_names_its_stages_and_writes_once_a_second(
+        platform_env, running, monkeypatch):
+    monitor, stored = recording_monitor(platform_env, running, monkeypatch)
+    started = time.monotonic()
+    monitor.start()
+    quick_fit(monitor)
+    monitor.stop()
+    searching = [s.progress for s in stored if s.stage == SEARCHING]
+    assert len(set(searching)) >= 2 and all(SEARCH_START < p < SEARCH_END for p in searching)
+    assert [s.progress for s in stored] == sorted(s.progress for s in stored)
+    assert (stored[-1].progress, stored[-1].stage) == (SEARCH_END, BUILDING)
+    times = [started, *(s.at for s in stored)]
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert len(stored) <= 5 and min(gaps) >= 0.9 * jobs.PROGRESS_WRITE_INTERVAL_S, gaps
+
+
+def test_the_last_report_is_written_when_the_monitor_stops(platform_env, running,
+                                                          monkeypatch):
+    monitor, stored = recording_monitor(platform_env, running, monkeypatch)
+    monitor.start()
+    monitor.stage(SEARCHING)
+    for done in range(1, 101):
+        monitor.progress(SEARCH_END * done / 100)
+    monitor.stage(BUILDING)
+    monitor.stop()  # before the first tick of the thread
+    assert [(s.progress, s.stage) for s in stored] == [(SEARCH_END, BUILDING)]
