@@ -17,6 +17,7 @@ from ui.context import client_picker
 from ui.db import db, ensure_database
 
 ROOT = Path(__file__).resolve().parent
+FAVICON = ROOT / "static" / "favicon.png"  # served by the app itself, no font CDN request
 # (file, title, icon, section); pages of other parts appear once their file exists.
 PAGES = (
     ("pages/home.py", "Home", ":material/home:", "Client"),
@@ -78,7 +79,7 @@ def show_login(session: Session, at_root: bool) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Kiri MMM", page_icon=":material/insights:", layout="wide")
+    st.set_page_config(page_title="Kiri MMM", page_icon=str(FAVICON), layout="wide")
     try:
         config.secret_key()
         config.time_zone()
