@@ -159,7 +159,7 @@ def _claim(run_id: int) -> ModelRun | None:
         run = session.get(ModelRun, run_id)
         if run is None or run.status != "queued":
             return None
-        run.status = "running"
+        run.status, run.stage = "running", "Loading the data"
         run.started_at = run.heartbeat_at = utcnow()
         run.pid = os.getpid()
         return run

@@ -89,3 +89,12 @@ def test_the_last_report_is_written_when_the_monitor_stops(platform_env, running
     monitor.stage(BUILDING)
     monitor.stop()  # before the first tick of the thread
     assert [(s.progress, s.stage) for s in stored] == [(SEARCH_END, BUILDING)]
+
+
+def test_a_claimed_run_says_it_is_loading_the_data(session, running):
+    run = session.get(ModelRun, running)
+    run.status = "queued"
+    session.commit()
+    jobs._claim(running)
+    session.expire_all()
+    assert (run.status, run.stage) == ("running", "Loading the data")
