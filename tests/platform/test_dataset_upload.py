@@ -32,7 +32,7 @@ CSV_PROBLEMS = {
     "too_few_rows": (lambda f: as_csv(f.head(30)), "only 30 rows of data; at least 52"),
     "one_spend_column": (lambda f: as_csv(f.drop(columns=["spend_google", "spend_tiktok",
                                                           "spend_email"])),
-                         "only 1 spend column (spend_meta); at least 2 are needed"),
+                         "only 'spend_meta' is chosen as a spend column: pick at least 2"),
     "missing_revenue": (lambda f: as_csv(edited(f, 4, "revenue", "")),
                         "row 6, column 'revenue': missing value"),
     "non_numeric_spend": (lambda f: as_csv(edited(f, 5, "spend_meta", "lots")),
