@@ -19,6 +19,7 @@ the scenarios drops the run's stored PDF, so the next download includes them.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,6 +135,14 @@ def model_scenarios(session: Session, actor: User, run_id: int, result: dict, mo
             if s.model_id == model_id]
 
 
+def plans_on_other_models(session: Session, actor: User, run_id: int,
+                          model_id: str) -> dict[str, int]:
+    """How many saved scenarios of the run each model but ``model_id`` has, in the order
+    they were first saved (viewer role)."""
+    return dict(Counter(s.model_id for s in list_scenarios(session, actor, run_id)
+                        if s.model_id != model_id))
+
+
 def delete_scenario(session: Session, actor: User, scenario_id: int) -> None:
     """Delete a saved scenario (analyst role on its client)."""
     scenario = session.get(BudgetScenario, scenario_id)
@@ -241,7 +250,7 @@ def _short_of_target(plan: dict, currency: str) -> str | None:
         return None
     return (f"This plan was saved when its expected {content.plan_outcome(plan)} still counted "
             "what past spend brings in whatever is spent. Counting only what its own spend "
-            f"adds, its {'CPA' if conversion else 'ROAS'} is "
+            f"adds, its {content.in_sentence(content.plan_measure(plan))} is "
             f"{content.plan_efficiency(plan, reached, currency)} instead of the target "
             f"{content.plan_efficiency(plan, wanted, currency)}; optimise it again to plan "
             "for the target.")
@@ -289,23 +298,29 @@ def _negative_bound(f: dict, currency: str) -> str:
             " is negative; enter 0 or more.")
 
 
+def _measure(f: dict) -> str:
+    """The allocator's measure (``"ROAS"``, ``"CPA"``) as the planner names it."""
+    return content.in_sentence(content.incremental_measure(f["measure"] == "CPA"))
+
+
 def _wrong_target(f: dict, currency: str) -> str:
-    return f"Give a target {f['measure']} for this model."
+    return f"Give a target {_measure(f)} for this model."
 
 
 def _target_not_positive(f: dict, currency: str) -> str:
-    return f"Enter a target {f['measure']} above 0."
+    return f"Enter a target {_measure(f)} above 0."
 
 
 def _target_out_of_reach(f: dict, currency: str) -> str:
     if f["measure"] == "CPA":  # money per conversion; the reachable one rounded up
         target, best = fmt.money(f["target"], currency, 2), fmt.money(
             math.ceil(f["best"] * 100) / 100, currency, 2)
-        return (f"A target CPA of {target} is out of reach: the lowest CPA within the channel "
-                f"limits is {best}. Raise the target to {best} or more, or widen the limits.")
+        return (f"A target {_measure(f)} of {target} is out of reach: the lowest within the "
+                f"channel limits is {best}. Raise the target to {best} or more, or widen the "
+                "limits.")
     target, best = fmt.roas(f["target"], currency), fmt.roas(
         math.floor(f["best"] * 100) / 100, currency)
-    return (f"A target ROAS of {target} is out of reach: the best total ROAS within the channel "
+    return (f"A target {_measure(f)} of {target} is out of reach: the best within the channel "
             f"limits is {best}. Lower the target to {best} or less, or widen the limits.")
 
 
@@ -389,7 +404,8 @@ def _roas_change(now: float | None, new: float | None, currency: str) -> str | N
 
 
 def plan_metrics(plan: dict, currency: str) -> list[Metric]:
-    """Budget, expected effect, ROAS and horizon of a plan, each against today."""
+    """Budget, expected effect, incremental ROAS (CPA) and horizon of a plan, each against
+    today."""
     t = plan["totals"]
     return [
         _metric("Budget", fmt.money(t["optimized_spend"], currency),
@@ -400,15 +416,25 @@ def plan_metrics(plan: dict, currency: str) -> list[Metric]:
         _metric(f"Expected {content.plan_outcome(plan)} from media",
                 content.plan_effect(plan, t["optimized_response"], currency),
                 fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
-        _metric("ROAS", fmt.roas(t["optimized_roas"], currency),
-                _roas_change(t["current_roas"], t["optimized_roas"], currency), "normal",
-                f"from {fmt.roas(t['current_roas'], currency)}"),
+        _efficiency_metric(plan, currency),
         Metric("Horizon", f"{plan['weeks']} weeks"),
     ]
 
 
+def _efficiency_metric(plan: dict, currency: str) -> Metric:
+    """The plan's incremental ROAS, or CPA (lower is better) on a conversion model."""
+    now, new = plan["totals"]["current_roas"], plan["totals"]["optimized_roas"]
+    shown = [content.plan_efficiency(plan, roas, currency) for roas in (now, new)]
+    if not content.is_conversion_plan(plan):
+        change, color = _roas_change(now, new, currency), "normal"
+    else:
+        change, color = (fmt.money(1 / new - 1 / now, currency, 2) if now and new
+                         else None), "inverse"
+    return _metric(content.plan_measure(plan), shown[1], change, color, f"from {shown[0]}")
+
+
 def what_if_metrics(now: dict, new: dict, currency: str) -> list[Metric]:
-    """Weekly spend, expected revenue and ROAS of a what-if, each against today
+    """Weekly spend, expected revenue and incremental ROAS of a what-if, each against today
     (``now`` and ``new`` as :func:`kiri_core.results.expected_response` gives them)."""
     return [
         _metric("Weekly spend", fmt.money(new["spend"], currency),
@@ -418,7 +444,7 @@ def what_if_metrics(now: dict, new: dict, currency: str) -> list[Metric]:
                     content.relative_change(now["response"], new["response"]), currency
                 ),
                 "normal", "on today's"),
-        _metric("ROAS", fmt.roas(new["roas"], currency),
+        _metric(content.incremental_measure(False), fmt.roas(new["roas"], currency),
                 _roas_change(now["roas"], new["roas"], currency), "normal",
                 f"from {fmt.roas(now['roas'], currency)}"),
     ]

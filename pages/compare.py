@@ -8,9 +8,11 @@ import streamlit as st
 from kiri_core import charts
 from kiri_core.report import content
 from kiri_core.results import showing
+from kiri_core.services import runs
 from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
+from ui.links import page_link
 
 MEASURES = (("roas", "Return on ad spend (ROAS)"), ("contribution", "Contribution"))
 DIFFERENCE = st.column_config.TextColumn(help="Compared run minus baseline run.")
@@ -26,6 +28,12 @@ with db() as session:
     user = signed_in_user(session)
     client, _ = selected_client(session, user)
     currency, zone = client.currency, viewer_zone()
+    finished = sum(r.status == "succeeded" for r in runs.list_runs(session, user, client.id))
+    if finished == 1:
+        st.info("Comparing needs a second finished run: this client has one. Start another "
+                "run (another search, seed or dataset version) and compare the two here.")
+        page_link("pages/runs.py", "Open the Runs page")
+        st.stop()
     left, right = st.columns(2)
     with left:
         baseline = workspace.finished_run(session, user, client, key="compare_a", default=1,

@@ -77,10 +77,11 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
     with st.form("plan_form"):
         left, right = st.columns(2)
         goal = left.radio("Goal", list(GOALS), format_func=GOALS.get, key="plan_goal")
-        budget = money_input(f"Total budget over {weeks} weeks ({currency})",
-                             sum(current.values()), currency, key=f"plan_budget_{weeks}",
-                             where=right)
-        measure = "CPA" if content.is_conversion(result) else "ROAS"
+        budget = money_input(f"Total budget over {weeks} weeks ({currency}, for the maximise "
+                             "goal)", sum(current.values()), currency,
+                             key=f"plan_budget_{weeks}", where=right)
+        measure = content.in_sentence(content.incremental_measure(
+            content.is_conversion(result)))
         target = decimal_input(f"Target {measure} (for the target goal)", 1.0, currency,
                                key="plan_target", where=right)
         bounds = channel_limits(current, weeks, as_spend, currency)
@@ -118,7 +119,8 @@ def show_plan(plan: dict, currency: str) -> None:
 
 @st.fragment
 def what_if(result: dict, model_id: str, currency: str) -> None:
-    """Per-channel weekly spend sliders; revenue and ROAS follow from the response curves."""
+    """Per-channel weekly spend sliders; revenue and incremental ROAS follow from the
+    response curves."""
     channels = model_by_id(result, model_id)["channels"]
     spend = {}
     cols = st.columns(2)
@@ -132,10 +134,13 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
             key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})
     metrics(planner.what_if_metrics(now, expected_response(result, model_id, spend), currency))
+    st.caption(content.what_if_note())
 
 
-def saved_scenarios(session, user, run, result: dict, role: str, currency: str) -> None:
-    """Each saved scenario of the run, its figures counted from its model, in an expander."""
+def saved_scenarios(session, user, run, result: dict, model_id: str, role: str,
+                    currency: str) -> None:
+    """Each saved scenario of the run, its figures counted from its model, in an expander
+    that names the model; one made on another model than ``model_id`` says so."""
     scenarios = planner.list_scenarios(session, user, run.id)
     if not scenarios:
         st.caption("No saved scenarios yet: optimise a budget above and save it by name."
@@ -144,7 +149,12 @@ def saved_scenarios(session, user, run, result: dict, role: str, currency: str) 
     for scenario in scenarios:
         plan = planner.shown_plan(result, scenario.plan, currency)
         spend = fmt.money(plan["totals"]["optimized_spend"], currency)
-        with st.expander(f"**{scenario.name}** · {spend} over {plan['weeks']} weeks"):
+        elsewhere = scenario.model_id != model_id
+        with st.expander(f"**{scenario.name}** · {spend} over {plan['weeks']} weeks · model "
+                         f"{scenario.model_id}" + (" (another model)" if elsewhere else ""),
+                         icon=":material/swap_horiz:" if elsewhere else None):
+            if elsewhere:
+                st.info(content.other_model_note(scenario.model_id, model_id))
             show_plan(plan, currency)
             if role == "analyst" and st.button("Delete scenario",
                                                key=f"delete_scenario_{scenario.id}"):
@@ -165,9 +175,13 @@ with db() as session:
     plan_key = f"plan_{run.id}"
 
     if role == "analyst":
-        weeks = int(st.number_input("Horizon (weeks)", min_value=1, max_value=52, value=4,
+        plans.restore_form(run.id)
+        st.session_state.setdefault("plan_weeks", 4)
+        weeks = int(st.number_input("Horizon (weeks)", min_value=1, max_value=52,
                                     key="plan_weeks"))
-        if (submitted := plan_form(result, model_id, weeks, currency)) is not None:
+        submitted = plan_form(result, model_id, weeks, currency)
+        plans.keep_form(run.id)
+        if submitted is not None:
             plan, settings = submitted
             if plan is None:  # no earlier plan stays under the error, to be saved by mistake
                 st.session_state.pop(plan_key, None)
@@ -187,8 +201,9 @@ with db() as session:
                         st.success(f"Saved \u201c{name.strip()}\u201d.")
 
     st.subheader("What if")
-    st.caption("Move a channel's weekly spend; the expected revenue and ROAS follow at once.")
+    st.caption("Move a channel's weekly spend; the expected revenue and incremental ROAS "
+               "follow at once.")
     what_if(result, model_id, currency)
 
     st.subheader("Saved scenarios")
-    saved_scenarios(session, user, run, result, role, currency)
+    saved_scenarios(session, user, run, result, model_id, role, currency)

@@ -12,6 +12,7 @@ from kiri_core.report import content
 from ui import plans, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
+from ui.links import page_link
 
 with db() as session:
     user = signed_in_user(session)
@@ -56,6 +57,10 @@ with db() as session:
         workspace.chart(charts.budget_reallocation(plan, currency))
         for warning in plan["warnings"]:
             st.caption(fmt.unbreakable_numbers(f"Note: {warning}"))
+    elif not presenting and (elsewhere := planner.plans_on_other_models(session, user, run.id,
+                                                                         model_id)):
+        st.info(content.plans_elsewhere_note(elsewhere, role == "analyst"))
+        page_link("pages/planner.py", "Open the Budget planner")
 
     st.subheader("Diminishing returns")
     workspace.chart(charts.response_curves(result, model_id, currency, plan))

@@ -65,6 +65,28 @@ def test_an_analyst_saves_and_everyone_with_access_lists(session, ws, plan) -> N
         assert_same_figures(shown["plan"], plan)
 
 
+def test_plans_of_other_models_are_counted_per_model(session, ws, plan) -> None:
+    """What Presentation says when the model shown has no plans but others of the run do."""
+    for name, model_id in (("A", "m1"), ("B", "m2"), ("C", "m1"), ("D", plan["model_id"])):
+        planner.save_scenario(session, ws.analyst, ws.run.id, name, {**plan, "model_id": model_id})
+    assert planner.plans_on_other_models(session, ws.viewer, ws.run.id,
+                                         plan["model_id"]) == {"m1": 2, "m2": 1}
+    with pytest.raises(AccessDenied, match="no access"):
+        planner.plans_on_other_models(session, ws.outsider, ws.run.id, plan["model_id"])
+
+
+def test_a_conversion_plan_shows_its_incremental_cpa_lower_is_better() -> None:
+    result = {**fitted_run().result, "dep_var_type": "conversion"}
+    plan = plan_for(result=result, budget=1.5 * today_total())
+    t = plan["totals"]
+    cpa = planner.plan_metrics(plan, "SEK")[2]
+    assert (cpa.label, cpa.value) == ("Incremental CPA", content.plan_efficiency(
+        plan, t["optimized_roas"], "SEK"))
+    assert cpa.delta_color == "inverse"  # a higher CPA is worse
+    today = content.plan_efficiency(plan, t["current_roas"], "SEK")
+    assert cpa.delta_description == f"from {today}"
+
+
 def test_a_viewer_cannot_save_or_delete(session, ws, plan) -> None:
     with pytest.raises(AccessDenied, match="needs the analyst role"):
         planner.save_scenario(session, ws.viewer, ws.run.id, "Mine", plan)
@@ -192,9 +214,10 @@ def today_total() -> float:
      "A total budget of 100 000 kr is less than the channel minimums you set need over 4 "
      "weeks (200 000 kr). Enter at least 200 000 kr, or lower those Min limits."),
     (lambda: plan_for("EUR", goal="target_efficiency", target=1000.0),
-     "A target ROAS of 1,000.00 is out of reach: the best total ROAS within the channel "
+     "A target incremental ROAS of 1,000.00 is out of reach: the best within the channel "
      "limits is "),
-    (lambda: plan_for(goal="target_efficiency", target=0.0), "Enter a target ROAS above 0."),
+    (lambda: plan_for(goal="target_efficiency", target=0.0),
+     "Enter a target incremental ROAS above 0."),
 ])
 def test_a_refusal_is_worded_for_the_client(ask, message) -> None:
     with pytest.raises(ValidationError) as error:
@@ -305,6 +328,7 @@ def test_a_small_budget_shows_what_its_spend_adds(share: float) -> None:
     t = plan["totals"]
     added = sum(ch["optimized_response"] for ch in plan["channels"].values())
     _, revenue, roas, _ = planner.plan_metrics(plan, "SEK")
+    assert roas.label == "Incremental ROAS"  # not the channels' ROAS of the period
     assert revenue.value == fmt.money(added, "SEK")
     assert roas.value == fmt.roas(added / t["optimized_spend"], "SEK")
     assert roas.delta_description == f"from {fmt.roas(t['current_roas'], 'SEK')}"
@@ -369,7 +393,7 @@ def test_a_target_plan_saved_with_the_carry_over_counted_in_says_it_misses_its_t
     shown = planner.shown_plan(result, old, "SEK")
     assert shown["warnings"] == [*made["warnings"], (
         "This plan was saved when its expected revenue still counted what past spend brings "
-        "in whatever is spent. Counting only what its own spend adds, its ROAS is "
+        "in whatever is spent. Counting only what its own spend adds, its incremental ROAS is "
         f"{fmt.roas(made['totals']['optimized_roas'], 'SEK')} instead of the target "
         f"{fmt.roas(old['target_roas'], 'SEK')}; optimise it again to plan for the target.")]
 
@@ -379,6 +403,7 @@ def test_what_if_changes_are_only_shown_when_something_moved() -> None:
     assert [m.delta for m in planner.what_if_metrics(now, now, "SEK")] == [None] * 3
     new = {"spend": 1500.0, "response": 2400.0, "roas": 1.6}
     spend, revenue, roas = planner.what_if_metrics(now, new, "SEK")
+    assert roas.label == "Incremental ROAS"
     assert (spend.delta, spend.delta_color) == ("+500 kr", "off")
     assert (revenue.delta, roas.delta, roas.delta_description) == ("+20,0 %", "-0,40",
                                                                    "from 2,00")

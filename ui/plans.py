@@ -1,4 +1,5 @@
-"""Budget plans on a page: a plan's table, the saved plans compared, and the pick among them."""
+"""Budget plans on a page: a plan's table, the saved plans compared, the pick among them, and
+the planner form kept while the user is on other pages."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ def text_table(rows: list[list[str]], columns: list[str]) -> None:
 
 
 def plan_table(plan: dict, currency: str) -> None:
-    """A plan's channels, current against recommended spend, and its total."""
+    """A plan's channels, current against recommended spend, and its total; under it, why
+    its incremental ROAS is not the channels' ROAS of the period."""
     text_table(content.plan_rows(plan, currency), content.plan_columns(plan))
+    st.caption(fmt.unbreakable_numbers(content.plan_note(plan)))
 
 
 def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
@@ -34,3 +37,36 @@ def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
     chosen = st.segmented_control("Show the plan", names, default=names[0], required=True,
                                   key=key)
     return next((s for s in scenarios if s["name"] == chosen), scenarios[0])
+
+
+FORM_KEYS = ("plan_weeks", "plan_limits", "plan_goal", "plan_target", "plan_budget_", "min_",
+             "max_", "lock_")  # the planner form's widget keys, or how they start
+KEPT_FORM = "plan_form_{run_id}"
+FORM_RUN = "plan_form_run"
+
+
+def _form_keys() -> list[str]:
+    return [key for key in st.session_state if str(key).startswith(FORM_KEYS)]
+
+
+def restore_form(run_id: int) -> None:
+    """Put the run's planner form back as the user left it (before its widgets are drawn).
+
+    Streamlit forgets a page's widget values when the user opens another page, while the
+    run's plan stays on show: without this the form would come back at its defaults under a
+    plan made with other inputs. A switch of run sets the form to that run's values.
+    """
+    kept = st.session_state.get(KEPT_FORM.format(run_id=run_id), {})
+    if st.session_state.get(FORM_RUN) != run_id:
+        for key in _form_keys():
+            del st.session_state[key]
+        st.session_state[FORM_RUN] = run_id
+    for key, value in kept.items():
+        st.session_state.setdefault(key, value)
+
+
+def keep_form(run_id: int) -> None:
+    """Keep the planner form's values of the run (after its widgets are drawn) under a key
+    Streamlit does not forget, for :func:`restore_form`."""
+    st.session_state[KEPT_FORM.format(run_id=run_id)] = {
+        key: st.session_state[key] for key in _form_keys()}

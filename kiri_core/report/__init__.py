@@ -159,7 +159,8 @@ def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:
     if len(scenarios) > 1:
         pdf.section("Saved budget plans compared", "Budget recommendation")
         pdf.paragraph("Each plan against today's spend over its horizon; the pages after this "
-                      "one show how each plan splits its budget.", size=9, color=MUTED)
+                      "one show how each plan splits its budget. "
+                      + content.plans_note(scenarios), size=9, color=MUTED)
         pdf.table(content.scenario_columns(scenarios),
                   content.scenario_rows(scenarios, currency), widths=(48, 11, 24, 20, 24, 22, 17))
     for i, scenario in enumerate(scenarios, start=1):
@@ -174,6 +175,7 @@ def _plan_section(pdf: ReportPDF, currency: str, scenario: dict, kicker: str) ->
     pdf.paragraph(content.plan_summary(plan, currency), size=9.5)
     pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
               widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
+    pdf.paragraph(content.plan_note(plan), size=8.5, color=MUTED)
     pdf.chart(chart_png(charts.budget_reallocation(plan, currency), CHART_PX),
               "Current versus recommended spend")
     for warning in plan.get("warnings", []):

@@ -8,7 +8,7 @@ PDF, the tables and the charts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kiri_core import formatting as fmt
@@ -177,18 +177,24 @@ def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[l
 
 def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
                             currency: str) -> list[list[str]]:
-    """One row per paid channel of either run (the baseline's order first): the headline
-    models' ``measure`` (``"roas"`` or ``"contribution"``) in both runs and the difference
-    (compared minus baseline); a dash where a run lacks the channel."""
+    """One row per paid channel of either run (the baseline's order first), matched by the
+    channel's shown name: the headline models' ``measure`` (``"roas"`` or
+    ``"contribution"``) in both runs and the difference (compared minus baseline); a dash
+    where a run lacks the channel."""
     def show(value: float | None) -> str:
         return (fmt.roas(value, currency) if measure == "roas"
                 else amount(baseline, value, currency))
 
-    columns = dict.fromkeys([*baseline["spend_columns"], *compared["spend_columns"]])
-    return [_compared(fmt.channel_name(column),
-                      baseline["channels"].get(column, {}).get(measure),
-                      compared["channels"].get(column, {}).get(measure), show)
-            for column in columns]
+    first, second = _by_channel_name(baseline, measure), _by_channel_name(compared, measure)
+    return [_compared(name, first.get(name), second.get(name), show)
+            for name in dict.fromkeys([*first, *second])]
+
+
+def _by_channel_name(result: dict, measure: str) -> dict[str, float]:
+    """A run's ``measure`` per paid channel under the name shown for it, so ``spend_email``
+    in one run and ``Email`` in another are one channel, as in the comparison chart."""
+    return {fmt.channel_name(column): result["channels"][column][measure]
+            for column in result["spend_columns"]}
 
 
 def _compared(label: str, baseline: float | None, compared: float | None,
@@ -204,12 +210,61 @@ def is_conversion_plan(plan: dict) -> bool:
 
 
 def plan_columns(plan: dict) -> list[str]:
-    """Headers of :func:`plan_rows`: ROAS for revenue models, CPA for conversion models."""
+    """Headers of :func:`plan_rows`: incremental ROAS for revenue models, incremental CPA
+    for conversion models."""
     if is_conversion_plan(plan):
         return ["Channel", "Current spend", "Recommended", "Change", "Expected conversions",
-                "CPA", "Marginal CPA"]
-    return ["Channel", "Current spend", "Recommended", "Change", "Expected effect", "ROAS",
-            "Marginal ROAS"]
+                plan_measure(plan), "Marginal CPA"]
+    return ["Channel", "Current spend", "Recommended", "Change", "Expected effect",
+            plan_measure(plan), "Marginal ROAS"]
+
+
+def plan_measure(plan: dict) -> str:
+    """What a plan's efficiency is called: ``"Incremental ROAS"`` or ``"Incremental CPA"``.
+
+    Not plain ROAS: a plan counts only what its own spend adds (see :func:`plan_note`).
+    """
+    return incremental_measure(is_conversion_plan(plan))
+
+
+def incremental_measure(conversion: bool) -> str:
+    """``"Incremental CPA"`` for conversion models, else ``"Incremental ROAS"``."""
+    return f"Incremental {'CPA' if conversion else 'ROAS'}"
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: ``"Incremental ROAS"`` -> ``"incremental ROAS"``."""
+    return label[:1].lower() + label[1:]
+
+
+def plan_note(plan: dict) -> str:
+    """Why a plan's incremental ROAS (CPA) differs from the channels' ROAS of the period."""
+    return incremental_note(is_conversion_plan(plan),
+                            f"the plan's own spend adds within its {plan['weeks']} weeks")
+
+
+def plans_note(scenarios: Sequence[dict]) -> str:
+    """:func:`plan_note` for saved plans compared side by side."""
+    return incremental_note(is_conversion_plan(scenarios[0]["plan"]),
+                            "each plan's own spend adds within its weeks")
+
+
+def what_if_note() -> str:
+    """:func:`plan_note` for the planner's what-if, a weekly spend (worded in revenue and ROAS
+    as the what-if is)."""
+    return incremental_note(False, "this weekly spend adds each week")
+
+
+def incremental_note(conversion: bool, adds: str) -> str:
+    """One sentence: an incremental figure leaves out the lasting effect of earlier spend
+    that the channels' figures of the modelled period include; ``adds`` says whose spend."""
+    if conversion:
+        return (f"{incremental_measure(True)} is usually higher than the cost per conversion "
+                f"over the modelled period: it counts only the conversions {adds}, not the "
+                "lasting effect of earlier spend.")
+    return (f"{incremental_measure(False)} is usually lower than a channel's ROAS over the "
+            f"modelled period: it counts only what {adds}, not the lasting effect of earlier "
+            "spend.")
 
 
 def effect_summary(plan: dict, currency: str) -> str:
@@ -298,12 +353,13 @@ def plan_summary(plan: dict, currency: str) -> str:
 
 
 def plan_goal(plan: dict, currency: str) -> str:
-    """``"maximise the expected return"`` or ``"reach a ROAS of 3,00"`` (a CPA in money)."""
+    """``"maximise the expected return"`` or ``"reach an incremental ROAS of 3,00"`` (a CPA
+    in money)."""
     if plan["scenario"] == "max_response":
         return "maximise the expected return"
-    if is_conversion_plan(plan):
-        return f"reach a CPA of {fmt.money(plan.get('target_cpa'), currency, 2)}"
-    return f"reach a ROAS of {fmt.roas(plan.get('target_roas'), currency)}"
+    target = (fmt.money(plan.get("target_cpa"), currency, 2) if is_conversion_plan(plan)
+              else fmt.roas(plan.get("target_roas"), currency))
+    return f"reach an {in_sentence(plan_measure(plan))} of {target}"
 
 
 def scenario_columns(scenarios: Sequence[dict]) -> list[str]:
@@ -311,7 +367,7 @@ def scenario_columns(scenarios: Sequence[dict]) -> list[str]:
     plan = scenarios[0]["plan"]
     outcome = plan_outcome(plan)
     return ["Plan", "Weeks", "Budget", "Budget vs today", f"Expected {outcome}",
-            f"{outcome.capitalize()} vs today", "CPA" if is_conversion_plan(plan) else "ROAS"]
+            f"{outcome.capitalize()} vs today", plan_measure(plan)]
 
 
 def scenario_rows(scenarios: Sequence[dict], currency: str) -> list[list[str]]:
@@ -328,6 +384,29 @@ def scenario_rows(scenarios: Sequence[dict], currency: str) -> list[list[str]]:
             plan_efficiency(plan, t["optimized_roas"], currency),
         ])
     return rows
+
+
+def plans_elsewhere_note(counts: Mapping[str, int], analyst: bool) -> str:
+    """Where the run's budget plans are when the model shown has none (``counts``: plans per
+    other model): ``"2 budget plans were made on model 1_23_4; none on this model. …"``,
+    then what the reader (an ``analyst`` or a viewer) can do about it."""
+    (model_id, n), *others = counts.items()
+    made = [f"{n} budget plan{'' if n == 1 else 's'} {'was' if n == 1 else 'were'} made on "
+            f"model {model_id}", *(f"{k} on model {m}" for m, k in others)]
+    listed = made[0] if len(made) == 1 else f"{', '.join(made[:-1])} and {made[-1]}"
+    that = "that model" if len(made) == 1 else "one of those models"
+    then = (f"Open the Budget planner to make one, or choose {that} on the Results page to "
+            "present its plans." if analyst else
+            f"An analyst can make one in the Budget planner, or choose {that} on the Results "
+            "page.")
+    return f"{listed}; none on this model. {then}"
+
+
+def other_model_note(plan_model: str, shown_model: str) -> str:
+    """A saved plan made on another model than the one shown: where it is presented."""
+    return (f"Made on model {plan_model}, not on model {shown_model} shown here. It is in the "
+            f"Presentation and the PDF while model {plan_model} is the client's model (chosen "
+            "on the Results page).")
 
 
 def quality_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:

@@ -49,11 +49,15 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
 
 
 def test_one_run_asks_for_a_second(session, team, open_page, text_of):
+    """With one finished run there is nothing to pick: the page says a second run is needed
+    (it used to say "Pick two different runs", which the user could not do)."""
     finished_run(session, team.analyst, team.client.id)
     app = open_page("pages/compare.py", team.analyst, team.client)
     assert not app.exception
-    assert "Pick two different runs" in text_of(app)
-    assert not app.dataframe
+    assert "Comparing needs a second finished run: this client has one." in text_of(app)
+    assert "Pick two different runs" not in text_of(app)
+    assert [link.label for link in app.get("page_link")] == ["Open the Runs page"]
+    assert not app.dataframe and not app.selectbox
 
 
 def test_each_run_shows_the_clients_chosen_model(session, team, open_page, text_of):

@@ -15,6 +15,7 @@ from kiri_core.db.base import utcnow
 from kiri_core.report import content
 from kiri_core.results import expected_response, model_by_id
 from kiri_core.services.runs import choose_model, load_result
+from tests.pages.test_app_login import PASSWORD, log_in
 
 SPEND_LIMITS = "Spend over the horizon"
 UP, DOWN, NONE = Metric.MetricDirection.UP, Metric.MetricDirection.DOWN, Metric.MetricDirection.NONE
@@ -69,7 +70,7 @@ def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(plan
     budget = metric(app, "Budget").proto
     assert (budget.delta, budget.direction, budget.color) == (
         "+50 %", UP, Metric.MetricColor.GRAY)
-    roas = metric(app, "ROAS").proto
+    roas = metric(app, "Incremental ROAS").proto
     assert t["optimized_roas"] < t["current_roas"]
     assert roas.delta == fmt.roas(t["optimized_roas"] - t["current_roas"], "SEK")
     assert (roas.direction, roas.color) == (DOWN, Metric.MetricColor.RED)
@@ -127,8 +128,8 @@ def test_a_locked_channel_stays_at_current_spend(planner_page):
          "{channel}: the minimum 100 000 000 kr is above the maximum {max} kr."),
         (lambda app, c, _: (app.radio(key="plan_goal").set_value("target_efficiency"),
                             app.text_input(key="plan_target").input("1000")),
-         "A target ROAS of 1 000,00 is out of reach: the best total ROAS within the channel "
-         "limits is "),
+         "A target incremental ROAS of 1 000,00 is out of reach: the best within the "
+         "channel limits is "),
         (lambda app, _, columns: [*(app.text_input(key=f"max_{c}_4_False").input("2,5")
                                     for c in columns), budget_box(app).input("10m")],
          "A total budget of 10 000 000 kr cannot be planned within the channel limits you "
@@ -303,7 +304,7 @@ def test_what_if_sliders_follow_the_response_curves(planner_page):
 
 def test_what_if_changes_point_the_way_they_go_and_nowhere_when_nothing_moved(planner_page):
     app, _, result = planner_page
-    labels = ("Weekly spend", "Expected weekly revenue from media", "ROAS")
+    labels = ("Weekly spend", "Expected weekly revenue from media", "Incremental ROAS")
     assert [metric(app, label).proto.direction for label in labels] == [NONE] * 3
     assert [metric(app, label).proto.delta for label in labels] == [""] * 3
     model_id = result["model_id"]
@@ -347,7 +348,7 @@ def test_a_viewer_cannot_optimise_but_can_try_what_if(session, team, open_page, 
 def test_a_saved_scenario_opens_to_its_plan_for_viewers_and_analysts_can_delete_it(
     planner_page, session, team, open_page
 ):
-    app, run, _ = planner_page
+    app, run, result = planner_page
     budget_box(app).input("2m")
     plan = optimise(app).session_state[f"plan_{run.id}"]
     app.text_input(key="scenario_name").set_value("Q1 push")
@@ -355,8 +356,8 @@ def test_a_saved_scenario_opens_to_its_plan_for_viewers_and_analysts_can_delete_
     viewer = open_page("pages/planner.py", team.viewer, team.client)
     assert not viewer.exception
     [saved] = viewer.expander
-    assert saved.label == f"**Q1 push** · {fmt.money(plan['totals']['optimized_spend'], 'SEK')}" \
-        " over 4 weeks"
+    assert saved.label == (f"**Q1 push** · {fmt.money(plan['totals']['optimized_spend'], 'SEK')}"
+                           f" over 4 weeks · model {result['model_id']}")
     assert [m.value for m in saved.metric][0] == fmt.money(plan["totals"]["optimized_spend"],
                                                            "SEK")
     assert saved.table[0].value.iloc[-1, 0] == "Total"
@@ -388,5 +389,88 @@ def test_headline_numbers_wrap_instead_of_being_cut_in_columns(planner_page):
     app, _, _ = planner_page
     optimise(app)
     in_columns = {m.label for column in app.columns for m in column.metric}
-    assert {"Budget", "ROAS", "Horizon"}.isdisjoint(in_columns)
+    assert {"Budget", "Incremental ROAS", "Horizon"}.isdisjoint(in_columns)
     assert not app.dataframe and app.table
+
+
+def test_plan_and_what_if_name_their_roas_and_say_why_it_is_below_the_period_s(planner_page,
+                                                                               text_of):
+    """The UX review: the what-if said "ROAS 0,43" at today's spend while Results said 0,64,
+    and a plan's "ROAS" sat beside the channels' with nothing to tell them apart."""
+    app, run, _ = planner_page
+    what_if = content.what_if_note()
+    assert what_if in text_of(app) and "Incremental ROAS" in [m.label for m in app.metric]
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    assert content.plan_note(plan) in text_of(app)
+    assert list(app.table[0].value.columns) == content.plan_columns(plan)
+    assert "Incremental ROAS" in content.plan_columns(plan)
+    assert app.text_input(key="plan_target").label.startswith("Target incremental ROAS")
+
+
+def test_a_saved_plan_names_its_model_and_one_of_another_model_says_so(
+        planner_page, session, team, open_page, text_of):
+    app, run, result = planner_page
+    optimise(app).text_input(key="scenario_name").set_value("Made on the first")
+    next(b for b in app.button if b.label == "Save scenario").click().run()
+    first, other = result["model_id"], next(m["model_id"] for m in result["models"]
+                                            if not m["recommended"])
+    choose_model(session, team.analyst, run.id, other)
+    viewer = open_page("pages/planner.py", team.viewer, team.client)
+    assert not viewer.exception
+    [saved] = viewer.expander
+    assert saved.label.endswith(f" · model {first} (another model)")
+    assert content.other_model_note(first, other) in text_of(viewer)
+    choose_model(session, team.analyst, run.id, first)
+    viewer = open_page("pages/planner.py", team.viewer, team.client)
+    assert viewer.expander[0].label.endswith(f" · model {first}")
+    assert content.other_model_note(first, other) not in text_of(viewer)
+
+
+def form_values(app, columns: list[str]) -> dict:
+    """What the planner form shows: horizon, limits, goal, budget, target, a channel's row."""
+    weeks = app.number_input(key="plan_weeks").value
+    key = f"{columns[0]}_{weeks}_{app.radio(key='plan_limits').value == SPEND_LIMITS}"
+    return {"weeks": weeks, "limits": app.radio(key="plan_limits").value,
+            "goal": app.radio(key="plan_goal").value, "budget": budget_box(app, weeks).value,
+            "target": app.text_input(key="plan_target").value,
+            "min": app.text_input(key=f"min_{key}").value,
+            "max": app.text_input(key=f"max_{key}").value,
+            "lock": app.checkbox(key=f"lock_{columns[1]}_{weeks}_False").value}
+
+
+def test_the_form_comes_back_as_the_user_left_it_under_the_plan_it_made(session, team,
+                                                                        open_page):
+    """The UX review: a target plan (ROAS 0,50, budget 829 675 kr), then Results and back:
+    the form was at "Maximise", today's budget and target 1,00 under the target plan."""
+    run = finished_run(session, team.analyst, team.client.id)
+    columns = load_result(session, team.analyst, run.id)["spend_columns"]
+    app = open_page("app.py")
+    log_in(app, "analyst@agency.se", PASSWORD)
+    app.switch_page("pages/planner.py").run()
+    app.number_input(key="plan_weeks").set_value(6).run()
+    app.radio(key="plan_goal").set_value("target_efficiency")
+    budget_box(app, 6).input("829 675")
+    app.text_input(key="plan_target").input("0,2")
+    app.text_input(key=f"min_{columns[0]}_6_False").input("0,7")
+    app.checkbox(key=f"lock_{columns[1]}_6_False").check()
+    optimise(app)
+    assert not app.error, [e.value for e in app.error]
+    plan = app.session_state[f"plan_{run.id}"]
+    left = form_values(app, columns)
+    assert left == {"weeks": 6, "limits": "Multiples of current spend",
+                    "goal": "target_efficiency", "budget": "829 675", "target": "0,20",
+                    "min": "0,70", "max": "2,00", "lock": True}
+    app.switch_page("pages/results.py").run()
+    assert "plan_goal" not in app.session_state  # Streamlit forgot the widgets
+    app.switch_page("pages/planner.py").run()
+    assert not app.exception
+    assert form_values(app, columns) == left
+    assert app.session_state[f"plan_{run.id}"] == plan
+    assert metric(app, "Horizon").value == "6 weeks"
+
+    second = finished_run(session, team.analyst, team.client.id)  # another run: its own form
+    app.run().selectbox(key="run").set_value(second.id).run()
+    assert (app.radio(key="plan_goal").value, app.number_input(key="plan_weeks").value) == (
+        "max_response", 4)
+    app.selectbox(key="run").set_value(run.id).run()
+    assert form_values(app, columns) == left

@@ -44,6 +44,8 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
         assert fmt.unbreakable_numbers(finding) in text
     assert "Budget recommendation: Q3 plan" in text
     assert app.table[0].value.values.tolist() == whole(content.plan_rows(shown, "SEK"))
+    assert list(app.table[0].value.columns)[-2] == "Incremental ROAS"
+    assert fmt.unbreakable_numbers(content.plan_note(shown)) in text  # why not the period's
     assert "Budget plans" not in text  # one plan: nothing to compare or pick
     assert not any(word.lower() in text.lower() for word in JARGON)
     assert [w.label for w in inputs(app.main)] == ["Run"]  # the bar above the story
@@ -123,3 +125,28 @@ def assert_shows(app, text: str, name: str, plan: dict) -> None:
     assert f"Budget recommendation: {name}" in text
     assert fmt.unbreakable_numbers(content.plan_summary(plan, "SEK")) in text
     assert app.table[1].value.values.tolist() == whole(content.plan_rows(plan, "SEK"))
+
+
+def test_a_model_without_plans_says_where_the_runs_plans_are(session, team, open_page,
+                                                             text_of):
+    """Choosing another model hid both plans without a word: the page now says they were made
+    on the other model, and links to the planner (not in the clean view of a meeting)."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    first = result["model_id"]
+    other = next(m["model_id"] for m in result["models"] if not m["recommended"])
+    for name in ("Q1", "Q2"):
+        planner.save_scenario(session, team.analyst, run.id, name,
+                              {**fitted_run().plan, "model_id": first})
+    choose_model(session, team.analyst, run.id, other)
+    for user, analyst in ((team.analyst, True), (team.viewer, False)):
+        app = open_page("pages/presentation.py", user, team.client)
+        assert not app.exception
+        assert content.plans_elsewhere_note({first: 2}, analyst) in [i.value for i in app.info]
+        assert [link.label for link in app.get("page_link")] == ["Open the Budget planner"]
+        assert "Budget recommendation" not in text_of(app)
+    app.main.button[0].click().run()  # "Present"
+    assert not app.info and not app.get("page_link")
+    choose_model(session, team.analyst, run.id, first)
+    app = open_page("pages/presentation.py", team.viewer, team.client)
+    assert not app.info and "Budget recommendation: Q1" in text_of(app)

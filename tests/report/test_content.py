@@ -1,6 +1,8 @@
-"""kiri_core.report.content: the plan table speaks ROAS for revenue and CPA for conversions;
+"""kiri_core.report.content: the plan table speaks incremental ROAS for revenue and
+incremental CPA for conversions, and says why that is not the channels' ROAS of the period;
 saved plans are compared and summed up in the findings; run comparisons sign their
-differences."""
+differences and match channels by the name shown; a model without plans says where they
+are."""
 
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ def truth_plan(dep_var_type: str) -> dict:
 @pytest.mark.parametrize(
     ("dep_var_type", "headers"),
     [
-        ("revenue", ["Expected effect", "ROAS", "Marginal ROAS"]),
-        ("conversion", ["Expected conversions", "CPA", "Marginal CPA"]),
+        ("revenue", ["Expected effect", "Incremental ROAS", "Marginal ROAS"]),
+        ("conversion", ["Expected conversions", "Incremental CPA", "Marginal CPA"]),
     ],
 )
 def test_plan_columns_follow_the_model_type(dep_var_type: str, headers: list[str]) -> None:
@@ -80,6 +82,50 @@ def test_a_comparison_signs_its_differences_and_dashes_a_missing_channel() -> No
     assert content.channel_comparison_rows(more, base, "roas", "SEK")[0][3] == "-0,50"
 
 
+def test_a_channel_named_by_different_columns_in_two_runs_is_one_row() -> None:
+    """Run #1 calls it ``spend_email``, run #2 ``Email``: one row "Email", as in the chart."""
+    first = {"spend_columns": ["spend_tv", "spend_email"],
+             "channels": {"spend_tv": {"roas": 1.5}, "spend_email": {"roas": 0.5}}}
+    second = {"spend_columns": ["Email", "TV"],
+              "channels": {"Email": {"roas": 0.75}, "TV": {"roas": 1.0}}}
+    assert content.channel_comparison_rows(first, second, "roas", "SEK") == [
+        ["TV", "1,50", "1,00", "-0,50"], ["Email", "0,50", "0,75", "+0,25"]]
+
+
+@pytest.mark.parametrize(("dep_var_type", "note"), [
+    ("revenue", "Incremental ROAS is usually lower than a channel's ROAS over the modelled "
+                "period: it counts only what the plan's own spend adds within its 4 weeks, not "
+                "the lasting effect of earlier spend."),
+    ("conversion", "Incremental CPA is usually higher than the cost per conversion over the "
+                   "modelled period: it counts only the conversions the plan's own spend adds "
+                   "within its 4 weeks, not the lasting effect of earlier spend."),
+])
+def test_a_plan_says_why_its_roas_is_not_the_channels_roas_of_the_period(
+        dep_var_type: str, note: str) -> None:
+    """The UX review: "ROAS 0,35" in a plan beside Google's "ROAS 0,72" with nothing to tell
+    them apart. The plan's figure has its own name and one sentence says why it is lower."""
+    scenarios = two_saved_plans(dep_var_type)
+    assert content.plan_note(scenarios[0]["plan"]) == note
+    assert content.plans_note(scenarios).startswith(note.split(":")[0])
+    assert "each plan's own spend adds within its weeks" in content.plans_note(scenarios)
+    assert content.what_if_note().startswith(
+        "Incremental ROAS is usually lower than a channel's ROAS")
+
+
+@pytest.mark.parametrize(("counts", "analyst", "note"), [
+    ({"1_23_4": 2}, True,
+     "2 budget plans were made on model 1_23_4; none on this model. Open the Budget planner "
+     "to make one, or choose that model on the Results page to present its plans."),
+    ({"1_23_4": 1, "2_5_1": 3}, False,
+     "1 budget plan was made on model 1_23_4 and 3 on model 2_5_1; none on this model. An "
+     "analyst can make one in the Budget planner, or choose one of those models on the "
+     "Results page."),
+])
+def test_a_model_without_plans_says_where_the_runs_plans_are(counts: dict, analyst: bool,
+                                                            note: str) -> None:
+    assert content.plans_elsewhere_note(counts, analyst) == note
+
+
 def two_saved_plans(dep_var_type: str = "revenue") -> list[dict]:
     """Two plans on the generator's true curves: "Q1 flat budget" (today's spend), "Q1 +20%"."""
     _, truth = generate(104, seed=5)
@@ -91,8 +137,8 @@ def two_saved_plans(dep_var_type: str = "revenue") -> list[dict]:
 
 
 @pytest.mark.parametrize(("dep_var_type", "headers"), [
-    ("revenue", ["Expected revenue", "Revenue vs today", "ROAS"]),
-    ("conversion", ["Expected conversions", "Conversions vs today", "CPA"]),
+    ("revenue", ["Expected revenue", "Revenue vs today", "Incremental ROAS"]),
+    ("conversion", ["Expected conversions", "Conversions vs today", "Incremental CPA"]),
 ])
 def test_saved_plans_are_compared_row_by_row(dep_var_type: str, headers: list[str]) -> None:
     scenarios = two_saved_plans(dep_var_type)
@@ -126,8 +172,8 @@ def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
 
 
 @pytest.mark.parametrize(("dep_var_type", "target", "goal"), [
-    ("revenue", {"target_roas": 2.5}, "reach a ROAS of 2,50"),
-    ("conversion", {"target_cpa": 12.5}, "reach a CPA of 12,50 kr"),
+    ("revenue", {"target_roas": 2.5}, "reach an incremental ROAS of 2,50"),
+    ("conversion", {"target_cpa": 12.5}, "reach an incremental CPA of 12,50 kr"),
 ])
 def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, target: dict,
                                                               goal: str) -> None:

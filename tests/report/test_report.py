@@ -13,7 +13,7 @@ from fitted import Fitted, fitted_run
 from PIL import Image
 
 from kiri_core import formatting as fmt
-from kiri_core.report import build_report, write_report
+from kiri_core.report import build_report, content, write_report
 from kiri_core.report.content import paid_totals
 
 CLIENT = "Acme Nordic AB"
@@ -82,6 +82,14 @@ def test_the_saved_scenario_and_the_truth_appear(text: str, fit: Fitted) -> None
     assert fmt.money(totals["optimized_response"], "SEK") in text
     assert fmt.signed_percent(totals["uplift"], "SEK") in text
     assert "Estimated versus true effects" in text
+
+
+def test_the_plan_page_names_its_roas_and_says_why_it_is_not_the_periods(text: str,
+                                                                        fit: Fitted) -> None:
+    """The plan's figure is "Incremental ROAS", explained in the app's words (content.py)."""
+    words = " ".join(text.split())
+    assert "Incremental ROAS" in words
+    assert " ".join(content.plan_note(fit.plan).split()) in words
 
 
 def test_every_page_but_the_cover_is_numbered(pdf_bytes: bytes) -> None:
