@@ -25,7 +25,7 @@ from kiri_core.engine.pareto import (
     cluster_models,
     cluster_winners,
     error_scores,
-    holding_estimate,
+    interval_around,
     likelihood_weights,
     pareto_selection,
 )
@@ -311,7 +311,7 @@ def model_set(
         problem.data.y, groups, paid_columns, spend, seed=config["seed"], samples=samples
     )
     intervals = {
-        k: holding_estimate(drawn[PICK if k == pick.index else labels[k]], roas[k])
+        k: interval_around(drawn[PICK if k == pick.index else labels[k]], roas[k])
         for k in range(len(fits))
     }
     conversion = config["dep_var_type"] == "conversion"
@@ -364,8 +364,8 @@ def roas_intervals(
     seed: int,
     samples: int,
 ) -> dict[int, np.ndarray]:
-    """Bootstrapped 90% ROAS intervals (``channels x 2``) over each group's models, by the
-    group's key."""
+    """Quantiles (5%, 50%, 95%; ``channels x 3``) of bootstrapped ROAS over each group's
+    models, by the group's key."""
     return {
         k: bootstrap_roas(
             y,

@@ -24,7 +24,7 @@ MAX_FRONTS = 10
 CLUSTER_RANGE = (3, 10)
 WSS_LIMIT = 0.05
 BOOTSTRAP_SAMPLES = 300
-INTERVAL = (0.05, 0.95)
+QUANTILES = (0.05, 0.5, 0.95)  # a 90% interval's ends and the draws' median
 
 
 def front_levels(f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
@@ -173,7 +173,7 @@ def bootstrap_roas(
     seed: int,
     samples: int = BOOTSTRAP_SAMPLES,
 ) -> np.ndarray:
-    """90% intervals of each paid channel's ROAS (``channels x 2``).
+    """5%, 50% and 95% quantiles of each paid channel's ROAS draws (``channels x 3``).
 
     ``members`` are the group's models as ``(design, lambda, lower, upper)``. Each sample
     draws one of them, resamples its residuals in moving blocks of ``n ** (1/3)`` periods
@@ -207,7 +207,7 @@ def bootstrap_roas(
         estimate = _roas(fits[m].coef, members[m][0], paid_columns, paid_spend)
         draws[mine] += estimate - draws[mine].mean(axis=0)
     draws = np.maximum(draws, 0.0)  # media coefficients are >= 0
-    return np.quantile(draws, INTERVAL, axis=0).T
+    return np.quantile(draws, QUANTILES, axis=0).T
 
 
 def likelihood_weights(nrmse: np.ndarray, n: int) -> np.ndarray:
@@ -226,15 +226,23 @@ def likelihood_weights(nrmse: np.ndarray, n: int) -> np.ndarray:
     return weights / weights.sum()
 
 
-def holding_estimate(interval: np.ndarray, estimate: np.ndarray) -> np.ndarray:
-    """``interval`` (``channels x 2``) widened where needed to hold the model's own ROAS.
+def interval_around(quantiles: np.ndarray, estimate: np.ndarray) -> np.ndarray:
+    """A model's 90% ROAS interval (``channels x 2``) from its group's draw ``quantiles``
+    (5%, 50%, 95%; ``channels x 3``): the group's 5-95% range, joined with the same spread
+    placed around the model's own estimate :math:`r`:
 
-    A group's bootstrap can leave a model at its edge slightly outside the group's 5-95%
-    range; an interval that misses its own point estimate would contradict the document.
+    .. math:: \\bigl[\\min(q_{05}, \\max(0, r - (q_{50} - q_{05}))),
+              \\max(q_{95}, r + (q_{95} - q_{50}))\\bigr]
+
+    The recommended model can lie off the middle of, or outside, the range of the models
+    the data find as likely (it is chosen on held-back weeks, they are drawn by in-sample
+    fit); the interval then widens on that side, so that it holds the estimate with the
+    group's spread around it instead of ending at it. For an estimate at the group's median
+    it is the group's range.
     """
-    return np.column_stack(
-        [np.minimum(interval[:, 0], estimate), np.maximum(interval[:, 1], estimate)]
-    )
+    low, median, high = quantiles.T
+    return np.column_stack([np.minimum(low, np.maximum(0.0, estimate - (median - low))),
+                            np.maximum(high, estimate + (high - median))])
 
 
 def _roas(

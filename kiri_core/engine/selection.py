@@ -104,11 +104,11 @@ def choose(
     return Choice(
         best,
         good,
-        f"Of the {n} Pareto models, the {len(good)} best at predicting weeks they were not "
-        f"fitted on (rolling holdout, with spend shares used only to break near-ties: "
-        f"DECOMP.RSSD weighted 0.2 against 1) form the good set; this is the one whose "
-        f"channel ROAS lie nearest to their average (holdout NRMSE {errors[best]:.4f}, "
-        f"DECOMP.RSSD {rssd[best]:.2f}).",
+        f"Chosen because it predicts well the weeks it was not fitted on: of the {n} "
+        f"candidate models, the {len(good)} best on held-back weeks were kept, and this "
+        f"one's channel ROAS are the most typical of those {len(good)}. (Error on "
+        f"held-back weeks: NRMSE {errors[best]:.3f}; spend shares only break near-ties, "
+        f"DECOMP.RSSD {rssd[best]:.2f} weighted {RSSD_WEIGHT:g} against 1.)",
     )
 
 

@@ -9,7 +9,7 @@ from kiri_core.engine.pareto import (
     cluster_winners,
     error_scores,
     front_levels,
-    holding_estimate,
+    interval_around,
     kmeans,
     likelihood_weights,
     pareto_selection,
@@ -109,9 +109,9 @@ def test_bootstrap_interval_holds_the_truth_on_a_linear_model():
     spend = design.sum(axis=0) / 2.0  # ROAS = coef * sum(x) / spend = 2 * coef
     y = 100 + design @ np.array([1.5, 0.7]) + rng.normal(0, 1.0, n)
     member = (design, 1e-6, np.zeros(2), np.full(2, np.inf))
-    interval = bootstrap_roas(y, [member], np.arange(2), spend, seed=1, samples=200)
-    for (low, high), truth in zip(interval, (3.0, 1.4), strict=True):
-        assert low < truth < high
+    quantiles = bootstrap_roas(y, [member], np.arange(2), spend, seed=1, samples=200)
+    for (low, median, high), truth in zip(quantiles, (3.0, 1.4), strict=True):
+        assert low < median < high and low < truth < high
         assert high - low < 0.2
 
 
@@ -127,17 +127,27 @@ def test_bootstrap_interval_holds_the_estimate_even_with_heavy_shrinkage(lambda_
     lower, upper = np.zeros(2), np.full(2, np.inf)
     fit = fit_ridge(design, y, lambda_, lower, upper)
     estimate = fit.coef * design.sum(axis=0) / spend
-    interval = bootstrap_roas(
+    quantiles = bootstrap_roas(
         y, [(design, lambda_, lower, upper)], np.arange(2), spend, seed=2, samples=200
     )
-    assert np.all(interval[:, 0] < estimate) and np.all(estimate < interval[:, 1])
-    assert np.all(interval >= 0)
+    assert np.all(quantiles[:, 0] < estimate) and np.all(estimate < quantiles[:, 2])
+    assert np.all(quantiles >= 0)
 
 
-def test_interval_is_widened_to_hold_its_estimate():
-    interval = np.array([[0.12, 0.56], [1.0, 2.0], [0.5, 0.9]])
-    held = holding_estimate(interval, np.array([0.57, 1.5, 0.3]))
-    np.testing.assert_allclose(held, [[0.12, 0.57], [1.0, 2.0], [0.3, 0.9]])
+@pytest.mark.parametrize(
+    ("quantiles", "estimate", "expected"),
+    [
+        ([1.0, 1.5, 2.0], 1.5, [1.0, 2.0]),  # at the group's median: the group's range
+        ([1.0, 1.5, 2.0], 1.3, [0.8, 2.0]),  # off the middle: wider on its side
+        ([1.0, 1.5, 2.0], 0.8, [0.3, 2.0]),  # below the range: not ending at the estimate
+        ([1.0, 1.5, 2.0], 2.4, [1.0, 2.9]),  # above it
+        ([0.1, 0.3, 0.5], 0.05, [0.0, 0.5]),  # a ROAS interval never goes below zero
+    ],
+)
+def test_interval_holds_the_estimate_with_the_group_s_spread(quantiles, estimate, expected):
+    interval = interval_around(np.array([quantiles]), np.array([estimate]))
+    np.testing.assert_allclose(interval, [expected])
+    assert interval[0, 0] < estimate < interval[0, 1]
 
 
 @pytest.mark.parametrize(
