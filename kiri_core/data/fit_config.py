@@ -13,6 +13,7 @@ from kiri_core.data.validation import MIN_SPEND_COLUMNS, ColumnMapping, Problem
 from kiri_core.engine.features import PROPHET_TERMS
 from kiri_core.engine.model import ADSTOCK_PARAMS
 from kiri_core.engine.search import GLOBAL_BOUNDS, VALID_RANGES
+from kiri_core.formatting import channel_name
 
 DEP_VAR_TYPES = ("revenue", "conversion")
 MIN_ITERATIONS = 10  # the engine's own minimum (kiri_core.engine.fit)
@@ -55,6 +56,7 @@ def _check_required(check: _ConfigCheck) -> None:
     if not isinstance(spend, list) or len(spend) < MIN_SPEND_COLUMNS:
         check.add(f"'spend_columns' must list at least {MIN_SPEND_COLUMNS} spend columns")
     _check_roles(check)
+    _check_channel_names(check)
     if check.columns is None:
         return
     for column in ColumnMapping.from_config(check.config).columns():
@@ -78,6 +80,20 @@ def _check_roles(check: _ConfigCheck) -> None:
         if len(given) > 1:
             check.add(f"column {column!r} is chosen as {' and as '.join(given)}; give each "
                       "column one role", column=column)
+
+
+def _check_channel_names(check: _ConfigCheck) -> None:
+    """Two spend columns must not read as one channel ("Meta spend" and "spend_meta" are
+    both "Meta"): tables, charts and the report name channels, not columns."""
+    columns: dict[str, list[str]] = {}
+    for column in check.config.get("spend_columns") or ():
+        if isinstance(column, str):
+            columns.setdefault(channel_name(column), []).append(column)
+    for name, same in columns.items():
+        if len(set(same)) > 1:
+            named = " and ".join(repr(c) for c in same)
+            check.add(f"spend columns {named} both read as the channel {name!r}; rename one "
+                      "of them in the file", column=same[1])
 
 
 def _check_choices(check: _ConfigCheck) -> None:

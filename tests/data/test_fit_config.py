@@ -100,3 +100,10 @@ def test_config_problems_are_reported_together() -> None:
         "config: unknown adstock 'hyperbolic'; choose one of geometric, weibull_cdf, weibull_pdf",
         "config: 'iterations' must be a whole number of at least 10, got 0",
     ]
+
+
+def test_two_spend_columns_that_read_as_one_channel_are_refused() -> None:
+    config = {**CONFIG, "spend_columns": ["spend_meta", "Meta spend", "spend_google"]}
+    found = [p.message for p in validate_fit_config(config, [*COLUMNS, "Meta spend"])]
+    assert found == ["config: spend columns 'spend_meta' and 'Meta spend' both read as the "
+                     "channel 'Meta'; rename one of them in the file"]
