@@ -24,6 +24,8 @@ with db() as session:
 
     st.title(client.name)
     st.caption(f"Marketing mix results · {fmt.period(window['start'], window['end'], currency)}")
+    if warning := content.fit_warning(result, model_id, currency):
+        st.warning(warning)
     heads = content.headlines(result, model_id, currency)
     for row in (heads[:2], heads[2:]):
         for column, head in zip(st.columns(2), row, strict=True):

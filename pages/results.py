@@ -23,6 +23,8 @@ with db() as session:
 
     model_id = workspace.model_picker(session, user, run, result, role, currency)
     model = next(m for m in result["models"] if m["model_id"] == model_id)
+    if warning := content.fit_warning(result, model_id, currency):
+        st.warning(warning)
 
     st.subheader("Channels")
     workspace.channel_tables(result, model_id, currency)

@@ -107,6 +107,8 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     heads = content.headlines(result, model_id, currency)
     pdf.tiles([(h.label, h.value, h.note) for h in heads])
     pdf.ln(4)
+    if warning := content.fit_warning(result, model_id, currency):
+        pdf.paragraph(warning, size=9.5, color=PRIMARY)
     pdf.subheading("Key findings")
     pdf.bullets(content.findings(result, model_id, currency, scenarios or ()))
     pdf.chart(chart_png(charts.waterfall(result, model_id, currency), CHART_PX),
@@ -204,5 +206,5 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
               "Fitted versus residual",
               "Errors should scatter evenly around zero without a pattern.")
     pdf.subheading("Method")
-    for text in content.method_text(result):
+    for text in content.method_text(result, currency):
         pdf.paragraph(text, size=9.5)

@@ -60,6 +60,21 @@ def selection_note(result: dict, model_id: str, currency: str) -> str:
             f"model is {result['model_id']}: {reason}")
 
 
+WEAK_FIT_RSQ = 0.6  # below this share of the weekly variation explained, say so
+
+
+def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
+    """A plain warning when the model explains little of the weekly variation, else None:
+    such a model's figures are too rough to act on alone, and the reader must know."""
+    rsq = model_by_id(result, model_id)["metrics"]["rsq"]
+    if rsq >= WEAK_FIT_RSQ:
+        return None
+    return (f"This model explains only {fmt.percent(max(rsq, 0.0), currency)} of the weekly "
+            f"variation in {outcome(result)}, so its figures are rough: check them against "
+            "other evidence (a lift test, more weeks of data, the context variables that "
+            "drive the business) before acting on them.")
+
+
 def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
     """The four numbers a client asks for first."""
     spend, contribution = paid_totals(result, model_id)
@@ -432,11 +447,19 @@ METHOD = (
     "The model follows Meta's open-source Robyn method. Each channel's weekly spend is "
     "carried over into later weeks (adstock) and passes through a diminishing-returns curve "
     "(Hill saturation); a ridge regression then explains {outcome} from these media "
-    "effects together with trend, seasonality, holidays and the context variables. Thousands "
-    "of candidate settings are searched with an evolutionary optimizer that balances two "
-    "goals, prediction error and a plausible split of effects versus spend; similar good "
-    "models are clustered and the recommended model is chosen among the cluster winners."
+    "effects together with trend, seasonality, holidays and the context variables. "
+    "{searched} candidate settings were searched with an evolutionary optimizer that "
+    "balances two goals, prediction error and a plausible split of effects versus spend. "
+    "{choice}"
 )
+#: how the recommended model was chosen, by selection rule (Robyn in R uses Robyn's)
+CHOICE = {
+    "holdout": "Of the best trade-offs, the models that best predicted weeks held back from "
+               "fitting were kept, and the recommended model is the most typical of them.",
+    "robyn": "Similar good models are clustered and the recommended model is the cluster "
+             "winner that best balances the two goals (Robyn's rule).",
+    "nrmse": "The recommended model is the candidate with the lowest prediction error.",
+}
 CAN_SAY = (
     "What the model can say: how much each channel contributed in the period, how quickly "
     "its effect fades, where extra spend is likely to pay back, and how a budget could be "
@@ -450,6 +473,12 @@ CANNOT_SAY = (
 )
 
 
-def method_text(result: dict) -> list[str]:
-    """The method appendix as paragraphs (no jargon beyond what is explained)."""
-    return [METHOD.format(outcome=outcome(result)), CAN_SAY, CANNOT_SAY]
+def method_text(result: dict, currency: str = "SEK") -> list[str]:
+    """The method appendix as paragraphs (no jargon beyond what is explained), with the
+    run's own search size and selection rule."""
+    config = result.get("config", {})
+    searched = config.get("iterations", 0) * config.get("trials", 0)
+    rule = "robyn" if result.get("engine") == "robyn-r" else config.get("selection", "holdout")
+    method = METHOD.format(outcome=outcome(result), searched=fmt.number(searched, currency, 0),
+                           choice=CHOICE.get(rule, ""))
+    return [method, CAN_SAY, CANNOT_SAY]

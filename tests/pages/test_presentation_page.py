@@ -36,6 +36,8 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert not app.exception
     text = text_of(app)
     assert app.title[0].value == "Acme AB"
+    weak = content.fit_warning(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
+    assert weak and [w.value for w in app.warning] == [weak]
     heads = content.headlines(result, result["model_id"], "SEK")
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
     shown = planner.shown_plan(result, plan, "SEK")  # counted from the run's own model

@@ -185,3 +185,35 @@ def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, 
         f"media effect {content.plan_effect(plan, t['optimized_response'], 'SEK')} versus "
         f"{content.plan_effect(plan, t['current_response'], 'SEK')} today "
         f"({content.effect_summary(plan, 'SEK')}).")
+
+
+@pytest.mark.parametrize(
+    ("engine", "config", "searched", "choice"),
+    [
+        ("kiri", {"iterations": 2000, "trials": 5, "selection": "holdout"}, "10 000",
+         "weeks held back from fitting"),
+        ("kiri", {"iterations": 300, "trials": 1, "selection": "robyn"}, "300",
+         "(Robyn's rule)"),
+        ("kiri", {"iterations": 200, "trials": 2, "selection": "nrmse"}, "400",
+         "the lowest prediction error"),
+        ("robyn-r", {"iterations": 2000, "trials": 5}, "10 000", "(Robyn's rule)"),
+    ],
+)
+def test_the_method_names_the_run_s_search_and_choice(engine, config, searched, choice):
+    result = {"engine": engine, "config": config, "dep_var_type": "revenue"}
+    method = content.method_text(result, "SEK")[0]
+    assert f"{searched} candidate settings were searched" in method
+    assert choice in method and "Thousands" not in method
+
+
+@pytest.mark.parametrize(("rsq", "expected"), [
+    (0.92, None),
+    (0.6, None),
+    (0.31, "This model explains only 31 % of the weekly variation in revenue"),
+    (-0.2, "This model explains only 0 % of the weekly variation in revenue"),
+])
+def test_a_weak_fit_is_named_plainly(rsq: float, expected: str | None) -> None:
+    result = {"dep_var_type": "revenue",
+              "models": [{"model_id": "m", "metrics": {"rsq": rsq}}]}
+    warning = content.fit_warning(result, "m", "SEK")
+    assert (warning is None) if expected is None else warning.startswith(expected)

@@ -158,3 +158,14 @@ def test_an_unknown_currency_fails_before_anything_is_written(fit: Fitted,
     with pytest.raises(ValueError, match="Unsupported currency 'XYZ'"):
         write_report(fit.result, out, "Acme", "XYZ")
     assert not out.exists()
+
+
+def test_a_weak_model_s_report_says_so_in_its_summary(fit: Fitted) -> None:
+    """The summary warns when the reported model explains little (here: R² set to 0.31)."""
+    model_id = fit.result["model_id"]
+    models = [{**m, "metrics": {**m["metrics"], "rsq": 0.31}} if m["model_id"] == model_id
+              else m for m in fit.result["models"]]
+    weak = build_report({**fit.result, "models": models}, CLIENT, "SEK", report_date=DAY)
+    pages = pypdf.PdfReader(io.BytesIO(weak)).pages
+    summary = next(p.extract_text() for p in pages if "Executive summary" in p.extract_text())
+    assert "explains only 31 % of the weekly variation" in " ".join(summary.split())
