@@ -55,9 +55,9 @@ def selection_note(result: dict, model_id: str, currency: str) -> str:
     """Why this model: the engine's reason, and for an alternative which one it recommended."""
     reason = recommendation_reason(result, currency)
     if model_id == result["model_id"]:
-        return f"Model {model_id} is the recommended model: {reason}"
+        return f"Model {model_id} is the recommended model. {reason}"
     return (f"Model {model_id} is an alternative model chosen by the analyst. The recommended "
-            f"model is {result['model_id']}: {reason}")
+            f"model is {result['model_id']}. {reason}")
 
 
 WEAK_FIT_RSQ = 0.6  # below this share of the weekly variation explained, say so
