@@ -14,6 +14,8 @@ from ui.context import signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
 
+NOTICE = "admin_notice"  # the confirmation of a change, shown after the page reruns
+
 
 def users_section(session, admin) -> list:
     everyone, zone = users.list_users(session, admin), viewer_zone()
@@ -70,14 +72,21 @@ def access_section(session, admin, everyone: list) -> None:
         role = st.radio("Role", ROLES, horizontal=True,
                         help="analyst: upload, run, optimize, export · viewer: results and PDF")
         grant, revoke = st.columns(2)
+        email, name = people[user_id].email, clients[client_id].name
         if grant.form_submit_button("Grant access", type="primary"):
             with user_errors():
                 users.grant_access(session, admin, user_id, client_id, role)
+                st.session_state[NOTICE] = f"Gave {email} {role} access to {name}."
                 st.rerun()
         if revoke.form_submit_button("Revoke access"):
+            had = next((g.role for g in grants
+                        if (g.user_id, g.client_id) == (user_id, client_id)), None)
             with user_errors():
                 users.revoke_access(session, admin, user_id, client_id)
+                st.session_state[NOTICE] = f"Removed {email}'s {had} access to {name}."
                 st.rerun()
+    if notice := st.session_state.pop(NOTICE, None):
+        st.success(notice)
 
 
 def audit_section(session, admin) -> None:

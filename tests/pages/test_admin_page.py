@@ -31,6 +31,21 @@ def test_admin_grants_a_role_on_a_client(session, team, open_page):
     grant = session.get(UserClientAccess, (team.outsider.id, team.client.id))
     assert grant is not None and grant.role == "viewer"
     assert "Gave client access" in list(app.dataframe[-1].value["Action"])
+    assert [m.value for m in app.success] == ["Gave outsider@agency.se viewer access to "
+                                              "Acme AB."]
+
+
+def test_admin_revokes_a_role_and_is_told_whose(session, team, open_page):
+    app = open_page("pages/admin.py", team.admin)
+    app.selectbox[1].set_value(team.viewer.id)
+    app.selectbox[2].set_value(team.client.id)
+    next(b for b in app.button if b.label == "Revoke access").click().run()
+    assert not app.exception and not app.error
+    assert session.get(UserClientAccess, (team.viewer.id, team.client.id)) is None
+    assert [m.value for m in app.success] == ["Removed viewer@agency.se's viewer access to "
+                                              "Acme AB."]
+    app.run()  # said once, not again on the next rerun
+    assert not app.success
 
 
 def test_users_and_audit_log_read_in_plain_words(session, team, open_page):
