@@ -22,6 +22,7 @@ GOALS = {"max_response": "Maximise the expected return",
          "target_efficiency": "Reach a target efficiency"}
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
 LIMIT_COLUMNS = [4, 4, 4, 4, 2]  # Channel, Current, Min, Max, Lock: "1 432 389" fits at 1024 px
+SETTINGS_CHANGED = "Settings changed: press Optimise to update the plan."
 
 
 def limit_box(cell, label: str, value: float, key: str, as_spend: bool, currency: str,
@@ -97,6 +98,16 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
         return planner.make_plan(result, model_id, goal=goal, weeks=weeks, budget=budget,
                                  target=target, bounds=bounds, currency=currency), settings
     return None, None
+
+
+def form_differs(settings: dict | None, weeks: int) -> bool:
+    """Whether the form now asks for another plan than the one made: the horizon and the
+    kind of limits apply at once (outside the form), the goal on Optimise."""
+    if settings is None:
+        return False
+    limits = "spend" if st.session_state.get("plan_limits") == LIMITS[1] else "multiples"
+    now = {"weeks": weeks, "limits": limits, "goal": st.session_state.get("plan_goal")}
+    return any(settings.get(name) != value for name, value in now.items())
 
 
 def metrics(numbers: list[planner.Metric]) -> None:
@@ -189,7 +200,10 @@ with db() as session:
             else:
                 st.session_state[plan_key], st.session_state[f"{plan_key}_settings"] = submitted
     plan = st.session_state.get(plan_key)
-    if plan and plan["model_id"] == model_id:
+    if (plan and plan["model_id"] == model_id and role == "analyst"
+            and form_differs(st.session_state.get(f"{plan_key}_settings"), weeks)):
+        st.info(SETTINGS_CHANGED)  # the plan is kept: the earlier settings show it again
+    elif plan and plan["model_id"] == model_id:
         show_plan(plan, currency)
         if role == "analyst":
             with st.form("save_scenario", clear_on_submit=True):

@@ -474,3 +474,29 @@ def test_the_form_comes_back_as_the_user_left_it_under_the_plan_it_made(session,
         "max_response", 4)
     app.selectbox(key="run").set_value(run.id).run()
     assert form_values(app, columns) == left
+
+
+def test_a_plan_is_hidden_while_the_horizon_or_limits_on_the_form_differ_from_its_own(
+        planner_page, text_of):
+    app, run, _ = planner_page
+    optimise(app)
+    assert metric(app, "Horizon").value == "4 weeks"
+    note = "Settings changed: press Optimise to update the plan."
+    for change, back in (
+            (lambda: app.number_input(key="plan_weeks").set_value(8).run(),
+             lambda: app.number_input(key="plan_weeks").set_value(4).run()),
+            (lambda: app.radio(key="plan_limits").set_value(SPEND_LIMITS).run(),
+             lambda: app.radio(key="plan_limits").set_value("Multiples of current spend")
+             .run())):
+        change()
+        assert not app.exception
+        assert note in text_of(app)
+        assert not [m for m in app.metric if m.label == "Horizon"]
+        assert "Save scenario" not in [b.label for b in app.button]
+        back()  # the plan's own settings again: it is back, nothing lost
+        assert metric(app, "Horizon").value == "4 weeks" and note not in text_of(app)
+    app.number_input(key="plan_weeks").set_value(8).run()
+    app.radio(key="plan_limits").set_value(SPEND_LIMITS).run()
+    optimise(app)
+    assert metric(app, "Horizon").value == "8 weeks" and note not in text_of(app)
+    assert app.session_state[f"plan_{run.id}_settings"]["limits"] == "spend"
