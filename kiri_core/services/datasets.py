@@ -46,7 +46,10 @@ def mapping_from_dict(mapping: dict[str, Any]) -> validation.ColumnMapping:
 
 
 def suggest_mapping(frame: pd.DataFrame) -> dict[str, Any]:
-    """Auto-detected roles: ``date``, ``revenue``, ``spend`` (``spend_*``), ``context`` (flags)."""
+    """Auto-detected roles (:func:`kiri_core.data.validation.detect_columns`): ``date``,
+    ``revenue``, ``spend`` (columns of numbers whose name says spend: a spend word in any
+    position, ``"spend_meta"``, ``"TikTok cost"``, ``"Kostnad Meta"``, Robyn's ``*_S`` or
+    ``"Google Ads"``), ``context`` (0/1 flags) and ``organic`` (never guessed: left empty)."""
     return mapping_to_dict(validation.detect_columns(frame))
 
 
