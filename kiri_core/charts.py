@@ -19,7 +19,7 @@ import pandas as pd
 
 from kiri_core import formatting as fmt
 from kiri_core.formatting import channel_name, term_name
-from kiri_core.results import model_by_id, response_at, term_groups
+from kiri_core.results import model_by_id, response_at, term_groups, term_names
 
 PRIMARY = "#0066FF"
 TEXT = "#111111"
@@ -33,11 +33,13 @@ PALETTE = (
     "#2E4057", "#8FB339", "#D64C9B", "#4FB3D9", "#A67C52",
 )
 #: Non-media terms of the decomposition: calm tones of distinct lightness and warmth, apart
-#: from each other and from the channel colors.
+#: from each other and from the channel colors; context variables in sand tones, organic
+#: ones in sage tones, one tone each in the order of their columns.
 BASE_COLORS = {
-    "Baseline": "#5B6675", "Trend": "#9EA8B5", "Seasonality": "#D7DDE5",
-    "Holidays": "#C4A9C0", "Context": "#E6D3AE", "Organic": "#8AAE9F",
+    "Baseline": "#5B6675", "Trend": "#9EA8B5", "Seasonality": "#D7DDE5", "Holidays": "#C4A9C0",
 }
+CONTEXT_COLORS = ("#E6D3AE", "#B3A07A", "#7C6A4C")
+ORGANIC_COLORS = ("#8AAE9F", "#4E7565", "#BCD8C4")
 #: Pareto clusters get neutral tones and shapes of their own, never a channel's color.
 CLUSTER_COLORS = ("#333333", "#9A9A9A", "#C7B37A", "#5E7F8F", "#946A86", "#6B7F3E")
 CLUSTER_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
@@ -263,24 +265,39 @@ def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
 
 
-def _term_label(model: dict, term: str) -> str:
-    """A term's name on the charts; a negative baseline says what it is: the level the
-    other terms (the trend first) are measured from, so it can sit below zero."""
+def _term_label(model: dict, name: str) -> str:
+    """A term's name (:func:`kiri_core.results.term_names`) on the charts; a negative
+    baseline says what it is: the level the other terms (the trend first) are measured from,
+    so it can sit below zero."""
     negative = model["terms"].get("intercept", {}).get("contribution", 0.0) < 0
-    if term == "intercept" and negative:
+    if name == "Baseline" and negative:
         return "Baseline (offset to trend)" if "trend" in model["terms"] else "Baseline (offset)"
-    return term_name(term)
+    return name
+
+
+def _term_colors(result: dict) -> dict[str, str]:
+    """The color of each name of :func:`kiri_core.results.term_names`."""
+    names = term_names(result)
+    colors = dict(BASE_COLORS)
+    for kind, tones in (("context", CONTEXT_COLORS), ("organic", ORGANIC_COLORS)):
+        for i, column in enumerate(result.get(f"{kind}_columns", [])):
+            colors[names[column]] = tones[i % len(tones)]
+    return {**colors, **_channel_colors(result["spend_columns"])}
 
 
 def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     """Response decomposition waterfall: each term's share of the modelled response, its
-    amount and share written after its bar."""
+    amount and share written after its bar; terms named as in the decomposition over time
+    (:func:`kiri_core.results.term_names`, the two seasonalities one bar)."""
     model = model_by_id(result, model_id)
-    terms = sorted(model["terms"].items(), key=lambda kv: -kv[1]["contribution"])
-    total = sum(t["contribution"] for _, t in terms)
+    names, summed = term_names(result), {}
+    for term, summary in model["terms"].items():
+        name = names.get(term) or term_name(term)
+        summed[name] = summed.get(name, 0.0) + summary["contribution"]
+    terms = sorted(summed.items(), key=lambda kv: -kv[1])
+    total = sum(summed.values())
     rows, start = [], 0.0
-    for name, term in terms:
-        value = term["contribution"]
+    for name, value in terms:
         rows.append({"term": _term_label(model, name), "start": start, "end": start + value,
                      "right": max(start, start + value), "contribution": value,
                      "share": value / total if total else 0.0,
@@ -477,8 +494,8 @@ def decomposition_over_time(result: dict, model_id: str, currency: str = "SEK") 
     """The fitted response over time, stacked by source: base terms, then each channel."""
     model = model_by_id(result, model_id)
     groups = term_groups(result, model)
-    palette = {**BASE_COLORS, **_channel_colors(result["spend_columns"])}
-    label = {"Baseline": _term_label(model, "intercept")}
+    palette = _term_colors(result)
+    label = {"Baseline": _term_label(model, "Baseline")}
     colors = {label.get(group, group): palette[group] for group in groups}
     rows = [
         {"date": d, "source": label.get(group, group), "value": v, "order": i}

@@ -237,6 +237,16 @@ def signed_percent(change: float | None, currency: str = "SEK", decimals: int = 
     return text if text == "–" or text.startswith("-") else f"+{text}"
 
 
+#: Decimals of a model's fit (R², NRMSE, DECOMP.RSSD) wherever it is shown, as in the PDF's
+#: appendix: the Results metrics, the model picker, Home and the run history read alike.
+FIT_DECIMALS = 3
+
+
+def fit(value: float | None, currency: str = "SEK") -> str:
+    """A fit figure (R², NRMSE, DECOMP.RSSD) with :data:`FIT_DECIMALS`: ``"0,313"``."""
+    return number(value, currency, FIT_DECIMALS)
+
+
 def roas(value: float | None, currency: str = "SEK") -> str:
     """Return on ad spend with two decimals: ``"1,90"`` (SEK) or ``"1.90"`` (USD)."""
     return number(value, currency, 2)

@@ -40,12 +40,12 @@ def model_role(result: dict, model_id: str) -> str:
 
 
 def model_label(result: dict, model_id: str, currency: str) -> str:
-    """The model's id, role and fit for a picker: ``"3_1916_1 · best of cluster 2 · R² 0,70
+    """The model's id, role and fit for a picker: ``"3_1916_1 · best of cluster 2 · R² 0,703
     · NRMSE 0,104"``."""
     metrics = model_by_id(result, model_id)["metrics"]
     return (f"{model_id} · {model_role(result, model_id)} · "
-            f"R² {fmt.number(metrics['rsq'], currency, 2)} · "
-            f"NRMSE {fmt.number(metrics['nrmse'], currency, 3)}")
+            f"R² {fmt.fit(metrics['rsq'], currency)} · "
+            f"NRMSE {fmt.fit(metrics['nrmse'], currency)}")
 
 
 def recommendation_reason(result: dict, currency: str) -> str:
@@ -60,29 +60,37 @@ def response_at(response: dict, spend: float) -> float:
     return float(ResponseCurve.from_dict(response).response(spend))
 
 
-def term_groups(result: dict, model: dict) -> dict[str, list[float]]:
-    """The model's decomposition per period, grouped for reading.
+#: The model's own terms and the name each is shown under; both seasonalities are one.
+BASE_TERMS = {"intercept": "Baseline", "trend": "Trend", "season": "Seasonality",
+              "monthly": "Seasonality", "holiday": "Holidays"}
 
-    Baseline (intercept), Trend, Seasonality (season and monthly), Holidays, Context (all
-    context columns), Organic (all organic columns), then each paid channel by name; groups
-    the model does not have are left out. The groups sum to the fitted series.
-    """
+
+def term_names(result: dict) -> dict[str, str]:
+    """Each term of the result's models and the one name every chart (waterfall,
+    decomposition over time) shows it under, in reading order: Baseline, Trend, Seasonality
+    (season and monthly), Holidays, each context and organic variable by its own readable
+    name (``"promo_flag"`` as ``"Promo flag"``, ``"(context)"`` or ``"(organic)"`` added
+    should it match another name), then each paid channel by its channel name."""
+    channels = {c: fmt.channel_name(c) for c in result["spend_columns"]}
+    names = dict(BASE_TERMS)
+    for kind in ("context", "organic"):
+        for column in result.get(f"{kind}_columns", []):
+            name = fmt.term_name(column)
+            taken = {*names.values(), *channels.values()}
+            names[column] = f"{name} ({kind})" if name in taken else name
+    return {**names, **channels}
+
+
+def term_groups(result: dict, model: dict) -> dict[str, list[float]]:
+    """The model's decomposition per period under the names of :func:`term_names`, in its
+    order (terms of one name summed); terms the model does not have are left out. The groups
+    sum to the fitted series."""
     decomposition = model["decomposition"]
-    spec = [
-        ("Baseline", ["intercept"]),
-        ("Trend", ["trend"]),
-        ("Seasonality", ["season", "monthly"]),
-        ("Holidays", ["holiday"]),
-        ("Context", list(result.get("context_columns", []))),
-        ("Organic", list(result.get("organic_columns", []))),
-    ]
-    spec += [(fmt.channel_name(c), [c]) for c in result["spend_columns"]]
-    groups: dict[str, list[float]] = {}
-    for name, terms in spec:
-        present = [decomposition[t] for t in terms if t in decomposition]
-        if present:
-            groups[name] = np.sum(present, axis=0).tolist()
-    return groups
+    series: dict[str, list] = {}
+    for term, name in term_names(result).items():
+        if term in decomposition:
+            series.setdefault(name, []).append(decomposition[term])
+    return {name: np.sum(parts, axis=0).tolist() for name, parts in series.items()}
 
 
 def expected_response(result: dict, model_id: str, weekly_spend: dict[str, float]) -> dict:

@@ -45,7 +45,7 @@ with db() as session:
                    width="content")
         row.metric("Media ROAS", formatting.roas(headline["roas"], client.currency),
                    width="content")
-        row.metric("Model fit (R²)", formatting.number(headline["rsq"], client.currency, 2),
+        row.metric("Model fit (R²)", formatting.fit(headline["rsq"], client.currency),
                    width="content")
     else:
         next_step(overview, role)

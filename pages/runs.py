@@ -99,7 +99,7 @@ def pick_run(history: list[ModelRun]) -> ModelRun:
     if state.run_id() not in by_id:
         state.set_run_id(history[0].id)
     zone = viewer_zone()
-    labels = {r.id: run_label(r, zone) for r in history}
+    labels = {r.id: run_label(r, zone, status=True) for r in history}
     st.session_state[RUN_PICK] = state.run_id()
     chosen = st.selectbox("Run", list(by_id), format_func=labels.get, key=RUN_PICK,
                           on_change=state.keep_widget_value,

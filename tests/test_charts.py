@@ -183,7 +183,24 @@ def test_decomposition_over_time_stacks_to_the_fitted_series(fit: Fitted) -> Non
     assert [per_date[d] for d in fit.result["dates"]] == pytest.approx(model["fitted"])
     sources = {r["source"] for r in rows}
     assert {channel_name(c) for c in fit.result["spend_columns"]} <= sources
-    assert "Baseline" in sources and "Context" in sources
+    assert "Baseline" in sources and "Promo flag" in sources
+
+
+def test_waterfall_and_decomposition_name_the_same_terms_the_same_way(fit: Fitted) -> None:
+    result = copy.deepcopy(fit.result)
+    model = model_by_id(result, result["model_id"])
+    model["terms"]["monthly"] = {"coef": 1.0, "contribution": 500.0}  # a second seasonality
+    model["decomposition"]["monthly"] = [500.0 / len(result["dates"])] * len(result["dates"])
+    model["fitted"] = np.add(model["fitted"], model["decomposition"]["monthly"]).tolist()
+    bars = records(charts.waterfall(result, model["model_id"]).to_dict())
+    over_time = {r["source"] for r in records(
+        charts.decomposition_over_time(result, model["model_id"]).to_dict())}
+    assert [b["term"] for b in bars if b["term"] in {"Promo flag", "Seasonality"}]
+    assert {b["term"] for b in bars} == over_time  # the context variable by its own name
+    assert "Context" not in over_time and "Monthly seasonality" not in over_time
+    [season] = [b for b in bars if b["term"] == "Seasonality"]  # one bar, as one band
+    assert season["contribution"] == pytest.approx(
+        model["terms"]["season"]["contribution"] + 500.0)
 
 
 def test_response_curves_mark_current_and_recommended_spend(fit: Fitted) -> None:
@@ -347,10 +364,10 @@ def test_time_axes_tick_quarters_and_name_every_year(name, fit: Fitted) -> None:
 def test_decomposition_colors_are_told_apart(fit: Fitted) -> None:
     spec = charts.decomposition_over_time(fit.result, fit.result["model_id"]).to_dict()
     scale = spec["encoding"]["color"]["scale"]
-    assert {"Baseline", "Trend", "Seasonality", "Context"} <= set(scale["domain"])
+    assert {"Baseline", "Trend", "Seasonality", "Promo flag"} <= set(scale["domain"])
     for first, second in itertools.combinations(scale["range"], 2):
         assert delta_e(first, second) >= 15, (first, second)
-    base = list(charts.BASE_COLORS.values())
+    base = [*charts.BASE_COLORS.values(), *charts.CONTEXT_COLORS, *charts.ORGANIC_COLORS]
     for first, second in [*itertools.combinations(base, 2), *itertools.product(base,
                                                                                charts.PALETTE)]:
         assert delta_e(first, second) >= 15, (first, second)

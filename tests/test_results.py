@@ -25,7 +25,7 @@ def test_model_labels_say_which_is_recommended_which_wins_a_cluster_and_how_well
     for kind, model_id in by_kind.items():
         metrics = models[model_id]["metrics"]
         assert labels[kind].startswith(f"{model_id} · ")  # the Robyn id stays first
-        assert f"R² {fmt.number(metrics['rsq'], 'SEK', 2)}" in labels[kind]
+        assert f"R² {fmt.number(metrics['rsq'], 'SEK', 3)} ·" in labels[kind]
         assert f"NRMSE {fmt.number(metrics['nrmse'], 'SEK', 3)}" in labels[kind]
     assert " · recommended · " in labels["recommended"]
     winner, member = models[by_kind["winner"]], models[by_kind["member"]]

@@ -53,7 +53,7 @@ def fit_metrics(metrics: dict[str, Any], currency: str) -> None:
     cols = st.columns(3)
     for col, (label, key) in zip(cols, (("R²", "rsq"), ("NRMSE", "nrmse"),
                                         ("DECOMP.RSSD", "decomp_rssd")), strict=True):
-        col.metric(label, formatting.number(metrics[key], currency, 3))
+        col.metric(label, formatting.fit(metrics[key], currency))
 
 
 def first_results(result: dict[str, Any], currency: str, truth: dict[str, Any] | None) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kiri_core.db.models import Dataset, ModelRun
-from kiri_core.formatting import duration, number, timestamp
+from kiri_core.formatting import duration, fit, timestamp
 
 
 def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
@@ -19,10 +19,13 @@ def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
     )
 
 
-def run_label(run: ModelRun, zone: str) -> str:
-    """``"Run #6 · dataset v2 · 2026-11-30 14:05"``: the run, its dataset, when it was started."""
-    return (f"Run #{run.id} · dataset v{run.dataset.version} · "
-            f"{timestamp(run.created_at, zone)}")
+def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
+    """The one label of a run in every run picker: ``"Run #6 · dataset v2 · 2026-11-30
+    14:05"``, the run, its dataset and when it was started (on the clock of ``zone``); with
+    ``status`` its state too (``"... · failed"``), where runs of every state are listed."""
+    label = (f"Run #{run.id} · dataset v{run.dataset.version} · "
+             f"{timestamp(run.created_at, zone)}")
+    return f"{label} · {run.status}" if status else label
 
 
 def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
@@ -34,7 +37,7 @@ def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
           "Started by": r.created_by.name if r.created_by else "–",
           "Created": timestamp(r.created_at, zone),
           "Duration": duration(r.duration_seconds),
-          "R²": number((r.metrics or {}).get("rsq"), currency, 3)} for r in runs],
+          "R²": fit((r.metrics or {}).get("rsq"), currency)} for r in runs],
         columns=["Run", "Status", "Engine", "Dataset", "Iterations × trials", "Started by",
                  "Created", "Duration", "R²"],
     )

@@ -19,6 +19,7 @@ from ui.context import signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
 from ui.links import page_link
+from ui.tables import run_label
 
 RESULT_CACHE = "workspace_results"
 RESULTS_KEPT = 3
@@ -66,36 +67,34 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     ids = list(by_id)
     current = state.run_id() if key == "run" else None
     index = ids.index(current) if current in by_id else min(default, len(ids) - 1)
-    labels = {i: run_label(r) for i, r in by_id.items()}  # no lazy loads after the session
+    zone = viewer_zone()
+    labels = {i: run_label(r, zone) for i, r in by_id.items()}  # no lazy loads after the session
     chosen = st.selectbox(label, ids, index=index, key=key, format_func=labels.get)
-    st.caption(run_details(by_id[chosen], viewer_zone()))
+    st.caption(run_details(by_id[chosen], zone))
     if key == "run":
         state.set_run_id(chosen)
     return by_id[chosen]
 
 
-def run_label(run: ModelRun) -> str:
-    """``"Run #6 · full search · seed 7"``: the run, its search (preset or size), its seed."""
-    return f"Run #{run.id} · {_search(run.config)} · seed {run.config.get('seed')}"
-
-
 def run_details(run: ModelRun, zone: str) -> str:
-    """The rest of the run's settings: carryover, engine, dataset, search, when it finished
-    (on the clock of ``zone``)."""
-    config, trials = run.config, run.config.get("trials")
+    """The rest of the run's settings: carryover, engine, search (preset or size), seed,
+    when it finished (on the clock of ``zone``); the picker's label
+    (:func:`ui.tables.run_label`) names the run, its dataset and when it was started."""
+    config = run.config
     adstock = config.get("adstock", "geometric")
-    return (f"{runs.ADSTOCK_LABELS.get(adstock, adstock)} carryover · "
-            f"{run.engine} · dataset v{run.dataset.version} · "
-            f"{config.get('iterations')} iterations × {trials} trial{'' if trials == 1 else 's'}"
-            f" · finished {fmt.timestamp(run.finished_at, zone)}")
+    return (f"{runs.ADSTOCK_LABELS.get(adstock, adstock)} carryover · {run.engine} · "
+            f"{_search(config)} · seed {config.get('seed')} · "
+            f"finished {fmt.timestamp(run.finished_at, zone)}")
 
 
 def _search(config: dict[str, Any]) -> str:
-    """The search preset of the run's settings (quick, full) or its size."""
-    size = {"iterations": config.get("iterations"), "trials": config.get("trials")}
-    name = next((name for name, preset in runs.PRESETS.items() if preset == size),
-                f"{size['iterations']} × {size['trials']}")
-    return f"{name} search"
+    """The run's search: ``"quick search: 300 iterations × 1 trial"`` for a preset, else
+    its size alone."""
+    trials = config.get("trials")
+    size = f"{config.get('iterations')} iterations × {trials} trial{'' if trials == 1 else 's'}"
+    name = next((name for name, preset in runs.PRESETS.items()
+                 if preset == {"iterations": config.get("iterations"), "trials": trials}), None)
+    return f"{name} search: {size}" if name else size
 
 
 def result_of(session: Session, user: User, run_id: int) -> dict[str, Any]:
@@ -151,7 +150,7 @@ def model_picker(session: Session, user: User, run: ModelRun, result: dict, role
     with fit_column:
         metrics = model_by_id(result, model_id)["metrics"]
         for label, name, meaning in FIT_METRICS:
-            st.metric(label, fmt.number(metrics[name], currency, 3), help=meaning)
+            st.metric(label, fmt.fit(metrics[name], currency), help=meaning)
     st.caption(PARETO_NOTE if may_choose else PARETO_NOTE_VIEWER)
     return model_id
 

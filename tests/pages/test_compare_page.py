@@ -26,9 +26,9 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
     baseline, compared = app.selectbox
     assert (baseline.label, compared.label) == ("Baseline run", "Compared run")
     assert (baseline.value, compared.value) == (first.id, second.id)  # older is the baseline
-    seed, search = first.config["seed"], f"{first.config['iterations']} × 1 search"
-    assert baseline.options[1] == f"Run #{first.id} · {search} · seed {seed}"
-    assert "Geometric carryover · kiri · dataset v1" in text_of(app)
+    assert baseline.options[1].startswith(f"Run #{first.id} · dataset v1 · ")
+    assert (f"Geometric carryover · kiri · {first.config['iterations']} iterations × 1 trial · "
+            f"seed {first.config['seed']} · finished") in text_of(app)
 
     fit, roas, contribution = (frame.value for frame in app.dataframe)
     runs = [f"Run #{first.id}", f"Run #{second.id}"]

@@ -163,3 +163,24 @@ def test_an_outsider_sees_no_run_of_the_client(session, team, open_page, text_of
     assert not app.exception
     assert not app.dataframe and not app.selectbox
     assert "Pick a client" in text_of(app)
+
+
+def test_every_run_picker_labels_a_run_the_same_way(session, team, open_page):
+    run = finished_run(session, team.analyst, team.client.id)
+    shown = {page: open_page(page, team.analyst, team.client).selectbox(key=key).options[0]
+             for page, key in (("pages/results.py", "run"), ("pages/planner.py", "run"),
+                               ("pages/runs.py", "run_pick"))}
+    label = shown["pages/results.py"]
+    assert label.startswith(f"Run #{run.id} · dataset v{run.dataset.version} · 20")
+    assert shown["pages/planner.py"] == label
+    assert shown["pages/runs.py"] == f"{label} · succeeded"  # the Runs page lists every state
+
+
+def test_r_squared_has_one_precision_on_every_page(session, team, open_page):
+    run = finished_run(session, team.analyst, team.client.id)
+    rsq = fmt.number(run.metrics["rsq"], "SEK", 3)
+    results = open_page("pages/results.py", team.analyst, team.client)
+    assert metric(results, "R²") == rsq
+    assert f"· R² {rsq} ·" in results.selectbox(key=f"model_box_{run.id}").options[0]
+    home = open_page("pages/home.py", team.analyst, team.client)
+    assert metric(home, "Model fit (R²)") == rsq
