@@ -198,7 +198,7 @@ def _header_problems(header: list[str]) -> list[Problem]:
         return [
             Problem(
                 "the file is not a CSV table: its first line has a single column "
-                "(expected columns such as date, revenue, spend_*)"
+                "(expected columns such as date, revenue and one spend column per paid channel)"
             )
         ]
     names = [name.strip() for name in header]
