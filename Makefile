@@ -31,7 +31,7 @@ run: install
 test: install
 	bash scripts/ensure-services.sh
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15
 
 lint: install
 	$(PY) -m ruff check .

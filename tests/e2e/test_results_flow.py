@@ -1,12 +1,16 @@
 """The results flow in a real browser (Debian's Chromium) against a real ``streamlit run``:
 open a finished run, switch model, run a scenario, move a what-if slider, open presentation
-mode and download the PDF. Screenshots go to test-artifacts/e2e/."""
+mode and download the PDF; on the way, nothing the browser loads comes from another machine
+(the favicon, fonts and scripts are the app's own, as ``.streamlit/config.toml`` promises:
+the app works offline and tells no font CDN who uses it). Screenshots go to
+test-artifacts/e2e/."""
 
 from __future__ import annotations
 
 import io
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pypdf
 import pytest
@@ -43,6 +47,8 @@ def cut_off(page, what: str) -> list[str]:
 
 def test_results_planner_presentation_and_pdf(finished, app_server, browser_page) -> None:
     page, result = browser_page, finished.result
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.set_viewport_size({"width": 1024, "height": 2600})
     page.set_default_timeout(90_000)  # two cores shared with the rest of the suite
     page.goto(app_server.url)
@@ -109,3 +115,10 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert finished.client in text
     assert "Meeting plan" in text
+
+    away = [url for url in requested
+            if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(url).hostname not in ("127.0.0.1", "localhost")]
+    assert away == []
+    icon = page.locator("link[rel~='icon']").first.get_attribute("href")
+    assert icon.endswith(".png") and any(url.endswith(icon) for url in requested), icon
