@@ -187,7 +187,9 @@ with db() as session:
 
     if role == "analyst":
         plans.restore_form(run.id)
-        st.session_state.setdefault("plan_weeks", 4)
+        # assigned, not set by default: under load a rerun found the key present yet drew
+        # the box at its minimum, 1 week (Streamlit lost the widget's value on the way)
+        st.session_state["plan_weeks"] = st.session_state.get("plan_weeks", 4)
         weeks = int(st.number_input("Horizon (weeks)", min_value=1, max_value=52,
                                     key="plan_weeks"))
         submitted = plan_form(result, model_id, weeks, currency)

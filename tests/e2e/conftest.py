@@ -73,16 +73,22 @@ def browser_page(request) -> Iterator:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2000})
+        page = with_shots(browser.new_page(viewport={"width": 1400, "height": 2000}), request)
         page.set_default_timeout(30_000)
-        prefix = request.node.name.replace("[", "-").replace("]", "")
-
-        def shot(name: str) -> Path:
-            path = ARTIFACTS / f"{prefix}-{name}.png"
-            page.screenshot(path=str(path), full_page=True)
-            return path
-
-        page.shot = shot
         yield page
-        shot("zz-last")  # the state the test ended in, pass or fail
+        page.shot("zz-last")  # the state the test ended in, pass or fail
         browser.close()
+
+
+def with_shots(page, request):
+    """``page`` with ``page.shot(name)``: a full-page screenshot under test-artifacts/e2e/,
+    named after the test."""
+    prefix = request.node.name.replace("[", "-").replace("]", "")
+
+    def shot(name: str) -> Path:
+        path = ARTIFACTS / f"{prefix}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    page.shot = shot
+    return page

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from kiri_core.db.models import ModelRun
 from kiri_core.db.session import session_factory
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import with_shots
 from tests.e2e.live_app import FinishedRun, log_in, open_page
 
 pytestmark = [pytest.mark.browser,
@@ -29,16 +28,8 @@ def new_york_page(browser_page, request) -> Iterator:
     a screenshot under test-artifacts/e2e/ as ``browser_page``'s does."""
     context = browser_page.context.browser.new_context(
         timezone_id=NEW_YORK, viewport={"width": 1400, "height": 2000})
-    page = context.new_page()
+    page = with_shots(context.new_page(), request)
     page.set_default_timeout(60_000)
-    prefix = request.node.name.replace("[", "-").replace("]", "")
-
-    def shot(name: str) -> Path:
-        path = ARTIFACTS / f"{prefix}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    page.shot = shot
     yield page
     context.close()
 
