@@ -186,7 +186,7 @@ def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[l
     """The fit of two runs' headline models (recommended, or chosen and put in place by
     :func:`kiri_core.results.showing`): measure, baseline, compared, difference."""
     return [_compared(label, baseline["metrics"][key], compared["metrics"][key],
-                      lambda v: fmt.number(v, currency, 3))
+                      lambda v: fmt.fit(v, currency))
             for key, label in FIT_LABELS.items()]
 
 
@@ -428,11 +428,11 @@ def quality_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
     """Fit and validation figures with what each one means."""
     metrics = model_by_id(result, model_id)["metrics"]
     rows = [
-        ["R²", fmt.number(metrics["rsq"], currency, 3),
+        ["R²", fmt.fit(metrics["rsq"], currency),
          f"Share of the weekly variation in {outcome(result)} the model explains."],
-        ["NRMSE", fmt.number(metrics["nrmse"], currency, 3),
+        ["NRMSE", fmt.fit(metrics["nrmse"], currency),
          "Typical prediction error relative to the range of the data (lower is better)."],
-        ["DECOMP.RSSD", fmt.number(metrics["decomp_rssd"], currency, 3),
+        ["DECOMP.RSSD", fmt.fit(metrics["decomp_rssd"], currency),
          "Distance between spend shares and effect shares (lower is more plausible)."],
     ]
     if metrics.get("mape_lift") is not None:
