@@ -1,12 +1,15 @@
-"""Tables of datasets and runs shared by the home, data and runs pages; times are shown on
-the clock of ``zone``, the viewer's IANA time zone (:func:`ui.context.viewer_zone`)."""
+"""Tables shared by the pages: datasets and runs (home, data and runs pages; times on the
+clock of ``zone``, the viewer's IANA time zone, :func:`ui.context.viewer_zone`) and the
+first rows of incoming data (CSV upload and BigQuery preview)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from kiri_core.db.models import Dataset, ModelRun
-from kiri_core.formatting import duration, fit, timestamp
+from kiri_core.formatting import duration, fit, number, timestamp
+
+PREVIEW_ROWS = 20
 
 
 def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
@@ -41,3 +44,23 @@ def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
         columns=["Run", "Status", "Engine", "Dataset", "Iterations × trials", "Started by",
                  "Created", "Duration", "R²"],
     )
+
+
+def preview_frame(frame: pd.DataFrame, currency: str, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
+    """The first ``rows`` of incoming data as the client reads numbers: ``1416294.63``
+    becomes ``1 416 294,63`` for a SEK client. Number columns with only whole numbers
+    (flags, counts) get no decimals, others two; a cell that is not a number (a date, a
+    typo the validation names) is shown as it was written, an empty cell stays empty."""
+    head = frame.head(rows)
+    return pd.DataFrame({name: _preview_column(head[name], currency) for name in head.columns},
+                        columns=head.columns)
+
+
+def _preview_column(column: pd.Series, currency: str) -> pd.Series:
+    text = column.astype(object).where(column.notna(), "")
+    if pd.api.types.is_bool_dtype(column):
+        return text
+    numbers = pd.to_numeric(column, errors="coerce")
+    present = numbers.dropna()
+    decimals = 0 if (present == present.round()).all() else 2
+    return text.where(numbers.isna(), numbers.map(lambda v: number(v, currency, decimals)))

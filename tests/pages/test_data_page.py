@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
 from kiri_core import generator
 from kiri_core.services import datasets
+from ui.tables import preview_frame
 
 
 def csv_bytes(weeks: int = 60, seed: int = 2) -> bytes:
@@ -114,3 +118,34 @@ def test_spend_columns_named_the_users_way_are_guessed(session, team, open_page)
     spend.set_value([]).run()
     assert ("no spend columns are chosen: pick at least 2 in \u201cSpend columns (paid media)"
             "\u201d") in app.error[0].value
+
+
+def test_the_preview_writes_numbers_the_clients_way(session, team, open_page):
+    frame = pd.DataFrame({"date": ["2024-01-01", "2024-01-08"],
+                          "revenue": [1416294.63, 98000.5],
+                          "spend_meta": [12000.0, None], "promo_flag": [0, 1]})
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("acme.csv", frame.to_csv(index=False).encode(),
+                                                "text/csv").run()
+    shown = app.dataframe[0].value
+    assert list(shown["revenue"]) == ["1 416 294,63", "98 000,50"]
+    assert list(shown["spend_meta"]) == ["12 000", ""]
+    assert list(shown["promo_flag"]) == ["0", "1"]
+    assert list(shown["date"]) == ["2024-01-01", "2024-01-08"]
+
+
+@pytest.mark.parametrize(("currency", "expected"), [("SEK", "1 234,50"),
+                                                    ("USD", "1,234.50"), ("DKK", "1.234,50")])
+def test_preview_frame_follows_the_currency_style(currency, expected):
+    frame = pd.DataFrame({"revenue": [1234.5, 10.0]})
+    assert preview_frame(frame, currency)["revenue"].iloc[0] == expected
+
+
+def test_preview_frame_keeps_only_the_first_rows():
+    frame = pd.DataFrame({"revenue": range(50)})
+    assert list(preview_frame(frame, "SEK", rows=3)["revenue"]) == ["0", "1", "2"]
+
+
+def test_preview_frame_shows_a_cell_that_is_not_a_number_as_written():
+    frame = pd.DataFrame({"spend_meta": ["12000.5", "12 k", ""]})
+    assert list(preview_frame(frame, "USD")["spend_meta"]) == ["12,000.50", "12 k", ""]
