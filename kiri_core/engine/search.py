@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import nevergrad as ng
 import numpy as np
 
+from kiri_core.engine import nevergrad_front
 from kiri_core.engine.model import ADSTOCK_PARAMS, Problem, evaluate
 
 DEFAULT_ALGORITHM = "TwoPointsDE"
@@ -196,6 +197,7 @@ def run_trial(
     report: Callable[[int], None],
 ) -> dict:
     """One nevergrad trial; ``report(done)`` every ~0.5% of its iterations."""
+    nevergrad_front.install()
     n_free = int(space.free.sum())
     parametrization = ng.p.Array(shape=(max(n_free, 1),), lower=0.0, upper=1.0)
     parametrization.random_state = np.random.RandomState(trial_seed(seed, trial))
