@@ -45,6 +45,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("KIRI_DATA_DIR", "data")).resolve()
 
 
+def prophet_cache_dir() -> Path:
+    """Where runs keep prophet's fitted components for later runs on the same data."""
+    return data_dir() / "cache" / "prophet"
+
+
 def database_url() -> str:
     default = f"sqlite:///{data_dir() / 'kiri.db'}"
     return os.environ.get("DATABASE_URL") or default

@@ -180,8 +180,10 @@ def _fit(run: ModelRun, data: pd.DataFrame, monitor: RunMonitor) -> dict[str, An
         with tempfile.TemporaryDirectory(prefix=f"kiri-run-{run.id}-") as workdir:
             return run_robyn(data, run.config, workdir, monitor.progress, monitor.should_cancel,
                              ROBYN_TIMEOUT_S, lambda line: log.info("run %s: %s", run.id, line))
+    from kiri_core.engine.features import PROPHET_FITS
     from kiri_core.engine.fit import fit_model
 
+    PROPHET_FITS.keep_on_disk(config.prophet_cache_dir())  # shared by every run's process
     return fit_model(data, run.config, monitor.progress, stage=monitor.stage)
 
 

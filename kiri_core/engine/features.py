@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kiri_core.engine.prophet_cache import FitCache
+
 PROPHET_TERMS = ("trend", "season", "monthly", "holiday")
-_PROPHET_CACHE: dict[str, pd.DataFrame] = {}
-_PROPHET_CACHE_SIZE = 16
+PROPHET_FITS = FitCache(size=16)
 TREND_CHANGEPOINT_PRIOR = 0.005
 
 
@@ -165,7 +166,8 @@ def prophet_components(
     trend soaks up media-driven level shifts (a launch, budget steps) and takes them from
     the media (measured in ``docs/engine.md``).
 
-    Cached per data and settings, so the quick mode and repeated fits skip the prophet fit.
+    Cached per data and settings (:data:`PROPHET_FITS`, in memory and, where the job entry
+    point gives a folder, on disk), so the quick mode and repeated fits skip the prophet fit.
     """
     unknown = set(terms) - set(PROPHET_TERMS)
     if unknown:
@@ -174,12 +176,8 @@ def prophet_components(
         return pd.DataFrame(index=range(len(dates)))
     if "holiday" in terms and not country:
         raise ValueError("prophet_vars holds 'holiday' but no prophet_country is given")
-    key = _cache_key(dates, y, terms, country)
-    if key not in _PROPHET_CACHE:
-        if len(_PROPHET_CACHE) >= _PROPHET_CACHE_SIZE:
-            _PROPHET_CACHE.pop(next(iter(_PROPHET_CACHE)))
-        _PROPHET_CACHE[key] = _fit_prophet(dates, y, terms, country)
-    return _PROPHET_CACHE[key].copy()
+    return PROPHET_FITS.get(_cache_key(dates, y, terms, country),
+                            lambda: _fit_prophet(dates, y, terms, country))
 
 
 def _cache_key(dates: pd.DatetimeIndex, y: np.ndarray, terms: tuple, country: str | None) -> str:

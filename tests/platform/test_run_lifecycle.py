@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiri_core import queue
+from kiri_core import config, queue
 from kiri_core.db.models import ModelRun
 from kiri_core.db.session import session_factory
 from kiri_core.services import datasets, runs
@@ -209,3 +209,17 @@ def test_killing_the_worker_mid_run_marks_the_run_failed(rq_env, session, acme, 
     finally:
         stop_worker(worker)
     assert failed.status == "failed" and "worker stopped responding" in failed.error
+
+
+def test_runs_on_the_same_data_share_one_prophet_fit(session, acme, platform_env):
+    """Each run works in a process of its own; the second finds the first's prophet fit on
+    disk instead of fitting prophet again (the file is read, not rewritten)."""
+    team, _ = acme
+    check_succeeded(session, team, wait_for(platform_env, start(session, acme, SMALL).id,
+                                            finished))
+    (stored,) = config.prophet_cache_dir().glob("*.npz")
+    written = stored.stat().st_mtime_ns
+    second = start(session, acme, {**SMALL, "seed": 2})
+    check_succeeded(session, team, wait_for(platform_env, second.id, finished))
+    assert list(config.prophet_cache_dir().glob("*.npz")) == [stored]
+    assert stored.stat().st_mtime_ns == written
