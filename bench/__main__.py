@@ -48,9 +48,9 @@ def main() -> None:
     logging.disable(logging.WARNING)
     print(f"# Kiri engine benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {machine()}\n")
     if "speed" in args.only:
-        from bench.speed import CASES, robyn_table, run_case, speed_table
+        from bench.speed import robyn_table, run_cases, speed_table
 
-        runs = [run_case(case) for case in CASES]
+        runs = run_cases()
         print("## Speed and memory (Robyn's demo data and settings)\n")
         print(speed_table(runs), "\n")
         print("## Fit next to Robyn 3.12 in R (geometric, 2000 x 5)\n")

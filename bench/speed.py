@@ -1,8 +1,10 @@
 """Speed and memory on Robyn's demo data with Robyn's demo settings, and the fit next to
 Robyn-in-R's chosen model (``../shared/data/robyn_r_outputs``).
 
-Each case runs in a fresh process (``python -m bench.speed CASE OUT``) so its wall time and
-peak memory (the process and its search workers) are measured alone.
+Each case runs in a fresh process (``python -m bench.speed CASE OUT [PROPHET_DIR]``) so its
+wall time and peak memory (the process and its search workers) are measured alone. The two
+quick cases keep prophet's fit on disk as the app's runs do (``jobs``): the first fits
+prophet, the second is the next run on the same data, in a process of its own.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ CASES = {
     "geometric-2000x5": {"adstock": "geometric", "iterations": 2000, "trials": 5},
     "weibull_pdf-2000x5": {"adstock": "weibull_pdf", "iterations": 2000, "trials": 5},
     "quick-300x1": {"adstock": "geometric", "quick": True},
+    "quick-300x1, next run": {"adstock": "geometric", "quick": True},
 }
+APP_RUNS = ("quick-300x1", "quick-300x1, next run")  # prophet's fit kept on disk between them
 
 
 def demo_config(**changes) -> dict:
@@ -51,12 +55,17 @@ class CaseRun:
     result: dict
 
 
-def run_case(case: str) -> CaseRun:
+def run_cases() -> list[CaseRun]:
+    with tempfile.TemporaryDirectory() as prophet_dir:
+        return [run_case(case, prophet_dir if case in APP_RUNS else None) for case in CASES]
+
+
+def run_case(case: str, prophet_dir: str | None = None) -> CaseRun:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.speed", case, str(out)],
+            [sys.executable, "-m", "bench.speed", case, str(out), *filter(None, [prophet_dir])],
             cwd=REPO,
             stderr=subprocess.DEVNULL,
         )
@@ -77,8 +86,11 @@ def run_case(case: str) -> CaseRun:
     )
 
 
-def _case_main(case: str, out: str) -> None:
+def _case_main(case: str, out: str, prophet_dir: str | None) -> None:
+    from kiri_core.engine.features import PROPHET_FITS
     from kiri_core.engine.fit import fit_model
+
+    PROPHET_FITS.keep_on_disk(Path(prophet_dir) if prophet_dir else None)
 
     data = pd.read_csv(DEMO_CSV)
     config = demo_config(**CASES[case])
@@ -147,4 +159,4 @@ def robyn_table(run: CaseRun) -> str:
 
 
 if __name__ == "__main__":
-    _case_main(sys.argv[1], sys.argv[2])
+    _case_main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
