@@ -13,7 +13,7 @@ from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
-from ui.tables import datasets_frame, preview_frame
+from ui.tables import datasets_frame, preview_columns, preview_frame
 
 
 def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
@@ -42,7 +42,8 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
 
 
 def preview(frame: pd.DataFrame, mapping: dict, currency: str) -> None:
-    st.dataframe(preview_frame(frame, currency), hide_index=True, width="stretch")
+    st.dataframe(preview_frame(frame, currency), column_config=preview_columns(frame),
+                 hide_index=True, width="stretch")
     if mapping["date"] and mapping["revenue"]:
         workspace.chart(charts.data_preview(frame, mapping, currency))
 

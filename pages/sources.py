@@ -16,7 +16,7 @@ from kiri_core.services.errors import KiriError
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
-from ui.tables import preview_frame
+from ui.tables import preview_columns, preview_frame
 
 PREVIEW_KEY = "bigquery_preview_{source}"
 SOURCE_PICKER = "bigquery_source"
@@ -61,7 +61,8 @@ def connection_test(session, user, client, source, spec: SourceSpec, key_file, k
     if preview is not None:
         st.success(f"Connected: {preview.total_rows} rows, {len(preview.column_types)} "
                    "columns. The first rows:")
-        st.dataframe(preview_frame(preview.rows, client.currency), hide_index=True,
+        st.dataframe(preview_frame(preview.rows, client.currency),
+                     column_config=preview_columns(preview.rows), hide_index=True,
                      width="stretch")
     return preview
 

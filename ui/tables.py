@@ -5,6 +5,7 @@ first rows of incoming data (CSV upload and BigQuery preview)."""
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from kiri_core.db.models import Dataset, ModelRun
 from kiri_core.formatting import duration, fit, number, timestamp
@@ -54,6 +55,12 @@ def preview_frame(frame: pd.DataFrame, currency: str, rows: int = PREVIEW_ROWS) 
     head = frame.head(rows)
     return pd.DataFrame({name: _preview_column(head[name], currency) for name in head.columns},
                         columns=head.columns)
+
+
+def preview_columns(frame: pd.DataFrame) -> dict:
+    """``st.dataframe`` column settings for :func:`preview_frame`: numbers to the right."""
+    return {name: st.column_config.TextColumn(alignment="right") for name in frame.columns
+            if pd.to_numeric(frame[name].head(PREVIEW_ROWS), errors="coerce").notna().any()}
 
 
 def _preview_column(column: pd.Series, currency: str) -> pd.Series:

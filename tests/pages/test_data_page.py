@@ -7,7 +7,7 @@ import pytest
 
 from kiri_core import generator
 from kiri_core.services import datasets
-from ui.tables import preview_frame
+from ui.tables import preview_columns, preview_frame
 
 
 def csv_bytes(weeks: int = 60, seed: int = 2) -> bytes:
@@ -149,3 +149,9 @@ def test_preview_frame_keeps_only_the_first_rows():
 def test_preview_frame_shows_a_cell_that_is_not_a_number_as_written():
     frame = pd.DataFrame({"spend_meta": ["12000.5", "12 k", ""]})
     assert list(preview_frame(frame, "USD")["spend_meta"]) == ["12,000.50", "12 k", ""]
+
+
+def test_preview_columns_put_number_columns_to_the_right():
+    frame = pd.DataFrame({"date": ["2024-01-01"], "revenue": ["1416294.63"],
+                          "note": ["launch"]})
+    assert list(preview_columns(frame)) == ["revenue"]
