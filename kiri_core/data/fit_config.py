@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 from kiri_core.data.validation import MIN_SPEND_COLUMNS, ColumnMapping, Problem
 from kiri_core.engine.features import PROPHET_TERMS
-from kiri_core.engine.model import ADSTOCK_PARAMS
-from kiri_core.engine.search import GLOBAL_BOUNDS, VALID_RANGES
+from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS, GLOBAL_BOUNDS, VALID_RANGES
 from kiri_core.formatting import channel_name
 
 DEP_VAR_TYPES = ("revenue", "conversion")
@@ -37,7 +36,7 @@ def validate_fit_config(config: Mapping, columns: Iterable[str] | None = None) -
     keyed by spend column (``{"spend_meta": {"alpha": [0.5, 3], "theta": 0.2}}``, Robyn's
     plural names such as ``alphas`` accepted) plus ``lambda`` and ``train_size``; a value
     is ``[low, high]`` or one fixed number within the engine's valid ranges
-    (``kiri_core.engine.search.VALID_RANGES``). With ``columns`` (the data's), the named
+    (``kiri_core.engine.hyperparameters.VALID_RANGES``). With ``columns`` (the data's), the named
     columns must exist.
     """
     check = _ConfigCheck(config, frozenset(columns) if columns is not None else None)

@@ -18,7 +18,8 @@ import pandas as pd
 from kiri_core import __version__
 from kiri_core.engine.decompose import channel_metrics, decompose, term_summaries
 from kiri_core.engine.features import PROPHET_TERMS, ModelData, prepare_model_data
-from kiri_core.engine.model import ADSTOCK_PARAMS, Evaluation, LiftStudy, Problem, evaluate
+from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
+from kiri_core.engine.model import Evaluation, LiftStudy, Problem, evaluate
 from kiri_core.engine.pareto import (
     BOOTSTRAP_SAMPLES,
     bootstrap_roas,

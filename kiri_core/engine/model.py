@@ -21,14 +21,9 @@ import numpy as np
 
 from kiri_core.engine.adstock import Adstock, make_adstock
 from kiri_core.engine.features import ModelData
+from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
 from kiri_core.engine.ridge import RidgeFit, fit_ridge, lambda_from_hp, lambda_range
 from kiri_core.engine.saturation import hill, inflexion_from_gamma
-
-ADSTOCK_PARAMS = {
-    "geometric": ("theta",),
-    "weibull_cdf": ("shape", "scale"),
-    "weibull_pdf": ("shape", "scale"),
-}
 
 
 @dataclass(frozen=True)

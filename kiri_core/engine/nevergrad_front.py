@@ -2,7 +2,7 @@
 
 In a multi-objective search nevergrad's differential evolution asks for the current Pareto
 front before every candidate, and ``ParetoFront._filter_pareto_front`` removes the dominated
-points point by point in Python. On the engine's searches that filter took about a sixth of
+points point by point in Python. On the engine's searches that filter took about a fifth of
 each trial. :func:`filter_front` keeps exactly the same points in the same order, computed
 in one pass over a comparison matrix:
 

@@ -19,34 +19,15 @@ import nevergrad as ng
 import numpy as np
 
 from kiri_core.engine import nevergrad_front
-from kiri_core.engine.model import ADSTOCK_PARAMS, Problem, evaluate
+from kiri_core.engine.hyperparameters import (
+    ADSTOCK_PARAMS,
+    DEFAULT_BOUNDS,
+    GLOBAL_BOUNDS,
+    VALID_RANGES,
+)
+from kiri_core.engine.model import Problem, evaluate
 
 DEFAULT_ALGORITHM = "TwoPointsDE"
-DEFAULT_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
-    "geometric": {"alpha": (0.5, 3.0), "gamma": (0.01, 1.0), "theta": (0.0, 0.8)},
-    "weibull_cdf": {
-        "alpha": (0.5, 3.0),
-        "gamma": (0.01, 1.0),
-        "shape": (0.0001, 2.0),
-        "scale": (0.0, 0.1),
-    },
-    "weibull_pdf": {
-        "alpha": (0.5, 3.0),
-        "gamma": (0.01, 1.0),
-        "shape": (0.0001, 10.0),
-        "scale": (0.0, 0.1),
-    },
-}
-GLOBAL_BOUNDS = {"lambda": (0.0, 1.0), "train_size": (0.5, 0.8)}
-VALID_RANGES = {
-    "alpha": (1e-6, 10.0),
-    "gamma": (1e-6, 1.0),
-    "theta": (0.0, 0.999),
-    "shape": (0.0, 20.0),
-    "scale": (0.0, 1.0),
-    "lambda": (0.0, 1.0),
-    "train_size": (0.1, 0.95),
-}
 REPORTS_PER_TRIAL = 200
 
 Progress = Callable[[float], None]

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from kiri_core.engine.fit import normalize_config
-from kiri_core.engine.search import GLOBAL_BOUNDS, build_space
+from kiri_core.engine.hyperparameters import GLOBAL_BOUNDS
+from kiri_core.engine.search import build_space
 from kiri_core.robyn_r.parse import parse_robyn_outputs
 from kiri_core.robyn_r.runner import RUN_ROBYN_R, run_r_script
 

@@ -28,7 +28,8 @@ import pandas as pd
 from scipy import stats
 
 from kiri_core.engine.decompose import CURVE_SPEND_MULTIPLE, MIN_DECAY_LAGS
-from kiri_core.engine.model import ADSTOCK_PARAMS, channel_adstock
+from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
+from kiri_core.engine.model import channel_adstock
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.engine.saturation import hill
 from kiri_core.robyn_r.runner import ENGINE

@@ -18,7 +18,7 @@ from kiri_core import config, formatting, queue
 from kiri_core.data.fit_config import validate_fit_config
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import ENGINES, Dataset, ModelRun, RunArtifact, User
-from kiri_core.engine.model import ADSTOCK_PARAMS
+from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
