@@ -65,7 +65,8 @@ def run_case(case: str, prophet_dir: str | None = None) -> CaseRun:
         out = Path(tmp) / "result.json"
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.speed", case, str(out), *filter(None, [prophet_dir])],
+            [sys.executable, "-m", "bench.speed", case, str(out),
+             *([prophet_dir] if prophet_dir else [])],
             cwd=REPO,
             stderr=subprocess.DEVNULL,
         )
