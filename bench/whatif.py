@@ -1,4 +1,4 @@
-"""What-if latency in the budget planner (issue 4: under 200 ms per slider change).
+"""What-if latency in the budget planner (target: under 200 ms per slider change).
 
 In Debian's Chromium against a real ``streamlit run app.py`` (embedded runner, SQLite, a run
 fitted by the job code): the time from ArrowRight on a focused what-if slider to the new

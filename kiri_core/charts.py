@@ -19,7 +19,13 @@ import pandas as pd
 
 from kiri_core import formatting as fmt
 from kiri_core.formatting import channel_name, term_name
-from kiri_core.results import model_by_id, response_at, term_groups, term_names
+from kiri_core.results import (
+    is_conversion,
+    model_by_id,
+    response_at,
+    term_groups,
+    term_names,
+)
 
 PRIMARY = "#0066FF"
 TEXT = "#111111"
@@ -128,25 +134,21 @@ def _money_axis(currency: str, **kwargs: Any) -> alt.Axis:
 
 def _outcome_axis(result: dict, currency: str) -> alt.Axis:
     """Money for a revenue model, whole numbers for a conversion model."""
-    if _is_conversion(result):
+    if is_conversion(result):
         return alt.Axis(format=",~f")
     return _money_axis(currency)
 
 
 def _outcome_tooltip(result: dict, field: str) -> alt.Tooltip:
     """A tooltip of the modelled outcome: money, or a count of conversions."""
-    return alt.Tooltip(field, format=",.0f" if _is_conversion(result) else "$,.0f")
+    return alt.Tooltip(field, format=",.0f" if is_conversion(result) else "$,.0f")
 
 
 def _outcome_compact(result: dict, value: float, currency: str) -> str:
     """A chart label of the modelled outcome: ``"1,5 M kr"``, or ``"1,5 M"`` conversions."""
-    if _is_conversion(result):
+    if is_conversion(result):
         return fmt.number_compact(value, currency)
     return fmt.money_compact(value, currency)
-
-
-def _is_conversion(result: dict) -> bool:
-    return result.get("dep_var_type") == "conversion"
 
 
 def _time_x(dates: Sequence[Any]) -> alt.X:
@@ -579,11 +581,11 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
 
 
 def _dep_var_title(result: dict) -> str:
-    return "Conversions" if _is_conversion(result) else "Revenue"
+    return "Conversions" if is_conversion(result) else "Revenue"
 
 
 def _roas_title(result: dict) -> str:
-    return "Conversions per unit spent" if _is_conversion(result) else "ROAS"
+    return "Conversions per unit spent" if is_conversion(result) else "ROAS"
 
 
 def compare_runs(results: dict[str, dict], currency: str = "SEK",

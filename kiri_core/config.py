@@ -1,7 +1,9 @@
 """Settings read from the environment.
 
 Every setting is a small function so it is read when used (tests and the worker can change
-the environment). The README's configuration table lists them:
+the environment). The README's configuration table lists them with the few read elsewhere:
+BigQuery's in :mod:`kiri_core.bigquery.settings`, ``KIRI_RSCRIPT`` (the Robyn engine's
+``Rscript``) and ``KIRI_FONT_CACHE`` (the PDF's converted fonts) where they are used.
 
 =============================== ==========================================================
 ``DATABASE_URL``                SQLAlchemy URL; default ``sqlite:///./data/kiri.db``
@@ -15,12 +17,13 @@ the environment). The README's configuration table lists them:
 ``KIRI_HEARTBEAT_TIMEOUT``      seconds without a worker heartbeat before a run is failed
                                 (default 45)
 ``KIRI_BCRYPT_ROUNDS``          bcrypt cost factor for new password hashes (default 12)
-``BIGQUERY_PROJECT_ID``         default Google Cloud project for BigQuery sources
-``GOOGLE_APPLICATION_CREDENTIALS`` service-account JSON used by BigQuery sources
+``KIRI_DATA_DIR``               folder of the default database, artifacts and caches
+                                (default ``./data``)
 ``KIRI_AGENCY_NAME``            the agency named on report covers (default ``Kiri``)
 ``KIRI_TIME_ZONE``              the agency's IANA time zone (default ``Europe/Stockholm``):
                                 the PDF's date, and times where no browser tells its zone
-``PORT``                        the app's port (default 8501)
+``PORT``                        the app's port (default 8501), read by ``make run`` and
+                                the Docker image
 =============================== ==========================================================
 """
 
@@ -94,14 +97,6 @@ def bcrypt_rounds() -> int:
     return int(os.environ.get("KIRI_BCRYPT_ROUNDS", "12"))
 
 
-def bigquery_project_id() -> str | None:
-    return os.environ.get("BIGQUERY_PROJECT_ID") or None
-
-
-def google_application_credentials() -> str | None:
-    return os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or None
-
-
 def agency_name() -> str:
     return os.environ.get("KIRI_AGENCY_NAME", "").strip() or "Kiri"
 
@@ -117,7 +112,3 @@ def time_zone() -> str:
             f"{DEFAULT_TIME_ZONE})."
         )
     return name
-
-
-def port() -> int:
-    return int(os.environ.get("PORT", "8501"))

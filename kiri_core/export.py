@@ -26,11 +26,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kiri_core.results import is_conversion
 from kiri_core.robyn_r.parse import ROBYN_PARAMS
 
 HYPERPARAMETERS_CSV = "pareto_hyperparameters.csv"
@@ -48,19 +48,6 @@ def robyn_csv_texts(result: dict) -> dict[str, str]:
         DECOMPOSITION_CSV: decomposition_table(result),
     }
     return {name: _robyn_csv(table) for name, table in tables.items()}
-
-
-def write_robyn_csvs(result: dict, out_dir: Path) -> list[Path]:
-    """Write the three CSV files of ``result`` into the existing folder ``out_dir``."""
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise ValueError(f"output folder does not exist: {out_dir}")
-    paths = []
-    for name, text in robyn_csv_texts(result).items():
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def robyn_csv_zip(result: dict) -> bytes:
@@ -100,7 +87,7 @@ def hyperparameter_table(result: dict) -> pd.DataFrame:
 def aggregated_table(result: dict) -> pd.DataFrame:
     """``pareto_aggregated.csv``: one row per model x term, Robyn's columns in its order."""
     names = _robyn_names(result)
-    efficiency = "cpa_total" if result["dep_var_type"] == "conversion" else "roi_total"
+    efficiency = "cpa_total" if is_conversion(result) else "roi_total"
     rows = []
     for model in result["models"]:
         total = sum(term["contribution"] for term in model["terms"].values())

@@ -319,8 +319,6 @@ _BRANDS = {name.lower(): name for name in (
     "Meta", "Facebook", "Instagram", "Google", "Bing", "TikTok", "YouTube", "LinkedIn",
     "Pinterest", "Snapchat", "Spotify", "Amazon", "Reddit", "Twitter", "Criteo", "Adform")}
 _ACRONYMS = {"tv", "ooh", "dooh", "ctv", "vod", "bvod", "sem", "seo", "sms", "crm", "b2b", "ai"}
-_TERM_NAMES = {"intercept": "Baseline", "trend": "Trend", "season": "Seasonality",
-               "monthly": "Monthly seasonality", "holiday": "Holidays"}
 # A word (or two) that marks a column of spend, in English and the Nordic/German words
 # agencies' clients export with: "spend_meta", "Google Ads spend", "Kostnad Meta", "TV Kosten".
 SPEND_WORDS = (r"(?:(?:ad|media)[ _-]?)?(?:spend|spending|costs?|kostnad(?:er)?|kosten|budget"
@@ -355,9 +353,15 @@ def _cased(word: str) -> str:
     return lower if word.islower() or word.isupper() else word
 
 
+def search_size(iterations: int, trials: int) -> str:
+    """A search's size: ``"2000 iterations × 5 trials"``."""
+    return f"{iterations} iterations × {trials} trial{'' if trials == 1 else 's'}"
+
+
 def term_name(term: str) -> str:
-    """A readable name for a decomposition term (``"intercept" -> "Baseline"``)."""
-    return _TERM_NAMES.get(term) or channel_name(term)
+    """A readable name for a context or organic variable (``"promo_flag" -> "Promo flag"``);
+    the model's own terms are named in :data:`kiri_core.results.BASE_TERMS`."""
+    return channel_name(term)
 
 
 # A space between digit groups ("1 479 988") or before a unit ("988 kr", "4,9 %"): a line

@@ -8,7 +8,6 @@ app starts when ``REDIS_URL`` is unset).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import logging
 import os
@@ -24,8 +23,9 @@ import pandas as pd
 
 from kiri_core import config
 from kiri_core.db.base import utcnow
-from kiri_core.db.models import ModelRun, RunArtifact
+from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun, RunArtifact
 from kiri_core.db.session import session_scope
+from kiri_core.services import datasets
 from kiri_core.storage import default_storage
 
 log = logging.getLogger(__name__)
@@ -167,9 +167,7 @@ def _claim(run_id: int) -> ModelRun | None:
 
 def _load_data(run: ModelRun) -> pd.DataFrame:
     with session_scope() as session:
-        dataset = session.get(ModelRun, run.id).dataset
-        key, checksum = dataset.storage_key, dataset.checksum
-    return pd.read_csv(io.BytesIO(default_storage().get_bytes(key, checksum)))
+        return datasets.stored_frame(session.get(ModelRun, run.id).dataset)
 
 
 def _fit(run: ModelRun, data: pd.DataFrame, monitor: RunMonitor) -> dict[str, Any]:
@@ -223,7 +221,7 @@ def _store_result(run_id: int, result: dict[str, Any]) -> None:
 def _finish(run_id: int, status: str, error: str | None) -> None:
     with session_scope() as session:
         run = session.get(ModelRun, run_id)
-        if run.status in ("queued", "running"):
+        if run.status in ACTIVE_RUN_STATUSES:
             run.status, run.error, run.finished_at = status, error, utcnow()
 
 

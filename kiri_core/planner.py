@@ -39,7 +39,7 @@ from kiri_core.engine.allocator import (
     recount,
 )
 from kiri_core.report import content
-from kiri_core.results import model_by_id
+from kiri_core.results import is_conversion, model_by_id
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
@@ -215,7 +215,7 @@ def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: flo
         The allocator's refusal, worded by :func:`explain`.
     """
     maximise = goal == "max_response"
-    measure = "cpa" if content.is_conversion(result) else "roas"
+    measure = "cpa" if is_conversion(result) else "roas"
     lower, upper = (None, None) if maximise else BOX_MULTIPLES
     try:
         plan = allocate(result, scenario=goal, weeks=weeks, model_id=model_id,

@@ -12,6 +12,11 @@ from kiri_core.engine.response import ResponseCurve
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
+def is_conversion(result: dict) -> bool:
+    """Whether the result models conversions (CPA) rather than revenue (ROAS)."""
+    return result.get("dep_var_type") == "conversion"
+
+
 def model_by_id(result: dict, model_id: str) -> dict:
     """The model ``model_id`` of ``result``; a clear error when the run has no such model."""
     for model in result["models"]:
@@ -112,6 +117,12 @@ def expected_response(result: dict, model_id: str, weekly_spend: dict[str, float
     response = float(sum(per_channel.values()))
     return {"channels": per_channel, "response": response, "spend": spend,
             "roas": response / spend if spend > 0 else None}
+
+
+def what_if_top(channel: dict) -> float:
+    """The highest weekly spend a what-if offers for a model's channel: the end of its
+    response curve, and at least twice its current spend (at least 1)."""
+    return float(max(channel["curve"]["spend"][-1], 2 * channel["mean_spend"], 1.0))
 
 
 def what_if_steps(current: float, top: float, steps: int = 200) -> list[float]:

@@ -28,8 +28,7 @@ with db() as session:
     user = signed_in_user(session)
     client, _ = selected_client(session, user)
     currency, zone = client.currency, viewer_zone()
-    finished = sum(r.status == "succeeded" for r in runs.list_runs(session, user, client.id))
-    if finished == 1:
+    if len(runs.finished_runs(session, user, client.id)) == 1:
         st.info("Comparing needs a second finished run: this client has one. Start another "
                 "run (another search, seed or dataset version) and compare the two here.")
         page_link("pages/runs.py", "Open the Runs page")

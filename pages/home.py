@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kiri_core import formatting
+from kiri_core.report import content
 from kiri_core.services import clients
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
@@ -38,15 +38,9 @@ with db() as session:
     if headline := overview.headline:
         st.subheader(f"Latest model (run #{overview.latest_run.id})")
         row = metric_row()
-        row.metric("Media spend", formatting.money_compact(headline["spend"], client.currency),
-                   width="content")
-        row.metric("Media contribution",
-                   formatting.money_compact(headline["contribution"], client.currency),
-                   width="content")
-        row.metric("Media ROAS", formatting.roas(headline["roas"], client.currency),
-                   width="content")
-        row.metric("Model fit (R²)", formatting.fit(headline["rsq"], client.currency),
-                   width="content")
+        conversion = overview.latest_run.config.get("dep_var_type") == "conversion"
+        for label, value in content.overview_headlines(headline, conversion, client.currency):
+            row.metric(label, value, width="content")
     else:
         next_step(overview, role)
     st.subheader("Datasets")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from kiri_core import charts
-from kiri_core import formatting as fmt
 from kiri_core.robyn_r.availability import robyn_availability, unavailable_note
 from kiri_core.robyn_r.parity import engine_parity
 from kiri_core.services import runs
@@ -14,21 +12,7 @@ from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.links import page_link
-from ui.tables import run_label
-
-
-def parity_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Spend": [fmt.money(v, currency) for v in table["spend"]],
-        "ROAS · Kiri": [fmt.roas(v, currency) for v in table["roas_kiri"]],
-        "ROAS · Robyn": [fmt.roas(v, currency) for v in table["roas_robyn"]],
-        "Difference": [fmt.signed_percent(v, currency) for v in table["roas_difference"]],
-        "Contribution · Kiri": [fmt.money(v, currency) for v in table["contribution_kiri"]],
-        "Contribution · Robyn": [fmt.money(v, currency) for v in table["contribution_robyn"]],
-        "Effect share · Kiri": [fmt.percent(v, currency) for v in table["effect_share_kiri"]],
-        "Effect share · Robyn": [fmt.percent(v, currency) for v in table["effect_share_robyn"]],
-    }, index=[fmt.channel_name(c) for c in table["channel"]])
-
+from ui.tables import parity_frame, run_label
 
 st.title("Engine parity")
 st.caption("The recommended models of a Kiri (Python) run and a Robyn (R) run on the same "
@@ -37,7 +21,7 @@ with db() as session:
     user = signed_in_user(session)
     client, _ = selected_client(session, user)
     zone = viewer_zone()
-    done = [r for r in runs.list_runs(session, user, client.id) if r.status == "succeeded"]
+    done = runs.finished_runs(session, user, client.id)
     robyn_runs = {r.id: r for r in done if r.engine == "robyn-r"}
     if not robyn_runs:
         availability = robyn_availability(session)

@@ -10,7 +10,13 @@ from kiri_core import charts, planner
 from kiri_core import formatting as fmt
 from kiri_core.engine.allocator import ChannelBounds
 from kiri_core.report import content
-from kiri_core.results import expected_response, model_by_id, what_if_steps
+from kiri_core.results import (
+    expected_response,
+    is_conversion,
+    model_by_id,
+    what_if_steps,
+    what_if_top,
+)
 from ui import plans, workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
@@ -82,7 +88,7 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
                              "goal)", sum(current.values()), currency,
                              key=f"plan_budget_{weeks}", where=right)
         measure = content.in_sentence(content.incremental_measure(
-            content.is_conversion(result)))
+            is_conversion(result)))
         target = decimal_input(f"Target {measure} (for the target goal)", 1.0, currency,
                                key="plan_target", where=right)
         bounds = channel_limits(current, weeks, as_spend, currency)
@@ -137,10 +143,10 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
     cols = st.columns(2)
     for i, column in enumerate(result["spend_columns"]):
         ch = channels[column]
-        top = float(max(ch["curve"]["spend"][-1], 2 * ch["mean_spend"], 1.0))
         spend[column] = cols[i % 2].select_slider(
             f"{fmt.channel_name(column)} per week",
-            options=what_if_steps(ch["mean_spend"], top), value=float(ch["mean_spend"]),
+            options=what_if_steps(ch["mean_spend"], what_if_top(ch)),
+            value=float(ch["mean_spend"]),
             format_func=lambda amount: fmt.money(amount, currency),
             key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})

@@ -7,6 +7,7 @@ import streamlit as st
 from kiri_core import charts
 from kiri_core.export import robyn_csv_zip
 from kiri_core.report import content
+from kiri_core.results import model_by_id
 from ui import workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
@@ -22,7 +23,7 @@ with db() as session:
     truth = run.dataset.ground_truth
 
     model_id = workspace.model_picker(session, user, run, result, role, currency)
-    model = next(m for m in result["models"] if m["model_id"] == model_id)
+    model = model_by_id(result, model_id)
     if warning := content.fit_warning(result, model_id, currency):
         st.warning(warning)
 

@@ -18,7 +18,8 @@ from ui.tables import run_label, runs_frame
 
 POLL_SECONDS = 2
 RUN_PICK = "run_pick"
-MODES = {"quick": "Quick (300 iterations × 1 trial)", "full": "Full (2000 × 5)"}
+MODES = {name: f"{name.capitalize()} ({formatting.search_size(**preset)})"
+         for name, preset in runs.PRESETS.items()}
 
 
 def start_form(session, user, client) -> None:

@@ -19,8 +19,8 @@ from kiri_core.export import (
     AGGREGATED_CSV,
     DECOMPOSITION_CSV,
     HYPERPARAMETERS_CSV,
+    robyn_csv_texts,
     robyn_csv_zip,
-    write_robyn_csvs,
 )
 from kiri_core.robyn_r.parse import parse_robyn_outputs
 
@@ -30,6 +30,15 @@ ROBYN_MEDIA = ["tv_S", "ooh_S", "print_S", "facebook_I", "search_clicks_P"]
 MEDIA_COLUMNS = ["coef", "xDecompAgg", "total_spend", "spend_share", "effect_share", "roi_total"]
 # The exported model, another cluster winner, and a model that won no cluster.
 ROBYN_MODELS = ["1_846_1", "4_984_2", "1_752_2"]
+
+
+def write_robyn_csvs(result: dict, folder: Path) -> list[Path]:
+    """Write the export's three files into ``folder``, as ``fit --robyn-csv`` does."""
+    paths = []
+    for name, text in robyn_csv_texts(result).items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(folder / name)
+    return paths
 
 
 def read_exported(folder: Path) -> dict[str, pd.DataFrame]:
@@ -228,12 +237,6 @@ def test_zip_holds_the_three_files(kiri_result: dict, kiri_folder: Path) -> None
         assert archive.namelist() == FILES
         for name in FILES:
             assert archive.read(name) == (kiri_folder / name).read_bytes()
-
-
-def test_missing_output_folder_is_refused(kiri_result: dict, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="output folder does not exist: .*nowhere"):
-        write_robyn_csvs(kiri_result, tmp_path / "nowhere")
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_conversion_fit_exports_cpa_total(tmp_path: Path) -> None:

@@ -8,7 +8,13 @@ from fitted import fitted_run
 
 from kiri_core import formatting as fmt
 from kiri_core.engine.response import ResponseCurve
-from kiri_core.results import expected_response, model_label, recommendation_reason, what_if_steps
+from kiri_core.results import (
+    expected_response,
+    model_label,
+    recommendation_reason,
+    what_if_steps,
+    what_if_top,
+)
 
 
 def test_model_labels_say_which_is_recommended_which_wins_a_cluster_and_how_well_it_fits(
@@ -88,6 +94,16 @@ def test_what_if_steps_run_from_zero_to_top_and_hold_the_current_spend(
     assert steps[0] == 0 and steps[-1] == top
     assert current in steps
     assert steps == sorted(set(steps))
+
+
+@pytest.mark.parametrize(("curve_end", "mean_spend", "top"),
+                         [(9_000.0, 2_000.0, 9_000.0), (3_000.0, 2_000.0, 4_000.0),
+                          (0.0, 0.0, 1.0)])
+def test_what_if_top_reaches_the_curve_end_and_twice_the_current_spend(
+    curve_end: float, mean_spend: float, top: float
+) -> None:
+    channel = {"curve": {"spend": [0.0, curve_end / 2, curve_end]}, "mean_spend": mean_spend}
+    assert what_if_top(channel) == top
 
 
 def test_what_if_steps_are_even_whole_amounts_around_the_current_spend() -> None:

@@ -1,16 +1,28 @@
 """Tables shared by the pages: datasets and runs (home, data and runs pages; times on the
-clock of ``zone``, the viewer's IANA time zone, :func:`ui.context.viewer_zone`) and the
-first rows of incoming data (CSV upload and BigQuery preview)."""
+clock of ``zone``, the viewer's IANA time zone, :func:`ui.context.viewer_zone`), the engine
+parity table and the first rows of incoming data (CSV upload and BigQuery preview)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from kiri_core import formatting
 from kiri_core.db.models import Dataset, ModelRun
 from kiri_core.formatting import duration, fit, number, timestamp
 
 PREVIEW_ROWS = 20
+# The engine parity table: shown column, column of the parity table, how it is written.
+PARITY_COLUMNS = {
+    "Spend": ("spend", formatting.money),
+    "ROAS · Kiri": ("roas_kiri", formatting.roas),
+    "ROAS · Robyn": ("roas_robyn", formatting.roas),
+    "Difference": ("roas_difference", formatting.signed_percent),
+    "Contribution · Kiri": ("contribution_kiri", formatting.money),
+    "Contribution · Robyn": ("contribution_robyn", formatting.money),
+    "Effect share · Kiri": ("effect_share_kiri", formatting.percent),
+    "Effect share · Robyn": ("effect_share_robyn", formatting.percent),
+}
 
 
 def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
@@ -44,6 +56,16 @@ def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
           "R²": fit((r.metrics or {}).get("rsq"), currency)} for r in runs],
         columns=["Run", "Status", "Engine", "Dataset", "Iterations × trials", "Started by",
                  "Created", "Duration", "R²"],
+    )
+
+
+def parity_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The engines' side-by-side table (:func:`kiri_core.robyn_r.parity.engine_parity`), one
+    row per channel, in the client's number style."""
+    return pd.DataFrame(
+        {label: [style(v, currency) for v in table[column]]
+         for label, (column, style) in PARITY_COLUMNS.items()},
+        index=[formatting.channel_name(c) for c in table["channel"]],
     )
 
 

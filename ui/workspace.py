@@ -12,7 +12,7 @@ from kiri_core import charts
 from kiri_core import formatting as fmt
 from kiri_core.db.models import Client, ModelRun, User
 from kiri_core.report import artifact, content
-from kiri_core.results import model_by_id, model_label, recommendation_reason
+from kiri_core.results import model_label, recommendation_reason
 from kiri_core.services import runs
 from ui import state
 from ui.context import signed_in_user, viewer_zone
@@ -24,12 +24,6 @@ from ui.tables import run_label
 RESULT_CACHE = "workspace_results"
 RESULTS_KEPT = 3
 PDF_POLL_SECONDS = 2
-FIT_METRICS = (
-    ("R²", "rsq", "Share of the weekly variation the model explains (higher is better)."),
-    ("NRMSE", "nrmse", "Typical error relative to the range of the data (lower is better)."),
-    ("DECOMP.RSSD", "decomp_rssd",
-     "Gap between spend shares and effect shares (lower is more plausible)."),
-)
 PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks better, lower "
                "splits the effect more like the spend. Colours group similar models "
                "(clusters); the ring marks the recommended model. Click a dot to choose it.")
@@ -58,7 +52,7 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     The ``"run"`` picker starts at the session's run and sets it; others start at the
     ``default``-th newest run.
     """
-    done = [r for r in runs.list_runs(session, user, client.id) if r.status == "succeeded"]
+    done = runs.finished_runs(session, user, client.id)
     if not done:
         st.info("This client has no finished run yet.")
         page_link("pages/runs.py", "Open the Runs page")
@@ -90,10 +84,10 @@ def run_details(run: ModelRun, zone: str) -> str:
 def _search(config: dict[str, Any]) -> str:
     """The run's search: ``"quick search: 300 iterations × 1 trial"`` for a preset, else
     its size alone."""
-    trials = config.get("trials")
-    size = f"{config.get('iterations')} iterations × {trials} trial{'' if trials == 1 else 's'}"
+    iterations, trials = config.get("iterations"), config.get("trials")
+    size = fmt.search_size(iterations, trials)
     name = next((name for name, preset in runs.PRESETS.items()
-                 if preset == {"iterations": config.get("iterations"), "trials": trials}), None)
+                 if preset == {"iterations": iterations, "trials": trials}), None)
     return f"{name} search: {size}" if name else size
 
 
@@ -148,9 +142,7 @@ def model_picker(session: Session, user: User, run: ModelRun, result: dict, role
                         on_select="rerun" if may_choose else "ignore",
                         selection_mode="pick", key=chart_key)
     with fit_column:
-        metrics = model_by_id(result, model_id)["metrics"]
-        for label, name, meaning in FIT_METRICS:
-            st.metric(label, fmt.fit(metrics[name], currency), help=meaning)
+        fit_tiles(result, model_id, currency)
     st.caption(PARETO_NOTE if may_choose else PARETO_NOTE_VIEWER)
     return model_id
 
@@ -204,6 +196,12 @@ def _take_pareto_click(chart_key: str, picked: str, options: list[str]) -> None:
     seen = f"{chart_key}_seen"
     if points and points[0] in options and points[0] != st.session_state.get(seen):
         st.session_state[picked] = st.session_state[seen] = points[0]
+
+
+def fit_tiles(result: dict, model_id: str, currency: str) -> None:
+    """The model's fit measures as metric tiles, their meaning on hover."""
+    for label, value, meaning in content.fit_metrics(result, model_id, currency):
+        st.metric(label, value, help=meaning)
 
 
 def channel_tables(result: dict, model_id: str, currency: str) -> None:

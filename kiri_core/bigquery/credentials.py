@@ -89,7 +89,7 @@ def google_credentials(key_info: dict[str, Any] | None) -> Credentials:
     """
     if key_info is not None:
         return service_account.Credentials.from_service_account_info(key_info, scopes=SCOPES)
-    path = config.google_application_credentials()
+    path = settings.application_credentials()
     if path is not None:
         try:
             return service_account.Credentials.from_service_account_file(path, scopes=SCOPES)

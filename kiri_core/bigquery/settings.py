@@ -19,6 +19,14 @@ PREVIEW_ROWS = 10
 PAGE_SIZE = 1000
 
 
+def project_id() -> str | None:
+    return os.environ.get("BIGQUERY_PROJECT_ID") or None
+
+
+def application_credentials() -> str | None:
+    return os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or None
+
+
 def api_endpoint() -> str | None:
     return os.environ.get("BIGQUERY_API_ENDPOINT") or None
 

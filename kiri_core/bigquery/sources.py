@@ -13,7 +13,6 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiri_core import config
 from kiri_core.bigquery import settings
 from kiri_core.bigquery.client import SourceSpec, fetch_rows
 from kiri_core.bigquery.credentials import (
@@ -55,7 +54,7 @@ class Preview:
 
 
 def default_project() -> str:
-    return config.bigquery_project_id() or ""
+    return settings.project_id() or ""
 
 
 def source_spec(source: BigQuerySource) -> SourceSpec:

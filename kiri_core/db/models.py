@@ -21,7 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kiri_core.db.base import Base, utcnow
 
 ROLES = ("analyst", "viewer")
-RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 ACTIVE_RUN_STATUSES = ("queued", "running")
 ENGINES = ("kiri", "robyn-r")
 

@@ -38,6 +38,7 @@ from scipy.optimize import minimize
 
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.formatting import number
+from kiri_core.results import is_conversion
 
 SCENARIOS = ("max_response", "target_efficiency")
 DEFAULT_MULTIPLES = {"max_response": (0.5, 2.0), "target_efficiency": (0.1, 10.0)}
@@ -155,7 +156,7 @@ def allocate(
             f"the horizon must be a whole number of weeks (1 or more), got {weeks}"
         )
     model = _model(result, model_id)
-    conversion = result.get("dep_var_type") == "conversion"
+    conversion = is_conversion(result)
     default_lower, default_upper = DEFAULT_MULTIPLES[scenario]
     bounds = bounds or {}
     problem_args = (
@@ -614,7 +615,7 @@ def recount(result: Mapping, plan: Mapping) -> dict:
     names = list(plan["channels"])
     problem = _problem(model["channels"], names, int(plan["weeks"]), 1.0, 1.0, {})  # no bounds
     x = np.array([float(plan["channels"][name]["optimized_spend"]) for name in names])
-    figures, totals = _figures(problem, x, result.get("dep_var_type") == "conversion")
+    figures, totals = _figures(problem, x, is_conversion(result))
     channels = {name: {**plan["channels"][name], **figures[name]} for name in names}
     return {**plan, "channels": channels, "totals": totals}
 

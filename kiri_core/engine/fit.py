@@ -37,7 +37,7 @@ from kiri_core.engine.search import (
     build_space,
     run_search,
 )
-from kiri_core.engine.selection import DEFAULT_RULE, RULES, choose
+from kiri_core.engine.selection import DEFAULT_RULE, RULES, Choice, choose
 
 QUICK_ITERATIONS, QUICK_TRIALS = 300, 1
 QUICK_BOOTSTRAP_SAMPLES = 100  # coarser intervals for interactive tuning
@@ -275,14 +275,12 @@ def model_set(
     problem: Problem, space: SearchSpace, search: SearchResult, config: dict
 ) -> list[dict]:
     """Pareto models with clusters, winners, intervals and the recommendation, as dicts."""
-    calibrated = bool(problem.calibration)
-    mape = search.mape_lift if calibrated else None
+    mape = search.mape_lift if problem.calibration else None
     fronts = pareto_selection(search.nrmse, search.decomp_rssd, mape)
     chosen = np.flatnonzero(fronts > 0)
     hps = [space.as_dict(search.values[i]) for i in chosen]
     fits = [evaluate(problem, hp) for hp in hps]
-    spend = np.array([problem.data.spend[c][problem.data.window].sum() for c in problem.data.paid])
-    paid_columns = np.arange(len(problem.data.paid)) + len(problem.data.baseline.columns)
+    paid_columns, spend = _paid_columns(problem)
     roas = np.array(
         [f.fit.coef[paid_columns] * f.design[:, paid_columns].sum(axis=0) / spend for f in fits]
     )
@@ -300,21 +298,7 @@ def model_set(
         labels,
         roas,
     )
-    samples = QUICK_BOOTSTRAP_SAMPLES if config["quick"] else BOOTSTRAP_SAMPLES
-    groups = {cluster: [fits[j] for j in np.flatnonzero(labels == cluster)]
-              for cluster in np.unique(labels)}
-    groups[PICK] = (
-        [fits[j] for j in pick.peers]
-        if problem.ts_validation
-        else models_as_likely(problem, space, search, samples, config["seed"])
-    )
-    drawn = roas_intervals(
-        problem.data.y, groups, paid_columns, spend, seed=config["seed"], samples=samples
-    )
-    intervals = {
-        k: interval_around(drawn[PICK if k == pick.index else labels[k]], roas[k])
-        for k in range(len(fits))
-    }
+    intervals = _intervals(problem, space, search, config, fits, roas, labels, pick)
     conversion = config["dep_var_type"] == "conversion"
     models = []
     for k, i in enumerate(chosen):
@@ -331,15 +315,41 @@ def model_set(
         if k == pick.index:
             doc["reason"] = pick.reason
         models.append(doc)
-    return sorted(
-        models,
-        key=lambda m: (
-            not m["recommended"],
-            m["pareto_front"],
-            m["metrics"]["nrmse"],
-            m["model_id"],
-        ),
+    return sorted(models, key=_listing_order)
+
+
+def _paid_columns(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """The paid channels' columns in the design matrix and their spend in the window."""
+    data = problem.data
+    spend = np.array([data.spend[c][data.window].sum() for c in data.paid])
+    return np.arange(len(data.paid)) + len(data.baseline.columns), spend
+
+
+def _intervals(problem: Problem, space: SearchSpace, search: SearchResult, config: dict,
+               fits: list[Evaluation], roas: np.ndarray, labels: np.ndarray,
+               pick: Choice) -> list[np.ndarray]:
+    """Each Pareto model's 90 % ROAS interval: drawn over its cluster's models, and for the
+    recommended model over the models as likely as it (its peers under ts_validation)."""
+    samples = QUICK_BOOTSTRAP_SAMPLES if config["quick"] else BOOTSTRAP_SAMPLES
+    groups = {cluster: [fits[j] for j in np.flatnonzero(labels == cluster)]
+              for cluster in np.unique(labels)}
+    groups[PICK] = (
+        [fits[j] for j in pick.peers]
+        if problem.ts_validation
+        else models_as_likely(problem, space, search, samples, config["seed"])
     )
+    paid_columns, spend = _paid_columns(problem)
+    drawn = roas_intervals(
+        problem.data.y, groups, paid_columns, spend, seed=config["seed"], samples=samples
+    )
+    return [interval_around(drawn[PICK if k == pick.index else labels[k]], roas[k])
+            for k in range(len(fits))]
+
+
+def _listing_order(model: dict) -> tuple:
+    """The recommended model first, then by Pareto front, NRMSE and id."""
+    return (not model["recommended"], model["pareto_front"], model["metrics"]["nrmse"],
+            model["model_id"])
 
 
 def models_as_likely(

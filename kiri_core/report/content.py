@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kiri_core import formatting as fmt
-from kiri_core.results import model_by_id, recommendation_reason
+from kiri_core.results import is_conversion, model_by_id, recommendation_reason
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,6 @@ class Headline:
     label: str
     value: str
     note: str
-
-
-def is_conversion(result: dict) -> bool:
-    return result.get("dep_var_type") == "conversion"
 
 
 def outcome(result: dict) -> str:
@@ -93,6 +89,22 @@ def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
                  f"model explains {fmt.percent(model['metrics']['rsq'], currency)} of the "
                  "weekly variation"),
     ]
+
+
+def overview_headlines(headline: dict, conversion: bool, currency: str) -> list[list[str]]:
+    """The client home's numbers of its latest model (``ClientOverview.headline``): media
+    spend, what media drove, return per unit spent (cost per conversion for conversion
+    models) and R², as label and value."""
+    spend, contribution = headline["spend"], headline["contribution"]
+    if conversion:
+        driven = ["Conversions from media", fmt.number_compact(contribution, currency)]
+        efficiency = ["Media CPA", fmt.money(spend / contribution if contribution else None,
+                                             currency, 2)]
+    else:
+        driven = ["Media contribution", fmt.money_compact(contribution, currency)]
+        efficiency = ["Media ROAS", fmt.roas(contribution / spend if spend else 0.0, currency)]
+    return [["Media spend", fmt.money_compact(spend, currency)], driven, efficiency,
+            ["Model fit (R²)", fmt.fit(headline["rsq"], currency)]]
 
 
 def findings(result: dict, model_id: str, currency: str,
@@ -179,7 +191,23 @@ def channel_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
     return rows
 
 
-FIT_LABELS = {"rsq": "R²", "nrmse": "NRMSE", "decomp_rssd": "DECOMP.RSSD"}
+# The fit measures of a model: key in its metrics, label, what it means ({outcome}: revenue
+# or conversions).
+FIT_METRICS = (
+    ("rsq", "R²", "Share of the weekly variation in {outcome} the model explains (higher is "
+                  "better)."),
+    ("nrmse", "NRMSE", "Typical prediction error relative to the range of the data (lower is "
+                       "better)."),
+    ("decomp_rssd", "DECOMP.RSSD", "Distance between spend shares and effect shares (lower is "
+                                   "more plausible)."),
+)
+
+
+def fit_metrics(result: dict, model_id: str, currency: str) -> list[list[str]]:
+    """The model's fit measures as rows of label, value and meaning."""
+    metrics = model_by_id(result, model_id)["metrics"]
+    return [[label, fmt.fit(metrics[key], currency), meaning.format(outcome=outcome(result))]
+            for key, label, meaning in FIT_METRICS]
 
 
 def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[list[str]]:
@@ -187,7 +215,7 @@ def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[l
     :func:`kiri_core.results.showing`): measure, baseline, compared, difference."""
     return [_compared(label, baseline["metrics"][key], compared["metrics"][key],
                       lambda v: fmt.fit(v, currency))
-            for key, label in FIT_LABELS.items()]
+            for key, label, _ in FIT_METRICS]
 
 
 def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
@@ -427,14 +455,7 @@ def other_model_note(plan_model: str, shown_model: str) -> str:
 def quality_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
     """Fit and validation figures with what each one means."""
     metrics = model_by_id(result, model_id)["metrics"]
-    rows = [
-        ["R²", fmt.fit(metrics["rsq"], currency),
-         f"Share of the weekly variation in {outcome(result)} the model explains."],
-        ["NRMSE", fmt.fit(metrics["nrmse"], currency),
-         "Typical prediction error relative to the range of the data (lower is better)."],
-        ["DECOMP.RSSD", fmt.fit(metrics["decomp_rssd"], currency),
-         "Distance between spend shares and effect shares (lower is more plausible)."],
-    ]
+    rows = fit_metrics(result, model_id, currency)
     if metrics.get("mape_lift") is not None:
         rows.append(["MAPE vs lift tests", fmt.percent(metrics["mape_lift"], currency, 1),
                      "Error against the experiments used for calibration."])

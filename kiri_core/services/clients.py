@@ -75,10 +75,6 @@ def set_archived(session: Session, actor: User, client_id: int, archived: bool) 
     return client
 
 
-def get_client(session: Session, actor: User, client_id: int) -> Client:
-    return require_client_role(session, actor, client_id, "viewer")
-
-
 @dataclass(frozen=True)
 class ClientOverview:
     client: Client
@@ -88,7 +84,7 @@ class ClientOverview:
 
     @property
     def headline(self) -> dict[str, float] | None:
-        """Total spend, contribution and ROAS of the latest finished run."""
+        """Total spend, contribution and R² of the latest finished run."""
         if self.latest_run is None or not self.latest_run.channels:
             return None
         channels = self.latest_run.channels.values()
@@ -97,7 +93,6 @@ class ClientOverview:
         return {
             "spend": spend,
             "contribution": contribution,
-            "roas": contribution / spend if spend else 0.0,
             "rsq": (self.latest_run.metrics or {}).get("rsq"),
         }
 

@@ -142,6 +142,10 @@ def get_dataset(session: Session, actor: User, dataset_id: int) -> Dataset:
 
 def load_frame(session: Session, actor: User, dataset_id: int) -> pd.DataFrame:
     """The stored data of a dataset version (checksum verified)."""
-    dataset = get_dataset(session, actor, dataset_id)
+    return stored_frame(get_dataset(session, actor, dataset_id))
+
+
+def stored_frame(dataset: Dataset) -> pd.DataFrame:
+    """A dataset version's rows read back from storage (checksum verified), no access check."""
     data = default_storage().get_bytes(dataset.storage_key, dataset.checksum)
     return pd.read_csv(io.BytesIO(data))

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from kiri_core import config, formatting, queue
 from kiri_core.data.fit_config import validate_fit_config
 from kiri_core.db.base import utcnow
-from kiri_core.db.models import ENGINES, Dataset, ModelRun, RunArtifact, User
+from kiri_core.db.models import (
+    ACTIVE_RUN_STATUSES,
+    ENGINES,
+    Dataset,
+    ModelRun,
+    RunArtifact,
+    User,
+)
 from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_client_role
@@ -32,7 +39,8 @@ CANCEL_GRACE = timedelta(seconds=20)
 
 
 def default_config(dataset: Dataset, preset: str = "quick") -> dict[str, Any]:
-    """A fit config (issue 2's ``config.json`` keys) from a dataset's column mapping."""
+    """A fit config from a dataset's column mapping (the keys of ``python -m kiri_core fit``'s
+    ``config.json``, docs/engine.md)."""
     mapping = dataset.column_mapping
     return {
         "date_column": mapping["date"],
@@ -107,11 +115,16 @@ def list_runs(session: Session, actor: User, client_id: int) -> list[ModelRun]:
     return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
+def finished_runs(session: Session, actor: User, client_id: int) -> list[ModelRun]:
+    """The client's succeeded runs, newest first."""
+    return [run for run in list_runs(session, actor, client_id) if run.status == "succeeded"]
+
+
 def cancel_run(session: Session, actor: User, run_id: int) -> ModelRun:
     """Cancel a queued run at once, or ask a running one to stop (it stops within seconds)."""
     run = get_run(session, actor, run_id)
     require_client_role(session, actor, run.client_id, "analyst")
-    if run.status not in ("queued", "running"):
+    if run.status not in ACTIVE_RUN_STATUSES:
         raise ValidationError(f"Run #{run_id} is {run.status}; only queued or running runs "
                               "can be cancelled.")
     run.cancel_requested_at = utcnow()
@@ -195,7 +208,7 @@ def _fail_stale(session: Session, run: ModelRun, timeout: timedelta) -> None:
     audit.record(session, None, "run.reaped", client_id=run.client_id, target=("run", run.id))
 
 
-def _finish_unhonoured_cancel(session: Session, run: ModelRun) -> None:
+def _finish_unhonoured_cancel(run: ModelRun) -> None:
     queue.stop(queue.JobHandle(job_id=run.job_id, pid=run.pid))
     run.status, run.finished_at, run.error = "cancelled", utcnow(), "Cancelled on request."
 
@@ -217,14 +230,14 @@ def reap_stale_runs(session: Session) -> list[int]:
     """
     timeout = timedelta(seconds=config.heartbeat_timeout_seconds())
     now = utcnow()
-    active = session.scalars(select(ModelRun).where(ModelRun.status.in_(("queued", "running"))))
+    active = session.scalars(select(ModelRun).where(ModelRun.status.in_(ACTIVE_RUN_STATUSES)))
     changed = []
     for run in active:
         if _heartbeat_lost(run, now - timeout) or _embedded_process_vanished(run, timeout):
             _fail_stale(session, run, timeout)
         elif run.status == "running" and run.cancel_requested_at is not None \
                 and run.cancel_requested_at < now - CANCEL_GRACE:
-            _finish_unhonoured_cancel(session, run)
+            _finish_unhonoured_cancel(run)
         else:
             continue
         changed.append(run.id)

@@ -8,10 +8,11 @@ import sqlalchemy as sa
 
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import ModelRun
+from kiri_core.report import content
 from kiri_core.results import recommendation_reason
 from kiri_core.services import datasets, runs
 from tests.fitted import finished_run
-from ui.results import CHANNEL_COLUMNS
+from ui.workspace import CHANNEL_TABLES
 
 
 def wait_until_finished(session, run_id: int, timeout: float = 180) -> ModelRun:
@@ -36,9 +37,13 @@ def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_pag
     assert wait_until_finished(session, run_id).status == "succeeded"
     app.run()
     assert not app.exception
-    channel_table = app.dataframe[0].value
-    assert tuple(channel_table.columns) == CHANNEL_COLUMNS
-    assert list(channel_table["Channel"]) == ["Meta", "Google", "TikTok", "Email"]
+    spend_table, return_table = (app.dataframe[0].value, app.dataframe[1].value)
+    assert [tuple(spend_table.columns), tuple(return_table.columns)] == list(CHANNEL_TABLES)
+    assert list(spend_table["Channel"]) == ["Meta", "Google", "TikTok", "Email"]
+    result = runs.load_result(session, team.analyst, run_id)
+    rows = content.channel_rows(result, result["model_id"], team.client.currency)
+    shown = return_table.join(spend_table.drop(columns="Channel"))
+    assert shown[list(content.CHANNEL_COLUMNS)].values.tolist() == rows
     assert [m.label for m in app.metric][:3] == ["R²", "NRMSE", "DECOMP.RSSD"]
     assert "Estimated vs true" in text_of(app)
     assert app.dataframe[-1].value["Run"].tolist() == [f"#{run_id}"]

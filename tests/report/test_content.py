@@ -217,3 +217,15 @@ def test_a_weak_fit_is_named_plainly(rsq: float, expected: str | None) -> None:
               "models": [{"model_id": "m", "metrics": {"rsq": rsq}}]}
     warning = content.fit_warning(result, "m", "SEK")
     assert (warning is None) if expected is None else warning.startswith(expected)
+
+
+@pytest.mark.parametrize(("conversion", "expected"), [
+    (False, [["Media spend", "400,0 k kr"], ["Media contribution", "1,0 M kr"],
+             ["Media ROAS", fmt.roas(2.5, "SEK")], ["Model fit (R²)", "0,912"]]),
+    (True, [["Media spend", "400,0 k kr"], ["Conversions from media", "1,0 M"],
+            ["Media CPA", fmt.money(0.4, "SEK", 2)], ["Model fit (R²)", "0,912"]]),
+])
+def test_the_home_headlines_follow_the_model_type(conversion: bool,
+                                                  expected: list[list[str]]) -> None:
+    headline = {"spend": 400_000.0, "contribution": 1_000_000.0, "rsq": 0.912}
+    assert content.overview_headlines(headline, conversion, "SEK") == expected
