@@ -9,7 +9,7 @@ import streamlit as st
 from kiri_core import charts, planner
 from kiri_core import formatting as fmt
 from kiri_core.report import content
-from ui import plans, workspace
+from ui import pdf, plans, presenting, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.links import page_link
@@ -17,7 +17,7 @@ from ui.links import page_link
 with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
-    run, presenting = workspace.presentation_run(session, user, client)
+    run, presenting = presenting.presentation_run(session, user, client)
     result = workspace.result_of(session, user, run.id)
     model_id, currency = workspace.selected_model(result, run), client.currency
     window = result["window"]
@@ -70,4 +70,4 @@ with db() as session:
                + ("; diamonds: the spend of this plan." if plan else "."))
 
     if not presenting:
-        workspace.pdf_download(session, user, run, client, model_id)
+        pdf.report_download(session, user, run, client, model_id)

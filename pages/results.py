@@ -8,7 +8,7 @@ from kiri_core import charts
 from kiri_core.export import robyn_csv_zip
 from kiri_core.report import content
 from kiri_core.results import model_by_id
-from ui import workspace
+from ui import pdf, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.results import truth_table
@@ -61,7 +61,7 @@ with db() as session:
     st.subheader("Report")
     st.caption(f"{content.model_statement(result, model_id)}: the PDF reports this model and "
                "the budget scenarios saved for it.")
-    workspace.pdf_download(session, user, run, client, model_id)
+    pdf.report_download(session, user, run, client, model_id)
     st.download_button("Robyn CSVs (zip)", lambda: robyn_csv_zip(result), mime="application/zip",
                        file_name=f"{client.name} - run {run.id} - Robyn CSVs.zip",
                        key=f"download_robyn_{run.id}")

@@ -1,4 +1,5 @@
-"""Shared pieces of the results workspace pages: run and model pickers, charts, PDF download."""
+"""Shared pieces of the results workspace pages: run and model pickers, channel tables,
+charts."""
 
 from __future__ import annotations
 
@@ -11,29 +12,23 @@ from sqlalchemy.orm import Session
 from kiri_core import charts
 from kiri_core import formatting as fmt
 from kiri_core.db.models import Client, ModelRun, User
-from kiri_core.report import artifact, content
+from kiri_core.report import content
 from kiri_core.results import model_label, recommendation_reason
 from kiri_core.services import runs
 from ui import state
-from ui.context import signed_in_user, viewer_zone
-from ui.db import db
+from ui.context import viewer_zone
 from ui.errors import user_errors
 from ui.links import page_link
 from ui.tables import run_label
 
 RESULT_CACHE = "workspace_results"
 RESULTS_KEPT = 3
-PDF_POLL_SECONDS = 2
 PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks better, lower "
                "splits the effect more like the spend. Colours group similar models "
                "(clusters); the ring marks the recommended model. Click a dot to choose it.")
 PARETO_NOTE_VIEWER = PARETO_NOTE.removesuffix(" Click a dot to choose it.")
 VIEWER_PICKER_HELP = "Only an analyst of the client can choose its model."
 PICKED_KEY = "workspace_model_picked_{run_id}"
-PRESENTING = "presenting"
-CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
-              "[data-testid='stExpandSidebarButton'], [data-testid='stHeader'] "
-              "{display: none !important;}</style>")
 CHANNEL_TABLES = (("Channel", "Spend", "Spend share", "Contribution", "Effect share"),
                   ("Channel", "ROAS", "90 % interval", "Marginal ROAS"))
 CHANNEL_HELP = {
@@ -216,68 +211,6 @@ def channel_tables(result: dict, model_id: str, currency: str) -> None:
                                         for c, h in CHANNEL_HELP.items() if c in columns})
 
 
-def presentation_run(session: Session, user: User, client: Client) -> tuple[ModelRun, bool]:
-    """The presented run and whether the clean view is on.
-
-    Normally the run is picked in a bar above the story, beside a button to the clean view.
-    The clean view hides the sidebar and the toolbar (the run picker goes with them, the
-    session's run stays) and offers one button back.
-    """
-    if st.session_state.get(PRESENTING):
-        st.html(CLEAN_VIEW)
-        with st.container(horizontal=True, horizontal_alignment="right"):
-            st.button("Stop presenting", icon=":material/fullscreen_exit:",
-                      type="tertiary", on_click=_set_presenting, args=(False,))
-        with st.sidebar:
-            return finished_run(session, user, client), True
-    with st.container(border=True):
-        picker, action = st.columns([3, 1], vertical_alignment="center")
-        with picker:
-            run = finished_run(session, user, client)
-            st.caption(model_caption(result_of(session, user, run.id), run, client.currency,
-                                     viewer_zone()))
-        action.button("Present", icon=":material/fullscreen:", width="stretch",
-                      on_click=_set_presenting, args=(True,),
-                      help="Hide the menu and the sidebar for a client meeting.")
-    return run, False
-
-
-def _set_presenting(on: bool) -> None:
-    st.session_state[PRESENTING] = on
-
-
 def chart(figure: Any) -> None:
     """An Altair chart from kiri_core.charts with its own theme, full width."""
     st.altair_chart(figure, theme=None, width="stretch")
-
-
-def pdf_download(session: Session, user: User, run: ModelRun, client: Client,
-                 model_id: str) -> None:
-    """The PDF of the run's model: a download button when stored, else a button to prepare
-    it."""
-    requested = f"pdf_requested_{run.id}_{model_id}"
-    with user_errors():
-        data = artifact.report_pdf(session, user, run.id, model_id)
-        if data is not None:
-            st.download_button("Download PDF report", data, type="primary",
-                               file_name=f"{client.name} - run {run.id} - {model_id}.pdf",
-                               mime="application/pdf", key=f"download_pdf_{run.id}_{model_id}")
-        elif st.session_state.get(requested) and artifact.report_in_progress(run.id, model_id):
-            _pdf_pending(run.id, model_id)
-        elif st.button("Prepare PDF report", key=f"prepare_pdf_{run.id}_{model_id}"):
-            st.session_state[requested] = True
-            artifact.request_report(session, user, run.id, model_id)
-            st.rerun()
-
-
-@st.fragment(run_every=PDF_POLL_SECONDS)
-def _pdf_pending(run_id: int, model_id: str) -> None:
-    """Waits for the worker to store the PDF, then reruns the page to offer it; reruns it
-    too when no build is waiting any more (it failed, or saving a scenario dropped the
-    PDF), so the page offers to prepare it again."""
-    with db() as session:
-        ready = artifact.report_pdf(session, signed_in_user(session), run_id,
-                                    model_id) is not None
-    if ready or not artifact.report_in_progress(run_id, model_id):
-        st.rerun(scope="app")
-    st.caption("Preparing the PDF report ...")

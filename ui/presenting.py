@@ -1,0 +1,45 @@
+"""Presentation mode's run bar and its clean view for client meetings."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from kiri_core.db.models import Client, ModelRun, User
+from ui.context import viewer_zone
+from ui.workspace import finished_run, model_caption, result_of
+
+PRESENTING = "presenting"
+CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
+              "[data-testid='stExpandSidebarButton'], [data-testid='stHeader'] "
+              "{display: none !important;}</style>")
+
+
+def presentation_run(session: Session, user: User, client: Client) -> tuple[ModelRun, bool]:
+    """The presented run and whether the clean view is on.
+
+    Normally the run is picked in a bar above the story, beside a button to the clean view.
+    The clean view hides the sidebar and the toolbar (the run picker goes with them, the
+    session's run stays) and offers one button back.
+    """
+    if st.session_state.get(PRESENTING):
+        st.html(CLEAN_VIEW)
+        with st.container(horizontal=True, horizontal_alignment="right"):
+            st.button("Stop presenting", icon=":material/fullscreen_exit:",
+                      type="tertiary", on_click=_set_presenting, args=(False,))
+        with st.sidebar:
+            return finished_run(session, user, client), True
+    with st.container(border=True):
+        picker, action = st.columns([3, 1], vertical_alignment="center")
+        with picker:
+            run = finished_run(session, user, client)
+            st.caption(model_caption(result_of(session, user, run.id), run, client.currency,
+                                     viewer_zone()))
+        action.button("Present", icon=":material/fullscreen:", width="stretch",
+                      on_click=_set_presenting, args=(True,),
+                      help="Hide the menu and the sidebar for a client meeting.")
+    return run, False
+
+
+def _set_presenting(on: bool) -> None:
+    st.session_state[PRESENTING] = on
