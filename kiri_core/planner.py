@@ -67,9 +67,11 @@ class BudgetScenario(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     def as_report_scenario(self, result: dict, currency: str) -> dict[str, Any]:
-        """The ``{"name", "plan"}`` form the presentation and the PDF report take, the plan
-        as :func:`shown_plan` gives it for the run's ``result``."""
-        return {"name": self.name, "plan": shown_plan(result, self.plan, currency)}
+        """The ``{"name", "plan", "notes"}`` form the presentation and the PDF report take:
+        the plan as :func:`shown_plan` gives it for the run's ``result``, and its notes for
+        the client (:func:`client_notes`)."""
+        plan = shown_plan(result, self.plan, currency)
+        return {"name": self.name, "plan": plan, "notes": client_notes(plan, currency)}
 
 
 def _run(session: Session, actor: User, run_id: int, role: str) -> ModelRun:
@@ -224,7 +226,7 @@ def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: flo
                         lower=lower, upper=upper, bounds=dict(bounds))
     except AllocationError as error:
         raise ValidationError(explain(error, currency)) from error
-    plan["warnings"] = [describe(note, currency) for note in plan["notes"]]
+    plan["warnings"] = [describe(note, plan, currency) for note in plan["notes"]]
     return plan
 
 
@@ -234,12 +236,24 @@ def shown_plan(result: dict, plan: dict, currency: str) -> dict:
     when that leaves a target goal short of its target."""
     shown = recount(result, plan)
     short = _short_of_target(shown, currency)
-    return {**shown, "warnings": [*shown.get("warnings", []), short]} if short else shown
+    if short is None:
+        return shown
+    return {**shown, "warnings": [*shown.get("warnings", []), " ".join(short)]}
 
 
-def _short_of_target(plan: dict, currency: str) -> str | None:
+def client_notes(plan: dict, currency: str) -> list[str]:
+    """The notes of a plan as :func:`shown_plan` shows it, for the client (Presentation,
+    PDF): what is less sure and why, without the planner's advice on its settings (the
+    plan's ``warnings`` have both)."""
+    notes = [fact for note in plan.get("notes", [])
+             if (fact := _NOTES[note["code"]](note, plan, currency)[0])]
+    short = _short_of_target(plan, currency)
+    return [*notes, short[0]] if short else notes
+
+
+def _short_of_target(plan: dict, currency: str) -> tuple[str, str] | None:
     """Why a target plan, counted again, misses its target (saved when responses counted
-    the carry-over of past spend in); None when it reaches it."""
+    the carry-over of past spend in), and what to do; None when it reaches it."""
     if plan["scenario"] != "target_efficiency":
         return None
     conversion = content.is_conversion_plan(plan)
@@ -252,8 +266,8 @@ def _short_of_target(plan: dict, currency: str) -> str | None:
             "what past spend brings in whatever is spent. Counting only what its own spend "
             f"adds, its {content.in_sentence(content.plan_measure(plan))} is "
             f"{content.plan_efficiency(plan, reached, currency)} instead of the target "
-            f"{content.plan_efficiency(plan, wanted, currency)}; optimise it again to plan "
-            "for the target.")
+            f"{content.plan_efficiency(plan, wanted, currency)}.",
+            "Optimise it again to plan for the target.")
 
 
 # --- the client's words ---------------------------------------------------------------
@@ -341,43 +355,53 @@ def explain(error: AllocationError, currency: str) -> str:
     return wording(error.facts, currency)
 
 
-def _bounds_scaled(f: dict, currency: str) -> str:
+# A plan's note (its ``notes`` entry) as the fact the client may read (None: a note on the
+# planner's settings only) and the planner's advice on it.
+NoteWording = tuple[str | None, str]
+
+
+def _bounds_scaled(f: dict, plan: dict, currency: str) -> NoteWording:
     share = f["budget"] / f["current"]
     which = ("every channel's Min and Max apply to today's mix scaled to this budget"
              if f["every_channel"] else
              f"the Min and Max of {_labels(f['channels'])}, which you left as they were, apply "
              "to their spend scaled to the budget the other channels leave")
-    return (f"The budget {fmt.money(f['budget'], currency)} is "
-            f"{fmt.percent(share, currency, 0 if share >= 0.005 else 2)} of today's spend over "
-            f"{f['weeks']} weeks ({fmt.money(f['current'], currency)}), so {which} instead of "
-            "today's spend.")
+    return None, (f"The budget {fmt.money(f['budget'], currency)} is "
+                  f"{fmt.percent(share, currency, 0 if share >= 0.005 else 2)} of today's spend "
+                  f"over {f['weeks']} weeks ({fmt.money(f['current'], currency)}), so {which} "
+                  "instead of today's spend.")
 
 
-def _outside_seen(f: dict, currency: str) -> str:
+def _outside_seen(f: dict, plan: dict, currency: str) -> NoteWording:
     name = fmt.channel_name(f["channel"])
     above = f["code"] == "above_seen"
-    return (f"{name}: the recommended weekly spend {fmt.money(f['weekly'], currency)} is "
+    fact = (f"{name}: the recommended weekly spend {fmt.money(f['weekly'], currency)} is "
             f"{'above the highest' if above else 'below the lowest'} week in the data "
-            f"({fmt.money(f['seen'], currency)}), so the model's forecast for it is less sure. "
-            f"{'Lower' if above else 'Raise'} the {'Max' if above else 'Min'} of {name} to "
-            "stay within what the data has seen.")
+            f"({fmt.money(f['seen'], currency)}), so the model's forecast for it is less sure.")
+    if above:
+        return fact, f"Lower the Max of {name} to stay within what the data has seen."
+    if plan["scenario"] == "max_response" and f["seen"] * plan["weeks"] > plan["total_budget"]:
+        return fact, (f"The budget is below what {name}'s lowest week costs over "
+                      f"{plan['weeks']} weeks; a larger budget stays within what the data has "
+                      "seen.")
+    return fact, f"Raise the Min of {name} to stay within what the data has seen."
 
 
-def _no_effect(f: dict, currency: str) -> str:
+def _no_effect(f: dict, plan: dict, currency: str) -> NoteWording:
     name = fmt.channel_name(f["channel"])
     return (f"{name}: the model finds no effect, so it is kept at its minimum "
-            f"({fmt.money(f['spend'], currency)}). Lock {name} to keep today's spend instead.")
+            f"({fmt.money(f['spend'], currency)})."), f"Lock {name} to keep today's spend instead."
 
 
-_NOTES: dict[str, Callable[[dict, str], str]] = {
+_NOTES: dict[str, Callable[[dict, dict, str], NoteWording]] = {
     "bounds_scaled": _bounds_scaled, "above_seen": _outside_seen, "below_seen": _outside_seen,
     "no_effect": _no_effect,
 }
 
 
-def describe(note: dict, currency: str) -> str:
-    """A plan's note (its ``notes`` entry) in the client's words."""
-    return _NOTES[note["code"]](note, currency)
+def describe(note: dict, plan: dict, currency: str) -> str:
+    """A note of ``plan`` (its ``notes`` entry) for the planner: the fact and what to do."""
+    return " ".join(part for part in _NOTES[note["code"]](note, plan, currency) if part)
 
 
 # --- what a plan changes --------------------------------------------------------------

@@ -57,8 +57,8 @@ with db() as session:
         st.markdown(fmt.unbreakable_numbers(content.plan_summary(plan, currency)))
         plans.plan_table(plan, currency)
         workspace.chart(charts.budget_reallocation(plan, currency))
-        for warning in plan["warnings"]:
-            st.caption(fmt.unbreakable_numbers(f"Note: {warning}"))
+        for note in scenario["notes"]:
+            st.caption(fmt.unbreakable_numbers(f"Note: {note}"))
     elif not presenting and (elsewhere := planner.plans_on_other_models(session, user, run.id,
                                                                          model_id)):
         st.info(content.plans_elsewhere_note(elsewhere, role == "analyst"))

@@ -254,6 +254,36 @@ def test_a_budget_far_from_today_is_planned_and_said_so() -> None:
     assert "spend_" not in " ".join(plan["warnings"])
 
 
+def test_the_client_reads_what_is_less_sure_without_the_planner_s_advice() -> None:
+    plan = plan_for(budget=1e7)
+    notes = planner.client_notes(plan, "SEK")
+    codes = [note["code"] for note in plan["notes"]]
+    assert "bounds_scaled" in codes and len(notes) == len(codes) - 1
+    for note in notes:
+        assert note in " ".join(plan["warnings"])
+        assert not any(word in note for word in ("Min", "Max", "Lock", "Optimise"))
+
+
+def test_a_budget_too_small_for_a_channel_s_lowest_week_is_not_told_to_raise_its_min() -> None:
+    plan = plan_for(budget=0.05 * today_total())
+    below = [n for n in plan["notes"] if n["code"] == "below_seen"]
+    assert below, plan["notes"]
+    for note in below:
+        name = fmt.channel_name(note["channel"])
+        wording = planner.describe(note, plan, "SEK")
+        assert note["seen"] * 4 > plan["total_budget"]
+        assert wording.endswith(f"The budget is below what {name}'s lowest week costs over 4 "
+                                "weeks; a larger budget stays within what the data has seen.")
+        assert f"Raise the Min of {name}" not in wording
+
+
+def test_a_channel_below_its_lowest_week_within_the_budget_is_told_to_raise_its_min() -> None:
+    plan = plan_for(bounds={"spend_meta": ChannelBounds(lower=0.0, upper=2.0)})
+    note = {"code": "below_seen", "channel": "spend_meta", "weekly": 10.0, "seen": 20.0}
+    assert planner.describe(note, plan, "SEK").endswith(
+        "Raise the Min of Meta to stay within what the data has seen.")
+
+
 def test_set_limits_hold_while_the_others_move_and_the_note_names_them() -> None:
     plan = plan_for(budget=1e7, bounds={"spend_meta": ChannelBounds(locked=True),
                                         "spend_email": ChannelBounds(locked=True)})
@@ -395,7 +425,10 @@ def test_a_target_plan_saved_with_the_carry_over_counted_in_says_it_misses_its_t
         "This plan was saved when its expected revenue still counted what past spend brings "
         "in whatever is spent. Counting only what its own spend adds, its incremental ROAS is "
         f"{fmt.roas(made['totals']['optimized_roas'], 'SEK')} instead of the target "
-        f"{fmt.roas(old['target_roas'], 'SEK')}; optimise it again to plan for the target.")]
+        f"{fmt.roas(old['target_roas'], 'SEK')}. Optimise it again to plan for the target.")]
+    assert planner.client_notes(shown, "SEK") == [
+        *planner.client_notes(made, "SEK"), shown["warnings"][-1].removesuffix(
+            " Optimise it again to plan for the target.")]
 
 
 def test_what_if_changes_are_only_shown_when_something_moved() -> None:

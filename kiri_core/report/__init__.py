@@ -31,8 +31,10 @@ def build_report(result: dict, client: str, currency: str, scenarios: list[dict]
     client, currency
         The client's name and currency code (SEK, EUR, USD, NOK, DKK, GBP).
     scenarios
-        Saved budget scenarios of the model, each ``{"name": str, "plan": <plan dict>}``
-        (oldest first): with more than one, a table compares them before each plan's page.
+        Saved budget scenarios of the model, each ``{"name": str, "plan": <plan dict>,
+        "notes": [str, ...]}`` (oldest first; notes for the client, optional,
+        :func:`kiri_core.planner.client_notes`): with more than one, a table compares them
+        before each plan's page.
     truth
         The generator's known truth, when the data was generated (estimated vs true page).
     agency
@@ -180,8 +182,8 @@ def _plan_section(pdf: ReportPDF, currency: str, scenario: dict, kicker: str) ->
     pdf.paragraph(content.plan_note(plan), size=8.5, color=MUTED)
     pdf.chart(chart_png(charts.budget_reallocation(plan, currency), CHART_PX),
               "Current versus recommended spend")
-    for warning in plan.get("warnings", []):
-        pdf.paragraph(f"Note: {warning}", size=8.5, color=MUTED)
+    for note in scenario.get("notes", []):
+        pdf.paragraph(f"Note: {note}", size=8.5, color=MUTED)
 
 
 def _truth(pdf: ReportPDF, result: dict, model_id: str, currency: str, truth: dict) -> None:

@@ -152,3 +152,21 @@ def test_a_model_without_plans_says_where_the_runs_plans_are(session, team, open
     choose_model(session, team.analyst, run.id, first)
     app = open_page("pages/presentation.py", team.viewer, team.client)
     assert not app.info and "Budget recommendation: Q1" in text_of(app)
+
+
+def test_a_plan_s_notes_tell_the_client_what_is_less_sure_without_planner_advice(
+        session, team, open_page, text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    today = sum(planner.current_spend(result, result["model_id"], 4).values())
+    plan = planner.make_plan(result, result["model_id"], goal="max_response", weeks=4,
+                             budget=20 * today, target=None, bounds={}, currency="SEK")
+    assert {"bounds_scaled", "above_seen"} <= {note["code"] for note in plan["notes"]}
+    planner.save_scenario(session, team.analyst, run.id, "Stretch", plan)
+    app = open_page("pages/presentation.py", team.viewer, team.client)
+    assert not app.exception
+    notes = [c.value for c in app.caption if c.value.startswith("Note: ")]
+    expected = planner.client_notes(planner.shown_plan(result, plan, "SEK"), "SEK")
+    assert notes == [fmt.unbreakable_numbers(f"Note: {note}") for note in expected]
+    assert len(notes) == len(plan["notes"]) - 1  # the budget's note is the planner's own
+    assert not any(advice in text_of(app) for advice in ("the Max of", "the Min of", "Lock "))

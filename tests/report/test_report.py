@@ -169,3 +169,15 @@ def test_a_weak_model_s_report_says_so_in_its_summary(fit: Fitted) -> None:
     pages = pypdf.PdfReader(io.BytesIO(weak)).pages
     summary = next(p.extract_text() for p in pages if "Executive summary" in p.extract_text())
     assert "explains only 31 % of the weekly variation" in " ".join(summary.split())
+
+
+def test_a_plan_s_notes_are_printed_as_given_for_the_client(fit: Fitted) -> None:
+    notes = ["Meta: the recommended weekly spend is below the lowest week in the data.",
+             "TikTok: the model finds no effect."]
+    pdf = build_report(fit.result, CLIENT, "SEK",
+                       [{"name": "Spring", "plan": fit.plan, "notes": notes}], report_date=DAY)
+    words = " ".join("\n".join(p.extract_text() for p in
+                               pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+    assert all(f"Note: {note}" in words for note in notes)
+    for warning in fit.plan["warnings"]:  # the planner's wording stays in the planner
+        assert f"Note: {' '.join(warning.split())}" not in words
