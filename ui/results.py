@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts, formatting
+from kiri_core.report import content
 from kiri_core.results import recommendation_reason
 from ui import workspace
 
@@ -33,6 +34,10 @@ def truth_table(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
 def first_results(result: dict[str, Any], currency: str, truth: dict[str, Any] | None) -> None:
     """Recommended model: metrics, channel table, actual vs fitted, and truth if known."""
     st.markdown(f"**Recommended model** `{result['model_id']}`")
+    if warning := content.fit_warning(result, result["model_id"], currency):
+        st.warning(warning)
+    if note := content.quick_search_note(result):
+        st.info(note)
     if reason := recommendation_reason(result, currency):
         st.caption(reason)
     with st.container(horizontal=True):

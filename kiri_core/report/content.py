@@ -57,6 +57,7 @@ def selection_note(result: dict, model_id: str, currency: str) -> str:
 
 
 WEAK_FIT_RSQ = 0.6  # below this share of the weekly variation explained, say so
+SMALL_SEARCH = 2000  # searches of fewer models (the quick preset: 300) are a first look
 
 
 def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
@@ -69,6 +70,18 @@ def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
             f"variation in {outcome(result)}, so its figures are rough: check them against "
             "other evidence (a lift test, more weeks of data, the context variables that "
             "drive the business) before acting on them.")
+
+
+def quick_search_note(result: dict) -> str | None:
+    """For a search of fewer than :data:`SMALL_SEARCH` models (the quick preset's 300): its
+    figures are a first look, not yet for a client; None for a full search."""
+    config = result.get("config", {})
+    models = config.get("iterations", 0) * config.get("trials", 0)
+    if models >= SMALL_SEARCH:
+        return None
+    return (f"A quick search ({models} models) checks the data and the settings in seconds; "
+            "its figures can move a lot from one search to the next. Run a full search "
+            "before acting on them or showing them to the client.")
 
 
 def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:

@@ -229,3 +229,12 @@ def test_the_home_headlines_follow_the_model_type(conversion: bool,
                                                   expected: list[list[str]]) -> None:
     headline = {"spend": 400_000.0, "contribution": 1_000_000.0, "rsq": 0.912}
     assert content.overview_headlines(headline, conversion, "SEK") == expected
+
+
+@pytest.mark.parametrize(("iterations", "trials", "noted"),
+                         [(300, 1, True), (1000, 1, True), (2000, 1, False), (2000, 5, False)])
+def test_only_a_small_search_is_called_a_first_look(iterations: int, trials: int,
+                                                    noted: bool) -> None:
+    note = content.quick_search_note({"config": {"iterations": iterations, "trials": trials}})
+    assert (note is not None) == noted
+    assert note is None or f"({iterations * trials} models)" in note
