@@ -42,7 +42,7 @@ PALETTE = (
 #: from each other and from the channel colors; context variables in sand tones, organic
 #: ones in sage tones, one tone each in the order of their columns.
 BASE_COLORS = {
-    "Baseline": "#5B6675", "Trend": "#9EA8B5", "Seasonality": "#D7DDE5", "Holidays": "#C4A9C0",
+    "Baseline": "#5B6675", "Seasonality": "#D7DDE5", "Holidays": "#C4A9C0",
 }
 CONTEXT_COLORS = ("#E6D3AE", "#B3A07A", "#7C6A4C")
 ORGANIC_COLORS = ("#8AAE9F", "#4E7565", "#BCD8C4")
@@ -269,12 +269,11 @@ def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
 
 def _term_label(model: dict, name: str) -> str:
     """A term's name (:func:`kiri_core.results.term_names`) on the charts; a negative
-    baseline says what it is: the level the other terms (the trend first) are measured from,
-    so it can sit below zero."""
-    negative = model["terms"].get("intercept", {}).get("contribution", 0.0) < 0
-    if name == "Baseline" and negative:
-        return "Baseline (offset to trend)" if "trend" in model["terms"] else "Baseline (offset)"
-    return name
+    baseline (intercept and trend) says what it is: the level the other terms are measured
+    from, so it can sit below zero."""
+    baseline = sum(model["terms"].get(term, {}).get("contribution", 0.0)
+                   for term in ("intercept", "trend"))
+    return "Baseline (offset)" if name == "Baseline" and baseline < 0 else name
 
 
 def _term_colors(result: dict) -> dict[str, str]:

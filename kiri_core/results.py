@@ -65,17 +65,21 @@ def response_at(response: dict, spend: float) -> float:
     return float(ResponseCurve.from_dict(response).response(spend))
 
 
-#: The model's own terms and the name each is shown under; both seasonalities are one.
-BASE_TERMS = {"intercept": "Baseline", "trend": "Trend", "season": "Seasonality",
+#: The model's own terms and the name each is shown under. The intercept and prophet's trend
+#: are one baseline: the trend carries the sales level, so the free intercept is only an
+#: offset to it (often negative) and neither alone reads as what it is. Both seasonalities
+#: are one.
+BASE_TERMS = {"intercept": "Baseline", "trend": "Baseline", "season": "Seasonality",
               "monthly": "Seasonality", "holiday": "Holidays"}
 
 
 def term_names(result: dict) -> dict[str, str]:
     """Each term of the result's models and the one name every chart (waterfall,
-    decomposition over time) shows it under, in reading order: Baseline, Trend, Seasonality
-    (season and monthly), Holidays, each context and organic variable by its own readable
-    name (``"promo_flag"`` as ``"Promo flag"``, ``"(context)"`` or ``"(organic)"`` added
-    should it match another name), then each paid channel by its channel name."""
+    decomposition over time) shows it under, in reading order: Baseline (intercept and
+    trend), Seasonality (season and monthly), Holidays, each context and organic variable by
+    its own readable name (``"promo_flag"`` as ``"Promo flag"``, ``"(context)"`` or
+    ``"(organic)"`` added should it match another name), then each paid channel by its
+    channel name."""
     channels = {c: fmt.channel_name(c) for c in result["spend_columns"]}
     names = dict(BASE_TERMS)
     for kind in ("context", "organic"):

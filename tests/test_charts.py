@@ -18,7 +18,7 @@ from kiri_core import charts
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.formatting import channel_name
 from kiri_core.report.render import FONT_DIR
-from kiri_core.results import model_by_id
+from kiri_core.results import model_by_id, term_names
 
 MODEL_BUILDERS = [
     charts.pareto_front, charts.spend_vs_effect, charts.waterfall, charts.adstock_decay,
@@ -85,13 +85,20 @@ def _lab(color: str) -> tuple[float, float, float]:
 
 
 def with_negative_baseline(result: dict) -> dict:
-    """The result with its recommended model's intercept moved below zero (as a free
-    intercept under a trend can be)."""
+    """The result with its recommended model's intercept at minus twice its trend, so the
+    baseline (intercept and trend) sits below zero."""
     result = copy.deepcopy(result)
     model = model_by_id(result, result["model_id"])
-    model["terms"]["intercept"]["contribution"] = -abs(model["terms"]["intercept"]["contribution"])
-    model["decomposition"]["intercept"] = [-abs(v) for v in model["decomposition"]["intercept"]]
+    model["terms"]["intercept"]["contribution"] = -2 * model["terms"]["trend"]["contribution"]
+    model["decomposition"]["intercept"] = [-2 * v for v in model["decomposition"]["trend"]]
     return result
+
+
+def baseline_of(model: dict) -> tuple[float, list[float]]:
+    """The model's intercept and trend together: total, and per period."""
+    terms, series = model["terms"], model["decomposition"]
+    return (terms["intercept"]["contribution"] + terms["trend"]["contribution"],
+            [a + b for a, b in zip(series["intercept"], series["trend"], strict=True)])
 
 
 @pytest.mark.parametrize("builder", MODEL_BUILDERS, ids=lambda b: b.__name__)
@@ -149,10 +156,12 @@ def test_waterfall_steps_add_up_to_the_models_total_response(fit: Fitted) -> Non
     model = model_by_id(fit.result, fit.result["model_id"])
     rows = records(charts.waterfall(fit.result, model["model_id"]).to_dict())
     total = sum(t["contribution"] for t in model["terms"].values())
-    assert len(rows) == len(model["terms"])
+    names, grouped = term_names(fit.result), {}
+    for term, summary in model["terms"].items():  # the intercept and the trend are one bar
+        grouped[names[term]] = grouped.get(names[term], 0.0) + summary["contribution"]
+    assert len(rows) == len(grouped) == len(model["terms"]) - 1
     assert max(r["end"] for r in rows) == pytest.approx(
-        max(np.cumsum(sorted((t["contribution"] for t in model["terms"].values()),
-                             reverse=True))))
+        max(np.cumsum(sorted(grouped.values(), reverse=True))))
     assert sum(r["share"] for r in rows) == pytest.approx(1.0)
     assert sum(r["contribution"] for r in rows) == pytest.approx(total)
 
@@ -364,7 +373,8 @@ def test_time_axes_tick_quarters_and_name_every_year(name, fit: Fitted) -> None:
 def test_decomposition_colors_are_told_apart(fit: Fitted) -> None:
     spec = charts.decomposition_over_time(fit.result, fit.result["model_id"]).to_dict()
     scale = spec["encoding"]["color"]["scale"]
-    assert {"Baseline", "Trend", "Seasonality", "Promo flag"} <= set(scale["domain"])
+    assert {"Baseline", "Seasonality", "Promo flag"} <= set(scale["domain"])
+    assert "Trend" not in scale["domain"]  # the trend is part of the baseline
     for first, second in itertools.combinations(scale["range"], 2):
         assert delta_e(first, second) >= 15, (first, second)
     base = [*charts.BASE_COLORS.values(), *charts.CONTEXT_COLORS, *charts.ORGANIC_COLORS]
@@ -382,19 +392,31 @@ def test_pareto_clusters_have_shapes_and_colors_apart_from_the_channels(fit: Fit
         assert delta_e(cluster, channel) >= 15, (cluster, channel)
 
 
-def test_a_negative_baseline_is_shown_and_named_an_offset_to_the_trend(fit: Fitted) -> None:
+def test_the_baseline_is_the_intercept_and_the_trend_together(fit: Fitted) -> None:
+    model = model_by_id(fit.result, fit.result["model_id"])
+    total, series = baseline_of(model)
+    [baseline] = rows_where(charts.waterfall(fit.result, fit.result["model_id"]).to_dict(),
+                            term="Baseline")
+    assert baseline["contribution"] == pytest.approx(total) and total > 0
+    over_time = charts.decomposition_over_time(fit.result, fit.result["model_id"]).to_dict()
+    rows = rows_where(over_time, source="Baseline")
+    assert [r["value"] for r in rows] == pytest.approx(series)
+
+
+def test_a_negative_baseline_is_shown_and_named_an_offset(fit: Fitted) -> None:
     result = with_negative_baseline(fit.result)
     model = model_by_id(result, result["model_id"])
+    total, series = baseline_of(model)
     [baseline] = rows_where(charts.waterfall(result, result["model_id"]).to_dict(),
-                            term="Baseline (offset to trend)")
-    assert baseline["contribution"] == model["terms"]["intercept"]["contribution"] < 0
+                            term="Baseline (offset)")
+    assert baseline["contribution"] == pytest.approx(total) and total < 0
     assert baseline["sign"] == "decrease"
     over_time = charts.decomposition_over_time(result, result["model_id"]).to_dict()
-    rows = rows_where(over_time, source="Baseline (offset to trend)")
-    assert [r["value"] for r in rows] == pytest.approx(model["decomposition"]["intercept"])
+    rows = rows_where(over_time, source="Baseline (offset)")
+    assert [r["value"] for r in rows] == pytest.approx(series)
     assert over_time["encoding"]["color"]["scale"]["range"][0] == charts.BASE_COLORS["Baseline"]
     assert not rows_where(charts.waterfall(fit.result, fit.result["model_id"]).to_dict(),
-                          term="Baseline (offset to trend)")
+                          term="Baseline (offset)")
 
 
 def test_response_curves_mark_the_carryover_at_zero_spend(fit: Fitted) -> None:
