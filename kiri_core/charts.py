@@ -18,6 +18,7 @@ import altair as alt
 import pandas as pd
 
 from kiri_core import formatting as fmt
+from kiri_core.data.validation import parse_dates
 from kiri_core.formatting import channel_name, term_name
 from kiri_core.results import (
     is_conversion,
@@ -624,7 +625,7 @@ def data_preview(frame: pd.DataFrame, mapping: dict, currency: str = "SEK") -> A
     dates are left out.
     """
     spend = list(mapping["spend"])
-    dates = pd.to_datetime(frame[mapping["date"]], errors="coerce").dt.strftime("%Y-%m-%d")
+    dates = parse_dates(frame[mapping["date"]]).dt.strftime("%Y-%m-%d")  # as validated
     series = {"Revenue": mapping["revenue"], **{channel_name(c): c for c in spend}}
     data = pd.concat([
         pd.DataFrame({"date": dates, "series": name,

@@ -81,8 +81,11 @@ def carry_over_counted_in(result: dict, plan: dict) -> dict:
 
 
 def finished_run(session: Session, analyst, client_id: int) -> ModelRun:
-    """A generated dataset of the client and a succeeded run on it, fitted by the job code."""
-    dataset = datasets.generate_dataset(session, analyst, client_id, WEEKS, SEED)
+    """A generated dataset of the client (the one saved before, if any) and a succeeded run on
+    it, fitted by the job code."""
+    dataset = next((d for d in datasets.list_datasets(session, analyst, client_id)
+                    if d.source == "generated"), None) or datasets.generate_dataset(
+        session, analyst, client_id, WEEKS, SEED)
     config = {**runs.default_config(dataset), "iterations": ITERATIONS, "trials": 1, "seed": 2}
     run = ModelRun(client_id=client_id, dataset_id=dataset.id, config=config,
                    created_by_id=analyst.id)

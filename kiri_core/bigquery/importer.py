@@ -201,7 +201,7 @@ def save_rows(
         record.new_weeks = count_new_weeks(session, source.client_id, parsed[mapping["date"]])
         dataset = datasets.save_dataset(
             session, actor, source.client_id, parsed, mapping,
-            name=f"BigQuery: {source.name}", source="bigquery",
+            name=f"BigQuery: {source.name}", source="bigquery", keep_duplicate=True,
         )
     except ValidationError as exc:
         raise BigQueryFailure(

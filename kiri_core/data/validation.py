@@ -37,6 +37,10 @@ THOUSANDS = "[ .\u00a0\u202f]"
 DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
 # Names the column detection recognises, in English and the Nordic/German words agencies'
 # clients export with (case-insensitive).
+# The ways a whole date column may be written, as named in messages and as parsed.
+DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
+                ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
+DATE_FORMAT_NAMES = ", ".join(name for name, _ in DATE_FORMATS[:-1]) + f" or {DATE_FORMATS[-1][0]}"
 DATE_NAMES = ("date", "week", "week_start", "ds", "period", "datum", "vecka", "uke", "uge",
               "woche")
 DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders", "intäkter", "omsättning",
@@ -264,7 +268,7 @@ def _first_named(columns: Iterable[str], names: Sequence[str]) -> str | None:
 
 def _first_date_like(frame: pd.DataFrame) -> str | None:
     for column in frame.columns:
-        dates = _parse_dates(frame[column])
+        dates = parse_dates(frame[column])
         if len(frame) and dates.notna().mean() >= 0.9:
             return column
     return None
@@ -318,7 +322,7 @@ def clean_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
     if problems:
         raise DatasetError(problems)
     numeric = [mapping.dep_var, *mapping.spend, *mapping.organic]
-    out = pd.DataFrame({mapping.date: _parse_dates(frame[mapping.date])})
+    out = pd.DataFrame({mapping.date: parse_dates(frame[mapping.date])})
     for column in numeric:
         out[column] = _to_numbers(frame[column])
     for column in mapping.context:
@@ -330,7 +334,9 @@ def clean_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
 def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:
     problems = []
     if mapping.date is None:
-        problems.append(Problem("no date column is chosen"))
+        problems.append(Problem("no date column is chosen" if _first_date_like(frame) else
+                                "no column of the file holds dates: add one with the first "
+                                f"day of each week ({DATE_FORMAT_NAMES})"))
     if mapping.dep_var is None:
         problems.append(Problem("no revenue (dependent variable) column is chosen"))
     if len(mapping.spend) < MIN_SPEND_COLUMNS:
@@ -355,7 +361,7 @@ def _too_few_spend_columns(spend: Sequence[str]) -> Problem:
 
 def _date_problems(series: pd.Series, column: str) -> list[Problem]:
     missing = _missing_rows(series)
-    dates = _parse_dates(series)
+    dates = parse_dates(series)
     bad = [
         (row, value)
         for (row, value), date in zip(_cells(series), dates, strict=True)
@@ -366,7 +372,8 @@ def _date_problems(series: pd.Series, column: str) -> list[Problem]:
         [row for row, _ in bad],
         column,
         "date that cannot be read",
-        detail={row: f"{value!r} is not a date (expected YYYY-MM-DD)" for row, value in bad},
+        detail={row: f"{value!r} is not a date (expected {DATE_FORMAT_NAMES})"
+                for row, value in bad},
     )
     if problems:  # a gap next to an unreadable date says nothing new
         return problems + _duplicate_problems(dates, column)
@@ -478,8 +485,16 @@ def _to_numbers(series: pd.Series) -> pd.Series:
     return numbers.where(np.isfinite(numbers))
 
 
-def _parse_dates(series: pd.Series) -> pd.Series:
+def parse_dates(series: pd.Series) -> pd.Series:
+    """A date column as timestamps, NaT where a cell cannot be read.
+
+    A column is read in the one of :data:`DATE_FORMATS` that reads most of its cells, the
+    first on a tie (ISO first, then day-first before month-first; weekly data past the 12th
+    of a month tells those two apart), so the cells it cannot read are the ones to name.
+    """
     if pd.api.types.is_datetime64_any_dtype(series):
         return series.dt.tz_localize(None) if series.dt.tz is not None else series
     text = series.astype(str).str.strip()
-    return pd.to_datetime(text, format="ISO8601", errors="coerce")
+    readings = [pd.to_datetime(text, format=pattern, errors="coerce")
+                for _, pattern in DATE_FORMATS]
+    return max(readings, key=lambda dates: dates.notna().sum())

@@ -19,7 +19,7 @@ from kiri_core.db.models import Dataset, User
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
-from kiri_core.storage import default_storage
+from kiri_core.storage import default_storage, sha256
 
 MAX_GENERATED_WEEKS = 520
 
@@ -73,27 +73,36 @@ def save_dataset(
     name: str,
     source: str,
     ground_truth: dict[str, Any] | None = None,
+    keep_duplicate: bool = False,
 ) -> Dataset:
-    """Validate and store a new dataset version (analysts only); nothing is saved on error."""
+    """Validate and store a new dataset version (analysts only); nothing is saved on error.
+
+    The same rows with the same columns as a saved version are refused, naming that version
+    (a second click on Save, the same file again), unless ``keep_duplicate`` (a BigQuery
+    import keeps its own history and tells an unchanged import apart itself).
+    """
     require_client_role(session, actor, client_id, "analyst")
     problems = check_frame(frame, mapping)
     if problems:
         summary = problems[0] if len(problems) == 1 else f"{len(problems)} problems"
         raise ValidationError(f"Nothing was saved: {summary}.", problems)
     clean = validation.clean_frame(frame, mapping_from_dict(mapping))
-    version = _next_version(session, client_id)
     buffer = io.StringIO()
     clean.to_csv(buffer, index=False, date_format="%Y-%m-%d")
-    stored = default_storage().put_bytes(
-        f"clients/{client_id}/datasets/v{version}.csv", buffer.getvalue().encode("utf-8")
-    )
+    data = buffer.getvalue().encode("utf-8")
+    column_mapping = {**mapping, "columns": list(clean.columns)}
+    if not keep_duplicate and (same := _same_data(session, client_id, data, column_mapping)):
+        raise ValidationError(f"Nothing was saved: this data is already saved as version "
+                              f"v{same.version} ({same.name}), with the same columns.")
+    version = _next_version(session, client_id)
+    stored = default_storage().put_bytes(f"clients/{client_id}/datasets/v{version}.csv", data)
     dates = clean[mapping["date"]]
     dataset = Dataset(
         client_id=client_id, version=version, name=name.strip() or f"Version {version}",
         source=source, storage_key=stored.key, checksum=stored.checksum,
         size_bytes=stored.size_bytes, row_count=len(clean),
         start_date=dates.min().strftime("%Y-%m-%d"), end_date=dates.max().strftime("%Y-%m-%d"),
-        column_mapping={**mapping, "columns": list(clean.columns)}, ground_truth=ground_truth,
+        column_mapping=column_mapping, ground_truth=ground_truth,
         created_by_id=actor.id,
     )
     session.add(dataset)
@@ -130,6 +139,15 @@ def list_datasets(session: Session, actor: User, client_id: int) -> list[Dataset
         Dataset.version.desc()
     )
     return list(session.scalars(query))
+
+
+def _same_data(session: Session, client_id: int, data: bytes,
+               column_mapping: dict[str, Any]) -> Dataset | None:
+    """The client's newest saved version with these bytes and this column mapping, if any."""
+    query = (select(Dataset).where(Dataset.client_id == client_id,
+                                   Dataset.checksum == sha256(data))
+             .order_by(Dataset.version.desc()))
+    return next((d for d in session.scalars(query) if d.column_mapping == column_mapping), None)
 
 
 def get_dataset(session: Session, actor: User, dataset_id: int) -> Dataset:

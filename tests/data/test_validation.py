@@ -15,6 +15,7 @@ from kiri_core.data.validation import (
     DatasetError,
     clean_frame,
     detect_columns,
+    parse_dates,
     read_csv,
     validate_frame,
 )
@@ -271,6 +272,34 @@ def test_unmapped_roles_are_named(frame: pd.DataFrame) -> None:
         "no date column is chosen",
         "no revenue (dependent variable) column is chosen",
     ]
+
+
+@pytest.mark.parametrize("pattern", ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y",
+                                     "%m/%d/%Y"])
+def test_dates_written_the_common_ways_are_read_and_stored_as_iso(frame: pd.DataFrame,
+                                                                  pattern: str) -> None:
+    dates = pd.to_datetime(frame["date"])
+    written = frame.assign(date=dates.dt.strftime(pattern))
+    assert validate_frame(written, MAPPING) == []
+    assert clean_frame(written, MAPPING)["date"].tolist() == dates.tolist()
+    assert detect_columns(written).date == "date"
+
+
+def test_an_unreadable_day_first_date_is_the_one_named(frame: pd.DataFrame) -> None:
+    written = frame.assign(date=pd.to_datetime(frame["date"]).dt.strftime("%d/%m/%Y"))
+    written.loc[5, "date"] = "31/02/2022"
+    assert parse_dates(written["date"]).isna().tolist() == [i == 5 for i in range(len(written))]
+    [problem] = validate_frame(written, MAPPING)
+    assert str(problem) == ("row 7, column 'date': '31/02/2022' is not a date (expected "
+                            "YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY or MM/DD/YYYY)")
+
+
+def test_a_file_without_dates_is_told_to_add_them(frame: pd.DataFrame) -> None:
+    without = frame.drop(columns="date")
+    mapping = ColumnMapping(None, "revenue", spend=MAPPING.spend)
+    assert messages(without, mapping) == [
+        "no column of the file holds dates: add one with the first day of each week "
+        "(YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY or MM/DD/YYYY)"]
 
 
 def test_typed_frames_from_bigquery_validate_the_same(frame: pd.DataFrame) -> None:

@@ -93,6 +93,22 @@ def test_uploads_become_new_immutable_versions(session, team, good_frame):
                                               "spend_email"]
 
 
+def test_the_same_data_again_is_refused_naming_its_version(session, team, good_frame):
+    first = upload(session, team.analyst, team.client.id, as_csv(good_frame))
+    with pytest.raises(ValidationError) as error:
+        upload(session, team.analyst, team.client.id, as_csv(good_frame))
+    assert str(error.value) == ("Nothing was saved: this data is already saved as version v1 "
+                                f"({first.name}), with the same columns.")
+    assert session.scalar(select(func.count()).select_from(Dataset)) == 1
+    mapping = {**datasets.suggest_mapping(good_frame), "context": []}  # other columns: kept
+    other = datasets.save_dataset(session, team.analyst, team.client.id, good_frame, mapping,
+                                  name="no promo", source="upload")
+    assert other.version == 2 and other.checksum != first.checksum
+    kept = datasets.save_dataset(session, team.analyst, team.client.id, good_frame, mapping,
+                                 name="import", source="bigquery", keep_duplicate=True)
+    assert (kept.version, kept.checksum) == (3, other.checksum)
+
+
 def test_changed_mapping_is_validated_and_stored(session, team, good_frame):
     mapping = {**datasets.suggest_mapping(good_frame), "spend": ["spend_meta", "spend_google"],
                "context": []}
