@@ -33,6 +33,9 @@ TEXT = "#111111"
 MUTED = "#666666"
 SECONDARY = "#F5F5F5"
 GRID = "#E6E6E6"
+#: The reference side of a pair (spend beside effect, today beside the plan, the baseline run
+#: beside the compared one, carry-over beside the immediate effect); the other is PRIMARY.
+REFERENCE = "#B8C4D6"
 FONT = "Inter"
 #: Channel colors, primary first; calm, distinguishable, print-safe.
 PALETTE = (
@@ -256,7 +259,7 @@ def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
         y=y,
         yOffset=alt.YOffset("measure:N", sort=["Share of spend", "Share of effect"]),
         color=alt.Color("measure:N", title=None, sort=["Share of spend", "Share of effect"],
-                        scale=alt.Scale(range=["#B8C4D6", PRIMARY])),
+                        scale=alt.Scale(range=[REFERENCE, PRIMARY])),
         tooltip=["channel", "measure", alt.Tooltip("share:Q", format=".1%"),
                  alt.Tooltip("roas:Q", format=".2f", title="ROAS")],
     )
@@ -457,7 +460,7 @@ def immediate_vs_carryover(result: dict, model_id: str, currency: str = "SEK") -
         y=alt.Y("channel:N", sort=order, title=None),
         color=alt.Color("part:N", title=None, sort=["Immediate", "Carryover"],
                         scale=alt.Scale(domain=["Immediate", "Carryover"],
-                                        range=[PRIMARY, "#B8C4D6"])),
+                                        range=[PRIMARY, REFERENCE])),
         order=alt.Order("part_order:Q"),
         tooltip=["channel", "part", alt.Tooltip("share:Q", format=".1%")],
     ).transform_calculate(part_order="datum.part == 'Immediate' ? 0 : 1")
@@ -569,7 +572,7 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
         yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
         color=alt.Color("budget:N", title=None, sort=["Current", "Recommended"],
                         scale=alt.Scale(domain=["Current", "Recommended"],
-                                        range=["#B8C4D6", PRIMARY])),
+                                        range=[REFERENCE, PRIMARY])),
         tooltip=["channel", "budget", alt.Tooltip("spend:Q", format="$,.0f")],
     )
     labels = alt.Chart(data).mark_text(align="left", baseline="middle", dx=6,
@@ -611,7 +614,7 @@ def compare_runs(results: dict[str, dict], currency: str = "SEK",
         y=alt.Y("channel:N", title=None, sort=list(dict.fromkeys(r["channel"] for r in rows))),
         yOffset=alt.YOffset("run:N", sort=labels),
         color=alt.Color("run:N", title=None, sort=labels,
-                        scale=alt.Scale(domain=labels, range=[PRIMARY, "#B8C4D6"])),
+                        scale=alt.Scale(domain=labels, range=[REFERENCE, PRIMARY])),
         tooltip=["run", "channel", alt.Tooltip("value:Q", format=",.2f")],
     )
     return _finish(chart, currency, height=max(220, 30 * len(rows)))

@@ -437,7 +437,7 @@ def plan_metrics(plan: dict, currency: str) -> list[Metric]:
                     content.relative_change(t["current_spend"], t["optimized_spend"]), currency, 0
                 ),
                 "off", "on today's"),
-        _metric(f"Expected {content.plan_outcome(plan)} from media",
+        _metric(f"{content.plan_outcome(plan).capitalize()} added by media",
                 content.plan_effect(plan, t["optimized_response"], currency),
                 fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
         _efficiency_metric(plan, currency),
@@ -463,7 +463,7 @@ def what_if_metrics(now: dict, new: dict, currency: str) -> list[Metric]:
     return [
         _metric("Weekly spend", fmt.money(new["spend"], currency),
                 fmt.money(new["spend"] - now["spend"], currency), "off", "on today's"),
-        _metric("Expected weekly revenue from media", fmt.money(new["response"], currency),
+        _metric("Weekly revenue added by media", fmt.money(new["response"], currency),
                 fmt.signed_percent(
                     content.relative_change(now["response"], new["response"]), currency
                 ),

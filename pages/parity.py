@@ -42,8 +42,8 @@ with db() as session:
         st.stop()
     kiri_id = st.selectbox("Kiri (Python) run", list(kiri_runs),
                            format_func=lambda i: run_label(kiri_runs[i], zone))
-    results = {"Kiri": workspace.result_of(session, user, kiri_id),
-               "Robyn": workspace.result_of(session, user, robyn_id)}
+    results = {"Robyn": workspace.result_of(session, user, robyn_id),  # the reference first
+               "Kiri": workspace.result_of(session, user, kiri_id)}
 parity = engine_parity(results["Kiri"], results["Robyn"])
 for warning in parity.warnings:
     st.warning(warning)

@@ -291,6 +291,9 @@ def test_compare_runs_puts_each_runs_channels_side_by_side(fit: Fitted) -> None:
         assert first["value"] == pytest.approx(fit.result["channels"][column]["roas"])
         assert second["value"] == pytest.approx(
             model_by_id(fit.result, other["model_id"])["channels"][column]["roas"])
+    scale = spec["encoding"]["color"]["scale"]  # the baseline run as "today" in the planner
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
+        "Run #1": charts.REFERENCE, "Run #2": charts.PRIMARY}
 
 
 def test_an_unknown_model_or_measure_is_named_in_the_error(fit: Fitted) -> None:

@@ -318,7 +318,7 @@ def test_a_plan_at_today_s_budget_shows_the_reallocation_alone() -> None:
     assert (budget.delta, budget.delta_description) == (None, None)
     uplift = fmt.signed_percent(plan["totals"]["uplift"], "SEK")
     assert (revenue.label, revenue.delta, revenue.delta_color) == (
-        "Expected revenue from media", uplift, "normal")
+        "Revenue added by media", uplift, "normal")
     assert horizon.value == "4 weeks"
     assert content.effect_summary(plan, "SEK") == (
         f"same budget as today, reallocated: {uplift} expected revenue")

@@ -34,7 +34,7 @@ CHANNEL_TABLES = (("Channel", "Spend", "Spend share", "Contribution", "Effect sh
 CHANNEL_HELP = {
     "Effect share": "Share of the paid-media effect.",
     "ROAS": "Return per unit spent over the period.",
-    "90 % interval": "The 90 % range of plausible ROAS values.",
+    "90 % interval": f"{content.INTERVAL_MEANING[:1].upper()}{content.INTERVAL_MEANING[1:]}.",
     "Marginal ROAS": "Return of the next unit spent at today's level.",
 }
 

@@ -123,7 +123,7 @@ def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     pdf.paragraph(
         f"Spend and modelled {content.outcome(result)} per paid channel over the period. ROAS "
         "is the return per unit spent; marginal ROAS is the return of the next unit spent at "
-        "today's level; the interval is the 90 % range of plausible ROAS values.",
+        f"today's level; {content.INTERVAL_MEANING}.",
         size=9, color=MUTED,
     )
     pdf.table(content.CHANNEL_COLUMNS, content.channel_rows(result, model_id, currency),

@@ -182,6 +182,10 @@ def _plan_in_brief(scenario: dict, currency: str) -> str:
             f"{plan_outcome(plan)})")
 
 
+#: What a ROAS interval is, in one sentence for the client (app and PDF).
+INTERVAL_MEANING = ("the 90 % interval is where the ROAS of the models that fit the data "
+                    "about as well lie; it shows how sure the data is, and the true ROAS can "
+                    "still lie outside it")
 CHANNEL_COLUMNS = ("Channel", "Spend", "Spend share", "Contribution", "Effect share", "ROAS",
                    "Marginal ROAS", "90 % interval")
 
@@ -402,9 +406,10 @@ def plan_summary(plan: dict, currency: str) -> str:
     """What a plan spends, to what end, and what it is expected to bring against today."""
     t = plan["totals"]
     return (f"{fmt.money(t['optimized_spend'], currency)} over {plan['weeks']} weeks, allocated "
-            f"to {plan_goal(plan, currency)}. Expected media effect "
-            f"{plan_effect(plan, t['optimized_response'], currency)} versus "
-            f"{plan_effect(plan, t['current_response'], currency)} today "
+            f"to {plan_goal(plan, currency)}. Media is expected to add "
+            f"{plan_effect(plan, t['optimized_response'], currency)} of "
+            f"{plan_outcome(plan)}, against {plan_effect(plan, t['current_response'], currency)} "
+            "with today's spend "
             f"({effect_summary(plan, currency)}).")
 
 

@@ -85,18 +85,18 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     open_page(page, "Budget planner", "planner")
     page.get_by_text(f"Model {other['model_id']}").first.wait_for()
     page.get_by_role("button", name="Optimise").click()
-    page.get_by_text("Expected revenue from media").first.wait_for()
+    page.get_by_text("Revenue added by media").first.wait_for()
     page.get_by_label("Scenario name").fill("Meeting plan")
     page.get_by_role("button", name="Save scenario").click()
     page.get_by_text("Saved \u201cMeeting plan\u201d").wait_for()
     page.shot("3-planner-scenario")
 
     # a what-if slider moves the expected revenue at once
-    before = metric_value(page, "Expected weekly revenue from media")
+    before = metric_value(page, "Weekly revenue added by media")
     page.get_by_role("slider").first.focus()
     for _ in range(15):
         page.keyboard.press("ArrowRight")
-    wait_for_metric(page, "Expected weekly revenue from media", changed_from=before)
+    wait_for_metric(page, "Weekly revenue added by media", changed_from=before)
     thumb = page.get_by_test_id("stSliderThumbValue").first.inner_text()
     assert re.fullmatch(r"\d{1,3}( \d{3})+ kr", thumb), f"slider shows {thumb!r}"
     page.shot("4-planner-what-if")

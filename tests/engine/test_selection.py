@@ -32,6 +32,9 @@ def test_rules_pick_and_explain(easy_problem, candidates):
     roas = np.array([[2.0, 3.0, 1.0, 2.5], [0.5, 0.5, 0.5, 0.5]])
     holdout = choose("holdout", models, lambdas, y, scores, clusters, roas)
     assert holdout.index == 0 and "not fitted on" in holdout.reason
+    held_back = holdout_error(models[0], y, lambdas[0])
+    assert (f"held-back weeks is {held_back:.3f} of the data's range, against "
+            f"{models[0].nrmse:.3f} (NRMSE) on the weeks it was fitted on") in holdout.reason
     assert choose("nrmse", models, lambdas, y, scores, clusters, roas).index == 0
     robyn = choose("robyn", models, lambdas, y, scores, clusters, roas)
     assert robyn.index == 1 and "Robyn" in robyn.reason

@@ -56,7 +56,7 @@ def test_the_default_budget_is_today_s_spend_so_the_gain_is_the_reallocation(pla
     assert totals["optimized_spend"] == pytest.approx(round(today(result)), abs=1)
     assert metric(app, "Budget").proto.delta == ""  # no arrow for an unchanged budget
     uplift = fmt.signed_percent(totals["uplift"], "SEK")
-    assert metric(app, "Expected revenue from media").proto.delta == uplift
+    assert metric(app, "Revenue added by media").proto.delta == uplift
     assert fmt.unbreakable_numbers(
         f"Same budget as today, reallocated: {uplift} expected revenue.") in [
         m.value for m in app.markdown]
@@ -298,13 +298,13 @@ def test_what_if_sliders_follow_the_response_curves(planner_page):
     slider.set_value(spend[column]).run()
     assert not app.exception
     expected = expected_response(result, model_id, spend)
-    value = next(m.value for m in app.metric if m.label == "Expected weekly revenue from media")
+    value = next(m.value for m in app.metric if m.label == "Weekly revenue added by media")
     assert value == fmt.money(expected["response"], "SEK")
 
 
 def test_what_if_changes_point_the_way_they_go_and_nowhere_when_nothing_moved(planner_page):
     app, _, result = planner_page
-    labels = ("Weekly spend", "Expected weekly revenue from media", "Incremental ROAS")
+    labels = ("Weekly spend", "Weekly revenue added by media", "Incremental ROAS")
     assert [metric(app, label).proto.direction for label in labels] == [NONE] * 3
     assert [metric(app, label).proto.delta for label in labels] == [""] * 3
     model_id = result["model_id"]

@@ -171,20 +171,20 @@ def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
     assert len(content.findings(result, result["model_id"], "SEK")) == len(alone) - 1
 
 
-@pytest.mark.parametrize(("dep_var_type", "target", "goal"), [
-    ("revenue", {"target_roas": 2.5}, "reach an incremental ROAS of 2,50"),
-    ("conversion", {"target_cpa": 12.5}, "reach an incremental CPA of 12,50 kr"),
+@pytest.mark.parametrize(("dep_var_type", "target", "goal", "outcome"), [
+    ("revenue", {"target_roas": 2.5}, "reach an incremental ROAS of 2,50", "revenue"),
+    ("conversion", {"target_cpa": 12.5}, "reach an incremental CPA of 12,50 kr", "conversions"),
 ])
 def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, target: dict,
-                                                              goal: str) -> None:
+                                                              goal: str, outcome: str) -> None:
     plan = {**two_saved_plans(dep_var_type)[1]["plan"], "scenario": "target_efficiency",
             **target}
     t = plan["totals"]
     assert content.plan_summary(plan, "SEK") == (
-        f"{fmt.money(t['optimized_spend'], 'SEK')} over 4 weeks, allocated to {goal}. Expected "
-        f"media effect {content.plan_effect(plan, t['optimized_response'], 'SEK')} versus "
-        f"{content.plan_effect(plan, t['current_response'], 'SEK')} today "
-        f"({content.effect_summary(plan, 'SEK')}).")
+        f"{fmt.money(t['optimized_spend'], 'SEK')} over 4 weeks, allocated to {goal}. Media is "
+        f"expected to add {content.plan_effect(plan, t['optimized_response'], 'SEK')} of "
+        f"{outcome}, against {content.plan_effect(plan, t['current_response'], 'SEK')} with "
+        f"today's spend ({content.effect_summary(plan, 'SEK')}).")
 
 
 @pytest.mark.parametrize(
