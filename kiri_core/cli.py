@@ -171,12 +171,15 @@ def run_fit(args: argparse.Namespace) -> None:
     problems += validate_frame(frame, ColumnMapping.from_config(config))
     if problems:
         raise DatasetError(problems)
-    from kiri_core.engine.fit import fit_model, normalize_config
+    from kiri_core.engine.fit import FitInputError, fit_model, normalize_config
 
     with _input_errors():
         normalize_config(config)
     data = clean_frame(frame, ColumnMapping.from_config(config))
-    result = fit_model(data, config, _progress_printer(), workers=args.workers)
+    try:
+        result = fit_model(data, config, _progress_printer(), workers=args.workers)
+    except FitInputError as error:
+        raise BadInput(str(error)) from error
     outputs = {args.out: lambda path: _dump_json(result, path)}
     if args.robyn_csv is not None:
         outputs.update(_robyn_csv_writers(result, args.robyn_csv))

@@ -340,16 +340,47 @@ FIT_CASES = [
         "config: unknown adstock 'exponential'; choose one of geometric, weibull_cdf",
     ),
     (
-        "several problems",
+        "several problems",  # and TikTok, launched later, has no spend in the first 30 weeks
         _csv(lambda d: _cell("spend_meta", 2, "x")(d.head(30))),
         {},
-        "only 30 rows of data; at least 52 weeks are needed (and 1 more problem)",
+        "only 30 rows of data; at least 52 weeks are needed (and 2 more problems)",
     ),
     (
         "not a CSV",
         lambda folder: (folder / "data.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary"),
         {},
         "the file is not a CSV text file (it holds binary data)",
+    ),
+    (
+        "holiday without a country",
+        _csv(lambda d: d),
+        {"prophet_vars": ["trend", "holiday"]},
+        "prophet_vars holds 'holiday' but no prophet_country is given",
+    ),
+    (
+        "lift study without its lift",
+        _csv(lambda d: d),
+        {"calibration": [{"channel": "spend_meta", "start": "2022-03-07", "end": "2022-04-04"}]},
+        "calibration study 1 lacks lift",
+    ),
+    (
+        "window bound not a date",
+        _csv(lambda d: d),
+        {"window_start": "yesterday"},
+        "window_start 'yesterday' is not a date (use YYYY-MM-DD)",
+    ),
+    (
+        "a channel without spend",
+        _csv(lambda d: d.assign(spend_email=0.0)),
+        {},
+        "column 'spend_email' has no spend in any week: leave it out of the spend columns",
+    ),
+    (
+        "a channel without spend in the window",
+        _csv(lambda d: d.assign(spend_email=d["spend_email"].where(d.index < 60, 0.0))),
+        {"window_start": "2023-06-05"},
+        "no spend in the modelling window on spend_email: leave it out of the spend columns "
+        "or widen the window",
     ),
     ("empty file", lambda folder: (folder / "data.csv").write_bytes(b""), {}, "the file is empty"),
     ("missing file", lambda folder: None, {}, "file not found: data.csv"),

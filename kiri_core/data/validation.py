@@ -306,6 +306,9 @@ def _cell_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]
     for column in [*mapping.spend, *mapping.organic]:
         if column in present:
             problems += _number_problems(frame[column], column, negative_ok=False)
+    for column in mapping.spend:
+        if column in present:
+            problems += _no_spend_problems(frame[column], column)
     for column in mapping.context:
         if column in present:
             problems += _capped(_missing_rows(frame[column]), column, "missing value")
@@ -427,6 +430,15 @@ def _number_problems(series: pd.Series, column: str, *, negative_ok: bool) -> li
     problems = _capped(missing, column, "missing value")
     problems += _capped(not_numeric, column, "non-numeric value", detail=detail)
     return problems + _capped(negative, column, "negative value", detail=detail)
+
+
+def _no_spend_problems(series: pd.Series, column: str) -> list[Problem]:
+    """A spend column without spend in any row: a channel the model cannot measure."""
+    numbers = _to_numbers(series).dropna()
+    if len(numbers) and not (numbers > 0).any():
+        return [Problem(f"column {column!r} has no spend in any week: leave it out of the "
+                        "spend columns", column=column)]
+    return []
 
 
 def _constant_problems(series: pd.Series, column: str) -> list[Problem]:

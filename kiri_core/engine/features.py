@@ -66,11 +66,18 @@ class ModelData:
 
 def window_slice(dates: pd.DatetimeIndex, start: str | None, end: str | None) -> slice:
     """Rows of the modelling window; like Robyn, each bound snaps to the nearest date."""
-    first = 0 if start is None else _nearest(dates, pd.Timestamp(start))
-    last = len(dates) - 1 if end is None else _nearest(dates, pd.Timestamp(end))
+    first = 0 if start is None else _nearest(dates, _bound(start, "window_start"))
+    last = len(dates) - 1 if end is None else _nearest(dates, _bound(end, "window_end"))
     if last - first + 1 < 2:
         raise ValueError(f"the modelling window {start} .. {end} holds fewer than 2 periods")
     return slice(first, last + 1)
+
+
+def _bound(value: str, key: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(value)
+    except ValueError as error:
+        raise ValueError(f"{key} {value!r} is not a date (use YYYY-MM-DD)") from error
 
 
 def _nearest(dates: pd.DatetimeIndex, when: pd.Timestamp) -> int:
@@ -95,6 +102,11 @@ def prepare_model_data(data: pd.DataFrame, config: dict) -> ModelData:
     window = window_slice(dates, config.get("window_start"), config.get("window_end"))
     paid, organic = list(config["spend_columns"]), list(config.get("organic_columns", []))
     media = {name: data[name].to_numpy(dtype=float) for name in paid + organic}
+    silent = [name for name in paid if not (media[name][window] > 0).any()]
+    if silent:
+        raise ValueError(f"no spend in the modelling window on {', '.join(silent)}: leave "
+                         f"{'it' if len(silent) == 1 else 'them'} out of the spend columns or "
+                         "widen the window")
     prophet = prophet_components(
         dates, y_all, tuple(config.get("prophet_vars", [])), config.get("prophet_country")
     )

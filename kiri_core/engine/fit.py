@@ -49,6 +49,10 @@ PREPARING, SEARCHING, BUILDING = ("Preparing the model inputs", "Searching model
                                   "Building the model set")
 REQUIRED = ("date_column", "revenue_column", "spend_columns")
 
+class FitInputError(ValueError):
+    """The data or the config cannot be fitted; the message names the problem."""
+
+
 Progress = Callable[[float], None]
 Stage = Callable[[str], None]
 
@@ -80,7 +84,8 @@ def normalize_config(config: dict) -> dict:
         "quick": bool(config.get("quick", False)),
     }
     default_prophet = ["trend", "season"] + (["holiday"] if out["prophet_country"] else [])
-    out["prophet_vars"] = list(config.get("prophet_vars", default_prophet))
+    prophet_vars = config.get("prophet_vars")
+    out["prophet_vars"] = list(default_prophet if prophet_vars is None else prophet_vars)
     if out["quick"]:
         out["iterations"], out["trials"] = QUICK_ITERATIONS, QUICK_TRIALS
     _check(out)
@@ -159,23 +164,19 @@ def search_models(
     workers: int | None = None,
     stage: Stage | None = None,
 ) -> SearchedFit:
-    """Normalize the config, prepare the inputs and run the hyperparameter search."""
+    """Normalize the config, prepare the inputs and run the hyperparameter search.
+
+    Raises
+    ------
+    FitInputError
+        The config or the data cannot be fitted (before any search starts).
+    """
     started = time.perf_counter()
     _announce(stage, PREPARING)
-    config = normalize_config(config)
-    prepared = prepare_model_data(data, config)
-    problem = Problem(
-        prepared,
-        config["adstock"],
-        ts_validation=config["ts_validation"],
-        calibration=lift_studies(config["calibration"], prepared),
-    )
-    space = build_space(
-        prepared.media_names,
-        config["adstock"],
-        config["hyperparameter_bounds"],
-        config["ts_validation"],
-    )
+    try:
+        config, problem, space = prepare_problem(data, config)
+    except (ValueError, TypeError) as error:
+        raise FitInputError(str(error)) from error
     ready = time.perf_counter()
     _announce(stage, SEARCHING)
     search = run_search(
@@ -190,6 +191,25 @@ def search_models(
     )
     seconds = {"prepare_seconds": ready - started, "search_seconds": time.perf_counter() - ready}
     return SearchedFit(config, problem, space, search, seconds)
+
+
+def prepare_problem(data: pd.DataFrame, config: dict) -> tuple[dict, Problem, SearchSpace]:
+    """The normalized config, the model inputs and the search space of a fit."""
+    config = normalize_config(config)
+    prepared = prepare_model_data(data, config)
+    problem = Problem(
+        prepared,
+        config["adstock"],
+        ts_validation=config["ts_validation"],
+        calibration=lift_studies(config["calibration"], prepared),
+    )
+    space = build_space(
+        prepared.media_names,
+        config["adstock"],
+        config["hyperparameter_bounds"],
+        config["ts_validation"],
+    )
+    return config, problem, space
 
 
 def _announce(stage: Stage | None, name: str) -> None:

@@ -294,6 +294,12 @@ def test_an_unreadable_day_first_date_is_the_one_named(frame: pd.DataFrame) -> N
                             "YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY or MM/DD/YYYY)")
 
 
+def test_a_spend_column_without_spend_is_named(frame: pd.DataFrame) -> None:
+    assert messages(frame.assign(spend_tiktok=0.0), MAPPING) == [
+        "column 'spend_tiktok' has no spend in any week: leave it out of the spend columns"]
+    assert messages(frame.assign(spend_tiktok=[0.0] * (len(frame) - 1) + [5.0]), MAPPING) == []
+
+
 def test_a_file_without_dates_is_told_to_add_them(frame: pd.DataFrame) -> None:
     without = frame.drop(columns="date")
     mapping = ColumnMapping(None, "revenue", spend=MAPPING.spend)

@@ -10,6 +10,7 @@ from kiri_core.engine.fit import (
     PREPARING,
     SEARCH_END,
     SEARCHING,
+    FitInputError,
     fit_model,
     models_as_likely,
     normalize_config,
@@ -188,8 +189,15 @@ def test_bad_config_is_named(easy_config, change, message):
 
 def test_missing_column_is_named(easy_set, easy_config):
     data, _ = easy_set
-    with pytest.raises(ValueError, match="not found in the data: spend_radio"):
+    with pytest.raises(FitInputError, match="not found in the data: spend_radio"):
         fit_model(data, {**easy_config, "spend_columns": ["spend_meta", "spend_radio"]})
+
+
+def test_prophet_vars_left_null_take_the_default(easy_config):
+    country = {**easy_config, "prophet_country": "SE"}
+    assert normalize_config({**country, "prophet_vars": None})["prophet_vars"] == [
+        "trend", "season", "holiday"]
+    assert normalize_config({**country, "prophet_vars": []})["prophet_vars"] == []
 
 
 def test_quick_mode_is_300_by_1(easy_config):
