@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,9 +123,23 @@ def mapping_from_columns(
     return SourceMapping(
         date=date,
         revenue=revenue,
-        spend={known_spend.get(c, spend_name(c)): c for c in spend},
-        context={known_context.get(c, context_name(c)): c for c in context},
+        spend=_named(spend, lambda c: known_spend.get(c, spend_name(c))),
+        context=_named(context, lambda c: known_context.get(c, context_name(c))),
     )
+
+
+def _named(columns: list[str], name: Callable[[str], str]) -> dict[str, str]:
+    """``{Kiri name: column}`` with every column kept: a name two columns would share
+    (``tv_cost`` and ``tv_spend`` both ``spend_tv``) gets ``_2``, ``_3``, ... after the first."""
+    out: dict[str, str] = {}
+    for column in columns:
+        base = unique = name(column)
+        count = 1
+        while unique in out:
+            count += 1
+            unique = f"{base}_{count}"
+        out[unique] = column
+    return out
 
 
 def iso_date(value: Any) -> Any:

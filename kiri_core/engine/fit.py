@@ -2,8 +2,8 @@
 
 Steps: normalize the config, build the model inputs (window, prophet, context), search
 hyperparameters with nevergrad (trials in parallel), keep Robyn's Pareto fronts, cluster
-them, pick the recommended model (``selection``), bootstrap ROAS intervals for the cluster
-winners and decompose every Pareto model.
+them, pick the recommended model (``selection``), bootstrap ROAS intervals for every Pareto
+model and decompose each of them.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Robyn's inflexion (``saturation.inflexion_from_gamma``). Metrics follow Robyn 3.
 - NRMSE: ``sqrt(mean((y - yhat)**2)) / (max(y) - min(y))`` (on the validation rows when
   ``ts_validation`` is on, else on the training rows),
 - DECOMP.RSSD: ``sqrt(sum((effect_share - spend_share)**2))`` over paid media, times
-  ``1 + share of channels with zero effect`` (``rssd_zero_penalty``),
+  ``1 + share of channels with zero effect`` (Robyn's ``rssd_zero_penalty``),
 - MAPE.LIFT: mean ``|modelled immediate lift - measured lift| / measured lift`` over lift
   studies (Robyn's default ``calibration_scope = "immediate"``),
 - R²: adjusted, ``1 - (1 - R²) (n - 1) / (n - p - 1)`` on the training rows.

@@ -64,10 +64,14 @@ def pareto_selection(
     mape: np.ndarray | None = None,
     min_candidates: int = MIN_CANDIDATES,
 ) -> np.ndarray:
-    """Front number of every model (0 = not on a selected front), by Robyn's rules 1-2."""
-    keep = (nrmse <= np.quantile(nrmse, 0.9)) & (rssd <= np.quantile(rssd, 0.9))
+    """Front number of every model (0 = not on a selected front), by Robyn's rules 1-2.
+
+    A model with a metric that is not a number (no validation weeks left by its
+    ``train_size``) is never selected, and the quantiles are over the others.
+    """
+    keep = _within(nrmse, 0.9) & _within(rssd, 0.9)
     if mape is not None:
-        keep &= mape <= np.quantile(mape, 0.1)
+        keep &= _within(mape, 0.1)
     fronts = np.zeros(len(nrmse), dtype=int)
     candidates = np.flatnonzero(keep)
     levels = front_levels(nrmse[candidates], rssd[candidates])
@@ -81,13 +85,22 @@ def pareto_selection(
     return fronts
 
 
+def _within(metric: np.ndarray, share: float) -> np.ndarray:
+    """Finite and at most the ``share`` quantile of the finite values."""
+    finite = np.isfinite(metric)
+    if not finite.any():
+        return finite
+    return finite & (metric <= np.quantile(metric[finite], share))
+
+
 def error_scores(nrmse: np.ndarray, rssd: np.ndarray, mape: np.ndarray | None = None) -> np.ndarray:
     """Robyn's ``errors_scores``: distance to the origin of min-max normalized metrics."""
     parts = [nrmse, rssd] + ([mape] if mape is not None else [])
-    return np.sqrt(sum(_min_max(p) ** 2 for p in parts))
+    return np.sqrt(sum(min_max(p) ** 2 for p in parts))
 
 
-def _min_max(x: np.ndarray) -> np.ndarray:
+def min_max(x: np.ndarray) -> np.ndarray:
+    """``x`` scaled to 0..1 over its range (all zeros when it does not vary)."""
     span = x.max() - x.min()
     return (x - x.min()) / span if span > 0 else np.zeros_like(x)
 

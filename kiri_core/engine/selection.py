@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiri_core.engine.model import Evaluation
+from kiri_core.engine.pareto import min_max
 from kiri_core.engine.ridge import fit_ridge, lambda_from_hp, lambda_range
 
 RULES = ("holdout", "nrmse", "robyn")
@@ -98,7 +99,7 @@ def choose(
         [holdout_error(c, y, lam) for c, lam in zip(candidates, lambda_hps, strict=True)]
     )
     rssd = np.array([c.decomp_rssd for c in candidates])
-    score = _min_max(errors) + RSSD_WEIGHT * _min_max(rssd)
+    score = min_max(errors) + RSSD_WEIGHT * min_max(rssd)
     good = np.flatnonzero(score <= np.quantile(score, GOOD_SHARE))
     best = int(good[nearest_to_mean(roas[good])])
     return Choice(
@@ -119,7 +120,3 @@ def nearest_to_mean(points: np.ndarray) -> int:
     z = (points - points.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     return int(np.argmin((z**2).sum(axis=1)))
 
-
-def _min_max(x: np.ndarray) -> np.ndarray:
-    span = x.max() - x.min()
-    return (x - x.min()) / span if span > 0 else np.zeros_like(x)

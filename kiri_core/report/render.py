@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 import vl_convert as vlc
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
+from kiri_core.report.fonts import FONT_DIR
 
 
 @functools.cache

@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from kiri_core.engine.fit import normalize_config
-from kiri_core.engine.hyperparameters import GLOBAL_BOUNDS
 from kiri_core.engine.search import build_space
 from kiri_core.robyn_r.parse import parse_robyn_outputs
 from kiri_core.robyn_r.runner import RUN_ROBYN_R, run_r_script
@@ -40,7 +39,7 @@ def robyn_config(config: dict) -> dict:
     for (owner, name), low, high in zip(space.keys, space.lower, space.upper, strict=True):
         if owner:
             bounds.setdefault(owner, {})[name] = [float(low), float(high)]
-        elif name in GLOBAL_BOUNDS and name != "lambda":
+        elif name != "lambda":  # train_size: Robyn takes it; lambda is its own scheme
             bounds[name] = [float(low), float(high)]
     exposures = dict(config.get("exposure_columns") or {})
     unknown = set(exposures) - set(normalized["spend_columns"])

@@ -7,7 +7,8 @@ everywhere, so every Robyn variable is mapped through the model JSON's ``paid_me
 
 Per paid channel the response spec is Robyn's own allocator response:
 ``coef``, ``alpha`` and ``inflexion`` (``<var>_inflexion``, = gamma * max adstocked spend in
-the window) from the model, and ``mean_carryover`` (mean adstocked minus raw spend) from
+the window) from the model, and ``mean_carryover`` (mean adstocked spend minus its
+same-period part) from
 ``pareto_aggregated.csv``. Shares, ROAS, CPA and contributions are taken from
 ``pareto_aggregated.csv`` unchanged. Robyn's ROAS interval is a 95 % t-interval around the
 cluster's bootstrap mean; Kiri reports 90 %, so its half-widths are scaled by

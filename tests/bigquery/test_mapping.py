@@ -73,3 +73,12 @@ def test_names_already_saved_are_kept():
     )
     assert mapping.spend == {"spend_meta": "meta_cost", "spend_tv": "tv_cost"}
     assert mapping.context == {"promo_flag": "promo"}
+
+
+def test_columns_that_would_share_a_name_are_all_kept():
+    mapping = mapping_from_columns("week", "sales", ["tv_cost", "tv_spend", "spend_tv"],
+                                   ["Promo", "promo"])
+    assert mapping.spend == {"spend_tv": "tv_cost", "spend_tv_2": "tv_spend",
+                             "spend_tv_3": "spend_tv"}
+    assert mapping.context == {"promo": "Promo", "promo_2": "promo"}
+    assert mapping.problems() == []

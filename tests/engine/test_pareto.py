@@ -67,6 +67,19 @@ def test_selection_drops_the_worst_decile_and_takes_enough_fronts():
         )
 
 
+def test_a_metric_that_is_not_a_number_leaves_that_model_out_and_no_other():
+    rng = np.random.default_rng(3)
+    nrmse, rssd = rng.random(200), rng.random(200)
+    clean = pareto_selection(nrmse, rssd)
+    broken = nrmse.copy()
+    broken[np.flatnonzero(clean == 0)[:5]] = np.nan  # models not taken anyway
+    assert np.array_equal(pareto_selection(broken, rssd) > 0, clean > 0)
+    best = int(np.argmin(nrmse))
+    broken[best] = np.nan
+    fronts = pareto_selection(broken, rssd)
+    assert fronts[best] == 0 and (fronts > 0).sum() >= 1
+
+
 def test_calibrated_selection_keeps_the_best_mape_decile():
     rng = np.random.default_rng(2)
     nrmse, rssd, mape = rng.random(500), rng.random(500), rng.random(500)
