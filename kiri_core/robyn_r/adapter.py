@@ -16,6 +16,7 @@ import pandas as pd
 
 from kiri_core.engine.fit import normalize_config
 from kiri_core.engine.search import build_space
+from kiri_core.results import model_by_id
 from kiri_core.robyn_r.parse import parse_robyn_outputs
 from kiri_core.robyn_r.runner import RUN_ROBYN_R, run_r_script
 
@@ -92,6 +93,20 @@ def run_robyn(
         RUN_ROBYN_R, [str(input_csv), str(config_json), str(outdir)],
         progress, should_cancel, timeout_s, on_log,
     )
-    result = parse_robyn_outputs(outdir, config)
+    result = with_spend_range(parse_robyn_outputs(outdir, config), data)
     result["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def with_spend_range(result: dict, data: pd.DataFrame) -> dict:
+    """``result`` with every channel's lowest and highest period spend in the window
+    (``min_spend``, ``max_spend``), which Robyn's output files do not hold and the planner
+    needs to say when a plan leaves the spend the data has seen."""
+    dates = pd.to_datetime(data[result["config"]["date_column"]])
+    window = data[dates.between(result["window"]["start"], result["window"]["end"])]
+    for model in result["models"]:
+        for column, channel in model["channels"].items():
+            channel["min_spend"] = float(window[column].min())
+            channel["max_spend"] = float(window[column].max())
+    result["channels"] = model_by_id(result, result["model_id"])["channels"]
     return result

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kiri_core.robyn_r.adapter import robyn_config, run_robyn
+from kiri_core.robyn_r.adapter import robyn_config, run_robyn, with_spend_range
+from kiri_core.robyn_r.parse import parse_robyn_outputs
 from kiri_core.robyn_r.runner import RobynNotInstalled
 
 
@@ -45,3 +46,24 @@ def test_robyn_config_spells_out_every_bound_and_keeps_exposures(demo_config: di
 def test_robyn_config_rejects_bad_settings(demo_config: dict, change: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         robyn_config({**demo_config, **change})
+
+
+@pytest.mark.shared
+def test_robyns_results_get_each_channel_s_spend_range_in_the_window(
+    robyn_r_outputs: Path, robyn_demo_csv: Path, demo_config: dict
+) -> None:
+    """Robyn's files hold no raw spend; the planner's 'outside what the data has seen' notes
+    need the window's lowest and highest week of each channel."""
+    data = pd.read_csv(robyn_demo_csv)
+    result = with_spend_range(parse_robyn_outputs(robyn_r_outputs, robyn_config(demo_config)),
+                              data)
+    dates = pd.to_datetime(data["DATE"])
+    window = data[(dates >= result["window"]["start"]) & (dates <= result["window"]["end"])]
+    assert len(window) == result["window"]["periods"]
+    for model in result["models"]:
+        for column, channel in model["channels"].items():
+            assert (channel["min_spend"], channel["max_spend"]) == (window[column].min(),
+                                                                    window[column].max())
+            assert channel["min_spend"] < channel["mean_spend"] < channel["max_spend"]
+    recommended = next(m for m in result["models"] if m["model_id"] == result["model_id"])
+    assert result["channels"] == recommended["channels"]
