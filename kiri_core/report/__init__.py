@@ -139,8 +139,8 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     pdf.section(f"Where the {content.outcome(result)} came from", "Results")
     pdf.chart(chart_png(charts.decomposition_over_time(result, model_id, currency), CHART_PX),
               "Contribution over time",
-              "The modelled weekly result stacked by source: base demand, trend, season and "
-              "context first, then each paid channel.")
+              "The modelled weekly result stacked by source: the baseline (the sales level and "
+              "its trend), season and context first, then each paid channel.")
     pdf.chart(chart_png(charts.actual_vs_predicted(result, model_id, currency), CHART_PX),
               "Actual versus modelled",
               "How closely the model follows the observed weekly result.")
@@ -156,6 +156,10 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     pdf.chart(chart_png(charts.adstock_decay(result, model_id, currency), CHART_PX),
               "How long the effect lasts",
               "Share of a week's media effect still working in the weeks after the spend.")
+    pdf.chart(chart_png(charts.immediate_vs_carryover(result, model_id, currency), CHART_PX),
+              "Effect in the week of the spend and after",
+              "Each channel's effect split into the week the money is spent and the weeks "
+              "after it.")
 
 
 def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:

@@ -181,3 +181,11 @@ def test_a_plan_s_notes_are_printed_as_given_for_the_client(fit: Fitted) -> None
     assert all(f"Note: {note}" in words for note in notes)
     for warning in fit.plan["warnings"]:  # the planner's wording stays in the planner
         assert f"Note: {' '.join(warning.split())}" not in words
+
+
+def test_the_carry_over_page_shows_how_long_and_how_much_of_each_effect_comes_later(
+        text: str) -> None:
+    words = " ".join(text.split())
+    assert "How long the effect lasts" in words
+    assert "Effect in the week of the spend and after" in words
+    assert "the baseline (the sales level and its trend)" in words
