@@ -38,8 +38,7 @@ with db() as session:
     if headline := overview.headline:
         st.subheader(f"Latest model (run #{overview.latest_run.id})")
         row = metric_row()
-        conversion = overview.latest_run.config.get("dep_var_type") == "conversion"
-        for label, value in content.overview_headlines(headline, conversion, client.currency):
+        for label, value in content.overview_headlines(headline, client.currency):
             row.metric(label, value, width="content")
     else:
         next_step(overview, role)

@@ -104,12 +104,12 @@ def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
     ]
 
 
-def overview_headlines(headline: dict, conversion: bool, currency: str) -> list[list[str]]:
+def overview_headlines(headline: dict, currency: str) -> list[list[str]]:
     """The client home's numbers of its latest model (``ClientOverview.headline``): media
     spend, what media drove, return per unit spent (cost per conversion for conversion
     models) and R², as label and value."""
     spend, contribution = headline["spend"], headline["contribution"]
-    if conversion:
+    if headline["conversion"]:
         driven = ["Conversions from media", fmt.number_compact(contribution, currency)]
         efficiency = ["Media CPA", fmt.money(spend / contribution if contribution else None,
                                              currency, 2)]

@@ -84,7 +84,8 @@ class ClientOverview:
 
     @property
     def headline(self) -> dict[str, float] | None:
-        """Total spend, contribution and R² of the latest finished run."""
+        """Total spend, contribution and R² of the latest finished run, and whether it
+        models conversions."""
         if self.latest_run is None or not self.latest_run.channels:
             return None
         channels = self.latest_run.channels.values()
@@ -93,6 +94,7 @@ class ClientOverview:
         return {
             "spend": spend,
             "contribution": contribution,
+            "conversion": self.latest_run.config.get("dep_var_type") == "conversion",
             "rsq": (self.latest_run.metrics or {}).get("rsq"),
         }
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from kiri_core.services import auth, datasets
-from tests.fitted import PASSWORD
+from kiri_core import formatting as fmt
+from kiri_core.report import content
+from kiri_core.services import auth, clients, datasets
+from tests.fitted import PASSWORD, finished_run
 
 
 def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
@@ -54,3 +56,17 @@ def test_an_analyst_without_runs_gets_a_link_to_the_next_step(session, team, ope
     assert [link.label for link in app.get("page_link")] == ["Load data"]
     datasets.generate_dataset(session, team.analyst, team.client.id, 60, 4)
     assert [link.label for link in app.run().get("page_link")] == ["Start a run"]
+
+
+def test_the_latest_finished_run_s_numbers_head_the_home_page(session, team, open_page):
+    run = finished_run(session, team.analyst, team.client.id)
+    overview = clients.client_overview(session, team.viewer, team.client.id)
+    assert overview.latest_run.id == run.id and overview.headline["conversion"] is False
+    app = open_page("pages/home.py", team.viewer, team.client)
+    assert not app.exception
+    assert [(m.label, m.value) for m in app.metric] == [
+        tuple(row) for row in content.overview_headlines(overview.headline, "SEK")]
+    spend = sum(c["spend"] for c in run.channels.values())
+    contribution = sum(c["contribution"] for c in run.channels.values())
+    assert dict((m.label, m.value) for m in app.metric)["Media ROAS"] == fmt.roas(
+        contribution / spend, "SEK")

@@ -227,8 +227,9 @@ def test_a_weak_fit_is_named_plainly(rsq: float, expected: str | None) -> None:
 ])
 def test_the_home_headlines_follow_the_model_type(conversion: bool,
                                                   expected: list[list[str]]) -> None:
-    headline = {"spend": 400_000.0, "contribution": 1_000_000.0, "rsq": 0.912}
-    assert content.overview_headlines(headline, conversion, "SEK") == expected
+    headline = {"spend": 400_000.0, "contribution": 1_000_000.0, "rsq": 0.912,
+                "conversion": conversion}
+    assert content.overview_headlines(headline, "SEK") == expected
 
 
 @pytest.mark.parametrize(("iterations", "trials", "noted"),
