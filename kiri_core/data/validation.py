@@ -35,12 +35,12 @@ DELIMITERS = ",;\t"
 # Excel saves it in Sweden, Germany and most of Europe: "1567327,76", "1 567 327,76".
 THOUSANDS = "[ .\u00a0\u202f]"
 DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
-# Names the column detection recognises, in English and the Nordic/German words agencies'
-# clients export with (case-insensitive).
 # The ways a whole date column may be written, as named in messages and as parsed.
 DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
                 ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
 DATE_FORMAT_NAMES = ", ".join(name for name, _ in DATE_FORMATS[:-1]) + f" or {DATE_FORMATS[-1][0]}"
+# Names the column detection recognises, in English and the Nordic/German words agencies'
+# clients export with (case-insensitive).
 DATE_NAMES = ("date", "week", "week_start", "ds", "period", "datum", "vecka", "uke", "uge",
               "woche")
 DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders", "intäkter", "omsättning",

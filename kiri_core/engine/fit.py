@@ -28,6 +28,7 @@ from kiri_core.engine.pareto import (
     error_scores,
     interval_around,
     likelihood_weights,
+    paid_roas,
     pareto_selection,
 )
 from kiri_core.engine.search import (
@@ -48,6 +49,7 @@ SEARCH_START, SEARCH_END = 0.05, 0.9
 PREPARING, SEARCHING, BUILDING = ("Preparing the model inputs", "Searching models",
                                   "Building the model set")
 REQUIRED = ("date_column", "revenue_column", "spend_columns")
+
 
 class FitInputError(ValueError):
     """The data or the config cannot be fitted; the message names the problem."""
@@ -301,9 +303,7 @@ def model_set(
     hps = [space.as_dict(search.values[i]) for i in chosen]
     fits = [evaluate(problem, hp) for hp in hps]
     paid_columns, spend = _paid_columns(problem)
-    roas = np.array(
-        [f.fit.coef[paid_columns] * f.design[:, paid_columns].sum(axis=0) / spend for f in fits]
-    )
+    roas = np.array([paid_roas(f.fit.coef, f.design, paid_columns, spend) for f in fits])
     labels = cluster_models(roas, config["seed"])
     scores = error_scores(
         search.nrmse[chosen], search.decomp_rssd[chosen], None if mape is None else mape[chosen]

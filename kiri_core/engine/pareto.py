@@ -214,10 +214,10 @@ def bootstrap_roas(
         starts = rng.integers(0, n - block + 1, size=int(np.ceil(n / block)))
         resampled = np.concatenate([residuals[i : i + block] for i in starts])[:n]
         refit = fit_ridge(design, fitted[m] + resampled, lambda_, lower, upper)
-        draws[s] = _roas(refit.coef, design, paid_columns, paid_spend)
+        draws[s] = paid_roas(refit.coef, design, paid_columns, paid_spend)
     for m in np.unique(drawn):
         mine = drawn == m
-        estimate = _roas(fits[m].coef, members[m][0], paid_columns, paid_spend)
+        estimate = paid_roas(fits[m].coef, members[m][0], paid_columns, paid_spend)
         draws[mine] += estimate - draws[mine].mean(axis=0)
     draws = np.maximum(draws, 0.0)  # media coefficients are >= 0
     return np.quantile(draws, QUANTILES, axis=0).T
@@ -258,7 +258,9 @@ def interval_around(quantiles: np.ndarray, estimate: np.ndarray) -> np.ndarray:
                             np.maximum(high, estimate + (high - median))])
 
 
-def _roas(
+def paid_roas(
     coef: np.ndarray, design: np.ndarray, paid_columns: np.ndarray, paid_spend: np.ndarray
 ) -> np.ndarray:
+    """Each paid channel's ROAS: its coefficient times its summed design column, over its
+    spend."""
     return coef[paid_columns] * design[:, paid_columns].sum(axis=0) / paid_spend
