@@ -26,6 +26,8 @@ with db() as session:
     model = model_by_id(result, model_id)
     if warning := content.fit_warning(result, model_id, currency):
         st.warning(warning)
+    if note := content.quick_search_note(result):
+        st.info(note)
 
     st.subheader("Channels")
     workspace.channel_tables(result, model_id, currency)

@@ -46,6 +46,7 @@ def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
     assert metric(app, "R²") == fmt.number(recommended["metrics"]["rsq"], "SEK", 3)
     assert channel_table(app) == content.channel_rows(result, result["model_id"], "SEK")
     assert [t.label for t in app.tabs][-1] == "Estimated vs true"
+    assert [i.value for i in app.info] == [content.quick_search_note(result)]  # 200 x 1
 
     other = next(m for m in result["models"] if not m["recommended"])
     box.select(other["model_id"]).run()
