@@ -68,12 +68,13 @@ def login_pages(login_form: Callable[[], None]) -> list[st.Page]:
     return [st.Page(login_form, title="Log in", url_path="login", default=True), *pages]
 
 
-def show_login(session: Session, at_root: bool) -> None:
+def show_login(session: Session) -> None:
     """The login form at the address asked for; after a log-out at the app's root, so the
-    next person to log in starts on their own first page."""
+    next person to log in starts on their own first page (also when a rerun the browser
+    asked for before the log-out arrives for the page it left)."""
     pages = login_pages(partial(auth.login_gate, session))
     login = st.navigation(pages, position="hidden")
-    if at_root:
+    if auth.logged_out_here() and login.url_path != pages[0].url_path:
         st.switch_page(pages[0])
     login.run()
 
@@ -89,12 +90,13 @@ def main() -> None:
     ensure_database()
     with db() as session:
         authenticator = auth.authenticator()
-        logging_out = bool(st.session_state.get(LOGOUT_KEY))  # clicked in the last run
-        if logging_out:
+        if st.session_state.get(LOGOUT_KEY):  # clicked in the last run
             auth.log_out(session, authenticator)
+        else:
+            auth.delete_pending_cookie(authenticator)
         user = auth.current_user(session, authenticator)
         if user is None:
-            show_login(session, at_root=logging_out)
+            show_login(session)
             return
         auth.remember(authenticator)  # every run: a rerun may unmount it before it has set
         client = client_picker(session, user)

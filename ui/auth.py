@@ -24,11 +24,14 @@ from ui.errors import show_error
 COOKIE_NAME = "kiri_session"
 COOKIE_DAYS = 7
 NOTICE = "auth_notice"
+COOKIE_TO_DELETE = "auth_cookie_to_delete"
+LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
 # What the login page itself needs after a log-out: streamlit-authenticator's own keys
 # ("logout" stops the old cookie from signing the user in again) and the widget keys of
 # its cookie component. Everything else in st.session_state belongs to the user.
 LOGIN_PAGE_KEYS = frozenset({"logout", "name", "username", "authentication_status", "email",
-                             "roles", "init", "set", "delete", NOTICE})
+                             "roles", "init", "set", "delete", NOTICE, COOKIE_TO_DELETE,
+                             LOGGED_OUT})
 
 
 def authenticator() -> stauth.Authenticate:
@@ -41,6 +44,7 @@ def authenticator() -> stauth.Authenticate:
 
 
 def _sign_in(user: User) -> None:
+    st.session_state.pop(LOGGED_OUT, None)
     state.set_user_id(user.id)
     st.session_state.update(username=user.email, name=user.name, email=user.email,
                             authentication_status=True, logout=None)
@@ -68,25 +72,43 @@ def log_out(session: Session, authenticator_: stauth.Authenticate) -> None:
     """The user's own log-out: every cookie issued so far stops working, here and elsewhere."""
     if state.user_id() is not None:
         auth.log_out_everywhere(session, state.user_id())
-    sign_out(authenticator_)
+    sign_out(authenticator_, delete_cookie_now=False)
+    st.session_state[LOGGED_OUT] = True
 
 
-def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None) -> None:
+def logged_out_here() -> bool:
+    """Whether the user logged out in this browser session (and nobody has logged in since):
+    its login form belongs at the app's root."""
+    return bool(st.session_state.get(LOGGED_OUT))
+
+def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None, *,
+             delete_cookie_now: bool = True) -> None:
     """Forget the user in this browser session and ask the browser to delete its cookie.
 
     Every per-user key of the session goes (client, run, plans, model choices, typed
-    entries), so the next person to log in in this tab starts afresh. The browser may keep
-    the cookie all the same (a rerun can drop the request); the server refuses it, since a
-    log-out invalidates every cookie issued before it.
+    entries), so the next person to log in in this tab starts afresh. The cookie is deleted
+    by a component whose answer reruns the page; a log-out, which moves to the app's root,
+    leaves that to the root's run (:func:`delete_pending_cookie`), so the rerun cannot bring
+    the browser back to the page it left. The browser may keep the cookie all the same (a
+    rerun can drop the request); the server refuses it, since a log-out invalidates every
+    cookie issued before it.
     """
     if st.session_state.get("authentication_status"):
-        authenticator_.logout(location="unrendered")
-    else:
+        authenticator_.authentication_controller.logout()
+    if delete_cookie_now:
         authenticator_.cookie_controller.delete_cookie()
+    else:
+        st.session_state[COOKIE_TO_DELETE] = True
     for key in [key for key in st.session_state if key not in LOGIN_PAGE_KEYS]:
         del st.session_state[key]
     if notice:
         st.session_state[NOTICE] = notice
+
+
+def delete_pending_cookie(authenticator_: stauth.Authenticate) -> None:
+    """Delete the cookie a log-out left for this run (see :func:`sign_out`)."""
+    if st.session_state.pop(COOKIE_TO_DELETE, False):
+        authenticator_.cookie_controller.delete_cookie()
 
 
 def current_user(session: Session, authenticator_: stauth.Authenticate) -> User | None:
