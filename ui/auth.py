@@ -27,8 +27,9 @@ NOTICE = "auth_notice"
 COOKIE_TO_DELETE = "auth_cookie_to_delete"
 LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
 # What the login page itself needs after a log-out: streamlit-authenticator's own keys
-# ("logout" stops the old cookie from signing the user in again) and the widget keys of
-# its cookie component. Everything else in st.session_state belongs to the user.
+# ("logout" stops the old cookie from signing the user in again), the widget keys of its
+# cookie component and the log-out's own two flags. Everything else in st.session_state
+# belongs to the user.
 LOGIN_PAGE_KEYS = frozenset({"logout", "name", "username", "authentication_status", "email",
                              "roles", "init", "set", "delete", NOTICE, COOKIE_TO_DELETE,
                              LOGGED_OUT})
@@ -80,6 +81,7 @@ def logged_out_here() -> bool:
     """Whether the user logged out in this browser session (and nobody has logged in since):
     its login form belongs at the app's root."""
     return bool(st.session_state.get(LOGGED_OUT))
+
 
 def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None, *,
              delete_cookie_now: bool = True) -> None:
