@@ -171,10 +171,8 @@ def run_fit(args: argparse.Namespace) -> None:
     problems += validate_frame(frame, ColumnMapping.from_config(config))
     if problems:
         raise DatasetError(problems)
-    from kiri_core.engine.fit import FitInputError, fit_model, normalize_config
+    from kiri_core.engine.fit import FitInputError, fit_model
 
-    with _input_errors():
-        normalize_config(config)
     data = clean_frame(frame, ColumnMapping.from_config(config))
     try:
         result = fit_model(data, config, _progress_printer(), workers=args.workers)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import Client, Dataset, ModelRun, User
+from kiri_core.results import is_conversion
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_admin, require_client_role
 from kiri_core.services.errors import ValidationError
@@ -94,7 +95,7 @@ class ClientOverview:
         return {
             "spend": spend,
             "contribution": contribution,
-            "conversion": self.latest_run.config.get("dep_var_type") == "conversion",
+            "conversion": is_conversion(self.latest_run.config),
             "rsq": (self.latest_run.metrics or {}).get("rsq"),
         }
 
