@@ -22,6 +22,7 @@ from kiri_core.data.validation import parse_dates
 from kiri_core.formatting import channel_name, term_name
 from kiri_core.results import (
     is_conversion,
+    is_conversion_plan,
     model_by_id,
     response_at,
     term_groups,
@@ -581,6 +582,58 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
         yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
     )
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
+
+
+TODAY = "Today"
+
+
+def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
+    """Saved plans side by side per week (their horizons may differ): each plan's weekly
+    spend stacked by channel, today's spend first, and after each bar what media add per
+    week and the change against today.
+
+    ``scenarios`` are ``{"name": str, "plan": <plan dict>}`` of one model, so today's spend
+    is the same in each; the first plan gives it.
+    """
+    first = scenarios[0]["plan"]
+    columns = list(first["channels"])
+    bars = [(TODAY, first, "current"), *((s["name"], s["plan"], "optimized") for s in scenarios)]
+    rows, labels = [], []
+    for name, plan, side in bars:
+        weeks = plan["weeks"]
+        for i, (column, p) in enumerate(plan["channels"].items()):
+            rows.append({"plan": name, "channel": channel_name(column), "order": i,
+                         "spend": p[f"{side}_spend"] / weeks})
+        totals = plan["totals"]
+        added = _plan_added(plan, totals[f"{side}_response"] / weeks, currency)
+        change = "" if side == "current" else \
+            f" ({fmt.signed_percent(totals['uplift'], currency, 0)})"
+        labels.append({"plan": name, "end": totals[f"{side}_spend"] / weeks,
+                       "label": f"adds {added} a week{change}"})
+    order = [name for name, _, _ in bars]
+    y = alt.Y("plan:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
+    end = max(label["end"] for label in labels)
+    stacked = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.55}).encode(
+        x=alt.X("spend:Q", title="Spend per week", axis=_money_axis(currency),
+                scale=_room_for_labels(0.0, end)),
+        y=y,
+        color=alt.Color("channel:N", title=None, scale=_color_scale(_channel_colors(columns)),
+                        sort=[channel_name(c) for c in columns],
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("order:Q"),
+        tooltip=["plan", "channel", alt.Tooltip("spend:Q", format="$,.0f")],
+    )
+    text = alt.Chart(pd.DataFrame(labels)).mark_text(
+        align="left", baseline="middle", dx=6, fontWeight=600).encode(x="end:Q", y=y,
+                                                                       text="label:N")
+    return _finish(stacked + text, currency, height=max(160, 44 * len(order)))
+
+
+def _plan_added(plan: dict, value: float, currency: str) -> str:
+    """What media add in a week, short: ``"1,2 M kr"``, or ``"340 conversions"``."""
+    if is_conversion_plan(plan):
+        return f"{fmt.number_compact(value, currency)} conversions"
+    return fmt.money_compact(value, currency)
 
 
 def _dep_var_title(result: dict) -> str:

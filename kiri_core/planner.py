@@ -39,7 +39,7 @@ from kiri_core.engine.allocator import (
     recount,
 )
 from kiri_core.report import content
-from kiri_core.results import is_conversion, model_by_id
+from kiri_core.results import is_conversion, is_conversion_plan, model_by_id
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
@@ -256,7 +256,7 @@ def _short_of_target(plan: dict, currency: str) -> tuple[str, str] | None:
     the carry-over of past spend in), and what to do; None when it reaches it."""
     if plan["scenario"] != "target_efficiency":
         return None
-    conversion = content.is_conversion_plan(plan)
+    conversion = is_conversion_plan(plan)
     target = plan.get("target_cpa" if conversion else "target_roas")
     wanted = 1 / target if conversion and target else target  # effect per unit spent
     reached = plan["totals"]["optimized_roas"]
@@ -449,7 +449,7 @@ def _efficiency_metric(plan: dict, currency: str) -> Metric:
     """The plan's incremental ROAS, or CPA (lower is better) on a conversion model."""
     now, new = plan["totals"]["current_roas"], plan["totals"]["optimized_roas"]
     shown = [content.plan_efficiency(plan, roas, currency) for roas in (now, new)]
-    if not content.is_conversion_plan(plan):
+    if not is_conversion_plan(plan):
         change, color = _roas_change(now, new, currency), "normal"
     else:
         change, color = (fmt.money(1 / new - 1 / now, currency, 2) if now and new

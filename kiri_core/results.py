@@ -17,6 +17,11 @@ def is_conversion(result: dict) -> bool:
     return result.get("dep_var_type") == "conversion"
 
 
+def is_conversion_plan(plan: dict) -> bool:
+    """A plan made on a conversion model (its efficiency is a CPA, its effect a count)."""
+    return any(ch.get("optimized_cpa") is not None for ch in plan["channels"].values())
+
+
 def model_by_id(result: dict, model_id: str) -> dict:
     """The model ``model_id`` of ``result``; a clear error when the run has no such model."""
     for model in result["models"]:

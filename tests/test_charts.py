@@ -15,6 +15,8 @@ from fitted import Fitted, fitted_run
 from PIL import ImageFont
 
 from kiri_core import charts
+from kiri_core import formatting as fmt
+from kiri_core.engine.allocator import allocate
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.formatting import channel_name
 from kiri_core.report.render import FONT_DIR
@@ -554,3 +556,27 @@ def test_a_bar_label_stands_clear_of_both_bars_of_its_channel(fit: Fitted) -> No
     for column, ch in fit.plan["channels"].items():
         [labelled] = [r for r in rows_where(spend, channel=channel_name(column)) if r["label"]]
         assert labelled["end"] == max(ch["current_spend"], ch["optimized_spend"])
+
+
+def test_plans_compared_puts_each_plan_per_week_beside_today(fit: Fitted) -> None:
+    budget = 8 * sum(c["mean_spend"] for c in fit.result["channels"].values()) * 1.5
+    longer = allocate(fit.result, scenario="max_response", weeks=8, total_budget=budget)
+    scenarios = [{"name": "Four weeks", "plan": fit.plan}, {"name": "More for two months",
+                                                            "plan": longer}]
+    spec = charts.plans_compared(scenarios, "SEK").to_dict()
+    assert spec["config"]["font"] == "Inter"
+    for name, plan, side in (("Today", fit.plan, "current"), ("Four weeks", fit.plan,
+                                                              "optimized"),
+                             ("More for two months", longer, "optimized")):
+        for column, p in plan["channels"].items():
+            [row] = rows_where(spec, plan=name, channel=channel_name(column))
+            assert row["spend"] == pytest.approx(p[f"{side}_spend"] / plan["weeks"])
+    # today's weekly spend is the same whichever plan's horizon it is counted over
+    today = {r["channel"]: r["spend"] for r in rows_where(spec, plan="Today") if "channel" in r}
+    assert sum(today.values()) == pytest.approx(
+        longer["totals"]["current_spend"] / longer["weeks"])
+    labels = {r["plan"]: r["label"] for r in records(spec) if "label" in r}
+    uplift = fmt.signed_percent(longer["totals"]["uplift"], "SEK", 0)
+    assert labels["More for two months"].startswith("adds ")
+    assert labels["More for two months"].endswith(f"({uplift})")
+    assert "(" not in labels["Today"]  # today is the reference, not a change

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from kiri_core import charts
 from kiri_core import formatting as fmt
 from kiri_core.report import content
+from ui.workspace import chart
 
 
 def text_table(rows: list[list[str]], columns: list[str]) -> None:
@@ -31,6 +33,7 @@ def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
         return scenarios[0]
     st.subheader("Budget plans")
     text_table(content.scenario_rows(scenarios, currency), content.scenario_columns(scenarios))
+    chart(charts.plans_compared(scenarios, currency))
     names = [s["name"] for s in scenarios]
     if st.session_state.get(key) not in names:  # a plan deleted since: start at the first
         st.session_state.pop(key, None)

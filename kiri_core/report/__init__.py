@@ -171,6 +171,11 @@ def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:
                       + content.plans_note(scenarios), size=9, color=MUTED)
         pdf.table(content.scenario_columns(scenarios),
                   content.scenario_rows(scenarios, currency), widths=(48, 11, 24, 20, 24, 22, 17))
+        pdf.chart(chart_png(charts.plans_compared(scenarios, currency), CHART_PX),
+                  "The plans per week",
+                  f"Each plan's weekly spend by channel, today's first, and the "
+                  f"{content.plan_outcome(scenarios[0]['plan'])} media add in a week, with "
+                  "the change against today.")
     for i, scenario in enumerate(scenarios, start=1):
         kicker = ("Budget recommendation" if len(scenarios) == 1
                   else f"Budget plan {i} of {len(scenarios)}")

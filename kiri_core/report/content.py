@@ -12,7 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kiri_core import formatting as fmt
-from kiri_core.results import is_conversion, model_by_id, recommendation_reason
+from kiri_core.results import (
+    is_conversion,
+    is_conversion_plan,
+    model_by_id,
+    recommendation_reason,
+)
 
 
 @dataclass(frozen=True)
@@ -262,11 +267,6 @@ def _compared(label: str, baseline: float | None, compared: float | None,
     difference = None if baseline is None or compared is None else compared - baseline
     sign = "+" if difference is not None and difference > 0 else ""
     return [label, show(baseline), show(compared), sign + show(difference)]
-
-
-def is_conversion_plan(plan: dict) -> bool:
-    """A plan made on a conversion model (its efficiency is a CPA, its effect a count)."""
-    return any(ch.get("optimized_cpa") is not None for ch in plan["channels"].values())
 
 
 def plan_columns(plan: dict) -> list[str]:

@@ -4,6 +4,8 @@ engine jargon; a clean view without sidebar or controls but the pick of a plan."
 
 from __future__ import annotations
 
+import json
+
 from fitted import carry_over_counted_in, finished_run, fitted_run
 
 from kiri_core import config, planner
@@ -105,6 +107,7 @@ def test_saved_plans_are_compared_then_shown_one_at_a_time(session, team, open_p
     text = text_of(app)
     assert "Budget plans" in [h.value for h in app.subheader]
     assert app.table[0].value.values.tolist() == whole(content.scenario_rows(scenarios, "SEK"))
+    assert plans_charted(app) == ["Today", "Q1 flat budget", "Q1 +20%"]
     [pick] = app.main.segmented_control
     assert (pick.label, pick.options, pick.value) == (
         "Show the plan", ["Q1 flat budget", "Q1 +20%"], "Q1 flat budget")
@@ -120,6 +123,16 @@ def test_saved_plans_are_compared_then_shown_one_at_a_time(session, team, open_p
     assert not app.exception
     assert [w.label for w in inputs(app.main)] == ["Show the plan"]
     assert_shows(app, text_of(app), "Q1 +20%", more)
+
+
+def plans_charted(app) -> list[str]:
+    """The bars of the page's plans-per-week chart, in order (empty without one)."""
+    for chart in app.get("vega_lite_chart"):
+        for layer in json.loads(chart.proto.spec).get("layer", []):
+            y = layer.get("encoding", {}).get("y", {})
+            if y.get("field") == "plan":
+                return y["sort"]
+    return []
 
 
 def assert_shows(app, text: str, name: str, plan: dict) -> None:

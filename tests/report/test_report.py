@@ -189,3 +189,15 @@ def test_the_carry_over_page_shows_how_long_and_how_much_of_each_effect_comes_la
     assert "How long the effect lasts" in words
     assert "Effect in the week of the spend and after" in words
     assert "the baseline (the sales level and its trend)" in words
+
+
+def test_several_plans_are_compared_in_a_table_and_a_chart_on_one_page(fit: Fitted) -> None:
+    more = {**fit.plan, "weeks": 8}
+    pdf = build_report(fit.result, CLIENT, "SEK", [{"name": "Spring", "plan": fit.plan},
+                                                   {"name": "Summer", "plan": more}],
+                       report_date=DAY)
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    [compared] = [p for p in pages if "Saved budget plans compared" in p]
+    assert "The plans per week" in compared
+    assert "Spring" in compared and "Summer" in compared
+    assert "BUDGET PLAN 1 OF 2" in " ".join(pages).upper()  # then each plan's own page
