@@ -60,6 +60,7 @@ MEAN_SPEND = "Mean weekly spend"
 RECOMMENDED_SPEND = "Recommended spend"
 ZERO_SPEND = "Carry-over at zero spend"
 DEFAULT_HEIGHT = 300
+HAIR = 1e-9  # a value that draws nothing but is stacked on the negative side
 #: The legend of line charts: a short stroke per series, dashed where the line is.
 LINE_LEGEND = alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=400)
 #: Share of a labelled bar chart's plot kept free right of its longest bar for the label
@@ -144,9 +145,10 @@ def _outcome_axis(result: dict, currency: str) -> alt.Axis:
     return _money_axis(currency)
 
 
-def _outcome_tooltip(result: dict, field: str) -> alt.Tooltip:
+def _outcome_tooltip(result: dict, field: str, title: str | None = None) -> alt.Tooltip:
     """A tooltip of the modelled outcome: money, or a count of conversions."""
-    return alt.Tooltip(field, format=",.0f" if is_conversion(result) else "$,.0f")
+    return alt.Tooltip(field, format=",.0f" if is_conversion(result) else "$,.0f",
+                       title=title or alt.Undefined)
 
 
 def _outcome_compact(result: dict, value: float, currency: str) -> str:
@@ -504,19 +506,33 @@ def decomposition_over_time(result: dict, model_id: str, currency: str = "SEK") 
     label = {"Baseline": _term_label(model, "Baseline")}
     colors = {label.get(group, group): palette[group] for group in groups}
     rows = [
-        {"date": d, "source": label.get(group, group), "value": v, "order": i}
+        {"date": d, "source": label.get(group, group), "part": part, "value": shown,
+         "weekly": v, "order": 2 * i + k}
         for i, (group, series) in enumerate(groups.items())
-        for d, v in zip(result["dates"], series, strict=True)
+        for k, (part, parts) in enumerate(_signed_parts(series).items())
+        for d, v, shown in zip(result["dates"], series, parts, strict=True)
     ]
     chart = alt.Chart(pd.DataFrame(rows)).mark_area(opacity=0.92).encode(
         x=_time_x(result["dates"]),
         y=alt.Y("value:Q", title=_dep_var_title(result), stack="zero",
                 axis=_outcome_axis(result, currency)),
         color=alt.Color("source:N", title=None, sort=list(colors), scale=_color_scale(colors)),
+        detail="part:N",
         order=alt.Order("order:Q", sort="ascending"),
-        tooltip=[alt.Tooltip("date:T"), "source", _outcome_tooltip(result, "value:Q")],
+        tooltip=[alt.Tooltip("date:T"), "source", _outcome_tooltip(result, "weekly:Q", "value")],
     )
     return _finish(chart, currency)
+
+
+def _signed_parts(series: list[float]) -> dict[str, list[float]]:
+    """A series as it is stacked: whole when it keeps one sign, else its positive and its
+    negative part as two bands. Vega stacks negative values below zero and the others on
+    top, so a term whose sign changes (the season) would cut diagonal slivers through the
+    bands between; the negative part's empty weeks are a hair below zero for that reason."""
+    if min(series) >= 0 or max(series) <= 0:
+        return {"whole": series}
+    return {"above": [max(v, 0.0) for v in series],
+            "below": [min(v, -HAIR) for v in series]}
 
 
 def estimated_vs_true(result: dict, model_id: str, truth: dict, currency: str = "SEK",
@@ -585,37 +601,35 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
 
 
 TODAY = "Today"
+PLAN_ROW = 56  # px per plan: its line of text, then its bar
 
 
 def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
     """Saved plans side by side per week (their horizons may differ): each plan's weekly
-    spend stacked by channel, today's spend first, and after each bar what media add per
-    week and the change against today.
+    spend stacked by channel, today's spend first; above each bar the plan's name, what
+    media add in a week and the change against today.
 
     ``scenarios`` are ``{"name": str, "plan": <plan dict>}`` of one model, so today's spend
-    is the same in each; the first plan gives it.
+    is the same in each; the first plan gives it. The names sit above the bars, not on an
+    axis, so a long name is read whole.
     """
     first = scenarios[0]["plan"]
     columns = list(first["channels"])
     bars = [(TODAY, first, "current"), *((s["name"], s["plan"], "optimized") for s in scenarios)]
     rows, labels = [], []
     for name, plan, side in bars:
-        weeks = plan["weeks"]
+        weeks, totals = plan["weeks"], plan["totals"]
         for i, (column, p) in enumerate(plan["channels"].items()):
             rows.append({"plan": name, "channel": channel_name(column), "order": i,
                          "spend": p[f"{side}_spend"] / weeks})
-        totals = plan["totals"]
         added = _plan_added(plan, totals[f"{side}_response"] / weeks, currency)
-        change = "" if side == "current" else \
-            f" ({fmt.signed_percent(totals['uplift'], currency, 0)})"
-        labels.append({"plan": name, "end": totals[f"{side}_spend"] / weeks,
-                       "label": f"adds {added} a week{change}"})
+        change = ("" if side == "current" else
+                  f" ({fmt.signed_percent(totals['uplift'], currency, 0)} against today)")
+        labels.append({"plan": name, "label": f"{name}: media add {added} a week{change}"})
     order = [name for name, _, _ in bars]
-    y = alt.Y("plan:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
-    end = max(label["end"] for label in labels)
-    stacked = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.55}).encode(
-        x=alt.X("spend:Q", title="Spend per week", axis=_money_axis(currency),
-                scale=_room_for_labels(0.0, end)),
+    y = alt.Y("plan:N", sort=order, title=None, axis=None)
+    stacked = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
+        x=alt.X("spend:Q", title="Spend per week", axis=_money_axis(currency)),
         y=y,
         color=alt.Color("channel:N", title=None, scale=_color_scale(_channel_colors(columns)),
                         sort=[channel_name(c) for c in columns],
@@ -624,16 +638,16 @@ def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
         tooltip=["plan", "channel", alt.Tooltip("spend:Q", format="$,.0f")],
     )
     text = alt.Chart(pd.DataFrame(labels)).mark_text(
-        align="left", baseline="middle", dx=6, fontWeight=600).encode(x="end:Q", y=y,
-                                                                       text="label:N")
-    return _finish(stacked + text, currency, height=max(160, 44 * len(order)))
+        align="left", baseline="bottom", dy=-0.24 * PLAN_ROW, fontWeight=600,
+    ).encode(x=alt.datum(0), y=y, text="label:N")
+    return _finish(stacked + text, currency, height=PLAN_ROW * len(order))
 
 
 def _plan_added(plan: dict, value: float, currency: str) -> str:
-    """What media add in a week, short: ``"1,2 M kr"``, or ``"340 conversions"``."""
+    """What media add in a week, short: ``"1,2 M kr"`` of revenue, or ``"340 conversions"``."""
     if is_conversion_plan(plan):
         return f"{fmt.number_compact(value, currency)} conversions"
-    return fmt.money_compact(value, currency)
+    return f"{fmt.money_compact(value, currency)} of revenue"
 
 
 def _dep_var_title(result: dict) -> str:

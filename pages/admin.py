@@ -94,7 +94,8 @@ def audit_section(session, admin) -> None:
         {"When": e.when, "Who": e.who, "Action": e.action, "Client": e.client,
          "Target": e.target, "Details": e.details}
         for e in audit.readable_entries(session, admin, zone=viewer_zone())
-    ]), hide_index=True, width="stretch")
+    ]), hide_index=True, width="stretch",
+        column_config={"Details": st.column_config.TextColumn(width="medium")})
 
 
 with db() as session:

@@ -13,7 +13,7 @@ from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
-from ui.tables import datasets_frame, preview_columns, preview_frame
+from ui.tables import datasets_table, preview_columns, preview_frame
 
 
 def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
@@ -117,6 +117,6 @@ with db() as session:
     st.subheader("Versions")
     versions = datasets.list_datasets(session, user, client.id)
     if versions:
-        st.dataframe(datasets_frame(versions, viewer_zone()), hide_index=True, width="stretch")
+        datasets_table(versions, viewer_zone())
     else:
         st.caption("No dataset versions yet.")

@@ -10,7 +10,7 @@ from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.layout import metric_row
 from ui.links import page_link
-from ui.tables import datasets_frame, runs_frame
+from ui.tables import datasets_table, runs_table
 
 
 def next_step(overview, role: str) -> None:
@@ -44,12 +44,11 @@ with db() as session:
         next_step(overview, role)
     st.subheader("Datasets")
     if overview.datasets:
-        st.dataframe(datasets_frame(overview.datasets, zone), hide_index=True, width="stretch")
+        datasets_table(overview.datasets, zone)
     else:
         st.caption("No datasets yet.")
     st.subheader("Runs")
     if overview.runs:
-        st.dataframe(runs_frame(overview.runs, client.currency, zone), hide_index=True,
-                     width="stretch")
+        runs_table(overview.runs, client.currency, zone)
     else:
         st.caption("No runs yet.")

@@ -14,7 +14,7 @@ from ui.db import db
 from ui.errors import user_errors
 from ui.links import page_link
 from ui.results import first_results
-from ui.tables import run_label, runs_frame
+from ui.tables import run_label, runs_table
 
 POLL_SECONDS = 2
 RUN_PICK = "run_pick"
@@ -109,7 +109,7 @@ def pick_run(history: list[ModelRun]) -> ModelRun:
 
 
 def history_table(history: list[ModelRun], currency: str) -> None:
-    st.dataframe(runs_frame(history, currency, viewer_zone()), hide_index=True, width="stretch")
+    runs_table(history, currency, viewer_zone())
 
 
 @st.fragment(run_every=POLL_SECONDS)

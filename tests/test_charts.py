@@ -577,6 +577,30 @@ def test_plans_compared_puts_each_plan_per_week_beside_today(fit: Fitted) -> Non
         longer["totals"]["current_spend"] / longer["weeks"])
     labels = {r["plan"]: r["label"] for r in records(spec) if "label" in r}
     uplift = fmt.signed_percent(longer["totals"]["uplift"], "SEK", 0)
-    assert labels["More for two months"].startswith("adds ")
-    assert labels["More for two months"].endswith(f"({uplift})")
+    assert labels["More for two months"].startswith("More for two months: media add ")
+    assert labels["More for two months"].endswith(f"a week ({uplift} against today)")
     assert "(" not in labels["Today"]  # today is the reference, not a change
+
+
+def test_a_term_whose_sign_changes_is_stacked_as_two_bands_of_one_sign(fit: Fitted) -> None:
+    """Vega stacks negative values below zero: a band that changed sides between two weeks
+    would cut a sliver through the bands between (the baseline)."""
+    result = copy.deepcopy(fit.result)
+    model = model_by_id(result, result["model_id"])
+    weeks = len(result["dates"])
+    wave = (1e4 * np.sin(np.arange(weeks) / 4)).tolist()
+    model["fitted"] = np.add(model["fitted"], wave).tolist()
+    model["decomposition"]["season"] = np.add(model["decomposition"]["season"], wave).tolist()
+    rows = records(charts.decomposition_over_time(result, model["model_id"]).to_dict())
+    bands = defaultdict(list)
+    for row in rows:
+        bands[(row["source"], row["part"])].append(row["value"])
+    assert set(bands) >= {("Seasonality", "above"), ("Seasonality", "below")}
+    for values in bands.values():
+        assert min(values) >= 0 or max(values) < 0  # zero weeks of a negative band stay below
+    season = [r["weekly"] for r in rows if r["source"] == "Seasonality" and r["part"] == "above"]
+    assert season == pytest.approx(model["decomposition"]["season"])  # the tooltip's value
+    per_date: dict[str, float] = defaultdict(float)
+    for row in rows:
+        per_date[row["date"]] += row["value"]
+    assert [per_date[d] for d in result["dates"]] == pytest.approx(model["fitted"])

@@ -10,6 +10,7 @@ import streamlit as st
 from kiri_core import formatting
 from kiri_core.db.models import Dataset, ModelRun
 from kiri_core.formatting import duration, fit, number, timestamp
+from kiri_core.robyn_r.availability import ENGINE_NAMES
 
 PREVIEW_ROWS = 20
 # The engine parity table: shown column, column of the parity table, how it is written.
@@ -26,13 +27,30 @@ PARITY_COLUMNS = {
 
 
 def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
+    """The dataset versions, six columns so the table fits beside the sidebar at 1024 px."""
     return pd.DataFrame(
-        [{"Version": f"v{d.version}", "Name": d.name, "Source": d.source, "Rows": d.row_count,
-          "Period": f"{d.start_date} – {d.end_date}",
-          "Known truth": "yes" if d.ground_truth else "",
+        [{"Version": f"v{d.version}", "Name": d.name, "Source": source_label(d),
+          "Weeks": d.row_count, "Period": f"{d.start_date} – {d.end_date}",
           "Saved": timestamp(d.created_at, zone)} for d in datasets],
-        columns=["Version", "Name", "Source", "Rows", "Period", "Known truth", "Saved"],
+        columns=["Version", "Name", "Source", "Weeks", "Period", "Saved"],
     )
+
+
+def datasets_table(datasets: list[Dataset], zone: str) -> None:
+    """:func:`datasets_frame` full width; a long name is cut (whole on hover) rather than
+    pushing the period and the save time out of sight."""
+    st.dataframe(datasets_frame(datasets, zone), hide_index=True, width="stretch",
+                 column_config={"Name": st.column_config.TextColumn(width="medium")})
+
+
+def source_label(dataset: Dataset) -> str:
+    """Where a version came from, for people: the uploaded file's name, "BigQuery", or
+    "Generated (known truth)"."""
+    kind, _, detail = dataset.source.partition(":")
+    if kind == "upload":
+        return detail or "Upload"
+    label = {"bigquery": "BigQuery", "generated": "Generated"}.get(kind, dataset.source)
+    return f"{label} (known truth)" if dataset.ground_truth else label
 
 
 def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
@@ -47,16 +65,20 @@ def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
 def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
     """The run history; R² written the client's way, "–" until a run has one."""
     return pd.DataFrame(
-        [{"Run": f"#{r.id}", "Status": r.status,
-          "Engine": r.engine, "Dataset": f"v{r.dataset.version}",
-          "Iterations × trials": f"{r.config.get('iterations')} × {r.config.get('trials')}",
+        [{"Run": f"#{r.id}", "Status": r.status, "Dataset": f"v{r.dataset.version}",
+          "Search": f"{ENGINE_NAMES.get(r.engine, r.engine)} · {r.config.get('iterations')} × "
+                    f"{r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",
           "Created": timestamp(r.created_at, zone),
           "Duration": duration(r.duration_seconds),
           "R²": fit((r.metrics or {}).get("rsq"), currency)} for r in runs],
-        columns=["Run", "Status", "Engine", "Dataset", "Iterations × trials", "Started by",
-                 "Created", "Duration", "R²"],
+        columns=["Run", "Status", "Dataset", "Search", "Started by", "Created", "Duration",
+                 "R²"],
     )
+
+
+def runs_table(runs: list[ModelRun], currency: str, zone: str) -> None:
+    st.dataframe(runs_frame(runs, currency, zone), hide_index=True, width="stretch")
 
 
 def parity_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:

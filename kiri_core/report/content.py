@@ -427,8 +427,8 @@ def scenario_columns(scenarios: Sequence[dict]) -> list[str]:
     """Headers of :func:`scenario_rows`, in the plans' outcome and efficiency."""
     plan = scenarios[0]["plan"]
     outcome = plan_outcome(plan)
-    return ["Plan", "Weeks", "Budget", "Budget vs today", f"Expected {outcome}",
-            f"{outcome.capitalize()} vs today", plan_measure(plan)]
+    return ["Plan", "Weeks", "Budget", "Budget vs today", f"{outcome.capitalize()} added by media",
+            "Added vs today", plan_measure(plan)]
 
 
 def scenario_rows(scenarios: Sequence[dict], currency: str) -> list[list[str]]:

@@ -27,6 +27,8 @@ def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page):
     assert "Saved as version v1 (60 rows)" in app.success[-1].value
     (saved,) = datasets.list_datasets(session, team.analyst, team.client.id)
     assert saved.column_mapping["spend"] == ["spend_meta", "spend_google"]
+    versions = app.dataframe[-1].value
+    assert versions.iloc[0][["Version", "Source", "Weeks"]].tolist() == ["v1", "acme.csv", 60]
 
 
 def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, open_page):
@@ -81,7 +83,7 @@ def test_generate_test_data_saves_a_version_with_truth(session, team, open_page)
     next(b for b in app.button if b.label == "Generate test data").click().run()
     assert "Saved generated data as version v1" in app.success[0].value
     table = app.dataframe[-1].value
-    assert list(table["Known truth"]) == ["yes"] and list(table["Rows"]) == [80]
+    assert list(table["Source"]) == ["Generated (known truth)"] and list(table["Weeks"]) == [80]
 
 
 def test_generate_with_varied_always_on_spend(session, team, open_page):

@@ -15,7 +15,7 @@ def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
     assert app.title[0].value == "Acme AB"
     assert "you are viewer" in text_of(app)
     table = app.dataframe[0].value
-    assert list(table["Version"]) == ["v1"] and list(table["Rows"]) == [60]
+    assert list(table["Version"]) == ["v1"] and list(table["Weeks"]) == [60]
     assert "No finished model yet" in text_of(app)
 
 

@@ -137,8 +137,8 @@ def two_saved_plans(dep_var_type: str = "revenue") -> list[dict]:
 
 
 @pytest.mark.parametrize(("dep_var_type", "headers"), [
-    ("revenue", ["Expected revenue", "Revenue vs today", "Incremental ROAS"]),
-    ("conversion", ["Expected conversions", "Conversions vs today", "Incremental CPA"]),
+    ("revenue", ["Revenue added by media", "Added vs today", "Incremental ROAS"]),
+    ("conversion", ["Conversions added by media", "Added vs today", "Incremental CPA"]),
 ])
 def test_saved_plans_are_compared_row_by_row(dep_var_type: str, headers: list[str]) -> None:
     scenarios = two_saved_plans(dep_var_type)
