@@ -18,6 +18,7 @@ from ui.tables import run_label, runs_table
 
 POLL_SECONDS = 2
 RUN_PICK = "run_pick"
+FORM_OPEN, STARTED = "start_form_open", "run_started"
 MODES = {name: f"{name.capitalize()} ({formatting.search_size(**preset)})"
          for name, preset in runs.PRESETS.items()}
 
@@ -55,6 +56,7 @@ def start_form(session, user, client) -> None:
             with user_errors():
                 run = runs.start_run(session, user, client.id, dataset.id, config, engine)
                 state.set_run_id(run.id)
+                st.session_state[STARTED] = run.id
                 st.rerun()
 
 
@@ -143,8 +145,13 @@ with db() as session:
     runs.reap_stale_runs(session)
     st.title(f"Runs · {client.name}")
     history = runs.list_runs(session, user, client.id)
+    if started := st.session_state.pop(STARTED, None):
+        st.session_state[FORM_OPEN] = False  # the form closes; the new run shows below it
+        st.toast(f"Run #{started} is queued: its progress shows under Selected run.",
+                 icon=":material/play_circle:")
     if role == "analyst":
-        with st.expander("Start a new run", expanded=not history):
+        with st.expander("Start a new run", expanded=not history, key=FORM_OPEN,
+                         on_change="rerun"):
             start_form(session, user, client)
     if not history:
         st.caption("No runs yet.")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import formatting
-from kiri_core.db.models import Dataset, ModelRun
+from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
 from kiri_core.formatting import duration, fit, number, timestamp
 from kiri_core.robyn_r.availability import ENGINE_NAMES
 
@@ -56,10 +56,13 @@ def source_label(dataset: Dataset) -> str:
 def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
     """The one label of a run in every run picker: ``"Run #6 · dataset v2 · 2026-11-30
     14:05"``, the run, its dataset and when it was started (on the clock of ``zone``); with
-    ``status`` its state too (``"... · failed"``), where runs of every state are listed."""
+    ``status`` its state too (``"... · failed"``), where runs of every state are listed; a
+    queued or running run is "in progress", which stays true until the page shows its end."""
     label = (f"Run #{run.id} · dataset v{run.dataset.version} · "
              f"{timestamp(run.created_at, zone)}")
-    return f"{label} · {run.status}" if status else label
+    if not status:
+        return label
+    return f"{label} · {'in progress' if run.status in ACTIVE_RUN_STATUSES else run.status}"
 
 
 def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:

@@ -89,6 +89,7 @@ def start_run(
     require_client_role(session, actor, client_id, "analyst")
     dataset = _dataset_of_client(session, client_id, dataset_id)
     _check_config(dataset, run_config, engine)
+    _refuse_twin(session, client_id, dataset_id, run_config, engine)
     run = ModelRun(client_id=client_id, dataset_id=dataset_id, engine=engine,
                    config=dict(run_config), status="queued", created_by_id=actor.id)
     session.add(run)
@@ -97,6 +98,21 @@ def start_run(
                  details={"dataset_id": dataset_id, "engine": engine})
     session.commit()
     return _enqueue(session, run)
+
+
+def _refuse_twin(session: Session, client_id: int, dataset_id: int, run_config: dict[str, Any],
+                 engine: str) -> None:
+    """A second click on Start run: the same data, engine and settings as a run still queued
+    or running would only give the same models again."""
+    active = session.scalars(select(ModelRun).where(
+        ModelRun.client_id == client_id, ModelRun.dataset_id == dataset_id,
+        ModelRun.engine == engine, ModelRun.status.in_(ACTIVE_RUN_STATUSES)))
+    for run in active:
+        if run.config == dict(run_config):
+            raise ValidationError(
+                f"Run #{run.id} with the same data and settings is already {run.status}; "
+                "follow it under Selected run, or change a setting (the seed, for example) "
+                "to start another.")
 
 
 def get_run(session: Session, actor: User, run_id: int) -> ModelRun:

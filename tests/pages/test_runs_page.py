@@ -76,6 +76,11 @@ def test_a_second_run_is_selected_and_its_history_row_finishes(session, team, op
     assert not app.exception
     second = app.session_state["run_id"]
     assert second != first.id and app.selectbox(key="run_pick").value == second
+    assert [t.value for t in app.toast] == [
+        f"Run #{second} is queued: its progress shows under Selected run."]
+    assert app.session_state["start_form_open"] is False  # the form folds away
+    picked = app.selectbox(key="run_pick")
+    assert picked.format_func(second).endswith(" · in progress")  # until the page shows its end
     assert app.get("progress"), "the new run's live progress is shown"
     history = app.dataframe[-1].value.set_index("Run")
     rsq = f"{first.metrics['rsq']:.3f}".replace(".", ",")  # Acme AB is a SEK client
