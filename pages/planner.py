@@ -21,7 +21,7 @@ from ui import plans, workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
-from ui.inputs import decimal_input, money_input
+from ui.inputs import confirmed_button, decimal_input, money_input
 from ui.layout import metric_row
 
 GOALS = {"max_response": "Maximise the expected return",
@@ -173,8 +173,10 @@ def saved_scenarios(session, user, run, result: dict, model_id: str, role: str,
             if elsewhere:
                 st.info(content.other_model_note(scenario.model_id, model_id))
             show_plan(plan, currency)
-            if role == "analyst" and st.button("Delete scenario",
-                                               key=f"delete_scenario_{scenario.id}"):
+            if role == "analyst" and confirmed_button(
+                    "Delete scenario", f"Delete “{scenario.name}” for everyone who sees "
+                    "this client? It cannot be undone.",
+                    key=f"delete_scenario_{scenario.id}"):
                 with user_errors():
                     planner.delete_scenario(session, user, scenario.id)
                     st.rerun()
