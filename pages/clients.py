@@ -12,6 +12,8 @@ from ui.context import NO_ACCESS, signed_in_user
 from ui.db import db
 from ui.errors import user_errors
 
+CREATED = "client_created"  # the notice shown in the run after a client is created
+
 
 def client_form(key: str, name: str = "", industry: str = "", currency: str = "SEK") -> dict:
     industries = list(clients.INDUSTRIES)
@@ -48,8 +50,12 @@ with db() as session:
                 with user_errors():
                     created = clients.create_client(session, user, **fields)
                     state.set_client_id(created.id)
-                    st.success(f"Created {created.name}.")
+                    st.session_state[CREATED] = (
+                        f"Created {created.name}: it is now the chosen client in the sidebar. "
+                        "Load its data on the Data page.")
                     st.rerun()
+    if created := st.session_state.pop(CREATED, None):
+        st.success(created)
 
     editable = [c for c in listed if client_role(session, user, c.id) == "analyst"]
     if editable:

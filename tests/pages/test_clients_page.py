@@ -16,6 +16,7 @@ def test_admin_creates_a_client_and_it_becomes_selected(session, team, open_page
     created = next(c for c in accessible_clients(session, team.admin) if c.name == "Nordic Shoes")
     assert created.currency == "NOK"
     assert app.session_state["client_id"] == created.id
+    assert app.success[0].value.startswith("Created Nordic Shoes: it is now the chosen client")
 
 
 def test_duplicate_name_gives_a_message_and_creates_nothing(session, team, open_page):
