@@ -6,7 +6,7 @@ import streamlit as st
 
 from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun
-from kiri_core.robyn_r.availability import engine_choices
+from kiri_core.robyn_r.availability import ENGINE_NAMES, engine_choices
 from kiri_core.services import datasets, runs
 from ui import state
 from ui.context import selected_client, signed_in_user, viewer_zone
@@ -75,7 +75,7 @@ def run_controls(session, user, run, role: str) -> None:
 
 
 def run_status(run) -> None:
-    st.markdown(f"**Run #{run.id}** · {run.status} · {run.engine} · "
+    st.markdown(f"**Run #{run.id}** · {run.status} · {ENGINE_NAMES.get(run.engine, run.engine)} · "
                 f"{formatting.duration(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
         doing = "Waiting for a worker" if run.status == "queued" else run.stage or "Starting"

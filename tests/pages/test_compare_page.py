@@ -27,7 +27,7 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
     assert (baseline.label, compared.label) == ("Baseline run", "Compared run")
     assert (baseline.value, compared.value) == (first.id, second.id)  # older is the baseline
     assert baseline.options[1].startswith(f"Run #{first.id} · dataset v1 · ")
-    assert (f"Geometric carryover · kiri · {first.config['iterations']} iterations × 1 trial · "
+    assert (f"Geometric carryover · Kiri · {first.config['iterations']} iterations × 1 trial · "
             f"seed {first.config['seed']} · finished") in text_of(app)
 
     fit, roas, contribution = (frame.value for frame in app.dataframe)
