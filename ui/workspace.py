@@ -30,8 +30,10 @@ PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks bet
 PARETO_NOTE_VIEWER = PARETO_NOTE.removesuffix(" Click a dot to choose it.")
 VIEWER_PICKER_HELP = "Only an analyst of the client can choose its model."
 PICKED_KEY = "workspace_model_picked_{run_id}"
-CHANNEL_TABLES = (("Channel", "Spend", "Spend share", "Contribution", "Effect share"),
-                  ("Channel", "ROAS", "90 % interval", "Marginal ROAS"))
+CHANNEL_TABLES = {  # title: columns
+    "Spend and effect": ("Channel", "Spend", "Spend share", "Contribution", "Effect share"),
+    "Return on spend": ("Channel", "ROAS", "90 % interval", "Marginal ROAS"),
+}
 CHANNEL_HELP = {
     "Effect share": "Share of the paid-media effect.",
     "ROAS": "Return per unit spent over the period.",
@@ -207,10 +209,12 @@ def channel_tables(result: dict, model_id: str, currency: str) -> None:
     frame = pd.DataFrame(content.channel_rows(result, model_id, currency),
                          columns=list(content.CHANNEL_COLUMNS))
     with st.container(horizontal=True, gap="medium"):
-        for columns in CHANNEL_TABLES:
-            st.dataframe(frame[list(columns)], hide_index=True, width="content",
-                         column_config={c: st.column_config.TextColumn(help=h)
-                                        for c, h in CHANNEL_HELP.items() if c in columns})
+        for title, columns in CHANNEL_TABLES.items():
+            with st.container(width="content", gap="small"):
+                st.markdown(f"**{title}**")
+                st.dataframe(frame[list(columns)], hide_index=True, width="content",
+                             column_config={c: st.column_config.TextColumn(help=h)
+                                            for c, h in CHANNEL_HELP.items() if c in columns})
 
 
 def chart(figure: Any) -> None:

@@ -38,7 +38,9 @@ def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_pag
     app.run()
     assert not app.exception
     spend_table, return_table = (app.dataframe[0].value, app.dataframe[1].value)
-    assert [tuple(spend_table.columns), tuple(return_table.columns)] == list(CHANNEL_TABLES)
+    assert [tuple(spend_table.columns), tuple(return_table.columns)] == list(
+        CHANNEL_TABLES.values())
+    assert {"**Spend and effect**", "**Return on spend**"} <= {m.value for m in app.markdown}
     assert list(spend_table["Channel"]) == ["Meta", "Google", "TikTok", "Email"]
     result = runs.load_result(session, team.analyst, run_id)
     rows = content.channel_rows(result, result["model_id"], team.client.currency)
