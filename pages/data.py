@@ -29,14 +29,16 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
     left, right = st.columns(2)
     with left:
         date = pick("Date column (week start)", "date")
-        revenue = pick("Revenue column", "revenue")
     with right:
-        spend = st.multiselect(SPEND_BOX, columns, key=f"{key}_spend",
-                               default=suggested.get("spend", []))
-        context = st.multiselect("Context columns (flags, other drivers)", columns,
-                                 key=f"{key}_context", default=suggested.get("context", []))
-        organic = st.multiselect("Organic columns", columns, key=f"{key}_organic",
-                                 default=suggested.get("organic", []))
+        revenue = pick("Revenue column", "revenue")
+    # full width: an account's channels (often 4-10) all show, none scrolled out of sight
+    spend = st.multiselect(SPEND_BOX, columns, key=f"{key}_spend",
+                           default=suggested.get("spend", []))
+    left, right = st.columns(2)
+    context = left.multiselect("Context columns (flags, other drivers)", columns,
+                               key=f"{key}_context", default=suggested.get("context", []))
+    organic = right.multiselect("Organic columns", columns, key=f"{key}_organic",
+                                default=suggested.get("organic", []))
     return {"date": date, "revenue": revenue, "spend": spend, "context": context,
             "organic": organic}
 
