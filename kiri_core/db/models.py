@@ -75,7 +75,7 @@ class Dataset(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(300))
     storage_key: Mapped[str] = mapped_column(String(500))
     checksum: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)

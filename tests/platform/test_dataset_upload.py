@@ -130,3 +130,14 @@ def test_generated_data_keeps_its_truth(session, team):
         datasets.generate_dataset(session, team.analyst, team.client.id, 80, 5, "flat")
     names = [d.name for d in datasets.list_datasets(session, team.analyst, team.client.id)]
     assert names == ["Generated (80 weeks, seed 5, steady spend)"]
+
+
+def test_a_file_with_a_long_name_is_saved_under_its_whole_name(session, team, good_frame):
+    """The version's source keeps the uploaded file's name; 40 characters were too few for
+    PostgreSQL (a name of 34 or more failed the save)."""
+    name = "weekly_marketing_export_all_channels_2022-2024_final_v3.csv"
+    saved = datasets.save_dataset(session, team.analyst, team.client.id, good_frame,
+                                  datasets.suggest_mapping(good_frame), name="upload",
+                                  source=f"upload:{name}")
+    (listed,) = datasets.list_datasets(session, team.analyst, team.client.id)
+    assert listed.id == saved.id and listed.source == f"upload:{name}"
