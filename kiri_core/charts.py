@@ -61,6 +61,8 @@ RECOMMENDED_SPEND = "Recommended spend"
 ZERO_SPEND = "Carry-over at zero spend"
 DEFAULT_HEIGHT = 300
 HAIR = 1e-9  # a value that draws nothing but is stacked on the negative side
+TODAY = "Today"  # the first bar of the plans compared: today's spend
+PLAN_ROW = 56  # px per plan in the plans compared: its line of text, then its bar
 #: The legend of line charts: a short stroke per series, dashed where the line is.
 LINE_LEGEND = alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=400)
 #: Share of a labelled bar chart's plot kept free right of its longest bar for the label
@@ -151,9 +153,9 @@ def _outcome_tooltip(result: dict, field: str, title: str | None = None) -> alt.
                        title=title or alt.Undefined)
 
 
-def _outcome_compact(result: dict, value: float, currency: str) -> str:
+def _outcome_compact(conversion: bool, value: float, currency: str) -> str:
     """A chart label of the modelled outcome: ``"1,5 M kr"``, or ``"1,5 M"`` conversions."""
-    if is_conversion(result):
+    if conversion:
         return fmt.number_compact(value, currency)
     return fmt.money_compact(value, currency)
 
@@ -310,7 +312,7 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
                      "right": max(start, start + value), "contribution": value,
                      "share": value / total if total else 0.0,
                      "sign": "increase" if value >= 0 else "decrease",
-                     "label": f"{_outcome_compact(result, value, currency)} · "
+                     "label": f"{_outcome_compact(is_conversion(result), value, currency)} · "
                               f"{fmt.percent(value / total if total else 0, currency, 1)}"})
         start += value
     data = pd.DataFrame(rows)
@@ -529,10 +531,12 @@ def _signed_parts(series: list[float]) -> dict[str, list[float]]:
     negative part as two bands. Vega stacks negative values below zero and the others on
     top, so a term whose sign changes (the season) would cut diagonal slivers through the
     bands between; the negative part's empty weeks are a hair below zero for that reason."""
-    if min(series) >= 0 or max(series) <= 0:
+    below = [min(v, -HAIR) for v in series]
+    if min(series) >= 0:
         return {"whole": series}
-    return {"above": [max(v, 0.0) for v in series],
-            "below": [min(v, -HAIR) for v in series]}
+    if max(series) <= 0:  # its zero weeks too: Vega would stack a 0 on top of the others
+        return {"below": below}
+    return {"above": [max(v, 0.0) for v in series], "below": below}
 
 
 def estimated_vs_true(result: dict, model_id: str, truth: dict, currency: str = "SEK",
@@ -600,10 +604,6 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
 
 
-TODAY = "Today"
-PLAN_ROW = 56  # px per plan: its line of text, then its bar
-
-
 def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
     """Saved plans side by side per week (their horizons may differ): each plan's weekly
     spend stacked by channel, today's spend first; above each bar the plan's name, what
@@ -611,23 +611,24 @@ def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
 
     ``scenarios`` are ``{"name": str, "plan": <plan dict>}`` of one model, so today's spend
     is the same in each; the first plan gives it. The names sit above the bars, not on an
-    axis, so a long name is read whole.
+    axis, so a long name is read whole; bars are told apart by position (``bar``), so a
+    plan may be called anything, "Today" too.
     """
     first = scenarios[0]["plan"]
     columns = list(first["channels"])
     bars = [(TODAY, first, "current"), *((s["name"], s["plan"], "optimized") for s in scenarios)]
     rows, labels = [], []
-    for name, plan, side in bars:
+    for bar, (name, plan, side) in enumerate(bars):
         weeks, totals = plan["weeks"], plan["totals"]
         for i, (column, p) in enumerate(plan["channels"].items()):
-            rows.append({"plan": name, "channel": channel_name(column), "order": i,
+            rows.append({"bar": bar, "plan": name, "channel": channel_name(column), "order": i,
                          "spend": p[f"{side}_spend"] / weeks})
         added = _plan_added(plan, totals[f"{side}_response"] / weeks, currency)
         change = ("" if side == "current" else
                   f" ({fmt.signed_percent(totals['uplift'], currency, 0)} against today)")
-        labels.append({"plan": name, "label": f"{name}: media add {added} a week{change}"})
-    order = [name for name, _, _ in bars]
-    y = alt.Y("plan:N", sort=order, title=None, axis=None)
+        labels.append({"bar": bar, "plan": name,
+                       "label": f"{name}: media add {added} a week{change}"})
+    y = alt.Y("bar:O", title=None, axis=None)
     stacked = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
         x=alt.X("spend:Q", title="Spend per week", axis=_money_axis(currency)),
         y=y,
@@ -640,14 +641,14 @@ def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
     text = alt.Chart(pd.DataFrame(labels)).mark_text(
         align="left", baseline="bottom", dy=-0.24 * PLAN_ROW, fontWeight=600,
     ).encode(x=alt.datum(0), y=y, text="label:N")
-    return _finish(stacked + text, currency, height=PLAN_ROW * len(order))
+    return _finish(stacked + text, currency, height=PLAN_ROW * len(bars))
 
 
 def _plan_added(plan: dict, value: float, currency: str) -> str:
-    """What media add in a week, short: ``"1,2 M kr"`` of revenue, or ``"340 conversions"``."""
-    if is_conversion_plan(plan):
-        return f"{fmt.number_compact(value, currency)} conversions"
-    return f"{fmt.money_compact(value, currency)} of revenue"
+    """What media add in a week, short: ``"1,2 M kr of revenue"``, or ``"340 conversions"``."""
+    conversion = is_conversion_plan(plan)
+    amount = _outcome_compact(conversion, value, currency)
+    return f"{amount} {'conversions' if conversion else 'of revenue'}"
 
 
 def _dep_var_title(result: dict) -> str:

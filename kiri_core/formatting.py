@@ -329,6 +329,14 @@ _ROBYN_SUFFIX = re.compile(r"_[SIPB]$")
 _WORD_BREAK = re.compile(r"[\s_-]+")
 
 
+ENGINE_NAMES = {"kiri": "Kiri", "robyn-r": "Robyn"}  # keys: kiri_core.db.models.ENGINES
+
+
+def engine_name(engine: str) -> str:
+    """How pages and the report name a run's engine: ``"robyn-r" -> "Robyn"``."""
+    return ENGINE_NAMES.get(engine, engine)
+
+
 def channel_name(column: str) -> str:
     """A readable channel name from its column: ``"tv_S" -> "TV"``, ``"spend_search" ->
     "Search"``, ``"Google Ads" -> "Google Ads"``, ``"TikTok cost" -> "TikTok"``.

@@ -54,8 +54,8 @@ with db() as session:
                         f"Created {created.name}: it is now the chosen client in the sidebar. "
                         "Load its data on the Data page.")
                     st.rerun()
-    if created := st.session_state.pop(CREATED, None):
-        st.success(created)
+    if notice := st.session_state.pop(CREATED, None):
+        st.success(notice)
 
     editable = [c for c in listed if client_role(session, user, c.id) == "analyst"]
     if editable:

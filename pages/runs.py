@@ -6,7 +6,7 @@ import streamlit as st
 
 from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun
-from kiri_core.robyn_r.availability import ENGINE_NAMES, engine_choices
+from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
 from ui import state
 from ui.context import selected_client, signed_in_user, viewer_zone
@@ -75,7 +75,7 @@ def run_controls(session, user, run, role: str) -> None:
 
 
 def run_status(run) -> None:
-    st.markdown(f"**Run #{run.id}** · {run.status} · {ENGINE_NAMES.get(run.engine, run.engine)} · "
+    st.markdown(f"**Run #{run.id}** · {run.status} · {formatting.engine_name(run.engine)} · "
                 f"{formatting.duration(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
         doing = "Waiting for a worker" if run.status == "queued" else run.stage or "Starting"
@@ -110,10 +110,6 @@ def pick_run(history: list[ModelRun]) -> ModelRun:
     return by_id[chosen]
 
 
-def history_table(history: list[ModelRun], currency: str) -> None:
-    runs_table(history, currency, viewer_zone())
-
-
 @st.fragment(run_every=POLL_SECONDS)
 def live_history(client_id: int, currency: str) -> None:
     """Polls the history while a run is queued or running; reruns the page once none is."""
@@ -121,7 +117,7 @@ def live_history(client_id: int, currency: str) -> None:
         runs.reap_stale_runs(session)
         user = signed_in_user(session)
         history = runs.list_runs(session, user, client_id)
-        history_table(history, currency)
+        runs_table(history, currency, viewer_zone())
         if not any(r.status in ACTIVE_RUN_STATUSES for r in history):
             st.rerun(scope="app")
 
@@ -162,4 +158,4 @@ with db() as session:
     if any(r.status in ACTIVE_RUN_STATUSES for r in history):
         live_history(client.id, client.currency)
     else:
-        history_table(history, client.currency)
+        runs_table(history, client.currency, viewer_zone())

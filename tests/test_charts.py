@@ -604,3 +604,27 @@ def test_a_term_whose_sign_changes_is_stacked_as_two_bands_of_one_sign(fit: Fitt
     for row in rows:
         per_date[row["date"]] += row["value"]
     assert [per_date[d] for d in result["dates"]] == pytest.approx(model["fitted"])
+
+
+def test_a_plan_named_today_gets_a_bar_of_its_own(fit: Fitted) -> None:
+    spec = charts.plans_compared([{"name": "Today", "plan": fit.plan}], "SEK").to_dict()
+    bars = {(r["bar"], r["plan"]) for r in records(spec)}
+    assert bars == {(0, "Today"), (1, "Today")}
+    spend = defaultdict(float)
+    for row in records(spec):
+        spend[row["bar"]] += row.get("spend", 0.0)
+    assert spend[1] == pytest.approx(fit.plan["totals"]["optimized_spend"] / fit.plan["weeks"])
+
+
+def test_a_negative_term_with_empty_weeks_stays_below_zero(fit: Fitted) -> None:
+    """A holiday or a negative context flag is 0 in most weeks: stacked as 0 those weeks would
+    jump to the top of the positive stack and back."""
+    result = copy.deepcopy(fit.result)
+    model = model_by_id(result, result["model_id"])
+    dip = [-5e3 if week % 10 == 0 else 0.0 for week in range(len(result["dates"]))]
+    model["fitted"] = np.add(model["fitted"], dip).tolist()
+    model["decomposition"]["promo_flag"] = dip
+    rows = [r for r in records(charts.decomposition_over_time(result, model["model_id"])
+                               .to_dict()) if r["source"] == "Promo flag"]
+    assert {r["part"] for r in rows} == {"below"}
+    assert max(r["value"] for r in rows) < 0

@@ -72,20 +72,9 @@ def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], 
 
 
 def confirmed_button(label: str, question: str, *, key: str) -> bool:
-    """A destructive button asked twice: ``label`` first, then ``question`` with "Yes,
-    delete" and "Keep it"; True in the run where the user confirmed."""
-    asking = f"{key}_asking"
-    if not st.session_state.get(asking):
-        if st.button(label, key=key):
-            st.session_state[asking] = True
-            st.rerun()
-        return False
-    st.warning(question)
-    with st.container(horizontal=True):
-        confirmed = st.button("Yes, delete", key=f"{key}_yes", type="primary")
-        if st.button("Keep it", key=f"{key}_no"):
-            st.session_state[asking] = False
-            st.rerun()
-    if confirmed:
-        st.session_state[asking] = False
-    return confirmed
+    """A destructive button asked twice: ``label`` opens a popover with ``question`` and
+    "Yes, delete"; True in the run where that was clicked. Closing the popover keeps
+    everything, and nothing is left waiting in the session."""
+    with st.popover(label):
+        st.markdown(question)
+        return st.button("Yes, delete", key=key, type="primary")

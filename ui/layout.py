@@ -7,15 +7,17 @@ from streamlit.delta_generator import DeltaGenerator
 
 NARROW_SCREEN = (
     "<style>@media (max-width: 1280px) {"
-    " [data-testid='stSidebar'] {width: 240px !important; min-width: 240px !important;}"
+    " [data-testid='stSidebar'][data-collapsed='false']"
+    " {width: 240px !important; min-width: 240px !important;}"
     " [data-testid='stMainBlockContainer'] {padding-left: 1.5rem; padding-right: 1.5rem;}"
     "}</style>"
 )
 
 
 def fit_narrow_screens() -> None:
-    """Below 1280 px a narrower sidebar and page margin: at 1024 px Streamlit leaves a page
-    only 562 px wide beside its sidebar, and wide tables hid their last columns."""
+    """Below 1280 px a narrower sidebar (while it is open: a collapsed one keeps no width)
+    and page margin: at 1024 px Streamlit leaves a page only 562 px wide beside its sidebar,
+    and wide tables hid their last columns."""
     st.html(NARROW_SCREEN)
 
 

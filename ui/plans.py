@@ -27,8 +27,9 @@ def plan_table(plan: dict, currency: str) -> None:
 
 
 def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
-    """The saved plan to show: with several, they are compared under "Budget plans" and
-    picked with a row of buttons (one always chosen, the first at first)."""
+    """The saved plan to show: with several, they are compared under "Budget plans" (a table
+    of their totals and :func:`kiri_core.charts.plans_compared`) and picked with a row of
+    buttons (one always chosen, the first at first)."""
     if len(scenarios) == 1:
         return scenarios[0]
     st.subheader("Budget plans")

@@ -9,8 +9,7 @@ import streamlit as st
 
 from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
-from kiri_core.formatting import duration, fit, number, timestamp
-from kiri_core.robyn_r.availability import ENGINE_NAMES
+from kiri_core.formatting import duration, engine_name, fit, number, timestamp
 
 PREVIEW_ROWS = 20
 # The engine parity table: shown column, column of the parity table, how it is written.
@@ -69,7 +68,7 @@ def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
     """The run history; R² written the client's way, "–" until a run has one."""
     return pd.DataFrame(
         [{"Run": f"#{r.id}", "Status": r.status, "Dataset": f"v{r.dataset.version}",
-          "Search": f"{ENGINE_NAMES.get(r.engine, r.engine)} · {r.config.get('iterations')} × "
+          "Search": f"{engine_name(r.engine)} · {r.config.get('iterations')} × "
                     f"{r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",
           "Created": timestamp(r.created_at, zone),

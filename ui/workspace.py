@@ -14,7 +14,6 @@ from kiri_core import formatting as fmt
 from kiri_core.db.models import Client, ModelRun, User
 from kiri_core.report import content
 from kiri_core.results import model_label, recommendation_reason
-from kiri_core.robyn_r.availability import ENGINE_NAMES
 from kiri_core.services import runs
 from ui import state
 from ui.context import viewer_zone
@@ -75,7 +74,7 @@ def run_details(run: ModelRun, zone: str) -> str:
     config = run.config
     adstock = config.get("adstock", "geometric")
     return (f"{runs.ADSTOCK_LABELS.get(adstock, adstock)} carryover · "
-            f"{ENGINE_NAMES.get(run.engine, run.engine)} · "
+            f"{fmt.engine_name(run.engine)} · "
             f"{_search(config)} · seed {config.get('seed')} · "
             f"finished {fmt.timestamp(run.finished_at, zone)}")
 

@@ -210,7 +210,8 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
               content.quality_rows(result, model_id, currency), widths=(20, 10, 70),
               aligns="LRL")
     pdf.paragraph(content.selection_note(result, model_id, currency), size=9, color=MUTED)
-    pdf.paragraph(f"Engine: {result.get('engine', 'kiri')} {result.get('engine_version', '')} · "
+    pdf.paragraph(f"Engine: {fmt.engine_name(result.get('engine', 'kiri'))} "
+                  f"{result.get('engine_version', '')} · "
                   f"{len(result['models'])} candidate models · "
                   f"{result['window']['periods']} weeks of data.", size=8.5, color=MUTED)
     pdf.chart(chart_png(charts.fitted_vs_residual(result, model_id, currency), CHART_PX, 220),

@@ -25,7 +25,6 @@ from kiri_core.robyn_r.runner import (
 
 CHECK_TIMEOUT_S = 120.0
 ENGINE_LABELS = {"kiri": "Kiri (Python)", ENGINE: "Robyn (R)"}
-ENGINE_NAMES = {"kiri": "Kiri", ENGINE: "Robyn"}  # short, in tables
 NOT_CHECKED = (
     "No worker has checked for Robyn (R) yet: start a worker (python worker.py) on a machine "
     f"with R. {HOW_TO_ENABLE}"

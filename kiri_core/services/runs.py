@@ -106,13 +106,13 @@ def _refuse_twin(session: Session, client_id: int, dataset_id: int, run_config: 
     or running would only give the same models again."""
     active = session.scalars(select(ModelRun).where(
         ModelRun.client_id == client_id, ModelRun.dataset_id == dataset_id,
-        ModelRun.engine == engine, ModelRun.status.in_(ACTIVE_RUN_STATUSES)))
+        ModelRun.engine == engine, ModelRun.status.in_(ACTIVE_RUN_STATUSES),
+    ).execution_options(populate_existing=True))
     for run in active:
         if run.config == dict(run_config):
             raise ValidationError(
                 f"Run #{run.id} with the same data and settings is already {run.status}; "
-                "follow it under Selected run, or change a setting (the seed, for example) "
-                "to start another.")
+                "wait for it, or change a setting (the seed, for example) to start another.")
 
 
 def get_run(session: Session, actor: User, run_id: int) -> ModelRun:
@@ -159,6 +159,7 @@ def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
         raise ValidationError(f"Run #{run_id} is {old.status}; only failed or cancelled runs "
                               "can be retried.")
     require_client_role(session, actor, old.client_id, "analyst")
+    _refuse_twin(session, old.client_id, old.dataset_id, old.config, old.engine)
     run = ModelRun(client_id=old.client_id, dataset_id=old.dataset_id, engine=old.engine,
                    config=dict(old.config), status="queued", created_by_id=actor.id,
                    retry_of_id=old.id)

@@ -4,8 +4,7 @@ engine jargon; a clean view without sidebar or controls but the pick of a plan."
 
 from __future__ import annotations
 
-import json
-
+import pyarrow as pa
 from fitted import carry_over_counted_in, finished_run, fitted_run
 
 from kiri_core import config, planner
@@ -128,10 +127,10 @@ def test_saved_plans_are_compared_then_shown_one_at_a_time(session, team, open_p
 def plans_charted(app) -> list[str]:
     """The bars of the page's plans-per-week chart, in order (empty without one)."""
     for chart in app.get("vega_lite_chart"):
-        for layer in json.loads(chart.proto.spec).get("layer", []):
-            y = layer.get("encoding", {}).get("y", {})
-            if y.get("field") == "plan":
-                return y["sort"]
+        for dataset in chart.proto.datasets:
+            rows = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            if {"bar", "plan", "label"} <= set(rows.columns):
+                return rows.sort_values("bar")["plan"].tolist()
     return []
 
 

@@ -138,9 +138,9 @@ def test_only_failed_or_cancelled_runs_can_be_retried(session, acme, platform_en
 
 
 def test_a_second_start_of_a_run_in_progress_is_refused(session, acme, platform_env):
-    """A double click on Start run: the same data, engine and settings as a queued or running
-    run are refused, naming it; another seed starts; once it has ended the same settings
-    start again."""
+    """A double click on Start run or Retry: the same data, engine and settings as a queued
+    or running run are refused, naming it; another seed starts; once it has ended the same
+    settings start again."""
     team, dataset = acme
     first = start(session, acme, LONG)
     with pytest.raises(ValidationError, match=f"Run #{first.id} with the same data and "
@@ -150,10 +150,15 @@ def test_a_second_start_of_a_run_in_progress_is_refused(session, acme, platform_
     for run in (first, other):
         runs.cancel_run(session, team.analyst, run.id)
         wait_for(platform_env, run.id, finished, timeout=60)
+    retry = runs.retry_run(session, team.analyst, first.id)  # a double click on Retry
+    with pytest.raises(ValidationError, match=f"Run #{retry.id} with the same data"):
+        runs.retry_run(session, team.analyst, first.id)
+    runs.cancel_run(session, team.analyst, retry.id)
+    wait_for(platform_env, retry.id, finished, timeout=60)
     again = start(session, acme, LONG)
     runs.cancel_run(session, team.analyst, again.id)
     wait_for(platform_env, again.id, finished, timeout=60)
-    assert len(runs.list_runs(session, team.viewer, team.client.id)) == 3
+    assert len(runs.list_runs(session, team.viewer, team.client.id)) == 4
 
 
 def test_bad_run_settings_are_refused_before_queueing(session, acme):
