@@ -107,6 +107,7 @@ class RunMonitor:
         self._lock = threading.Lock()
         self._reported = self._written = Progress()
         self._last_beat = time.monotonic()
+        self._stopped = False
         self._heartbeat = Heartbeat(self._tick, f"run-{run_id}",
                                     interval=lambda: PROGRESS_WRITE_INTERVAL_S)
 
@@ -114,7 +115,11 @@ class RunMonitor:
         self._heartbeat.start()
 
     def stop(self) -> None:
-        """Stop the thread and write what was reported since its last write."""
+        """Stop the thread and write what was reported since its last write (once: a second
+        call does nothing)."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._heartbeat.stop()
         self._tick()
 
@@ -239,6 +244,7 @@ def execute_run(run_id: int) -> str:
     monitor.start()
     try:
         result = _fit(run, _load_data(run), monitor)
+        monitor.stop()  # before the result: a progress write racing it would undo its 100 %
         if monitor.should_cancel():
             raise RunCancelled()
         _store_result(run_id, result)

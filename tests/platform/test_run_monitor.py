@@ -13,7 +13,7 @@ from kiri_core import jobs
 from kiri_core.db.models import ModelRun
 from kiri_core.db.session import session_factory
 from kiri_core.engine.fit import BUILDING, PREPARING, SEARCH_END, SEARCH_START, SEARCHING
-from kiri_core.services import datasets
+from kiri_core.services import datasets, runs
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,24 @@ def test_a_claimed_run_says_it_is_loading_the_data(session, running):
     jobs._claim(running)
     session.expire_all()
     assert (run.status, run.stage) == ("running", "Loading the data")
+
+
+def test_no_progress_is_written_after_the_result(session, team, platform_env, monkeypatch):
+    """A progress write racing the stored result (read before it, committed after it) set a
+    succeeded run back to 99 %: the monitor stops before the result is stored."""
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
+    config = runs.default_config(dataset) | {"iterations": 30, "trials": 1}
+    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, config=config,
+                   status="queued", created_by_id=team.analyst.id)
+    session.add(run)
+    session.commit()
+    events: list[str] = []
+    write, store = jobs.RunMonitor._write, jobs._store_result
+    monkeypatch.setattr(jobs.RunMonitor, "_write",
+                        lambda self, reported: (events.append("progress"), write(self, reported)))
+    monkeypatch.setattr(jobs, "_store_result",
+                        lambda run_id, result: (events.append("result"), store(run_id, result)))
+    assert jobs.execute_run(run.id) == "succeeded"
+    assert events[-1] == "result" and events.count("result") == 1
+    session.expire_all()
+    assert (run.status, run.progress) == ("succeeded", 1.0)
