@@ -36,8 +36,8 @@ def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
 
 
 def datasets_table(datasets: list[Dataset], zone: str) -> None:
-    """:func:`datasets_frame` full width; a long name is cut (whole on hover) rather than
-    pushing the period and the save time out of sight."""
+    """:func:`datasets_frame` full width; a long name is cut (its column can be dragged
+    wider) rather than pushing the period and the save time out of sight."""
     st.dataframe(datasets_frame(datasets, zone), hide_index=True, width="stretch",
                  column_config={"Name": st.column_config.TextColumn(width="medium")})
 
