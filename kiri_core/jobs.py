@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from kiri_core import config
 from kiri_core.db.base import utcnow
@@ -153,15 +154,20 @@ class RunMonitor:
             run.heartbeat_at = utcnow()
             run.progress = max(run.progress, min(reported.fraction, 0.99))
             run.stage = reported.stage or run.stage
-            if run.cancel_requested_at is not None:
-                self.cancelled.set()
+            if run.cancel_requested_at is not None or run.status != "running":
+                self.cancelled.set()  # asked to stop, or already ended by the reaper
         self._written, self._last_beat = reported, time.monotonic()
+
+
+def _locked_run(session: Session, run_id: int) -> ModelRun | None:
+    """The run's row, locked until the end of the transaction (its eager joins are not)."""
+    return session.get(ModelRun, run_id, with_for_update={"of": ModelRun})
 
 
 def _claim(run_id: int) -> ModelRun | None:
     """Mark a queued run as running; None if it was cancelled (or taken) meanwhile."""
     with session_scope() as session:
-        run = session.get(ModelRun, run_id)
+        run = _locked_run(session, run_id)
         if run is None or run.status != "queued":
             return None
         run.status, run.stage = "running", "Loading the data"
@@ -208,10 +214,16 @@ def channel_summary(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _store_result(run_id: int, result: dict[str, Any]) -> None:
+def _store_result(run_id: int, result: dict[str, Any]) -> str:
+    """Store the result of a run that is still running and return its final status; a run
+    already ended meanwhile (failed by the reaper, cancelled) keeps its end."""
     data = json.dumps(result, default=_json_default).encode("utf-8")
     with session_scope() as session:
-        run = session.get(ModelRun, run_id)
+        run = _locked_run(session, run_id)
+        if run.status != "running":
+            log.warning("run %s ended as %s before its result came; result not stored",
+                        run_id, run.status)
+            return run.status
         stored = default_storage().put_bytes(
             f"clients/{run.client_id}/runs/{run_id}/result.json", data
         )
@@ -221,13 +233,16 @@ def _store_result(run_id: int, result: dict[str, Any]) -> None:
         run.channels = channel_summary(result)
         run.model_id = result.get("model_id")
         run.status, run.progress, run.finished_at = "succeeded", 1.0, utcnow()
+        return run.status
 
 
-def _finish(run_id: int, status: str, error: str | None) -> None:
+def _finish(run_id: int, status: str, error: str | None) -> str:
+    """End a run that is still active as ``status``; returns the run's final status."""
     with session_scope() as session:
-        run = session.get(ModelRun, run_id)
+        run = _locked_run(session, run_id)
         if run.status in ACTIVE_RUN_STATUSES:
             run.status, run.error, run.finished_at = status, error, utcnow()
+        return run.status
 
 
 def execute_run(run_id: int) -> str:
@@ -247,15 +262,12 @@ def execute_run(run_id: int) -> str:
         monitor.stop()  # before the result: a progress write racing it would undo its 100 %
         if monitor.should_cancel():
             raise RunCancelled()
-        _store_result(run_id, result)
-        return "succeeded"
+        return _store_result(run_id, result)
     except Exception as exc:
         if monitor.should_cancel():  # RunCancelled, or an engine's own stop on should_cancel
-            _finish(run_id, "cancelled", "Cancelled on request.")
-            return "cancelled"
+            return _finish(run_id, "cancelled", "Cancelled on request.")
         log.exception("run %s failed", run_id)
-        _finish(run_id, "failed", f"{type(exc).__name__}: {exc}")
-        return "failed"
+        return _finish(run_id, "failed", f"{type(exc).__name__}: {exc}")
     finally:
         monitor.stop()
 

@@ -107,7 +107,8 @@ def stop(handle: JobHandle) -> None:
         with contextlib.suppress(NoSuchJobError, InvalidJobOperation):
             send_stop_job_command(redis_connection(), handle.job_id)
     elif handle.pid and process_alive(handle.pid):
-        os.killpg(handle.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it ended just now
+            os.killpg(handle.pid, signal.SIGTERM)
 
 
 def never_starts(handle: JobHandle) -> bool:

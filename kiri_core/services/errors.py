@@ -25,3 +25,7 @@ class ValidationError(KiriError):
 
 class AuthenticationError(KiriError):
     """Login failed (wrong e-mail or password, locked, deactivated)."""
+
+
+class QueueUnavailable(KiriError):
+    """A job could not be handed to the queue (Redis down, no process could start)."""

@@ -8,9 +8,11 @@ cancellations the job did not honour in time.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +30,7 @@ from kiri_core.db.models import (
 from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_client_role
-from kiri_core.services.errors import NotFound, ValidationError
+from kiri_core.services.errors import NotFound, QueueUnavailable, ValidationError
 from kiri_core.storage import StorageIntegrityError, default_storage
 
 ADSTOCKS = tuple(ADSTOCK_PARAMS)
@@ -36,6 +38,8 @@ ADSTOCK_LABELS = {"geometric": "Geometric", "weibull_cdf": "Weibull CDF",
                   "weibull_pdf": "Weibull PDF"}
 PRESETS = {"quick": {"iterations": 300, "trials": 1}, "full": {"iterations": 2000, "trials": 5}}
 CANCEL_GRACE = timedelta(seconds=20)
+
+log = logging.getLogger(__name__)
 
 
 def default_config(dataset: Dataset, preset: str = "quick") -> dict[str, Any]:
@@ -71,7 +75,20 @@ def _dataset_of_client(session: Session, client_id: int, dataset_id: int) -> Dat
 
 
 def _enqueue(session: Session, run: ModelRun) -> ModelRun:
-    handle = queue.enqueue_run(run.id)
+    """Hand the committed run to the queue; a run the queue did not take is failed, not left
+    queued for ever."""
+    try:
+        handle = queue.enqueue_run(run.id)
+    except (RedisError, OSError) as exc:
+        log.exception("run %s could not be queued", run.id)
+        run.status, run.finished_at = "failed", utcnow()
+        run.error = (f"The run could not be queued ({type(exc).__name__}: {exc}). "
+                     "Retry it once the queue is back.")
+        session.commit()
+        raise QueueUnavailable(
+            f"Run #{run.id} could not be queued: the job queue did not answer "
+            f"({type(exc).__name__}). The run is marked failed; retry it once the queue "
+            "is back.") from exc
     run.job_id, run.pid = handle.job_id, handle.pid
     session.commit()
     return run
@@ -217,11 +234,8 @@ def choose_model(session: Session, actor: User, run_id: int, model_id: str) -> M
     return run
 
 
-def _fail_stale(session: Session, run: ModelRun, timeout: timedelta) -> None:
-    seconds = int(timeout.total_seconds())
-    run.status, run.finished_at = "failed", utcnow()
-    run.error = (f"The worker stopped responding (no heartbeat for over {seconds} s); it was "
-                 "probably stopped or crashed. Retry the run.")
+def _fail_stale(session: Session, run: ModelRun, reason: str) -> None:
+    run.status, run.finished_at, run.error = "failed", utcnow(), reason
     audit.record(session, None, "run.reaped", client_id=run.client_id, target=("run", run.id))
 
 
@@ -230,28 +244,35 @@ def _finish_unhonoured_cancel(run: ModelRun) -> None:
     run.status, run.finished_at, run.error = "cancelled", utcnow(), "Cancelled on request."
 
 
-def _heartbeat_lost(run: ModelRun, deadline: datetime) -> bool:
-    return run.status == "running" and (run.heartbeat_at or run.started_at) < deadline
-
-
-def _embedded_process_vanished(run: ModelRun, timeout: timedelta) -> bool:
-    return (run.status == "queued" and run.job_id is None and run.pid is not None
-            and run.created_at < utcnow() - timeout and not queue.process_alive(run.pid))
+def _stale_reason(run: ModelRun, now: datetime, timeout: timedelta) -> str | None:
+    """Why an active run will never finish, or None while it may."""
+    if run.status == "running" and (run.heartbeat_at or run.started_at) < now - timeout:
+        return (f"The worker stopped responding (no heartbeat for over "
+                f"{int(timeout.total_seconds())} s); it was probably stopped or crashed. "
+                "Retry the run.")
+    if run.status == "queued" and run.created_at < now - timeout \
+            and queue.never_starts(queue.JobHandle(job_id=run.job_id, pid=run.pid)):
+        return ("The run was queued but never started (its job left the queue, or its process "
+                "ended). Retry the run.")
+    return None
 
 
 def reap_stale_runs(session: Session) -> list[int]:
-    """Fail runs without a heartbeat for ``KIRI_HEARTBEAT_TIMEOUT`` s; finish stuck cancels.
+    """Fail runs that will never finish; finish cancellations the job did not honour.
 
-    Run by the worker every few seconds and by the app on run pages; safe to run anywhere,
-    any number of times. Returns the ids of the runs it changed.
+    Never finish: running without a heartbeat for ``KIRI_HEARTBEAT_TIMEOUT`` s, or queued
+    that long with a job that will not start. Run by the worker every few seconds and by
+    the app on every page load; safe to run anywhere, any number of times. Returns the ids
+    of the runs it changed.
     """
     timeout = timedelta(seconds=config.heartbeat_timeout_seconds())
     now = utcnow()
-    active = session.scalars(select(ModelRun).where(ModelRun.status.in_(ACTIVE_RUN_STATUSES)))
+    active = session.scalars(select(ModelRun).where(ModelRun.status.in_(ACTIVE_RUN_STATUSES))
+                             .execution_options(populate_existing=True))
     changed = []
     for run in active:
-        if _heartbeat_lost(run, now - timeout) or _embedded_process_vanished(run, timeout):
-            _fail_stale(session, run, timeout)
+        if reason := _stale_reason(run, now, timeout):
+            _fail_stale(session, run, reason)
         elif run.status == "running" and run.cancel_requested_at is not None \
                 and run.cancel_requested_at < now - CANCEL_GRACE:
             _finish_unhonoured_cancel(run)

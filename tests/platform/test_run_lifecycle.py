@@ -8,20 +8,23 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rq.job import Job
 
 from kiri_core import config, queue
 from kiri_core.db.models import ModelRun
 from kiri_core.db.session import session_factory
 from kiri_core.services import datasets, runs
-from kiri_core.services.errors import ValidationError
+from kiri_core.services.errors import QueueUnavailable, ValidationError
 from kiri_core.storage import default_storage, sha256
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"iterations": 30, "trials": 1}
 LONG = {"iterations": 20000, "trials": 1}  # killed or cancelled long before the end
+MEDIUM = {"iterations": 6000, "trials": 1}  # long enough to be frozen while it searches
 
 
 def fresh_run(url: str, run_id: int) -> ModelRun:
@@ -127,6 +130,47 @@ def test_a_cancel_the_job_cannot_honour_is_enforced_by_stopping_it(session, acme
     assert not queue.process_alive(pid)
 
 
+def test_a_result_that_comes_after_the_reaper_failed_the_run_is_not_stored(
+    session, acme, platform_env, monkeypatch
+):
+    """A worker frozen past the heartbeat timeout is failed by the reaper; when it wakes up,
+    it stops, and the run stays failed with the reaper's reason (no result under it)."""
+    team, _ = acme
+    monkeypatch.setenv("KIRI_HEARTBEAT_TIMEOUT", "3")
+    run = start(session, acme, MEDIUM)
+    pid = wait_for(platform_env, run.id, started).pid
+    os.killpg(pid, signal.SIGSTOP)
+    try:
+        time.sleep(4)
+        assert runs.reap_stale_runs(session) == [run.id]
+    finally:
+        os.killpg(pid, signal.SIGCONT)
+    deadline = time.monotonic() + 120
+    while queue.process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not queue.process_alive(pid)
+    ended = fresh_run(platform_env, run.id)
+    assert ended.status == "failed" and "worker stopped responding" in ended.error
+    assert runs.run_artifacts(session, team.viewer, run.id) == []
+
+
+def test_a_run_the_queue_cannot_take_is_failed_and_says_so(session, acme, platform_env,
+                                                            monkeypatch):
+    """Redis not answering: the analyst is told, the run is failed (not queued for ever, which
+    would also refuse every later start as its twin), and starts again once Redis is back."""
+    team, _ = acme
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    with pytest.raises(QueueUnavailable, match=r"could not be queued: the job queue did not "
+                                               r"answer \(ConnectionError\)"):
+        start(session, acme, SMALL)
+    (failed,) = runs.list_runs(session, team.viewer, team.client.id)
+    assert failed.status == "failed" and "could not be queued" in failed.error
+    monkeypatch.delenv("REDIS_URL")
+    again = start(session, acme, SMALL)
+    assert again.status == "queued" and again.pid is not None
+    wait_for(platform_env, again.id, finished)
+
+
 def test_only_failed_or_cancelled_runs_can_be_retried(session, acme, platform_env):
     team, _ = acme
     run = start(session, acme, SMALL)
@@ -211,6 +255,28 @@ def test_rq_worker_completes_a_real_run(rq_env, session, acme, tmp_path):
         check_succeeded(session, team, wait_for(rq_env, run.id, finished))
     finally:
         stop_worker(worker)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_queued_run_whose_job_left_the_queue_is_failed(rq_env, session, acme, monkeypatch):
+    """Redis lost the job (flushed, or evicted) before any worker took it: after the
+    heartbeat timeout the run is failed, while a run whose job still waits is left queued."""
+    team, _ = acme
+    monkeypatch.setenv("KIRI_HEARTBEAT_TIMEOUT", "3")
+    lost, waiting = start(session, acme, SMALL), start(session, acme, {**SMALL, "seed": 2})
+    try:
+        Job.fetch(lost.job_id, connection=queue.redis_connection()).delete()
+        for run in (lost, waiting):
+            run.created_at -= timedelta(seconds=4)
+        session.commit()
+        assert runs.reap_stale_runs(session) == [lost.id]
+        session.expire_all()
+        assert lost.status == "failed" and "queued but never started" in lost.error
+        assert waiting.status == "queued"
+    finally:
+        queue.cancel_queued(queue.JobHandle(job_id=waiting.job_id))
 
 
 @pytest.mark.postgres

@@ -114,7 +114,7 @@ def test_no_progress_is_written_after_the_result(session, team, platform_env, mo
     monkeypatch.setattr(jobs.RunMonitor, "_write",
                         lambda self, reported: (events.append("progress"), write(self, reported)))
     monkeypatch.setattr(jobs, "_store_result",
-                        lambda run_id, result: (events.append("result"), store(run_id, result)))
+                        lambda run_id, result: (events.append("result"), store(run_id, result))[1])
     assert jobs.execute_run(run.id) == "succeeded"
     assert events[-1] == "result" and events.count("result") == 1
     session.expire_all()
