@@ -2,7 +2,8 @@
 
 streamlit-authenticator sets, reads and deletes the re-authentication cookie (a JWT signed with
 ``SECRET_KEY``); passwords, lockout, allowed sign-up domains, deactivation and log-out
-(cookies issued before it stop working) are checked by :mod:`kiri_core.services.auth`.
+(sessions signed in and cookies issued before it stop working) are checked by
+:mod:`kiri_core.services.auth`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from streamlit.runtime.pages_manager import PagesManager
 
 from kiri_core import config
+from kiri_core.db.base import utcnow
 from kiri_core.db.models import User
 from kiri_core.services import auth
 from kiri_core.services.errors import KiriError
@@ -26,6 +28,7 @@ COOKIE_DAYS = 7
 NOTICE = "auth_notice"
 COOKIE_TO_DELETE = "auth_cookie_to_delete"
 LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
+SIGNED_IN_AT = "auth_signed_in_at"  # when this browser session signed in (UTC)
 # What the login page itself needs after a log-out: streamlit-authenticator's own keys
 # ("logout" stops the old cookie from signing the user in again), the widget keys of its
 # cookie component and the log-out's own two flags. Everything else in st.session_state
@@ -47,6 +50,7 @@ def authenticator() -> stauth.Authenticate:
 def _sign_in(user: User) -> None:
     st.session_state.pop(LOGGED_OUT, None)
     state.set_user_id(user.id)
+    st.session_state[SIGNED_IN_AT] = utcnow()
     st.session_state.update(username=user.email, name=user.name, email=user.email,
                             authentication_status=True, logout=None)
 
@@ -70,7 +74,8 @@ def _from_cookie(session: Session, authenticator_: stauth.Authenticate) -> User 
 
 
 def log_out(session: Session, authenticator_: stauth.Authenticate) -> None:
-    """The user's own log-out: every cookie issued so far stops working, here and elsewhere."""
+    """The user's own log-out: every cookie issued so far stops working, and every other
+    signed-in tab or device is signed out at its next page load."""
     if state.user_id() is not None:
         auth.log_out_everywhere(session, state.user_id())
     sign_out(authenticator_, delete_cookie_now=False)
@@ -124,6 +129,11 @@ def current_user(session: Session, authenticator_: stauth.Authenticate) -> User 
     user = auth.active_user(session, user_id)
     if user is None:
         sign_out(authenticator_, "Your account has been deactivated. Ask an administrator.")
+        return None
+    signed_in_at = st.session_state.get(SIGNED_IN_AT)
+    if signed_in_at is not None and auth.logged_out_since(user, signed_in_at):
+        sign_out(authenticator_, "You logged out in another tab or on another device, which "
+                                 "ends every session. Log in again to go on.")
         return None
     state.set_user_id(user.id)
     return user

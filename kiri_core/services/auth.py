@@ -155,9 +155,13 @@ def user_for_cookie(session: Session, email: str | None, issued_at: datetime) ->
     user = user_by_email(session, email)
     if user is None or not user.is_active:
         return None
-    if user.sessions_revoked_at is not None and issued_at <= user.sessions_revoked_at:
-        return None
-    return user
+    return None if logged_out_since(user, issued_at) else user
+
+
+def logged_out_since(user: User, signed_in_at: datetime) -> bool:
+    """Whether the user logged out (anywhere) after a session signed in at ``signed_in_at``:
+    a log-out ends every session, not only new sign-ins from older cookies."""
+    return user.sessions_revoked_at is not None and signed_in_at <= user.sessions_revoked_at
 
 
 def active_user(session: Session, user_id: int | None) -> User | None:

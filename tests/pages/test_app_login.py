@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from kiri_core.db.base import utcnow
 from kiri_core.services import auth, users
 from tests.pages.conftest import REPO_ROOT
+from ui import auth as ui_auth
 
 PASSWORD = "correct horse 1"
 
@@ -64,6 +66,21 @@ def test_login_then_deactivation_signs_the_user_out(session, team, open_page, te
     assert "user_id" not in app.session_state
     assert "Your account has been deactivated" in text_of(app)
     assert "analyst@agency.se" not in text_of(app)
+
+
+def test_a_log_out_elsewhere_ends_this_session_too(session, team, open_page, text_of):
+    """Signed in on two devices: logging out on one signs the other out at its next page
+    load; a session that signed in after that log-out stays."""
+    app = open_page("app.py")
+    log_in(app, "analyst@agency.se", PASSWORD)
+    signed_in_at = app.session_state[ui_auth.SIGNED_IN_AT]
+    auth.log_out_everywhere(session, team.analyst.id)  # the log-out on the other device
+    app = open_page("app.py", team.analyst, **{ui_auth.SIGNED_IN_AT: signed_in_at})
+    assert "user_id" not in app.session_state
+    assert "You logged out in another tab or on another device" in text_of(app)
+    later = open_page("app.py", team.analyst, **{ui_auth.SIGNED_IN_AT: utcnow()})
+    assert later.session_state["user_id"] == team.analyst.id
+    assert "analyst@agency.se" in text_of(later)
 
 
 def test_app_refuses_to_start_without_a_real_secret_key(session, open_page, monkeypatch,
