@@ -26,6 +26,7 @@ from kiri_core import config
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun, RunArtifact
 from kiri_core.db.session import session_scope
+from kiri_core.results import channel_summary
 from kiri_core.services import datasets
 from kiri_core.storage import default_storage
 
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 
 PROGRESS_WRITE_INTERVAL_S = 1.0
 ROBYN_TIMEOUT_S = 4 * 3600
-SUMMARY_KEYS = ("spend", "contribution", "roas", "cpa", "mroas", "roas_ci", "effect_share",
-                "spend_share")
 
 
 class RunCancelled(Exception):
@@ -206,14 +205,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"Cannot store {type(value).__name__} in result.json")
 
 
-def channel_summary(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The per-channel numbers kept in the database for lists and the client home."""
-    return {
-        name: {key: channel.get(key) for key in SUMMARY_KEYS}
-        for name, channel in result["channels"].items()
-    }
-
-
 def _store_result(run_id: int, result: dict[str, Any]) -> str:
     """Store the result of a run that is still running and return its final status; a run
     already ended meanwhile (failed by the reaper, cancelled) keeps its end."""
@@ -229,8 +220,7 @@ def _store_result(run_id: int, result: dict[str, Any]) -> str:
         )
         session.add(RunArtifact(run_id=run_id, kind="result", storage_key=stored.key,
                                 checksum=stored.checksum, size_bytes=stored.size_bytes))
-        run.metrics = result["metrics"]
-        run.channels = channel_summary(result)
+        run.metrics, run.channels = result["metrics"], channel_summary(result)
         run.model_id = result.get("model_id")
         run.status, run.progress, run.finished_at = "succeeded", 1.0, utcnow()
         return run.status

@@ -10,6 +10,8 @@ from kiri_core import formatting as fmt
 from kiri_core.engine.response import ResponseCurve
 
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+SUMMARY_KEYS = ("spend", "contribution", "roas", "cpa", "mroas", "roas_ci", "effect_share",
+                "spend_share")
 
 
 def is_conversion(result: dict) -> bool:
@@ -28,6 +30,13 @@ def model_by_id(result: dict, model_id: str) -> dict:
         if model["model_id"] == model_id:
             return model
     raise KeyError(f"Model {model_id!r} is not one of this run's {len(result['models'])} models.")
+
+
+def channel_summary(model: dict) -> dict[str, dict]:
+    """A model's (or a result's top-level) per-channel numbers that a run's row keeps for
+    lists and the client home."""
+    return {name: {key: channel.get(key) for key in SUMMARY_KEYS}
+            for name, channel in model["channels"].items()}
 
 
 def showing(result: dict, model_id: str) -> dict:

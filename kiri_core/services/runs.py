@@ -28,6 +28,7 @@ from kiri_core.db.models import (
     User,
 )
 from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
+from kiri_core.results import channel_summary, model_by_id
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_client_role
 from kiri_core.services.errors import NotFound, QueueUnavailable, ValidationError
@@ -218,7 +219,8 @@ def load_result(session: Session, actor: User, run_id: int) -> dict[str, Any]:
 
 def choose_model(session: Session, actor: User, run_id: int, model_id: str) -> ModelRun:
     """Make one of the run's models the client's model for everyone (analysts and admins);
-    the recommended model's id goes back to the recommendation."""
+    the recommended model's id goes back to the recommendation. The run's row then keeps
+    that model's figures, which the client home and the run lists show."""
     run = get_run(session, actor, run_id)
     require_client_role(session, actor, run.client_id, "analyst")
     result = load_result(session, actor, run_id)
@@ -227,6 +229,8 @@ def choose_model(session: Session, actor: User, run_id: int, model_id: str) -> M
                               "of the models on its Pareto front.")
     recommended = model_id == result["model_id"]
     run.chosen_model_id = None if recommended else model_id
+    model = model_by_id(result, model_id)  # the run's row shows the client's model
+    run.metrics, run.channels = model["metrics"], channel_summary(model)
     run.chosen_by, run.chosen_at = current_actor(session, actor), utcnow()
     audit.record(session, actor, "run.model.recommended" if recommended else "run.model.choose",
                  client_id=run.client_id, target=("run", run_id), details={"model": model_id})

@@ -15,7 +15,8 @@ from fitted import (
 from sqlalchemy.orm import Session
 
 from kiri_core.db.models import AuditLog, ModelRun
-from kiri_core.services import audit, runs
+from kiri_core.results import model_by_id
+from kiri_core.services import audit, clients, runs
 from kiri_core.services.errors import AccessDenied, ValidationError
 
 
@@ -23,7 +24,10 @@ from kiri_core.services.errors import AccessDenied, ValidationError
 def ws(workspace: Workspace) -> Iterator[tuple[Workspace, Session]]:
     """The workspace bound to a session; each test starts with no model chosen."""
     with workspace.session() as session:
-        yield workspace.bound(session), session
+        bound = workspace.bound(session)
+        yield bound, session
+        result = runs.load_result(session, bound.admin, bound.run.id)
+        runs.choose_model(session, bound.admin, bound.run.id, result["model_id"])
         session.execute(sa.update(ModelRun).values(chosen_model_id=None, chosen_by_id=None,
                                                    chosen_at=None))
         session.commit()
@@ -74,6 +78,27 @@ def test_an_admin_goes_back_to_the_recommended_model(ws, models):
     assert (latest.who, latest.action, latest.details) == (
         "boss@agency.se", "Went back to the recommended model of a run",
         f"model: {recommended}")
+
+
+def test_the_client_home_shows_the_chosen_model(ws, models):
+    """Home's headline and the run lists read the run's row: it follows the choice, as the
+    Results, Planner and Presentation pages do."""
+    w, session = ws
+    recommended, other = models
+    result = runs.load_result(session, w.analyst, w.run.id)
+
+    def home_shows(model_id: str) -> bool:
+        model = model_by_id(result, model_id)
+        headline = clients.client_overview(session, w.viewer, w.client.id).headline
+        contribution = sum(c["contribution"] for c in model["channels"].values())
+        return (headline["rsq"], headline["contribution"]) == (
+            model["metrics"]["rsq"], pytest.approx(contribution))
+
+    assert home_shows(recommended) and not home_shows(other)
+    runs.choose_model(session, w.analyst, w.run.id, other)
+    assert home_shows(other) and not home_shows(recommended)
+    runs.choose_model(session, w.analyst, w.run.id, recommended)
+    assert home_shows(recommended)
 
 
 @pytest.mark.parametrize("who", ["viewer", "outsider"])
