@@ -102,11 +102,19 @@ def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
         Headline("Driven by media", amount(result, contribution, currency),
                  f"{fmt.percent(contribution / total if total else 0, currency)} of "
                  f"{outcome(result)}"),
-        Headline("Return per unit spent", fmt.roas(contribution / spend if spend else 0,
-                                                   currency),
+        Headline(*media_efficiency(spend, contribution, is_conversion(result), currency),
                  f"model explains {fmt.percent(model['metrics']['rsq'], currency)} of the "
                  "weekly variation"),
     ]
+
+
+def media_efficiency(spend: float, contribution: float, conversion: bool,
+                     currency: str) -> tuple[str, str]:
+    """Label and value of the media's efficiency: ROAS, or the cost per conversion (CPA)
+    of a conversion model."""
+    if conversion:
+        return "Media CPA", fmt.money(spend / contribution if contribution else None, currency, 2)
+    return "Media ROAS", fmt.roas(contribution / spend if spend else 0.0, currency)
 
 
 def overview_headlines(headline: dict, currency: str) -> list[list[str]]:
@@ -116,11 +124,9 @@ def overview_headlines(headline: dict, currency: str) -> list[list[str]]:
     spend, contribution = headline["spend"], headline["contribution"]
     if headline["conversion"]:
         driven = ["Conversions from media", fmt.number_compact(contribution, currency)]
-        efficiency = ["Media CPA", fmt.money(spend / contribution if contribution else None,
-                                             currency, 2)]
     else:
         driven = ["Media contribution", fmt.money_compact(contribution, currency)]
-        efficiency = ["Media ROAS", fmt.roas(contribution / spend if spend else 0.0, currency)]
+    efficiency = list(media_efficiency(spend, contribution, headline["conversion"], currency))
     return [["Media spend", fmt.money_compact(spend, currency)], driven, efficiency,
             ["Model fit (R²)", fmt.fit(headline["rsq"], currency)]]
 

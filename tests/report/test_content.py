@@ -239,3 +239,21 @@ def test_only_a_small_search_is_called_a_first_look(iterations: int, trials: int
     note = content.quick_search_note({"config": {"iterations": iterations, "trials": trials}})
     assert (note is not None) == noted
     assert note is None or f"({iterations * trials} models)" in note
+
+
+@pytest.mark.parametrize(("dep_var_type", "label"),
+                         [("revenue", "Media ROAS"), ("conversion", "Media CPA")])
+def test_the_presentation_and_home_give_one_media_efficiency(dep_var_type: str,
+                                                             label: str) -> None:
+    """The client's headline figure is the same on the presentation, the PDF and Home: ROAS,
+    or for a conversion model the cost per conversion (not conversions per unit spent)."""
+    result = {**fitted_run().result, "dep_var_type": dep_var_type}
+    model_id = result["model_id"]
+    spend, contribution = content.paid_totals(result, model_id)
+    shown = content.headlines(result, model_id, "SEK")[-1]
+    home = content.overview_headlines({"spend": spend, "contribution": contribution,
+                                       "rsq": 0.9, "conversion": dep_var_type == "conversion"},
+                                      "SEK")[2]
+    ratio = spend / contribution if dep_var_type == "conversion" else contribution / spend
+    assert [shown.label, shown.value] == home
+    assert shown.label == label and fmt.number(ratio, "SEK", 2) in shown.value
