@@ -58,13 +58,6 @@ class Storage:
             raise StorageIntegrityError(f"Stored file {key} does not match its checksum.")
         return data
 
-    def exists(self, key: str) -> bool:
-        return self.fs.exists(self._path(key))
-
-    def delete(self, key: str) -> None:
-        if self.exists(key):
-            self.fs.rm(self._path(key))
-
 
 def default_storage() -> Storage:
     """Storage at ``KIRI_STORAGE_URL`` (default ``./data/artifacts``)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiri_core import generator
@@ -95,7 +96,9 @@ def save_dataset(
         raise ValidationError(f"Nothing was saved: this data is already saved as version "
                               f"v{same.version} ({same.name}), with the same columns.")
     version = _next_version(session, client_id)
-    stored = default_storage().put_bytes(f"clients/{client_id}/datasets/v{version}.csv", data)
+    # the content in the key: a save racing this one for the same version cannot overwrite it
+    key = f"clients/{client_id}/datasets/v{version}-{sha256(data)[:12]}.csv"
+    stored = default_storage().put_bytes(key, data)
     dates = clean[mapping["date"]]
     dataset = Dataset(
         client_id=client_id, version=version, name=name.strip() or f"Version {version}",
@@ -106,7 +109,13 @@ def save_dataset(
         created_by_id=actor.id,
     )
     session.add(dataset)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the version number was taken by a save at the same moment
+        session.rollback()
+        raise ValidationError(
+            "Nothing was saved: another version of this client's data was saved at the same "
+            "moment. Save again to store yours as the next version.") from exc
     audit.record(session, actor, "dataset.create", client_id=client_id,
                  target=("dataset", dataset.id),
                  details={"version": version, "source": source, "rows": len(clean)})

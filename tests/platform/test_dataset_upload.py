@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kiri_core.db.models import Dataset
+from kiri_core.db.session import session_factory
 from kiri_core.services import datasets
 from kiri_core.services.errors import ValidationError
 from kiri_core.storage import default_storage
@@ -141,3 +142,29 @@ def test_a_file_with_a_long_name_is_saved_under_its_whole_name(session, team, go
                                   source=f"upload:{name}")
     (listed,) = datasets.list_datasets(session, team.analyst, team.client.id)
     assert listed.id == saved.id and listed.source == f"upload:{name}"
+
+
+def test_a_save_racing_another_for_the_same_version_leaves_the_other_intact(
+    session, team, good_frame, platform_env, monkeypatch
+):
+    """Two saves for one client at once (an upload while a scheduled import saves) both
+    count the same next version: the later is refused with a plain message, and the first's
+    file is not overwritten by the refused one's (its checksum still holds)."""
+    numbered = datasets._next_version
+
+    def racing(session_, client_id: int) -> int:
+        version = numbered(session_, client_id)
+        monkeypatch.setattr(datasets, "_next_version", numbered)  # the racer counts normally
+        with session_factory(platform_env)() as other:
+            racer = other.get(type(team.analyst), team.analyst.id)
+            upload(other, racer, client_id, as_csv(edited(good_frame, 0, "revenue", "77")))
+        return version
+
+    monkeypatch.setattr(datasets, "_next_version", racing)
+    with pytest.raises(ValidationError, match="saved at the same moment. Save again"):
+        upload(session, team.analyst, team.client.id, as_csv(good_frame))
+    (saved,) = datasets.list_datasets(session, team.viewer, team.client.id)
+    assert saved.version == 1
+    assert datasets.stored_frame(saved).loc[0, "revenue"] == 77
+    again = upload(session, team.analyst, team.client.id, as_csv(good_frame))
+    assert again.version == 2
