@@ -83,13 +83,31 @@ def run_report_bytes(session: Session, run: ModelRun, model_id: str,
                         run.dataset.ground_truth, config.agency_name(), report_date, model_id)
 
 
+def _scenario_ids(session: Session, run_id: int, model_id: str) -> list[int]:
+    """The ids of the scenarios saved for the run's model, read afresh (ending the session's
+    transaction, so that saves committed meanwhile are seen)."""
+    session.commit()
+    return list(session.scalars(select(BudgetScenario.id).where(
+        BudgetScenario.run_id == run_id, BudgetScenario.model_id == model_id)
+        .order_by(BudgetScenario.id)))
+
+
 def store_run_report(run_id: int, model_id: str) -> str:
-    """Job: build the PDF of model ``model_id`` of run ``run_id`` and store it."""
+    """Job: build the PDF of model ``model_id`` of run ``run_id`` and store it.
+
+    A scenario saved or deleted while the PDF was being built would leave a PDF without it
+    (the save found no PDF to drop yet), so the PDF is built again until the scenarios it
+    read are still the saved ones.
+    """
     with session_scope() as session:
         run = session.get(ModelRun, run_id)
         if run is None or run.status != "succeeded":
             return "skipped"
-        data = run_report_bytes(session, run, model_id)
+        while True:
+            shown = _scenario_ids(session, run_id, model_id)
+            data = run_report_bytes(session, run, model_id)
+            if _scenario_ids(session, run_id, model_id) == shown:
+                break
         stored = default_storage().put_bytes(report_key(run, model_id), data)
         kind = report_kind(model_id)
         artifact = _artifact(session, run_id, kind) or RunArtifact(run_id=run_id, kind=kind)

@@ -133,6 +133,28 @@ def test_a_saved_scenario_gets_into_the_next_pdf_of_its_model_only(ws, models) -
     assert "Autumn push" not in text_of(artifact.report_pdf(session, w.analyst, w.run.id, other))
 
 
+def test_a_scenario_saved_while_the_pdf_is_built_gets_into_the_stored_pdf(ws, models,
+                                                                           monkeypatch) -> None:
+    """The analyst saves a plan while the worker builds the PDF: the save finds no PDF to
+    drop yet, so the build itself must notice and start again, or the stale PDF stays."""
+    w, session = ws
+    recommended, _ = models
+    build = artifact.run_report_bytes
+
+    def build_while_a_plan_is_saved(session_, run, model_id):
+        data = build(session_, run, model_id)
+        monkeypatch.setattr(artifact, "run_report_bytes", build)  # one save during one build
+        with w.session() as other:
+            planner.save_scenario(other, w.bound(other).analyst, w.run.id, "Saved meanwhile",
+                                  plan_for(recommended))
+        return data
+
+    monkeypatch.setattr(artifact, "run_report_bytes", build_while_a_plan_is_saved)
+    assert artifact.request_report(session, w.analyst, w.run.id, recommended) is True
+    assert "Saved meanwhile" in text_of(artifact.report_pdf(session, w.viewer, w.run.id,
+                                                            recommended))
+
+
 def test_every_plan_of_the_model_is_in_the_pdf_counted_from_the_model(ws, models) -> None:
     """Two saved plans: a table compares them, then each has its page; the older one, saved
     when plan responses counted the carry-over of past spend in, shows what its spend adds."""
