@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kiri_core.data.validation import DATE_NAMES, DEP_VAR_NAMES, is_spend_name
+from kiri_core.formatting import channel_name
+
 PRODUCT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-DATE_NAMES = ("date", "week", "week_start", "ds", "period")
-REVENUE_NAMES = ("revenue", "sales", "conversions", "orders")
-SPEND_WORDS = re.compile(r"(^spend_|_spend$|_cost$|^cost_)")
+DATE_TYPES = ("DATE", "DATETIME", "TIMESTAMP")
+NUMBER_TYPES = ("INTEGER", "INT64", "FLOAT", "FLOAT64", "NUMERIC", "BIGNUMERIC")
 FLAG_WORDS = ("flag", "promo", "holiday", "event")
 
 
@@ -157,9 +159,9 @@ def flag_as_number(value: Any) -> Any:
 
 
 def spend_name(column: str) -> str:
-    """A BigQuery spend column's Kiri name: ``tv_cost`` -> ``spend_tv``."""
-    name = context_name(column)
-    return f"spend_{SPEND_WORDS.sub('', name).strip('_') or name}"
+    """A BigQuery spend column's Kiri name, its channel's: ``tv_cost`` -> ``spend_tv``,
+    ``Kostnad Meta`` -> ``spend_meta``."""
+    return f"spend_{context_name(channel_name(column))}"
 
 
 def context_name(column: str) -> str:
@@ -170,16 +172,19 @@ def context_name(column: str) -> str:
 def suggest_mapping(column_types: Mapping[str, str]) -> SourceMapping:
     """A first guess from BigQuery column names and types, for the user to correct.
 
-    The date is the first DATE column (or one named like ``week``), revenue the first column
-    whose name contains ``revenue`` (or ``sales``, ...), spend every column named ``spend_*``,
-    ``*_spend`` or ``*_cost``, context every BOOLEAN column and any named like ``promo``.
+    The names are read as a CSV upload's are (:mod:`kiri_core.data.validation`): the date is
+    the first DATE column (or one named like ``week``), revenue the first column whose name
+    holds a revenue word (``revenue``, ``sales``, ``omsättning``, ...), spend every number
+    column whose name says spend (``meta_cost``, ``Kostnad Meta``, ``Google Ads``, ``tv_S``),
+    context every BOOLEAN column and any named like ``promo``.
     """
     names = list(column_types)
     lower = {name.lower(): name for name in names}
-    date = next((n for n in names if column_types[n] in ("DATE", "DATETIME", "TIMESTAMP")), None)
+    date = next((n for n in names if column_types[n] in DATE_TYPES), None)
     date = date or next((lower[n] for n in DATE_NAMES if n in lower), "")
-    revenue = next((n for w in REVENUE_NAMES for n in names if w in n.lower()), "")
-    spend = [n for n in names if SPEND_WORDS.search(n.lower())]
+    revenue = next((n for w in DEP_VAR_NAMES for n in names if w in n.lower()), "")
+    spend = [n for n in names if n not in (date, revenue) and column_types[n] in NUMBER_TYPES
+             and is_spend_name(n)]
     taken = {date, revenue, *spend}
     context = [
         n

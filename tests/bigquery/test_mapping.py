@@ -82,3 +82,17 @@ def test_columns_that_would_share_a_name_are_all_kept():
                              "spend_tv_3": "spend_tv"}
     assert mapping.context == {"promo": "Promo", "promo_2": "promo"}
     assert mapping.problems() == []
+
+
+@pytest.mark.parametrize(("column", "kiri_name"), [
+    ("meta_cost", "spend_meta"), ("Kostnad Meta", "spend_meta"), ("Google Ads", "spend_google_ads"),
+    ("tv_S", "spend_tv"), ("TikTok spend", "spend_tiktok"),
+])
+def test_spend_is_guessed_from_the_names_a_csv_upload_knows(column: str, kiri_name: str):
+    """The same words as the CSV upload's guess (English, Nordic, German, Robyn's ``_S``),
+    and the Kiri name is the channel's."""
+    schema = {"Vecka": "DATE", "Omsättning": "FLOAT", column: "FLOAT",
+              "Meta ads clicks": "INTEGER", "cost_note": "STRING"}
+    suggested = suggest_mapping(schema)
+    assert (suggested.date, suggested.revenue) == ("Vecka", "Omsättning")
+    assert suggested.spend == {kiri_name: column}  # not the clicks, not a text column
