@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from kiri_core import formatting as fmt
 from kiri_core.services import clients
 from kiri_core.services.access import accessible_clients, client_role
 from ui import state
@@ -23,8 +24,8 @@ def client_form(key: str, name: str = "", industry: str = "", currency: str = "S
             "Industry", industries, key=f"{key}_industry",
             index=industries.index(industry) if industry in industries else len(industries) - 1,
         ),
-        "currency": st.selectbox("Currency", clients.CURRENCIES, key=f"{key}_currency",
-                                 index=clients.CURRENCIES.index(currency)),
+        "currency": st.selectbox("Currency", fmt.CURRENCIES, key=f"{key}_currency",
+                                 index=fmt.CURRENCIES.index(currency)),
     }
 
 

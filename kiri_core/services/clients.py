@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiri_core import formatting as fmt
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import Client, Dataset, ModelRun, User
 from kiri_core.results import is_conversion
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_admin, require_client_role
+from kiri_core.services.datasets import list_datasets
 from kiri_core.services.errors import ValidationError
+from kiri_core.services.runs import list_runs
 
-CURRENCIES = ("SEK", "NOK", "DKK", "EUR", "USD", "GBP")
 INDUSTRIES = (
     "Retail", "E-commerce", "Travel", "Finance", "Telecom", "FMCG", "Media", "Automotive",
     "Health", "Other",
@@ -25,9 +27,9 @@ def _check_fields(session: Session, name: str, currency: str, client_id: int | N
     name = name.strip()
     if not name:
         raise ValidationError("Please give the client a name.")
-    if currency not in CURRENCIES:
+    if currency not in fmt.CURRENCIES:
         raise ValidationError(
-            f"Unknown currency '{currency}'; choose one of {', '.join(CURRENCIES)}."
+            f"Unknown currency '{currency}'; choose one of {', '.join(fmt.CURRENCIES)}."
         )
     clash = session.scalar(select(Client).where(Client.name == name))
     if clash is not None and clash.id != client_id:
@@ -102,11 +104,6 @@ class ClientOverview:
 
 def client_overview(session: Session, actor: User, client_id: int) -> ClientOverview:
     client = require_client_role(session, actor, client_id, "viewer")
-    datasets = session.scalars(
-        select(Dataset).where(Dataset.client_id == client_id).order_by(Dataset.version.desc())
-    ).all()
-    runs = session.scalars(
-        select(ModelRun).where(ModelRun.client_id == client_id).order_by(ModelRun.id.desc())
-    ).all()
+    runs = list_runs(session, actor, client_id)
     latest = next((r for r in runs if r.status == "succeeded"), None)
-    return ClientOverview(client, list(datasets), list(runs), latest)
+    return ClientOverview(client, list_datasets(session, actor, client_id), runs, latest)
