@@ -17,7 +17,7 @@ from ui.links import page_link
 with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
-    run, presenting = presenting.presentation_run(session, user, client)
+    run, clean_view = presenting.presentation_run(session, user, client)
     result = workspace.result_of(session, user, run.id)
     model_id, currency = workspace.selected_model(result, run), client.currency
     window = result["window"]
@@ -59,7 +59,7 @@ with db() as session:
         workspace.chart(charts.budget_reallocation(plan, currency))
         for note in scenario["notes"]:
             st.caption(fmt.unbreakable_numbers(f"Note: {note}"))
-    elif not presenting and (elsewhere := planner.plans_on_other_models(session, user, run.id,
+    elif not clean_view and (elsewhere := planner.plans_on_other_models(session, user, run.id,
                                                                          model_id)):
         st.info(content.plans_elsewhere_note(elsewhere, role == "analyst"))
         page_link("pages/planner.py", "Open the Budget planner")
@@ -69,5 +69,5 @@ with db() as session:
     st.caption("Expected weekly return at each weekly spend. Dots: today's average spend"
                + ("; diamonds: the spend of this plan." if plan else "."))
 
-    if not presenting:
+    if not clean_view:
         pdf.report_download(session, user, run, client, model_id)

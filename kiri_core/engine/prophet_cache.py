@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class FitCache:
         try:
             with np.load(path, allow_pickle=False) as stored:
                 return pd.DataFrame(stored["values"], columns=stored["columns"].tolist())
-        except (OSError, ValueError, KeyError):  # unreadable: fit again and overwrite it
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # fit again, overwrite it
             return None
 
     def _write(self, key: str, frame: pd.DataFrame) -> None:
@@ -64,7 +65,10 @@ class FitCache:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, values=frame.to_numpy(dtype=float),
-                     columns=np.array(frame.columns, dtype=str))
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                np.savez(file, values=frame.to_numpy(dtype=float),
+                         columns=np.array(frame.columns, dtype=str))
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)  # left only when the write failed

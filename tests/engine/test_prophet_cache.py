@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -40,8 +42,17 @@ def test_without_a_folder_nothing_is_written(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_an_unreadable_file_is_fitted_again_and_replaced(tmp_path):
-    (tmp_path / "k.npz").write_bytes(b"half a file")
+def truncated_npz() -> bytes:
+    """The first half of a real cache file: a zip archive cut off (a crash mid-copy)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, values=np.ones((52, 3)), columns=np.array(["trend", "season", "holiday"]))
+    return buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+
+@pytest.mark.parametrize("unreadable", [b"half a file", truncated_npz()],
+                         ids=["not-an-archive", "truncated-archive"])
+def test_an_unreadable_file_is_fitted_again_and_replaced(tmp_path, unreadable):
+    (tmp_path / "k.npz").write_bytes(unreadable)
     cache = FitCache(size=4)
     cache.keep_on_disk(tmp_path)
     pd.testing.assert_frame_equal(cache.get("k", lambda: components([3.5])), components([3.5]))
