@@ -16,6 +16,7 @@ from ui.auth import pass_through_app
 from ui.links import page_link
 
 CLIENT_PICKER = "client_picker"
+LOST_CLIENT = "lost_client"  # the name of a selected client that went out of reach
 NO_ACCESS = "You have no access to a client yet. Ask an administrator to give you access."
 
 
@@ -44,15 +45,31 @@ def client_picker(session: Session, user: User) -> Client | None:
         st.sidebar.caption("No clients yet.")
         return None
     by_id = {c.id: c for c in clients}
-    if state.client_id() not in by_id:
-        state.set_client_id(clients[0].id)
+    if state.client_id() is None and LOST_CLIENT not in st.session_state:
+        state.set_client_id(clients[0].id)  # a new session starts on the first client
+    elif state.client_id() is not None and state.client_id() not in by_id:
+        forget_lost_client(session, state.client_id())
     st.session_state[CLIENT_PICKER] = state.client_id()
     chosen = st.sidebar.selectbox(
         "Client", list(by_id), format_func={c.id: c.name for c in clients}.get,
-        key=CLIENT_PICKER, on_change=state.keep_widget_value,
-        args=(CLIENT_PICKER, state.set_client_id),
+        key=CLIENT_PICKER, on_change=state.keep_widget_value, index=None,
+        placeholder="Pick a client", args=(CLIENT_PICKER, pick_client),
     )
-    return by_id[chosen]
+    return by_id.get(chosen)
+
+
+def forget_lost_client(session: Session, client_id: int) -> None:
+    """The session's client was archived or the user's access removed (in another tab, or
+    by an administrator): no client is selected, rather than another one in its place, so
+    nothing the page was about to do lands on a client the user did not pick."""
+    lost = session.get(Client, client_id)
+    state.set_client_id(None)
+    st.session_state[LOST_CLIENT] = lost.name if lost else f"Client #{client_id}"
+
+
+def pick_client(client_id: int) -> None:
+    st.session_state.pop(LOST_CLIENT, None)
+    state.set_client_id(client_id)
 
 
 def selected_client(session: Session, user: User) -> tuple[Client, str]:
@@ -68,7 +85,10 @@ def selected_client(session: Session, user: User) -> tuple[Client, str]:
 
 def no_client_hint(session: Session, user: User) -> None:
     """What to do without a client: pick one, create one (admins) or ask for access."""
-    if accessible_clients(session, user):
+    if lost := st.session_state.get(LOST_CLIENT):
+        st.warning(f"{lost} is no longer open to you: it was archived, or your access was "
+                   "removed. Nothing was done on it here. Pick a client in the sidebar.")
+    elif accessible_clients(session, user):
         st.info("Pick a client in the sidebar.")
     elif user.is_admin:
         st.info("There are no clients yet. Create the first one on the Clients page.")

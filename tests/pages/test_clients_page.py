@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiri_core.services import auth
+from kiri_core.services import auth, clients, users
 from kiri_core.services.access import accessible_clients
 from tests.fitted import PASSWORD
 
@@ -51,3 +51,20 @@ def test_without_clients_the_admin_is_told_to_create_one_and_others_to_ask(sessi
     assert "create the first one below" in admin_sees and "administrator" not in admin_sees
     assert "Ask an administrator to give you access" in text_of(
         open_page("pages/clients.py", colleague))
+
+
+def test_a_client_archived_in_another_tab_is_not_swapped_for_another(session, team, open_page,
+                                                                      text_of):
+    """The analyst works on Acme AB in one tab; an admin archives it elsewhere. The next page
+    load selects no client and says why, instead of quietly showing (and saving to) the
+    analyst's other client."""
+    users.grant_access(session, team.admin, team.analyst.id, team.other_client.id, "analyst")
+    assert open_page("app.py", team.analyst, team.client).title[0].value == "Acme AB"
+    clients.set_archived(session, team.admin, team.client.id, True)
+    app = open_page("app.py", team.analyst, team.client)
+    assert not app.exception and app.session_state["client_id"] is None
+    assert "Acme AB is no longer open to you: it was archived" in text_of(app)
+    assert "Other AB" not in [t.value for t in app.title]
+    app.selectbox(key="client_picker").set_value(team.other_client.id).run()
+    assert app.session_state["client_id"] == team.other_client.id
+    assert "no longer open to you" not in text_of(app)
