@@ -26,6 +26,7 @@ from kiri_core.data.validation import (
 )
 
 BAD_INPUT = 2
+RESULT_MODEL_KEYS = ("channels", "metrics")  # what optimize and report read of every model
 
 
 class BadInput(Exception):
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 2 bad input)."""
     try:
         args = build_parser().parse_args(argv)
+        _refuse_overwriting_inputs(args)
         args.run(args)
     except (BadInput, DatasetError) as exc:
         return _fail(str(exc))
@@ -84,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="JSON",
         help="also write one simulated lift test per channel (a config's calibration list)",
     )
-    generate.set_defaults(run=run_generate)
+    generate.set_defaults(run=run_generate, inputs=(), outputs=("out", "truth", "lift_tests"))
 
     fit = commands.add_parser("fit", help="fit the model family; writes result.json")
     fit.add_argument("--data", type=Path, required=True)
@@ -98,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also write Robyn's pareto_*.csv files of the result into DIR",
     )
-    fit.set_defaults(run=run_fit)
+    fit.set_defaults(run=run_fit, inputs=("data", "config"), outputs=("out",))
 
     optimize = commands.add_parser("optimize", help="budget allocation; writes plan.json")
     optimize.add_argument("--result", type=Path, required=True)
@@ -125,15 +127,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CHANNEL",
         help="keep CHANNEL at its current spend (repeatable)",
     )
-    optimize.set_defaults(run=run_optimize)
+    optimize.set_defaults(run=run_optimize, inputs=("result",), outputs=("out",))
 
     report = commands.add_parser("report", help="the PDF report of a result")
     report.add_argument("--result", type=Path, required=True)
     report.add_argument("--client", required=True)
     report.add_argument("--currency", default="SEK")
     report.add_argument("--out", type=Path, required=True)
-    report.set_defaults(run=run_report)
+    report.set_defaults(run=run_report, inputs=("result",), outputs=("out",))
     return parser
+
+
+def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
+    """An output naming an input (``--out data.csv``) or another output would silently
+    replace it."""
+    seen: dict[Path, str] = {}
+    for option in (*args.inputs, *args.outputs):
+        path = getattr(args, option)
+        if path is None:
+            continue
+        flag = f"--{option.replace('_', '-')}"
+        if (same := seen.get(path.resolve())) is not None:
+            raise BadInput(f"{flag} and {same} name the same file ({path}); "
+                           f"{flag} would overwrite it: choose another name")
+        seen[path.resolve()] = flag
 
 
 # --- commands ------------------------------------------------------------------------
@@ -237,6 +254,12 @@ def _load_result(path: Path) -> dict:
     result = _load_json(path, "result")
     if not result.get("models") or "model_id" not in result:
         raise BadInput(f"{path} is not a result document (no models); run `fit` first")
+    for model in result["models"]:
+        missing = [key for key in RESULT_MODEL_KEYS if not isinstance(model.get(key), dict)]
+        if missing:
+            raise BadInput(f"{path} is not a complete result document: model "
+                           f"{model.get('model_id', '?')} has no {' or '.join(missing)}; "
+                           "run `fit` again")
     return result
 
 

@@ -38,10 +38,10 @@ def kiri(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def error_line(run: subprocess.CompletedProcess) -> str:
-    """The one line of a failed run (library log lines such as prophet's are not ours)."""
+    """The one line of a failed run: nothing else on stderr (no library's log lines)."""
     assert run.returncode == 2, run.stderr
-    lines = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
-    assert len(lines) == 1, run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
     return lines[0]
 
 
@@ -382,6 +382,30 @@ FIT_CASES = [
         "no spend in the modelling window on spend_email: leave it out of the spend columns "
         "or widen the window",
     ),
+    (
+        "unknown algorithm",
+        _csv(lambda d: d),
+        {"algorithm": "bogus"},
+        "config: unknown algorithm 'bogus'; use one of nevergrad's optimizers",
+    ),
+    (
+        "a name where a list is expected",
+        _csv(lambda d: d),
+        {"context_columns": "promo_flag"},
+        "config: 'context_columns' must be a list of names, e.g. ['promo_flag']",
+    ),
+    (
+        "a switch given as text",
+        _csv(lambda d: d),
+        {"quick": "false"},
+        "config: 'quick' must be true or false, got 'false'",
+    ),
+    (
+        "a misspelt key",
+        _csv(lambda d: d),
+        {"contxt_columns": ["promo_flag"]},
+        "config: unknown key 'contxt_columns'; the keys are date_column",
+    ),
     ("empty file", lambda folder: (folder / "data.csv").write_bytes(b""), {}, "the file is empty"),
     ("missing file", lambda folder: None, {}, "file not found: data.csv"),
 ]
@@ -482,6 +506,35 @@ def test_optimize_needs_a_result_document(tmp_path: Path) -> None:
         "error: result.json is not a result document (no models); run `fit` first"
     )
     assert not (tmp_path / "p.json").exists()
+
+
+def test_optimize_refuses_a_result_with_a_model_cut_short(fitted: Path, tmp_path: Path) -> None:
+    result = json.loads((fitted / "result.json").read_text())
+    del result["models"][1]["channels"]
+    (tmp_path / "result.json").write_text(json.dumps(result))
+    for command in (["optimize", "--total-budget", "1e5"], ["report", "--client", "Acme"]):
+        run = kiri(*command, "--result", "result.json", "--out", "out.x", cwd=tmp_path)
+        assert error_line(run) == (
+            f"error: result.json is not a complete result document: model "
+            f"{result['models'][1]['model_id']} has no channels; run `fit` again")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    (["fit", "--data", "data.csv", "--config", "config.json", "--out", "data.csv"],
+     "--out and --data name the same file (data.csv)"),
+    (["optimize", "--result", "result.json", "--total-budget", "1e5", "--out", "./result.json"],
+     "--out and --result name the same file (result.json)"),
+    (["generate", "--weeks", "60", "--seed", "1", "--out", "data.csv", "--truth", "data.csv"],
+     "--truth and --out name the same file (data.csv)"),
+])
+def test_an_output_never_overwrites_an_input(fitted: Path, tmp_path: Path, command: list[str],
+                                             message: str) -> None:
+    for name in ("data.csv", "config.json", "result.json"):
+        (tmp_path / name).write_bytes((fitted / name).read_bytes())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert error_line(kiri(*command, cwd=tmp_path)).startswith(f"error: {message}")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 @pytest.mark.parametrize(

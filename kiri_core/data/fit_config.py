@@ -40,6 +40,8 @@ def validate_fit_config(config: Mapping, columns: Iterable[str] | None = None) -
     columns must exist.
     """
     check = _ConfigCheck(config, frozenset(columns) if columns is not None else None)
+    _check_keys(check)
+    _check_types(check)
     _check_required(check)
     _check_choices(check)
     _check_counts(check)
@@ -61,6 +63,38 @@ def _check_required(check: _ConfigCheck) -> None:
     for column in ColumnMapping.from_config(check.config).columns():
         if column not in check.columns:
             check.add(f"column {column!r} is not in the data", column=column)
+
+
+KNOWN_KEYS = ("date_column", "revenue_column", "spend_columns", "context_columns",
+              "organic_columns", "iterations", "trials", "seed", "adstock", "prophet_vars",
+              "prophet_country", "window_start", "window_end", "dep_var_type",
+              "hyperparameter_bounds", "calibration", "ts_validation", "algorithm", "selection",
+              "quick", "exposure_columns")
+LIST_KEYS = ("context_columns", "organic_columns", "prophet_vars")
+SWITCH_KEYS = ("quick", "ts_validation")
+
+
+def _check_keys(check: _ConfigCheck) -> None:
+    """A misspelt key would otherwise be ignored and its default used without a word."""
+    for key in check.config:
+        if key not in KNOWN_KEYS:
+            check.add(f"unknown key {key!r}; the keys are {', '.join(KNOWN_KEYS)}")
+
+
+def _check_types(check: _ConfigCheck) -> None:
+    """Lists are lists (a bare "promo_flag" is not read letter by letter) and switches are
+    true or false (the text "false" is not taken as on)."""
+    for key in LIST_KEYS:
+        value = check.config.get(key)
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(v, str) for v in value)):
+            check.add(f"{key!r} must be a list of names, e.g. [{value!r}], got {value!r}")
+    if not isinstance(check.config.get("calibration", []), list):
+        check.add("'calibration' must be a list of lift studies")
+    for key in SWITCH_KEYS:
+        value = check.config.get(key)
+        if value is not None and not isinstance(value, bool):
+            check.add(f"{key!r} must be true or false, got {value!r}")
 
 
 ROLES = {"date_column": "date", "revenue_column": "revenue", "spend_columns": "spend",
@@ -101,9 +135,29 @@ def _check_choices(check: _ConfigCheck) -> None:
         value = check.config.get(key)
         if value is not None and value not in allowed:
             check.add(f"unknown {key} {value!r}; choose one of {', '.join(allowed)}")
-    for term in check.config.get("prophet_vars") or ():
+    algorithm = check.config.get("algorithm")
+    if algorithm is not None and algorithm not in _optimizers():
+        check.add(f"unknown algorithm {algorithm!r}; use one of nevergrad's optimizers, "
+                  "such as TwoPointsDE (the default)")
+    selection = check.config.get("selection")
+    if selection is not None and selection not in (rules := _selection_rules()):
+        check.add(f"unknown selection {selection!r}; choose one of {', '.join(rules)}")
+    prophet_vars = check.config.get("prophet_vars")
+    for term in prophet_vars if isinstance(prophet_vars, list) else ():
         if term not in PROPHET_TERMS:
             check.add(f"unknown prophet_vars term {term!r}; choose from {', '.join(PROPHET_TERMS)}")
+
+
+def _optimizers() -> Iterable[str]:
+    import nevergrad as ng  # only when a config names one: nevergrad takes a second to import
+
+    return ng.optimizers.registry
+
+
+def _selection_rules() -> tuple[str, ...]:
+    from kiri_core.engine.selection import RULES  # as slow to import (scikit-learn)
+
+    return RULES
 
 
 def _check_counts(check: _ConfigCheck) -> None:

@@ -206,8 +206,12 @@ def import_prophet() -> type:
     """
     # prophet logs "Importing plotly failed" at import; we never plot with it.
     logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
-    logging.getLogger("prophet").setLevel(logging.WARNING)
     from prophet import Prophet
+
+    # It warns of a yearly season with under 730 days of history, which two years of weekly
+    # rows (721 days from first to last week) are; the season is the user's choice
+    # (prophet_vars). Its import sets its logger's level, so this comes after it.
+    logging.getLogger("prophet").setLevel(logging.ERROR)
 
     # cmdstanpy logs every chain at INFO and an ERROR when L-BFGS stops early (prophet then
     # refits with Newton and says so in a warning). A handler of our own keeps cmdstanpy
