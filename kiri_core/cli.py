@@ -185,7 +185,9 @@ def run_fit(args: argparse.Namespace) -> None:
     frame = read_csv(args.data)
     config = _load_json(args.config, "config")
     problems = validate_fit_config(config)
-    problems += validate_frame(frame, ColumnMapping.from_config(config))
+    said = {p.message for p in problems}  # a clash of channel names is found by both checks
+    problems += [p for p in validate_frame(frame, ColumnMapping.from_config(config))
+                 if f"config: {p.message}" not in said]
     if problems:
         raise DatasetError(problems)
     from kiri_core.engine.fit import FitInputError, fit_model

@@ -383,6 +383,13 @@ FIT_CASES = [
         "or widen the window",
     ),
     (
+        "two spend columns read as one channel",  # found by both checks, said once
+        _csv(lambda d: d.assign(**{"Meta spend": d["spend_meta"]})),
+        {"spend_columns": [*SPEND, "Meta spend"]},
+        "config: spend columns 'spend_meta' and 'Meta spend' both read as the channel 'Meta'; "
+        "rename one of them in the file\n",
+    ),
+    (
         "unknown algorithm",
         _csv(lambda d: d),
         {"algorithm": "bogus"},
@@ -432,7 +439,7 @@ def test_fit_bad_input(
         "result.json",
         cwd=tmp_path,
     )
-    assert error_line(run).startswith(f"error: {message}")
+    assert f"{error_line(run)}\n".startswith(f"error: {message}")
     assert_nothing_written(tmp_path, before)
 
 

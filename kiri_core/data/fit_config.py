@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kiri_core.data.validation import MIN_SPEND_COLUMNS, ColumnMapping, Problem
+from kiri_core.data.validation import (
+    MIN_SPEND_COLUMNS,
+    ColumnMapping,
+    Problem,
+    channel_name_problems,
+)
 from kiri_core.engine.features import PROPHET_TERMS
 from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS, GLOBAL_BOUNDS, VALID_RANGES
-from kiri_core.formatting import channel_name
 
 DEP_VAR_TYPES = ("revenue", "conversion")
 MIN_ITERATIONS = 10  # the engine's own minimum (kiri_core.engine.fit)
@@ -116,17 +120,11 @@ def _check_roles(check: _ConfigCheck) -> None:
 
 
 def _check_channel_names(check: _ConfigCheck) -> None:
-    """Two spend columns must not read as one channel ("Meta spend" and "spend_meta" are
-    both "Meta"): tables, charts and the report name channels, not columns."""
-    columns: dict[str, list[str]] = {}
-    for column in check.config.get("spend_columns") or ():
-        if isinstance(column, str):
-            columns.setdefault(channel_name(column), []).append(column)
-    for name, same in columns.items():
-        if len(set(same)) > 1:
-            named = " and ".join(repr(c) for c in same)
-            check.add(f"spend columns {named} both read as the channel {name!r}; rename one "
-                      "of them in the file", column=same[1])
+    """Spend columns reading as one channel (a data set saved before uploads checked it)."""
+    spend = check.config.get("spend_columns")
+    names = [c for c in spend if isinstance(c, str)] if isinstance(spend, list) else []
+    for problem in channel_name_problems(names):
+        check.add(problem.message, column=problem.column)
 
 
 def _check_choices(check: _ConfigCheck) -> None:

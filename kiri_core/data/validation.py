@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kiri_core.formatting import SPEND_WORD
+from kiri_core.formatting import SPEND_WORD, channel_name
 
 MIN_ROWS = 52
 MIN_SPEND_COLUMNS = 2
@@ -344,6 +344,7 @@ def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Probl
         problems.append(Problem("no revenue (dependent variable) column is chosen"))
     if len(mapping.spend) < MIN_SPEND_COLUMNS:
         problems.append(_too_few_spend_columns(mapping.spend))
+    problems += channel_name_problems(mapping.spend)
     seen: set[str] = set()
     for column in mapping.columns():
         if column in seen:
@@ -352,6 +353,17 @@ def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Probl
             problems.append(Problem(f"column {column!r} is missing from the data", column=column))
         seen.add(column)
     return problems
+
+
+def channel_name_problems(spend: Iterable[str]) -> list[Problem]:
+    """Two spend columns must not read as one channel ("Meta spend" and "spend_meta" are
+    both "Meta"): tables, charts and the report name channels, not columns."""
+    columns: dict[str, list[str]] = {}
+    for column in dict.fromkeys(spend):
+        columns.setdefault(channel_name(column), []).append(column)
+    return [Problem(f"spend columns {' and '.join(map(repr, same))} both read as the channel "
+                    f"{name!r}; rename one of them in the file", column=same[1])
+            for name, same in columns.items() if len(same) > 1]
 
 
 def _too_few_spend_columns(spend: Sequence[str]) -> Problem:

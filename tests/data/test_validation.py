@@ -371,3 +371,22 @@ def test_categorical_context_stays_text(frame: pd.DataFrame) -> None:
     clean = clean_frame(frame, mapping)
     assert clean["events"].iloc[-1] == "event1"
     assert clean["promo_flag"].dtype == float
+
+
+@pytest.mark.parametrize(("extra", "clash"), [
+    ("Meta spend", "'spend_meta' and 'Meta spend' both read as the channel 'Meta'"),
+    ("google_S", "'spend_google' and 'google_S' both read as the channel 'Google'"),
+    ("Meta ads spend", None),  # "Meta ads" is a channel of its own name
+])
+def test_two_spend_columns_that_read_as_one_channel_are_refused_at_upload(
+    frame: pd.DataFrame, extra: str, clash: str | None
+) -> None:
+    """Charts, tables and the report name channels, so a data set whose spend columns read
+    as one channel would be saved and then refused by every run."""
+    frame = frame.assign(**{extra: frame["spend_meta"]})
+    mapping = ColumnMapping(**{**MAPPING.__dict__, "spend": (*MAPPING.spend, extra)})
+    messages = [p.message for p in validate_frame(frame, mapping)]
+    if clash is None:
+        assert messages == []
+    else:
+        assert messages == [f"spend columns {clash}; rename one of them in the file"]
