@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiri_core import formatting as fmt
@@ -31,9 +31,13 @@ def _check_fields(session: Session, name: str, currency: str, client_id: int | N
         raise ValidationError(
             f"Unknown currency '{currency}'; choose one of {', '.join(fmt.CURRENCIES)}."
         )
-    clash = session.scalar(select(Client).where(Client.name == name))
-    if clash is not None and clash.id != client_id:
-        raise ValidationError(f"A client named '{name}' already exists.")
+    name = " ".join(name.split())
+    # one name, however cased or spaced: "Acme AB" and "acme  ab" look alike in the sidebar
+    clash = session.scalar(select(Client).where(func.lower(Client.name) == name.lower(),
+                                                Client.id != (client_id or 0)))
+    if clash is not None:
+        raise ValidationError(f"A client named '{clash.name}' already exists"
+                              f"{' (archived)' if clash.archived_at else ''}.")
     return name
 
 

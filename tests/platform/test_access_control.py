@@ -6,7 +6,7 @@ import pytest
 
 from kiri_core.services import clients, datasets, runs, users
 from kiri_core.services.access import accessible_clients
-from kiri_core.services.errors import AccessDenied, NotFound
+from kiri_core.services.errors import AccessDenied, NotFound, ValidationError
 
 
 @pytest.fixture
@@ -81,6 +81,21 @@ def test_only_admins_create_and_archive_clients(session, team):
     edited = clients.update_client(session, team.admin, team.client.id, name="Acme Nordic",
                                    industry="Retail", currency="NOK")
     assert (edited.name, edited.currency) == ("Acme Nordic", "NOK")
+
+
+@pytest.mark.parametrize("name", ["acme ab", " ACME  AB ", "Acme AB"])
+def test_a_client_name_that_only_differs_in_case_or_spaces_is_taken(session, team, name):
+    """Two clients that look alike in the sidebar would invite work on the wrong one."""
+    clients.set_archived(session, team.admin, team.client.id, True)
+    with pytest.raises(ValidationError, match=r"A client named 'Acme AB' already exists "
+                                              r"\(archived\)"):
+        clients.create_client(session, team.admin, name)
+    with pytest.raises(ValidationError, match="'Acme AB' already exists"):
+        clients.update_client(session, team.admin, team.other_client.id, name=name,
+                              industry="", currency="EUR")
+    renamed = clients.update_client(session, team.admin, team.client.id, name=" acme  AB ",
+                                    industry="", currency="SEK")
+    assert renamed.name == "acme AB"  # its own name, newly cased, is no clash
 
 
 def test_a_deactivated_users_service_calls_are_refused(session, team, acme_dataset):
