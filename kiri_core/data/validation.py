@@ -35,6 +35,9 @@ DELIMITERS = ",;\t"
 # Excel saves it in Sweden, Germany and most of Europe: "1567327,76", "1 567 327,76".
 THOUSANDS = "[ .\u00a0\u202f]"
 DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
+# A number as US-style exports write it in a comma-separated file (the cell quoted): commas
+# between thousands, maybe a currency sign before it: "146,264", "$1,234.50", "-€12.5".
+THOUSANDS_COMMA = re.compile(r"-?[$€£]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 # The ways a whole date column may be written, as named in messages and as parsed.
 DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
                 ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
@@ -117,7 +120,9 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
 
     In a semicolon- or tab-separated file, a column whose every filled cell is a number
     written with a decimal comma (and maybe spaces between thousands) is read as numbers
-    with a decimal point, as Excel writes them in most of Europe.
+    with a decimal point, as Excel writes them in most of Europe. In a comma-separated file,
+    a column of numbers with commas between thousands or a currency sign ("146,264",
+    "$1,234.50", as US exports write them) is read as plain numbers.
     """
     raw = _read_bytes(Path(source), max_bytes) if isinstance(source, str | Path) else source
     if len(raw) > max_bytes:
@@ -143,7 +148,7 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
         raise DatasetError([Problem(f"the file is not a valid CSV: {first_line}")]) from exc
     if frame.empty:
         raise DatasetError([Problem("the file has a header but no data rows")])
-    return frame if delimiter == "," else with_decimal_points(frame)
+    return with_plain_thousands(frame) if delimiter == "," else with_decimal_points(frame)
 
 
 def with_decimal_points(frame: pd.DataFrame) -> pd.DataFrame:
@@ -156,6 +161,19 @@ def with_decimal_points(frame: pd.DataFrame) -> pd.DataFrame:
         if commas and filled.str.fullmatch(DECIMAL_COMMA).all():
             digits = cells.str.replace(THOUSANDS, "", regex=True)
             out[column] = digits.str.replace(",", ".", regex=False)
+    return out
+
+
+def with_plain_thousands(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of numbers with commas between thousands or a currency sign rewritten as
+    plain numbers: "146,264" -> "146264", "$1,234.50" -> "1234.50"."""
+    out = frame.copy()
+    for column in frame.columns:
+        cells = frame[column].str.strip()
+        filled = cells[cells != ""]
+        marked = filled.str.contains(r"[,$€£]", regex=True).any()
+        if marked and filled.str.fullmatch(THOUSANDS_COMMA).all():
+            out[column] = cells.str.replace(r"[,$€£]", "", regex=True)
     return out
 
 

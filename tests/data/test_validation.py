@@ -158,6 +158,19 @@ def test_a_comma_separated_file_is_never_read_with_decimal_commas() -> None:
     assert frame["revenue"].tolist() == ["1,5"]
 
 
+@pytest.mark.parametrize(("cells", "kept"), [
+    (['"146,264"', '"1,234,567.5"', "12"], ["146264", "1234567.5", "12"]),
+    (['"$1,234.50"', "$99", '"-€1,000"'], ["1234.50", "99", "-1000"]),
+    (['"1,5"', '"146,264"'], ["1,5", "146,264"]),  # "1,5" is no thousands: left to be named
+])
+def test_a_us_export_with_thousands_commas_is_read_as_numbers(cells: list[str],
+                                                              kept: list[str]) -> None:
+    """A spend column of "146,264" was left out of the guessed spend columns without a word;
+    adding it back gave a "not a number" line per row."""
+    rows = "".join(f"2020-01-{6 + 7 * i:02d},{cell}\n" for i, cell in enumerate(cells))
+    assert read_csv(f"date,spend_meta\n{rows}".encode())["spend_meta"].tolist() == kept
+
+
 def test_a_swedish_excel_export_validates_like_its_comma_separated_twin() -> None:
     data, _ = generate(60, seed=3)
     swedish = data.to_csv(sep=";", decimal=",", index=False).encode()
