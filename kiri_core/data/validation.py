@@ -396,21 +396,28 @@ def _date_problems(series: pd.Series, column: str) -> list[Problem]:
     missing = _missing_rows(series)
     dates = parse_dates(series)
     bad = [
-        (row, value)
-        for (row, value), date in zip(_cells(series), dates, strict=True)
+        (position, row, value)
+        for position, ((row, value), date) in enumerate(zip(_cells(series), dates, strict=True))
         if pd.isna(date) and row not in missing
     ]
     problems = _capped(missing, column, "missing value")
     problems += _capped(
-        [row for row, _ in bad],
+        [row for _, row, _ in bad],
         column,
         "date that cannot be read",
-        detail={row: f"{value!r} is not a date (expected {DATE_FORMAT_NAMES})"
-                for row, value in bad},
+        detail=_unreadable_dates(series, bad),
     )
     if problems:  # a gap next to an unreadable date says nothing new
         return problems + _duplicate_problems(dates, column)
     return _duplicate_problems(dates, column) + _weekly_problems(dates, column)
+
+
+def _unreadable_dates(series: pd.Series, bad: list[tuple[int, int, object]]) -> dict[int, str]:
+    """Why each ``(position, row, value)`` of ``bad`` is not read, by row."""
+    if not bad:
+        return {}
+    readings = _date_readings(series)
+    return {row: _unreadable_date(readings, position, value) for position, row, value in bad}
 
 
 def _duplicate_problems(dates: pd.Series, column: str) -> list[Problem]:
@@ -536,7 +543,24 @@ def parse_dates(series: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_datetime64_any_dtype(series):
         return series.dt.tz_localize(None) if series.dt.tz is not None else series
+    return max(_date_readings(series).values(), key=lambda dates: dates.notna().sum())
+
+
+def _date_readings(series: pd.Series) -> dict[str, pd.Series]:
+    """The column read in each of :data:`DATE_FORMATS`, by the format's name."""
     text = series.astype(str).str.strip()
-    readings = [pd.to_datetime(text, format=pattern, errors="coerce")
-                for _, pattern in DATE_FORMATS]
-    return max(readings, key=lambda dates: dates.notna().sum())
+    return {name: pd.to_datetime(text, format=pattern, errors="coerce")
+            for name, pattern in DATE_FORMATS}
+
+
+def _unreadable_date(readings: dict[str, pd.Series], position: int, value: object) -> str:
+    """Why a cell of a date column (``readings``: :func:`_date_readings`) is not read: not
+    a date at all, or a date written another way than the column is read (the way most of
+    its cells are written)."""
+    column_way = max(readings, key=lambda name: readings[name].notna().sum())
+    own_way = next((name for name, dates in readings.items()
+                    if pd.notna(dates.iloc[position])), None)
+    if own_way is None:
+        return f"{value!r} is not a date (expected {DATE_FORMAT_NAMES})"
+    return (f"{value!r} is written {own_way}, the column's other dates {column_way}: write "
+            "every date the same way")

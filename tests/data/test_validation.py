@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from kiri_core.data.validation import (
+    DATE_FORMAT_NAMES,
     MAX_CELLS_PER_PROBLEM,
     ColumnMapping,
     DatasetError,
@@ -236,7 +237,8 @@ CASES = [
     (_set("spend_tiktok", 0, "-20"), "row 2, column 'spend_tiktok': spend -20 is negative"),
     (_set("revenue", 9, ""), "row 11, column 'revenue': missing value"),
     (_set("promo_flag", 2, ""), "row 4, column 'promo_flag': missing value"),
-    (_set("date", 5, "14/02/2022"), "row 7, column 'date': '14/02/2022' is not a date"),
+    (_set("date", 5, "14/02/2022"), "row 7, column 'date': '14/02/2022' is written DD/MM/YYYY, "
+                                       "the column's other dates YYYY-MM-DD"),
     (_set("date", 6, "NA"), "row 8, column 'date': missing value"),
     (
         lambda f: pd.concat([f, f.iloc[[7]]], ignore_index=True),
@@ -403,3 +405,18 @@ def test_two_spend_columns_that_read_as_one_channel_are_refused_at_upload(
         assert messages == []
     else:
         assert messages == [f"spend columns {clash}; rename one of them in the file"]
+
+
+def test_a_date_written_another_way_than_the_column_is_named_so(frame: pd.DataFrame) -> None:
+    """'01/08/2022' is a date, just not written as the column's other dates are: saying it
+    is no date (expected ... DD/MM/YYYY ...) contradicted the cell."""
+    dates = pd.to_datetime(frame["date"])
+    written = frame.assign(date=dates.dt.strftime("%Y-%m-%d"))
+    written.loc[3, "date"] = dates[3].strftime("%d/%m/%Y")
+    written.loc[5, "date"] = "soon"
+    messages = [p.message for p in validate_frame(written, MAPPING)]
+    assert messages == [
+        f"row 5, column 'date': '{dates[3]:%d/%m/%Y}' is written DD/MM/YYYY, the column's "
+        "other dates YYYY-MM-DD: write every date the same way",
+        f"row 7, column 'date': 'soon' is not a date (expected {DATE_FORMAT_NAMES})",
+    ]
