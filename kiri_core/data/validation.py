@@ -146,6 +146,7 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
     except (pd.errors.ParserError, csv.Error) as exc:
         first_line = str(exc).strip().splitlines()[0]
         raise DatasetError([Problem(f"the file is not a valid CSV: {first_line}")]) from exc
+    frame = without_trailing_empty_rows(frame)
     if frame.empty:
         raise DatasetError([Problem("the file has a header but no data rows")])
     return with_plain_thousands(frame) if delimiter == "," else with_decimal_points(frame)
@@ -162,6 +163,13 @@ def with_decimal_points(frame: pd.DataFrame) -> pd.DataFrame:
             digits = cells.str.replace(THOUSANDS, "", regex=True)
             out[column] = digits.str.replace(",", ".", regex=False)
     return out
+
+
+def without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows up to the last one with a value: Excel often saves rows of empty cells
+    (",,,,") after the table. Empty rows inside it stay, to be named with their row."""
+    filled = (frame.apply(lambda column: column.str.strip()) != "").any(axis=1).to_numpy()
+    return frame.iloc[: int(filled.nonzero()[0][-1]) + 1 if filled.any() else 0]
 
 
 def with_plain_thousands(frame: pd.DataFrame) -> pd.DataFrame:

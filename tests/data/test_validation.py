@@ -420,3 +420,16 @@ def test_a_date_written_another_way_than_the_column_is_named_so(frame: pd.DataFr
         "other dates YYYY-MM-DD: write every date the same way",
         f"row 7, column 'date': 'soon' is not a date (expected {DATE_FORMAT_NAMES})",
     ]
+
+
+def test_empty_rows_excel_saves_after_the_table_are_left_out(csv_bytes: bytes) -> None:
+    """Excel's trailing ",,,," rows gave a "missing value" line per cell; an empty row inside
+    the table is still named."""
+    trailing = csv_bytes + b",,,,,,\n" * 12
+    assert validate_frame(read_csv(trailing), MAPPING) == []
+    assert len(read_csv(trailing)) == len(read_csv(csv_bytes))
+    lines = csv_bytes.decode().splitlines(keepends=True)
+    inside = "".join([*lines[:4], ",,,,,,\n", *lines[4:]]).encode() + b",,,,,,\n"
+    messages = [p.message for p in validate_frame(read_csv(inside), MAPPING)]
+    assert messages[0] == "row 5, column 'date': missing value"
+    assert all(m.startswith("row 5,") for m in messages[:3])
