@@ -199,7 +199,8 @@ with db() as session:
         # the box at its minimum, 1 week (Streamlit lost the widget's value on the way)
         st.session_state["plan_weeks"] = st.session_state.get("plan_weeks", 4)
         weeks = int(st.number_input("Horizon (weeks)", min_value=1, max_value=52,
-                                    key="plan_weeks"))
+                                    key="plan_weeks", help="1 to 52 weeks. A number outside "
+                                    "is not taken: the budget's label says the horizon used."))
         submitted = plan_form(result, model_id, weeks, currency)
         plans.keep_form(run.id)
         if submitted is not None:

@@ -59,8 +59,22 @@ def default_config(dataset: Dataset, preset: str = "quick") -> dict[str, Any]:
     }
 
 
+# The run form's names of the config keys its choices fill in
+FORM_LABELS = {"'spend_columns'": "\u201cSpend columns\u201d",
+               "'context_columns'": "\u201cContext columns\u201d"}
+
+
+def _in_form_words(problem: str) -> str:
+    """A config problem in the run form's words: "“Spend columns” must list ...", not
+    "config: 'spend_columns' must list ..."."""
+    for key, label in FORM_LABELS.items():
+        problem = problem.replace(key, label)
+    return problem.removeprefix("config: ")
+
+
 def _check_config(dataset: Dataset, run_config: dict[str, Any], engine: str) -> None:
-    problems = [str(p) for p in validate_fit_config(run_config, dataset.column_mapping["columns"])]
+    problems = [_in_form_words(str(p)) for p in
+                validate_fit_config(run_config, dataset.column_mapping["columns"])]
     if engine not in ENGINES:
         problems.append(f"Unknown engine '{engine}'; choose one of {', '.join(ENGINES)}.")
     if problems:

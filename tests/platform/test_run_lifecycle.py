@@ -213,6 +213,11 @@ def test_bad_run_settings_are_refused_before_queueing(session, acme):
         runs.start_run(session, team.analyst, team.client.id, dataset.id, config)
     text = " ".join(raised.value.problems)
     assert "'nope' is not in the data" in text and "cubic" in text and "iterations" in text
+    assert not [p for p in raised.value.problems if p.startswith("config:")]
+    one = {**config, "spend_columns": ["spend_meta"], "adstock": "geometric", "iterations": 30}
+    with pytest.raises(ValidationError) as raised:
+        runs.start_run(session, team.analyst, team.client.id, dataset.id, one)
+    assert raised.value.problems == ["\u201cSpend columns\u201d must list at least 2 spend columns"]
     assert runs.list_runs(session, team.analyst, team.client.id) == []
 
 
