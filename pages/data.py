@@ -1,4 +1,5 @@
-"""Data: upload a CSV (mapping, preview, validation) or generate test data; list versions."""
+"""Data: upload a CSV (mapping, preview, validation) or generate test data; list and delete
+versions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
+from ui.inputs import confirmed_button
 from ui.tables import datasets_table, preview_columns, preview_frame
+
+DELETED = "data_deleted_notice"
 
 
 def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
@@ -103,6 +107,25 @@ def generate_tab(session, user, client) -> None:
                 st.success(f"Saved generated data as version v{saved.version}.")
 
 
+def delete_section(session, user, versions) -> None:
+    """Delete a version: picked in a box, asked twice; the notice outlives the rerun."""
+    with st.expander("Delete a version"):
+        by_id = {d.id: d for d in versions}
+        chosen = by_id[st.selectbox("Version", list(by_id), key="delete_version",
+                                    format_func=lambda key: by_id[key].label)]
+        if confirmed_button(
+                "Delete version", f"Delete {chosen.label} for everyone who sees this client? "
+                "Runs already made on it keep their results; new runs cannot use it.",
+                key=f"delete_dataset_{chosen.id}"):
+            with user_errors():
+                datasets.delete_dataset(session, user, chosen.id)
+                st.session_state[DELETED] = (f"Deleted {chosen.label}. Runs already made on it "
+                                             "keep their results.")
+                st.rerun()
+    if notice := st.session_state.pop(DELETED, None):
+        st.success(notice)
+
+
 with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
@@ -120,5 +143,7 @@ with db() as session:
     versions = datasets.list_datasets(session, user, client.id)
     if versions:
         datasets_table(versions, viewer_zone())
+        if role == "analyst":
+            delete_section(session, user, versions)
     else:
         st.caption("No dataset versions yet.")

@@ -67,7 +67,8 @@ def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
 def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
     """The run history; R² written the client's way, "–" until a run has one."""
     return pd.DataFrame(
-        [{"Run": f"#{r.id}", "Status": r.status, "Dataset": f"v{r.dataset.version}",
+        [{"Run": f"#{r.id}", "Status": r.status,
+          "Dataset": f"v{r.dataset.version}{' (deleted)' if r.dataset.deleted_at else ''}",
           "Search": f"{engine_name(r.engine)} · {r.config.get('iterations')} × "
                     f"{r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",

@@ -233,7 +233,8 @@ def last_content_hash(session: Session, source_id: int, before_id: int) -> str |
 def count_new_weeks(session: Session, client_id: int, dates: pd.Series) -> int:
     """Weeks later than the end of the client's newest data (all weeks if it has none)."""
     latest_end = session.scalar(
-        select(func.max(Dataset.end_date)).where(Dataset.client_id == client_id)
+        select(func.max(Dataset.end_date)).where(Dataset.client_id == client_id,
+                                                 Dataset.deleted_at.is_(None))
     )
     parsed = pd.to_datetime(dates, format="ISO8601", errors="coerce")
     if latest_end is None:

@@ -86,8 +86,14 @@ class Dataset(Base):
     ground_truth: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # kept for its runs
 
     client: Mapped[Client] = relationship()
+
+    @property
+    def label(self) -> str:
+        """``"v3 (Spring export)"``, how messages name the version."""
+        return f"v{self.version} ({self.name})"
 
 
 class ModelRun(Base):

@@ -30,6 +30,7 @@ ACTIONS: dict[str, str] = {
     "client.archive": "Archived a client",
     "client.restore": "Restored a client",
     "dataset.create": "Saved a dataset",
+    "dataset.delete": "Deleted a dataset",
     "run.start": "Started a run",
     "run.cancel": "Cancelled a run",
     "run.retry": "Retried a run",

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from kiri_core import generator
 from kiri_core.data import validation
-from kiri_core.db.models import Dataset, User
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun, User
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
@@ -143,18 +144,41 @@ def generate_dataset(
 
 
 def list_datasets(session: Session, actor: User, client_id: int) -> list[Dataset]:
+    """The client's dataset versions that are not deleted, newest first."""
     require_client_role(session, actor, client_id, "viewer")
-    query = select(Dataset).where(Dataset.client_id == client_id).order_by(
-        Dataset.version.desc()
-    )
-    return list(session.scalars(query))
+    query = select(Dataset).where(Dataset.client_id == client_id,
+                                  Dataset.deleted_at.is_(None)).order_by(Dataset.version.desc())
+    return list(session.scalars(query.execution_options(populate_existing=True)))
+
+
+def delete_dataset(session: Session, actor: User, dataset_id: int) -> Dataset:
+    """Delete a dataset version (analysts): it leaves the client's versions and no new run
+    can use it. The runs already made on it keep their data and results, so its row and
+    file stay. Refused while a run on it is queued or running; a version number is never
+    given again."""
+    dataset = get_dataset(session, actor, dataset_id)
+    require_client_role(session, actor, dataset.client_id, "analyst")
+    if dataset.deleted_at is not None:
+        raise NotFound(f"Dataset {dataset.label} is already deleted.")
+    active = session.scalars(select(ModelRun.id).where(
+        ModelRun.dataset_id == dataset.id, ModelRun.status.in_(ACTIVE_RUN_STATUSES))).all()
+    if active:
+        raise ValidationError(
+            f"Nothing was deleted: run #{active[0]} on dataset {dataset.label} is still queued "
+            "or running. Cancel it, or wait for it to end, then delete the data.")
+    dataset.deleted_at = utcnow()
+    audit.record(session, actor, "dataset.delete", client_id=dataset.client_id,
+                 target=("dataset", dataset.id), details={"version": dataset.version})
+    session.commit()
+    return dataset
 
 
 def _same_data(session: Session, client_id: int, data: bytes,
                column_mapping: dict[str, Any]) -> Dataset | None:
-    """The client's newest saved version with these bytes and this column mapping, if any."""
+    """The client's newest version (not deleted) with these bytes and this column mapping."""
     query = (select(Dataset).where(Dataset.client_id == client_id,
-                                   Dataset.checksum == sha256(data))
+                                   Dataset.checksum == sha256(data),
+                                   Dataset.deleted_at.is_(None))
              .order_by(Dataset.version.desc()))
     return next((d for d in session.scalars(query) if d.column_mapping == column_mapping), None)
 

@@ -83,9 +83,14 @@ def _check_config(dataset: Dataset, run_config: dict[str, Any], engine: str) -> 
 
 
 def _dataset_of_client(session: Session, client_id: int, dataset_id: int) -> Dataset:
-    dataset = session.get(Dataset, dataset_id)
+    """The client's dataset a new run is to use; a deleted one is refused, in plain words."""
+    dataset = session.get(Dataset, dataset_id, populate_existing=True)
     if dataset is None or dataset.client_id != client_id:
         raise NotFound(f"Dataset #{dataset_id} does not exist for this client.")
+    if dataset.deleted_at is not None:
+        raise ValidationError(
+            f"Dataset {dataset.label} was deleted on {dataset.deleted_at:%Y-%m-%d}, so no new "
+            "run can use it; start the run on another version.")
     return dataset
 
 
@@ -191,6 +196,7 @@ def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
         raise ValidationError(f"Run #{run_id} is {old.status}; only failed or cancelled runs "
                               "can be retried.")
     require_client_role(session, actor, old.client_id, "analyst")
+    _dataset_of_client(session, old.client_id, old.dataset_id)
     _refuse_twin(session, old.client_id, old.dataset_id, old.config, old.engine)
     run = ModelRun(client_id=old.client_id, dataset_id=old.dataset_id, engine=old.engine,
                    config=dict(old.config), status="queued", created_by_id=actor.id,

@@ -157,3 +157,21 @@ def test_preview_columns_put_number_columns_to_the_right():
     frame = pd.DataFrame({"date": ["2024-01-01"], "revenue": ["1416294.63"],
                           "note": ["launch"]})
     assert list(preview_columns(frame)) == ["revenue"]
+
+
+def test_an_analyst_deletes_a_version_after_being_asked(session, team, open_page, text_of):
+    for seed in (1, 2):
+        datasets.generate_dataset(session, team.analyst, team.client.id, 60, seed)
+    assert not open_page("pages/data.py", team.viewer, team.client).get("popover")
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.selectbox(key="delete_version").select_index(1).run()  # v1, the older
+    [ask] = [p for p in app.get("popover") if p.proto.popover.label == "Delete version"]
+    assert "Delete v1 (Generated" in ask.markdown[0].value
+    assert "Runs already made on it keep their results" in ask.markdown[0].value
+    assert len(datasets.list_datasets(session, team.viewer, team.client.id)) == 2  # only asked
+    ask.button[0].click().run()
+    assert not app.exception
+    assert "Deleted v1 (Generated" in text_of(app)
+    assert app.dataframe[-1].value["Version"].tolist() == ["v2"]
+    assert [d.version for d in datasets.list_datasets(session, team.viewer, team.client.id)] \
+        == [2]
