@@ -100,7 +100,7 @@ def test_a_single_problem_with_the_run_settings_is_shown(session, team, open_pag
     next(b for b in app.button if b.label == "Start run").click().run()
     message = app.error[0].value
     assert message.startswith("The run settings have 1 problem.")
-    assert "'spend_columns' must list at least" in message
+    assert "\u201cSpend columns\u201d must list at least 2 spend columns" in message
 
 
 def test_a_column_chosen_as_spend_and_context_is_refused_and_no_run_starts(
