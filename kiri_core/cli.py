@@ -180,6 +180,8 @@ def run_generate(args: argparse.Namespace) -> None:
 def run_fit(args: argparse.Namespace) -> None:
     from kiri_core.data.fit_config import validate_fit_config
 
+    if args.workers is not None and args.workers < 1:
+        raise BadInput(f"--workers must be 1 or more, got {args.workers}")
     if args.robyn_csv is not None and not args.robyn_csv.is_dir():
         raise BadInput(f"--robyn-csv folder does not exist: {args.robyn_csv}")
     frame = read_csv(args.data)

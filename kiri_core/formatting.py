@@ -185,7 +185,7 @@ def parse_decimal(text: str | None, currency: str) -> float:
     if not plain:
         raise NumberError(f"Enter a number, for example {example}.")
     if plain.startswith(("-", "\u2212")):
-        raise NumberError(f"\u201c{shown}\u201d is negative; enter 0 or more.")
+        raise NumberError(f"\u201c{shown}\u201d is negative; type the amount without a minus.")
     grouped = style.thousands != " " and style.thousands in plain
     if grouped or not re.fullmatch(r"\d+(?:[.,]\d+)?", plain):
         raise NumberError(f"\u201c{shown}\u201d is not a number; type one like {example}.")

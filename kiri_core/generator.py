@@ -127,7 +127,7 @@ def generate(
         transform parameters and response parameters, plus the baseline parts and the
         per-period decomposition.
     """
-    _check_arguments(weeks, noise, adstock, spend_profile)
+    _check_arguments(weeks, seed, noise, adstock, spend_profile)
     rng = np.random.default_rng(seed)
     dates = _monday_weeks(start, weeks)
     season_shape = _season_shape(dates)
@@ -154,7 +154,10 @@ def generate(
     return data, truth
 
 
-def _check_arguments(weeks: int, noise: float, adstock: str, spend_profile: str) -> None:
+def _check_arguments(weeks: int, seed: int, noise: float, adstock: str,
+                     spend_profile: str) -> None:
+    if seed < 0:
+        raise ValueError(f"seed must be 0 or more, got {seed}")
     if weeks < 4:
         raise ValueError(f"weeks must be at least 4, got {weeks}")
     if not 0.0 <= noise <= MAX_NOISE:

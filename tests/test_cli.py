@@ -390,6 +390,13 @@ FIT_CASES = [
         "rename one of them in the file\n",
     ),
     (
+        "a window after the data",
+        _csv(lambda d: d),
+        {"window_start": "2030-06-01"},
+        "the modelling window 2030-06-01 .. to the last week holds fewer than 2 weeks of the "
+        "data, which runs from",
+    ),
+    (
         "unknown algorithm",
         _csv(lambda d: d),
         {"algorithm": "bogus"},
@@ -441,6 +448,15 @@ def test_fit_bad_input(
     )
     assert f"{error_line(run)}\n".startswith(f"error: {message}")
     assert_nothing_written(tmp_path, before)
+
+
+def test_fit_refuses_no_workers(tmp_path: Path) -> None:
+    _csv(lambda d: d)(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps(CONFIG))
+    run = kiri("fit", "--data", "data.csv", "--config", "config.json", "--out", "r.json",
+               "--workers", "0", cwd=tmp_path)
+    assert error_line(run) == "error: --workers must be 1 or more, got 0"
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_fit_config_that_is_not_json(tmp_path: Path) -> None:
@@ -548,6 +564,7 @@ def test_an_output_never_overwrites_an_input(fitted: Path, tmp_path: Path, comma
     ("args", "message"),
     [
         (["--weeks", "2", "--seed", "1"], "error: weeks must be at least 4, got 2"),
+        (["--weeks", "60", "--seed", "-1"], "error: seed must be 0 or more, got -1"),
         (["--weeks", "60", "--seed", "1", "--noise", "2"], "error: noise must be between 0"),
         (["--weeks", "60"], "error: python -m kiri_core generate: the following arguments are"),
         (

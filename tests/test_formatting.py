@@ -274,7 +274,7 @@ def test_a_decimal_is_read_the_client_s_way(typed, currency, value) -> None:
 @pytest.mark.parametrize(("typed", "currency", "message"), [
     ("", "SEK", "Enter a number, for example 1,50."),
     ("abc", "SEK", "\u201cabc\u201d is not a number; type one like 1,50."),
-    ("-1", "SEK", "\u201c-1\u201d is negative; enter 0 or more."),
+    ("-1", "SEK", "\u201c-1\u201d is negative; type the amount without a minus."),
     ("1,5", "USD", "\u201c1,5\u201d is not a number; type one like 1.50."),
     ("1.250", "DKK", "\u201c1.250\u201d is not a number; type one like 1,50."),
 ])

@@ -204,7 +204,13 @@ def _size(n_bytes: int) -> str:
     return f"{n_bytes / 1e3:.1f} kB" if n_bytes >= 1_000 else f"{n_bytes} bytes"
 
 
+SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip), .xls (OLE)
+
+
 def _decode(raw: bytes) -> str:
+    if raw.startswith(SPREADSHEET_MAGIC):
+        raise DatasetError([Problem("the file is an Excel workbook, not a CSV: in Excel, save "
+                                    "it as \u201cCSV UTF-8\u201d and upload that file")])
     if b"\x00" in raw[:65536]:
         raise DatasetError([Problem("the file is not a CSV text file (it holds binary data)")])
     for encoding in ("utf-8-sig", "cp1252"):

@@ -68,8 +68,13 @@ def window_slice(dates: pd.DatetimeIndex, start: str | None, end: str | None) ->
     """Rows of the modelling window; like Robyn, each bound snaps to the nearest date."""
     first = 0 if start is None else _nearest(dates, _bound(start, "window_start"))
     last = len(dates) - 1 if end is None else _nearest(dates, _bound(end, "window_end"))
+    if start is not None and end is not None and _bound(start, "") > _bound(end, ""):
+        raise ValueError(f"window_start {start} is after window_end {end}")
     if last - first + 1 < 2:
-        raise ValueError(f"the modelling window {start} .. {end} holds fewer than 2 periods")
+        raise ValueError(
+            f"the modelling window {start or 'from the first week'} .. "
+            f"{end or 'to the last week'} holds fewer than 2 weeks of the data, which runs "
+            f"from {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}")
     return slice(first, last + 1)
 
 

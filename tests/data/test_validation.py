@@ -187,7 +187,10 @@ def test_a_swedish_excel_export_validates_like_its_comma_separated_twin() -> Non
     [
         (b"", "the file is empty"),
         (b"  \n\n", "the file is empty"),
-        (b"PK\x03\x04\x00\x00binary", "the file is not a CSV text file (it holds binary data)"),
+        (b"PK\x03\x04\x00\x00binary", "the file is an Excel workbook, not a CSV: in Excel, "
+                                      "save it as \u201cCSV UTF-8\u201d"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "the file is an Excel workbook, not a CSV"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "the file is not a CSV text file (it holds binary data)"),
         (
             b"just some words\nand more\n",
             "the file is not a CSV table: its first line has a single",

@@ -19,8 +19,20 @@ def test_window_bounds_snap_to_the_nearest_period():
     assert dates[window][0] == pd.Timestamp("2016-01-04")  # 3 days away, not 4
     assert dates[window][-1] == pd.Timestamp("2018-12-31")
     assert window.stop - window.start == 157
-    with pytest.raises(ValueError, match="fewer than 2 periods"):
+    with pytest.raises(ValueError, match="fewer than 2 weeks of the data, which runs from "
+                                         "2015-11-23 to 2019-11-11"):
         window_slice(dates, "2016-01-04", "2016-01-04")
+
+
+@pytest.mark.parametrize(("start", "end", "message"), [
+    ("2030-06-01", None, "the modelling window 2030-06-01 .. to the last week holds fewer than "
+                         "2 weeks"),
+    ("2018-06-01", "2017-06-01", "window_start 2018-06-01 is after window_end 2017-06-01"),
+])
+def test_a_window_outside_the_data_says_where_the_data_is(start, end, message):
+    dates = pd.DatetimeIndex(pd.date_range("2015-11-23", periods=208, freq="7D"))
+    with pytest.raises(ValueError, match=message):
+        window_slice(dates, start, end)
 
 
 def test_categorical_context_is_one_hot_without_its_most_frequent_level():
