@@ -114,8 +114,9 @@ def delete_section(session, user, versions) -> None:
         chosen = by_id[st.selectbox("Version", list(by_id), key="delete_version",
                                     format_func=lambda key: by_id[key].label)]
         if confirmed_button(
-                "Delete version", f"Delete {chosen.label} for everyone who sees this client? "
-                "Runs already made on it keep their results; new runs cannot use it.",
+                f"Delete v{chosen.version}", f"Delete {chosen.label} for everyone who sees "
+                "this client? Runs already made on it keep their results; new runs cannot "
+                "use it.",
                 key=f"delete_dataset_{chosen.id}"):
             with user_errors():
                 datasets.delete_dataset(session, user, chosen.id)

@@ -75,6 +75,6 @@ def confirmed_button(label: str, question: str, *, key: str) -> bool:
     """A destructive button asked twice: ``label`` opens a popover with ``question`` and
     "Yes, delete"; True in the run where that was clicked. Closing the popover keeps
     everything, and nothing is left waiting in the session."""
-    with st.popover(label):
+    with st.popover(label, key=f"{key}_ask"):  # its own key: the next one opens closed
         st.markdown(question)
         return st.button("Yes, delete", key=key, type="primary")

@@ -165,7 +165,7 @@ def test_an_analyst_deletes_a_version_after_being_asked(session, team, open_page
     assert not open_page("pages/data.py", team.viewer, team.client).get("popover")
     app = open_page("pages/data.py", team.analyst, team.client)
     app.selectbox(key="delete_version").select_index(1).run()  # v1, the older
-    [ask] = [p for p in app.get("popover") if p.proto.popover.label == "Delete version"]
+    [ask] = [p for p in app.get("popover") if p.proto.popover.label == "Delete v1"]
     assert "Delete v1 (Generated" in ask.markdown[0].value
     assert "Runs already made on it keep their results" in ask.markdown[0].value
     assert len(datasets.list_datasets(session, team.viewer, team.client.id)) == 2  # only asked
