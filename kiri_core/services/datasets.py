@@ -1,7 +1,9 @@
 """Datasets: immutable versions of a client's weekly data (CSV upload or generated).
 
 Validation is :mod:`kiri_core.data.validation`'s (shared with BigQuery import and the CLI);
-a version is saved only when it has no problems, and a new version never overwrites one.
+a version is saved only when it has no problems, and a new version never overwrites one. A
+deleted version leaves the client's list and no new run may use it; its row and file stay
+for the runs made on it.
 """
 
 from __future__ import annotations
