@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
@@ -116,7 +117,8 @@ def never_starts(handle: JobHandle) -> bool:
 
     Its RQ job is gone or already ended (finished, failed, stopped, cancelled), or its
     background process has exited, or it was never handed to either. An RQ job cannot be
-    looked at without ``REDIS_URL``; it is then taken as still waiting.
+    looked at without ``REDIS_URL`` or while Redis does not answer; it is then taken as
+    still waiting.
     """
     if handle.job_id:
         if not config.redis_url():
@@ -125,6 +127,8 @@ def never_starts(handle: JobHandle) -> bool:
             status = Job.fetch(handle.job_id, connection=redis_connection()).get_status()
         except NoSuchJobError:
             return True
+        except RedisError:  # Redis not answering: the job may still be waiting there
+            return False
         return status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
                           JobStatus.CANCELED)
     return handle.pid is None or not process_alive(handle.pid)

@@ -78,4 +78,6 @@ with db() as session:
             if st.button("Restore client" if archived else "Archive client"):
                 with user_errors():
                     clients.set_archived(session, user, chosen.id, not archived)
+                    if not archived and state.client_id() == chosen.id:
+                        state.set_client_id(None)  # archived here, on purpose: no warning
                     st.rerun()

@@ -108,7 +108,8 @@ def generate_tab(session, user, client) -> None:
 
 
 def delete_section(session, user, versions) -> None:
-    """Delete a version: picked in a box, asked twice; the notice outlives the rerun."""
+    """Delete a version: picked in a box, asked twice; the notice (client, text) outlives the
+    rerun."""
     with st.expander("Delete a version"):
         by_id = {d.id: d for d in versions}
         chosen = by_id[st.selectbox("Version", list(by_id), key="delete_version",
@@ -120,11 +121,9 @@ def delete_section(session, user, versions) -> None:
                 key=f"delete_dataset_{chosen.id}"):
             with user_errors():
                 datasets.delete_dataset(session, user, chosen.id)
-                st.session_state[DELETED] = (f"Deleted {chosen.label}. Runs already made on it "
-                                             "keep their results.")
+                st.session_state[DELETED] = (chosen.client_id, f"Deleted {chosen.label}. Runs "
+                                             "already made on it keep their results.")
                 st.rerun()
-    if notice := st.session_state.pop(DELETED, None):
-        st.success(notice)
 
 
 with db() as session:
@@ -141,6 +140,8 @@ with db() as session:
         st.info("You have the viewer role on this client: you can see its data versions, "
                 "but uploading needs the analyst role.")
     st.subheader("Versions")
+    if (deleted := st.session_state.pop(DELETED, None)) and deleted[0] == client.id:
+        st.success(deleted[1])
     versions = datasets.list_datasets(session, user, client.id)
     if versions:
         datasets_table(versions, viewer_zone())

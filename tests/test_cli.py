@@ -406,7 +406,8 @@ FIT_CASES = [
         "a name where a list is expected",
         _csv(lambda d: d),
         {"context_columns": "promo_flag"},
-        "config: 'context_columns' must be a list of names, e.g. ['promo_flag']",
+        "config: 'context_columns' must be a list of names, e.g. ['promo_flag'], got "
+        "'promo_flag'\n",  # and nothing of its letters
     ),
     (
         "a switch given as text",

@@ -216,9 +216,10 @@ def save_rows(
 
 
 def last_content_hash(session: Session, source_id: int, before_id: int) -> str | None:
-    """Content hash of the source's last import that read data successfully."""
+    """Content hash of the source's last import that read data successfully; None when the
+    version it saved has been deleted since (the same rows are then saved again)."""
     query = (
-        select(BigQueryImport.content_hash)
+        select(BigQueryImport)
         .where(
             BigQueryImport.source_id == source_id,
             BigQueryImport.id < before_id,
@@ -227,7 +228,15 @@ def last_content_hash(session: Session, source_id: int, before_id: int) -> str |
         .order_by(BigQueryImport.id.desc())
         .limit(1)
     )
-    return session.scalar(query)
+    last = session.scalar(query)
+    if last is None:
+        return None
+    saved = session.scalar(
+        select(Dataset).join(BigQueryImport, BigQueryImport.dataset_id == Dataset.id)
+        .where(BigQueryImport.source_id == source_id, BigQueryImport.id <= last.id,
+               BigQueryImport.status == "succeeded")
+        .order_by(BigQueryImport.id.desc()).limit(1))
+    return None if saved is not None and saved.deleted_at is not None else last.content_hash
 
 
 def count_new_weeks(session: Session, client_id: int, dates: pd.Series) -> int:

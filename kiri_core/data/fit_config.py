@@ -35,8 +35,9 @@ class _ConfigCheck:
 def validate_fit_config(config: Mapping, columns: Iterable[str] | None = None) -> list[Problem]:
     """Every problem with a fit config (``config.json``), [] if none.
 
-    Checks the required keys, the choices (adstock, dependent-variable type, prophet
-    terms), iterations and trials, and ``hyperparameter_bounds`` in the engine's format:
+    Checks that every key is known and lists are lists and switches true or false, the
+    required keys, the choices (adstock, dependent-variable type, prophet terms, algorithm,
+    selection), iterations and trials, and ``hyperparameter_bounds`` in the engine's format:
     keyed by spend column (``{"spend_meta": {"alpha": [0.5, 3], "theta": 0.2}}``, Robyn's
     plural names such as ``alphas`` accepted) plus ``lambda`` and ``train_size``; a value
     is ``[low, high]`` or one fixed number within the engine's valid ranges
@@ -92,8 +93,9 @@ def _check_types(check: _ConfigCheck) -> None:
         value = check.config.get(key)
         if value is not None and not (isinstance(value, list)
                                       and all(isinstance(v, str) for v in value)):
-            check.add(f"{key!r} must be a list of names, e.g. [{value!r}], got {value!r}")
-    if not isinstance(check.config.get("calibration", []), list):
+            example = f", e.g. [{value!r}]" if isinstance(value, str) else ""
+            check.add(f"{key!r} must be a list of names{example}, got {value!r}")
+    if not isinstance(check.config.get("calibration") or [], list):
         check.add("'calibration' must be a list of lift studies")
     for key in SWITCH_KEYS:
         value = check.config.get(key)

@@ -37,7 +37,8 @@ THOUSANDS = "[ .\u00a0\u202f]"
 DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
 # A number as US-style exports write it in a comma-separated file (the cell quoted): commas
 # between thousands, maybe a currency sign before it: "146,264", "$1,234.50", "-€12.5".
-THOUSANDS_COMMA = re.compile(r"-?[$€£]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+# A first group of 0 ("0,125") is a decimal comma, not thousands: left to be named.
+THOUSANDS_COMMA = re.compile(r"-?[$€£]?([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?")
 # The ways a whole date column may be written, as named in messages and as parsed.
 DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
                 ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
@@ -92,13 +93,20 @@ class ColumnMapping:
 
     @classmethod
     def from_config(cls, config: Mapping) -> ColumnMapping:
-        """The mapping a fit config (``config.json``) describes."""
+        """The mapping a fit config (``config.json``) describes; a bare name where a list
+        belongs is one column (the config check names that mistake; the data checks then
+        speak of the column, not of its letters)."""
+
+        def names(key: str) -> tuple[str, ...]:
+            value = config.get(key) or ()
+            return (value,) if isinstance(value, str) else tuple(value)
+
         return cls(
             date=config.get("date_column"),
             dep_var=config.get("revenue_column"),
-            spend=tuple(config.get("spend_columns") or ()),
-            context=tuple(config.get("context_columns") or ()),
-            organic=tuple(config.get("organic_columns") or ()),
+            spend=names("spend_columns"),
+            context=names("context_columns"),
+            organic=names("organic_columns"),
         )
 
     def columns(self) -> list[str]:

@@ -30,6 +30,7 @@ from kiri_core.services.runs import get_run, load_artifact, load_result
 from kiri_core.storage import default_storage
 
 PDF = "application/pdf"
+MAX_BUILDS = 5
 WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
 
@@ -97,13 +98,14 @@ def store_run_report(run_id: int, model_id: str) -> str:
 
     A scenario saved or deleted while the PDF was being built would leave a PDF without it
     (the save found no PDF to drop yet), so the PDF is built again until the scenarios it
-    read are still the saved ones.
+    read are still the saved ones (at most :data:`MAX_BUILDS` times: plans saved faster than
+    a PDF builds get the last build).
     """
     with session_scope() as session:
         run = session.get(ModelRun, run_id)
         if run is None or run.status != "succeeded":
             return "skipped"
-        while True:
+        for _ in range(MAX_BUILDS):
             shown = _scenario_ids(session, run_id, model_id)
             data = run_report_bytes(session, run, model_id)
             if _scenario_ids(session, run_id, model_id) == shown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiri_core import formatting as fmt
@@ -33,12 +33,17 @@ def _check_fields(session: Session, name: str, currency: str, client_id: int | N
         )
     name = " ".join(name.split())
     # one name, however cased or spaced: "Acme AB" and "acme  ab" look alike in the sidebar
-    clash = session.scalar(select(Client).where(func.lower(Client.name) == name.lower(),
-                                                Client.id != (client_id or 0)))
+    # (compared here, not in SQL: SQLite lowers only ASCII letters, "Å" stays "Å")
+    clash = next((c for c in session.scalars(select(Client).where(Client.id != (client_id or 0)))
+                  if _name_key(c.name) == _name_key(name)), None)
     if clash is not None:
         raise ValidationError(f"A client named '{clash.name}' already exists"
                               f"{' (archived)' if clash.archived_at else ''}.")
     return name
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def create_client(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from kiri_core import generator
 from kiri_core.data import validation
 from kiri_core.db.base import utcnow
-from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun, User
+from kiri_core.db.models import ACTIVE_RUN_STATUSES, Client, Dataset, ModelRun, User
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
@@ -98,6 +98,7 @@ def save_dataset(
     if not keep_duplicate and (same := _same_data(session, client_id, data, column_mapping)):
         raise ValidationError(f"Nothing was saved: this data is already saved as version "
                               f"v{same.version} ({same.name}), with the same columns.")
+    session.get(Client, client_id, with_for_update=True)  # saves for a client in turn (PG)
     version = _next_version(session, client_id)
     # the content in the key: a save racing this one for the same version cannot overwrite it
     key = f"clients/{client_id}/datasets/v{version}-{sha256(data)[:12]}.csv"
@@ -114,7 +115,7 @@ def save_dataset(
     session.add(dataset)
     try:
         session.flush()
-    except IntegrityError as exc:  # the version number was taken by a save at the same moment
+    except IntegrityError as exc:  # SQLite: a save at the same moment took the version number
         session.rollback()
         raise ValidationError(
             "Nothing was saved: another version of this client's data was saved at the same "

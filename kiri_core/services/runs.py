@@ -1,8 +1,9 @@
 """Model runs: start (queued to RQ or the embedded runner), cancel, retry, list, results.
 
 A run's life: ``queued`` -> ``running`` -> ``succeeded`` | ``failed`` | ``cancelled``.
-:func:`reap_stale_runs` fails runs whose worker stopped sending heartbeats and finishes
-cancellations the job did not honour in time.
+:func:`reap_stale_runs` fails runs that will never finish (no heartbeat from their worker,
+or queued with a job that will not start) and finishes cancellations the job did not honour
+in time; a run the queue does not take at all is failed at once.
 """
 
 from __future__ import annotations
@@ -291,7 +292,9 @@ def reap_stale_runs(session: Session) -> list[int]:
     """
     timeout = timedelta(seconds=config.heartbeat_timeout_seconds())
     now = utcnow()
+    # a run whose result is being stored is locked by its job: left for the next round
     active = session.scalars(select(ModelRun).where(ModelRun.status.in_(ACTIVE_RUN_STATUSES))
+                             .with_for_update(of=ModelRun, skip_locked=True)
                              .execution_options(populate_existing=True))
     changed = []
     for run in active:

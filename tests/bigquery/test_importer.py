@@ -65,6 +65,17 @@ def test_the_same_rows_again_save_nothing_new(
     assert len(client_datasets(session, agency)) == 1
 
 
+def test_the_same_rows_are_saved_again_once_their_version_was_deleted(
+    session: Session, agency: Agency, table_source_id: int
+):
+    first = import_source(session, agency.analyst, table_source_id)
+    import_source(session, agency.analyst, table_source_id)  # unchanged
+    datasets.delete_dataset(session, agency.analyst, first.dataset_id)
+    again = import_source(session, agency.analyst, table_source_id)
+    assert again.status == "succeeded" and again.dataset_id != first.dataset_id
+    assert [d.id for d in client_datasets(session, agency)] == [again.dataset_id]
+
+
 def test_invalid_data_saves_nothing_and_lists_the_csv_uploads_problems(
     session: Session, agency: Agency, fake_bigquery: FakeBigQuery
 ):

@@ -163,6 +163,7 @@ def test_a_comma_separated_file_is_never_read_with_decimal_commas() -> None:
     (['"146,264"', '"1,234,567.5"', "12"], ["146264", "1234567.5", "12"]),
     (['"$1,234.50"', "$99", '"-€1,000"'], ["1234.50", "99", "-1000"]),
     (['"1,5"', '"146,264"'], ["1,5", "146,264"]),  # "1,5" is no thousands: left to be named
+    (['"0,125"', '"146,264"'], ["0,125", "146,264"]),  # a decimal comma, not 125
 ])
 def test_a_us_export_with_thousands_commas_is_read_as_numbers(cells: list[str],
                                                               kept: list[str]) -> None:

@@ -98,6 +98,13 @@ def test_a_client_name_that_only_differs_in_case_or_spaces_is_taken(session, tea
     assert renamed.name == "acme AB"  # its own name, newly cased, is no clash
 
 
+def test_nordic_letters_count_as_one_name_in_either_case(session, team):
+    """SQLite's lower() leaves "Å" as it is; the names are compared in Python."""
+    clients.create_client(session, team.admin, "Åhléns  AB")
+    with pytest.raises(ValidationError, match="'Åhléns AB' already exists"):
+        clients.create_client(session, team.admin, "ÅHLÉNS ab")
+
+
 def test_a_deactivated_users_service_calls_are_refused(session, team, acme_dataset):
     users.set_active(session, team.admin, team.analyst.id, False)
     with pytest.raises(AccessDenied, match="deactivated"):

@@ -119,3 +119,20 @@ def test_no_progress_is_written_after_the_result(session, team, platform_env, mo
     assert events[-1] == "result" and events.count("result") == 1
     session.expire_all()
     assert (run.status, run.progress) == ("succeeded", 1.0)
+
+
+def test_a_result_is_not_stored_over_a_run_already_ended(session, team, platform_env):
+    """The reaper failed the run (its worker was frozen); the result that comes after keeps
+    neither the run nor the storage."""
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
+    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, config={},
+                   status="failed", error="The worker stopped responding",
+                   created_by_id=team.analyst.id)
+    session.add(run)
+    session.commit()
+    result = {"metrics": {"rsq": 0.9}, "channels": {}, "model_id": "1_1_1"}
+    assert jobs._store_result(run.id, result) == "failed"
+    session.expire_all()
+    assert (run.status, run.error, run.metrics) == ("failed", "The worker stopped responding",
+                                                    None)
+    assert runs.run_artifacts(session, team.viewer, run.id) == []
