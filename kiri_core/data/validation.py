@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
 # between thousands, maybe a currency sign before it: "146,264", "$1,234.50", "-€12.5".
 # A first group of 0 ("0,125") is a decimal comma, not thousands: left to be named.
 THOUSANDS_COMMA = re.compile(r"-?[$€£]?([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?")
+CURRENCY_MARKS = "[,$€£]"  # what such a number holds besides digits, sign and point
 # The ways a whole date column may be written, as named in messages and as parsed.
 DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
                 ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
@@ -162,15 +163,12 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
 
 def with_decimal_points(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns of decimal-comma numbers rewritten with decimal points: "1 234,5" -> "1234.5"."""
-    out = frame.copy()
-    for column in frame.columns:
-        cells = frame[column].str.strip()
-        filled = cells[cells != ""]
-        commas = filled.str.contains(",", regex=False).any()
-        if commas and filled.str.fullmatch(DECIMAL_COMMA).all():
-            digits = cells.str.replace(THOUSANDS, "", regex=True)
-            out[column] = digits.str.replace(",", ".", regex=False)
-    return out
+    return _with_numbers_rewritten(
+        frame,
+        ",",
+        DECIMAL_COMMA,
+        lambda cells: cells.str.replace(THOUSANDS, "", regex=True).str.replace(",", "."),
+    )
 
 
 def without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -183,13 +181,28 @@ def without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def with_plain_thousands(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns of numbers with commas between thousands or a currency sign rewritten as
     plain numbers: "146,264" -> "146264", "$1,234.50" -> "1234.50"."""
+    return _with_numbers_rewritten(
+        frame,
+        CURRENCY_MARKS,
+        THOUSANDS_COMMA,
+        lambda cells: cells.str.replace(CURRENCY_MARKS, "", regex=True),
+    )
+
+
+def _with_numbers_rewritten(
+    frame: pd.DataFrame,
+    mark: str,
+    number: re.Pattern,
+    rewrite: Callable[[pd.Series], pd.Series],
+) -> pd.DataFrame:
+    """``frame`` with ``rewrite`` applied to each column whose filled cells all match
+    ``number`` and at least one holds ``mark`` (a regex)."""
     out = frame.copy()
     for column in frame.columns:
         cells = frame[column].str.strip()
         filled = cells[cells != ""]
-        marked = filled.str.contains(r"[,$€£]", regex=True).any()
-        if marked and filled.str.fullmatch(THOUSANDS_COMMA).all():
-            out[column] = cells.str.replace(r"[,$€£]", "", regex=True)
+        if filled.str.contains(mark).any() and filled.str.fullmatch(number).all():
+            out[column] = rewrite(cells)
     return out
 
 

@@ -85,9 +85,7 @@ def run_report_bytes(session: Session, run: ModelRun, model_id: str,
 
 
 def _scenario_ids(session: Session, run_id: int, model_id: str) -> list[int]:
-    """The ids of the scenarios saved for the run's model, read afresh (ending the session's
-    transaction, so that saves committed meanwhile are seen)."""
-    session.commit()
+    """The ids of the scenarios saved for the run's model."""
     return list(session.scalars(select(BudgetScenario.id).where(
         BudgetScenario.run_id == run_id, BudgetScenario.model_id == model_id)
         .order_by(BudgetScenario.id)))
@@ -106,8 +104,10 @@ def store_run_report(run_id: int, model_id: str) -> str:
         if run is None or run.status != "succeeded":
             return "skipped"
         for _ in range(MAX_BUILDS):
+            session.commit()  # each read starts a new transaction: it sees the latest saves
             shown = _scenario_ids(session, run_id, model_id)
             data = run_report_bytes(session, run, model_id)
+            session.commit()
             if _scenario_ids(session, run_id, model_id) == shown:
                 break
         stored = default_storage().put_bytes(report_key(run, model_id), data)
