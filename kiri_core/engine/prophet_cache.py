@@ -54,7 +54,7 @@ class FitCache:
         if path is None or not path.exists():
             return None
         try:
-            with np.load(path, allow_pickle=False) as stored:
+            with path.open("rb") as file, np.load(file, allow_pickle=False) as stored:
                 return pd.DataFrame(stored["values"], columns=stored["columns"].tolist())
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # fit again, overwrite it
             return None

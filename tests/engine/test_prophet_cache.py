@@ -76,5 +76,7 @@ def test_memory_keeps_only_the_last_fits(size):
 
 def test_a_caller_changing_its_copy_does_not_change_the_cache():
     cache = FitCache(size=2)
-    cache.get("k", lambda: components([1.0]))["trend"] += 5
+    mine = cache.get("k", lambda: components([1.0]))
+    mine["trend"] += 5
+    assert mine["trend"].tolist() == [6.0]
     pd.testing.assert_frame_equal(cache.get("k", never), components([1.0]))
