@@ -16,6 +16,7 @@ from ui.auth import pass_through_app
 from ui.links import page_link
 
 CLIENT_PICKER = "client_picker"
+CLIENT_PARAM = "client"  # the page address's query parameter holding the selected client
 LOST_CLIENT = "lost_client"  # the name of a selected client that went out of reach
 NO_ACCESS = "You have no access to a client yet. Ask an administrator to give you access."
 
@@ -42,11 +43,11 @@ def client_picker(session: Session, user: User) -> Client | None:
     clients = accessible_clients(session, user)
     if not clients:
         state.set_client_id(None)
-        st.sidebar.caption("No clients yet.")
+        st.sidebar.caption("No clients yet." if user.is_admin else "No client is open to you yet.")
         return None
     by_id = {c.id: c for c in clients}
     if state.client_id() is None and LOST_CLIENT not in st.session_state:
-        state.set_client_id(clients[0].id)  # a new session starts on the first client
+        start_on_linked_client(by_id, default=clients[0].id)
     elif state.client_id() is not None and state.client_id() not in by_id:
         forget_lost_client(session, state.client_id())
     st.session_state[CLIENT_PICKER] = state.client_id()
@@ -55,7 +56,30 @@ def client_picker(session: Session, user: User) -> Client | None:
         key=CLIENT_PICKER, on_change=state.keep_widget_value, index=None,
         placeholder="Pick a client", args=(CLIENT_PICKER, pick_client),
     )
+    show_client_in_address(chosen)
     return by_id.get(chosen)
+
+
+def start_on_linked_client(by_id: dict[int, Client], default: int) -> None:
+    """A new session (a reload, a shared link) starts on the client in the page's address
+    (``?client=7``), else on ``default``; a linked client the user cannot see selects none."""
+    linked = st.query_params.get(CLIENT_PARAM, "")
+    if not linked.isdigit():
+        state.set_client_id(default)
+    elif int(linked) in by_id:
+        state.set_client_id(int(linked))
+    else:  # not named: the user may never have had access to it
+        state.set_client_id(None)
+        st.session_state[LOST_CLIENT] = "The client in this link"
+
+
+def show_client_in_address(client_id: int | None) -> None:
+    """Keep the selected client in the page's address, so a reload or a copied link opens
+    the same client."""
+    if client_id is None:
+        st.query_params.pop(CLIENT_PARAM, None)
+    else:
+        st.query_params[CLIENT_PARAM] = str(client_id)
 
 
 def forget_lost_client(session: Session, client_id: int) -> None:

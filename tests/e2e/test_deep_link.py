@@ -4,7 +4,11 @@ the login form (no "Page not found"), then the linked page; a log-out starts aga
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from kiri_core.db.models import User
+from kiri_core.db.session import session_factory
+from kiri_core.services import clients, users
 from tests.e2e.live_app import FinishedRun, log_in, log_out
 
 pytestmark = [pytest.mark.browser,
@@ -31,8 +35,27 @@ def follow_link_logged_out(page, server_url: str, path: str, title: str, email: 
     page.shot(f"{path}-link-logged-out-{width}")
     log_in(page, email)
     page.get_by_role("heading", name=title, exact=True).wait_for()
-    assert page.url.endswith(f"/{path}")
+    assert page.url.split("?")[0].endswith(f"/{path}")
     page.shot(f"{path}-after-login-{width}")
+
+
+def second_client(database_url: str, email: str, name: str) -> int:
+    """A second client the user of ``email`` is an analyst of; its id."""
+    with session_factory(database_url)() as session:
+        admin = session.scalar(select(User).where(User.is_admin))
+        user = session.scalar(select(User).where(User.email == email))
+        client = clients.create_client(session, admin, name, "Retail", "SEK")
+        users.grant_access(session, admin, user.id, client.id, "analyst")
+        return client.id
+
+
+def client_box(page):
+    return page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")
+
+
+def pick_client(page, name: str) -> None:
+    client_box(page).click()
+    page.get_by_role("option", name=name).click()
 
 
 def test_a_link_opened_logged_out_leads_to_its_page_after_login(
@@ -42,8 +65,17 @@ def test_a_link_opened_logged_out_leads_to_its_page_after_login(
     # the server's first page load: Streamlit has not seen app.py's navigation yet
     follow_link_logged_out(page, app_server.url, "results", "Results", finished.email, 1440)
 
-    page.reload()  # logged in again from the cookie, on the same page
+    # a reload logs in again from the cookie, on the same page and the same client
+    other = second_client(app_server.env["DATABASE_URL"], finished.email, "Zeta AB")
+    page.reload()
     page.get_by_role("heading", name="Results", exact=True).wait_for()
+    pick_client(page, "Zeta AB")
+    page.wait_for_url(f"**/results?client={other}")
+    page.reload()
+    page.get_by_role("heading", name="Results", exact=True).wait_for()
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    assert client_box(page).locator("input").input_value() == "Zeta AB"
+    page.shot("results-reloaded-on-its-client-1440")
     log_out(page)
     # a log-out starts again at the root (the address follows the page's run)
     page.wait_for_url(lambda url: url.rstrip("/") == app_server.url, timeout=15_000)

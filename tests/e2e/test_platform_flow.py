@@ -69,7 +69,7 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     log_out(page)
 
     register(page, "Otto Outsider", "otto@agency.se")  # a colleague, no access
-    page.get_by_text("No clients yet.").wait_for()
+    page.get_by_text("No client is open to you yet.").wait_for()
     open_page(page, "Runs")
     page.get_by_text("Ask an administrator to give you access").wait_for()
     page.reload()  # a new page load of /runs, logged in from the cookie

@@ -46,10 +46,13 @@ def team(session: Session) -> SimpleNamespace:
 
 @pytest.fixture
 def open_page() -> Callable[..., AppTest]:
-    """Run a page file as ``user`` with ``client`` selected (ids put in session state)."""
+    """Run a page file as ``user`` with ``client`` selected (ids put in session state) and
+    ``query`` in the page's address."""
 
-    def run(page: str, user=None, client=None, **state) -> AppTest:
+    def run(page: str, user=None, client=None, query: dict | None = None, **state) -> AppTest:
         app = AppTest.from_file(str(REPO_ROOT / page), default_timeout=60)
+        for key, value in (query or {}).items():
+            app.query_params[key] = value
         if user is not None:
             app.session_state["user_id"] = user.id
         if client is not None:

@@ -68,3 +68,26 @@ def test_a_client_archived_in_another_tab_is_not_swapped_for_another(session, te
     app.selectbox(key="client_picker").set_value(team.other_client.id).run()
     assert app.session_state["client_id"] == team.other_client.id
     assert "no longer open to you" not in text_of(app)
+
+
+def test_the_address_carries_the_client_so_a_reload_opens_it_again(team, session, open_page):
+    """The selected client is put in the page's address; a new session (a reload, a shared
+    link) opens the client in the address, not the first one. (AppTest runs only the page on
+    a rerun, so each step is a first run; tests/e2e/test_deep_link.py reloads in Chromium.)"""
+    users.grant_access(session, team.admin, team.analyst.id, team.other_client.id, "analyst")
+    assert open_page("app.py", team.analyst).query_params["client"] == str(team.client.id)
+    picked = open_page("app.py", team.analyst, team.other_client)
+    assert picked.query_params["client"] == str(team.other_client.id)
+    reloaded = open_page("app.py", team.analyst, query={"client": str(team.other_client.id)})
+    assert reloaded.session_state["client_id"] == team.other_client.id
+    assert reloaded.title[0].value == "Other AB"
+
+
+def test_a_link_to_a_client_out_of_reach_selects_none_and_names_nothing(team, open_page,
+                                                                       text_of):
+    """The viewer of Acme AB opens a link to Other AB: no client is selected (not Acme AB in
+    its place), and the page does not reveal the other client's name."""
+    app = open_page("app.py", team.viewer, query={"client": str(team.other_client.id)})
+    assert not app.exception and app.session_state["client_id"] is None
+    assert "The client in this link is no longer open to you" in text_of(app)
+    assert "Other AB" not in text_of(app)
