@@ -13,7 +13,7 @@ BigQuery's in :mod:`kiri_core.bigquery.settings`, ``KIRI_RSCRIPT`` (the Robyn en
 ``SECRET_KEY``                  signs login cookies; required unless ``KIRI_DEV_MODE=1``
 ``KIRI_DEV_MODE``               ``1`` allows a missing or sample ``SECRET_KEY``
 ``KIRI_ALLOWED_SIGNUP_DOMAINS`` comma-separated e-mail domains allowed to sign up after the
-                                first (admin) account; empty means nobody can
+                                first (admin) account; empty: that account's domain
 ``KIRI_HEARTBEAT_TIMEOUT``      seconds without a worker heartbeat before a run is failed
                                 (default 45)
 ``KIRI_BCRYPT_ROUNDS``          bcrypt cost factor for new password hashes (default 12)

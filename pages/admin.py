@@ -69,7 +69,7 @@ def access_section(session, admin, everyone: list) -> None:
                                format_func={i: u.email for i, u in people.items()}.get)
         client_id = st.selectbox("Client", list(clients),
                                  format_func={i: c.name for i, c in clients.items()}.get)
-        role = st.radio("Role", ROLES, horizontal=True,
+        role = st.radio("Role", ROLES, index=ROLES.index("viewer"), horizontal=True,
                         help="analyst: upload, run, optimize, export · viewer: results and PDF")
         grant, revoke = st.columns(2)
         email, name = people[user_id].email, clients[client_id].name

@@ -64,6 +64,7 @@ with db() as session:
     st.caption(f"{content.model_statement(result, model_id)}: the PDF reports this model and "
                "the budget scenarios saved for it.")
     pdf.report_download(session, user, run, client, model_id)
-    st.download_button("Robyn CSVs (zip)", lambda: robyn_csv_zip(result), mime="application/zip",
-                       file_name=f"{client.name} - run {run.id} - Robyn CSVs.zip",
-                       key=f"download_robyn_{run.id}")
+    if role == "analyst":  # viewers read the results and the PDF; analysts export the models
+        st.download_button("Robyn CSVs (zip)", lambda: robyn_csv_zip(result),
+                           mime="application/zip", key=f"download_robyn_{run.id}",
+                           file_name=f"{client.name} - run {run.id} - Robyn CSVs.zip")

@@ -8,7 +8,7 @@ from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun
 from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
-from ui import state
+from ui import state, workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
@@ -132,7 +132,8 @@ def run_view(session, user, client, role: str, history: list[ModelRun]) -> None:
     if run.status == "succeeded":
         with user_errors():
             result = runs.load_result(session, user, run.id)
-            first_results(result, client.currency, run.dataset.ground_truth)
+            first_results(result, workspace.selected_model(result, run), client.currency,
+                          run.dataset.ground_truth)
 
 
 with db() as session:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from kiri_core import charts, formatting
 from kiri_core.report import content
-from kiri_core.results import recommendation_reason
+from kiri_core.results import model_by_id
 from ui import workspace
 
 
@@ -31,20 +31,21 @@ def truth_table(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
     return pd.DataFrame(rows)
 
 
-def first_results(result: dict[str, Any], currency: str, truth: dict[str, Any] | None) -> None:
-    """Recommended model: metrics, channel table, actual vs fitted, and truth if known."""
-    st.markdown(f"**Recommended model** `{result['model_id']}`")
-    if warning := content.fit_warning(result, result["model_id"], currency):
+def first_results(result: dict[str, Any], model_id: str, currency: str,
+                  truth: dict[str, Any] | None) -> None:
+    """The run's model (the client's choice, else the recommended one): metrics, channel
+    table, actual vs fitted, and truth if known."""
+    st.markdown(f"**{content.model_statement(result, model_id)}**")
+    if warning := content.fit_warning(result, model_id, currency):
         st.warning(warning)
     if note := content.quick_search_note(result):
         st.info(note)
-    if reason := recommendation_reason(result, currency):
-        st.caption(reason)
+    st.caption(content.selection_note(result, model_id, currency))
     with st.container(horizontal=True):
-        workspace.fit_tiles(result, result["model_id"], currency)
-    workspace.channel_tables(result, result["model_id"], currency)
-    workspace.chart(charts.actual_vs_predicted(result, result["model_id"], currency))
+        workspace.fit_tiles(result, model_id, currency)
+    workspace.channel_tables(result, model_id, currency)
+    workspace.chart(charts.actual_vs_predicted(result, model_id, currency))
     if truth:
         st.markdown("**Estimated vs true** (this dataset was generated with known truth)")
-        st.dataframe(truth_table(result["channels"], truth, currency), hide_index=True,
-                     width="stretch")
+        st.dataframe(truth_table(model_by_id(result, model_id)["channels"], truth, currency),
+                     hide_index=True, width="stretch")

@@ -60,8 +60,17 @@ def normalize_email(email: str) -> str:
     return email
 
 
-def _check_signup_domain(email: str) -> None:
-    domains = config.allowed_signup_domains()
+def signup_domains(session: Session) -> list[str]:
+    """The e-mail domains that may register: ``KIRI_ALLOWED_SIGNUP_DOMAINS``, else the first
+    administrator's (the agency's own colleagues)."""
+    if configured := config.allowed_signup_domains():
+        return configured
+    first_admin = session.scalar(select(User).where(User.is_admin).order_by(User.id).limit(1))
+    return [first_admin.email.rsplit("@", 1)[1]] if first_admin else []
+
+
+def _check_signup_domain(session: Session, email: str) -> None:
+    domains = signup_domains(session)
     domain = email.rsplit("@", 1)[1]
     if domain not in domains:
         allowed = ", ".join(domains) if domains else "none configured"
@@ -79,7 +88,7 @@ def register_user(session: Session, email: str, name: str, password: str) -> Use
     check_password_rules(password)
     first = user_count(session) == 0
     if not first:
-        _check_signup_domain(email)
+        _check_signup_domain(session, email)
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise ValidationError(f"An account for {email} already exists. Please log in.")
     user = User(email=email, name=name.strip(), password_hash=hash_password(password),

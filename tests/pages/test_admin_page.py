@@ -20,12 +20,13 @@ def test_admin_deactivates_a_user(session, team, open_page):
     assert auth.active_user(session, team.viewer.id) is None
 
 
-def test_admin_grants_a_role_on_a_client(session, team, open_page):
+def test_admin_grants_a_role_on_a_client_viewer_unless_told_otherwise(session, team,
+                                                                      open_page):
     app = open_page("pages/admin.py", team.admin)
     form_user, form_client = app.selectbox[1], app.selectbox[2]
     form_user.set_value(team.outsider.id)
     form_client.set_value(team.client.id)
-    app.radio[0].set_value("viewer")
+    assert app.radio[0].value == "viewer"  # the least access is the default
     next(b for b in app.button if b.label == "Grant access").click().run()
     assert not app.exception and not app.error
     grant = session.get(UserClientAccess, (team.outsider.id, team.client.id))

@@ -121,11 +121,14 @@ def test_picking_the_recommended_model_again_goes_back_to_it_for_everyone(
     assert chosen_by("Admin") in text_of(viewer)
 
 
-def test_a_viewer_gets_the_results_and_the_pdf_button(session, team, open_page):
+def test_a_viewer_gets_the_results_and_the_pdf_button_but_no_export(session, team, open_page):
     finished_run(session, team.analyst, team.client.id)
     app = open_page("pages/results.py", team.viewer, team.client)
     assert not app.exception
     assert [b.label for b in app.button] == ["Prepare PDF report"]
+    assert [b.label for b in app.get("download_button")] == []  # no export of the models
+    analyst = open_page("pages/results.py", team.analyst, team.client)
+    assert [b.label for b in analyst.get("download_button")] == ["Robyn CSVs (zip)"]
     app.button[0].click().run()
     assert not app.exception
     run_id = app.session_state["run_id"]

@@ -137,7 +137,7 @@ def test_robyn_set_up_words_are_for_admins_and_the_reason_reads_the_client_s_way
     assert not app.exception
     assert "Robyn (R) is not set up here yet; an administrator can enable it." in text_of(app)
     assert "python worker.py" not in text_of(app)
-    captions = [c.value for c in app.caption]
+    captions = "\n".join(c.value for c in app.caption)
     assert recommendation_reason(result, "SEK") in captions  # "NRMSE 0,1132", not 0.1132
     assert result["recommendation_reason"] != recommendation_reason(result, "SEK")
     assert result["recommendation_reason"] not in captions
@@ -156,3 +156,26 @@ def test_a_running_run_names_what_it_is_doing(session, team, open_page):
     assert not app.exception
     [bar] = app.get("progress")
     assert bar.proto.text == "Building the model set \u2026 90%"
+
+
+def test_the_selected_run_shows_the_client_s_model_once_one_is_chosen(session, team, open_page,
+                                                                     text_of):
+    """After an analyst chose another model on the Results page, the run's first results
+    show that model, as the run history and the home page do."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = runs.load_result(session, team.analyst, run.id)
+    other = next(m for m in result["models"] if not m["recommended"])
+    runs.choose_model(session, team.analyst, run.id, other["model_id"])
+    app = open_page("pages/runs.py", team.viewer, team.client)
+    assert not app.exception
+    assert f"**Model {other['model_id']} · alternative model chosen by the analyst**" in [
+        m.value for m in app.markdown]
+    assert f"The recommended model is {result['model_id']}" in text_of(app)
+    fit = {label: value for label, value, _ in
+           content.fit_metrics(result, other["model_id"], team.client.currency)}
+    assert {m.label: m.value for m in app.metric}["R²"] == fit["R²"] != content.fit_metrics(
+        result, result["model_id"], team.client.currency)[0][1]
+    rows = content.channel_rows(result, other["model_id"], team.client.currency)
+    spend_table, return_table = (app.dataframe[0].value, app.dataframe[1].value)
+    shown = return_table.join(spend_table.drop(columns="Channel"))
+    assert shown[list(content.CHANNEL_COLUMNS)].values.tolist() == rows

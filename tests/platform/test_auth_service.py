@@ -110,3 +110,16 @@ def test_a_login_cookie_that_names_nobody_logs_nobody_in(session, team, email):
     from kiri_core.db.base import utcnow
 
     assert auth.user_for_cookie(session, email, utcnow()) is None
+
+
+def test_without_configured_domains_colleagues_of_the_first_admin_may_register(session,
+                                                                               monkeypatch):
+    """With KIRI_ALLOWED_SIGNUP_DOMAINS unset (the embedded default) the agency's own domain
+    is open, and no other."""
+    monkeypatch.delenv("KIRI_ALLOWED_SIGNUP_DOMAINS")
+    auth.register_user(session, "boss@nordicmedia.se", "Boss", PASSWORD)
+    colleague = auth.register_user(session, "ann@nordicmedia.se", "Ann", PASSWORD)
+    assert not colleague.is_admin
+    with pytest.raises(ValidationError, match=r"allowed domains \(nordicmedia.se\); "
+                                              "'agency.se' is not one of them"):
+        auth.register_user(session, "eve@agency.se", "Eve", PASSWORD)
