@@ -247,9 +247,22 @@ def fit(value: float | None, currency: str = "SEK") -> str:
     return number(value, currency, FIT_DECIMALS)
 
 
+#: Decimals of a ROAS wherever it is shown.
+ROAS_DECIMALS = 2
+
+
 def roas(value: float | None, currency: str = "SEK") -> str:
     """Return on ad spend with two decimals: ``"1,90"`` (SEK) or ``"1.90"`` (USD)."""
-    return number(value, currency, 2)
+    return number(value, currency, ROAS_DECIMALS)
+
+
+def shown_difference(now: float | None, new: float | None, decimals: int) -> float | None:
+    """``new - now`` as the two figures read when shown with ``decimals`` (as :func:`number`
+    rounds them): ``shown_difference(0.5449, 0.5351, 2) == 0.0``, both showing ``0,54``. So
+    a change shown beside two figures is their difference, and none when they read alike."""
+    if now is None or new is None:
+        return None
+    return round(round(float(new), decimals) - round(float(now), decimals), decimals)
 
 
 def duration(seconds: float | None) -> str:

@@ -424,7 +424,10 @@ def _metric(label: str, value: str, change: str | None, color: str, against: str
 
 
 def _roas_change(now: float | None, new: float | None, currency: str) -> str | None:
-    return None if now is None or new is None else fmt.roas(new - now, currency)
+    """The change between two ROAS as they are shown (two decimals each), so ``0,54`` from
+    ``0,54`` is no change rather than ``-0,01`` of unseen decimals."""
+    change = fmt.shown_difference(now, new, fmt.ROAS_DECIMALS)
+    return None if change is None else fmt.roas(change, currency)
 
 
 def plan_metrics(plan: dict, currency: str) -> list[Metric]:
@@ -452,8 +455,8 @@ def _efficiency_metric(plan: dict, currency: str) -> Metric:
     if not is_conversion_plan(plan):
         change, color = _roas_change(now, new, currency), "normal"
     else:
-        change, color = (fmt.money(1 / new - 1 / now, currency, 2) if now and new
-                         else None), "inverse"
+        change, color = (fmt.money(fmt.shown_difference(1 / now, 1 / new, 2), currency, 2)
+                         if now and new else None), "inverse"  # as plan_efficiency shows them
     return _metric(content.plan_measure(plan), shown[1], change, color, f"from {shown[0]}")
 
 
@@ -462,7 +465,8 @@ def what_if_metrics(now: dict, new: dict, currency: str) -> list[Metric]:
     (``now`` and ``new`` as :func:`kiri_core.results.expected_response` gives them)."""
     return [
         _metric("Weekly spend", fmt.money(new["spend"], currency),
-                fmt.money(new["spend"] - now["spend"], currency), "off", "on today's"),
+                fmt.money(fmt.shown_difference(now["spend"], new["spend"], 0), currency),
+                "off", "on today's"),
         _metric("Weekly revenue added by media", fmt.money(new["response"], currency),
                 fmt.signed_percent(
                     content.relative_change(now["response"], new["response"]), currency

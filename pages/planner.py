@@ -127,7 +127,9 @@ def metrics(numbers: list[planner.Metric]) -> None:
 def show_plan(plan: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
     summary = content.effect_summary(plan, currency)
-    st.markdown(fmt.unbreakable_numbers(summary[:1].upper() + summary[1:] + "."))
+    cost = content.extra_budget_note(plan, currency)  # as the findings say it
+    st.markdown(fmt.unbreakable_numbers(summary[:1].upper() + summary[1:] + "."
+                                        + (f" {cost}" if cost else "")))
     plans.plan_table(plan, currency)
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:

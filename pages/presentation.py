@@ -26,6 +26,8 @@ with db() as session:
     st.caption(f"Marketing mix results · {fmt.period(window['start'], window['end'], currency)}")
     if warning := content.fit_warning(result, model_id, currency):
         st.warning(warning)
+    if note := content.quick_search_note(result):
+        st.info(note)
     heads = content.headlines(result, model_id, currency)
     for row in (heads[:2], heads[2:]):
         for column, head in zip(st.columns(2), row, strict=True):

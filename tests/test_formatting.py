@@ -295,3 +295,20 @@ def test_what_is_no_decimal_is_explained(typed, currency, message) -> None:
 def test_a_channel_keeps_the_users_casing_and_brands_are_written_their_way(column: str,
                                                                           name: str) -> None:
     assert fmt.channel_name(column) == name
+
+
+@pytest.mark.parametrize(("now", "new", "decimals", "expected"), [
+    (0.5449, 0.5351, 2, 0.0),  # both show 0,54: no change, not -0,01
+    (0.5449, 0.5551, 2, 0.02),  # 0,54 -> 0,56, not +0,01
+    (1000.4, 1000.6, 0, 1.0),  # 1 000 -> 1 001, not 0
+    (2.0, 1.6, 2, -0.4),
+    (None, 1.0, 2, None),
+])
+def test_a_shown_difference_is_that_of_the_figures_as_shown(now, new, decimals,
+                                                            expected) -> None:
+    difference = fmt.shown_difference(now, new, decimals)
+    assert difference == expected
+    if expected is not None:
+        shown = [float(fmt.number(v, "USD", decimals).replace(",", "")) for v in (now, new)]
+        assert fmt.number(difference, "USD", decimals) == fmt.number(shown[1] - shown[0],
+                                                                     "USD", decimals)

@@ -331,7 +331,8 @@ def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
     assert (budget.delta, budget.delta_color) == ("+50%", "off")
     assert budget.delta_description == "on today's"
     assert t["optimized_roas"] < t["current_roas"]
-    assert roas.delta == fmt.roas(t["optimized_roas"] - t["current_roas"], "EUR")
+    shown = [float(text) for text in (roas.value, roas.delta_description.removeprefix("from "))]
+    assert roas.delta == fmt.roas(shown[0] - shown[1], "EUR")  # the figures' difference
     assert roas.delta.startswith("-")
     from_budget = t["current_mix_response"] / t["current_response"] - 1
     from_mix = (t["optimized_response"] - t["current_mix_response"]) / t["current_response"]
@@ -374,9 +375,17 @@ def test_the_presentation_and_pdf_word_a_bigger_budget_like_the_planner() -> Non
     plan = plan_for("SEK", result=result, budget=1.5 * today_total())
     finding = content.findings(result, result["model_id"], "SEK",
                                [{"name": "Q1 push", "plan": plan}])[-1]
+    t = plan["totals"]
+    extra, added = t["optimized_spend"] - t["current_spend"], (t["current_mix_response"]
+                                                               - t["current_response"])
+    assert 0 < added < extra  # the extra budget brings back less than it costs
+    assert content.extra_budget_note(plan, "SEK") == (
+        f"The extra {fmt.money(extra, 'SEK')} adds {fmt.money(added, 'SEK')} with today's "
+        "split, less than it costs.")
     assert finding == (
         f"The plan \u201cQ1 push\u201d spends {fmt.money(1.5 * today_total(), 'SEK')} over "
-        f"4 weeks. B{content.effect_summary(plan, 'SEK')[1:]}.")
+        f"4 weeks. B{content.effect_summary(plan, 'SEK')[1:]}. "
+        f"{content.extra_budget_note(plan, 'SEK')}")
     assert "from spending more with today's split" in finding
     assert "Reallocating" not in finding
 
@@ -449,3 +458,28 @@ def test_the_migration_creates_the_models_table(workspace) -> None:
     with get_engine(workspace.url).connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("budget_scenarios")}
     assert {"run_id", "client_id", "name", "model_id", "settings", "plan"} <= columns
+
+
+def test_a_change_is_the_difference_of_the_figures_shown() -> None:
+    """The UX audit's "Incremental ROAS 0,54 ↓ -0,01 from 0,54": a change is counted from the
+    figures as shown, so equal figures show none and the change is what they differ by."""
+    now = {"spend": 1000.4, "response": 545.0, "roas": 0.5449}
+    same = {"spend": 1000.6, "response": 545.0, "roas": 0.5351}
+    spend, _, roas = planner.what_if_metrics(now, same, "SEK")
+    assert (roas.value, roas.delta_description) == ("0,54", None)
+    assert roas.delta is None  # 0,54 from 0,54: no arrow
+    assert (spend.value, spend.delta) == ("1 001 kr", "+1 kr")  # from 1 000 kr
+    up = {**same, "roas": 0.5551}
+    roas = planner.what_if_metrics(now, up, "SEK")[2]
+    assert (roas.value, roas.delta, roas.delta_description) == ("0,56", "+0,02", "from 0,54")
+
+    plan = plan_for()
+    totals = {**plan["totals"], "current_roas": 0.5449, "optimized_roas": 0.5351}
+    roas = planner.plan_metrics({**plan, "totals": totals}, "SEK")[2]
+    assert (roas.value, roas.delta, roas.delta_description) == ("0,54", None, None)
+    conversion = {**plan, "totals": {**totals, "current_roas": 1 / 12.344,
+                                      "optimized_roas": 1 / 12.336},
+                  "channels": {c: {**ch, "optimized_cpa": 12.34}
+                               for c, ch in plan["channels"].items()}}
+    cpa = planner.plan_metrics(conversion, "SEK")[2]
+    assert (cpa.label, cpa.value, cpa.delta) == ("Incremental CPA", "12,34 kr", None)

@@ -111,6 +111,8 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     pdf.ln(4)
     if warning := content.fit_warning(result, model_id, currency):
         pdf.paragraph(warning, size=9.5, color=PRIMARY)
+    if note := content.quick_search_note(result):
+        pdf.paragraph(note, size=9.5, color=PRIMARY)
     pdf.subheading("Key findings")
     pdf.bullets(content.findings(result, model_id, currency, scenarios or ()))
     pdf.chart(chart_png(charts.waterfall(result, model_id, currency), CHART_PX),

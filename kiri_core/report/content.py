@@ -79,14 +79,15 @@ def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
 
 def quick_search_note(result: dict) -> str | None:
     """For a search of fewer than :data:`SMALL_SEARCH` models (the quick preset's 300): its
-    figures are a first look, not yet for a client; None for a full search."""
+    figures are a first look, worded for the analyst and the client alike (the Results and
+    Presentation pages and the PDF show it); None for a full search."""
     config = result.get("config", {})
     models = config.get("iterations", 0) * config.get("trials", 0)
     if models >= SMALL_SEARCH:
         return None
-    return (f"A quick search ({models} models) checks the data and the settings in seconds; "
-            "its figures can move a lot from one search to the next. Run a full search "
-            "before acting on them or showing them to the client.")
+    return (f"These figures come from a quick search ({models} models), a first look that "
+            "can move a lot from one search to the next; a full search is needed before "
+            "acting on them.")
 
 
 def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
@@ -159,8 +160,12 @@ def findings(result: dict, model_id: str, currency: str,
             f"expected to return {fmt.roas(headroom[1]['mroas'], currency)}."
         )
     else:
-        out.append("Every channel is past the point where one more unit of spend pays back "
-                   "more than it costs; growth should come from reallocation, not more budget.")
+        out.append(
+            f"Every channel is past break-even at the margin: more budget still adds "
+            f"{outcome(result)}, but each extra unit returns less than it costs "
+            f"({fmt.roas(headroom[1]['mroas'], currency)} at best, in {headroom[0]}); "
+            "reallocate instead."
+        )
     if scenarios:
         out.append(_plan_finding(scenarios[0], currency))
     if len(scenarios) > 1:
@@ -172,9 +177,30 @@ def _plan_finding(scenario: dict, currency: str) -> str:
     """``The plan "Q1 flat budget" spends … over 4 weeks. Same budget as today, …``"""
     plan = scenario["plan"]
     effect = effect_summary(plan, currency)
+    cost = extra_budget_note(plan, currency)
     return (f"The plan \u201c{scenario['name']}\u201d spends "
             f"{fmt.money(plan['totals']['optimized_spend'], currency)} over {plan['weeks']} "
-            f"weeks. {effect[0].upper()}{effect[1:]}.")
+            f"weeks. {effect[0].upper()}{effect[1:]}." + (f" {cost}" if cost else ""))
+
+
+def extra_budget_note(plan: dict, currency: str) -> str | None:
+    """For a revenue plan that raises the budget, when the extra budget spent with today's
+    split is expected to add less revenue than it costs: ``"The extra 83 519 kr adds
+    14 710 kr with today's split, less than it costs."``; else None. So a
+    plan's "from spending more" never reads as advice to spend more at a loss. (A conversion
+    plan's conversions are no money to set against the cost.)"""
+    t = plan["totals"]
+    same_mix = t.get("current_mix_response")
+    extra = t["optimized_spend"] - t["current_spend"]
+    raised = delta(fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
+                                      currency, 0))
+    if is_conversion_plan(plan) or same_mix is None or extra <= 0 or raised is None:
+        return None  # as effect_summary: a change that shows as +0 % is today's budget
+    added = same_mix - t["current_response"]
+    if added >= extra:
+        return None
+    return (f"The extra {fmt.money(extra, currency)} adds {fmt.money(added, currency)} "
+            "with today's split, less than it costs.")
 
 
 def _other_plans_finding(scenarios: Sequence[dict], currency: str) -> str:

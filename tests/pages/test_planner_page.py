@@ -72,7 +72,9 @@ def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(plan
         "+50 %", UP, Metric.MetricColor.GRAY)
     roas = metric(app, "Incremental ROAS").proto
     assert t["optimized_roas"] < t["current_roas"]
-    assert roas.delta == fmt.roas(t["optimized_roas"] - t["current_roas"], "SEK")
+    shown = [fmt.parse_decimal(fmt.roas(t[key], "SEK"), "SEK")
+             for key in ("current_roas", "optimized_roas")]
+    assert roas.delta == fmt.roas(shown[1] - shown[0], "SEK")  # the shown figures' difference
     assert (roas.direction, roas.color) == (DOWN, Metric.MetricColor.RED)
     assert roas.delta_description == f"from {fmt.roas(t['current_roas'], 'SEK')}"
     from_budget = fmt.signed_percent(t["current_mix_response"] / t["current_response"] - 1,
@@ -83,6 +85,9 @@ def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(plan
         f"of which {from_budget} from spending more")
     assert any(m.value.startswith(summary) for m in app.markdown), [
         m.value for m in app.markdown]
+    cost = content.extra_budget_note(plan, "SEK")  # the extra budget returns less than it costs
+    assert cost and any(m.value.startswith(summary) and m.value.endswith(
+        fmt.unbreakable_numbers(f". {cost}")) for m in app.markdown)
 
 
 def test_the_recommended_budget_keeps_the_total_and_the_bounds(planner_page):

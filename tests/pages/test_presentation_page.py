@@ -39,6 +39,8 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert app.title[0].value == "Acme AB"
     weak = content.fit_warning(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
     assert weak and [w.value for w in app.warning] == [weak]
+    quick = content.quick_search_note(result)  # 200 x 1: as on the Results page
+    assert quick and [i.value for i in app.info] == [quick]
     heads = content.headlines(result, result["model_id"], "SEK")
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
     shown = planner.shown_plan(result, plan, "SEK")  # counted from the run's own model
@@ -159,11 +161,12 @@ def test_a_model_without_plans_says_where_the_runs_plans_are(session, team, open
         assert content.plans_elsewhere_note({first: 2}, analyst) in [i.value for i in app.info]
         assert [link.label for link in app.get("page_link")] == ["Open the Budget planner"]
         assert "Budget recommendation" not in text_of(app)
+    quick = [content.quick_search_note(result)]  # the quick search's note stays, alone
     app.main.button[0].click().run()  # "Present"
-    assert not app.info and not app.get("page_link")
+    assert [i.value for i in app.info] == quick and not app.get("page_link")
     choose_model(session, team.analyst, run.id, first)
     app = open_page("pages/presentation.py", team.viewer, team.client)
-    assert not app.info and "Budget recommendation: Q1" in text_of(app)
+    assert [i.value for i in app.info] == quick and "Budget recommendation: Q1" in text_of(app)
 
 
 def test_a_plan_s_notes_tell_the_client_what_is_less_sure_without_planner_advice(

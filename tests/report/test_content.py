@@ -257,3 +257,40 @@ def test_the_presentation_and_home_give_one_media_efficiency(dep_var_type: str,
     ratio = spend / contribution if dep_var_type == "conversion" else contribution / spend
     assert [shown.label, shown.value] == home
     assert shown.label == label and fmt.number(ratio, "SEK", 2) in shown.value
+
+
+def test_findings_on_spending_past_break_even_do_not_contradict_a_bigger_budget() -> None:
+    """The UX audit: finding 4 said growth should come "from reallocation, not more budget"
+    and finding 5 right after "+5,9 % from spending more with today's split". When every
+    channel's next unit returns less than it costs, finding 4 says more budget still adds
+    revenue but at a loss, and the plan's finding says what its extra budget brings back."""
+    result = fitted_run().result
+    model_id = result["model_id"]
+    channels = result["channels"].values()
+    assert all(ch["mroas"] < 1 for ch in channels)  # every channel past break-even
+    today = 4 * sum(ch["mean_spend"] for ch in channels)
+    plan = allocate(result, total_budget=1.09 * today, weeks=4)
+    t = plan["totals"]
+    extra = t["optimized_spend"] - t["current_spend"]
+    added = t["current_mix_response"] - t["current_response"]
+    assert 0 < added < extra
+    *_, margin, planned = content.findings(result, model_id, "SEK",
+                                           [{"name": "Q1 +9%", "plan": plan}])
+    best = max(result["channels"], key=lambda column: result["channels"][column]["mroas"])
+    assert margin == (
+        "Every channel is past break-even at the margin: more budget still adds revenue, but "
+        "each extra unit returns less than it costs "
+        f"({fmt.roas(result['channels'][best]['mroas'], 'SEK')} at best, in "
+        f"{fmt.channel_name(best)}); reallocate instead.")
+    assert "not more budget" not in margin
+    assert "from spending more with today's split" in planned
+    assert planned.endswith(f". The extra {fmt.money(extra, 'SEK')} adds "
+                            f"{fmt.money(added, 'SEK')} with today's split, less than it "
+                            "costs.")
+
+    paying = {**plan, "totals": {**t, "current_mix_response": t["current_response"] + 2 * extra}}
+    assert content.extra_budget_note(paying, "SEK") is None  # the extra budget pays back
+    same = allocate(result, total_budget=today, weeks=4)
+    assert content.extra_budget_note(same, "SEK") is None  # no extra budget
+    conversion = two_saved_plans("conversion")[1]["plan"]  # conversions are not money
+    assert content.extra_budget_note(conversion, "SEK") is None
