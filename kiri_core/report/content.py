@@ -330,9 +330,14 @@ def in_sentence(label: str) -> str:
 
 
 def plan_note(plan: dict) -> str:
-    """Why a plan's incremental ROAS (CPA) differs from the channels' ROAS of the period."""
-    return incremental_note(is_conversion_plan(plan),
-                            f"the plan's own spend adds within its {plan['weeks']} weeks")
+    """Why a plan's incremental and marginal ROAS (CPA) differ from the channels' ROAS and
+    marginal ROAS of the period (the plan table shows both)."""
+    conversion = is_conversion_plan(plan)
+    marginal = f"marginal {'CPA' if conversion else 'ROAS'}"
+    return (incremental_note(conversion,
+                             f"the plan's own spend adds within its {plan['weeks']} weeks")
+            + f" So does its {marginal}, while a channel's {marginal} of the period raises "
+            "all of the period's spend, its lasting effect included.")
 
 
 def plans_note(scenarios: Sequence[dict]) -> str:

@@ -95,10 +95,14 @@ def test_a_channel_named_by_different_columns_in_two_runs_is_one_row() -> None:
 @pytest.mark.parametrize(("dep_var_type", "note"), [
     ("revenue", "Incremental ROAS is usually lower than a channel's ROAS over the modelled "
                 "period: it counts only what the plan's own spend adds within its 4 weeks, not "
-                "the lasting effect of earlier spend."),
+                "the lasting effect of earlier spend. So does its marginal ROAS, while a "
+                "channel's marginal ROAS of the period raises all of the period's spend, its "
+                "lasting effect included."),
     ("conversion", "Incremental CPA is usually higher than the cost per conversion over the "
                    "modelled period: it counts only the conversions the plan's own spend adds "
-                   "within its 4 weeks, not the lasting effect of earlier spend."),
+                   "within its 4 weeks, not the lasting effect of earlier spend. So does its "
+                   "marginal CPA, while a channel's marginal CPA of the period raises all of "
+                   "the period's spend, its lasting effect included."),
 ])
 def test_a_plan_says_why_its_roas_is_not_the_channels_roas_of_the_period(
         dep_var_type: str, note: str) -> None:
