@@ -126,10 +126,7 @@ def metrics(numbers: list[planner.Metric]) -> None:
 
 def show_plan(plan: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
-    summary = content.effect_summary(plan, currency)
-    cost = content.extra_budget_note(plan, currency)  # as the findings say it
-    st.markdown(fmt.unbreakable_numbers(summary[:1].upper() + summary[1:] + "."
-                                        + (f" {cost}" if cost else "")))
+    st.markdown(fmt.unbreakable_numbers(content.effect_sentences(plan, currency)))
     plans.plan_table(plan, currency)
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:

@@ -176,11 +176,24 @@ def findings(result: dict, model_id: str, currency: str,
 def _plan_finding(scenario: dict, currency: str) -> str:
     """``The plan "Q1 flat budget" spends … over 4 weeks. Same budget as today, …``"""
     plan = scenario["plan"]
-    effect = effect_summary(plan, currency)
-    cost = extra_budget_note(plan, currency)
     return (f"The plan \u201c{scenario['name']}\u201d spends "
             f"{fmt.money(plan['totals']['optimized_spend'], currency)} over {plan['weeks']} "
-            f"weeks. {effect[0].upper()}{effect[1:]}." + (f" {cost}" if cost else ""))
+            f"weeks. {effect_sentences(plan, currency)}")
+
+
+def effect_sentences(plan: dict, currency: str) -> str:
+    """:func:`effect_summary` as a sentence, and :func:`extra_budget_note` when it applies
+    (the findings and the planner word a plan alike)."""
+    effect = effect_summary(plan, currency)
+    cost = extra_budget_note(plan, currency)
+    return f"{effect[0].upper()}{effect[1:]}." + (f" {cost}" if cost else "")
+
+
+def budget_change(plan: dict, currency: str) -> str | None:
+    """The plan's budget change as shown (``"+43 %"``), None when it shows as +0 %."""
+    t = plan["totals"]
+    return delta(fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
+                                    currency, 0))
 
 
 def extra_budget_note(plan: dict, currency: str) -> str | None:
@@ -192,9 +205,9 @@ def extra_budget_note(plan: dict, currency: str) -> str | None:
     t = plan["totals"]
     same_mix = t.get("current_mix_response")
     extra = t["optimized_spend"] - t["current_spend"]
-    raised = delta(fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
-                                      currency, 0))
-    if is_conversion_plan(plan) or same_mix is None or extra <= 0 or raised is None:
+    if is_conversion_plan(plan) or same_mix is None or extra <= 0:
+        return None
+    if budget_change(plan, currency) is None:
         return None  # as effect_summary: a change that shows as +0 % is today's budget
     added = same_mix - t["current_response"]
     if added >= extra:
@@ -370,8 +383,7 @@ def effect_summary(plan: dict, currency: str) -> str:
     t = plan["totals"]
     outcome = plan_outcome(plan)
     total = fmt.signed_percent(t["uplift"], currency)
-    budget = delta(fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
-                                      currency, 0))
+    budget = budget_change(plan, currency)
     if budget is None:
         return f"same budget as today, reallocated: {total} expected {outcome}"
     budget = f"budget {budget} on today's {fmt.money(t['current_spend'], currency)}"
