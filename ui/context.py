@@ -53,7 +53,7 @@ def client_picker(session: Session, user: User) -> Client | None:
     st.session_state[CLIENT_PICKER] = state.client_id()
     chosen = st.sidebar.selectbox(
         "Client", list(by_id), format_func={c.id: c.name for c in clients}.get,
-        key=CLIENT_PICKER, on_change=state.keep_widget_value, index=None,
+        key=CLIENT_PICKER, on_change=state.keep_widget_value, index=None, required=True,
         placeholder="Pick a client", args=(CLIENT_PICKER, pick_client),
     )
     show_client_in_address(chosen)
