@@ -15,7 +15,7 @@ from kiri_core.services.access import client_role
 from ui import auth
 from ui.context import client_picker
 from ui.db import db, ensure_database
-from ui.layout import fit_narrow_screens
+from ui.layout import style_the_app
 
 ROOT = Path(__file__).resolve().parent
 FAVICON = ROOT / "static" / "favicon.png"  # served by the app itself, no font CDN request
@@ -82,7 +82,7 @@ def show_login(session: Session) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Kiri MMM", page_icon=str(FAVICON), layout="wide")
-    fit_narrow_screens()
+    style_the_app()
     try:
         config.secret_key()
         config.time_zone()

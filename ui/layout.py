@@ -1,24 +1,27 @@
-"""Layout pieces that keep numbers readable on a narrow screen."""
+"""The app's style sheet and layout pieces that keep numbers readable on a narrow screen."""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-NARROW_SCREEN = (
+APP_STYLE = (
     "<style>@media (max-width: 1280px) {"
     " [data-testid='stSidebar'][data-collapsed='false']"
     " {width: 240px !important; min-width: 240px !important;}"
     " [data-testid='stMainBlockContainer'] {padding-left: 1.5rem; padding-right: 1.5rem;}"
-    "}</style>"
+    "}"
+    " [data-testid='stSidebar'] [data-testid='stWidgetLabelRequired'] {display: none;}"
+    "</style>"
 )
 
 
-def fit_narrow_screens() -> None:
+def style_the_app() -> None:
     """Below 1280 px a narrower sidebar (while it is open: a collapsed one keeps no width)
     and page margin: at 1024 px Streamlit leaves a page only 562 px wide beside its sidebar,
-    and wide tables hid their last columns."""
-    st.html(NARROW_SCREEN)
+    and wide tables hid their last columns. The sidebar's client box, which cannot be left
+    empty, does not say "(required)" beside its label."""
+    st.html(APP_STYLE)
 
 
 def metric_row() -> DeltaGenerator:

@@ -76,6 +76,7 @@ def test_a_link_opened_logged_out_leads_to_its_page_after_login(
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
     assert client_box(page).locator("input").input_value() == "Zeta AB"
     assert client_box(page).get_by_label("Clear value").count() == 0  # it used to do nothing
+    assert not client_box(page).get_by_text("(required)").is_visible()
     page.shot("results-reloaded-on-its-client-1440")
     log_out(page)
     # a log-out starts again at the root (the address follows the page's run)
