@@ -113,9 +113,16 @@ def media_efficiency(spend: float, contribution: float, conversion: bool,
                      currency: str) -> tuple[str, str]:
     """Label and value of the media's efficiency: ROAS, or the cost per conversion (CPA)
     of a conversion model."""
+    label = "Media CPA" if conversion else "Media ROAS"
+    return label, efficiency(contribution / spend if spend else 0.0, conversion, currency)
+
+
+def efficiency(roas: float | None, conversion: bool, currency: str) -> str:
+    """A return per unit spent as shown: for a conversion model its inverse, the cost per
+    conversion in money (``"12,50 kr"``), else the ROAS (``"1,90"``)."""
     if conversion:
-        return "Media CPA", fmt.money(spend / contribution if contribution else None, currency, 2)
-    return "Media ROAS", fmt.roas(contribution / spend if spend else 0.0, currency)
+        return fmt.money(1 / roas if roas else None, currency, 2)
+    return fmt.roas(roas, currency)
 
 
 def overview_headlines(headline: dict, currency: str) -> list[list[str]]:
@@ -134,43 +141,76 @@ def overview_headlines(headline: dict, currency: str) -> list[list[str]]:
 
 def findings(result: dict, model_id: str, currency: str,
              scenarios: Sequence[dict] = ()) -> list[str]:
-    """Three to six plain-language findings with their numbers; the saved ``scenarios``
-    (``{"name", "plan"}``) in the last one or two."""
+    """Three to six plain-language findings with their numbers, in ROAS or, for a conversion
+    model, in cost per conversion; the saved ``scenarios`` (``{"name", "plan"}``) in the last
+    one or two."""
     model = model_by_id(result, model_id)
     channels = {fmt.channel_name(k): v for k, v in model["channels"].items()}
+    conversion = is_conversion(result)
     spend, contribution = paid_totals(result, model_id)
     total = sum(result["actual"])
     best = max(channels.items(), key=lambda kv: kv[1]["roas"])
     worst = min(channels.items(), key=lambda kv: kv[1]["roas"])
-    headroom = max(channels.items(), key=lambda kv: kv[1]["mroas"])
     out = [
-        f"Paid media drove {amount(result, contribution, currency)} of {outcome(result)} "
+        f"Paid media drove {_driven(result, contribution, currency)} "
         f"({fmt.percent(contribution / total if total else 0, currency)} of the total) on "
         f"{fmt.money(spend, currency)} of spend: "
-        f"{fmt.roas(contribution / spend if spend else 0, currency)} back for every unit spent.",
-        f"{best[0]} gave the best return: {fmt.roas(best[1]['roas'], currency)} per unit spent, "
+        f"{_per_unit(contribution / spend if spend else 0, conversion, currency)}.",
+        f"{best[0]} {_channel_return(best[1]['roas'], True, conversion, currency)}, "
         f"with {fmt.percent(best[1]['spend_share'], currency)} of the budget and "
         f"{fmt.percent(best[1]['effect_share'], currency)} of the media effect.",
-        f"{worst[0]} gave the lowest return: {fmt.roas(worst[1]['roas'], currency)} per unit "
-        f"spent, with {fmt.percent(worst[1]['spend_share'], currency)} of the budget.",
+        f"{worst[0]} {_channel_return(worst[1]['roas'], False, conversion, currency)}, "
+        f"with {fmt.percent(worst[1]['spend_share'], currency)} of the budget.",
+        _margin_finding(result, channels, currency),
     ]
-    if headroom[1]["mroas"] > 1:
-        out.append(
-            f"{headroom[0]} has the most room to grow: the next unit spent there is still "
-            f"expected to return {fmt.roas(headroom[1]['mroas'], currency)}."
-        )
-    else:
-        out.append(
-            f"Every channel is past break-even at the margin: more budget still adds "
-            f"{outcome(result)}, but each extra unit returns less than it costs "
-            f"({fmt.roas(headroom[1]['mroas'], currency)} at best, in {headroom[0]}); "
-            "reallocate instead."
-        )
     if scenarios:
         out.append(_plan_finding(scenarios[0], currency))
     if len(scenarios) > 1:
         out.append(_other_plans_finding(scenarios[1:], currency))
     return out
+
+
+def _driven(result: dict, value: float, currency: str) -> str:
+    """What media drove: ``"1 234 567 kr of revenue"`` or ``"12 345 conversions"``."""
+    if is_conversion(result):
+        return f"{fmt.number(value, currency)} conversions"
+    return f"{fmt.money(value, currency)} of revenue"
+
+
+def _per_unit(roas: float, conversion: bool, currency: str) -> str:
+    """A return per unit spent in words: ``"1,90 back for every unit spent"``, or the cost
+    per conversion of a conversion model (``"12,50 kr per conversion"``)."""
+    if conversion:
+        return f"{efficiency(roas, True, currency)} per conversion"
+    return f"{fmt.roas(roas, currency)} back for every unit spent"
+
+
+def _channel_return(roas: float, best: bool, conversion: bool, currency: str) -> str:
+    """The best (or worst) channel's figure: ``"gave the best return: 1,90 per unit spent"``
+    or, the lower the better, ``"had the lowest cost per conversion: 12,50 kr"``."""
+    if not conversion:
+        return (f"gave the {'best' if best else 'lowest'} return: {fmt.roas(roas, currency)} "
+                "per unit spent")
+    if not roas:
+        return "added no conversions the model can measure"
+    return (f"had the {'lowest' if best else 'highest'} cost per conversion: "
+            f"{efficiency(roas, True, currency)}")
+
+
+def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -> str:
+    """Where the next unit spent does most: for a revenue model, whether it still pays back
+    (a marginal ROAS above 1); for a conversion model, where the next conversion is cheapest
+    (no target CPA is known to call it worth its cost)."""
+    name, mroas = max(((k, v["mroas"]) for k, v in channels.items()), key=lambda kv: kv[1])
+    if is_conversion(result):
+        return (f"Extra budget buys conversions most cheaply in {name}: the next conversion "
+                f"there costs about {efficiency(mroas, True, currency)}.")
+    if mroas > 1:
+        return (f"{name} has the most room to grow: the next unit spent there is still "
+                f"expected to return {fmt.roas(mroas, currency)}.")
+    return ("Every channel is past break-even at the margin: more budget still adds revenue, "
+            f"but each extra unit returns less than it costs ({fmt.roas(mroas, currency)} at "
+            f"best, in {name}); reallocate instead.")
 
 
 def _plan_finding(scenario: dict, currency: str) -> str:
@@ -315,13 +355,12 @@ def _compared(label: str, baseline: float | None, compared: float | None,
 
 
 def plan_columns(plan: dict) -> list[str]:
-    """Headers of :func:`plan_rows`: incremental ROAS for revenue models, incremental CPA
+    """Headers of :func:`plan_rows`: incremental and marginal ROAS for revenue models, CPA
     for conversion models."""
-    if is_conversion_plan(plan):
-        return ["Channel", "Current spend", "Recommended", "Change", "Expected conversions",
-                plan_measure(plan), "Marginal CPA"]
-    return ["Channel", "Current spend", "Recommended", "Change", "Expected effect",
-            plan_measure(plan), "Marginal ROAS"]
+    conversion = is_conversion_plan(plan)
+    return ["Channel", "Current spend", "Recommended", "Change",
+            "Expected conversions" if conversion else "Expected effect",
+            plan_measure(plan), plan_marginal_measure(conversion)]
 
 
 def plan_measure(plan: dict) -> str:
@@ -334,7 +373,18 @@ def plan_measure(plan: dict) -> str:
 
 def incremental_measure(conversion: bool) -> str:
     """``"Incremental CPA"`` for conversion models, else ``"Incremental ROAS"``."""
-    return f"Incremental {'CPA' if conversion else 'ROAS'}"
+    return f"Incremental {measure_name(conversion)}"
+
+
+def plan_marginal_measure(conversion: bool) -> str:
+    """The plan table's marginal figure, ``"Marginal ROAS in plan"`` (``"Marginal CPA in
+    plan"``): not the channel table's marginal ROAS of the period (see :func:`plan_note`)."""
+    return f"Marginal {measure_name(conversion)} in plan"
+
+
+def measure_name(conversion: bool) -> str:
+    """``"CPA"`` for conversion models, else ``"ROAS"``."""
+    return "CPA" if conversion else "ROAS"
 
 
 def in_sentence(label: str) -> str:
@@ -343,14 +393,14 @@ def in_sentence(label: str) -> str:
 
 
 def plan_note(plan: dict) -> str:
-    """Why a plan's incremental and marginal ROAS (CPA) differ from the channels' ROAS and
-    marginal ROAS of the period (the plan table shows both)."""
+    """Why a plan's incremental ROAS and marginal ROAS in plan (CPA) differ from the
+    channels' ROAS and marginal ROAS of the period (the plan table shows both)."""
     conversion = is_conversion_plan(plan)
-    marginal = f"marginal {'CPA' if conversion else 'ROAS'}"
     return (incremental_note(conversion,
                              f"the plan's own spend adds within its {plan['weeks']} weeks")
-            + f" So does its {marginal}, while a channel's {marginal} of the period raises "
-            "all of the period's spend, its lasting effect included.")
+            + f" {plan_marginal_measure(conversion)} counts the same way, unlike a channel's "
+            f"marginal {measure_name(conversion)} of the period, which raises all of the "
+            "period's spend, its lasting effect included.")
 
 
 def plans_note(scenarios: Sequence[dict]) -> str:
@@ -422,9 +472,7 @@ def plan_effect(plan: dict, value: float, currency: str) -> str:
 
 def plan_efficiency(plan: dict, roas: float | None, currency: str) -> str:
     """Efficiency: CPA (money per conversion) for conversion plans, else ROAS."""
-    if is_conversion_plan(plan):
-        return fmt.money(1 / roas if roas else None, currency, 2)
-    return fmt.roas(roas, currency)
+    return efficiency(roas, is_conversion_plan(plan), currency)
 
 
 def plan_rows(plan: dict, currency: str) -> list[list[str]]:

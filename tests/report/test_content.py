@@ -27,12 +27,18 @@ def truth_plan(dep_var_type: str) -> dict:
 @pytest.mark.parametrize(
     ("dep_var_type", "headers"),
     [
-        ("revenue", ["Expected effect", "Incremental ROAS", "Marginal ROAS"]),
-        ("conversion", ["Expected conversions", "Incremental CPA", "Marginal CPA"]),
+        ("revenue", ["Expected effect", "Incremental ROAS", "Marginal ROAS in plan"]),
+        ("conversion", ["Expected conversions", "Incremental CPA", "Marginal CPA in plan"]),
     ],
 )
 def test_plan_columns_follow_the_model_type(dep_var_type: str, headers: list[str]) -> None:
-    assert content.plan_columns(truth_plan(dep_var_type))[-3:] == headers
+    """The UX audit: Email's "Marginal ROAS" read 0,92 in the channel table and 0,24 in the
+    plan's. The plan's weekly figure within its horizon has a heading of its own."""
+    plan = truth_plan(dep_var_type)
+    assert content.plan_columns(plan)[-3:] == headers
+    assert "Marginal ROAS" in content.CHANNEL_COLUMNS
+    assert headers[-1] not in content.CHANNEL_COLUMNS
+    assert headers[-1] in content.plan_note(plan)  # the note under the table names it
 
 
 def test_conversion_plan_rows_show_counts_and_cost_per_conversion() -> None:
@@ -95,14 +101,14 @@ def test_a_channel_named_by_different_columns_in_two_runs_is_one_row() -> None:
 @pytest.mark.parametrize(("dep_var_type", "note"), [
     ("revenue", "Incremental ROAS is usually lower than a channel's ROAS over the modelled "
                 "period: it counts only what the plan's own spend adds within its 4 weeks, not "
-                "the lasting effect of earlier spend. So does its marginal ROAS, while a "
-                "channel's marginal ROAS of the period raises all of the period's spend, its "
-                "lasting effect included."),
+                "the lasting effect of earlier spend. Marginal ROAS in plan counts the same "
+                "way, unlike a channel's marginal ROAS of the period, which raises all of the "
+                "period's spend, its lasting effect included."),
     ("conversion", "Incremental CPA is usually higher than the cost per conversion over the "
                    "modelled period: it counts only the conversions the plan's own spend adds "
-                   "within its 4 weeks, not the lasting effect of earlier spend. So does its "
-                   "marginal CPA, while a channel's marginal CPA of the period raises all of "
-                   "the period's spend, its lasting effect included."),
+                   "within its 4 weeks, not the lasting effect of earlier spend. Marginal CPA "
+                   "in plan counts the same way, unlike a channel's marginal CPA of the period, "
+                   "which raises all of the period's spend, its lasting effect included."),
 ])
 def test_a_plan_says_why_its_roas_is_not_the_channels_roas_of_the_period(
         dep_var_type: str, note: str) -> None:
@@ -298,3 +304,55 @@ def test_findings_on_spending_past_break_even_do_not_contradict_a_bigger_budget(
     assert content.extra_budget_note(same, "SEK") is None  # no extra budget
     conversion = two_saved_plans("conversion")[1]["plan"]  # conversions are not money
     assert content.extra_budget_note(conversion, "SEK") is None
+
+
+def three_channels(dep_var_type: str, figures: dict[str, tuple[float, float, float]]) -> dict:
+    """A result whose one model has the paid channels ``figures`` (column: spend,
+    contribution, marginal ROAS) and media half of the outcome."""
+    spend = sum(f[0] for f in figures.values())
+    effect = sum(f[1] for f in figures.values())
+    channels = {column: {"spend": s, "contribution": c, "roas": c / s, "mroas": m,
+                         "spend_share": s / spend, "effect_share": c / effect}
+                for column, (s, c, m) in figures.items()}
+    return {"model_id": "m", "dep_var_type": dep_var_type, "actual": [effect, effect],
+            "spend_columns": list(channels), "models": [{"model_id": "m", "channels": channels}]}
+
+
+@pytest.mark.parametrize(("dep_var_type", "figures", "expected"), [
+    ("revenue",
+     {"spend_tv": (500_000, 750_000, 0.8), "spend_search": (300_000, 750_000, 1.25),
+      "spend_email": (200_000, 100_000, 0.4)},
+     ["Paid media drove 1 600 000 kr of revenue (50 % of the total) on 1 000 000 kr of "
+      "spend: 1,60 back for every unit spent.",
+      "Search gave the best return: 2,50 per unit spent, with 30 % of the budget and 47 % of "
+      "the media effect.",
+      "Email gave the lowest return: 0,50 per unit spent, with 20 % of the budget.",
+      "Search has the most room to grow: the next unit spent there is still expected to "
+      "return 1,25."]),
+    ("conversion",
+     {"spend_tv": (500_000, 2_500, 0.002), "spend_search": (300_000, 3_000, 0.004),
+      "spend_email": (200_000, 500, 0.008)},
+     ["Paid media drove 6 000 conversions (50 % of the total) on 1 000 000 kr of spend: "
+      "166,67 kr per conversion.",
+      "Search had the lowest cost per conversion: 100,00 kr, with 30 % of the budget and 50 % "
+      "of the media effect.",
+      "Email had the highest cost per conversion: 400,00 kr, with 20 % of the budget.",
+      "Extra budget buys conversions most cheaply in Email: the next conversion there costs "
+      "about 125,00 kr."]),
+    ("conversion",
+     {"spend_tv": (500_000, 2_500, 0.002), "spend_email": (200_000, 0, 0.0)},
+     ["Paid media drove 2 500 conversions (50 % of the total) on 700 000 kr of spend: "
+      "280,00 kr per conversion.",
+      "TV had the lowest cost per conversion: 200,00 kr, with 71 % of the budget and 100 % "
+      "of the media effect.",
+      "Email added no conversions the model can measure, with 29 % of the budget.",
+      "Extra budget buys conversions most cheaply in TV: the next conversion there costs "
+      "about 500,00 kr."]),
+])
+def test_findings_speak_the_models_measure(dep_var_type: str, figures: dict,
+                                           expected: list[str]) -> None:
+    """The UX audit: a conversion model's findings gave conversions per unit spent as a
+    "return" and set the best marginal figure against break-even at 1, which means nothing
+    for conversions. They give the cost per conversion (the lowest is the best) and where
+    the next conversion is cheapest; a revenue model's read as before."""
+    assert content.findings(three_channels(dep_var_type, figures), "m", "SEK") == expected
