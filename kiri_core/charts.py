@@ -11,6 +11,7 @@ Charts are ``"container"`` wide; the PDF sets a fixed width with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,13 +45,15 @@ PALETTE = (
     "#2E4057", "#8FB339", "#D64C9B", "#4FB3D9", "#A67C52",
 )
 #: Non-media terms of the decomposition: calm tones of distinct lightness and warmth, apart
-#: from each other and from the channel colors; context variables in sand tones, organic
-#: ones in sage tones, one tone each in the order of their columns.
+#: from each other and from the channel colors, none lighter than the lightest channel color
+#: (at least 2:1 against the white background, so a thin band and its part below zero show);
+#: context variables in sand tones, organic ones in sage tones, one tone each in the order of
+#: their columns.
 BASE_COLORS = {
-    "Baseline": "#5B6675", "Seasonality": "#D7DDE5", "Holidays": "#C4A9C0",
+    "Baseline": "#5B6675", "Seasonality": "#8B97A3", "Holidays": "#C4A9C0",
 }
-CONTEXT_COLORS = ("#E6D3AE", "#B3A07A", "#7C6A4C")
-ORGANIC_COLORS = ("#8AAE9F", "#4E7565", "#BCD8C4")
+CONTEXT_COLORS = ("#C9B084", "#92856E", "#6A563E")
+ORGANIC_COLORS = ("#8AAE9F", "#598573", "#405A4D")
 #: Pareto clusters get neutral tones and shapes of their own, never a channel's color.
 CLUSTER_COLORS = ("#333333", "#9A9A9A", "#C7B37A", "#5E7F8F", "#946A86", "#6B7F3E")
 CLUSTER_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
@@ -59,6 +62,8 @@ CLUSTER_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triang
 MEAN_SPEND = "Mean weekly spend"
 RECOMMENDED_SPEND = "Recommended spend"
 ZERO_SPEND = "Carry-over at zero spend"
+#: The models the Pareto chart marks, as its legend names them.
+RECOMMENDED_MODEL, SELECTED_MODEL = "Recommended model", "Selected model"
 DEFAULT_HEIGHT = 300
 HAIR = 1e-9  # a value that draws nothing but is stacked on the negative side
 TODAY = "Today"  # the first bar of the plans compared: today's spend
@@ -72,6 +77,12 @@ LABEL_ROOM, SHORT_LABEL_ROOM = 0.3, 0.15
 #: The response curves' markers are explained above the plot, the channels below it: side
 #: by side the two legends are wider than the chart at 1024 px.
 MARKER_LEGEND = alt.Legend(orient="top")
+#: How wide a name in the legend of a stacked chart may be (px) before it is cut short.
+STACK_LABEL_LIMIT = 120
+#: A waterfall label on each side of its bar (:func:`_label_side`): the end of the bar it is
+#: written from, its alignment, its offset and its color.
+WATERFALL_LABELS = {"after": ("right", "left", 4, MUTED), "before": ("left", "right", -4, MUTED),
+                    "inside": ("right", "right", -4, "#FFFFFF")}
 
 
 def kiri_theme() -> dict[str, Any]:
@@ -210,8 +221,9 @@ def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
     """The Pareto models by fit error (NRMSE) and business plausibility (DECOMP.RSSD).
 
     Clusters have colors and shapes of their own (never a channel's color), the recommended
-    model is ringed and the selected one labelled. The points carry a selection parameter
-    ``pick`` (field ``model_id``) for the picker.
+    model is ringed and the selected one a labelled primary dot, both named in a legend
+    above the plot. The points carry a selection parameter ``pick`` (field ``model_id``) for
+    the picker.
     """
     rows = [
         {"model_id": m["model_id"], "nrmse": m["metrics"]["nrmse"],
@@ -235,13 +247,30 @@ def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
                  alt.Tooltip("decomp_rssd:Q", format=".4f"), alt.Tooltip("rsq:Q", format=".3f"),
                  "cluster", "front"],
     ).add_params(pick)
-    recommended = base.transform_filter("datum.recommended").mark_point(
-        size=260, shape="circle", color=TEXT, strokeWidth=1.5, filled=False
-    )
-    selected = base.transform_filter("datum.selected").mark_text(
+    label = base.transform_filter("datum.selected").mark_text(
         align="left", dx=12, dy=-10, fontWeight=600, color=TEXT
     ).encode(text="model_id:N")
-    return _finish(points + recommended + selected, currency)
+    recommended = _pareto_marker(base, "recommended", RECOMMENDED_MODEL)
+    selected = _pareto_marker(base, "selected", SELECTED_MODEL)
+    return _finish(alt.layer(points, recommended, label, selected), currency)
+
+
+def _pareto_marker(base: alt.Chart, flag: str, marker: str) -> alt.Chart:
+    """The models whose ``flag`` is set, marked as the legend above the plot names
+    ``marker``: the recommended model ringed, the selected one a larger dot in the primary
+    color (inside the ring where they are one model)."""
+    domain = [RECOMMENDED_MODEL, SELECTED_MODEL]
+    legend = alt.Legend(orient="top", title=None)
+    return base.transform_filter(f"datum.{flag}").transform_calculate(
+        marker=f"'{marker}'").mark_point(shape="circle", opacity=1, strokeWidth=1.5).encode(
+        fill=alt.Fill("marker:N", legend=legend,
+                      scale=alt.Scale(domain=domain, range=["transparent", PRIMARY])),
+        stroke=alt.Stroke("marker:N", legend=legend,
+                          scale=alt.Scale(domain=domain, range=[TEXT, "#FFFFFF"])),
+        size=alt.Size("marker:N", legend=legend, scale=alt.Scale(domain=domain,
+                                                                  range=[260, 150])),
+        tooltip=["marker:N", "model_id"],
+    )
 
 
 def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
@@ -297,8 +326,10 @@ def _term_colors(result: dict) -> dict[str, str]:
 
 def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     """Response decomposition waterfall: each term's share of the modelled response, its
-    amount and share written after its bar; terms named as in the decomposition over time
-    (:func:`kiri_core.results.term_names`, the two seasonalities one bar)."""
+    amount and share written beside or inside its bar (:func:`_label_side`), on an axis
+    that ends at a round value just past the highest bar; terms named as in the
+    decomposition over time (:func:`kiri_core.results.term_names`, the two seasonalities
+    one bar)."""
     model = model_by_id(result, model_id)
     names, summed = term_names(result), {}
     for term, summary in model["terms"].items():
@@ -309,19 +340,20 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
     rows, start = [], 0.0
     for name, value in terms:
         rows.append({"term": _term_label(model, name), "start": start, "end": start + value,
-                     "right": max(start, start + value), "contribution": value,
-                     "share": value / total if total else 0.0,
+                     "left": min(start, start + value), "right": max(start, start + value),
+                     "contribution": value, "share": value / total if total else 0.0,
                      "sign": "increase" if value >= 0 else "decrease",
                      "label": f"{_outcome_compact(is_conversion(result), value, currency)} · "
                               f"{fmt.percent(value / total if total else 0, currency, 1)}"})
         start += value
     data = pd.DataFrame(rows)
-    order = list(data["term"])
-    y = alt.Y("term:N", sort=order, title=None)
-    low = min(0.0, float(data[["start", "end"]].min().min()))
+    domain = _round_domain(min(0.0, float(data["left"].min())), float(data["right"].max()))
+    data["side"] = [_label_side(domain, left, right)
+                    for left, right in zip(data["left"], data["right"], strict=True)]
+    y = alt.Y("term:N", sort=list(data["term"]), title=None)
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
         x=alt.X("start:Q", title="Cumulative response", axis=_outcome_axis(result, currency),
-                scale=_room_for_labels(low, float(data["right"].max()))),
+                scale=alt.Scale(domain=domain, nice=False)),
         x2="end:Q",
         y=y,
         color=alt.Color("sign:N", legend=None,
@@ -330,9 +362,31 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
         tooltip=["term", _outcome_tooltip(result, "contribution:Q"),
                  alt.Tooltip("share:Q", format=".1%")],
     )
-    labels = alt.Chart(data).mark_text(align="left", dx=4, color=MUTED).encode(
-        x="right:Q", y=y, text="label:N")
-    return _finish(bars + labels, currency, height=max(240, 28 * len(order)))
+    labels = [
+        alt.Chart(data).transform_filter(f"datum.side == '{side}'").mark_text(
+            align=align, dx=dx, color=color).encode(x=f"{x}:Q", y=y, text="label:N")
+        for side, (x, align, dx, color) in WATERFALL_LABELS.items()
+    ]
+    return _finish(alt.layer(bars, *labels), currency, height=max(240, 28 * len(data)))
+
+
+def _label_side(domain: list[float], left: float, right: float) -> str:
+    """Where a waterfall bar from ``left`` to ``right`` has its label: after the bar where
+    the plot leaves room right of it, else before it, else inside its end (one of the three
+    spans is at least a third of the plot)."""
+    span = domain[1] - domain[0]
+    if (domain[1] - right) / span >= LABEL_ROOM:
+        return "after"
+    return "before" if (left - domain[0]) / span >= LABEL_ROOM else "inside"
+
+
+def _round_domain(low: float, high: float) -> list[float]:
+    """``[low, high]`` widened to the next round values: steps of a twentieth of the span's
+    power of ten (120,5 M ends at 125 M), so an axis ends just past its data."""
+    if high <= low:
+        return [low, low + 1.0]
+    step = 10 ** math.floor(math.log10(high - low)) / 20
+    return [math.floor(low / step) * step, math.ceil(high / step) * step]
 
 
 def adstock_decay(result: dict, model_id: str, currency: str = "SEK", max_lags: int = 12) -> Any:
@@ -518,12 +572,20 @@ def decomposition_over_time(result: dict, model_id: str, currency: str = "SEK") 
         x=_time_x(result["dates"]),
         y=alt.Y("value:Q", title=_dep_var_title(result), stack="zero",
                 axis=_outcome_axis(result, currency)),
-        color=alt.Color("source:N", title=None, sort=list(colors), scale=_color_scale(colors)),
+        color=alt.Color("source:N", title=None, sort=list(colors), scale=_color_scale(colors),
+                        legend=_stack_legend(list(colors))),
         detail="part:N",
         order=alt.Order("order:Q", sort="ascending"),
         tooltip=[alt.Tooltip("date:T"), "source", _outcome_tooltip(result, "weekly:Q", "value")],
     )
     return _finish(chart, currency)
+
+
+def _stack_legend(sources: list[str]) -> alt.Legend:
+    """A legend in one column right of a chart stacked in the order of ``sources``, the top
+    band's entry at the top, long names cut short."""
+    return alt.Legend(orient="right", columns=1, values=sources[::-1],
+                      labelLimit=STACK_LABEL_LIMIT)
 
 
 def _signed_parts(series: list[float]) -> dict[str, list[float]]:

@@ -134,6 +134,45 @@ def _params(spec: dict) -> list[dict]:
     return [p for layer in layers for p in layer.get("params", [])]
 
 
+def drawn_marks(chart, marktype: str, width: int = 640) -> list[dict]:
+    """Every ``marktype`` item vl-convert draws on the plot, in drawing order."""
+    scene = vlc.vegalite_to_scenegraph(chart.properties(width=width).to_dict())
+    return [item for group in _scene_groups(scene, "mark")
+            if group.get("marktype") == marktype for item in group["items"]]
+
+
+@pytest.mark.parametrize("pick", ["recommended", "other"])
+def test_pareto_front_gives_the_selected_model_a_primary_dot_of_its_own(pick,
+                                                                        fit: Fitted) -> None:
+    """The selected model is a filled primary dot drawn over the points and the ring of the
+    recommended model, inside that ring when it is the same model; a legend names both."""
+    recommended = fit.result["model_id"]
+    chosen = recommended if pick == "recommended" else other_model(fit.result)
+    chart = charts.pareto_front(fit.result, chosen)
+    symbols = drawn_marks(chart, "symbol")
+    [dot] = [s for s in symbols if s["fill"] == charts.PRIMARY]
+    [ring] = [s for s in symbols if s.get("stroke") == charts.TEXT]
+    assert f"model_id: {chosen};" in dot["description"] + ";"
+    assert f"model_id: {recommended};" in ring["description"] + ";"
+    assert ring["fill"] == "transparent" and symbols.index(dot) == len(symbols) - 1  # on top
+    assert dot["size"] > max(s["size"] for s in symbols if s is not dot and s is not ring)
+    assert ((dot["x"], dot["y"]) == (ring["x"], ring["y"])) == (pick == "recommended")
+    assert {charts.RECOMMENDED_MODEL, charts.SELECTED_MODEL} <= set(legend_labels(chart))
+
+
+def test_the_waterfalls_axis_ends_at_a_round_value_just_past_its_highest_bar(
+        fit: Fitted) -> None:
+    """No room kept after the bars for their labels: the axis ends within 5 % of the top."""
+    for result, currency in ((fit.result, "SEK"), (with_negative_baseline(fit.result), "EUR")):
+        spec = charts.waterfall(result, result["model_id"], currency).to_dict()
+        top = max(r["right"] for r in records(spec))
+        bottom = min(0.0, min(min(r["start"], r["end"]) for r in records(spec)))
+        low, high = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+        step = 10 ** np.floor(np.log10(top - bottom)) / 20
+        assert top <= high <= top + step and bottom - step <= low <= bottom
+        assert high / step == pytest.approx(round(high / step))  # a round value
+
+
 @pytest.mark.parametrize("pick", ["recommended", "other"])
 def test_spend_vs_effect_shares_and_roas_follow_the_chosen_model(pick, fit: Fitted) -> None:
     model_id = fit.result["model_id"] if pick == "recommended" else other_model(fit.result)
@@ -388,6 +427,50 @@ def test_decomposition_colors_are_told_apart(fit: Fitted) -> None:
         assert delta_e(first, second) >= 15, (first, second)
 
 
+def contrast(color: str, background: str = "#FFFFFF") -> float:
+    """WCAG contrast ratio of two hex colors (1 to 21)."""
+    lighter, darker = sorted((_luminance(color), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(color: str) -> float:
+    rgb = np.array([int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def test_every_term_of_the_decomposition_stands_out_from_the_white_background(
+        fit: Fitted) -> None:
+    """No band as light as the old seasonality (1.4:1): every term color is at least 2:1
+    against white, as the lightest channel color is, so a thin band and its part below zero
+    show."""
+    spec = charts.decomposition_over_time(fit.result, fit.result["model_id"]).to_dict()
+    drawn = spec["encoding"]["color"]["scale"]["range"]
+    terms = [*charts.BASE_COLORS.values(), *charts.CONTEXT_COLORS, *charts.ORGANIC_COLORS]
+    for color in [*drawn, *terms, *charts.PALETTE]:
+        assert contrast(color) >= 2.0, color
+
+
+def test_the_decompositions_legend_lists_the_bands_as_they_are_stacked(fit: Fitted) -> None:
+    """One column right of the plot, the top band first: no legend wrapped over two rows."""
+    chart = charts.decomposition_over_time(fit.result, fit.result["model_id"])
+    spec = chart.to_dict()
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["orient"] == "right" and legend["columns"] == 1 and legend["labelLimit"]
+    stacked = list(dict.fromkeys(r["source"] for r in sorted(records(spec),
+                                                             key=lambda r: r["order"])))
+    assert legend_labels(chart) == stacked[::-1]
+    assert stacked[0] == "Baseline" and stacked[-1] == channel_name(
+        fit.result["spend_columns"][-1])
+    scene = vlc.vegalite_to_scenegraph(chart.properties(width=640).to_dict())
+    [legend] = [item for group in _scene_groups(scene, "legend") for item in group["items"]]
+    entries = [item for entry in _scene_groups(legend, "legend-entry")
+               for group in _scene_groups(entry, "scope") for item in group["items"]]
+    assert legend["x"] >= 640 and len(entries) == len(stacked)  # right of the plot
+    assert {entry["x"] for entry in entries} == {0}  # one column, an entry a row
+    assert [entry["y"] for entry in entries] == sorted({entry["y"] for entry in entries})
+
+
 def test_pareto_clusters_have_shapes_and_colors_apart_from_the_channels(fit: Fitted) -> None:
     points = charts.pareto_front(fit.result, fit.result["model_id"]).to_dict()["layer"][0]
     assert points["encoding"]["shape"]["field"] == "cluster"
@@ -530,6 +613,22 @@ def test_bar_labels_stay_inside_the_plot(name, width, fit: Fitted) -> None:
     outside = [(text, round(start), round(end)) for text, start, end in labels
                if start < 0 or end > width]
     assert outside == []
+
+
+@pytest.mark.parametrize("width", [NARROW_PLOT, 640])
+def test_the_waterfalls_labels_sit_beside_or_inside_their_bars(width, fit: Fitted) -> None:
+    """A label is after its bar, before it, or (white) inside its end, never across it."""
+    for result in (fit.result, with_negative_baseline(fit.result)):
+        chart = charts.waterfall(result, result["model_id"], "SEK")
+        bars, texts = drawn_marks(chart, "rect", width), drawn_marks(chart, "text", width)
+        assert len(bars) == len(texts) == len(records(chart.to_dict()))
+        for text in texts:
+            start, end = text_extent(text)
+            [bar] = [b for b in bars if b["y"] < text["y"] < b["y"] + b["height"]]
+            left, right = bar["x"], bar["x"] + bar["width"]
+            inside = left <= start and end <= right
+            assert end <= left or start >= right or inside, text["text"]
+            assert (text["fill"] == "#FFFFFF") == inside, text["text"]
 
 
 @pytest.mark.parametrize("builder", MODEL_BUILDERS, ids=lambda b: b.__name__)
