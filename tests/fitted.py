@@ -80,13 +80,15 @@ def carry_over_counted_in(result: dict, plan: dict) -> dict:
     return old
 
 
-def finished_run(session: Session, analyst, client_id: int) -> ModelRun:
+def finished_run(session: Session, analyst, client_id: int,
+                 dep_var_type: str = "revenue") -> ModelRun:
     """A generated dataset of the client (the one saved before, if any) and a succeeded run on
-    it, fitted by the job code."""
+    it, fitted by the job code (its revenue read as conversions with ``"conversion"``)."""
     dataset = next((d for d in datasets.list_datasets(session, analyst, client_id)
                     if d.source == "generated"), None) or datasets.generate_dataset(
         session, analyst, client_id, WEEKS, SEED)
-    config = {**runs.default_config(dataset), "iterations": ITERATIONS, "trials": 1, "seed": 2}
+    config = {**runs.default_config(dataset), "iterations": ITERATIONS, "trials": 1, "seed": 2,
+              "dep_var_type": dep_var_type}
     run = ModelRun(client_id=client_id, dataset_id=dataset.id, config=config,
                    created_by_id=analyst.id)
     session.add(run)

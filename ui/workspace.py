@@ -29,16 +29,24 @@ PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks bet
 PARETO_NOTE_VIEWER = PARETO_NOTE.removesuffix(" Click a dot to choose it.")
 VIEWER_PICKER_HELP = "Only an analyst of the client can choose its model."
 PICKED_KEY = "workspace_model_picked_{run_id}"
-CHANNEL_TABLES = {  # title: columns
-    "Spend and effect": ("Channel", "Spend", "Spend share", "Contribution", "Effect share"),
-    "Return on spend": ("Channel", "ROAS", "90 % interval", "Marginal ROAS"),
-}
-CHANNEL_HELP = {
-    "Effect share": "Share of the paid-media effect.",
-    "ROAS": "Return per unit spent over the period.",
-    "90 % interval": f"{content.INTERVAL_MEANING[:1].upper()}{content.INTERVAL_MEANING[1:]}.",
-    "Marginal ROAS": "Return of the next unit spent at today's level.",
-}
+SPEND_TABLE = ("Channel", "Spend", "Spend share", "Contribution", "Effect share")
+
+
+def channel_table_layout(result: dict) -> dict[str, tuple[str, ...]]:
+    """Title and columns of the two channel tables: spend and effect, then the return
+    (ROAS, or cost per conversion for a conversion model)."""
+    conversion = content.is_conversion(result)
+    measure = content.measure_name(conversion)
+    return {"Spend and effect": SPEND_TABLE,
+            "Cost per conversion" if conversion else "Return on spend":
+                ("Channel", measure, "90 % interval", f"Marginal {measure}")}
+
+
+def channel_help(result: dict) -> dict[str, str]:
+    """The channel tables' help texts, by heading."""
+    meanings = content.channel_meanings(content.is_conversion(result))
+    return {"Effect share": "Share of the paid-media effect.",
+            **{c: f"{m[:1].upper()}{m[1:]}." for c, m in meanings.items()}}
 
 
 def finished_run(session: Session, user: User, client: Client, key: str = "run",
@@ -206,14 +214,15 @@ def channel_tables(result: dict, model_id: str, currency: str) -> None:
     """The channel table as two tables, spend and effect beside return, side by side when
     there is room and one below the other on a narrow screen."""
     frame = pd.DataFrame(content.channel_rows(result, model_id, currency),
-                         columns=list(content.CHANNEL_COLUMNS))
+                         columns=list(content.channel_columns(result)))
+    helps = channel_help(result)
     with st.container(horizontal=True, gap="medium"):
-        for title, columns in CHANNEL_TABLES.items():
+        for title, columns in channel_table_layout(result).items():
             with st.container(width="content", gap="small"):
                 st.markdown(f"**{title}**")
                 st.dataframe(frame[list(columns)], hide_index=True, width="content",
                              column_config={c: st.column_config.TextColumn(help=h)
-                                            for c, h in CHANNEL_HELP.items() if c in columns})
+                                            for c, h in helps.items() if c in columns})
 
 
 def chart(figure: Any) -> None:

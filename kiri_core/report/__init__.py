@@ -122,13 +122,8 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
 
 def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
     pdf.section("Channel performance", "Results")
-    pdf.paragraph(
-        f"Spend and modelled {content.outcome(result)} per paid channel over the period. ROAS "
-        "is the return per unit spent; marginal ROAS is the return of the next unit spent at "
-        f"today's level; {content.INTERVAL_MEANING}.",
-        size=9, color=MUTED,
-    )
-    pdf.table(content.CHANNEL_COLUMNS, content.channel_rows(result, model_id, currency),
+    pdf.paragraph(content.channel_table_note(result), size=9, color=MUTED)
+    pdf.table(content.channel_columns(result), content.channel_rows(result, model_id, currency),
               widths=(20, 22, 15, 22, 15, 11, 17, 20))
     pdf.chart(chart_png(charts.spend_vs_effect(result, model_id, currency), CHART_PX),
               "Share of spend versus share of effect",

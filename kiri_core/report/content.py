@@ -272,30 +272,71 @@ def _plan_in_brief(scenario: dict, currency: str) -> str:
             f"{plan_outcome(plan)})")
 
 
-#: What a ROAS interval is, in one sentence for the client (app and PDF).
-INTERVAL_MEANING = ("the 90 % interval is where the ROAS of the models that fit the data "
-                    "about as well lie; it shows how sure the data is, and the true ROAS can "
-                    "still lie outside it")
-CHANNEL_COLUMNS = ("Channel", "Spend", "Spend share", "Contribution", "Effect share", "ROAS",
-                   "Marginal ROAS", "90 % interval")
+def interval_meaning(conversion: bool) -> str:
+    """What a ROAS (CPA) interval is, in one sentence for the client (app and PDF)."""
+    return (f"the 90 % interval is where the {measure_name(conversion)} of the models that fit "
+            "the data about as well lie; it shows how sure the data is, and the true "
+            f"{measure_name(conversion)} can still lie outside it")
+
+
+def channel_meanings(conversion: bool) -> dict[str, str]:
+    """What the channel table's return columns mean, by heading (the app's help texts)."""
+    if conversion:
+        return {"CPA": "the cost per conversion over the period",
+                "Marginal CPA": "the cost of the next conversion at today's spend",
+                "90 % interval": interval_meaning(True)}
+    return {"ROAS": "the return per unit spent over the period",
+            "Marginal ROAS": "the return of the next unit spent at today's spend",
+            "90 % interval": interval_meaning(False)}
+
+
+def channel_table_note(result: dict) -> str:
+    """The note above the PDF's channel table: what its columns mean."""
+    measure = measure_name(is_conversion(result))
+    meanings = channel_meanings(is_conversion(result))
+    return (f"Spend and modelled {outcome(result)} per paid channel over the period. "
+            f"{measure} is {meanings[measure]}; marginal {measure} is "
+            f"{meanings[f'Marginal {measure}']}; {meanings['90 % interval']}.")
+
+
+def channel_columns(result: dict) -> tuple[str, ...]:
+    """Headers of :func:`channel_rows`: ROAS for revenue models, CPA for conversion models."""
+    measure = measure_name(is_conversion(result))
+    return ("Channel", "Spend", "Spend share", "Contribution", "Effect share", measure,
+            f"Marginal {measure}", "90 % interval")
 
 
 def channel_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
-    """The channel performance table, one formatted row per paid channel."""
+    """The channel performance table, one formatted row per paid channel; a conversion
+    model's return is shown as its cost per conversion."""
     channels = model_by_id(result, model_id)["channels"]
+    conversion = is_conversion(result)
     rows = []
     for column in result["spend_columns"]:
         ch = channels[column]
-        ci = ch.get("roas_ci")
         rows.append([
             fmt.channel_name(column), fmt.money(ch["spend"], currency),
             fmt.percent(ch["spend_share"], currency, 1),
             amount(result, ch["contribution"], currency),
-            fmt.percent(ch["effect_share"], currency, 1), fmt.roas(ch["roas"], currency),
-            fmt.roas(ch["mroas"], currency),
-            f"{fmt.roas(ci[0], currency)} – {fmt.roas(ci[1], currency)}" if ci else "–",
+            fmt.percent(ch["effect_share"], currency, 1),
+            efficiency(ch["roas"], conversion, currency),
+            efficiency(ch["mroas"], conversion, currency),
+            interval(ch.get("roas_ci"), conversion, currency),
         ])
     return rows
+
+
+def interval(roas_ci: Sequence[float] | None, conversion: bool, currency: str) -> str:
+    """A ROAS interval as shown (``"1,20 – 2,40"``); for a conversion model the CPA interval,
+    its bounds inverted (the highest ROAS is the lowest CPA), and open above (``"250,00 kr
+    or more"``) when the lowest ROAS is 0."""
+    if not roas_ci:
+        return "–"
+    low, high = roas_ci
+    if not conversion:
+        return f"{fmt.roas(low, currency)} – {fmt.roas(high, currency)}"
+    cheapest = efficiency(high, True, currency)
+    return f"{cheapest} – {efficiency(low, True, currency)}" if low > 0 else f"{cheapest} or more"
 
 
 # The fit measures of a model: key in its metrics, label, what it means ({outcome}: revenue

@@ -20,11 +20,11 @@ def metric(app, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
 
-def channel_table(app) -> list[list[str]]:
+def channel_table(app, result: dict) -> list[list[str]]:
     """The channel tables (spend and effect, return) joined back into rows per channel."""
     spend, returns = (frame.value for frame in app.dataframe[:2])
     return spend.join(returns.set_index("Channel"), on="Channel")[
-        list(content.CHANNEL_COLUMNS)].values.tolist()
+        list(content.channel_columns(result))].values.tolist()
 
 
 def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
@@ -44,7 +44,7 @@ def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
     assert f"Recommended: {recommendation_reason(result, 'SEK')}" in text_of(app)
     recommended = model_by_id(result, result["model_id"])
     assert metric(app, "R²") == fmt.number(recommended["metrics"]["rsq"], "SEK", 3)
-    assert channel_table(app) == content.channel_rows(result, result["model_id"], "SEK")
+    assert channel_table(app, result) == content.channel_rows(result, result["model_id"], "SEK")
     assert [t.label for t in app.tabs][-1] == "Estimated vs true"
     assert [i.value for i in app.info] == [content.quick_search_note(result)]  # 200 x 1
 
@@ -52,8 +52,22 @@ def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
     box.select(other["model_id"]).run()
     assert not app.exception
     assert metric(app, "R²") == fmt.number(other["metrics"]["rsq"], "SEK", 3)
-    assert channel_table(app) == content.channel_rows(result, other["model_id"], "SEK")
+    assert channel_table(app, result) == content.channel_rows(result, other["model_id"], "SEK")
     assert "Recommended:" not in text_of(app)
+
+
+def test_a_conversion_model_s_channel_tables_show_cost_per_conversion(session, team, open_page):
+    """They showed its conversions per krona as "ROAS 0,00"."""
+    run = finished_run(session, team.analyst, team.client.id, "conversion")
+    result = load_result(session, team.analyst, run.id)
+    app = open_page("pages/results.py", team.analyst, team.client)
+    assert not app.exception and result["dep_var_type"] == "conversion"
+    assert {"**Spend and effect**", "**Cost per conversion**"} <= {m.value for m in app.markdown}
+    assert list(app.dataframe[1].value.columns) == ["Channel", "CPA", "90 % interval",
+                                                     "Marginal CPA"]
+    rows = channel_table(app, result)
+    assert rows == content.channel_rows(result, result["model_id"], "SEK")
+    assert all(row[5].endswith(" kr") for row in rows if row[4] != "0,0 %")
 
 
 def test_the_pdf_report_is_of_the_chosen_model(session, team, open_page, text_of):

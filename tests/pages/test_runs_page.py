@@ -12,7 +12,7 @@ from kiri_core.report import content
 from kiri_core.results import recommendation_reason
 from kiri_core.services import datasets, runs
 from tests.fitted import finished_run
-from ui.workspace import CHANNEL_TABLES
+from ui.workspace import channel_table_layout
 
 
 def wait_until_finished(session, run_id: int, timeout: float = 180) -> ModelRun:
@@ -38,14 +38,14 @@ def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_pag
     app.run()
     assert not app.exception
     spend_table, return_table = (app.dataframe[0].value, app.dataframe[1].value)
+    result = runs.load_result(session, team.analyst, run_id)
     assert [tuple(spend_table.columns), tuple(return_table.columns)] == list(
-        CHANNEL_TABLES.values())
+        channel_table_layout(result).values())
     assert {"**Spend and effect**", "**Return on spend**"} <= {m.value for m in app.markdown}
     assert list(spend_table["Channel"]) == ["Meta", "Google", "TikTok", "Email"]
-    result = runs.load_result(session, team.analyst, run_id)
     rows = content.channel_rows(result, result["model_id"], team.client.currency)
     shown = return_table.join(spend_table.drop(columns="Channel"))
-    assert shown[list(content.CHANNEL_COLUMNS)].values.tolist() == rows
+    assert shown[list(content.channel_columns(result))].values.tolist() == rows
     assert [m.label for m in app.metric][:3] == ["R²", "NRMSE", "DECOMP.RSSD"]
     weak = content.fit_warning(result, result["model_id"], team.client.currency)
     assert [w.value for w in app.warning] == ([weak] if weak else [])
@@ -178,4 +178,4 @@ def test_the_selected_run_shows_the_client_s_model_once_one_is_chosen(session, t
     rows = content.channel_rows(result, other["model_id"], team.client.currency)
     spend_table, return_table = (app.dataframe[0].value, app.dataframe[1].value)
     shown = return_table.join(spend_table.drop(columns="Channel"))
-    assert shown[list(content.CHANNEL_COLUMNS)].values.tolist() == rows
+    assert shown[list(content.channel_columns(result))].values.tolist() == rows

@@ -36,8 +36,8 @@ def test_plan_columns_follow_the_model_type(dep_var_type: str, headers: list[str
     plan's. The plan's weekly figure within its horizon has a heading of its own."""
     plan = truth_plan(dep_var_type)
     assert content.plan_columns(plan)[-3:] == headers
-    assert "Marginal ROAS" in content.CHANNEL_COLUMNS
-    assert headers[-1] not in content.CHANNEL_COLUMNS
+    channel_columns = content.channel_columns({"dep_var_type": dep_var_type})
+    assert headers[-1] != channel_columns[-2] == f"Marginal {headers[-1].split()[1]}"
     assert headers[-1] in content.plan_note(plan)  # the note under the table names it
 
 
@@ -356,3 +356,25 @@ def test_findings_speak_the_models_measure(dep_var_type: str, figures: dict,
     for conversions. They give the cost per conversion (the lowest is the best) and where
     the next conversion is cheapest; a revenue model's read as before."""
     assert content.findings(three_channels(dep_var_type, figures), "m", "SEK") == expected
+
+
+@pytest.mark.parametrize(("dep_var_type", "tv", "intervals", "expected"), [
+    ("revenue", (500_000, 750_000, 0.8), {"spend_tv": [1.0, 2.0], "spend_email": [0.0, 0.5]},
+     [("ROAS", "Marginal ROAS", "90 % interval"),
+      ["1,50", "0,80", "1,00 – 2,00"], ["0,00", "0,00", "0,00 – 0,50"]]),
+    ("conversion", (500_000, 2_500, 0.002),
+     {"spend_tv": [0.004, 0.008], "spend_email": [0.0, 0.001]},
+     [("CPA", "Marginal CPA", "90 % interval"),
+      ["200,00 kr", "500,00 kr", "125,00 kr – 250,00 kr"], ["–", "–", "1 000,00 kr or more"]]),
+])
+def test_the_channel_table_speaks_the_models_measure(dep_var_type: str, tv: tuple,
+                                                     intervals: dict, expected: list) -> None:
+    """A conversion model's channel table showed its conversions per krona as "ROAS 0,00";
+    it shows the cost per conversion, its interval's bounds inverted (and open above when
+    the lowest ROAS is 0, no conversions)."""
+    result = three_channels(dep_var_type, {"spend_tv": tv, "spend_email": (200_000, 0, 0.0)})
+    for column, ci in intervals.items():
+        result["models"][0]["channels"][column]["roas_ci"] = ci
+    assert content.channel_columns(result)[5:] == expected[0]
+    assert [row[5:] for row in content.channel_rows(result, "m", "SEK")] == expected[1:]
+    assert expected[0][0] in content.channel_table_note(result)
