@@ -24,6 +24,7 @@ from kiri_core.formatting import channel_name, term_name
 from kiri_core.results import (
     is_conversion,
     is_conversion_plan,
+    measure_name,
     model_by_id,
     response_at,
     term_groups,
@@ -275,15 +276,17 @@ def _pareto_marker(base: alt.Chart, flag: str, marker: str) -> alt.Chart:
 
 def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
     """Share of spend beside share of effect per channel, labelled with the channel's ROAS
-    after the longer of its two bars."""
+    (a conversion model's CPA) after the longer of its two bars."""
+    conversion = is_conversion(result)
+    measure = measure_name(conversion)
     rows = []
     for column, ch in _channels(result, model_id).items():
         name, end = channel_name(column), max(ch["spend_share"], ch["effect_share"])
+        shown = fmt.efficiency(ch["roas"], conversion, currency)
         rows.append({"channel": name, "measure": "Share of spend", "share": ch["spend_share"],
-                     "roas": ch["roas"], "end": end, "label": ""})
+                     "shown": shown, "end": end, "label": ""})
         rows.append({"channel": name, "measure": "Share of effect", "share": ch["effect_share"],
-                     "roas": ch["roas"], "end": end,
-                     "label": f"ROAS {fmt.roas(ch['roas'], currency)}"})
+                     "shown": shown, "end": end, "label": f"{measure} {shown}"})
     data = pd.DataFrame(rows)
     order = [channel_name(c) for c in result["spend_columns"]]
     y = alt.Y("channel:N", sort=order, title=None)
@@ -295,7 +298,7 @@ def spend_vs_effect(result: dict, model_id: str, currency: str = "SEK") -> Any:
         color=alt.Color("measure:N", title=None, sort=["Share of spend", "Share of effect"],
                         scale=alt.Scale(range=[REFERENCE, PRIMARY])),
         tooltip=["channel", "measure", alt.Tooltip("share:Q", format=".1%"),
-                 alt.Tooltip("roas:Q", format=".2f", title="ROAS")],
+                 alt.Tooltip("shown:N", title=measure)],
     )
     labels = alt.Chart(data).mark_text(align="left", baseline="middle", dx=6, color=TEXT,
                                        fontWeight=600).encode(
@@ -527,31 +530,48 @@ def immediate_vs_carryover(result: dict, model_id: str, currency: str = "SEK") -
 
 
 def roas_intervals(result: dict, model_id: str, currency: str = "SEK") -> Any:
-    """Each channel's ROAS with its bootstrapped 90 % interval (where computed)."""
-    rows = []
-    for column, ch in _channels(result, model_id).items():
-        low, high = ch.get("roas_ci") or (None, None)
-        rows.append({"channel": channel_name(column), "roas": ch["roas"], "low": low,
-                     "high": high})
-    data = pd.DataFrame(rows)
+    """Each channel's ROAS with its bootstrapped 90 % interval (where computed) and
+    break-even (ROAS 1) dashed; for a conversion model its CPA, whose interval runs to the
+    axis's end when it has no upper bound (a lowest ROAS of 0)."""
+    conversion = is_conversion(result)
+    data = pd.DataFrame([_interval_row(column, ch, conversion)
+                         for column, ch in _channels(result, model_id).items()])
+    far = 1.15 * float(data[["value", "low", "high"]].max().max())
+    data["high"] = data["high"].where(data["low"].isna() | data["high"].notna(), far)
     order = [channel_name(c) for c in result["spend_columns"]]
     y = alt.Y("channel:N", sort=order, title=None)
-    scale = _channel_scale(result)
-    bars = alt.Chart(data).transform_filter("isValid(datum.low)").mark_rule(strokeWidth=3,
-                                                                              opacity=0.5).encode(
-        x=alt.X("low:Q", title=_roas_title(result)), x2="high:Q", y=y,
-        color=alt.Color("channel:N", scale=scale, legend=None),
-    )
+    color = alt.Color("channel:N", scale=_channel_scale(result), legend=None)
+    x = alt.X("low:Q", title="Cost per conversion" if conversion else "ROAS",
+              axis=_money_axis(currency) if conversion else alt.Undefined)
+    bars = alt.Chart(data).transform_filter("isValid(datum.low)").mark_rule(
+        strokeWidth=3, opacity=0.5).encode(x=x, x2="high:Q", y=y, color=color)
+    number = "$,.2f" if conversion else ".2f"
     points = alt.Chart(data).mark_circle(size=110, opacity=1).encode(
-        x="roas:Q", y=y, color=alt.Color("channel:N", scale=scale, legend=None),
-        tooltip=["channel", alt.Tooltip("roas:Q", format=".2f", title="ROAS"),
-                 alt.Tooltip("low:Q", format=".2f", title="90% low"),
-                 alt.Tooltip("high:Q", format=".2f", title="90% high")],
+        x="value:Q", y=y, color=color,
+        tooltip=["channel", alt.Tooltip("value:Q", format=number, title=measure_name(conversion)),
+                 alt.Tooltip("low:Q", format=number, title="90% low"),
+                 alt.Tooltip("high:Q", format=number, title="90% high")],
     )
-    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(
-        x="x:Q"
-    )
-    return _finish(one + bars + points, currency, height=max(200, 40 * len(order)))
+    layers = [bars, points]
+    if not conversion:
+        layers.insert(0, alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(
+            color=MUTED, strokeDash=[4, 3]).encode(x="x:Q"))
+    return _finish(alt.layer(*layers), currency, height=max(200, 40 * len(order)))
+
+
+def _interval_row(column: str, channel: dict, conversion: bool) -> dict[str, Any]:
+    """A channel's ROAS and interval bounds; a conversion model's CPA, bounds inverted (no
+    upper bound, None, where the lowest ROAS is 0)."""
+    low, high = channel.get("roas_ci") or (None, None)
+    if conversion:
+        value, low, high = _inverse(channel["roas"]), _inverse(high), _inverse(low)
+    else:
+        value = channel["roas"]
+    return {"channel": channel_name(column), "value": value, "low": low, "high": high}
+
+
+def _inverse(value: float | None) -> float | None:
+    return 1 / value if value else None
 
 
 def decomposition_over_time(result: dict, model_id: str, currency: str = "SEK") -> Any:

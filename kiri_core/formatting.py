@@ -256,6 +256,14 @@ def roas(value: float | None, currency: str = "SEK") -> str:
     return number(value, currency, ROAS_DECIMALS)
 
 
+def efficiency(roas_value: float | None, conversion: bool, currency: str = "SEK") -> str:
+    """A return per unit spent as shown: for a conversion model its inverse, the cost per
+    conversion in money (``"12,50 kr"``), else the ROAS (``"1,90"``)."""
+    if conversion:
+        return money(1 / roas_value if roas_value else None, currency, 2)
+    return roas(roas_value, currency)
+
+
 def shown_difference(now: float | None, new: float | None, decimals: int) -> float | None:
     """``new - now`` as the two figures read when shown with ``decimals`` (as :func:`number`
     rounds them): ``shown_difference(0.5449, 0.5351, 2) == 0.0``, both showing ``0,54``. So

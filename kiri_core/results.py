@@ -19,6 +19,11 @@ def is_conversion(result: dict) -> bool:
     return result.get("dep_var_type") == "conversion"
 
 
+def measure_name(conversion: bool) -> str:
+    """``"CPA"`` for conversion models, else ``"ROAS"``."""
+    return "CPA" if conversion else "ROAS"
+
+
 def is_conversion_plan(plan: dict) -> bool:
     """A plan made on a conversion model (its efficiency is a CPA, its effect a count)."""
     return any(ch.get("optimized_cpa") is not None for ch in plan["channels"].values())

@@ -45,8 +45,10 @@ with db() as session:
         st.subheader("Share of spend and effect")
         workspace.chart(charts.spend_vs_effect(result, model_id, currency))
     with right:
-        st.subheader("Return per channel")
+        title, caption = content.intervals_chart_text(result)
+        st.subheader(title)
         workspace.chart(charts.roas_intervals(result, model_id, currency))
+        st.caption(caption)
     st.subheader(f"Where the {content.outcome(result)} came from")
     workspace.chart(charts.decomposition_over_time(result, model_id, currency))
 

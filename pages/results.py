@@ -43,6 +43,7 @@ with db() as session:
     with tabs[2]:
         workspace.chart(charts.spend_vs_effect(result, model_id, currency))
         workspace.chart(charts.roas_intervals(result, model_id, currency))
+        st.caption(content.intervals_chart_text(result)[1])
     with tabs[3]:
         plan = st.session_state.get(f"plan_{run.id}")
         shown = plan if plan and plan["model_id"] == model_id else None

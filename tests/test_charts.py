@@ -184,7 +184,7 @@ def test_spend_vs_effect_shares_and_roas_follow_the_chosen_model(pick, fit: Fitt
         [effect] = rows_where(spec, channel=name, measure="Share of effect")
         assert spend["share"] == pytest.approx(ch["spend_share"])
         assert effect["share"] == pytest.approx(ch["effect_share"])
-        assert effect["roas"] == pytest.approx(ch["roas"])
+        assert effect["label"] == f"ROAS {fmt.roas(ch['roas'], 'SEK')}"
 
 
 def test_switching_model_changes_the_charts_data(fit: Fitted) -> None:
@@ -281,14 +281,38 @@ def test_roas_intervals_and_carryover_match_the_channels(fit: Fitted) -> None:
     split_spec = charts.immediate_vs_carryover(fit.result, model_id).to_dict()
     for column, ch in fit.result["channels"].items():
         name = channel_name(column)
-        [row] = [r for r in rows_where(ci_spec, channel=name) if "roas" in r]
-        assert row["roas"] == pytest.approx(ch["roas"])
+        [row] = [r for r in rows_where(ci_spec, channel=name) if "value" in r]
+        assert row["value"] == pytest.approx(ch["roas"])
         if ch["roas_ci"] is not None:
             assert [row["low"], row["high"]] == pytest.approx(ch["roas_ci"])
         [immediate] = rows_where(split_spec, channel=name, part="Immediate")
         [carryover] = rows_where(split_spec, channel=name, part="Carryover")
         assert immediate["share"] == pytest.approx(ch["immediate_share"])
         assert carryover["share"] == pytest.approx(ch["carryover_share"])
+
+
+def test_a_conversion_model_s_return_charts_show_cost_per_conversion(fit: Fitted) -> None:
+    """They showed its conversions per krona: "ROAS 0,00" labels and dots at 0 beside a
+    break-even line at 1."""
+    result = {**fit.result, "dep_var_type": "conversion"}
+    channels = {column: {**ch, "roas": ch["roas"] / 250, "roas_ci": [0.0, ch["roas"] / 200]}
+                for column, ch in fit.result["channels"].items()}
+    result["models"] = [{**model_by_id(fit.result, fit.result["model_id"]),
+                         "channels": channels}]
+    shares = charts.spend_vs_effect(result, result["model_id"], "SEK").to_dict()
+    intervals = charts.roas_intervals(result, result["model_id"], "SEK").to_dict()
+    rows = [r for r in records(intervals) if "value" in r]
+    for column, ch in channels.items():
+        name = channel_name(column)
+        [labelled] = [r for r in rows_where(shares, channel=name) if r["label"]]
+        assert labelled["label"] == f"CPA {fmt.money(1 / ch['roas'], 'SEK', 2)}"
+        [row] = [r for r in rows if r["channel"] == name]
+        assert row["value"] == pytest.approx(1 / ch["roas"])
+        assert row["low"] == pytest.approx(1 / ch["roas_ci"][1])
+        assert row["high"] > max(r["value"] for r in rows)  # no upper bound: to the axis end
+    assert all(layer["mark"]["type"] != "rule" or "x2" in layer["encoding"]
+               for layer in intervals["layer"])  # no break-even line
+    assert intervals["layer"][0]["encoding"]["x"]["title"] == "Cost per conversion"
 
 
 def test_adstock_decay_uses_the_models_weights(fit: Fitted) -> None:

@@ -13,7 +13,7 @@ from kiri_core import charts
 from kiri_core import formatting as fmt
 from kiri_core.db.models import Client, ModelRun, User
 from kiri_core.report import content
-from kiri_core.results import model_label, recommendation_reason
+from kiri_core.results import is_conversion, measure_name, model_label, recommendation_reason
 from kiri_core.services import runs
 from ui import state
 from ui.context import viewer_zone
@@ -25,7 +25,8 @@ RESULT_CACHE = "workspace_results"
 RESULTS_KEPT = 3
 PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks better, lower "
                "splits the effect more like the spend. Colours group similar models "
-               "(clusters); the ring marks the recommended model. Click a dot to choose it.")
+               "(clusters); the ring marks the recommended model, the blue dot the selected one. "
+               "Click a dot to choose it.")
 PARETO_NOTE_VIEWER = PARETO_NOTE.removesuffix(" Click a dot to choose it.")
 VIEWER_PICKER_HELP = "Only an analyst of the client can choose its model."
 PICKED_KEY = "workspace_model_picked_{run_id}"
@@ -35,8 +36,8 @@ SPEND_TABLE = ("Channel", "Spend", "Spend share", "Contribution", "Effect share"
 def channel_table_layout(result: dict) -> dict[str, tuple[str, ...]]:
     """Title and columns of the two channel tables: spend and effect, then the return
     (ROAS, or cost per conversion for a conversion model)."""
-    conversion = content.is_conversion(result)
-    measure = content.measure_name(conversion)
+    conversion = is_conversion(result)
+    measure = measure_name(conversion)
     return {"Spend and effect": SPEND_TABLE,
             "Cost per conversion" if conversion else "Return on spend":
                 ("Channel", measure, "90 % interval", f"Marginal {measure}")}
@@ -44,7 +45,7 @@ def channel_table_layout(result: dict) -> dict[str, tuple[str, ...]]:
 
 def channel_help(result: dict) -> dict[str, str]:
     """The channel tables' help texts, by heading."""
-    meanings = content.channel_meanings(content.is_conversion(result))
+    meanings = content.channel_meanings(is_conversion(result))
     return {"Effect share": "Share of the paid-media effect.",
             **{c: f"{m[:1].upper()}{m[1:]}." for c, m in meanings.items()}}
 

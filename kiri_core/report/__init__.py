@@ -148,8 +148,7 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
               "spend" + (f"; open diamonds: the spend of the plan \u201c{scenarios[0]['name']}"
                          "\u201d." if plan else "."))
     pdf.chart(chart_png(charts.roas_intervals(result, model_id, currency), CHART_PX),
-              "Return on ad spend with uncertainty",
-              "Dots: estimated ROAS; bars: the 90 % interval; the dashed line marks break-even.")
+              *content.intervals_chart_text(result))
     pdf.chart(chart_png(charts.adstock_decay(result, model_id, currency), CHART_PX),
               "How long the effect lasts",
               "Share of a week's media effect still working in the weeks after the spend.")

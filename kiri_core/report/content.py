@@ -15,6 +15,7 @@ from kiri_core import formatting as fmt
 from kiri_core.results import (
     is_conversion,
     is_conversion_plan,
+    measure_name,
     model_by_id,
     recommendation_reason,
 )
@@ -114,15 +115,7 @@ def media_efficiency(spend: float, contribution: float, conversion: bool,
     """Label and value of the media's efficiency: ROAS, or the cost per conversion (CPA)
     of a conversion model."""
     label = "Media CPA" if conversion else "Media ROAS"
-    return label, efficiency(contribution / spend if spend else 0.0, conversion, currency)
-
-
-def efficiency(roas: float | None, conversion: bool, currency: str) -> str:
-    """A return per unit spent as shown: for a conversion model its inverse, the cost per
-    conversion in money (``"12,50 kr"``), else the ROAS (``"1,90"``)."""
-    if conversion:
-        return fmt.money(1 / roas if roas else None, currency, 2)
-    return fmt.roas(roas, currency)
+    return label, fmt.efficiency(contribution / spend if spend else 0.0, conversion, currency)
 
 
 def overview_headlines(headline: dict, currency: str) -> list[list[str]]:
@@ -181,7 +174,7 @@ def _per_unit(roas: float, conversion: bool, currency: str) -> str:
     """A return per unit spent in words: ``"1,90 back for every unit spent"``, or the cost
     per conversion of a conversion model (``"12,50 kr per conversion"``)."""
     if conversion:
-        return f"{efficiency(roas, True, currency)} per conversion"
+        return f"{fmt.efficiency(roas, True, currency)} per conversion"
     return f"{fmt.roas(roas, currency)} back for every unit spent"
 
 
@@ -194,7 +187,7 @@ def _channel_return(roas: float, best: bool, conversion: bool, currency: str) ->
     if not roas:
         return "added no conversions the model can measure"
     return (f"had the {'lowest' if best else 'highest'} cost per conversion: "
-            f"{efficiency(roas, True, currency)}")
+            f"{fmt.efficiency(roas, True, currency)}")
 
 
 def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -> str:
@@ -204,7 +197,7 @@ def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -
     name, mroas = max(((k, v["mroas"]) for k, v in channels.items()), key=lambda kv: kv[1])
     if is_conversion(result):
         return (f"Extra budget buys conversions most cheaply in {name}: the next conversion "
-                f"there costs about {efficiency(mroas, True, currency)}.")
+                f"there costs about {fmt.efficiency(mroas, True, currency)}.")
     if mroas > 1:
         return (f"{name} has the most room to grow: the next unit spent there is still "
                 f"expected to return {fmt.roas(mroas, currency)}.")
@@ -299,6 +292,17 @@ def channel_table_note(result: dict) -> str:
             f"{meanings[f'Marginal {measure}']}; {meanings['90 % interval']}.")
 
 
+def intervals_chart_text(result: dict) -> tuple[str, str]:
+    """Title and caption of :func:`kiri_core.charts.roas_intervals`: ROAS and break-even, or
+    a conversion model's cost per conversion."""
+    if is_conversion(result):
+        return ("Cost per conversion with uncertainty",
+                "Dots: estimated cost per conversion; bars: the 90 % interval, to the chart's "
+                "edge where it has no upper bound.")
+    return ("Return on ad spend with uncertainty",
+            "Dots: estimated ROAS; bars: the 90 % interval; the dashed line marks break-even.")
+
+
 def channel_columns(result: dict) -> tuple[str, ...]:
     """Headers of :func:`channel_rows`: ROAS for revenue models, CPA for conversion models."""
     measure = measure_name(is_conversion(result))
@@ -319,8 +323,8 @@ def channel_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
             fmt.percent(ch["spend_share"], currency, 1),
             amount(result, ch["contribution"], currency),
             fmt.percent(ch["effect_share"], currency, 1),
-            efficiency(ch["roas"], conversion, currency),
-            efficiency(ch["mroas"], conversion, currency),
+            fmt.efficiency(ch["roas"], conversion, currency),
+            fmt.efficiency(ch["mroas"], conversion, currency),
             interval(ch.get("roas_ci"), conversion, currency),
         ])
     return rows
@@ -335,8 +339,8 @@ def interval(roas_ci: Sequence[float] | None, conversion: bool, currency: str) -
     low, high = roas_ci
     if not conversion:
         return f"{fmt.roas(low, currency)} – {fmt.roas(high, currency)}"
-    cheapest = efficiency(high, True, currency)
-    return f"{cheapest} – {efficiency(low, True, currency)}" if low > 0 else f"{cheapest} or more"
+    cheapest = fmt.efficiency(high, True, currency)
+    return f"{cheapest} – {fmt.efficiency(low, True, currency)}" if low else f"{cheapest} or more"
 
 
 # The fit measures of a model: key in its metrics, label, what it means ({outcome}: revenue
@@ -421,11 +425,6 @@ def plan_marginal_measure(conversion: bool) -> str:
     """The plan table's marginal figure, ``"Marginal ROAS in plan"`` (``"Marginal CPA in
     plan"``): not the channel table's marginal ROAS of the period (see :func:`plan_note`)."""
     return f"Marginal {measure_name(conversion)} in plan"
-
-
-def measure_name(conversion: bool) -> str:
-    """``"CPA"`` for conversion models, else ``"ROAS"``."""
-    return "CPA" if conversion else "ROAS"
 
 
 def in_sentence(label: str) -> str:
@@ -513,7 +512,7 @@ def plan_effect(plan: dict, value: float, currency: str) -> str:
 
 def plan_efficiency(plan: dict, roas: float | None, currency: str) -> str:
     """Efficiency: CPA (money per conversion) for conversion plans, else ROAS."""
-    return efficiency(roas, is_conversion_plan(plan), currency)
+    return fmt.efficiency(roas, is_conversion_plan(plan), currency)
 
 
 def plan_rows(plan: dict, currency: str) -> list[list[str]]:

@@ -378,3 +378,14 @@ def test_the_channel_table_speaks_the_models_measure(dep_var_type: str, tv: tupl
     assert content.channel_columns(result)[5:] == expected[0]
     assert [row[5:] for row in content.channel_rows(result, "m", "SEK")] == expected[1:]
     assert expected[0][0] in content.channel_table_note(result)
+
+
+@pytest.mark.parametrize(("dep_var_type", "named", "absent"), [
+    ("revenue", "ROAS", "cost per conversion"),
+    ("conversion", "cost per conversion", "break-even"),
+])
+def test_the_intervals_chart_is_named_in_the_models_measure(dep_var_type: str, named: str,
+                                                             absent: str) -> None:
+    title, caption = content.intervals_chart_text({"dep_var_type": dep_var_type})
+    assert named.lower() in f"{title} {caption}".lower()
+    assert absent not in f"{title} {caption}".lower()
