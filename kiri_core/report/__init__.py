@@ -16,6 +16,8 @@ from kiri_core.report.document import MUTED, PRIMARY, TEXT, ReportPDF
 from kiri_core.report.render import chart_png
 
 CHART_PX = 640  # chart width in CSS pixels; drawn at 2x for print
+RIGHT_LEGEND_PX = 90  # a legend right of the plot: the plot is that much narrower, so the
+#                       image, scaled to the page like the others, keeps their text size
 COVER_FOOT = 36.0  # mm from the bottom of the cover to the "prepared by" line
 
 
@@ -134,7 +136,8 @@ def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
 def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
                 scenarios: list[dict] | None) -> None:
     pdf.section(f"Where the {content.outcome(result)} came from", "Results")
-    pdf.chart(chart_png(charts.decomposition_over_time(result, model_id, currency), CHART_PX),
+    pdf.chart(chart_png(charts.decomposition_over_time(result, model_id, currency),
+                        CHART_PX - RIGHT_LEGEND_PX),
               "Contribution over time",
               "The modelled weekly result stacked by source: the baseline (the sales level and "
               "its trend), season and context first, then each paid channel.")

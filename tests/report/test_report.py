@@ -12,9 +12,11 @@ import pytest
 from fitted import Fitted, fitted_run
 from PIL import Image
 
+from kiri_core import charts
 from kiri_core import formatting as fmt
-from kiri_core.report import build_report, content, write_report
+from kiri_core.report import CHART_PX, RIGHT_LEGEND_PX, build_report, content, write_report
 from kiri_core.report.content import paid_totals
+from kiri_core.report.render import chart_png
 
 CLIENT = "Acme Nordic AB"
 DAY = date(2026, 11, 25)
@@ -219,3 +221,14 @@ def test_a_quick_search_s_report_says_a_full_one_is_needed_before_acting(fit: Fi
     full = {**fit.result, "config": {**fit.result["config"], "iterations": 2000, "trials": 5}}
     assert content.quick_search_note(full) is None
     assert "quick search" not in summary(full)
+
+
+def test_the_decomposition_with_its_legend_aside_is_as_wide_as_the_other_charts(
+        fit: Fitted) -> None:
+    """The PDF scales every chart image to the page's width: an image made wider by its
+    legend would print its text smaller than the charts around it."""
+    model_id = fit.result["model_id"]
+    widths = [Image.open(io.BytesIO(chart_png(chart, px))).width for chart, px in (
+        (charts.decomposition_over_time(fit.result, model_id), CHART_PX - RIGHT_LEGEND_PX),
+        (charts.actual_vs_predicted(fit.result, model_id), CHART_PX))]
+    assert widths[0] == pytest.approx(widths[1], rel=0.02)
