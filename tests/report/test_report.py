@@ -205,22 +205,23 @@ def test_several_plans_are_compared_in_a_table_and_a_chart_on_one_page(fit: Fitt
     assert "BUDGET PLAN 1 OF 2" in " ".join(pages).upper()  # then each plan's own page
 
 
-def test_a_quick_search_s_report_says_a_full_one_is_needed_before_acting(fit: Fitted) -> None:
+def summary_page(pdf: bytes) -> str:
+    """The text of a report's executive summary page, its words joined by single spaces."""
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return next(" ".join(p.extract_text().split()) for p in pages
+                if "Executive summary" in p.extract_text())
+
+
+def test_a_quick_search_s_report_says_a_full_one_is_needed_before_acting(
+        fit: Fitted, pdf_bytes: bytes) -> None:
     """The Results page's note on a quick search (here 200 x 1) is in the client's PDF too,
     on the summary page; a full search's report has none."""
     note = content.quick_search_note(fit.result)
     assert note and "a full search is needed before acting on them" in note
-
-    def summary(result: dict) -> str:
-        pages = pypdf.PdfReader(io.BytesIO(build_report(result, CLIENT, "SEK",
-                                                        report_date=DAY))).pages
-        return next(" ".join(p.extract_text().split()) for p in pages
-                    if "Executive summary" in p.extract_text())
-
-    assert " ".join(note.split()) in summary(fit.result)
+    assert " ".join(note.split()) in summary_page(pdf_bytes)
     full = {**fit.result, "config": {**fit.result["config"], "iterations": 2000, "trials": 5}}
     assert content.quick_search_note(full) is None
-    assert "quick search" not in summary(full)
+    assert "quick search" not in summary_page(build_report(full, CLIENT, "SEK", report_date=DAY))
 
 
 def test_the_decomposition_with_its_legend_aside_is_as_wide_as_the_other_charts(
