@@ -5,13 +5,14 @@ id and the model id) on RQ's default queue, or builds it at once when no Redis i
 configured. Each model of a run has its own PDF (the model is part of the artifact kind):
 the recommended one, or an alternative the analyst chose on the results page. A PDF is
 stored once; every download returns the same bytes until the scenarios change (saving or
-deleting a scenario drops the run's PDFs, see :mod:`kiri_core.planner`).
+deleting a scenario drops the run's PDFs, see :mod:`kiri_core.planner`) or the report's
+layout does (a PDF stored before :data:`REPORT_LAYOUT` is built again when next asked for).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiri_core import config
+from kiri_core.db.base import utcnow
 from kiri_core.db.models import Client, ModelRun, RunArtifact, User
 from kiri_core.db.session import session_scope
 from kiri_core.planner import REPORT_KIND, BudgetScenario
@@ -32,6 +34,9 @@ from kiri_core.storage import default_storage
 PDF = "application/pdf"
 MAX_BUILDS = 5
 WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
+#: When what a PDF shows last changed (UTC): move it on with such a change, so the PDFs
+#: stored before it are built again (here: a conversion model's CPA tables and charts).
+REPORT_LAYOUT = datetime(2026, 12, 1)
 
 
 def report_kind(model_id: str) -> str:
@@ -65,6 +70,12 @@ def report_in_progress(run_id: int, model_id: str) -> bool:
 def _artifact(session: Session, run_id: int, kind: str) -> RunArtifact | None:
     return session.scalar(select(RunArtifact).where(RunArtifact.run_id == run_id,
                                                     RunArtifact.kind == kind))
+
+
+def _current_report(session: Session, run_id: int, model_id: str) -> RunArtifact | None:
+    """The stored PDF of the run's model, unless it was built before :data:`REPORT_LAYOUT`."""
+    stored = _artifact(session, run_id, report_kind(model_id))
+    return stored if stored is not None and stored.created_at >= REPORT_LAYOUT else None
 
 
 def run_report_bytes(session: Session, run: ModelRun, model_id: str,
@@ -115,6 +126,7 @@ def store_run_report(run_id: int, model_id: str) -> str:
         artifact = _artifact(session, run_id, kind) or RunArtifact(run_id=run_id, kind=kind)
         artifact.storage_key, artifact.checksum = stored.key, stored.checksum
         artifact.size_bytes, artifact.content_type = stored.size_bytes, PDF
+        artifact.created_at = utcnow()
         session.add(artifact)
         session.commit()
     return "stored"
@@ -130,7 +142,7 @@ def request_report(session: Session, actor: User, run_id: int, model_id: str) ->
     run = get_run(session, actor, run_id)
     if run.status != "succeeded":
         raise NotFound(f"Run #{run_id} has no result to report: it is {run.status}.")
-    if _artifact(session, run_id, report_kind(model_id)) is not None:
+    if _current_report(session, run_id, model_id) is not None:
         return True
     try:
         model_by_id(load_result(session, actor, run_id), model_id)
@@ -150,7 +162,6 @@ def request_report(session: Session, actor: User, run_id: int, model_id: str) ->
 def report_pdf(session: Session, actor: User, run_id: int, model_id: str) -> bytes | None:
     """The stored PDF of the run's model, or None while it is not built yet (access checked)."""
     get_run(session, actor, run_id)
-    kind = report_kind(model_id)
-    if _artifact(session, run_id, kind) is None:
+    if _current_report(session, run_id, model_id) is None:
         return None
-    return load_artifact(session, actor, run_id, kind)
+    return load_artifact(session, actor, run_id, report_kind(model_id))

@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pypdf
@@ -209,3 +210,20 @@ def test_with_redis_a_real_rq_worker_builds_the_pdf_of_the_chosen_model(
     planner.save_scenario(session, w.analyst, w.run.id, "Later plan", plan_for(other))
     assert artifact.report_pdf(session, w.viewer, w.run.id, other) is None
     assert not artifact.report_in_progress(w.run.id, other)
+
+
+def test_a_pdf_stored_before_the_report_s_layout_changed_is_built_again(ws, models) -> None:
+    """After an upgrade that changes what a PDF shows, a stored PDF with the old layout is
+    not handed out again: the next request builds the PDF anew."""
+    w, session = ws
+    recommended, _ = models
+    artifact.request_report(session, w.analyst, w.run.id, recommended)
+    stored = session.scalar(sa.select(RunArtifact).where(
+        RunArtifact.run_id == w.run.id, RunArtifact.kind == artifact.report_kind(recommended)))
+    stored.created_at = artifact.REPORT_LAYOUT - timedelta(days=1)
+    session.commit()
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is None
+    assert artifact.request_report(session, w.analyst, w.run.id, recommended) is True
+    session.refresh(stored)
+    assert stored.created_at >= artifact.REPORT_LAYOUT
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is not None
