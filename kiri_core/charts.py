@@ -741,33 +741,46 @@ def _roas_title(result: dict) -> str:
     return "Conversions per unit spent" if is_conversion(result) else "ROAS"
 
 
+#: The measures :func:`compare_runs` draws: axis title and number format of the tooltip.
+COMPARED_MEASURES = {"roas": ("ROAS", ",.2f"), "cpa": ("Cost per conversion", "$,.2f"),
+                     "contribution": ("Contribution", ",.0f")}
+
+
 def compare_runs(results: dict[str, dict], currency: str = "SEK",
                  measure: str = "roas") -> Any:
-    """One measure (``"roas"`` or ``"contribution"``) per channel for two runs.
+    """One measure (``"roas"``, ``"cpa"`` or ``"contribution"``) per channel for two runs.
 
     ``results`` maps a run label to its result document; each run shows the model at its top
     level (the recommended one, or another put there by :func:`kiri_core.results.showing`).
     Channels are matched by spend column.
     """
-    if measure not in ("roas", "contribution"):
-        raise ValueError(f"measure must be 'roas' or 'contribution', got {measure!r}")
+    if measure not in COMPARED_MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(COMPARED_MEASURES)}, "
+                         f"got {measure!r}")
     rows = [
         {"channel": channel_name(column), "run": label, "value": ch[measure]}
         for label, result in results.items()
         for column, ch in _channels(result, result["model_id"]).items()
     ]
     labels = list(results)
-    axis = (alt.Axis(format=".2f") if measure == "roas"
-            else _outcome_axis(next(iter(results.values())), currency))
+    title, number = COMPARED_MEASURES[measure]
     chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
-        x=alt.X("value:Q", title="ROAS" if measure == "roas" else "Contribution", axis=axis),
+        x=alt.X("value:Q", title=title, axis=_compared_axis(results, measure, currency)),
         y=alt.Y("channel:N", title=None, sort=list(dict.fromkeys(r["channel"] for r in rows))),
         yOffset=alt.YOffset("run:N", sort=labels),
         color=alt.Color("run:N", title=None, sort=labels,
                         scale=alt.Scale(domain=labels, range=[REFERENCE, PRIMARY])),
-        tooltip=["run", "channel", alt.Tooltip("value:Q", format=",.2f")],
+        tooltip=["run", "channel", alt.Tooltip("value:Q", format=number, title=title)],
     )
     return _finish(chart, currency, height=max(220, 30 * len(rows)))
+
+
+def _compared_axis(results: dict[str, dict], measure: str, currency: str) -> alt.Axis:
+    if measure == "roas":
+        return alt.Axis(format=".2f")
+    if measure == "cpa":
+        return _money_axis(currency)
+    return _outcome_axis(next(iter(results.values())), currency)
 
 
 def data_preview(frame: pd.DataFrame, mapping: dict, currency: str = "SEK") -> Any:

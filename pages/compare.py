@@ -14,7 +14,6 @@ from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.links import page_link
 
-MEASURES = (("roas", "Return on ad spend (ROAS)"), ("contribution", "Contribution"))
 DIFFERENCE = st.column_config.TextColumn(help="Compared run minus baseline run.")
 
 
@@ -52,7 +51,10 @@ with db() as session:
     names, (first, second) = list(results), results.values()
     st.subheader("Fit of the client's models")
     table(content.fit_comparison_rows(first, second, currency), "Measure", names)
-    for measure, title in MEASURES:
+    if reason := content.kinds_differ(first, second):
+        st.warning(reason)
+        st.stop()
+    for measure, title in content.comparison_measures(first):
         st.subheader(title)
         table(content.channel_comparison_rows(first, second, measure, currency), "Channel",
               names)

@@ -370,15 +370,36 @@ def fit_comparison_rows(baseline: dict, compared: dict, currency: str) -> list[l
             for key, label, _ in FIT_METRICS]
 
 
+def comparison_measures(result: dict) -> tuple[tuple[str, str], ...]:
+    """The channel measures two runs are compared by, key and title: ROAS and contribution,
+    or for conversion models CPA and conversions."""
+    if is_conversion(result):
+        return ("cpa", "Cost per conversion (CPA)"), ("contribution", "Conversions")
+    return ("roas", "Return on ad spend (ROAS)"), ("contribution", "Contribution")
+
+
+def kinds_differ(baseline: dict, compared: dict) -> str | None:
+    """Why two runs' channel figures cannot be set side by side: one models revenue, the
+    other conversions; None when both model the same."""
+    if is_conversion(baseline) == is_conversion(compared):
+        return None
+    return (f"One run models {outcome(baseline)} and the other {outcome(compared)}, so their "
+            "channel figures (ROAS against cost per conversion, money against counts) are not "
+            "compared; pick two runs of the same kind.")
+
+
 def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
                             currency: str) -> list[list[str]]:
     """One row per paid channel of either run (the baseline's order first), matched by the
-    channel's shown name: the headline models' ``measure`` (``"roas"`` or
+    channel's shown name: the headline models' ``measure`` (``"roas"``, ``"cpa"`` or
     ``"contribution"``) in both runs and the difference (compared minus baseline); a dash
     where a run lacks the channel."""
     def show(value: float | None) -> str:
-        return (fmt.roas(value, currency) if measure == "roas"
-                else amount(baseline, value, currency))
+        if measure == "roas":
+            return fmt.roas(value, currency)
+        if measure == "cpa":
+            return fmt.money(value, currency, 2)
+        return amount(baseline, value, currency)
 
     first, second = _by_channel_name(baseline, measure), _by_channel_name(compared, measure)
     return [_compared(name, first.get(name), second.get(name), show)

@@ -77,3 +77,32 @@ def test_each_run_shows_the_clients_chosen_model(session, team, open_page, text_
         model_by_id(a, chosen["model_id"])["channels"][column]["roas"], "SEK")
     assert f"Model {chosen['model_id']}" in text_of(app)
     assert "Fit of the client's models" in text_of(app)
+
+
+def test_two_conversion_runs_are_compared_by_cost_per_conversion(session, team, open_page,
+                                                                  text_of):
+    """Conversion runs were compared by "ROAS" (0,00 for every channel) and their
+    conversions shown as money."""
+    first = finished_run(session, team.analyst, team.client.id, "conversion")
+    second = finished_run(session, team.analyst, team.client.id, "conversion")
+    app = open_page("pages/compare.py", team.analyst, team.client)
+    assert not app.exception
+    assert [h.value for h in app.subheader][1:] == ["Cost per conversion (CPA)", "Conversions"]
+    _, cpa, conversions = (frame.value for frame in app.dataframe)
+    a, b = (load_result(session, team.analyst, run.id) for run in (first, second))
+    column = a["spend_columns"][0]
+    assert cpa.values.tolist()[0][1:3] == [fmt.money(r["channels"][column]["cpa"], "SEK", 2)
+                                           for r in (a, b)]
+    assert conversions.values.tolist()[0][1] == fmt.number(
+        a["channels"][column]["contribution"], "SEK")
+    assert "ROAS" not in text_of(app)
+
+
+def test_a_revenue_and_a_conversion_run_are_not_set_side_by_side(session, team, open_page,
+                                                                 text_of):
+    finished_run(session, team.analyst, team.client.id)
+    finished_run(session, team.analyst, team.client.id, "conversion")
+    app = open_page("pages/compare.py", team.analyst, team.client)
+    assert not app.exception
+    assert app.warning[0].value.startswith("One run models revenue and the other conversions")
+    assert len(app.dataframe) == 1  # the fit only
