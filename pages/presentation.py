@@ -52,7 +52,7 @@ with db() as session:
     st.subheader(f"Where the {content.outcome(result)} came from")
     workspace.chart(charts.decomposition_over_time(result, model_id, currency))
 
-    plan = None
+    plan = scenario = None
     if scenarios:
         scenario = plans.pick_scenario(scenarios, f"presented_plan_{run.id}_{model_id}",
                                        currency)
@@ -70,8 +70,7 @@ with db() as session:
 
     st.subheader("Diminishing returns")
     workspace.chart(charts.response_curves(result, model_id, currency, plan))
-    st.caption("Expected weekly return at each weekly spend. Dots: today's average spend"
-               + ("; diamonds: the spend of this plan." if plan else "."))
+    st.caption(content.curves_caption(result, scenario["name"] if scenario else None))
 
     if not clean_view:
         pdf.report_download(session, user, run, client, model_id)

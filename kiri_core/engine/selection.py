@@ -107,7 +107,7 @@ def choose(
         good,
         f"Chosen because it predicts well the weeks it was not fitted on: of the {n} "
         f"candidate models, the {len(good)} best on held-back weeks were kept, and this "
-        f"one's channel ROAS are the most typical of those {len(good)}. (Its error on "
+        f"one's return per channel is the most typical of those {len(good)}. (Its error on "
         f"held-back weeks is {errors[best]:.3f} of the data's range, against "
         f"{candidates[best].nrmse:.3f} (NRMSE) on the weeks it was fitted on; how close its "
         "effect shares are to the spend shares only breaks near-ties.)",

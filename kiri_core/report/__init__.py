@@ -147,9 +147,7 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     plan = scenarios[0]["plan"] if scenarios else None
     pdf.chart(chart_png(charts.response_curves(result, model_id, currency, plan), CHART_PX),
               "Diminishing returns per channel",
-              "Expected weekly return at each weekly spend level. Filled dots: today's average "
-              "spend" + (f"; open diamonds: the spend of the plan \u201c{scenarios[0]['name']}"
-                         "\u201d." if plan else "."))
+              content.curves_caption(result, scenarios[0]["name"] if scenarios else None))
     pdf.chart(chart_png(charts.roas_intervals(result, model_id, currency), CHART_PX),
               *content.intervals_chart_text(result))
     pdf.chart(chart_png(charts.adstock_decay(result, model_id, currency), CHART_PX),

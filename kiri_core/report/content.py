@@ -292,6 +292,14 @@ def channel_table_note(result: dict) -> str:
             f"{meanings[f'Marginal {measure}']}; {meanings['90 % interval']}.")
 
 
+def curves_caption(result: dict, plan_name: str | None) -> str:
+    """The caption of the response curves (Presentation and PDF), naming the plan whose
+    spend they mark."""
+    return (f"Expected weekly {outcome(result)} at each weekly spend level. Filled dots: "
+            "today's average spend" + (f"; open diamonds: the spend of the plan \u201c"
+                                       f"{plan_name}\u201d." if plan_name else "."))
+
+
 def intervals_chart_text(result: dict) -> tuple[str, str]:
     """Title and caption of :func:`kiri_core.charts.roas_intervals`: ROAS and break-even, or
     a conversion model's cost per conversion."""
@@ -659,7 +667,7 @@ CHOICE = {
 }
 CAN_SAY = (
     "What the model can say: how much each channel contributed in the period, how quickly "
-    "its effect fades, where extra spend is likely to pay back, and how a budget could be "
+    "its effect fades, where extra spend is likely to add the most, and how a budget could be "
     "reallocated within the spend levels seen in the data."
 )
 CANNOT_SAY = (

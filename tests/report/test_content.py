@@ -389,3 +389,17 @@ def test_the_intervals_chart_is_named_in_the_models_measure(dep_var_type: str, n
     title, caption = content.intervals_chart_text({"dep_var_type": dep_var_type})
     assert named.lower() in f"{title} {caption}".lower()
     assert absent not in f"{title} {caption}".lower()
+
+
+@pytest.mark.parametrize(("dep_var_type", "plan_name", "expected"), [
+    ("revenue", None, "Expected weekly revenue at each weekly spend level. Filled dots: "
+                      "today's average spend."),
+    ("conversion", "Q1", "Expected weekly conversions at each weekly spend level. Filled "
+                         "dots: today's average spend; open diamonds: the spend of the plan "
+                         "\u201cQ1\u201d."),
+])
+def test_the_response_curves_caption_names_the_outcome_and_the_plan(
+        dep_var_type: str, plan_name: str | None, expected: str) -> None:
+    """It spoke of the "weekly return" for conversions too, and the Presentation's and the
+    PDF's differed."""
+    assert content.curves_caption({"dep_var_type": dep_var_type}, plan_name) == expected
