@@ -21,6 +21,7 @@ MARGIN = 18.0  # mm
 HEADER_LINE = 3.4  # mm: one line of a table heading
 ROW_FONT_SIZE = 8.5  # pt: a table row
 HEADER_FONT_SIZE = 7.5  # pt: a table heading
+KEEP_TOGETHER_LINES = 6  # a paragraph up to this long moves whole to the next page
 
 
 class ReportPDF(FPDF):
@@ -73,10 +74,14 @@ class ReportPDF(FPDF):
         self.ln(1)
 
     def paragraph(self, text: str, size: float = 10, color: tuple[int, int, int] = TEXT) -> None:
+        """A paragraph; one of up to :data:`KEEP_TOGETHER_LINES` lines is not split across
+        pages (no line of it left alone at a page's top or bottom)."""
         self.set_font("Inter", size=size)
         self.set_text_color(*color)
-        self.multi_cell(0, size * 0.52, unbreakable_numbers(text), align="L",
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text, height = unbreakable_numbers(text), size * 0.52
+        lines = len(self.multi_cell(0, height, text, dry_run=True, output="LINES"))
+        self.ensure_space(height * (lines if lines <= KEEP_TOGETHER_LINES else 2))
+        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def bullets(self, items: Sequence[str]) -> None:

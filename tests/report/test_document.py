@@ -55,3 +55,21 @@ def test_a_channel_name_of_twenty_characters_is_not_cut_off(tmp_path: Path) -> N
     assert "\u2026" not in text
     assert all(name in text for name in names), text
     assert all(cell in text for cell in rows[0][1:]), text
+
+
+@pytest.mark.parametrize(("lines", "split"), [(3, False), (12, True)])
+def test_a_short_paragraph_is_not_split_across_pages(tmp_path: Path, lines: int,
+                                                     split: bool) -> None:
+    """A PDF's method section ended with one line alone on a page of its own: a short
+    paragraph that does not fit moves whole to the next page; a long one still flows on."""
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    pdf.set_y(pdf.page_break_trigger - 13)  # room for two lines and a half
+    words = [f"word{i}" for i in range(lines * 14)]
+    pdf.paragraph(" ".join(words))
+    path = tmp_path / "kept.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    first = subprocess.run(["pdftotext", "-l", "1", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    assert pdf.page == 2
+    assert ("word0" in first) is split
