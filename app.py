@@ -10,6 +10,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from kiri_core import config
+from kiri_core.jobs import check_engines_in_background
 from kiri_core.services import runs
 from kiri_core.services.access import client_role
 from ui import auth
@@ -80,6 +81,13 @@ def show_login(session: Session) -> None:
     login.run()
 
 
+@st.cache_resource(show_spinner=False)
+def check_engines_once(database_url: str) -> None:
+    """Without a worker (no ``REDIS_URL``) the app checks, once per process and database,
+    whether Robyn (R) runs here, so the run form can offer it."""
+    check_engines_in_background()
+
+
 def main() -> None:
     st.set_page_config(page_title="Kiri MMM", page_icon=str(FAVICON), layout="wide")
     style_the_app()
@@ -90,6 +98,8 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     ensure_database()
+    if not config.redis_url():
+        check_engines_once(config.database_url())
     with db() as session:
         authenticator = auth.authenticator()
         if st.session_state.get(LOGOUT_KEY):  # clicked in the last run

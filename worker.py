@@ -17,6 +17,7 @@ from kiri_core import config
 from kiri_core.bigquery.background import reap_stale_imports
 from kiri_core.db.session import session_scope, upgrade_database
 from kiri_core.engine.features import import_prophet
+from kiri_core.jobs import record_engine_availability
 from kiri_core.queue import QUEUE_NAMES, redis_connection
 from kiri_core.services.runs import reap_stale_runs
 
@@ -35,18 +36,6 @@ def reap_forever(stop: threading.Event) -> None:
                 log.warning("marked stale runs %s and imports %s failed", runs, imports)
         except Exception:
             log.exception("reaping stale runs and imports failed")
-
-
-def record_engine_availability() -> None:
-    """Check once whether Robyn (R) can run on this machine and record it for the run form."""
-    from kiri_core.robyn_r.availability import refresh_robyn_availability
-
-    try:
-        with session_scope() as session:
-            found = refresh_robyn_availability(session)
-        log.info("Robyn (R): %s", found.detail)
-    except Exception:
-        log.exception("checking Robyn (R) availability failed")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -262,6 +262,28 @@ def execute_run(run_id: int) -> str:
         monitor.stop()
 
 
+def record_engine_availability() -> None:
+    """Check once whether Robyn (R) can run on this machine and record it for the run form
+    (a worker at its start; the embedded set-up's app in a background process)."""
+    from kiri_core.robyn_r.availability import refresh_robyn_availability
+
+    try:
+        with session_scope() as session:
+            found = refresh_robyn_availability(session)
+        log.info("Robyn (R): %s", found.detail)
+    except Exception:
+        log.exception("checking Robyn (R) availability failed")
+
+
+def check_engines_in_background() -> threading.Thread:
+    """:func:`record_engine_availability` in a thread of its own: the embedded set-up (no
+    worker) checks this machine when the app starts, without holding up its first page."""
+    thread = threading.Thread(target=record_engine_availability, name="kiri-engine-check",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kiri_core.jobs")
     sub = parser.add_subparsers(dest="command", required=True)

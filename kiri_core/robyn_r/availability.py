@@ -1,4 +1,5 @@
-"""Can this machine run Robyn in R? Checked once at worker start and recorded in the database.
+"""Can this machine run Robyn in R? Checked once at worker start (without a worker, at the
+app's start: :func:`kiri_core.jobs.check_engines_in_background`) and recorded in the database.
 
 The check runs the template itself (``Rscript r/run_robyn.R --check``): ``Rscript`` must
 start, the Robyn and jsonlite packages must load and reticulate must find nevergrad, the same
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from kiri_core import config
 from kiri_core.db.base import utcnow
 from kiri_core.robyn_r.models import EngineAvailability
 from kiri_core.robyn_r.runner import (
@@ -28,6 +30,12 @@ ENGINE_LABELS = {"kiri": "Kiri (Python)", ENGINE: "Robyn (R)"}
 NOT_CHECKED = (
     "No worker has checked for Robyn (R) yet: start a worker (python worker.py) on a machine "
     f"with R. {HOW_TO_ENABLE}"
+)
+# the embedded set-up (no Redis, no worker): the app checks this machine when it starts
+CHECKING = (
+    "The app is checking whether Robyn (R) runs on this machine; reload the page in a "
+    "minute. To enable it, install R, the Robyn package and its Python dependency nevergrad "
+    "here, then restart the app."
 )
 # what everyone but an administrator reads: set-up instructions are of no use to them
 NOT_SET_UP = "Robyn (R) is not set up here yet; an administrator can enable it."
@@ -76,7 +84,7 @@ def robyn_availability(session: Session) -> Availability:
     """The recorded answer, for the run form: offer "Robyn (R)" only if ``available``."""
     row = session.get(EngineAvailability, ENGINE)
     if row is None:
-        return Availability(False, NOT_CHECKED)
+        return Availability(False, NOT_CHECKED if config.redis_url() else CHECKING)
     detail = row.detail if row.available else f"{row.detail} (checked on {row.host})"
     return Availability(row.available, detail, row.version)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kiri_core.db.base import utcnow
+from kiri_core.robyn_r.models import EngineAvailability
 from kiri_core.services import auth, users
 from tests.pages.conftest import REPO_ROOT
 from ui import auth as ui_auth
@@ -138,3 +142,17 @@ def test_logging_in_at_the_root_opens_the_users_own_first_page(session, team, op
     log_in(app, "viewer@agency.se", PASSWORD)
     assert not app.exception and app.session_state["user_id"] == team.viewer.id
     assert "no finished run yet" in text_of(app)
+
+
+def test_without_a_worker_the_app_checks_for_robyn_when_it_starts(session, team, open_page):
+    """The embedded set-up has no worker to check whether Robyn (R) runs here, so the run
+    form said "No worker has checked" for ever: the app's first page run checks."""
+    st.cache_resource.clear()  # a new app process
+    assert session.get(EngineAvailability, "robyn-r") is None
+    open_page("app.py", team.admin)
+    for _ in range(120):
+        session.expire_all()
+        if (found := session.get(EngineAvailability, "robyn-r")) is not None:
+            break
+        time.sleep(0.25)
+    assert found is not None and found.detail  # what the check found, whichever way

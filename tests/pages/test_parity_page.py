@@ -37,8 +37,7 @@ def test_without_a_robyn_run_the_page_says_how_to_get_one(session, team, open_pa
         assert "an administrator can enable it" in text_of(app)
         assert "worker" not in text_of(app)
     app = open_page("pages/parity.py", team.admin, team.client)
-    assert "No worker has checked for Robyn (R) yet: start a worker (python worker.py)" in \
-        text_of(app)
+    assert "The app is checking whether Robyn (R) runs on this machine" in text_of(app)
 
 
 @pytest.mark.parametrize("page", ["pages/results.py", "pages/planner.py",

@@ -142,7 +142,7 @@ def test_robyn_set_up_words_are_for_admins_and_the_reason_reads_the_client_s_way
     assert result["recommendation_reason"] != recommendation_reason(result, "SEK")
     assert result["recommendation_reason"] not in captions
     admin = open_page("pages/runs.py", team.admin, team.client)
-    assert "python worker.py" in text_of(admin)
+    assert "The app is checking whether Robyn (R) runs on this machine" in text_of(admin)
 
 
 def test_a_running_run_names_what_it_is_doing(session, team, open_page):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiri_core.db.session import get_engine, session_factory, upgrade_database
 from kiri_core.robyn_r.availability import (
+    CHECKING,
     NOT_SET_UP,
     Availability,
     check_robyn_available,
@@ -44,11 +45,22 @@ def test_the_migration_creates_the_engine_table(session: Session) -> None:
     assert version >= "0004_engines"
 
 
-def test_before_any_worker_check_the_form_says_how_to_enable(session: Session) -> None:
+def test_before_any_worker_check_the_form_says_how_to_enable(session: Session,
+                                                             monkeypatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     availability = robyn_availability(session)
     assert availability == Availability(False, availability.detail)
     assert "No worker has checked" in availability.detail
     assert "python worker.py" in availability.detail
+
+
+def test_without_a_worker_the_form_says_the_app_is_checking(session: Session,
+                                                            monkeypatch) -> None:
+    """The embedded set-up has no worker: telling an admin to start one (which refuses to
+    start without Redis) was an instruction nobody could follow."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    detail = robyn_availability(session).detail
+    assert detail == CHECKING and "worker" not in detail
 
 
 def test_a_worker_start_records_that_robyn_is_missing(session: Session, rscript: str) -> None:
