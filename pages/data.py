@@ -8,7 +8,7 @@ import streamlit as st
 
 from kiri_core import charts
 from kiri_core.data.validation import SPEND_BOX
-from kiri_core.services import datasets
+from kiri_core.services import datasets, runs
 from kiri_core.services.errors import ValidationError
 from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
@@ -18,6 +18,13 @@ from ui.inputs import confirmed_button
 from ui.tables import datasets_table, preview_columns, preview_frame
 
 DELETED = "data_deleted_notice"
+OUTCOME_BOX = "Outcome column (revenue or conversions)"
+
+
+def outcome_note(column: str) -> str:
+    """What runs on the data model unless their form says otherwise, guessed from the
+    outcome column's name."""
+    return f"Runs read it as {runs.OUTCOME_LABELS[runs.outcome_guess(column)]} by default."
 
 
 def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
@@ -34,7 +41,9 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
     with left:
         date = pick("Date column (week start)", "date")
     with right:
-        revenue = pick("Revenue column", "revenue")
+        revenue = pick(OUTCOME_BOX, "revenue")
+        if revenue:
+            st.caption(outcome_note(revenue))
     # full width: an account's channels (often 4-10) all show, none scrolled out of sight
     spend = st.multiselect(SPEND_BOX, columns, key=f"{key}_spend",
                            default=suggested.get("spend", []))
@@ -56,10 +65,11 @@ def preview(frame: pd.DataFrame, mapping: dict, currency: str) -> None:
 
 def upload_tab(session, user, client) -> None:
     uploaded = st.file_uploader("Weekly data (CSV)", type=["csv"], key="upload_file",
-                                help="date (YYYY-MM-DD week start), revenue, one spend column "
-                                     "per paid channel (spend_meta, Google Ads, TikTok cost), "
-                                     "optional promo_flag and other context columns; comma-, "
-                                     "semicolon- or tab-separated (Excel's 1 234,56 is fine).")
+                                help="date (YYYY-MM-DD week start), revenue or conversions, "
+                                     "one spend column per paid channel (spend_meta, Google "
+                                     "Ads, TikTok cost), optional promo_flag and other context "
+                                     "columns; comma-, semicolon- or tab-separated (Excel's "
+                                     "1 234,56 is fine).")
     if uploaded is None:
         return
     try:

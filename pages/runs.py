@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kiri_core import formatting
-from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun
+from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
 from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
 from ui import state, workspace
@@ -21,6 +21,21 @@ RUN_PICK = "run_pick"
 FORM_OPEN, STARTED = "start_form_open", "run_started"
 MODES = {name: f"{name.capitalize()} ({formatting.search_size(**preset)})"
          for name, preset in runs.PRESETS.items()}
+SEARCH_HELP = ("Full searches as many models as Robyn does by default: figures to act on. "
+               "Quick searches fewer, a first look that can be far off.")
+OUTCOME_HELP = ("Revenue: money taken in; results show ROAS (revenue per unit of spend). "
+                "Conversions: a count such as orders, leads or sign-ups; results show CPA "
+                "(cost per conversion).")
+
+
+def outcome_choice(dataset: Dataset) -> str:
+    """What the model explains, guessed from the outcome column's name; keyed per dataset, so
+    picking another dataset guesses again."""
+    column = dataset.column_mapping["revenue"]
+    return st.radio(f"Outcome column \u201c{column}\u201d holds", list(runs.OUTCOME_LABELS),
+                    format_func=runs.OUTCOME_LABELS.get,
+                    index=list(runs.OUTCOME_LABELS).index(runs.outcome_guess(column)),
+                    horizontal=True, key=f"outcome_{dataset.id}", help=OUTCOME_HELP)
 
 
 def start_form(session, user, client) -> None:
@@ -36,6 +51,7 @@ def start_form(session, user, client) -> None:
     mapping = dataset.column_mapping
     candidates = [c for c in mapping["columns"] if c not in (mapping["date"], mapping["revenue"])]
     with st.form("start_run"):
+        outcome = outcome_choice(dataset)
         spend = st.multiselect("Spend columns", candidates, default=mapping["spend"],
                                key=f"spend_{dataset.id}")
         context = st.multiselect("Context columns", candidates, default=mapping["context"],
@@ -43,7 +59,8 @@ def start_form(session, user, client) -> None:
         left, right = st.columns(2)
         adstock = left.selectbox("Adstock", runs.ADSTOCKS, key="run_adstock",
                                  format_func=runs.ADSTOCK_LABELS.get)
-        mode = right.radio("Search", list(MODES), format_func=MODES.get, key="run_mode")
+        mode = right.radio("Search", list(MODES), format_func=MODES.get, key="run_mode",
+                           index=list(MODES).index(runs.DEFAULT_PRESET), help=SEARCH_HELP)
         seed = left.number_input("Seed", min_value=0, value=1, step=1, key="run_seed")
         engines, robyn_note = engine_choices(session, user.is_admin)
         engine = right.selectbox("Engine", list(engines), format_func=engines.get,
@@ -51,8 +68,9 @@ def start_form(session, user, client) -> None:
         if robyn_note:
             st.caption(robyn_note)
         if st.form_submit_button("Start run", type="primary"):
-            config = {**runs.default_config(dataset, mode), "spend_columns": spend,
-                      "context_columns": context, "adstock": adstock, "seed": int(seed)}
+            config = {**runs.default_config(dataset, mode), "dep_var_type": outcome,
+                      "spend_columns": spend, "context_columns": context, "adstock": adstock,
+                      "seed": int(seed)}
             with user_errors():
                 run = runs.start_run(session, user, client.id, dataset.id, config, engine)
                 state.set_run_id(run.id)

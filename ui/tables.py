@@ -10,6 +10,7 @@ import streamlit as st
 from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
 from kiri_core.formatting import duration, engine_name, fit, number, timestamp
+from kiri_core.results import is_conversion
 
 PREVIEW_ROWS = 20
 # The engine parity table: shown column, column of the parity table, how it is written.
@@ -54,21 +55,29 @@ def source_label(dataset: Dataset) -> str:
 
 def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
     """The one label of a run in every run picker: ``"Run #6 · dataset v2 · 2026-11-30
-    14:05"``, the run, its dataset and when it was started (on the clock of ``zone``); with
-    ``status`` its state too (``"... · failed"``), where runs of every state are listed; a
-    queued or running run is "in progress", which stays true until the page shows its end."""
-    label = (f"Run #{run.id} · dataset v{run.dataset.version} · "
+    14:05"``, the run, its dataset (with :func:`conversion_mark`) and when it was started
+    (on the clock of ``zone``); with ``status`` its state too (``"... · failed"``), where
+    runs of every state are listed; a queued or running run is "in progress", which stays
+    true until the page shows its end."""
+    label = (f"Run #{run.id} · dataset v{run.dataset.version}{conversion_mark(run)} · "
              f"{timestamp(run.created_at, zone)}")
     if not status:
         return label
     return f"{label} · {'in progress' if run.status in ACTIVE_RUN_STATUSES else run.status}"
 
 
+def conversion_mark(run: ModelRun) -> str:
+    """``" · conversions"`` after a conversion model's dataset, so it is told apart from a
+    revenue model of the same data (which has no mark)."""
+    return " · conversions" if is_conversion(run.config) else ""
+
+
 def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
     """The run history; R² written the client's way, "–" until a run has one."""
     return pd.DataFrame(
         [{"Run": f"#{r.id}", "Status": r.status,
-          "Dataset": f"v{r.dataset.version}{' (deleted)' if r.dataset.deleted_at else ''}",
+          "Dataset": f"v{r.dataset.version}{' (deleted)' if r.dataset.deleted_at else ''}"
+                     f"{conversion_mark(r)}",
           "Search": f"{engine_name(r.engine)} · {r.config.get('iterations')} × "
                     f"{r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",

@@ -48,14 +48,33 @@ DATE_FORMAT_NAMES = ", ".join(name for name, _ in DATE_FORMATS[:-1]) + f" or {DA
 # clients export with (case-insensitive).
 DATE_NAMES = ("date", "week", "week_start", "ds", "period", "datum", "vecka", "uke", "uge",
               "woche")
-DEP_VAR_NAMES = ("revenue", "sales", "conversions", "orders", "intäkter", "omsättning",
-                 "försäljning", "omsetning", "omsætning", "salg", "umsatz")
+REVENUE_NAMES = ("revenue", "sales", "intäkter", "omsättning", "försäljning", "omsetning",
+                 "omsætning", "salg", "umsatz")
+# Counts an outcome column may hold (a conversion model, results in CPA): plural, as exported
+CONVERSION_NAMES = ("conversions", "orders", "leads", "signups", "registrations", "purchases",
+                    "transactions", "installs", "bookings", "konverteringar", "konverteringer",
+                    "konvertierungen", "ordrar", "ordrer", "bestellungen", "beställningar",
+                    "bestillinger", "bokningar", "buchungen", "transaktioner", "transaksjoner",
+                    "transaktionen", "köp", "kjøp", "køb", "käufe")
+DEP_VAR_NAMES = REVENUE_NAMES + CONVERSION_NAMES
+# Words that make a column money, not a count: "conversion value", "Order value"
+MONEY_NAMES = (*REVENUE_NAMES, "value", "värde", "verdi", "værdi", "wert")
+
+
+def _word(names: Iterable[str], suffix: str = "") -> re.Pattern[str]:
+    """Any of ``names`` (each may end in ``suffix``) as a word of a column's name: ``_``,
+    spaces and other marks part words; case is ignored."""
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(names)}){suffix}(?![^\W_])", re.IGNORECASE)
+
+
 # Besides a spend word (formatting.SPEND_WORD): "Google Ads", "Meta ads" name an ad account's
 # cost too, unless an activity word says the column counts something else.
-ADS_WORD = re.compile(r"(?<![^\W_])ads(?![^\W_])", re.IGNORECASE)
-ACTIVITY_WORD = re.compile(r"(?<![^\W_])(?:impressions?|impr|clicks?|views?|reach|grps?|trps?"
-                           r"|sessions?|visits?|per|cp[acmv])(?![^\W_])", re.IGNORECASE)
-DEP_VAR_WORD = re.compile(rf"(?<![^\W_])(?:{'|'.join(DEP_VAR_NAMES)})(?![^\W_])", re.IGNORECASE)
+ADS_WORD = _word(["ads"])
+ACTIVITY_WORD = _word(["impressions?", "impr", "clicks?", "views?", "reach", "grps?", "trps?",
+                       "sessions?", "visits?", "per", "cp[acmv]"])
+DEP_VAR_WORD = _word(DEP_VAR_NAMES)
+CONVERSION_WORD = _word((n.removesuffix("s") for n in CONVERSION_NAMES), "s?")  # or singular
+MONEY_WORD = _word(MONEY_NAMES)
 HEADER_ROW = 1
 SPEND_BOX = "Spend columns (paid media)"  # the Data page's label of the spend columns
 
@@ -301,6 +320,13 @@ def is_spend_name(column: str) -> bool:
     return bool(named) and not (ACTIVITY_WORD.search(column) or DEP_VAR_WORD.search(column))
 
 
+def is_conversion_name(column: str | None) -> bool:
+    """Whether an outcome column's name says it counts conversions (``"conversions"``,
+    ``"Orders"``, ``"leads_total"``, ``"Ordrar"``, ``"Buchungen"``), not money (never
+    ``"conversion value"`` nor ``"order_revenue"``)."""
+    return bool(column and CONVERSION_WORD.search(column) and not MONEY_WORD.search(column))
+
+
 def _first_measure(frame: pd.DataFrame, exclude: set[str | None]) -> str | None:
     """The first column of numbers that is not taken (the likely dependent variable)."""
     for column in frame.columns:
@@ -394,7 +420,7 @@ def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Probl
                                 "no column of the file holds dates: add one with the first "
                                 f"day of each week ({DATE_FORMAT_NAMES})"))
     if mapping.dep_var is None:
-        problems.append(Problem("no revenue (dependent variable) column is chosen"))
+        problems.append(Problem("no outcome column (revenue or conversions) is chosen"))
     if len(mapping.spend) < MIN_SPEND_COLUMNS:
         problems.append(_too_few_spend_columns(mapping.spend))
     problems += channel_name_problems(mapping.spend)

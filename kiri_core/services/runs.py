@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiri_core import config, formatting, queue
 from kiri_core.data.fit_config import validate_fit_config
+from kiri_core.data.validation import is_conversion_name
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import (
     ACTIVE_RUN_STATUSES,
@@ -39,18 +40,30 @@ ADSTOCKS = tuple(ADSTOCK_PARAMS)
 ADSTOCK_LABELS = {"geometric": "Geometric", "weibull_cdf": "Weibull CDF",
                   "weibull_pdf": "Weibull PDF"}
 PRESETS = {"quick": {"iterations": 300, "trials": 1}, "full": {"iterations": 2000, "trials": 5}}
+DEFAULT_PRESET = "full"  # the engine's and Robyn's search; "quick" is a first look
+# What a model explains (the config's dep_var_type) and so what its results show
+OUTCOME_LABELS = {"revenue": "Revenue (ROAS)", "conversion": "Conversions (CPA)"}
 CANCEL_GRACE = timedelta(seconds=20)
 
 log = logging.getLogger(__name__)
 
 
-def default_config(dataset: Dataset, preset: str = "quick") -> dict[str, Any]:
+def outcome_guess(column: str | None) -> str:
+    """The likely ``dep_var_type`` of an outcome column: ``"conversion"`` when its name says
+    it counts conversions (``"conversions"``, ``"orders"``, ``"leads"``, ``"Ordrar"``;
+    :func:`~kiri_core.data.validation.is_conversion_name`), else ``"revenue"``."""
+    return "conversion" if is_conversion_name(column) else "revenue"
+
+
+def default_config(dataset: Dataset, preset: str = DEFAULT_PRESET) -> dict[str, Any]:
     """A fit config from a dataset's column mapping (the keys of ``python -m kiri_core fit``'s
-    ``config.json``, docs/engine.md)."""
+    ``config.json``, docs/engine.md); its ``dep_var_type`` is the :func:`outcome_guess` of
+    the outcome column."""
     mapping = dataset.column_mapping
     return {
         "date_column": mapping["date"],
         "revenue_column": mapping["revenue"],
+        "dep_var_type": outcome_guess(mapping["revenue"]),
         "spend_columns": list(mapping["spend"]),
         "context_columns": list(mapping.get("context", [])),
         "organic_columns": list(mapping.get("organic", [])),

@@ -16,6 +16,7 @@ from kiri_core.data.validation import (
     DatasetError,
     clean_frame,
     detect_columns,
+    is_conversion_name,
     parse_dates,
     read_csv,
     validate_frame,
@@ -104,6 +105,7 @@ def test_spend_columns_are_guessed_from_spend_words_in_any_position(
         ("Vecka;Intäkter;spend_meta;spend_google;kampanj", "Vecka", "Intäkter"),
         ("Datum;Omsättning;spend_meta;spend_google;kampanj", "Datum", "Omsättning"),
         ("Woche;Umsatz;spend_meta;spend_google;kampanj", "Woche", "Umsatz"),
+        ("Vecka;Ordrar;spend_meta;spend_google;kampanj", "Vecka", "Ordrar"),
         # no known name: the first column of numbers that is not spend or a 0/1 flag
         ("dag;kampanj;resultat;spend_meta;spend_google", "dag", "resultat"),
     ],
@@ -119,6 +121,20 @@ def test_nordic_and_german_headers_are_detected(header: str, date: str, dep_var:
     assert (mapping.date, mapping.dep_var) == (date, dep_var)
     assert mapping.spend == ("spend_meta", "spend_google")
     assert mapping.context == ("kampanj",)
+
+
+@pytest.mark.parametrize(
+    ("column", "counts"),
+    [("conversions", True), ("Conversion", True), ("Orders", True), ("leads_total", True),
+     ("web signups", True), ("Purchases", True), ("app_installs", True), ("Ordrar", True),
+     ("Konverteringer", True), ("Buchungen", True), ("Antal köp", True),
+     ("revenue", False), ("Intäkter", False), ("conversion value", False),
+     ("order_revenue", False), ("Ordervärde", False), ("resultat", False), (None, False)],
+)
+def test_an_outcome_column_named_for_a_count_is_read_as_conversions(
+    column: str | None, counts: bool
+) -> None:
+    assert is_conversion_name(column) is counts
 
 
 @pytest.mark.parametrize(
@@ -289,7 +305,7 @@ def test_unmapped_roles_are_named(frame: pd.DataFrame) -> None:
     mapping = ColumnMapping(None, None, spend=MAPPING.spend)
     assert messages(frame, mapping) == [
         "no date column is chosen",
-        "no revenue (dependent variable) column is chosen",
+        "no outcome column (revenue or conversions) is chosen",
     ]
 
 

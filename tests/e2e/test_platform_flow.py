@@ -53,9 +53,12 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     page.shot("04-data")
 
     open_page(page, "Runs")
+    page.get_by_text("Full (2000 iterations × 5 trials)").wait_for()  # the default search
+    page.shot("05-run-form")
+    page.get_by_text("Quick (300 iterations × 1 trial)").click()  # a first look, in seconds
     page.get_by_role("button", name="Start run").click()
     page.get_by_text("Run #1").first.wait_for()
-    page.shot("05-run-started")
+    page.shot("06-run-started")
     header = page.get_by_role("columnheader", name="Marginal ROAS", include_hidden=True)
     header.first.wait_for(state="attached", timeout=240_000)
     for name in ("Channel", "Spend", "Contribution", "ROAS", "Effect share", "Spend share"):
@@ -63,7 +66,7 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
                                 include_hidden=True).count() >= 1
     page.get_by_text("Run #1 · succeeded").first.wait_for()
     page.get_by_text("Estimated vs true").wait_for()
-    page.shot("06-results")
+    page.shot("07-results")
     page.reload()  # the signed cookie logs the user back in
     page.get_by_text("ann@agency.se").wait_for()
     log_out(page)
@@ -76,7 +79,7 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     page.get_by_text("otto@agency.se").wait_for()
     page.get_by_text("Ask an administrator to give you access").wait_for()
     assert page.get_by_text("Acme AB").count() == 0
-    page.shot("07-outsider")
+    page.shot("08-outsider")
     log_out(page)
 
     app_server.restart()
@@ -84,4 +87,4 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     log_in(page, "ann@agency.se")
     page.get_by_text("Latest model (run #1)").first.wait_for()
     page.get_by_role("heading", name="Acme AB").first.wait_for()
-    page.shot("08-after-restart")
+    page.shot("09-after-restart")

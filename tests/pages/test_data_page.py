@@ -54,11 +54,25 @@ def test_a_swedish_excel_export_is_mapped_by_its_swedish_names(session, team, op
     assert not app.exception
     picked = {box.label: box.value for box in app.selectbox}
     assert picked["Date column (week start)"] == "Vecka"
-    assert picked["Revenue column"] == "Intäkter"
+    assert picked["Outcome column (revenue or conversions)"] == "Intäkter"
+    assert "Runs read it as Revenue (ROAS) by default." in [c.value for c in app.caption]
     assert app.success[0].value == "60 rows look good."
 
 
-def test_without_a_revenue_column_nothing_is_guessed_and_saving_waits(session, team,
+def test_an_outcome_column_of_orders_is_read_as_conversions(session, team, open_page):
+    frame, _ = generator.generate(60, 2)
+    orders = frame.rename(columns={"revenue": "Orders"})
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload(
+        "orders.csv", orders.to_csv(index=False).encode()).run()
+    assert not app.exception
+    outcome = next(b for b in app.selectbox if b.label.startswith("Outcome column"))
+    assert (outcome.label, outcome.value) == ("Outcome column (revenue or conversions)",
+                                              "Orders")
+    assert "Runs read it as Conversions (CPA) by default." in [c.value for c in app.caption]
+
+
+def test_without_an_outcome_column_nothing_is_guessed_and_saving_waits(session, team,
                                                                        open_page):
     frame, _ = generator.generate(60, 2)
     only_spend = frame[["date", "spend_meta", "spend_google", "promo_flag"]]
@@ -66,8 +80,9 @@ def test_without_a_revenue_column_nothing_is_guessed_and_saving_waits(session, t
     app.file_uploader(key="upload_file").upload(
         "spend.csv", only_spend.to_csv(index=False).encode()).run()
     assert not app.exception
-    assert next(b for b in app.selectbox if b.label == "Revenue column").value is None
-    assert "no revenue (dependent variable) column is chosen" in app.error[0].value
+    outcome = next(b for b in app.selectbox if b.label.startswith("Outcome column"))
+    assert outcome.value is None
+    assert "no outcome column (revenue or conversions) is chosen" in app.error[0].value
     assert next(b for b in app.button if b.label == "Save dataset version").disabled
 
 

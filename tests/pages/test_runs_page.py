@@ -6,10 +6,11 @@ import time
 
 import sqlalchemy as sa
 
+from kiri_core import generator
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import ModelRun
 from kiri_core.report import content
-from kiri_core.results import recommendation_reason
+from kiri_core.results import is_conversion, recommendation_reason
 from kiri_core.services import datasets, runs
 from tests.fitted import finished_run
 from ui.workspace import channel_table_layout
@@ -25,11 +26,26 @@ def wait_until_finished(session, run_id: int, timeout: float = 180) -> ModelRun:
     raise AssertionError(f"run {run_id} did not finish")
 
 
+def start_quick_run(app) -> None:
+    """Click Start run with the quick search picked (the form's default is the full one)."""
+    app.radio(key="run_mode").set_value("quick")
+    next(b for b in app.button if b.label == "Start run").click().run()
+
+
+def orders_dataset(session, team):
+    """Generated data whose outcome column is called "orders" (a count of conversions)."""
+    frame, _ = generator.generate(104, 3)
+    frame = frame.rename(columns={"revenue": "orders"})
+    return datasets.save_dataset(session, team.analyst, team.client.id, frame,
+                                 datasets.suggest_mapping(frame), name="Orders",
+                                 source="upload:orders.csv")
+
+
 def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_page, text_of):
     dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
     app = open_page("pages/runs.py", team.analyst, team.client)
     assert not app.exception
-    next(b for b in app.button if b.label == "Start run").click().run()
+    start_quick_run(app)
     run_id = app.session_state["run_id"]
     run = session.get(ModelRun, run_id)
     assert (run.dataset_id, run.config["iterations"], run.config["trials"]) == (dataset.id,
@@ -74,7 +90,7 @@ def test_a_second_run_is_selected_and_its_history_row_finishes(session, team, op
     first = finished_run(session, team.analyst, team.client.id)
     app = open_page("pages/runs.py", team.analyst, team.client)
     assert f"Run #{first.id}** · succeeded" in text_of(app)
-    next(b for b in app.button if b.label == "Start run").click().run()
+    start_quick_run(app)
     assert not app.exception
     second = app.session_state["run_id"]
     assert second != first.id and app.selectbox(key="run_pick").value == second
@@ -91,6 +107,45 @@ def test_a_second_run_is_selected_and_its_history_row_finishes(session, team, op
     app.run()
     assert f"Run #{second}** · succeeded" in text_of(app)
     assert app.dataframe[-1].value.set_index("Run").loc[f"#{second}", "Status"] == "succeeded"
+
+
+def test_the_form_defaults_to_the_full_search_and_to_the_outcome_its_column_names(
+        session, team, open_page):
+    revenue = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    orders = orders_dataset(session, team)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert not app.exception
+    search = app.radio(key="run_mode")
+    assert (search.value, search.options) == (
+        "full", ["Quick (300 iterations × 1 trial)", "Full (2000 iterations × 5 trials)"])
+    outcome = app.radio(key=f"outcome_{orders.id}")  # the newest version is picked first
+    assert outcome.label == "Outcome column \u201corders\u201d holds"
+    assert (outcome.value, outcome.options) == ("conversion",
+                                                ["Revenue (ROAS)", "Conversions (CPA)"])
+    app.selectbox(key="run_dataset").set_value(revenue.id).run()
+    assert app.radio(key=f"outcome_{revenue.id}").value == "revenue"
+
+
+def test_a_conversion_model_is_started_from_the_form_and_labelled_as_one(
+        session, team, open_page):
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    app.radio(key=f"outcome_{dataset.id}").set_value("conversion")
+    start_quick_run(app)
+    assert not app.exception
+    run_id = app.session_state["run_id"]
+    run = session.get(ModelRun, run_id)
+    assert (run.config["dep_var_type"], run.config["revenue_column"]) == ("conversion",
+                                                                          "revenue")
+    assert wait_until_finished(session, run_id).status == "succeeded"
+    assert is_conversion(runs.load_result(session, team.analyst, run_id))
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="run_pick").format_func(run_id).startswith(
+        f"Run #{run_id} · dataset v1 · conversions · ")
+    assert app.dataframe[-1].value.set_index("Run").loc[f"#{run_id}", "Dataset"] \
+        == "v1 · conversions"
+    assert "CPA" in app.dataframe[1].value.columns  # its results speak cost per conversion
 
 
 def test_a_single_problem_with_the_run_settings_is_shown(session, team, open_page):

@@ -221,6 +221,20 @@ def test_bad_run_settings_are_refused_before_queueing(session, acme):
     assert runs.list_runs(session, team.analyst, team.client.id) == []
 
 
+def test_the_default_config_is_the_full_search_of_what_the_outcome_column_holds(session,
+                                                                              acme):
+    team, revenue = acme
+    frame = datasets.stored_frame(revenue).rename(columns={"revenue": "leads"})
+    leads = datasets.save_dataset(session, team.analyst, team.client.id, frame,
+                                  datasets.suggest_mapping(frame), name="Leads", source="upload")
+    config = runs.default_config(revenue)
+    assert (config["iterations"], config["trials"], config["dep_var_type"]) == (2000, 5,
+                                                                              "revenue")
+    quick = runs.default_config(leads, "quick")
+    assert (quick["iterations"], quick["trials"], quick["revenue_column"],
+            quick["dep_var_type"]) == (300, 1, "leads", "conversion")
+
+
 # --- a real RQ worker on Redis + PostgreSQL ------------------------------------------
 
 
