@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from kiri_core import formatting as fmt
-from kiri_core.data.validation import parse_dates
+from kiri_core.data.validation import is_conversion_name, parse_dates
 from kiri_core.formatting import channel_name, term_name
 from kiri_core.results import (
     is_conversion,
@@ -784,30 +784,36 @@ def _compared_axis(results: dict[str, dict], measure: str, currency: str) -> alt
 
 
 def data_preview(frame: pd.DataFrame, mapping: dict, currency: str = "SEK") -> Any:
-    """A dataset's revenue (left axis) and spend per channel (right axis) over time.
+    """A dataset's outcome (left axis: revenue, or a count of conversions when the column's
+    name says so) and spend per channel (right axis) over time.
 
-    ``mapping`` names the ``date``, ``revenue`` and ``spend`` columns
+    ``mapping`` names the ``date``, ``revenue`` (the outcome) and ``spend`` columns
     (:func:`kiri_core.services.datasets.suggest_mapping`); values that are not numbers or
     dates are left out.
     """
     spend = list(mapping["spend"])
+    conversion = is_conversion_name(mapping["revenue"])
+    outcome = "Conversions" if conversion else "Revenue"
     dates = parse_dates(frame[mapping["date"]]).dt.strftime("%Y-%m-%d")  # as validated
-    series = {"Revenue": mapping["revenue"], **{channel_name(c): c for c in spend}}
+    series = {outcome: mapping["revenue"], **{channel_name(c): c for c in spend}}
     data = pd.concat([
         pd.DataFrame({"date": dates, "series": name,
                       "value": pd.to_numeric(frame[column], errors="coerce")})
         for name, column in series.items()
     ])
-    colors = {"Revenue": TEXT, **_channel_colors(spend)}
+    colors = {outcome: TEXT, **_channel_colors(spend)}
     color = alt.Color("series:N", title=None, sort=list(colors), scale=_color_scale(colors),
                       legend=LINE_LEGEND)
     base = alt.Chart(data.dropna()).mark_line(strokeWidth=1.5).encode(
         x=_time_x(data["date"]), color=color,
         tooltip=[alt.Tooltip("date:T"), "series", alt.Tooltip("value:Q", format="$,.0f")])
-    revenue = base.transform_filter("datum.series == 'Revenue'").encode(
-        y=alt.Y("value:Q", title="Revenue", axis=_money_axis(currency)))
-    channels = base.transform_filter("datum.series != 'Revenue'").encode(
+    outcome_line = base.transform_filter(f"datum.series == '{outcome}'").encode(
+        y=alt.Y("value:Q", title=outcome,
+                axis=alt.Axis(format=",~f") if conversion else _money_axis(currency)),
+        tooltip=[alt.Tooltip("date:T"), "series",
+                 alt.Tooltip("value:Q", format=",.0f" if conversion else "$,.0f")])
+    channels = base.transform_filter(f"datum.series != '{outcome}'").encode(
         y=alt.Y("value:Q", title="Spend per week",
                 axis=_money_axis(currency, orient="right", grid=False)))
-    return _finish(alt.layer(revenue, channels).resolve_scale(y="independent"), currency,
+    return _finish(alt.layer(outcome_line, channels).resolve_scale(y="independent"), currency,
                    height=260)

@@ -8,6 +8,7 @@ from kiri_core import charts
 from kiri_core.export import robyn_csv_zip
 from kiri_core.report import content
 from kiri_core.results import model_by_id
+from kiri_core.services import runs
 from ui import pdf, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
@@ -20,7 +21,7 @@ with db() as session:
     run = workspace.finished_run(session, user, client)
     result = workspace.result_of(session, user, run.id)
     currency = client.currency
-    truth = run.dataset.ground_truth
+    truth = runs.known_truth(run)
 
     model_id = workspace.model_picker(session, user, run, result, role, currency)
     model = model_by_id(result, model_id)

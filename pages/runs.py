@@ -151,7 +151,7 @@ def run_view(session, user, client, role: str, history: list[ModelRun]) -> None:
         with user_errors():
             result = runs.load_result(session, user, run.id)
             first_results(result, workspace.selected_model(result, run), client.currency,
-                          run.dataset.ground_truth)
+                          runs.known_truth(run))
 
 
 with db() as session:

@@ -75,7 +75,7 @@ def mapping_inputs(columns: list[str], current: SourceMapping, key: str) -> Sour
     left, right = st.columns(2)
     with left:
         date = pick("Date column (week start)", current.date)
-        revenue = pick("Revenue column", current.revenue)
+        revenue = pick("Outcome column (revenue or conversions)", current.revenue)
     with right:
         spend = st.multiselect("Spend columns", columns, key=f"{key}_spend",
                                default=[c for c in current.spend.values() if c in columns])

@@ -751,3 +751,12 @@ def test_a_negative_term_with_empty_weeks_stays_below_zero(fit: Fitted) -> None:
                                .to_dict()) if r["source"] == "Promo flag"]
     assert {r["part"] for r in rows} == {"below"}
     assert max(r["value"] for r in rows) < 0
+
+
+def test_a_conversions_column_is_previewed_as_a_count(fit: Fitted) -> None:
+    """An uploaded "orders" column was previewed as "Revenue" on a money axis."""
+    frame = fit.data.rename(columns={"revenue": "orders"})
+    spec = charts.data_preview(frame, {**PREVIEW_MAPPING, "revenue": "orders"}, "SEK").to_dict()
+    assert len(rows_where(spec, series="Conversions")) == len(frame)
+    outcome = spec["layer"][0]["encoding"]["y"]
+    assert outcome["title"] == "Conversions" and outcome["axis"] == {"format": ",~f"}

@@ -28,7 +28,7 @@ from kiri_core.queue import DEFAULT_QUEUE, get_queue, redis_connection
 from kiri_core.report import build_report
 from kiri_core.results import model_by_id
 from kiri_core.services.errors import NotFound
-from kiri_core.services.runs import get_run, load_artifact, load_result
+from kiri_core.services.runs import get_run, known_truth, load_artifact, load_result
 from kiri_core.storage import default_storage
 
 PDF = "application/pdf"
@@ -92,7 +92,7 @@ def run_report_bytes(session: Session, run: ModelRun, model_id: str,
         .order_by(BudgetScenario.created_at, BudgetScenario.id))
     return build_report(result, client.name, client.currency,
                         [s.as_report_scenario(result, client.currency) for s in scenarios],
-                        run.dataset.ground_truth, config.agency_name(), report_date, model_id)
+                        known_truth(run), config.agency_name(), report_date, model_id)
 
 
 def _scenario_ids(session: Session, run_id: int, model_id: str) -> list[int]:

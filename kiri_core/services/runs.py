@@ -30,7 +30,7 @@ from kiri_core.db.models import (
     User,
 )
 from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
-from kiri_core.results import channel_summary, model_by_id
+from kiri_core.results import channel_summary, is_conversion, model_by_id
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_client_role
 from kiri_core.services.errors import NotFound, QueueUnavailable, ValidationError
@@ -53,6 +53,12 @@ def outcome_guess(column: str | None) -> str:
     it counts conversions (``"conversions"``, ``"orders"``, ``"leads"``, ``"Ordrar"``;
     :func:`~kiri_core.data.validation.is_conversion_name`), else ``"revenue"``."""
     return "conversion" if is_conversion_name(column) else "revenue"
+
+
+def known_truth(run: ModelRun) -> dict | None:
+    """The truth the run's data was generated with, to check its estimates against; None
+    for data not generated, and for a conversion model (the generator's truth is revenue)."""
+    return None if is_conversion(run.config) else run.dataset.ground_truth
 
 
 def default_config(dataset: Dataset, preset: str = DEFAULT_PRESET) -> dict[str, Any]:
