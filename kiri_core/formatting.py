@@ -318,6 +318,11 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def weeks(count: int) -> str:
+    """A horizon or a span of weeks: ``"1 week"``, ``"4 weeks"``."""
+    return counted(count, "week")
+
+
 def as_date(value: str | date) -> date:
     """An ISO date string (or a date) as a :class:`datetime.date`."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

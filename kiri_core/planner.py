@@ -39,7 +39,7 @@ from kiri_core.engine.allocator import (
     recount,
 )
 from kiri_core.report import content
-from kiri_core.results import is_conversion, is_conversion_plan, model_by_id
+from kiri_core.results import expected_response, is_conversion, is_conversion_plan, model_by_id
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
@@ -185,6 +185,19 @@ def box_defaults(current: float, as_spend: bool) -> tuple[float, float]:
     return (low * current, high * current) if as_spend else (low, high)
 
 
+def default_target(result: dict, model_id: str) -> float:
+    """What the target box starts at: today's incremental ROAS (CPA), to the two decimals
+    the box shows, rounded the way that keeps it within reach (today's spend meets it)."""
+    channels = model_by_id(result, model_id)["channels"]
+    today = {c: channels[c]["mean_spend"] for c in result["spend_columns"]}
+    roas = expected_response(result, model_id, today)["roas"]
+    if not roas:
+        return 1.0  # no effect at today's spend: nothing to start from
+    if is_conversion(result):
+        return math.ceil(100 / roas) / 100
+    return max(math.floor(100 * roas) / 100, 0.01)
+
+
 def channel_bounds(typed: Mapping[str, tuple[float, float, bool]], current: Mapping[str, float],
                    as_spend: bool) -> dict[str, ChannelBounds]:
     """The bounds the user set, from each channel's (Min, Max, locked) boxes.
@@ -227,6 +240,8 @@ def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: flo
     except AllocationError as error:
         raise ValidationError(explain(error, currency)) from error
     plan["warnings"] = [describe(note, plan, currency) for note in plan["notes"]]
+    if (capped := _capped_below_target(plan, currency)) is not None:
+        plan["warnings"].append(capped)
     return plan
 
 
@@ -254,12 +269,7 @@ def client_notes(plan: dict, currency: str) -> list[str]:
 def _short_of_target(plan: dict, currency: str) -> tuple[str, str] | None:
     """Why a target plan, counted again, misses its target (saved when responses counted
     the carry-over of past spend in), and what to do; None when it reaches it."""
-    if plan["scenario"] != "target_efficiency":
-        return None
-    conversion = is_conversion_plan(plan)
-    target = plan.get("target_cpa" if conversion else "target_roas")
-    wanted = 1 / target if conversion and target else target  # effect per unit spent
-    reached = plan["totals"]["optimized_roas"]
+    wanted, reached = _wanted(plan), plan["totals"]["optimized_roas"]
     if not wanted or reached is None or reached >= wanted * (1 - 1e-6):
         return None
     return (f"This plan was saved when its expected {content.plan_outcome(plan)} still counted "
@@ -268,6 +278,32 @@ def _short_of_target(plan: dict, currency: str) -> tuple[str, str] | None:
             f"{content.plan_efficiency(plan, reached, currency)} instead of the target "
             f"{content.plan_efficiency(plan, wanted, currency)}.",
             "Optimise it again to plan for the target.")
+
+
+def _wanted(plan: dict) -> float | None:
+    """A target plan's target as effect per unit spent (a target ROAS, 1 / a target CPA);
+    None for the maximise goal."""
+    if plan["scenario"] != "target_efficiency":
+        return None
+    conversion = is_conversion_plan(plan)
+    target = plan.get("target_cpa" if conversion else "target_roas")
+    return 1 / target if conversion and target else target
+
+
+def _capped_below_target(plan: dict, currency: str) -> str | None:
+    """For a target plan that beats its target with every channel at its Max: the limits,
+    not the target, set its spend; None otherwise."""
+    wanted, reached = _wanted(plan), plan["totals"]["optimized_roas"]
+    at_max = all(ch["optimized_spend"] >= ch["upper"] * (1 - 1e-6)
+                 for ch in plan["channels"].values())
+    shown = [content.plan_efficiency(plan, roas, currency) for roas in (reached, wanted)]
+    if not wanted or reached is None or not at_max or shown[0] == shown[1]:
+        return None
+    side = "below" if is_conversion_plan(plan) else "above"
+    return (f"Every channel is at its Max, so the limits, not the target, set this plan's "
+            f"spend: its {content.in_sentence(content.plan_measure(plan))} is {shown[0]}, "
+            f"{side} the target {shown[1]}. Raise the Max limits to spend more toward the "
+            "target.")
 
 
 # --- the client's words ---------------------------------------------------------------
@@ -287,17 +323,17 @@ def _limit(value: float, unit: str, currency: str) -> str:
 
 def _budget_missing(f: dict, currency: str) -> str:
     return (f"Enter a total budget above {fmt.money(0, currency)}; today's spend over "
-            f"{f['weeks']} weeks is {fmt.money(f['current'], currency)}.")
+            f"{fmt.weeks(f['weeks'])} is {fmt.money(f['current'], currency)}.")
 
 
 def _budget_out_of_reach(f: dict, currency: str) -> str:
     budget, low = fmt.money(f["budget"], currency), fmt.money(f["low"], currency)
     if f["high"] is None:
         return (f"A total budget of {budget} is less than the channel minimums you set need "
-                f"over {f['weeks']} weeks ({low}). Enter at least {low}, or lower those Min "
+                f"over {fmt.weeks(f['weeks'])} ({low}). Enter at least {low}, or lower those Min "
                 "limits.")
     return (f"A total budget of {budget} cannot be planned within the channel limits you set: "
-            f"over {f['weeks']} weeks they allow {low} to {fmt.money(f['high'], currency)}. "
+            f"over {fmt.weeks(f['weeks'])} they allow {low} to {fmt.money(f['high'], currency)}. "
             "Enter a budget in that range, or widen the Min and Max limits.")
 
 
@@ -368,7 +404,7 @@ def _bounds_scaled(f: dict, plan: dict, currency: str) -> NoteWording:
              "to their spend scaled to the budget the other channels leave")
     return None, (f"The budget {fmt.money(f['budget'], currency)} is "
                   f"{fmt.percent(share, currency, 0 if share >= 0.005 else 2)} of today's spend "
-                  f"over {f['weeks']} weeks ({fmt.money(f['current'], currency)}), so {which} "
+                  f"over {fmt.weeks(f['weeks'])} ({fmt.money(f['current'], currency)}), so {which} "
                   "instead of today's spend.")
 
 
@@ -382,7 +418,7 @@ def _outside_seen(f: dict, plan: dict, currency: str) -> NoteWording:
         return fact, f"Lower the Max of {name} to stay within what the data has seen."
     if plan["scenario"] == "max_response" and f["seen"] * plan["weeks"] > plan["total_budget"]:
         return fact, (f"The budget is below what {name}'s lowest week costs over "
-                      f"{plan['weeks']} weeks; a larger budget stays within what the data has "
+                      f"{fmt.weeks(plan['weeks'])}; a larger budget stays within what the data has "
                       "seen.")
     return fact, f"Raise the Min of {name} to stay within what the data has seen."
 
@@ -443,36 +479,39 @@ def plan_metrics(plan: dict, currency: str) -> list[Metric]:
         _metric(f"{content.plan_outcome(plan).capitalize()} added by media",
                 content.plan_effect(plan, t["optimized_response"], currency),
                 fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
-        _efficiency_metric(plan, currency),
-        Metric("Horizon", f"{plan['weeks']} weeks"),
+        _efficiency_metric(t["current_roas"], t["optimized_roas"], is_conversion_plan(plan),
+                           currency),
+        Metric("Horizon", fmt.weeks(plan["weeks"])),
     ]
 
 
-def _efficiency_metric(plan: dict, currency: str) -> Metric:
-    """The plan's incremental ROAS, or CPA (lower is better) on a conversion model."""
-    now, new = plan["totals"]["current_roas"], plan["totals"]["optimized_roas"]
-    shown = [content.plan_efficiency(plan, roas, currency) for roas in (now, new)]
-    if not is_conversion_plan(plan):
+def _efficiency_metric(now: float | None, new: float | None, conversion: bool,
+                       currency: str) -> Metric:
+    """Incremental ROAS, or CPA (lower is better) on a conversion model, from today's
+    (``now`` and ``new`` are effects per unit spent)."""
+    shown = [fmt.efficiency(roas, conversion, currency) for roas in (now, new)]
+    if not conversion:
         change, color = _roas_change(now, new, currency), "normal"
     else:
         change, color = (fmt.money(fmt.shown_difference(1 / now, 1 / new, 2), currency, 2)
-                         if now and new else None), "inverse"  # as plan_efficiency shows them
-    return _metric(content.plan_measure(plan), shown[1], change, color, f"from {shown[0]}")
+                         if now and new else None), "inverse"  # as fmt.efficiency shows them
+    return _metric(content.incremental_measure(conversion), shown[1], change, color,
+                   f"from {shown[0]}")
 
 
-def what_if_metrics(now: dict, new: dict, currency: str) -> list[Metric]:
-    """Weekly spend, expected revenue and incremental ROAS of a what-if, each against today
-    (``now`` and ``new`` as :func:`kiri_core.results.expected_response` gives them)."""
+def what_if_metrics(result: dict, now: dict, new: dict, currency: str) -> list[Metric]:
+    """Weekly spend, expected revenue (conversions) and incremental ROAS (CPA) of a what-if
+    on ``result``'s model, each against today (``now`` and ``new`` as
+    :func:`kiri_core.results.expected_response` gives them)."""
     return [
         _metric("Weekly spend", fmt.money(new["spend"], currency),
                 fmt.money(fmt.shown_difference(now["spend"], new["spend"], 0), currency),
                 "off", "on today's"),
-        _metric("Weekly revenue added by media", fmt.money(new["response"], currency),
+        _metric(f"Weekly {content.outcome(result)} added by media",
+                content.amount(result, new["response"], currency),
                 fmt.signed_percent(
                     content.relative_change(now["response"], new["response"]), currency
                 ),
                 "normal", "on today's"),
-        _metric(content.incremental_measure(False), fmt.roas(new["roas"], currency),
-                _roas_change(now["roas"], new["roas"], currency), "normal",
-                f"from {fmt.roas(now['roas'], currency)}"),
+        _efficiency_metric(now["roas"], new["roas"], is_conversion(result), currency),
     ]

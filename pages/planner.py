@@ -24,8 +24,6 @@ from ui.errors import user_errors
 from ui.inputs import confirmed_button, decimal_input, money_input
 from ui.layout import metric_row
 
-GOALS = {"max_response": "Maximise the expected return",
-         "target_efficiency": "Reach a target efficiency"}
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
 LIMIT_COLUMNS = [4, 4, 4, 4, 2]  # Channel, Current, Min, Max, Lock: "1 432 389" fits at 1024 px
 SETTINGS_CHANGED = "Settings changed: press Optimise to update the plan."
@@ -42,6 +40,12 @@ def limit_box(cell, label: str, value: float, key: str, as_spend: bool, currency
                label_visibility="collapsed")
 
 
+def goals(conversion: bool) -> dict[str, str]:
+    """The form's goals as the model counts its effect."""
+    return {"max_response": f"Maximise the expected {'conversions' if conversion else 'return'}",
+            "target_efficiency": "Reach a target efficiency"}
+
+
 def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, currency: str
                    ) -> dict[str, ChannelBounds] | None:
     """Per channel: min, max (multiples of current, or spend over the horizon) and a lock.
@@ -50,7 +54,7 @@ def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, curren
     typed entry is not a number (its box shows why).
     """
     head = st.columns(LIMIT_COLUMNS)
-    for column, label in zip(head, ("Channel", f"Current ({weeks} weeks)", "Min", "Max",
+    for column, label in zip(head, ("Channel", f"Current ({fmt.weeks(weeks)})", "Min", "Max",
                                     "Lock"), strict=True):
         column.caption(label)
     typed, complete = {}, True
@@ -81,15 +85,18 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
     current = planner.current_spend(result, model_id, weeks)
     limits = st.radio("Channel limits as", LIMITS, horizontal=True, key="plan_limits")
     as_spend = limits == LIMITS[1]
+    conversion = is_conversion(result)
     with st.form("plan_form"):
         left, right = st.columns(2)
-        goal = left.radio("Goal", list(GOALS), format_func=GOALS.get, key="plan_goal")
-        budget = money_input(f"Total budget over {weeks} weeks ({currency}, for the maximise "
-                             "goal)", sum(current.values()), currency,
+        named = goals(conversion)
+        goal = left.radio("Goal", list(named), format_func=named.get, key="plan_goal")
+        budget = money_input(f"Total budget over {fmt.weeks(weeks)} ({currency}, for the "
+                             "maximise goal)", sum(current.values()), currency,
                              key=f"plan_budget_{weeks}", where=right)
-        measure = content.in_sentence(content.incremental_measure(
-            is_conversion(result)))
-        target = decimal_input(f"Target {measure} (for the target goal)", 1.0, currency,
+        measure = content.in_sentence(content.incremental_measure(conversion))
+        unit = f"{currency}, " if conversion else ""  # a CPA is money, a ROAS a ratio
+        target = decimal_input(f"Target {measure} ({unit}for the target goal)",
+                               planner.default_target(result, model_id), currency,
                                key="plan_target", where=right)
         bounds = channel_limits(current, weeks, as_spend, currency)
         if not st.form_submit_button("Optimise", type="primary"):
@@ -135,8 +142,8 @@ def show_plan(plan: dict, currency: str) -> None:
 
 @st.fragment
 def what_if(result: dict, model_id: str, currency: str) -> None:
-    """Per-channel weekly spend sliders; revenue and incremental ROAS follow from the
-    response curves."""
+    """Per-channel weekly spend sliders; the expected effect and its incremental ROAS (CPA)
+    follow from the response curves."""
     channels = model_by_id(result, model_id)["channels"]
     spend = {}
     cols = st.columns(2)
@@ -149,8 +156,9 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
             format_func=lambda amount: fmt.money(amount, currency),
             key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})
-    metrics(planner.what_if_metrics(now, expected_response(result, model_id, spend), currency))
-    st.caption(content.what_if_note())
+    metrics(planner.what_if_metrics(result, now, expected_response(result, model_id, spend),
+                                    currency))
+    st.caption(content.what_if_note(is_conversion(result)))
 
 
 def saved_scenarios(session, user, run, result: dict, model_id: str, role: str,
@@ -166,7 +174,7 @@ def saved_scenarios(session, user, run, result: dict, model_id: str, role: str,
         plan = planner.shown_plan(result, scenario.plan, currency)
         spend = fmt.money(plan["totals"]["optimized_spend"], currency)
         elsewhere = scenario.model_id != model_id
-        with st.expander(f"**{scenario.name}** · {spend} over {plan['weeks']} weeks · model "
+        with st.expander(f"**{scenario.name}** · {spend} over {fmt.weeks(plan['weeks'])} · model "
                          f"{scenario.model_id}" + (" (another model)" if elsewhere else ""),
                          icon=":material/swap_horiz:" if elsewhere else None):
             if elsewhere:
@@ -225,8 +233,9 @@ with db() as session:
                         st.success(f"Saved \u201c{name.strip()}\u201d.")
 
     st.subheader("What if")
-    st.caption("Move a channel's weekly spend; the expected revenue and incremental ROAS "
-               "follow at once.")
+    measure = content.in_sentence(content.incremental_measure(is_conversion(result)))
+    st.caption(f"Move a channel's weekly spend; the expected {content.outcome(result)} and "
+               f"{measure} follow at once.")
     what_if(result, model_id, currency)
 
     st.subheader("Saved scenarios")

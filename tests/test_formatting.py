@@ -263,6 +263,10 @@ def test_counted_says_one_problem_and_two_problems() -> None:
     assert (fmt.counted(1, "problem"), fmt.counted(2, "problem")) == ("1 problem", "2 problems")
 
 
+def test_a_horizon_of_one_week_is_not_1_weeks() -> None:
+    assert (fmt.weeks(1), fmt.weeks(4)) == ("1 week", "4 weeks")
+
+
 @pytest.mark.parametrize(("typed", "currency", "value"), [
     ("0,5", "SEK", 0.5), ("0.5", "SEK", 0.5), ("2", "SEK", 2.0), (" 1,25x ", "SEK", 1.25),
     ("1 250,5", "SEK", 1250.5), ("1.25", "USD", 1.25), ("0,5", "DKK", 0.5),

@@ -4,6 +4,7 @@ role, clear messages) and the migration's table."""
 from __future__ import annotations
 
 import copy
+import math
 import re
 
 import numpy as np
@@ -440,15 +441,79 @@ def test_a_target_plan_saved_with_the_carry_over_counted_in_says_it_misses_its_t
             " Optimise it again to plan for the target.")]
 
 
+@pytest.mark.parametrize("dep_var_type", ["revenue", "conversion"])
+def test_the_target_starts_at_today_s_efficiency_so_the_untouched_form_plans(
+        dep_var_type: str) -> None:
+    """The UX audit: the target CPA box started at 1,00, so Optimise on the untouched form
+    said "out of reach: the lowest within the channel limits is 395,86 kr"."""
+    result = {**fitted_run().result, "dep_var_type": dep_var_type}
+    target = planner.default_target(result, result["model_id"])
+    plan = plan_for(result=result, goal="target_efficiency", target=target)
+    today, conversion = plan["totals"]["current_roas"], dep_var_type == "conversion"
+    assert target == (math.ceil(100 / today) / 100 if conversion
+                      else math.floor(100 * today) / 100)  # rounded the way today's spend meets
+    wanted = 1 / target if conversion else target
+    assert plan["totals"]["optimized_roas"] >= wanted * (1 - 1e-6)
+    assert not [w for w in plan["warnings"] if w.startswith("Every channel is at its Max")]
+
+
+@pytest.mark.parametrize(("dep_var_type", "target", "measure", "side"), [
+    ("revenue", 0.01, "ROAS", "above"), ("conversion", 5000.0, "CPA", "below")])
+def test_a_target_the_limits_keep_the_plan_from_says_the_limits_set_its_spend(
+        dep_var_type: str, target: float, measure: str, side: str) -> None:
+    """The UX audit: with target CPA 5 000 kr every channel went to its Max and nothing said
+    that the limits, not the target, set the spend."""
+    result = {**fitted_run().result, "dep_var_type": dep_var_type}
+    plan = plan_for(result=result, goal="target_efficiency", target=target)
+    assert all(ch["optimized_spend"] == pytest.approx(ch["upper"])
+               for ch in plan["channels"].values())
+    reached = content.plan_efficiency(plan, plan["totals"]["optimized_roas"], "SEK")
+    wanted = fmt.money(target, "SEK", 2) if dep_var_type == "conversion" else fmt.roas(target)
+    assert plan["warnings"][-1] == (
+        "Every channel is at its Max, so the limits, not the target, set this plan's spend: "
+        f"its incremental {measure} is {reached}, {side} the target {wanted}. Raise the Max "
+        "limits to spend more toward the target.")
+
+
+def test_a_one_week_horizon_reads_1_week() -> None:
+    plan = planner.make_plan(fitted_run().result, fitted_run().result["model_id"],
+                             goal="max_response", weeks=1, budget=1.0, target=None, bounds={},
+                             currency="SEK")
+    assert planner.plan_metrics(plan, "SEK")[-1].value == "1 week"
+    assert "spend over 1 week (" in plan["warnings"][0]
+
+
+REVENUE = {"dep_var_type": "revenue"}
+
+
 def test_what_if_changes_are_only_shown_when_something_moved() -> None:
     now = {"spend": 1000.0, "response": 2000.0, "roas": 2.0}
-    assert [m.delta for m in planner.what_if_metrics(now, now, "SEK")] == [None] * 3
+    assert [m.delta for m in planner.what_if_metrics(REVENUE, now, now, "SEK")] == [None] * 3
     new = {"spend": 1500.0, "response": 2400.0, "roas": 1.6}
-    spend, revenue, roas = planner.what_if_metrics(now, new, "SEK")
+    spend, revenue, roas = planner.what_if_metrics(REVENUE, now, new, "SEK")
     assert roas.label == "Incremental ROAS"
     assert (spend.delta, spend.delta_color) == ("+500 kr", "off")
     assert (revenue.delta, roas.delta, roas.delta_description) == ("+20,0 %", "-0,40",
                                                                    "from 2,00")
+
+
+@pytest.mark.parametrize(("dep_var_type", "shown"), [
+    ("revenue", [("Weekly revenue added by media", "478 kr", "+20,0 %", "normal"),
+                 ("Incremental ROAS", "0,48", "-0,02", "normal", "from 0,50")]),
+    ("conversion", [("Weekly conversions added by media", "478", "+20,0 %", "normal"),
+                    ("Incremental CPA", "2,09 kr", "+0,09 kr", "inverse", "from 2,00 kr")]),
+])
+def test_a_what_if_counts_its_effect_as_the_model_does(dep_var_type: str, shown: list) -> None:
+    """The UX audit: a conversion model's what-if read "Weekly revenue added by media 478 kr"
+    and "Incremental ROAS 0,00": its conversions are a count, its efficiency a CPA in money
+    whose rise is bad news."""
+    now = {"spend": 796.0, "response": 398.0, "roas": 0.5}
+    new = {"spend": 1000.0, "response": 477.6, "roas": 0.4776}
+    _, effect, efficiency = planner.what_if_metrics({"dep_var_type": dep_var_type}, now, new,
+                                                    "SEK")
+    assert [(effect.label, effect.value, effect.delta, effect.delta_color),
+            (efficiency.label, efficiency.value, efficiency.delta, efficiency.delta_color,
+             efficiency.delta_description)] == shown
 
 
 def test_the_migration_creates_the_models_table(workspace) -> None:
@@ -465,12 +530,12 @@ def test_a_change_is_the_difference_of_the_figures_shown() -> None:
     figures as shown, so equal figures show none and the change is what they differ by."""
     now = {"spend": 1000.4, "response": 545.0, "roas": 0.5449}
     same = {"spend": 1000.6, "response": 545.0, "roas": 0.5351}
-    spend, _, roas = planner.what_if_metrics(now, same, "SEK")
+    spend, _, roas = planner.what_if_metrics(REVENUE, now, same, "SEK")
     assert (roas.value, roas.delta_description) == ("0,54", None)
     assert roas.delta is None  # 0,54 from 0,54: no arrow
     assert (spend.value, spend.delta) == ("1 001 kr", "+1 kr")  # from 1 000 kr
     up = {**same, "roas": 0.5551}
-    roas = planner.what_if_metrics(now, up, "SEK")[2]
+    roas = planner.what_if_metrics(REVENUE, now, up, "SEK")[2]
     assert (roas.value, roas.delta, roas.delta_description) == ("0,56", "+0,02", "from 0,54")
 
     plan = plan_for()

@@ -47,6 +47,11 @@ def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], 
     under it, or in ``errors`` (a box in a narrow table cell puts it under the row); a
     collapsed label starts the message, so it names the box.
 
+    Every run gives the box its text as its default too. A browser keeps what a box shows
+    (an entry not yet submitted included), but one that missed the run that set the text (a
+    run cut short by a rerun, as the login cookie's rerun does) would otherwise show an empty
+    box, and send that back on Optimise.
+
     Returns
     -------
     float or None
@@ -55,7 +60,7 @@ def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], 
     where = st if where is None else where
     text = st.session_state.get(key)
     if text is None:
-        text = st.session_state[key] = show(default)
+        text = show(default)
     problem = None
     try:
         value = read(text)
@@ -63,8 +68,8 @@ def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], 
         value, problem = None, str(error)
     else:
         if (tidy := show(value)) != text:
-            st.session_state[key] = tidy  # before the box exists in this run: it shows this
-    where.text_input(label, key=key, label_visibility=label_visibility)
+            text = st.session_state[key] = tidy  # before the box exists: the box shows this
+    where.text_input(label, text, key=key, label_visibility=label_visibility)
     if problem:
         (where if errors is None else errors).error(
             f"{label}: {problem}" if label_visibility == "collapsed" else problem)

@@ -210,8 +210,8 @@ def _plan_finding(scenario: dict, currency: str) -> str:
     """``The plan "Q1 flat budget" spends … over 4 weeks. Same budget as today, …``"""
     plan = scenario["plan"]
     return (f"The plan \u201c{scenario['name']}\u201d spends "
-            f"{fmt.money(plan['totals']['optimized_spend'], currency)} over {plan['weeks']} "
-            f"weeks. {effect_sentences(plan, currency)}")
+            f"{fmt.money(plan['totals']['optimized_spend'], currency)} over "
+            f"{fmt.weeks(plan['weeks'])}. {effect_sentences(plan, currency)}")
 
 
 def effect_sentences(plan: dict, currency: str) -> str:
@@ -261,7 +261,7 @@ def _plan_in_brief(scenario: dict, currency: str) -> str:
     plan = scenario["plan"]
     t = plan["totals"]
     return (f"\u201c{scenario['name']}\u201d ({fmt.money(t['optimized_spend'], currency)} over "
-            f"{plan['weeks']} weeks: {fmt.signed_percent(t['uplift'], currency)} expected "
+            f"{fmt.weeks(plan['weeks'])}: {fmt.signed_percent(t['uplift'], currency)} expected "
             f"{plan_outcome(plan)})")
 
 
@@ -466,7 +466,7 @@ def plan_note(plan: dict) -> str:
     channels' ROAS and marginal ROAS of the period (the plan table shows both)."""
     conversion = is_conversion_plan(plan)
     return (incremental_note(conversion,
-                             f"the plan's own spend adds within its {plan['weeks']} weeks")
+                             f"the plan's own spend adds within its {fmt.weeks(plan['weeks'])}")
             + f" {plan_marginal_measure(conversion)} counts the same way, unlike a channel's "
             f"marginal {measure_name(conversion)} of the period, which raises all of the "
             "period's spend, its lasting effect included.")
@@ -478,10 +478,10 @@ def plans_note(scenarios: Sequence[dict]) -> str:
                             "each plan's own spend adds within its weeks")
 
 
-def what_if_note() -> str:
-    """:func:`plan_note` for the planner's what-if, a weekly spend (worded in revenue and ROAS
-    as the what-if is)."""
-    return incremental_note(False, "this weekly spend adds each week")
+def what_if_note(conversion: bool) -> str:
+    """:func:`plan_note` for the planner's what-if, a weekly spend on a revenue or a
+    conversion model."""
+    return incremental_note(conversion, "this weekly spend adds each week")
 
 
 def incremental_note(conversion: bool, adds: str) -> str:
@@ -571,8 +571,8 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
 def plan_summary(plan: dict, currency: str) -> str:
     """What a plan spends, to what end, and what it is expected to bring against today."""
     t = plan["totals"]
-    return (f"{fmt.money(t['optimized_spend'], currency)} over {plan['weeks']} weeks, allocated "
-            f"to {plan_goal(plan, currency)}. Media is expected to add "
+    return (f"{fmt.money(t['optimized_spend'], currency)} over {fmt.weeks(plan['weeks'])}, "
+            f"allocated to {plan_goal(plan, currency)}. Media is expected to add "
             f"{plan_effect(plan, t['optimized_response'], currency)} of "
             f"{plan_outcome(plan)}, against {plan_effect(plan, t['current_response'], currency)} "
             "with today's spend "

@@ -182,8 +182,9 @@ def test_limits_and_target_are_shown_and_read_with_the_client_s_decimals(planner
     column = result["spend_columns"][0]
     low, high = app.text_input(key=f"min_{column}_4_False"), app.text_input(
         key=f"max_{column}_4_False")
+    target = fmt.number(planner.default_target(result, result["model_id"]), "SEK", 2)
     assert (low.value, high.value, app.text_input(key="plan_target").value) == (
-        "0,50", "2,00", "1,00")
+        "0,50", "2,00", target)
     low.input("0.8")
     app.text_input(key=f"max_{column}_4_False").input("1,2x")
     plan = optimise(app).session_state[f"plan_{run.id}"]
@@ -406,7 +407,7 @@ def test_plan_and_what_if_name_their_roas_and_say_why_it_is_below_the_period_s(p
     """The UX review: the what-if said "ROAS 0,43" at today's spend while Results said 0,64,
     and a plan's "ROAS" sat beside the channels' with nothing to tell them apart."""
     app, run, _ = planner_page
-    what_if = content.what_if_note()
+    what_if = content.what_if_note(False)
     assert what_if in text_of(app) and "Incremental ROAS" in [m.label for m in app.metric]
     plan = optimise(app).session_state[f"plan_{run.id}"]
     assert content.plan_note(plan) in text_of(app)
@@ -432,6 +433,71 @@ def test_a_saved_plan_names_its_model_and_one_of_another_model_says_so(
     viewer = open_page("pages/planner.py", team.viewer, team.client)
     assert viewer.expander[0].label.endswith(f" · model {first}")
     assert content.other_model_note(first, other) not in text_of(viewer)
+
+
+@pytest.mark.parametrize(("dep_var_type", "goal", "target", "effect", "measure"), [
+    ("revenue", "Maximise the expected return", "Target incremental ROAS (for the target goal)",
+     "Weekly revenue added by media", "Incremental ROAS"),
+    ("conversion", "Maximise the expected conversions",
+     "Target incremental CPA (SEK, for the target goal)", "Weekly conversions added by media",
+     "Incremental CPA"),
+])
+def test_the_planner_speaks_of_what_the_model_counts(session, team, open_page, text_of,
+                                                     dep_var_type, goal, target, effect,
+                                                     measure):
+    """The UX audit, on a conversion model: "Maximise the expected return", a target CPA box
+    at 1,00 with no currency that Optimise found out of reach, and a what-if of "Weekly
+    revenue added by media 478 kr" (conversions) and "Incremental ROAS 0,00"."""
+    run = finished_run(session, team.analyst, team.client.id, dep_var_type)
+    result = load_result(session, team.analyst, run.id)
+    app = open_page("pages/planner.py", team.analyst, team.client)
+    assert app.radio(key="plan_goal").format_func("max_response") == goal
+    assert app.text_input(key="plan_target").label == target
+    now = expected_response(result, result["model_id"], {
+        c: ch["mean_spend"] for c, ch in model_by_id(result, result["model_id"])[
+            "channels"].items()})
+    assert [m.label for m in app.metric][1:] == [effect, measure]
+    assert metric(app, measure).value == fmt.efficiency(now["roas"],
+                                                       dep_var_type == "conversion", "SEK")
+    lowered = content.in_sentence(measure)
+    assert (f"the expected {effect.split()[1]} and {lowered} follow at once" in text_of(app)
+            and content.what_if_note(dep_var_type == "conversion") in text_of(app))
+    app.radio(key="plan_goal").set_value("target_efficiency")
+    optimise(app)  # the target as the box starts: today's, within reach
+    assert not app.error, [e.value for e in app.error]
+    assert [m.label for m in app.metric].count(measure) == 2  # the plan's and the what-if's
+
+
+def test_a_one_week_horizon_reads_1_week(planner_page, text_of):
+    app, _, result = planner_page
+    app.number_input(key="plan_weeks").set_value(1).run()
+    assert budget_box(app, 1).label.startswith("Total budget over 1 week (SEK")
+    assert "Current (1 week)" in text_of(app)
+    optimise(app)
+    assert metric(app, "Horizon").value == "1 week"
+    assert "within its 1 week," in text_of(app)
+
+
+def browser_shows(box) -> str:
+    """What a text box shows in a browser that did not get the page's earlier runs: the
+    value the run sets, else the box's default."""
+    return box.proto.value if box.proto.set_value else box.proto.default
+
+
+def test_the_boxes_are_filled_for_a_browser_that_missed_the_first_run(planner_page):
+    """The UX audit: /planner opened right after logging in came up 2 times in 8 with the
+    budget, the target and every Min and Max empty, and Optimise gave 10 "Enter a number"
+    errors. A rerun (the login cookie's) can cut the first run short before the browser
+    has its boxes; the next run must still tell the browser what they show."""
+    app, run, _ = planner_page
+    app.run()
+    shown = {box.key: browser_shows(box) for box in app.text_input}
+    assert shown == {box.key: box.value for box in app.text_input} and "" not in shown.values()
+    for box in app.text_input:
+        box.input(shown[box.key])  # what that browser sends on Optimise
+    optimise(app)
+    assert not app.error, [e.value for e in app.error]
+    assert app.session_state[f"plan_{run.id}"]
 
 
 def form_values(app, columns: list[str]) -> dict:

@@ -118,8 +118,20 @@ def test_a_plan_says_why_its_roas_is_not_the_channels_roas_of_the_period(
     assert content.plan_note(scenarios[0]["plan"]) == note
     assert content.plans_note(scenarios).startswith(note.split(":")[0])
     assert "each plan's own spend adds within its weeks" in content.plans_note(scenarios)
-    assert content.what_if_note().startswith(
-        "Incremental ROAS is usually lower than a channel's ROAS")
+    what_if = content.what_if_note(dep_var_type == "conversion")  # the audit: a conversion
+    assert what_if.startswith(note.split(":")[0])  # model's what-if spoke of ROAS
+    assert "this weekly spend adds each week" in what_if
+
+
+def test_a_one_week_plan_reads_1_week() -> None:
+    result = fitted_run().result
+    plan = allocate(result, total_budget=sum(ch["mean_spend"] for ch in
+                                             result["channels"].values()), weeks=1)
+    assert "within its 1 week," in content.plan_note(plan)
+    assert " over 1 week, allocated " in content.plan_summary(plan, "SEK")
+    found = content.findings(result, result["model_id"], "SEK",
+                             [{"name": name, "plan": plan} for name in ("One", "Two")])
+    assert " over 1 week. " in found[-2] and " over 1 week: " in found[-1]
 
 
 @pytest.mark.parametrize(("counts", "analyst", "note"), [
