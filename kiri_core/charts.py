@@ -668,7 +668,7 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
     order = [channel_name(c) for c in plan["channels"]]
     y = alt.Y("channel:N", sort=order, title=None)
     bars = alt.Chart(data).mark_bar(height={"band": 0.4}, cornerRadiusEnd=2).encode(
-        x=alt.X("spend:Q", title=f"Spend over {plan['weeks']} weeks",
+        x=alt.X("spend:Q", title=f"Spend over {fmt.weeks(plan['weeks'])}",
                 axis=_money_axis(currency),
                 scale=_room_for_labels(0.0, float(data["end"].max()), SHORT_LABEL_ROOM)),
         y=y,

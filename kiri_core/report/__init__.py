@@ -96,7 +96,7 @@ def _cover(pdf: ReportPDF, result: dict, model_id: str, client: str, currency: s
     pdf.set_text_color(*MUTED)
     window = result["window"]
     pdf.cell(0, 7, f"{fmt.period(window['start'], window['end'], currency)} · "
-                   f"{window['periods']} weeks", new_x="LMARGIN", new_y="NEXT")
+                   f"{fmt.weeks(window['periods'])}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Inter", size=10)
     pdf.cell(0, 6, content.model_statement(result, model_id), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(-COVER_FOOT)
@@ -210,7 +210,7 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     pdf.paragraph(f"Engine: {fmt.engine_name(result.get('engine', 'kiri'))} "
                   f"{result.get('engine_version', '')} · "
                   f"{len(result['models'])} candidate models · "
-                  f"{result['window']['periods']} weeks of data.", size=8.5, color=MUTED)
+                  f"{fmt.weeks(result['window']['periods'])} of data.", size=8.5, color=MUTED)
     pdf.chart(chart_png(charts.fitted_vs_residual(result, model_id, currency), CHART_PX, 220),
               "Fitted versus residual",
               "Errors should scatter evenly around zero without a pattern.")

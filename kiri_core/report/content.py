@@ -580,10 +580,10 @@ def plan_summary(plan: dict, currency: str) -> str:
 
 
 def plan_goal(plan: dict, currency: str) -> str:
-    """``"maximise the expected return"`` or ``"reach an incremental ROAS of 3,00"`` (a CPA
-    in money)."""
+    """``"maximise the expected return"`` (``"... conversions"``) or ``"reach an incremental
+    ROAS of 3,00"`` (a CPA in money)."""
     if plan["scenario"] == "max_response":
-        return "maximise the expected return"
+        return f"maximise the expected {'conversions' if is_conversion_plan(plan) else 'return'}"
     target = (fmt.money(plan.get("target_cpa"), currency, 2) if is_conversion_plan(plan)
               else fmt.roas(plan.get("target_roas"), currency))
     return f"reach an {in_sentence(plan_measure(plan))} of {target}"

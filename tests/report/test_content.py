@@ -196,6 +196,9 @@ def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
 @pytest.mark.parametrize(("dep_var_type", "target", "goal", "outcome"), [
     ("revenue", {"target_roas": 2.5}, "reach an incremental ROAS of 2,50", "revenue"),
     ("conversion", {"target_cpa": 12.5}, "reach an incremental CPA of 12,50 kr", "conversions"),
+    ("revenue", {"scenario": "max_response"}, "maximise the expected return", "revenue"),
+    ("conversion", {"scenario": "max_response"}, "maximise the expected conversions",
+     "conversions"),
 ])
 def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, target: dict,
                                                               goal: str, outcome: str) -> None:
