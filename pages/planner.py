@@ -42,7 +42,7 @@ def limit_box(cell, label: str, value: float, key: str, as_spend: bool, currency
 
 def goals(conversion: bool) -> dict[str, str]:
     """The form's goals as the model counts its effect."""
-    return {"max_response": f"Maximise the expected {'conversions' if conversion else 'return'}",
+    return {"max_response": content.maximise_goal(conversion).capitalize(),
             "target_efficiency": "Reach a target efficiency"}
 
 

@@ -579,11 +579,17 @@ def plan_summary(plan: dict, currency: str) -> str:
             f"({effect_summary(plan, currency)}).")
 
 
+def maximise_goal(conversion: bool) -> str:
+    """The planner's maximise goal in words: ``"maximise the expected return"``, or ``"...
+    conversions"`` on a conversion model."""
+    return f"maximise the expected {'conversions' if conversion else 'return'}"
+
+
 def plan_goal(plan: dict, currency: str) -> str:
     """``"maximise the expected return"`` (``"... conversions"``) or ``"reach an incremental
     ROAS of 3,00"`` (a CPA in money)."""
     if plan["scenario"] == "max_response":
-        return f"maximise the expected {'conversions' if is_conversion_plan(plan) else 'return'}"
+        return maximise_goal(is_conversion_plan(plan))
     target = (fmt.money(plan.get("target_cpa"), currency, 2) if is_conversion_plan(plan)
               else fmt.roas(plan.get("target_roas"), currency))
     return f"reach an {in_sentence(plan_measure(plan))} of {target}"
