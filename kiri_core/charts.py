@@ -355,7 +355,8 @@ def waterfall(result: dict, model_id: str, currency: str = "SEK") -> Any:
                     for left, right in zip(data["left"], data["right"], strict=True)]
     y = alt.Y("term:N", sort=list(data["term"]), title=None)
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("start:Q", title="Cumulative response", axis=_outcome_axis(result, currency),
+        x=alt.X("start:Q", title=f"Cumulative {_dep_var_title(result).lower()}",
+                axis=_outcome_axis(result, currency),
                 scale=alt.Scale(domain=domain, nice=False)),
         x2="end:Q",
         y=y,

@@ -573,10 +573,15 @@ def plan_summary(plan: dict, currency: str) -> str:
     t = plan["totals"]
     return (f"{fmt.money(t['optimized_spend'], currency)} over {fmt.weeks(plan['weeks'])}, "
             f"allocated to {plan_goal(plan, currency)}. Media is expected to add "
-            f"{plan_effect(plan, t['optimized_response'], currency)} of "
-            f"{plan_outcome(plan)}, against {plan_effect(plan, t['current_response'], currency)} "
-            "with today's spend "
+            f"{_added(plan, t['optimized_response'], currency)}, against "
+            f"{plan_effect(plan, t['current_response'], currency)} with today's spend "
             f"({effect_summary(plan, currency)}).")
+
+
+def _added(plan: dict, value: float, currency: str) -> str:
+    """``"1 234 kr of revenue"``, or ``"507 conversions"`` for a conversion plan."""
+    of = " " if is_conversion_plan(plan) else " of "
+    return f"{plan_effect(plan, value, currency)}{of}{plan_outcome(plan)}"
 
 
 def maximise_goal(conversion: bool) -> str:

@@ -194,9 +194,9 @@ def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
 
 
 @pytest.mark.parametrize(("dep_var_type", "target", "goal", "outcome"), [
-    ("revenue", {"target_roas": 2.5}, "reach an incremental ROAS of 2,50", "revenue"),
+    ("revenue", {"target_roas": 2.5}, "reach an incremental ROAS of 2,50", "of revenue"),
     ("conversion", {"target_cpa": 12.5}, "reach an incremental CPA of 12,50 kr", "conversions"),
-    ("revenue", {"scenario": "max_response"}, "maximise the expected return", "revenue"),
+    ("revenue", {"scenario": "max_response"}, "maximise the expected return", "of revenue"),
     ("conversion", {"scenario": "max_response"}, "maximise the expected conversions",
      "conversions"),
 ])
@@ -207,7 +207,7 @@ def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, 
     t = plan["totals"]
     assert content.plan_summary(plan, "SEK") == (
         f"{fmt.money(t['optimized_spend'], 'SEK')} over 4 weeks, allocated to {goal}. Media is "
-        f"expected to add {content.plan_effect(plan, t['optimized_response'], 'SEK')} of "
+        f"expected to add {content.plan_effect(plan, t['optimized_response'], 'SEK')} "
         f"{outcome}, against {content.plan_effect(plan, t['current_response'], 'SEK')} with "
         f"today's spend ({content.effect_summary(plan, 'SEK')}).")
 
