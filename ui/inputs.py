@@ -59,8 +59,8 @@ def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], 
     """
     where = st if where is None else where
     text = st.session_state.get(key)
-    if text is None:
-        text = show(default)
+    if text is None:  # set through the state too: a browser still showing another run's or
+        text = st.session_state[key] = show(default)  # client's entry takes this one
     problem = None
     try:
         value = read(text)
