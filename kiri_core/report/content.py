@@ -145,7 +145,7 @@ def findings(result: dict, model_id: str, currency: str,
     best = max(channels.items(), key=lambda kv: kv[1]["roas"])
     worst = min(channels.items(), key=lambda kv: kv[1]["roas"])
     out = [
-        f"Paid media drove {_driven(result, contribution, currency)} "
+        f"Paid media drove {_with_outcome(amount(result, contribution, currency), conversion)} "
         f"({fmt.percent(contribution / total if total else 0, currency)} of the total) on "
         f"{fmt.money(spend, currency)} of spend: "
         f"{_per_unit(contribution / spend if spend else 0, conversion, currency)}.",
@@ -163,11 +163,10 @@ def findings(result: dict, model_id: str, currency: str,
     return out
 
 
-def _driven(result: dict, value: float, currency: str) -> str:
-    """What media drove: ``"1 234 567 kr of revenue"`` or ``"12 345 conversions"``."""
-    if is_conversion(result):
-        return f"{fmt.number(value, currency)} conversions"
-    return f"{fmt.money(value, currency)} of revenue"
+def _with_outcome(shown: str, conversion: bool) -> str:
+    """An amount as shown with what it is: ``"1 234 567 kr of revenue"`` or ``"507
+    conversions"``."""
+    return f"{shown} conversions" if conversion else f"{shown} of revenue"
 
 
 def _per_unit(roas: float, conversion: bool, currency: str) -> str:
@@ -571,17 +570,12 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
 def plan_summary(plan: dict, currency: str) -> str:
     """What a plan spends, to what end, and what it is expected to bring against today."""
     t = plan["totals"]
+    added = plan_effect(plan, t["optimized_response"], currency)
     return (f"{fmt.money(t['optimized_spend'], currency)} over {fmt.weeks(plan['weeks'])}, "
             f"allocated to {plan_goal(plan, currency)}. Media is expected to add "
-            f"{_added(plan, t['optimized_response'], currency)}, against "
+            f"{_with_outcome(added, is_conversion_plan(plan))}, against "
             f"{plan_effect(plan, t['current_response'], currency)} with today's spend "
             f"({effect_summary(plan, currency)}).")
-
-
-def _added(plan: dict, value: float, currency: str) -> str:
-    """``"1 234 kr of revenue"``, or ``"507 conversions"`` for a conversion plan."""
-    of = " " if is_conversion_plan(plan) else " of "
-    return f"{plan_effect(plan, value, currency)}{of}{plan_outcome(plan)}"
 
 
 def maximise_goal(conversion: bool) -> str:
