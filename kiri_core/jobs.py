@@ -264,7 +264,7 @@ def execute_run(run_id: int) -> str:
 
 def record_engine_availability() -> None:
     """Check once whether Robyn (R) can run on this machine and record it for the run form
-    (a worker at its start; the embedded set-up's app in a background process)."""
+    (a worker at its start; without a worker, the app in a thread of its own)."""
     from kiri_core.robyn_r.availability import refresh_robyn_availability
 
     try:
