@@ -68,7 +68,9 @@ RECOMMENDED_MODEL, SELECTED_MODEL = "Recommended model", "Selected model"
 DEFAULT_HEIGHT = 300
 HAIR = 1e-9  # a value that draws nothing but is stacked on the negative side
 TODAY = "Today"  # the first bar of the plans compared: today's spend
-PLAN_ROW = 56  # px per plan in the plans compared: its line of text, then its bar
+#: px per plan in the plans compared (its line of text, then its bar): the y step, not a
+#: fixed height, as Streamlit fits a fixed height around the axis and legend too.
+PLAN_ROW = 56
 #: The legend of line charts: a short stroke per series, dashed where the line is.
 LINE_LEGEND = alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=400)
 #: Share of a labelled bar chart's plot kept free right of its longest bar for the label
@@ -724,7 +726,7 @@ def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
     text = alt.Chart(pd.DataFrame(labels)).mark_text(
         align="left", baseline="bottom", dy=-0.24 * PLAN_ROW, fontWeight=600,
     ).encode(x=alt.datum(0), y=y, text="label:N")
-    return _finish(stacked + text, currency, height=PLAN_ROW * len(bars))
+    return _finish(stacked + text, currency).properties(height=alt.Step(PLAN_ROW))
 
 
 def _plan_added(plan: dict, value: float, currency: str) -> str:

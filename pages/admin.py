@@ -89,13 +89,27 @@ def access_section(session, admin, everyone: list) -> None:
         st.success(notice)
 
 
+#: The audit log's columns and their widths in px (the time takes the 138 px it is written
+#: in): 713 px in all, so the log fits :data:`ui.layout.PAGE_AT_1024`. A longer e-mail,
+#: action, client name or detail is cut short (its column can be dragged wider).
+AUDIT_WIDTHS = {"When": None, "Who": 140, "Action": 175, "Client": 80, "Details": 180}
+
+
+def entry_details(entry: audit.ReadableEntry) -> str:
+    """What an entry was about: its target (unless the row names it already, as who or
+    client), then its details; ``"–"`` when neither."""
+    target = "–" if entry.target in (entry.who, entry.client) else entry.target
+    return " · ".join(part for part in (target, entry.details) if part != "–") or "–"
+
+
 def audit_section(session, admin) -> None:
     st.dataframe(pd.DataFrame([
         {"When": e.when, "Who": e.who, "Action": e.action, "Client": e.client,
-         "Target": e.target, "Details": e.details}
+         "Details": entry_details(e)}
         for e in audit.readable_entries(session, admin, zone=viewer_zone())
-    ]), hide_index=True, width="stretch",
-        column_config={"Details": st.column_config.TextColumn(width="medium")})
+    ], columns=list(AUDIT_WIDTHS)), hide_index=True, width="stretch",
+        column_config={name: st.column_config.TextColumn(width=width)
+                       for name, width in AUDIT_WIDTHS.items()})
 
 
 with db() as session:

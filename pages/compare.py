@@ -15,6 +15,9 @@ from ui.db import db
 from ui.links import page_link
 
 DIFFERENCE = st.column_config.TextColumn(help="Compared run minus baseline run.")
+#: A run picker's width: its longest label ("Run #123 · dataset v12 · conversions ·
+#: 2026-11-30 14:05") reads whole; two side by side when the page has room, else one a line.
+PICKER_PX = 440
 
 
 def table(rows: list[list[str]], first: str, runs: list[str]) -> None:
@@ -32,7 +35,8 @@ with db() as session:
                 "run (another search, seed or dataset version) and compare the two here.")
         page_link("pages/runs.py", "Open the Runs page")
         st.stop()
-    left, right = st.columns(2)
+    pickers = st.container(horizontal=True, gap="medium")
+    left, right = pickers.container(width=PICKER_PX), pickers.container(width=PICKER_PX)
     with left:
         baseline = workspace.finished_run(session, user, client, key="compare_a", default=1,
                                           label="Baseline run")

@@ -729,6 +729,37 @@ def test_a_term_whose_sign_changes_is_stacked_as_two_bands_of_one_sign(fit: Fitt
     assert [per_date[d] for d in result["dates"]] == pytest.approx(model["fitted"])
 
 
+#: How a chart is sized where it is drawn: Streamlit fits all of it, axis and legend too, into
+#: its place (736 px wide beside the sidebar at 1024 px); the PDF sets the plot's width.
+SIZINGS = {"app": {"width": 736, "autosize": {"type": "fit", "contains": "padding"}},
+           "pdf": {"width": 640}}
+
+
+@pytest.mark.parametrize("sizing", SIZINGS)
+def test_each_plan_s_label_sits_above_its_own_bar_clear_of_the_one_above(fit: Fitted,
+                                                                          sizing: str) -> None:
+    """In the app the labels were drawn against the bar above: Streamlit's fit squeezed a
+    fixed height around the axis and legend, and the rows with it, but not the labels' offset."""
+    scenarios = [{"name": f"Plan {weeks}", "plan": allocate(
+        fit.result, scenario="max_response", weeks=weeks,
+        total_budget=weeks * sum(c["mean_spend"] for c in fit.result["channels"].values()))}
+        for weeks in (4, 8, 13)]
+    chart = charts.plans_compared(scenarios, "SEK").properties(**SIZINGS[sizing])
+    scene = vlc.vegalite_to_scenegraph(chart.to_dict())
+    marks = list(_scene_groups(scene, "mark"))
+    bars = sorted({(item["y"], item["y"] + item["height"]) for group in marks
+                   if group.get("marktype") == "rect" for item in group["items"]})
+    texts = sorted((item for group in marks if group.get("marktype") == "text"
+                    for item in group["items"]), key=lambda item: item["y"])
+    assert len(bars) == len(texts) == 4  # today and the three plans
+    for i, ((top, _), text) in enumerate(zip(bars, texts, strict=True)):
+        assert text["baseline"] == "bottom"
+        bottom = text["y"] + text["dy"]
+        assert bottom <= top  # above its own bar
+        if i:  # a line's height of room between it and the bar above (5 px in the app before)
+            assert bottom - text["fontSize"] - bars[i - 1][1] >= text["fontSize"]
+
+
 def test_a_plan_named_today_gets_a_bar_of_its_own(fit: Fitted) -> None:
     spec = charts.plans_compared([{"name": "Today", "plan": fit.plan}], "SEK").to_dict()
     bars = {(r["bar"], r["plan"]) for r in records(spec)}

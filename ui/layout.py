@@ -15,6 +15,9 @@ APP_STYLE = (
     "</style>"
 )
 
+#: How wide a page is in a 1024 px window (px): beside the 240 px sidebar, within its margins.
+PAGE_AT_1024 = 1024 - 240 - 2 * 24
+
 
 def style_the_app() -> None:
     """Below 1280 px a narrower sidebar (while it is open: a collapsed one keeps no width)

@@ -26,21 +26,28 @@ PARITY_COLUMNS = {
 }
 
 
+#: Widths of the datasets table's columns of free text (px; the others are as wide as they
+#: are written): 710 px in all, so the table fits :data:`ui.layout.PAGE_AT_1024`.
+DATASET_WIDTHS = {"Dataset": 140, "Source": 180}
+
+
 def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
-    """The dataset versions, six columns so the table fits beside the sidebar at 1024 px."""
+    """The dataset versions: version and name ("v2 · Orders"), source, weeks, period and when
+    each was saved."""
     return pd.DataFrame(
-        [{"Version": f"v{d.version}", "Name": d.name, "Source": source_label(d),
+        [{"Dataset": f"v{d.version} · {d.name}", "Source": source_label(d),
           "Weeks": d.row_count, "Period": f"{d.start_date} – {d.end_date}",
           "Saved": timestamp(d.created_at, zone)} for d in datasets],
-        columns=["Version", "Name", "Source", "Weeks", "Period", "Saved"],
+        columns=["Dataset", "Source", "Weeks", "Period", "Saved"],
     )
 
 
 def datasets_table(datasets: list[Dataset], zone: str) -> None:
-    """:func:`datasets_frame` full width; a long name is cut (its column can be dragged
-    wider) rather than pushing the period and the save time out of sight."""
+    """:func:`datasets_frame` full width; a long name or file name is cut (its column can be
+    dragged wider) rather than pushing the period and the save time out of sight."""
     st.dataframe(datasets_frame(datasets, zone), hide_index=True, width="stretch",
-                 column_config={"Name": st.column_config.TextColumn(width="medium")})
+                 column_config={name: st.column_config.TextColumn(width=width)
+                                for name, width in DATASET_WIDTHS.items()})
 
 
 def source_label(dataset: Dataset) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from PIL import ImageFont
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe
 
 from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.report.render import FONT_DIR
 from kiri_core.services import auth, clients, users
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +78,29 @@ def text_of() -> Callable[[AppTest], str]:
         return "\n".join(str(p.value) for p in parts)
 
     return text
+
+
+#: Streamlit's named column widths (px).
+NAMED_WIDTHS = {"small": 75, "medium": 200, "large": 400}
+CELL_PADDING = 17  # px around a table cell's text in Chromium: 8 each side and a 1 px rule
+
+
+@pytest.fixture
+def text_width() -> Callable[[str], float]:
+    """How wide a text is drawn in the app's tables and boxes (14 px Inter), in px."""
+    return ImageFont.truetype(str(FONT_DIR / "Inter-Regular.otf"), 14).getlength
+
+
+@pytest.fixture
+def table_width(text_width) -> Callable[[Dataframe], float]:
+    """How wide a page's table (``st.dataframe`` without its index) is drawn, in px: each
+    column as wide as its column config sets, else as its header or longest cell."""
+
+    def width(table: Dataframe) -> float:
+        config, frame = json.loads(table.proto.columns or "{}"), table.value
+        widths = [config.get(name, {}).get("width") for name in frame.columns]
+        return sum(NAMED_WIDTHS.get(set_to, set_to) if set_to else
+                   max(text_width(str(v)) for v in [name, *frame[name]]) + CELL_PADDING
+                   for name, set_to in zip(frame.columns, widths, strict=True))
+
+    return width

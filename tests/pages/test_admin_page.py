@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiri_core.db.models import UserClientAccess
 from kiri_core.services import auth
+from ui.layout import PAGE_AT_1024
 
 
 def test_non_admins_are_turned_away(session, team, open_page):
@@ -54,12 +55,15 @@ def test_users_and_audit_log_read_in_plain_words(session, team, open_page):
     people, log = app.dataframe[0].value, app.dataframe[-1].value
     assert set(people["Locked until"]) == {"–"}
     assert "–" not in set(people["Last login"])  # registering signs the new user in
-    grant = log[log["Action"] == "Gave client access"].iloc[-1]
-    assert (grant["Who"], grant["Client"], grant["Target"], grant["Details"]) == (
-        "admin@agency.se", "Acme AB", "analyst@agency.se", "role: analyst")
-    first = log.iloc[-1]
-    assert (first["Action"], first["Client"], first["Details"]) == (
-        "Created an account", "–", "administrator: yes")
+    assert list(log.columns) == ["When", "Who", "Action", "Client", "Details"]
+    grant = log[log["Action"] == "Gave client access"].iloc[-1]  # the target leads the details
+    assert (grant["Who"], grant["Client"], grant["Details"]) == (
+        "admin@agency.se", "Acme AB", "analyst@agency.se · role: analyst")
+    first = log.iloc[-1]  # its target is who did it, named once
+    assert (first["Who"], first["Action"], first["Client"], first["Details"]) == (
+        "admin@agency.se", "Created an account", "–", "administrator: yes")
+    created = log[log["Action"] == "Created a client"].iloc[-1]  # the client, named once
+    assert (created["Client"], created["Details"]) == ("Acme AB", "name: Acme AB")
     assert "None" not in log.to_string() and "None" not in people.to_string()
 
 
@@ -71,3 +75,9 @@ def test_admin_cannot_deactivate_or_demote_themselves(session, team, open_page, 
     assert "This is your own account" in text_of(app)
     app.selectbox(key="admin_user").set_value(team.viewer.id).run()
     assert not any(b.disabled for b in app.button if b.label in ("Deactivate", "Make admin"))
+
+
+def test_the_audit_log_fits_a_1024_px_window(session, team, open_page, table_width):
+    """It scrolled sideways there: six columns, the details 200 px wide."""
+    app = open_page("pages/admin.py", team.admin)
+    assert table_width(app.dataframe[-1]) <= PAGE_AT_1024

@@ -4,18 +4,50 @@ the same order in tables and charts."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 
 from fitted import finished_run
 
 from kiri_core import formatting as fmt
 from kiri_core.results import model_by_id
 from kiri_core.services.runs import choose_model, load_result
+from ui.layout import PAGE_AT_1024
+
+SELECT_CHROME = 49  # px of a select box that its text cannot use: padding, border, arrow
 
 
 def chart_channels(app) -> list[list[str]]:
     """The channel order of each chart's y axis."""
     specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
     return [spec["encoding"]["y"]["sort"] for spec in specs]
+
+
+def blocks(node) -> Iterator:
+    """Every block and element under ``node``, depth first."""
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from blocks(child)
+
+
+def test_the_run_pickers_show_a_long_label_whole_at_1024_px(session, team, open_page,
+                                                            text_width):
+    """Side by side in two columns they were 360 px wide there, and cut a conversion run's
+    label before its time: each now has a width of its own that such a label fits in, and
+    they go one a line when two do not fit."""
+    for _ in range(2):
+        finished_run(session, team.analyst, team.client.id, "conversion")
+    app = open_page("pages/compare.py", team.analyst, team.client)
+    [row] = [b for b in blocks(app.main) if b.type == "flex_container"
+             and b.proto.flex_container.direction == b.proto.flex_container.HORIZONTAL]
+    pickers = list(row.children.values())
+    assert row.proto.flex_container.wrap and len(pickers) == 2
+    assert [p.children[0].label for p in pickers] == ["Baseline run", "Compared run"]
+    [width] = {p.proto.width_config.pixel_width for p in pickers}
+    label = app.selectbox[0].options[0]
+    assert " · conversions · " in label
+    longest = re.sub(r"v\d+", "v12", re.sub(r"#\d+", "#123", label))  # run 123, dataset v12
+    assert text_width(longest) + SELECT_CHROME <= width <= PAGE_AT_1024
 
 
 def test_two_runs_side_by_side_with_their_differences(session, team, open_page, text_of):

@@ -28,7 +28,8 @@ def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page):
     (saved,) = datasets.list_datasets(session, team.analyst, team.client.id)
     assert saved.column_mapping["spend"] == ["spend_meta", "spend_google"]
     versions = app.dataframe[-1].value
-    assert versions.iloc[0][["Version", "Source", "Weeks"]].tolist() == ["v1", "acme.csv", 60]
+    assert versions.iloc[0][["Dataset", "Source", "Weeks"]].tolist() == [
+        f"v1 · {saved.name}", "acme.csv", 60]
 
 
 def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, open_page):
@@ -187,6 +188,6 @@ def test_an_analyst_deletes_a_version_after_being_asked(session, team, open_page
     ask.button[0].click().run()
     assert not app.exception
     assert "Deleted v1 (Generated" in text_of(app)
-    assert app.dataframe[-1].value["Version"].tolist() == ["v2"]
+    assert app.dataframe[-1].value["Dataset"].str.startswith("v2 · ").tolist() == [True]
     assert [d.version for d in datasets.list_datasets(session, team.viewer, team.client.id)] \
         == [2]

@@ -6,6 +6,7 @@ from kiri_core import formatting as fmt
 from kiri_core.report import content
 from kiri_core.services import auth, clients, datasets
 from tests.fitted import PASSWORD, finished_run
+from ui.layout import PAGE_AT_1024
 
 
 def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
@@ -15,8 +16,19 @@ def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
     assert app.title[0].value == "Acme AB"
     assert "you are viewer" in text_of(app)
     table = app.dataframe[0].value
-    assert list(table["Version"]) == ["v1"] and list(table["Weeks"]) == [60]
+    assert list(table.columns) == ["Dataset", "Source", "Weeks", "Period", "Saved"]
+    assert list(table["Dataset"]) == ["v1 · Generated (60 weeks, seed 4, steady spend)"]
+    assert list(table["Source"]) == ["Generated (known truth)"]
+    assert list(table["Weeks"]) == [60]
     assert "No finished model yet" in text_of(app)
+
+
+def test_the_datasets_table_fits_a_1024_px_window(session, team, open_page, table_width):
+    """It scrolled sideways there: version, name, source, weeks, period and save time took
+    837 px of the 736 px the page has."""
+    datasets.generate_dataset(session, team.analyst, team.client.id, 60, 4)
+    app = open_page("pages/home.py", team.viewer, team.client)
+    assert table_width(app.dataframe[0]) <= PAGE_AT_1024
 
 
 def test_a_client_id_without_access_shows_nothing_of_it(session, team, open_page, text_of):
