@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from kiri_core import charts, config
 from kiri_core import formatting as fmt
 from kiri_core.report import content
-from kiri_core.report.document import MUTED, PRIMARY, TEXT, ReportPDF
+from kiri_core.report.document import MUTED, PRIMARY, SUBHEADING, TEXT, ReportPDF
 from kiri_core.report.render import chart_png
 
 CHART_PX = 640  # chart width in CSS pixels; drawn at 2x for print
@@ -117,9 +118,9 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
         pdf.paragraph(note, size=9.5, color=PRIMARY)
     pdf.subheading("Key findings")
     pdf.bullets(content.findings(result, model_id, currency, scenarios or ()))
-    pdf.chart(chart_png(charts.waterfall(result, model_id, currency), CHART_PX),
-              f"What made up the {content.outcome(result)}",
-              "Each source's total over the period and its share of the modelled result.")
+    _chart(pdf, charts.waterfall(result, model_id, currency),
+           f"What made up the {content.outcome(result)}",
+           "Each source's total over the period and its share of the modelled result.")
 
 
 def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
@@ -127,36 +128,34 @@ def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     pdf.paragraph(content.channel_table_note(result), size=9, color=MUTED)
     pdf.table(content.channel_columns(result), content.channel_rows(result, model_id, currency),
               widths=(20, 22, 15, 22, 15, 11, 17, 20))
-    pdf.chart(chart_png(charts.spend_vs_effect(result, model_id, currency), CHART_PX),
-              "Share of spend versus share of effect",
-              "A channel whose share of effect exceeds its share of spend earns more than its "
-              "budget share.")
+    _chart(pdf, charts.spend_vs_effect(result, model_id, currency),
+           "Share of spend versus share of effect",
+           "A channel whose share of effect exceeds its share of spend earns more than its "
+           "budget share.")
 
 
 def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
                 scenarios: list[dict] | None) -> None:
     pdf.section(f"Where the {content.outcome(result)} came from", "Results")
-    pdf.chart(chart_png(charts.decomposition_over_time(result, model_id, currency),
-                        CHART_PX - RIGHT_LEGEND_PX),
-              "Contribution over time",
-              "The modelled weekly result stacked by source: the baseline (the sales level and "
-              "its trend), season and context first, then each paid channel.")
-    pdf.chart(chart_png(charts.actual_vs_predicted(result, model_id, currency), CHART_PX),
-              "Actual versus modelled",
-              "How closely the model follows the observed weekly result.")
+    _chart(pdf, charts.decomposition_over_time(result, model_id, currency),
+           "Contribution over time",
+           "The modelled weekly result stacked by source: the baseline (the sales level and "
+           "its trend), season and context first, then each paid channel.",
+           width=CHART_PX - RIGHT_LEGEND_PX)
+    _chart(pdf, charts.actual_vs_predicted(result, model_id, currency),
+           "Actual versus modelled", "How closely the model follows the observed weekly result.")
     plan = scenarios[0]["plan"] if scenarios else None
-    pdf.chart(chart_png(charts.response_curves(result, model_id, currency, plan), CHART_PX),
-              "Diminishing returns per channel",
-              content.curves_caption(result, scenarios[0]["name"] if scenarios else None))
-    pdf.chart(chart_png(charts.roas_intervals(result, model_id, currency), CHART_PX),
-              *content.intervals_chart_text(result))
-    pdf.chart(chart_png(charts.adstock_decay(result, model_id, currency), CHART_PX),
-              "How long the effect lasts",
-              "Share of a week's media effect still working in the weeks after the spend.")
-    pdf.chart(chart_png(charts.immediate_vs_carryover(result, model_id, currency), CHART_PX),
-              "Effect in the week of the spend and after",
-              "Each channel's effect split into the week the money is spent and the weeks "
-              "after it.")
+    _chart(pdf, charts.response_curves(result, model_id, currency, plan),
+           "Diminishing returns per channel",
+           content.curves_caption(result, scenarios[0]["name"] if scenarios else None))
+    _chart(pdf, charts.roas_intervals(result, model_id, currency),
+           *content.intervals_chart_text(result))
+    _chart(pdf, charts.adstock_decay(result, model_id, currency), "How long the effect lasts",
+           "Share of a week's media effect still working in the weeks after the spend.")
+    _chart(pdf, charts.immediate_vs_carryover(result, model_id, currency),
+           "Effect in the week of the spend and after",
+           "Each channel's effect split into the week the money is spent and the weeks after "
+           "it.")
 
 
 def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:
@@ -186,8 +185,7 @@ def _plan_section(pdf: ReportPDF, currency: str, scenario: dict, kicker: str) ->
     pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
               widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
     pdf.paragraph(content.plan_note(plan), size=8.5, color=MUTED)
-    pdf.chart(chart_png(charts.budget_reallocation(plan, currency), CHART_PX),
-              "Current versus recommended spend")
+    _chart(pdf, charts.budget_reallocation(plan, currency), "Current versus recommended spend")
     for note in scenario.get("notes", []):
         pdf.paragraph(f"Note: {note}", size=8.5, color=MUTED)
 
@@ -197,8 +195,7 @@ def _truth(pdf: ReportPDF, result: dict, model_id: str, currency: str, truth: di
     pdf.paragraph("The data of this run was generated with known channel effects, so the "
                   "model's estimates can be checked against the truth.", size=9, color=MUTED)
     for measure, title in (("roas", "ROAS"), ("contribution", "Contribution")):
-        pdf.chart(chart_png(charts.estimated_vs_true(result, model_id, truth, currency,
-                                                     measure), CHART_PX), title)
+        _chart(pdf, charts.estimated_vs_true(result, model_id, truth, currency, measure), title)
 
 
 def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
@@ -211,9 +208,23 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
                   f"{result.get('engine_version', '')} · "
                   f"{len(result['models'])} candidate models · "
                   f"{fmt.weeks(result['window']['periods'])} of data.", size=8.5, color=MUTED)
-    pdf.chart(chart_png(charts.fitted_vs_residual(result, model_id, currency), CHART_PX, 220),
-              "Fitted versus residual",
-              "Errors should scatter evenly around zero without a pattern.")
+    method = content.method_text(result, currency)
+    _chart(pdf, charts.fitted_vs_residual(result, model_id, currency), "Fitted versus residual",
+           "Errors should scatter evenly around zero without a pattern.", height=220,
+           keep=SUBHEADING + pdf.paragraphs_height(method, 9.5))  # no page of a stray tail
     pdf.subheading("Method")
-    for text in content.method_text(result, currency):
+    for text in method:
         pdf.paragraph(text, size=9.5)
+
+
+def _chart(pdf: ReportPDF, chart: Any, title: str, caption: str | None = None,
+           width: int = CHART_PX, height: int | None = None, keep: float = 0.0) -> None:
+    """``chart`` (a chart builder's) ``width`` px wide with its plot ``height`` px tall
+    (default: the chart's own), drawn shorter where that keeps it on the page
+    (:meth:`ReportPDF.chart`)."""
+    plot = height or chart.height
+
+    def drawn(share: float) -> bytes:
+        return chart_png(chart, width, round(plot * share))
+
+    pdf.chart(drawn(1.0), title, caption, shorter=drawn, keep=keep)

@@ -35,8 +35,9 @@ PDF = "application/pdf"
 MAX_BUILDS = 5
 WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 #: When what a PDF shows last changed (UTC): move it on with such a change, so the PDFs
-#: stored before it are built again (here: a conversion model's CPA tables and charts).
-REPORT_LAYOUT = datetime(2026, 12, 1)
+#: stored before it are built again (here: the pages, no longer left mostly empty; the same
+#: day as a conversion model's CPA tables and charts, so with the hour).
+REPORT_LAYOUT = datetime(2026, 12, 1, 5)
 
 
 def report_kind(model_id: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from io import BytesIO
 
@@ -22,6 +23,13 @@ HEADER_LINE = 3.4  # mm: one line of a table heading
 ROW_FONT_SIZE = 8.5  # pt: a table row
 HEADER_FONT_SIZE = 7.5  # pt: a table heading
 KEEP_TOGETHER_LINES = 6  # a paragraph up to this long moves whole to the next page
+SUBHEADING = 10.0  # mm: a subheading with the space around it
+#: The shortest a chart's plot is drawn (a share of its own height) to stay on a page: its
+#: text keeps its size, only the plot between the axes gets shorter.
+MIN_PLOT = 0.7
+#: A section starts on the page before, below what is there, when that is less full than this
+#: (a chart that did not fit the page before it, say): no page stays mostly empty.
+SHARED_PAGE = 0.5
 
 
 class ReportPDF(FPDF):
@@ -54,8 +62,12 @@ class ReportPDF(FPDF):
         self.cell(self.content_width / 2, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
     def section(self, title: str, kicker: str | None = None) -> None:
-        """A new page opening with a small blue kicker and a large title."""
-        self.add_page()
+        """A small blue kicker and a large title opening a new page, or opening the rest of a
+        page less than :data:`SHARED_PAGE` full."""
+        if self.get_y() - self.t_margin < SHARED_PAGE * self.eph:
+            self.ln(12)  # a gap, then the kicker
+        else:
+            self.add_page()
         if kicker:
             self.set_font("InterSemiBold", size=8.5)
             self.set_text_color(*PRIMARY)
@@ -76,13 +88,24 @@ class ReportPDF(FPDF):
     def paragraph(self, text: str, size: float = 10, color: tuple[int, int, int] = TEXT) -> None:
         """A paragraph; one of up to :data:`KEEP_TOGETHER_LINES` lines is not split across
         pages (no line of it left alone at a page's top or bottom)."""
-        self.set_font("Inter", size=size)
-        self.set_text_color(*color)
         text, height = unbreakable_numbers(text), size * 0.52
-        lines = len(self.multi_cell(0, height, text, dry_run=True, output="LINES"))
+        lines = self._lines(text, size)
+        self.set_text_color(*color)
         self.ensure_space(height * (lines if lines <= KEEP_TOGETHER_LINES else 2))
         self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
+
+    def paragraphs_height(self, texts: Sequence[str], size: float) -> float:
+        """The height in mm of :meth:`paragraph` ``texts`` at ``size`` pt, from the first
+        line's top to the last line's foot."""
+        lines = sum(self._lines(unbreakable_numbers(text), size) for text in texts)
+        return lines * size * 0.52 + 2 * (len(texts) - 1)
+
+    def _lines(self, text: str, size: float) -> int:
+        """How many lines ``text`` takes across the page in Inter at ``size`` pt (the font
+        it sets)."""
+        self.set_font("Inter", size=size)
+        return len(self.multi_cell(0, size * 0.52, text, dry_run=True, output="LINES"))
 
     def bullets(self, items: Sequence[str]) -> None:
         """Numbered findings with a blue number and the text hanging beside it."""
@@ -209,19 +232,54 @@ class ReportPDF(FPDF):
             text = text[:-1]
         return f"{text.rstrip()}\u2026"
 
-    def chart(self, png: bytes, title: str, caption: str | None = None) -> None:
-        """A chart image across the content width, with a title above and a caption below."""
-        from PIL import Image
+    def chart(self, png: bytes, title: str, caption: str | None = None,
+              shorter: Callable[[float], bytes] | None = None, keep: float = 0.0) -> None:
+        """A chart image across the content width, with a title above and a caption below,
+        on one page.
 
-        with Image.open(BytesIO(png)) as image:
-            height = self.content_width * image.height / image.width
-        self.ensure_space(height + 16)
+        ``shorter(share)`` draws the chart with its plot at ``share`` of its height: a chart
+        that fits the rest of the page with a plot of at least :data:`MIN_PLOT` of its height
+        is drawn that much shorter there, rather than leave the rest empty. ``keep`` (mm):
+        what follows the chart, kept on its page too when a shorter plot makes the room.
+        """
+        gap = 3.0
+        frame = SUBHEADING + (1 + self.paragraphs_height([caption], 8.5) if caption else 0.0)
+        room = self.page_break_trigger - self.get_y() - frame
+        if shorter:
+            after = gap + (2 if caption else 0)  # below the caption, then below the chart
+            png = self._fitted_png(png, shorter, room, keep + after if keep else 0.0)
+        height = self._image_height(png)
+        self.ensure_space(height + frame)
         self.subheading(title)
         self.image(BytesIO(png), x=self.l_margin, w=self.content_width, h=height)
         if caption:
             self.ln(1)
             self.paragraph(caption, size=8.5, color=MUTED)
-        self.ln(3)
+        self.ln(gap)
+
+    def _fitted_png(self, png: bytes, shorter: Callable[[float], bytes], room: float,
+                    keep: float) -> bytes:
+        """``png``, or the chart drawn shorter to fit ``room`` mm with ``keep`` mm below it,
+        else to fit ``room`` alone; ``png`` when it fits as it is or no plot of
+        :data:`MIN_PLOT` would."""
+        tall = self._image_height(png)
+        if tall + keep <= room:
+            return png
+        low = self._image_height(shorter(MIN_PLOT))  # the image is linear in the plot
+        for target in (room - keep, room):
+            if target >= tall:
+                return png
+            if target >= low:
+                share = MIN_PLOT + (1 - MIN_PLOT) * (target - low) / (tall - low)
+                return shorter(math.floor(share * 100) / 100)
+        return png
+
+    def _image_height(self, png: bytes) -> float:
+        """The height in mm of ``png`` drawn across the content width."""
+        from PIL import Image
+
+        with Image.open(BytesIO(png)) as image:
+            return self.content_width * image.height / image.width
 
     def ensure_space(self, height: float) -> None:
         """Start a new page when less than ``height`` mm are left above the footer."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from kiri_core.formatting import unbreakable_numbers
 from kiri_core.report.content import channel_columns
-from kiri_core.report.document import ReportPDF
+from kiri_core.report.document import MARGIN, SUBHEADING, ReportPDF
 
 
 @pytest.mark.parametrize(
@@ -73,3 +75,66 @@ def test_a_short_paragraph_is_not_split_across_pages(tmp_path: Path, lines: int,
                            text=True, check=True).stdout
     assert pdf.page == 2
     assert ("word0" in first) is split
+
+
+def chart_png(share: float) -> bytes:
+    """A chart 1400 px wide: a plot of 400 px at ``share`` of its height under 200 px of
+    axes and legend."""
+    out = io.BytesIO()
+    Image.new("RGB", (1400, 200 + round(400 * share)), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+WIDTH = 210 - 2 * MARGIN  # mm: A4 between the margins, the width of every chart
+FULL, PLOT = WIDTH * 600 / 1400, WIDTH * 400 / 1400  # mm: the chart drawn, its plot
+
+
+def placed_chart(room: float, keep: float = 0.0) -> tuple[ReportPDF, list[tuple[float, float]]]:
+    """A report page with ``room`` mm left below a chart's title for the chart, the chart
+    placed there, and each image's drawn width and height (mm)."""
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    pdf.set_y(pdf.page_break_trigger - SUBHEADING - room)
+    drawn: list[tuple[float, float]] = []
+    image = pdf.image
+
+    def spied(*args, **kwargs):
+        drawn.append((kwargs["w"], kwargs["h"]))
+        return image(*args, **kwargs)
+
+    pdf.image = spied
+    pdf.chart(chart_png(1.0), "Title", shorter=chart_png, keep=keep)
+    return pdf, drawn
+
+
+@pytest.mark.parametrize(("short", "page"), [(0.2, 1), (0.4, 2)])
+def test_a_chart_short_of_room_by_a_little_of_its_plot_is_drawn_shorter_on_the_page(
+        short: float, page: int) -> None:
+    """A chart short of room by 20 % of its plot stays on the page with a shorter plot; one
+    short by 40 % starts the next page in full. Its width, so its text, never changes."""
+    room = FULL - short * PLOT
+    pdf, [(width, height)] = placed_chart(room)
+    assert pdf.page == page
+    assert width == pytest.approx(WIDTH, abs=0.01)
+    if page == 1:
+        assert room - 1 < height <= room
+    else:
+        assert height == pytest.approx(FULL, abs=0.01)
+
+
+def test_a_chart_is_drawn_shorter_to_keep_what_follows_on_its_page() -> None:
+    pdf, [(_, height)] = placed_chart(FULL + 5, keep=10)
+    assert height < FULL
+    assert pdf.page == 1
+    assert pdf.get_y() + 10 <= pdf.page_break_trigger
+    pdf, [(_, height)] = placed_chart(FULL + 5, keep=100)  # no plot is short enough for it
+    assert height == pytest.approx(FULL, abs=0.01)
+
+
+@pytest.mark.parametrize(("fill", "page"), [(0.3, 1), (0.6, 2)])
+def test_a_section_shares_a_page_less_than_half_full(fill: float, page: int) -> None:
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    pdf.set_y(pdf.t_margin + fill * pdf.eph)
+    pdf.section("Channel performance", "Results")
+    assert pdf.page == page

@@ -1,0 +1,105 @@
+"""The report's pages: none but the last mostly empty, the last not a stray tail, and every
+chart on one page with its title and caption (measured on real reports, rendered)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pypdf
+import pytest
+from fitted import SEED, WEEKS, fit_config, fitted_run
+from PIL import Image
+
+from kiri_core import generator
+from kiri_core.engine.allocator import allocate
+from kiri_core.engine.fit import fit_model
+from kiri_core.report import build_report
+
+DPI = 30
+TOP, BOTTOM = 18.0, 271.0  # mm: the body of a page, between the margin and the footer
+FULL_ENOUGH = 0.5  # every page but the cover and the last is at least half full
+LAST_PAGE = 0.15  # the last holds more than a few lines
+#: Reports an audit found a chart alone on a page of (a quick search's long summary) or a
+#: paragraph alone on a page of (a calibrated model's appendix), and one without plans:
+#: id: (outcome, search, saved plans).
+SHAPES = {"revenue-quick-3-plans": ("revenue", "quick", 3),
+          "conversion-quick-2-plans": ("conversion", "quick", 2),
+          "revenue-calibrated-2-plans": ("revenue", "calibrated", 2),
+          "revenue-full-no-plan": ("revenue", "full", 0)}
+
+
+def conversion_run() -> dict:
+    """The generated data fitted as conversions (the search of :func:`fitted_run`)."""
+    data, _ = generator.generate(WEEKS, SEED)
+    config = {**fit_config(list(generator.CHANNELS), ["promo_flag"]),
+              "dep_var_type": "conversion"}
+    return fit_model(data, config, workers=1)
+
+
+def full_search(result: dict, calibrated: bool) -> dict:
+    """``result`` as a full search (no quick-search note, the method's larger count), its
+    models calibrated on lift tests (one more quality row) with ``calibrated``."""
+    models = [{**m, "metrics": {**m["metrics"], "mape_lift": 0.12}} for m in result["models"]]
+    return {**result, "config": {**result["config"], "iterations": 2000, "trials": 5},
+            "models": models if calibrated else result["models"]}
+
+
+def plans(result: dict, count: int) -> list[dict]:
+    """``count`` saved plans: today's budget over 4 weeks, +20 % over 8, -10 % over 6."""
+    today = 4 * sum(ch["mean_spend"] for ch in result["channels"].values())
+    shapes = [("Q1 flat budget", 1.0, 4), ("Q1 +20%", 1.2, 8), ("Summer push -10%", 0.9, 6)]
+    return [{"name": name, "plan": allocate(result, total_budget=share * today, weeks=weeks)}
+            for name, share, weeks in shapes[:count]]
+
+
+@pytest.fixture(scope="module", params=list(SHAPES))
+def report(request) -> bytes:
+    outcome, search, count = SHAPES[request.param]
+    fit = fitted_run()
+    result = fit.result if outcome == "revenue" else conversion_run()
+    if search != "quick":
+        result = full_search(result, calibrated=search == "calibrated")
+    return build_report(result, "Acme Nordic AB", "SEK", plans(result, count), fit.truth,
+                        agency="Fjord Media", report_date=date(2026, 12, 1))
+
+
+def page_fill(pdf: bytes, folder: Path) -> list[float]:
+    """How far down each page's body its content reaches (0 empty, 1 full), from the pages
+    rendered by pdftoppm: the lowest row with ink darker than the light grey of tiles."""
+    source = folder / "report.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(source),
+                    str(folder / "page")], check=True)
+    fills = []
+    for png in sorted(folder.glob("page-*.png")):
+        with Image.open(png) as image:
+            mm = image.height / 297
+            top, bottom = round(TOP * mm), round(BOTTOM * mm)
+            body = image.crop((0, top, image.width, bottom + 1)).point(lambda v: v < 200)
+            inked = body.getbbox()
+        fills.append(inked[3] / (bottom - top) if inked else 0.0)
+    return fills
+
+
+def test_no_page_but_the_last_is_mostly_empty_and_the_last_is_no_stray_tail(
+        report: bytes, tmp_path: Path) -> None:
+    fills = [round(fill, 2) for fill in page_fill(report, tmp_path)]
+    assert len(fills) == len(pypdf.PdfReader(io.BytesIO(report)).pages)
+    assert all(fill >= FULL_ENOUGH for fill in fills[1:-1]), fills
+    assert fills[-1] >= LAST_PAGE, fills
+
+
+def test_a_chart_is_on_one_page_with_its_title_and_caption(report: bytes) -> None:
+    """Drawn shorter or moved on, a chart keeps its title and caption (five of them here)."""
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(report)).pages]
+    captions = {"What made up the": "Each source's total over the period",
+                "Contribution over time": "stacked by source",
+                "Actual versus modelled": "How closely the model follows",
+                "How long the effect lasts": "still working in the weeks after",
+                "Fitted versus residual": "scatter evenly around zero"}
+    for title, caption in captions.items():
+        [page] = [p for p in pages if title in p]
+        assert caption in page, title
