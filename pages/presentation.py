@@ -24,7 +24,7 @@ with db() as session:
 
     st.title(client.name)
     st.caption(f"Marketing mix results · {fmt.period(window['start'], window['end'], currency)}")
-    if warning := content.fit_warning(result, model_id, currency):
+    for warning in content.cautions(result, model_id, currency):
         st.warning(warning)
     if note := content.quick_search_note(result):
         st.info(note)

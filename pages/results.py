@@ -25,7 +25,7 @@ with db() as session:
 
     model_id = workspace.model_picker(session, user, run, result, role, currency)
     model = model_by_id(result, model_id)
-    if warning := content.fit_warning(result, model_id, currency):
+    for warning in content.cautions(result, model_id, currency):
         st.warning(warning)
     if note := content.quick_search_note(result):
         st.info(note)

@@ -50,8 +50,10 @@ def start_form(session, user, client) -> None:
                                  format_func=labels.get)]
     mapping = dataset.column_mapping
     candidates = [c for c in mapping["columns"] if c not in (mapping["date"], mapping["revenue"])]
+    outcome = outcome_choice(dataset)
+    if warning := runs.outcome_warning(dataset, outcome, client.currency):
+        st.warning(warning)
     with st.form("start_run"):
-        outcome = outcome_choice(dataset)
         spend = st.multiselect("Spend columns", candidates, default=mapping["spend"],
                                key=f"spend_{dataset.id}")
         context = st.multiselect("Context columns", candidates, default=mapping["context"],

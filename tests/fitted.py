@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from kiri_core import generator, jobs
-from kiri_core.db.models import Client, ModelRun, User
+from kiri_core.db.models import Client, Dataset, ModelRun, User
 from kiri_core.db.session import get_engine, session_factory, upgrade_database
 from kiri_core.engine.allocator import allocate
 from kiri_core.engine.fit import fit_model
@@ -80,13 +80,19 @@ def carry_over_counted_in(result: dict, plan: dict) -> dict:
     return old
 
 
+ORDER_VALUE = 450.0  # kronor per order: turns generated revenue into a count of orders
+
+
 def finished_run(session: Session, analyst, client_id: int,
                  dep_var_type: str = "revenue") -> ModelRun:
     """A generated dataset of the client (the one saved before, if any) and a succeeded run on
-    it, fitted by the job code (its revenue read as conversions with ``"conversion"``)."""
+    it, fitted by the job code; with ``"conversion"`` the data's revenue is counted in
+    orders (:func:`orders_dataset`)."""
+    source = "generated" if dep_var_type == "revenue" else ORDERS_SOURCE
     dataset = next((d for d in datasets.list_datasets(session, analyst, client_id)
-                    if d.source == "generated"), None) or datasets.generate_dataset(
-        session, analyst, client_id, WEEKS, SEED)
+                    if d.source == source), None) or (
+        datasets.generate_dataset(session, analyst, client_id, WEEKS, SEED)
+        if dep_var_type == "revenue" else orders_dataset(session, analyst, client_id))
     config = {**runs.default_config(dataset), "iterations": ITERATIONS, "trials": 1, "seed": 2,
               "dep_var_type": dep_var_type}
     run = ModelRun(client_id=client_id, dataset_id=dataset.id, config=config,
@@ -96,6 +102,19 @@ def finished_run(session: Session, analyst, client_id: int,
     assert jobs.execute_run(run.id) == "succeeded"
     session.expire_all()
     return session.get(ModelRun, run.id)
+
+
+ORDERS_SOURCE = "upload:orders.csv"
+
+
+def orders_dataset(session: Session, analyst, client_id: int) -> Dataset:
+    """Generated data whose outcome is a count: column ``orders``, revenue / ORDER_VALUE."""
+    frame, _ = generator.generate(WEEKS, SEED)
+    frame = frame.assign(revenue=(frame["revenue"] / ORDER_VALUE).round()).rename(
+        columns={"revenue": "orders"})
+    return datasets.save_dataset(session, analyst, client_id, frame,
+                                 datasets.suggest_mapping(frame), name="Orders",
+                                 source=ORDERS_SOURCE)
 
 
 @dataclass

@@ -36,7 +36,7 @@ def first_results(result: dict[str, Any], model_id: str, currency: str,
     """The run's model (the client's choice, else the recommended one): metrics, channel
     table, actual vs fitted, and truth if known."""
     st.markdown(f"**{content.model_statement(result, model_id)}**")
-    if warning := content.fit_warning(result, model_id, currency):
+    for warning in content.cautions(result, model_id, currency):
         st.warning(warning)
     if note := content.quick_search_note(result):
         st.info(note)

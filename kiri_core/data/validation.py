@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kiri_core import formatting as fmt
 from kiri_core.formatting import SPEND_WORD, channel_name
 
 MIN_ROWS = 52
@@ -325,6 +326,26 @@ def is_conversion_name(column: str | None) -> bool:
     ``"Orders"``, ``"leads_total"``, ``"Ordrar"``, ``"Buchungen"``), not money (never
     ``"conversion value"`` nor ``"order_revenue"``)."""
     return bool(column and CONVERSION_WORD.search(column) and not MONEY_WORD.search(column))
+
+
+def outcome_kind_warning(column: str, outcome_total: float, spend_total: float,
+                         conversion: bool, currency: str = "SEK") -> str | None:
+    """A warning when the outcome's size contradicts what the model takes it for, else None.
+
+    Revenue that adds up to less than the paid media spend is most likely a count of
+    conversions (every ROAS would then read as conversions per unit of money), and more
+    conversions than units of money spent (a CPA under 1 overall) most likely money.
+    """
+    if spend_total <= 0 or (outcome_total < spend_total) == conversion:
+        return None
+    outcome, spend = fmt.number(outcome_total, currency), fmt.money(spend_total, currency)
+    if conversion:
+        return (f"\u201c{column}\u201d adds up to {outcome}, more than the media spend of "
+                f"{spend}: as conversions every CPA comes out under 1. If it holds money, "
+                "model it as Revenue (ROAS).")
+    return (f"\u201c{column}\u201d adds up to {outcome}, less than the media spend of {spend}: "
+            "it looks like a count of conversions, and as revenue every ROAS comes out below "
+            "1. If it counts conversions, model it as Conversions (CPA).")
 
 
 def _first_measure(frame: pd.DataFrame, exclude: set[str | None]) -> str | None:

@@ -112,7 +112,7 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     heads = content.headlines(result, model_id, currency)
     pdf.tiles([(h.label, h.value, h.note) for h in heads])
     pdf.ln(4)
-    if warning := content.fit_warning(result, model_id, currency):
+    for warning in content.cautions(result, model_id, currency):
         pdf.paragraph(warning, size=9.5, color=PRIMARY)
     if note := content.quick_search_note(result):
         pdf.paragraph(note, size=9.5, color=PRIMARY)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kiri_core import formatting as fmt
+from kiri_core.data.validation import outcome_kind_warning
 from kiri_core.results import (
     is_conversion,
     is_conversion_plan,
@@ -76,6 +77,16 @@ def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
             f"variation in {outcome(result)}, so its figures are rough: check them against "
             "other evidence (a lift test, more weeks of data, the context variables that "
             "drive the business) before acting on them.")
+
+
+def cautions(result: dict, model_id: str, currency: str) -> list[str]:
+    """What the reader must know before trusting the model's figures: a weak fit
+    (:func:`fit_warning`) and an outcome whose size says it is the other kind than modelled
+    (revenue that adds up to less than the media spend, or the reverse)."""
+    mismatch = outcome_kind_warning(result["config"]["revenue_column"], sum(result["actual"]),
+                                    paid_totals(result, model_id)[0], is_conversion(result),
+                                    currency)
+    return [w for w in (fit_warning(result, model_id, currency), mismatch) if w]
 
 
 def quick_search_note(result: dict) -> str | None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiri_core import config, formatting, queue
 from kiri_core.data.fit_config import validate_fit_config
-from kiri_core.data.validation import is_conversion_name
+from kiri_core.data.validation import is_conversion_name, outcome_kind_warning
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import (
     ACTIVE_RUN_STATUSES,
@@ -31,7 +31,7 @@ from kiri_core.db.models import (
 )
 from kiri_core.engine.hyperparameters import ADSTOCK_PARAMS
 from kiri_core.results import channel_summary, is_conversion, model_by_id
-from kiri_core.services import audit
+from kiri_core.services import audit, datasets
 from kiri_core.services.access import current_actor, require_client_role
 from kiri_core.services.errors import NotFound, QueueUnavailable, ValidationError
 from kiri_core.storage import StorageIntegrityError, default_storage
@@ -53,6 +53,16 @@ def outcome_guess(column: str | None) -> str:
     it counts conversions (``"conversions"``, ``"orders"``, ``"leads"``, ``"Ordrar"``;
     :func:`~kiri_core.data.validation.is_conversion_name`), else ``"revenue"``."""
     return "conversion" if is_conversion_name(column) else "revenue"
+
+
+def outcome_warning(dataset: Dataset, dep_var_type: str, currency: str) -> str | None:
+    """Whether the dataset's outcome column looks like the other kind than ``dep_var_type``
+    (:func:`~kiri_core.data.validation.outcome_kind_warning`), told before a run starts."""
+    mapping, frame = dataset.column_mapping, datasets.stored_frame(dataset)
+    column = mapping["revenue"]
+    return outcome_kind_warning(column, float(frame[column].sum()),
+                                float(frame[list(mapping["spend"])].to_numpy().sum()),
+                                dep_var_type == "conversion", currency)
 
 
 def known_truth(run: ModelRun) -> dict | None:

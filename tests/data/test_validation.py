@@ -17,6 +17,7 @@ from kiri_core.data.validation import (
     clean_frame,
     detect_columns,
     is_conversion_name,
+    outcome_kind_warning,
     parse_dates,
     read_csv,
     validate_frame,
@@ -135,6 +136,25 @@ def test_an_outcome_column_named_for_a_count_is_read_as_conversions(
     column: str | None, counts: bool
 ) -> None:
     assert is_conversion_name(column) is counts
+
+
+@pytest.mark.parametrize(
+    ("outcome_total", "spend_total", "conversion", "says"),
+    [(40_000.0, 900_000.0, False, "less than the media spend of 900 000 kr"),
+     (9_000_000.0, 900_000.0, True, "more than the media spend of 900 000 kr"),
+     (9_000_000.0, 900_000.0, False, None), (40_000.0, 900_000.0, True, None),
+     (40_000.0, 0.0, False, None)],
+)
+def test_an_outcome_whose_size_says_the_other_kind_is_named(
+    outcome_total: float, spend_total: float, conversion: bool, says: str | None
+) -> None:
+    """Revenue below the media spend looks like a count, conversions above it like money."""
+    warning = outcome_kind_warning("sales", outcome_total, spend_total, conversion, "SEK")
+    if says is None:
+        assert warning is None
+    else:
+        assert warning.startswith("\u201csales\u201d adds up to ") and says in warning
+        assert ("Revenue (ROAS)" if conversion else "Conversions (CPA)") in warning
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,12 @@ import time
 
 import sqlalchemy as sa
 
-from kiri_core import generator
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import ModelRun
 from kiri_core.report import content
 from kiri_core.results import is_conversion, recommendation_reason
 from kiri_core.services import datasets, runs
-from tests.fitted import finished_run
+from tests.fitted import finished_run, orders_dataset
 from ui.workspace import channel_table_layout
 
 
@@ -30,15 +29,6 @@ def start_quick_run(app) -> None:
     """Click Start run with the quick search picked (the form's default is the full one)."""
     app.radio(key="run_mode").set_value("quick")
     next(b for b in app.button if b.label == "Start run").click().run()
-
-
-def orders_dataset(session, team):
-    """Generated data whose outcome column is called "orders" (a count of conversions)."""
-    frame, _ = generator.generate(104, 3)
-    frame = frame.rename(columns={"revenue": "orders"})
-    return datasets.save_dataset(session, team.analyst, team.client.id, frame,
-                                 datasets.suggest_mapping(frame), name="Orders",
-                                 source="upload:orders.csv")
 
 
 def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_page, text_of):
@@ -112,7 +102,7 @@ def test_a_second_run_is_selected_and_its_history_row_finishes(session, team, op
 def test_the_form_defaults_to_the_full_search_and_to_the_outcome_its_column_names(
         session, team, open_page):
     revenue = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
-    orders = orders_dataset(session, team)
+    orders = orders_dataset(session, team.analyst, team.client.id)
     app = open_page("pages/runs.py", team.analyst, team.client)
     assert not app.exception
     search = app.radio(key="run_mode")
@@ -124,6 +114,25 @@ def test_the_form_defaults_to_the_full_search_and_to_the_outcome_its_column_name
                                                 ["Revenue (ROAS)", "Conversions (CPA)"])
     app.selectbox(key="run_dataset").set_value(revenue.id).run()
     assert app.radio(key=f"outcome_{revenue.id}").value == "revenue"
+
+
+def test_the_form_warns_when_the_outcome_s_size_says_the_other_kind(session, team, open_page):
+    """An orders column modelled as revenue (every ROAS would read below 1) and revenue
+    modelled as conversions (every CPA under 1 kr) are named before the run starts; the
+    kind the column's name and size agree on gets no warning."""
+    revenue = datasets.generate_dataset(session, team.analyst, team.client.id, 104, 3)
+    orders = orders_dataset(session, team.analyst, team.client.id)
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert not app.exception and not app.warning
+    app.radio(key=f"outcome_{orders.id}").set_value("revenue").run()
+    (warning,) = [w.value for w in app.warning]
+    assert warning.startswith("\u201corders\u201d adds up to ")
+    assert "less than the media spend" in warning and "Conversions (CPA)" in warning
+    app.selectbox(key="run_dataset").set_value(revenue.id).run()
+    assert not app.warning
+    app.radio(key=f"outcome_{revenue.id}").set_value("conversion").run()
+    (warning,) = [w.value for w in app.warning]
+    assert "more than the media spend" in warning and "Revenue (ROAS)" in warning
 
 
 def test_a_conversion_model_is_started_from_the_form_and_labelled_as_one(

@@ -244,6 +244,31 @@ def test_a_weak_fit_is_named_plainly(rsq: float, expected: str | None) -> None:
     assert (warning is None) if expected is None else warning.startswith(expected)
 
 
+@pytest.mark.parametrize(("dep_var_type", "scale", "says"), [
+    ("revenue", 1.0, None),
+    ("revenue", 1 / 450, "less than the media spend"),  # orders modelled as revenue
+    ("conversion", 1.0, "more than the media spend"),  # revenue modelled as conversions
+    ("conversion", 1 / 450, None),
+])
+def test_an_outcome_of_the_other_kind_is_among_the_cautions(
+    dep_var_type: str, scale: float, says: str | None
+) -> None:
+    """Beside a weak fit, the reader is told when the outcome's size contradicts what the
+    model took it for, measured on the model's own window and spend."""
+    result = {**fitted_run().result, "dep_var_type": dep_var_type}
+    result["actual"] = [y * scale for y in result["actual"]]
+    model_id = result["model_id"]
+    weak = content.fit_warning(result, model_id, "SEK")
+    cautions = content.cautions(result, model_id, "SEK")
+    assert cautions[:1] == ([weak] if weak else [])
+    mismatch = cautions[1:] if weak else cautions
+    if says is None:
+        assert mismatch == []
+    else:
+        (warning,) = mismatch
+        assert warning.startswith("\u201crevenue\u201d adds up to ") and says in warning
+
+
 @pytest.mark.parametrize(("conversion", "expected"), [
     (False, [["Media spend", "400,0 k kr"], ["Media contribution", "1,0 M kr"],
              ["Media ROAS", fmt.roas(2.5, "SEK")], ["Model fit (R²)", "0,912"]]),
