@@ -90,9 +90,9 @@ def robyn_availability(session: Session) -> Availability:
 
 
 def unavailable_note(availability: Availability, for_admin: bool) -> str:
-    """Why Robyn (R) runs cannot start: what the check found and how to enable it for an
-    administrator, plain words for everyone else."""
-    return f"Robyn (R) is not offered: {availability.detail}" if for_admin else NOT_SET_UP
+    """Why Robyn (R) runs cannot start: for an administrator what the check found (each
+    answer names Robyn (R) and says how to enable it), plain words for everyone else."""
+    return availability.detail if for_admin else NOT_SET_UP
 
 
 def engine_choices(session: Session, for_admin: bool = True

@@ -100,8 +100,9 @@ def rscript_path() -> str:
     wanted = os.environ.get("KIRI_RSCRIPT") or "Rscript"
     path = shutil.which(wanted)
     if not path:
+        where = "on this machine's PATH" if wanted == "Rscript" else f"at {wanted} (KIRI_RSCRIPT)"
         raise RobynNotInstalled(
-            f"Rscript ({wanted}) was not found, so Robyn (R) cannot run. {HOW_TO_ENABLE}"
+            f"Rscript was not found {where}, so Robyn (R) cannot run. {HOW_TO_ENABLE}"
         )
     return path
 

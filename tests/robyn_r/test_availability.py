@@ -83,12 +83,13 @@ def test_the_latest_check_wins(session: Session) -> None:
 
 
 def test_the_run_form_offers_robyn_only_when_a_worker_found_it(session: Session) -> None:
-    record_robyn_availability(session, Availability(False, "Rscript was not found."))
+    missing = "Rscript was not found on this machine's PATH, so Robyn (R) cannot run."
+    record_robyn_availability(session, Availability(False, missing))
     session.commit()
     labels, note = engine_choices(session)
     assert labels == {"kiri": "Kiri (Python)"}
     host = session.get(EngineAvailability, "robyn-r").host
-    assert note == f"Robyn (R) is not offered: Rscript was not found. (checked on {host})"
+    assert note == f"{missing} (checked on {host})"  # says Robyn (R) once
     # set-up details are for an administrator; others read plain words
     assert engine_choices(session, for_admin=False)[1] == NOT_SET_UP
     record_robyn_availability(session, Availability(True, "Robyn 3.12.1 loads", "3.12.1"))

@@ -19,7 +19,8 @@ from kiri_core.robyn_r.runner import (
 
 def test_no_rscript_is_robyn_not_installed(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("KIRI_RSCRIPT", str(tmp_path / "no-such-Rscript"))
-    with pytest.raises(RobynNotInstalled, match="was not found"):
+    with pytest.raises(RobynNotInstalled, match=r"^Rscript was not found at .*no-such-Rscript "
+                       r"\(KIRI_RSCRIPT\), so Robyn \(R\) cannot run\."):
         run_r_script(RUN_ROBYN_R, ["--check"], print, lambda: False, 10, print)
 
 
