@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +15,8 @@ from kiri_core.engine.features import (
     prophet_components,
     window_slice,
 )
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_window_bounds_snap_to_the_nearest_period():
@@ -83,3 +89,19 @@ def test_model_data_windows_the_baseline_but_keeps_media_rows(robyn_demo, robyn_
     np.testing.assert_array_equal(model_data.baseline.lower[:3], [0, 0, 0])
     np.testing.assert_array_equal(model_data.baseline.upper[:3], [1, 1, 1])
     assert np.all(np.isinf(model_data.baseline.lower[3:]))
+
+
+def test_prophet_is_imported_without_matplotlib_which_imports_as_usual_after() -> None:
+    """prophet's plots (matplotlib's pyplot, 0.6 s of a cold quick run) are never used, so
+    its import leaves matplotlib out; a later ``import matplotlib`` is not refused. In a
+    fresh process, where nothing has loaded either yet."""
+    code = ("import sys\n"
+            "from kiri_core.engine.features import import_prophet\n"
+            "prophet = import_prophet()\n"
+            "print(prophet.__name__, 'matplotlib' in sys.modules)\n"
+            "import matplotlib.pyplot\n"
+            "print('matplotlib.pyplot' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO_ROOT, check=True)
+    assert done.stdout.split() == ["Prophet", "False", "True"]
+    assert "matplotlib" not in done.stderr.lower()  # prophet's "Importing matplotlib failed"
