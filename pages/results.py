@@ -12,7 +12,7 @@ from kiri_core.services import runs
 from ui import pdf, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
-from ui.results import truth_table
+from ui.results import truth_section
 
 st.title("Results")
 with db() as session:
@@ -56,8 +56,7 @@ with db() as session:
         workspace.chart(charts.adstock_decay(result, model_id, currency))
     if truth:
         with tabs[5]:
-            st.dataframe(truth_table(model["channels"], truth, currency), hide_index=True,
-                         width="stretch")
+            truth_section(model["channels"], truth, currency)
             workspace.chart(charts.estimated_vs_true(result, model_id, truth, currency, "roas"))
             workspace.chart(charts.estimated_vs_true(result, model_id, truth, currency,
                                                      "contribution"))

@@ -21,7 +21,8 @@ RUN_PICK = "run_pick"
 FORM_OPEN, STARTED = "start_form_open", "run_started"
 MODES = {name: f"{name.capitalize()} ({formatting.search_size(**preset)})"
          for name, preset in runs.PRESETS.items()}
-SEARCH_HELP = ("Full searches as many models as Robyn does by default: figures to act on. "
+SEARCH_HELP = ("Full searches as many models as Robyn does by default: the search to compare "
+               "and plan with (check its figures against a lift test before moving budget). "
                "Quick searches fewer, a first look that can be far off.")
 OUTCOME_HELP = ("Revenue: money taken in; results show ROAS (revenue per unit of spend). "
                 "Conversions: a count such as orders, leads or sign-ups; results show CPA "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -15,20 +16,49 @@ from ui import workspace
 
 def truth_table(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
                 currency: str) -> pd.DataFrame:
-    """Estimated vs true ROAS and contribution, for data generated with known truth."""
+    """Estimated vs true ROAS (with the estimate's 90 % interval and whether it holds the
+    truth) and contribution, for data generated with known truth."""
     rows = []
-    for name, c in channels.items():
-        true = truth["channels"].get(name)
-        if true is None:
-            continue
+    for name, c in _with_truth(channels, truth):
+        true = truth["channels"][name]
         rows.append({
             "Channel": formatting.channel_name(name),
-            "Estimated ROAS": formatting.roas(c["roas"], currency),
+            "ROAS": formatting.roas(c["roas"], currency),
             "True ROAS": formatting.roas(true["roas"], currency),
-            "Estimated contribution": formatting.money(c["contribution"], currency),
+            "90 % interval": content.interval(c.get("roas_ci"), False, currency),
+            "Truth inside": "yes" if _holds_truth(c, true) else "no",
+            "Contribution": formatting.money(c["contribution"], currency),
             "True contribution": formatting.money(true["contribution"], currency),
         })
     return pd.DataFrame(rows)
+
+
+def truth_note(channels: dict[str, dict[str, Any]], truth: dict[str, Any]) -> str:
+    """How many intervals hold the true ROAS, and what more misses than one in ten mean."""
+    known = list(_with_truth(channels, truth))
+    held = sum(_holds_truth(c, truth["channels"][name]) for name, c in known)
+    return (f"The 90 % interval holds the true ROAS for {held} of {len(known)} channels. "
+            "It should miss about one channel in ten; more misses mean the data cannot tell "
+            "these channels apart well enough, so check such figures against a lift test "
+            "before moving budget.")
+
+
+def truth_section(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
+                  currency: str) -> None:
+    """:func:`truth_table` with :func:`truth_note` under it."""
+    st.dataframe(truth_table(channels, truth, currency), hide_index=True, width="stretch")
+    st.caption(truth_note(channels, truth))
+
+
+def _with_truth(channels: dict[str, dict[str, Any]], truth: dict[str, Any]
+                ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The (column, channel) pairs the truth knows."""
+    return ((name, c) for name, c in channels.items() if name in truth["channels"])
+
+
+def _holds_truth(channel: dict[str, Any], true: dict[str, Any]) -> bool:
+    low, high = channel.get("roas_ci") or (float("nan"), float("nan"))
+    return bool(low <= true["roas"] <= high)
 
 
 def first_results(result: dict[str, Any], model_id: str, currency: str,
@@ -47,5 +77,4 @@ def first_results(result: dict[str, Any], model_id: str, currency: str,
     workspace.chart(charts.actual_vs_predicted(result, model_id, currency))
     if truth:
         st.markdown("**Estimated vs true** (this dataset was generated with known truth)")
-        st.dataframe(truth_table(model_by_id(result, model_id)["channels"], truth, currency),
-                     hide_index=True, width="stretch")
+        truth_section(model_by_id(result, model_id)["channels"], truth, currency)

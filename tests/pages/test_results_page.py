@@ -56,6 +56,28 @@ def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
     assert "Recommended:" not in text_of(app)
 
 
+def test_estimated_vs_true_says_which_intervals_hold_the_truth(session, team, open_page,
+                                                               text_of):
+    """The audit: two of four channels' truth lay outside their intervals and nothing said
+    so. The tab shows each interval, whether it holds the true ROAS, and the count."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    truth = run.dataset.ground_truth["channels"]
+    app = open_page("pages/results.py", team.analyst, team.client)
+    assert not app.exception
+    table = app.dataframe[-1].value.set_index("Channel")
+    held = 0
+    for column, channel in model_by_id(result, result["model_id"])["channels"].items():
+        low, high = channel["roas_ci"]
+        inside = low <= truth[column]["roas"] <= high
+        held += inside
+        row = table.loc[fmt.channel_name(column)]
+        assert row["90 % interval"] == f"{fmt.roas(low, 'SEK')} – {fmt.roas(high, 'SEK')}"
+        assert row["Truth inside"] == ("yes" if inside else "no")
+    assert (f"The 90 % interval holds the true ROAS for {held} of {len(truth)} channels."
+            in text_of(app))
+
+
 def test_a_conversion_model_s_channel_tables_show_cost_per_conversion(session, team, open_page):
     """They showed its conversions per krona as "ROAS 0,00"."""
     run = finished_run(session, team.analyst, team.client.id, "conversion")
