@@ -353,6 +353,7 @@ SPEND_WORD = re.compile(rf"(?<![^\W_]){SPEND_WORDS}(?![^\W_])", re.IGNORECASE)
 _SPEND_AFFIX = re.compile(rf"^{SPEND_WORDS}[\W_]+|[\W_]+{SPEND_WORDS}$", re.IGNORECASE)
 _ROBYN_SUFFIX = re.compile(r"_[SIPB]$")
 _WORD_BREAK = re.compile(r"[\s_-]+")
+_SPACE_BREAK = re.compile(r"[\s_]+")
 
 
 ENGINE_NAMES = {"kiri": "Kiri", "robyn-r": "Robyn"}  # keys: kiri_core.db.models.ENGINES
@@ -372,7 +373,10 @@ def channel_name(column: str) -> str:
     acronyms are written their way; a word the user cased their own way (``"Ads"``) keeps it.
     """
     name = _SPEND_AFFIX.sub("", _ROBYN_SUFFIX.sub("", column.strip()))
-    words = [_cased(w) for w in _WORD_BREAK.split(name) if w]
+    # hyphens part the words only where nothing else does ("spend-paid-social"); beside
+    # spaces or underscores they are the words' own ("Kostnad E-post", "e-mail_spend")
+    breaks = _SPACE_BREAK if _SPACE_BREAK.search(column.strip()) else _WORD_BREAK
+    words = [_cased(w) for w in breaks.split(name) if w]
     text = " ".join(words)
     return text[:1].upper() + text[1:] if text else column
 

@@ -295,6 +295,8 @@ def test_what_is_no_decimal_is_explained(typed, currency, message) -> None:
     ("Google Ads", "Google Ads"), ("TikTok cost", "TikTok"), ("Facebook spend", "Facebook"),
     ("Kostnad Meta", "Meta"), ("TV Kosten", "TV"), ("Youtube budget", "YouTube"),
     ("LinkedIn Sponsored Content", "LinkedIn Sponsored Content"), ("spend", "Spend"),
+    ("Kostnad E-post", "E-post"), ("Click-and-collect ads", "Click-and-collect ads"),
+    ("spend-paid-social", "Paid social"), ("e-mail_spend", "E-mail"),
 ])
 def test_a_channel_keeps_the_users_casing_and_brands_are_written_their_way(column: str,
                                                                           name: str) -> None:
