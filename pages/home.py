@@ -12,6 +12,8 @@ from ui.layout import metric_row
 from ui.links import page_link
 from ui.tables import datasets_table, runs_table
 
+ROLE_WORDS = {"analyst": "an analyst", "viewer": "a viewer"}
+
 
 def next_step(overview, role: str) -> None:
     """Without a finished model: where to go next, with a link there."""
@@ -34,7 +36,8 @@ with db() as session:
     overview = clients.client_overview(session, user, client.id)
     zone = viewer_zone()
     st.title(client.name)
-    st.caption(f"{client.industry or 'No industry set'} · {client.currency} · you are {role}")
+    who = "an administrator" if user.is_admin else ROLE_WORDS[role]
+    st.caption(f"{client.industry or 'No industry set'} · {client.currency} · you are {who}")
     if headline := overview.headline:
         st.subheader(f"Latest model (run #{overview.latest_run.id})")
         row = metric_row()

@@ -59,8 +59,10 @@ def selection_note(result: dict, model_id: str, currency: str) -> str:
     reason = recommendation_reason(result, currency)
     if model_id == result["model_id"]:
         return f"Model {model_id} is the recommended model. {reason}"
-    return (f"Model {model_id} is an alternative model chosen by the analyst. The recommended "
-            f"model is {result['model_id']}. {reason}")
+    recommended = result["model_id"]
+    return (f"Model {model_id} is an alternative model chosen by the analyst instead of the "
+            f"recommended model {recommended}. Why the engine recommended {recommended}: "
+            f"{reason}")
 
 
 WEAK_FIT_RSQ = 0.6  # below this share of the weekly variation explained, say so

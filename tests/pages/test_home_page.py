@@ -14,13 +14,21 @@ def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
     app = open_page("pages/home.py", team.viewer, team.client)
     assert not app.exception
     assert app.title[0].value == "Acme AB"
-    assert "you are viewer" in text_of(app)
+    assert "you are a viewer" in text_of(app)
     table = app.dataframe[0].value
     assert list(table.columns) == ["Dataset", "Source", "Weeks", "Period", "Saved"]
     assert list(table["Dataset"]) == ["v1 · Generated (60 weeks, seed 4, steady spend)"]
     assert list(table["Source"]) == ["Generated (known truth)"]
     assert list(table["Weeks"]) == [60]
     assert "No finished model yet" in text_of(app)
+
+
+def test_an_administrator_is_told_so_not_analyst(session, team, open_page, text_of):
+    """Admins act as analysts on every client; the page said "you are analyst" to them."""
+    assert "you are an administrator" in text_of(open_page("pages/home.py", team.admin,
+                                                           team.client))
+    assert "you are an analyst" in text_of(open_page("pages/home.py", team.analyst,
+                                                     team.client))
 
 
 def test_the_datasets_table_fits_a_1024_px_window(session, team, open_page, table_width):

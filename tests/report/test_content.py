@@ -13,6 +13,7 @@ from kiri_core import formatting as fmt
 from kiri_core.engine.allocator import allocate
 from kiri_core.generator import generate
 from kiri_core.report import content
+from kiri_core.results import recommendation_reason
 
 
 def truth_plan(dep_var_type: str) -> dict:
@@ -443,3 +444,17 @@ def test_the_response_curves_caption_names_the_outcome_and_the_plan(
     """It spoke of the "weekly return" for conversions too, and the Presentation's and the
     PDF's differed."""
     assert content.curves_caption({"dep_var_type": dep_var_type}, plan_name) == expected
+
+
+def test_an_alternative_model_s_note_gives_the_reason_as_the_recommended_one_s() -> None:
+    """The audit read "The recommended model is … Chosen because …" as the reason for the
+    analyst's alternative; the reason is now introduced as the recommended model's."""
+    result = fitted_run().result
+    recommended = result["model_id"]
+    other = next(m["model_id"] for m in result["models"] if m["model_id"] != recommended)
+    reason = recommendation_reason(result, "SEK")
+    assert content.selection_note(result, recommended, "SEK") == (
+        f"Model {recommended} is the recommended model. {reason}")
+    assert content.selection_note(result, other, "SEK") == (
+        f"Model {other} is an alternative model chosen by the analyst instead of the "
+        f"recommended model {recommended}. Why the engine recommended {recommended}: {reason}")
