@@ -15,6 +15,7 @@ from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
 from ui.inputs import confirmed_button
+from ui.links import page_link
 from ui.tables import datasets_table, preview_columns, preview_frame
 
 DELETED = "data_deleted_notice"
@@ -92,7 +93,13 @@ def upload_tab(session, user, client) -> None:
         with user_errors():
             saved = datasets.save_dataset(session, user, client.id, frame, mapping, name=name,
                                           source=f"upload:{uploaded.name}")
-            st.success(f"Saved as version v{saved.version} ({saved.row_count} rows).")
+            saved_notice(f"Saved as version v{saved.version} ({saved.row_count} rows).")
+
+
+def saved_notice(text: str) -> None:
+    """What was saved, and the next step: a run on it."""
+    st.success(text)
+    page_link("pages/runs.py", "Start a run on it")
 
 
 SPEND_PROFILE_LABELS = {
@@ -114,7 +121,7 @@ def generate_tab(session, user, client) -> None:
             with user_errors():
                 saved = datasets.generate_dataset(session, user, client.id, int(weeks),
                                                   int(seed), profile)
-                st.success(f"Saved generated data as version v{saved.version}.")
+                saved_notice(f"Saved generated data as version v{saved.version}.")
 
 
 def delete_section(session, user, versions) -> None:

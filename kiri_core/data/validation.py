@@ -131,8 +131,16 @@ class ColumnMapping:
         )
 
     def columns(self) -> list[str]:
-        named = [self.date, self.dep_var, *self.spend, *self.context, *self.organic]
-        return [c for c in named if c is not None]
+        return [column for column, _ in self.parts()]
+
+    def parts(self) -> list[tuple[str, str]]:
+        """Every chosen column with the part it plays, in words: ``("promo", "a context
+        column")``."""
+        named = [(self.date, "the date"), (self.dep_var, "the outcome"),
+                 *((c, "a spend column") for c in self.spend),
+                 *((c, "a context column") for c in self.context),
+                 *((c, "an organic column") for c in self.organic)]
+        return [(column, part) for column, part in named if column is not None]
 
 
 # --- reading -------------------------------------------------------------------------
@@ -445,13 +453,14 @@ def _mapping_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Probl
     if len(mapping.spend) < MIN_SPEND_COLUMNS:
         problems.append(_too_few_spend_columns(mapping.spend))
     problems += channel_name_problems(mapping.spend)
-    seen: set[str] = set()
-    for column in mapping.columns():
+    seen: dict[str, str] = {}
+    for column, part in mapping.parts():
         if column in seen:
-            problems.append(Problem(f"column {column!r} is mapped twice", column=column))
+            problems.append(Problem(f"column {column!r} is chosen twice, as {seen[column]} and "
+                                    f"as {part}: give it one part", column=column))
         elif column not in frame.columns:
             problems.append(Problem(f"column {column!r} is missing from the data", column=column))
-        seen.add(column)
+        seen.setdefault(column, part)
     return problems
 
 

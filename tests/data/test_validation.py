@@ -321,6 +321,19 @@ def test_fewer_than_two_spend_columns(frame: pd.DataFrame) -> None:
         f"no spend columns are chosen: pick at least 2 in {box}"]
 
 
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"context": ("spend_meta",)},
+     "column 'spend_meta' is chosen twice, as a spend column and as a context column: give it "
+     "one part"),
+    ({"organic": ("revenue",)},
+     "column 'revenue' is chosen twice, as the outcome and as an organic column: give it one "
+     "part"),
+])
+def test_a_column_chosen_twice_names_both_parts(frame: pd.DataFrame, changes: dict,
+                                                message: str) -> None:
+    assert messages(frame, ColumnMapping(**{**MAPPING.__dict__, **changes})) == [message]
+
+
 def test_unmapped_roles_are_named(frame: pd.DataFrame) -> None:
     mapping = ColumnMapping(None, None, spend=MAPPING.spend)
     assert messages(frame, mapping) == [

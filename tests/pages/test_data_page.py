@@ -25,6 +25,8 @@ def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page):
     spend.set_value(["spend_meta", "spend_google"]).run()
     next(b for b in app.button if b.label == "Save dataset version").click().run()
     assert "Saved as version v1 (60 rows)" in app.success[-1].value
+    assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
+        ("Start a run on it", "runs")]  # the next step, where the audit found none
     (saved,) = datasets.list_datasets(session, team.analyst, team.client.id)
     assert saved.column_mapping["spend"] == ["spend_meta", "spend_google"]
     versions = app.dataframe[-1].value
@@ -98,6 +100,7 @@ def test_generate_test_data_saves_a_version_with_truth(session, team, open_page)
     app.number_input[0].set_value(80)
     next(b for b in app.button if b.label == "Generate test data").click().run()
     assert "Saved generated data as version v1" in app.success[0].value
+    assert [link.label for link in app.get("page_link")] == ["Start a run on it"]
     table = app.dataframe[-1].value
     assert list(table["Source"]) == ["Generated (known truth)"] and list(table["Weeks"]) == [80]
 
