@@ -65,7 +65,7 @@ def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], 
     try:
         value = read(text)
     except ValueError as error:
-        value, problem = None, str(error)
+        value, problem = None, fmt.unbreakable_numbers(str(error))  # no "1 250 / 000"
     else:
         if (tidy := show(value)) != text:
             text = st.session_state[key] = tidy  # before the box exists: the box shows this
