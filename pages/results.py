@@ -14,6 +14,15 @@ from ui.context import selected_client, signed_in_user
 from ui.db import db
 from ui.results import truth_section
 
+#: The tabs and the model's charts in each (the response curves' tab draws its own)
+TAB_CHARTS = {
+    "Contribution": ("waterfall", "decomposition_over_time"),
+    "Fit": ("actual_vs_predicted", "fitted_vs_residual"),
+    "Channels": ("spend_vs_effect", "roas_intervals"),
+    "Response curves": (),
+    "Carryover": ("immediate_vs_carryover", "adstock_decay"),
+}
+
 st.title("Results")
 with db() as session:
     user = signed_in_user(session)
@@ -33,27 +42,17 @@ with db() as session:
     st.subheader("Channels")
     workspace.channel_tables(result, model_id, currency)
 
-    tabs = st.tabs(["Contribution", "Fit", "Channels", "Response curves", "Carryover"]
-                   + (["Estimated vs true"] if truth else []))
-    with tabs[0]:
-        workspace.chart(charts.waterfall(result, model_id, currency))
-        workspace.chart(charts.decomposition_over_time(result, model_id, currency))
-    with tabs[1]:
-        workspace.chart(charts.actual_vs_predicted(result, model_id, currency))
-        workspace.chart(charts.fitted_vs_residual(result, model_id, currency))
-    with tabs[2]:
-        workspace.chart(charts.spend_vs_effect(result, model_id, currency))
-        workspace.chart(charts.roas_intervals(result, model_id, currency))
-        st.caption(content.intervals_chart_text(result)[1])
+    tabs = st.tabs([*TAB_CHARTS, *(["Estimated vs true"] if truth else [])])
+    for tab, names in zip(tabs, TAB_CHARTS.values(), strict=False):
+        with tab:
+            for name in names:
+                workspace.model_chart(result, name, model_id, currency)
     with tabs[3]:
         plan = st.session_state.get(f"plan_{run.id}")
         shown = plan if plan and plan["model_id"] == model_id else None
         workspace.chart(charts.response_curves(result, model_id, currency, shown))
         st.caption("Filled dots: mean weekly spend in the data"
                    + ("; diamonds: the budget planner's last recommendation." if shown else "."))
-    with tabs[4]:
-        workspace.chart(charts.immediate_vs_carryover(result, model_id, currency))
-        workspace.chart(charts.adstock_decay(result, model_id, currency))
     if truth:
         with tabs[5]:
             truth_section(model["channels"], truth, currency)

@@ -229,3 +229,12 @@ def channel_tables(result: dict, model_id: str, currency: str) -> None:
 def chart(figure: Any) -> None:
     """An Altair chart from kiri_core.charts with its own theme, full width."""
     st.altair_chart(figure, theme=None, width="stretch")
+
+
+def model_chart(result: dict, name: str, model_id: str, currency: str) -> None:
+    """The model's chart ``charts.<name>`` under its title and over its caption, in the PDF's
+    words (:func:`kiri_core.report.content.chart_text`)."""
+    title, caption = content.chart_text(result, name)
+    st.markdown(f"**{title}**")
+    chart(getattr(charts, name)(result, model_id, currency))
+    st.caption(caption)

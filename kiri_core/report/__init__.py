@@ -119,8 +119,7 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     pdf.subheading("Key findings")
     pdf.bullets(content.findings(result, model_id, currency, scenarios or ()))
     _chart(pdf, charts.waterfall(result, model_id, currency),
-           f"What made up the {content.outcome(result)}",
-           "Each source's total over the period and its share of the modelled result.")
+           *content.chart_text(result, "waterfall"))
 
 
 def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
@@ -129,33 +128,27 @@ def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     pdf.table(content.channel_columns(result), content.channel_rows(result, model_id, currency),
               widths=(20, 22, 15, 22, 15, 11, 17, 20))
     _chart(pdf, charts.spend_vs_effect(result, model_id, currency),
-           "Share of spend versus share of effect",
-           "A channel whose share of effect exceeds its share of spend earns more than its "
-           "budget share.")
+           *content.chart_text(result, "spend_vs_effect"))
 
 
 def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
                 scenarios: list[dict] | None) -> None:
     pdf.section(f"Where the {content.outcome(result)} came from", "Results")
     _chart(pdf, charts.decomposition_over_time(result, model_id, currency),
-           "Contribution over time",
-           "The modelled weekly result stacked by source: the baseline (the sales level and "
-           "its trend), season and context first, then each paid channel.",
+           *content.chart_text(result, "decomposition_over_time"),
            width=CHART_PX - RIGHT_LEGEND_PX)
     _chart(pdf, charts.actual_vs_predicted(result, model_id, currency),
-           "Actual versus modelled", "How closely the model follows the observed weekly result.")
+           *content.chart_text(result, "actual_vs_predicted"))
     plan = scenarios[0]["plan"] if scenarios else None
     _chart(pdf, charts.response_curves(result, model_id, currency, plan),
            "Diminishing returns per channel",
            content.curves_caption(result, scenarios[0]["name"] if scenarios else None))
     _chart(pdf, charts.roas_intervals(result, model_id, currency),
-           *content.intervals_chart_text(result))
-    _chart(pdf, charts.adstock_decay(result, model_id, currency), "How long the effect lasts",
-           "Share of a week's media effect still working in the weeks after the spend.")
+           *content.chart_text(result, "roas_intervals"))
+    _chart(pdf, charts.adstock_decay(result, model_id, currency),
+           *content.chart_text(result, "adstock_decay"))
     _chart(pdf, charts.immediate_vs_carryover(result, model_id, currency),
-           "Effect in the week of the spend and after",
-           "Each channel's effect split into the week the money is spent and the weeks after "
-           "it.")
+           *content.chart_text(result, "immediate_vs_carryover"))
 
 
 def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:
@@ -209,8 +202,8 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
                   f"{len(result['models'])} candidate models · "
                   f"{fmt.weeks(result['window']['periods'])} of data.", size=8.5, color=MUTED)
     method = content.method_text(result, currency)
-    _chart(pdf, charts.fitted_vs_residual(result, model_id, currency), "Fitted versus residual",
-           "Errors should scatter evenly around zero without a pattern.", height=220,
+    _chart(pdf, charts.fitted_vs_residual(result, model_id, currency),
+           *content.chart_text(result, "fitted_vs_residual"), height=220,
            keep=SUBHEADING + pdf.paragraphs_height(method, 9.5))  # no page of a stray tail
     pdf.subheading("Method")
     for text in method:

@@ -312,14 +312,48 @@ def curves_caption(result: dict, plan_name: str | None) -> str:
                                        f"{plan_name}\u201d." if plan_name else "."))
 
 
+#: Title and caption of the model's charts, by their builder in :mod:`kiri_core.charts`
+#: ({outcome}: revenue or conversions): the same words in the app and the PDF.
+CHART_TEXT = {
+    "waterfall": ("What made up the {outcome}",
+                  "Each source's total over the period and its share of the modelled result."),
+    "decomposition_over_time": (
+        "Contribution over time",
+        "The modelled weekly result stacked by source: the baseline (the sales level and its "
+        "trend), season and context first, then each paid channel."),
+    "actual_vs_predicted": ("Actual versus modelled",
+                            "How closely the model follows the observed weekly result."),
+    "fitted_vs_residual": ("Fitted versus residual",
+                           "Errors should scatter evenly around zero without a pattern."),
+    "spend_vs_effect": ("Share of spend versus share of effect",
+                        "A channel whose share of effect exceeds its share of spend earns more "
+                        "than its budget share."),
+    "adstock_decay": ("How long the effect lasts",
+                      "Share of a week's media effect still working in the weeks after the "
+                      "spend."),
+    "immediate_vs_carryover": ("Effect in the week of the spend and after",
+                               "Each channel's effect split into the week the money is spent "
+                               "and the weeks after it."),
+}
+
+
+def chart_text(result: dict, chart: str) -> tuple[str, str]:
+    """Title and caption of the model's chart built by ``charts.<chart>`` (the app and the
+    PDF show the same); the intervals chart's follow the model's outcome."""
+    if chart == "roas_intervals":
+        return intervals_chart_text(result)
+    title, caption = CHART_TEXT[chart]
+    return title.format(outcome=outcome(result)), caption
+
+
 def intervals_chart_text(result: dict) -> tuple[str, str]:
     """Title and caption of :func:`kiri_core.charts.roas_intervals`: ROAS and break-even, or
     a conversion model's cost per conversion."""
     if is_conversion(result):
-        return ("Cost per conversion with uncertainty",
+        return ("CPA and its uncertainty",
                 "Dots: estimated cost per conversion; bars: the 90 % interval, to the chart's "
                 "edge where it has no upper bound.")
-    return ("Return on ad spend with uncertainty",
+    return ("ROAS and its uncertainty",
             "Dots: estimated ROAS; bars: the 90 % interval; the dashed line marks break-even.")
 
 

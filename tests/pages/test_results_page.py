@@ -56,6 +56,20 @@ def test_the_recommended_model_is_preselected_and_a_switch_updates_the_views(
     assert "Recommended:" not in text_of(app)
 
 
+def test_every_chart_has_the_pdf_s_title_and_caption(session, team, open_page):
+    """The audit: the app's charts had neither, while the PDF's had both."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    app = open_page("pages/results.py", team.analyst, team.client)
+    assert not app.exception
+    titles, captions = {m.value for m in app.markdown}, {c.value for c in app.caption}
+    for name in ("waterfall", "decomposition_over_time", "actual_vs_predicted",
+                 "fitted_vs_residual", "spend_vs_effect", "roas_intervals",
+                 "immediate_vs_carryover", "adstock_decay"):
+        title, caption = content.chart_text(result, name)
+        assert f"**{title}**" in titles and caption in captions, name
+
+
 def test_estimated_vs_true_says_which_intervals_hold_the_truth(session, team, open_page,
                                                                text_of):
     """The audit: two of four channels' truth lay outside their intervals and nothing said

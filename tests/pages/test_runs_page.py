@@ -234,7 +234,7 @@ def test_the_selected_run_shows_the_client_s_model_once_one_is_chosen(session, t
     assert not app.exception
     assert f"**Model {other['model_id']} · alternative model chosen by the analyst**" in [
         m.value for m in app.markdown]
-    assert f"The recommended model is {result['model_id']}" in text_of(app)
+    assert f"instead of the recommended model {result['model_id']}" in text_of(app)
     fit = {label: value for label, value, _ in
            content.fit_metrics(result, other["model_id"], team.client.currency)}
     assert {m.label: m.value for m in app.metric}["R²"] == fit["R²"] != content.fit_metrics(

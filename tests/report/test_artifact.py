@@ -89,7 +89,7 @@ def test_the_pdf_of_an_alternative_model_names_it_and_carries_its_figures(ws, mo
     assert artifact.request_report(session, w.analyst, w.run.id, other) is True
     text = text_of(artifact.report_pdf(session, w.viewer, w.run.id, other))
     assert f"Model {other} · alternative model chosen by the analyst" in text
-    assert f"The recommended model is {recommended}" in text
+    assert f"instead of the recommended model {recommended}" in " ".join(text.split())
     assert_figures_of(text, load_result(session, w.analyst, w.run.id), other)
 
 
