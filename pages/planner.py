@@ -54,8 +54,9 @@ def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, curren
     typed entry is not a number (its box shows why).
     """
     head = st.columns(LIMIT_COLUMNS)
-    for column, label in zip(head, ("Channel", f"Current ({fmt.weeks(weeks)})", "Min", "Max",
-                                    "Lock"), strict=True):
+    unit = f" ({currency})" if as_spend else " (× current)"
+    for column, label in zip(head, ("Channel", f"Current ({fmt.weeks(weeks)})", f"Min{unit}",
+                                    f"Max{unit}", "Lock"), strict=True):
         column.caption(label)
     typed, complete = {}, True
     for column, spend in current.items():

@@ -111,7 +111,7 @@ def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
     model = model_by_id(result, model_id)
     return [
         Headline(f"Total {outcome(result)}", amount(result, total, currency),
-                 fmt.period(result["window"]["start"], result["window"]["end"], currency)),
+                 f"over {fmt.weeks(result['window']['periods'])}"),  # the page names the period
         Headline("Media spend", fmt.money(spend, currency),
                  f"{len(result['spend_columns'])} paid channels"),
         Headline("Driven by media", amount(result, contribution, currency),

@@ -217,7 +217,11 @@ def test_a_typed_budget_is_read_shown_the_client_s_way_and_planned(planner_page,
 
 def test_money_limits_are_shown_formatted_and_bound_the_plan(planner_page):
     app, run, result = planner_page
+    captions = {c.value for c in app.caption}
+    assert {"Min (× current)", "Max (× current)"} <= captions
     app.radio(key="plan_limits").set_value(SPEND_LIMITS).run()
+    captions = {c.value for c in app.caption}  # the audit: no unit said these are kronor
+    assert {"Min (SEK)", "Max (SEK)"} <= captions and "Min (× current)" not in captions
     column = result["spend_columns"][0]
     current = model_by_id(result, result["model_id"])["channels"][column]["mean_spend"] * 4
     low, high = app.text_input(key=f"min_{column}_4_True"), app.text_input(

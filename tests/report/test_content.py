@@ -458,3 +458,12 @@ def test_an_alternative_model_s_note_gives_the_reason_as_the_recommended_one_s()
     assert content.selection_note(result, other, "SEK") == (
         f"Model {other} is an alternative model chosen by the analyst instead of the "
         f"recommended model {recommended}. Why the engine recommended {recommended}: {reason}")
+
+
+def test_the_total_s_note_gives_the_weeks_not_the_period_again() -> None:
+    """The Presentation and the PDF name the period above the tiles; the audit found the
+    total's note repeating it."""
+    result = fitted_run().result
+    total = content.headlines(result, result["model_id"], "SEK")[0]
+    assert (total.label, total.note) == ("Total revenue",
+                                         f"over {result['window']['periods']} weeks")
