@@ -318,6 +318,11 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def joined(items: list[str]) -> str:
+    """Items in a sentence: ``"Meta"``, ``"Meta and Google"``, ``"Meta, Google and TikTok"``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def weeks(count: int) -> str:
     """A horizon or a span of weeks: ``"1 week"``, ``"4 weeks"``."""
     return counted(count, "week")

@@ -318,3 +318,11 @@ def test_a_shown_difference_is_that_of_the_figures_as_shown(now, new, decimals,
         shown = [float(fmt.number(v, "USD", decimals).replace(",", "")) for v in (now, new)]
         assert fmt.number(difference, "USD", decimals) == fmt.number(shown[1] - shown[0],
                                                                      "USD", decimals)
+
+
+@pytest.mark.parametrize(("items", "text"), [
+    (["Meta"], "Meta"), (["Meta", "Google"], "Meta and Google"),
+    (["Meta", "Google", "TikTok"], "Meta, Google and TikTok"),
+])
+def test_items_are_joined_as_in_a_sentence(items: list[str], text: str) -> None:
+    assert fmt.joined(items) == text

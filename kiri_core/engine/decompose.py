@@ -87,6 +87,7 @@ def channel_metrics(
             "mean_spend": mean_spend,
             "min_spend": float(data.spend[channel][window].min()),
             "max_spend": float(data.spend[channel][window].max()),
+            "weekly_change": weekly_change(data.spend[channel][window]),
             "contribution": contribution,
             "roas": contribution / spend if spend > 0 else None,
             "cpa": (spend / contribution if contribution > 0 else None) if conversion else None,
@@ -106,6 +107,14 @@ def channel_metrics(
             ),
         }
     return out
+
+
+def weekly_change(spend: np.ndarray) -> float | None:
+    """How much a channel's spend moves from one period to the next: the mean of
+    ``|s_t - s_(t-1)|`` over the mean spend; None without spend. Spend that barely moves
+    (an always-on budget) leaves its effect hard to tell from the baseline."""
+    mean = float(spend.mean())
+    return float(np.abs(np.diff(spend)).mean() / mean) if mean > 0 and len(spend) > 1 else None
 
 
 def marginal_roas(problem: Problem, transform: MediaTransform, channel: str, coef: float) -> float:

@@ -66,6 +66,7 @@ def selection_note(result: dict, model_id: str, currency: str) -> str:
 
 
 WEAK_FIT_RSQ = 0.6  # below this share of the weekly variation explained, say so
+STEADY_CHANGE = 0.15  # spend moving less than this from week to week: its return is unsure
 SMALL_SEARCH = 2000  # searches of fewer models (the quick preset: 300) are a first look
 
 
@@ -83,12 +84,35 @@ def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
 
 def cautions(result: dict, model_id: str, currency: str) -> list[str]:
     """What the reader must know before trusting the model's figures: a weak fit
-    (:func:`fit_warning`) and an outcome whose size says it is the other kind than modelled
-    (revenue that adds up to less than the media spend, or the reverse)."""
+    (:func:`fit_warning`), spend too steady to read a channel's return from
+    (:func:`steady_spend_warning`) and an outcome whose size says it is the other kind than
+    modelled (revenue that adds up to less than the media spend, or the reverse)."""
     mismatch = outcome_kind_warning(result["config"]["revenue_column"], sum(result["actual"]),
                                     paid_totals(result, model_id)[0], is_conversion(result),
                                     currency)
-    return [w for w in (fit_warning(result, model_id, currency), mismatch) if w]
+    return [w for w in (fit_warning(result, model_id, currency),
+                        steady_spend_warning(result, model_id, currency), mismatch) if w]
+
+
+def steady_spend_warning(result: dict, model_id: str, currency: str) -> str | None:
+    """Names the channels whose spend moves less than :data:`STEADY_CHANGE` from week to
+    week: the data then hardly tells their effect from the baseline and the season, so their
+    return is the least certain figure (on the benchmark's steady sets the always-on
+    channel's ROAS is the one most often missed). None when every channel moves enough, or
+    for a document without the measure."""
+    steady = {column: ch["weekly_change"]
+              for column, ch in model_by_id(result, model_id)["channels"].items()
+              if ch.get("weekly_change") is not None and ch["weekly_change"] < STEADY_CHANGE}
+    if not steady:
+        return None
+    names = fmt.joined([fmt.channel_name(c) for c in steady])
+    moves = fmt.joined([fmt.percent(v, currency) for v in steady.values()])
+    measure = measure_name(is_conversion(result))
+    return (f"{names} spend moves by only {moves} from week to week, so the data can hardly "
+            f"tell {'their' if len(steady) > 1 else 'its'} effect from the baseline and the "
+            f"season: {'their' if len(steady) > 1 else 'its'} {measure} is the least certain "
+            "figure here. A lift test, or some weeks of clearly changed spend, would pin it "
+            "down.")
 
 
 def quick_search_note(result: dict) -> str | None:

@@ -8,6 +8,7 @@ from kiri_core.engine.decompose import (
     decompose,
     marginal_roas,
     term_summaries,
+    weekly_change,
 )
 from kiri_core.engine.model import evaluate
 from kiri_core.engine.saturation import hill
@@ -37,6 +38,9 @@ def test_channel_metrics_follow_their_definitions(easy_problem, fitted, true_hyp
         spend = easy_problem.data.spend[name][window]
         assert block["spend"] == pytest.approx(spend.sum())
         assert (block["min_spend"], block["max_spend"]) == (spend.min(), spend.max())
+        changes = [abs(b - a) for a, b in zip(spend[:-1], spend[1:], strict=True)]
+        assert block["weekly_change"] == pytest.approx(sum(changes) / len(changes)
+                                                       / spend.mean())
         assert block["contribution"] == pytest.approx(parts[name].sum())
         assert block["roas"] == pytest.approx(block["contribution"] / block["spend"])
         assert block["spend_share"] == pytest.approx(block["spend"] / total_spend)
@@ -83,3 +87,14 @@ def test_terms_group_one_hot_levels(robyn_demo, robyn_demo_config):
 
 
 test_terms_group_one_hot_levels = pytest.mark.shared(test_terms_group_one_hot_levels)
+
+
+@pytest.mark.parametrize(("spend", "change"), [
+    ([100.0, 100.0, 100.0], 0.0),
+    ([100.0, 110.0, 90.0, 100.0], 40 / 3 / 100),
+    ([0.0, 200.0, 0.0, 200.0], 2.0),
+    ([0.0, 0.0], None),
+    ([5.0], None),
+])
+def test_weekly_change_is_the_mean_step_over_the_mean_spend(spend, change) -> None:
+    assert weekly_change(np.array(spend)) == (None if change is None else pytest.approx(change))

@@ -38,7 +38,8 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     text = text_of(app)
     assert app.title[0].value == "Acme AB"
     weak = content.fit_warning(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
-    assert weak and [w.value for w in app.warning] == [weak]
+    steady = content.steady_spend_warning(result, result["model_id"], "SEK")  # Google's 9 %
+    assert weak and steady and [w.value for w in app.warning] == [weak, steady]
     quick = content.quick_search_note(result)  # 200 x 1: as on the Results page
     assert quick and [i.value for i in app.info] == [quick]
     heads = content.headlines(result, result["model_id"], "SEK")

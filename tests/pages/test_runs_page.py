@@ -53,8 +53,8 @@ def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_pag
     shown = return_table.join(spend_table.drop(columns="Channel"))
     assert shown[list(content.channel_columns(result))].values.tolist() == rows
     assert [m.label for m in app.metric][:3] == ["R²", "NRMSE", "DECOMP.RSSD"]
-    weak = content.fit_warning(result, result["model_id"], team.client.currency)
-    assert [w.value for w in app.warning] == ([weak] if weak else [])
+    assert [w.value for w in app.warning] == content.cautions(result, result["model_id"],
+                                                              team.client.currency)
     assert [i.value for i in app.info] == [content.quick_search_note(result)]
     assert "Estimated vs true" in text_of(app)
     assert app.dataframe[-1].value["Run"].tolist() == [f"#{run_id}"]
