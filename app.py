@@ -32,6 +32,7 @@ PAGES = (
     ("pages/compare.py", "Compare runs", ":material/compare_arrows:", "Results"),
     ("pages/parity.py", "Engine parity", ":material/balance:", "Results"),
     ("pages/clients.py", "Clients", ":material/business:", "Agency"),
+    ("pages/account.py", "My account", ":material/manage_accounts:", "Account"),
 )
 LOGOUT_KEY = "kiri_logout"
 ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Agency")

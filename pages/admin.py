@@ -1,4 +1,5 @@
-"""Admin: users (activate, admin rights, unlock), client access by role, and the audit log."""
+"""Admin: users (activate, admin rights, unlock, a new password), client access by role, and
+the audit log."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from ui.db import db
 from ui.errors import show_error, user_errors
 
 NOTICE = "admin_notice"  # the confirmation of a change, shown after the page reruns
+PASSWORD_NOTICE = "admin_password_notice"  # the same for a new password, beside its form
+PASSWORD_NOTE = ("A new password also unlocks the account and logs the user out everywhere. "
+                 "Give it to them in person or by phone; they can then choose their own "
+                 "under My account.")
 
 
 def users_section(session, admin) -> list:
@@ -52,6 +57,35 @@ def user_actions(session, admin, chosen) -> None:
         with user_errors():
             users.unlock(session, admin, chosen.id)
             st.rerun()
+    password_form(session, admin, chosen)
+
+
+def password_form(session, admin, chosen) -> None:
+    """A new (temporary) password for another user, typed twice; the admin's own password
+    is changed under My account, which asks for the current one."""
+    if notice := st.session_state.pop(PASSWORD_NOTICE, None):
+        st.success(notice)
+    with st.expander("Set a new password", expanded=auth.is_locked(chosen)):
+        if chosen.id == admin.id:
+            st.caption(users.OWN_PASSWORD_RESET)
+            return
+        st.caption(PASSWORD_NOTE)
+        with st.form(f"admin_password_{chosen.id}", clear_on_submit=True, width=480):
+            password = st.text_input(f"New password for {chosen.email}", type="password",
+                                     key=f"admin_new_password_{chosen.id}",
+                                     help=auth.PASSWORD_HELP)
+            repeat = st.text_input("Repeat the new password", type="password",
+                                   key=f"admin_new_password_repeat_{chosen.id}")
+            submitted = st.form_submit_button("Set password", type="primary")
+        if submitted:
+            was_locked = auth.is_locked(chosen)
+            with user_errors():
+                users.set_password(session, admin, chosen.id, password, repeat)
+                st.session_state[PASSWORD_NOTICE] = (
+                    f"Set a new password for {chosen.email}"
+                    + (" and unlocked the account" if was_locked else "")
+                    + ". They have been logged out everywhere.")
+                st.rerun()
 
 
 def access_section(session, admin, everyone: list) -> None:

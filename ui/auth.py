@@ -1,9 +1,10 @@
-"""Login gate: log in / register forms over the users table, cookie via streamlit-authenticator.
+"""Login gate: log in / register forms over the users table, cookie via streamlit-authenticator;
+the signed-in user's own password change.
 
 streamlit-authenticator sets, reads and deletes the re-authentication cookie (a JWT signed with
 ``SECRET_KEY``); passwords, lockout, allowed sign-up domains, deactivation and log-out
-(sessions signed in and cookies issued before it stop working) are checked by
-:mod:`kiri_core.services.auth`.
+(sessions signed in and cookies issued before it stop working; a new password does the
+same) are checked by :mod:`kiri_core.services.auth`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,23 @@ NOTICE = "auth_notice"
 COOKIE_TO_DELETE = "auth_cookie_to_delete"
 LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
 SIGNED_IN_AT = "auth_signed_in_at"  # when this browser session signed in (UTC)
+PASSWORD_CHANGED = "auth_password_changed"  # the confirmation, shown after the page reruns
+PASSWORD_FIELDS = ("current_password", "new_password", "new_password_repeat")
+FORGOT_HINT = ("Forgot your password, or locked out? Ask an administrator to set a new one "
+               "for you; once logged in, change it under **My account**.")
+PASSWORD_CHANGED_NOTICE = ("Your password has been changed. Any other tab or device signed in "
+                           "as you has been logged out.")
+TEMPORARY_PASSWORD_NOTE = ("An administrator set your current password: choose one of your "
+                           "own below, one that only you know.")
+#: Why a session ended at its next page load, by what ended every session of the user.
+SESSION_ENDED = {
+    "user.logout": "You logged out in another tab or on another device, which ends every "
+                   "session. Log in again to go on.",
+    "user.password.change": "Your password was changed in another tab or on another device, "
+                            "which ends every other session. Log in with the new password.",
+    "user.password.reset": "An administrator has set a new password for your account, which "
+                           "ends every session. Log in with the password they give you.",
+}
 # What the login page itself needs after a log-out: streamlit-authenticator's own keys
 # ("logout" stops the old cookie from signing the user in again), the widget keys of its
 # cookie component and the log-out's own two flags. Everything else in st.session_state
@@ -132,8 +150,7 @@ def current_user(session: Session, authenticator_: stauth.Authenticate) -> User 
         return None
     signed_in_at = st.session_state.get(SIGNED_IN_AT)
     if signed_in_at is not None and auth.logged_out_since(user, signed_in_at):
-        sign_out(authenticator_, "You logged out in another tab or on another device, which "
-                                 "ends every session. Log in again to go on.")
+        sign_out(authenticator_, SESSION_ENDED[auth.sessions_end_reason(session, user)])
         return None
     state.set_user_id(user.id)
     return user
@@ -159,20 +176,55 @@ def _register_form(session: Session) -> User | None:
         name = st.text_input("Name", key="register_name")
         email = st.text_input("E-mail", key="register_email")
         password = st.text_input("Password", type="password", key="register_password",
-                                 help="At least 8 characters, at most 72 bytes.")
+                                 help=auth.PASSWORD_HELP)
         repeat = st.text_input("Repeat password", type="password", key="register_repeat")
         if not st.form_submit_button("Create account", type="primary"):
             return None
-    if password != repeat:
-        st.error("The two passwords differ.")
-        return None
     try:
+        auth.check_new_password(password, repeat)
         user = auth.register_user(session, email, name, password)
     except KiriError as error:
         show_error(error)
         return None
     _sign_in(user)
     return user
+
+
+def keep_this_session(user: User) -> None:
+    """After a password change that ended every other session of the user, this one stays
+    signed in (its cookie is set anew by the next run's :func:`remember`)."""
+    st.session_state[SIGNED_IN_AT] = max(utcnow(), user.sessions_revoked_at
+                                          + timedelta(microseconds=1))
+
+
+def change_password_form(session: Session, user: User) -> None:
+    """Current password, new password and its repeat, with what the user is told, in a
+    column of a readable width; on success this session stays signed in, every other one of
+    the user ends, and the page says so after its rerun."""
+    with st.container(width=520):
+        _change_password(session, user)
+
+
+def _change_password(session: Session, user: User) -> None:
+    if st.session_state.pop(PASSWORD_CHANGED, False):
+        st.success(PASSWORD_CHANGED_NOTICE)
+    elif auth.password_set_by_admin(session, user):
+        st.info(TEMPORARY_PASSWORD_NOTE)
+    with st.form("change_password", clear_on_submit=True):  # typed passwords do not stay
+        current = st.text_input("Current password", type="password", key=PASSWORD_FIELDS[0])
+        new = st.text_input("New password", type="password", key=PASSWORD_FIELDS[1],
+                            help=auth.PASSWORD_HELP)
+        repeat = st.text_input("Repeat new password", type="password", key=PASSWORD_FIELDS[2])
+        if not st.form_submit_button("Change password", type="primary"):
+            return
+    try:
+        auth.change_password(session, user, current, new, repeat)
+    except KiriError as error:
+        show_error(error)
+        return
+    keep_this_session(user)
+    st.session_state[PASSWORD_CHANGED] = True
+    st.rerun()
 
 
 def pass_through_app() -> None:
@@ -208,6 +260,7 @@ def _login_tabs(session: Session) -> User | None:
     login_tab, register_tab = st.tabs(["Log in", "Create account"])
     with login_tab:
         user = _login_form(session)
+        st.caption(FORGOT_HINT)  # below a refusal, which then reads first
     with register_tab:
         user = _register_form(session) or user
     return user

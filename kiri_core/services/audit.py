@@ -23,6 +23,8 @@ ACTIONS: dict[str, str] = {
     "user.deactivate": "Deactivated a user",
     "user.admin": "Changed admin rights",
     "user.unlock": "Unlocked a user",
+    "user.password.change": "Changed their password",
+    "user.password.reset": "Set a new password for a user",
     "access.grant": "Gave client access",
     "access.revoke": "Took away client access",
     "client.create": "Created a client",

@@ -1,7 +1,9 @@
-"""Registration and login against the users table (bcrypt hashes).
+"""Registration, login and password changes against the users table (bcrypt hashes).
 
 The first account becomes admin; later sign-ups need an allowed e-mail domain and start with
-no client access. Repeated failed logins lock the account for a while.
+no client access. Repeated failed logins lock the account for a while; an administrator can
+unlock it or set a new password (:func:`kiri_core.services.users.set_password`). A new
+password ends the user's other sessions, as a log-out does.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from kiri_core import config
 from kiri_core.db.base import utcnow
-from kiri_core.db.models import User
+from kiri_core.db.models import AuditLog, User
 from kiri_core.services import audit
+from kiri_core.services.access import current_actor
 from kiri_core.services.errors import AuthenticationError, ValidationError
 
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything after 72 bytes
@@ -24,6 +27,14 @@ MIN_PASSWORD_LENGTH = 8
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PASSWORD_HELP = f"At least {MIN_PASSWORD_LENGTH} characters, at most {MAX_PASSWORD_BYTES} bytes."
+PASSWORDS_DIFFER = "The two passwords differ."
+WRONG_CURRENT_PASSWORD = "The current password is wrong; your password has not been changed."
+SAME_PASSWORD = "The new password is the same as the current one; choose another."
+LOCKED_HINT = ("Wait, or ask an administrator to set a new password for you (that also "
+               "unlocks the account).")
+#: What ends every session of a user (:func:`sessions_end_reason`).
+SESSION_ENDING_ACTIONS = ("user.logout", "user.password.change", "user.password.reset")
 
 
 def check_password_rules(password: str) -> None:
@@ -36,6 +47,13 @@ def check_password_rules(password: str) -> None:
             f"The password is {size} bytes long; the limit is {MAX_PASSWORD_BYTES} bytes "
             "(letters such as å, ä, ö count as two). Please choose a shorter one."
         )
+
+
+def check_new_password(password: str, repeat: str) -> None:
+    """A new password typed twice: the two must match and keep :func:`check_password_rules`."""
+    if password != repeat:
+        raise ValidationError(PASSWORDS_DIFFER)
+    check_password_rules(password)
 
 
 def hash_password(password: str) -> str:
@@ -110,7 +128,8 @@ def _refuse_locked(user: User) -> None:
     if is_locked(user):
         minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
         raise AuthenticationError(
-            f"Too many failed logins: this account is locked for {minutes} more minute(s)."
+            f"Too many failed logins: this account is locked for {minutes} more minute(s). "
+            + LOCKED_HINT
         )
 
 
@@ -154,6 +173,51 @@ def log_out_everywhere(session: Session, user_id: int) -> None:
         user.sessions_revoked_at = utcnow()
         audit.record(session, user, "user.logout", target=("user", user_id))
         session.commit()
+
+
+def change_password(session: Session, actor: User, current: str, new: str,
+                    repeat: str) -> User:
+    """The user's own new password, given the current one; nothing changes unless all is
+    right. Every other session of the user ends (their cookies and signed-in tabs stop
+    working, as after a log-out): the caller keeps its own session signed in."""
+    user = current_actor(session, actor)
+    if not password_matches(current, user.password_hash):
+        raise AuthenticationError(WRONG_CURRENT_PASSWORD)
+    check_new_password(new, repeat)
+    if password_matches(new, user.password_hash):
+        raise ValidationError(SAME_PASSWORD)
+    replace_password(user, new)
+    audit.record(session, user, "user.password.change", target=("user", user.id))
+    session.commit()
+    return user
+
+
+def replace_password(user: User, password: str) -> None:
+    """Store a new password (it must keep the rules) and end every session signed in with
+    the old one."""
+    user.password_hash = hash_password(password)
+    user.sessions_revoked_at = utcnow()
+
+
+def sessions_end_reason(session: Session, user: User) -> str:
+    """What last ended every session of the user: ``"user.logout"``,
+    ``"user.password.change"`` or ``"user.password.reset"`` (an administrator's)."""
+    return _last_action(session, user, SESSION_ENDING_ACTIONS) or "user.logout"
+
+
+def password_set_by_admin(session: Session, user: User) -> bool:
+    """Whether the user's password is one an administrator set (not changed since)."""
+    changes = ("user.password.change", "user.password.reset")
+    return _last_action(session, user, changes) == "user.password.reset"
+
+
+def _last_action(session: Session, user: User, actions: tuple[str, ...]) -> str | None:
+    """The latest of ``actions`` recorded on the user in the audit log, if any."""
+    query = (select(AuditLog.action)
+             .where(AuditLog.target_type == "user", AuditLog.target_id == str(user.id),
+                    AuditLog.action.in_(actions))
+             .order_by(AuditLog.id.desc()).limit(1))
+    return session.scalar(query)
 
 
 def user_for_cookie(session: Session, email: str | None, issued_at: datetime) -> User | None:

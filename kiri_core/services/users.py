@@ -1,4 +1,5 @@
-"""User administration: activation, admin flag, per-client roles (admins only)."""
+"""User administration: activation, admin flag, unlock, new passwords, per-client roles
+(admins only)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiri_core.db.models import ROLES, Client, User, UserClientAccess
-from kiri_core.services import audit
+from kiri_core.services import audit, auth
 from kiri_core.services.access import current_actor, require_admin
 from kiri_core.services.errors import NotFound, ValidationError
 
 OWN_DEACTIVATION = "You cannot deactivate your own account."
 OWN_ADMIN_REMOVAL = "You cannot remove your own admin rights."
+OWN_PASSWORD_RESET = ("To change your own password, use My account (in the sidebar): it asks "
+                      "for your current one.")
 
 
 def _admin(session: Session, actor: User | None) -> User:
@@ -61,6 +64,26 @@ def unlock(session: Session, actor: User, user_id: int) -> User:
     user.locked_until = None
     user.failed_logins = 0
     audit.record(session, admin, "user.unlock", target=("user", user_id))
+    session.commit()
+    return user
+
+
+def set_password(session: Session, actor: User, user_id: int, password: str,
+                 repeat: str) -> User:
+    """An administrator's new (temporary) password for another user, typed twice; it keeps
+    the registration rules, unlocks the account and ends the user's sessions. Not for the
+    admin's own account, which changes its password under My account (with the current one)."""
+    admin = _admin(session, actor)
+    if user_id == admin.id:
+        raise ValidationError(OWN_PASSWORD_RESET)
+    user = _user(session, user_id)
+    auth.check_new_password(password, repeat)
+    was_locked = auth.is_locked(user)
+    auth.replace_password(user, password)
+    user.locked_until = None
+    user.failed_logins = 0
+    audit.record(session, admin, "user.password.reset", target=("user", user_id),
+                 details={"unlocked": True} if was_locked else None)
     session.commit()
     return user
 
