@@ -89,10 +89,13 @@ def run_controls(session, user, run, role: str) -> None:
             with user_errors():
                 runs.cancel_run(session, user, run.id)
                 st.rerun()
-    elif run.status in ("failed", "cancelled") and st.button("Retry run", key=f"retry_{run.id}"):
-        with user_errors():
-            state.set_run_id(runs.retry_run(session, user, run.id).id)
-            st.rerun()
+    elif run.status in ("failed", "cancelled"):
+        if reason := runs.retry_refusal(run):  # no button that could only fail
+            st.info(reason)
+        elif st.button("Retry run", key=f"retry_{run.id}"):
+            with user_errors():
+                state.set_run_id(runs.retry_run(session, user, run.id).id)
+                st.rerun()
 
 
 def run_status(run) -> None:

@@ -62,11 +62,12 @@ def source_label(dataset: Dataset) -> str:
 
 def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
     """The one label of a run in every run picker: ``"Run #6 · dataset v2 · 2026-11-30
-    14:05"``, the run, its dataset (with :func:`conversion_mark`) and when it was started
-    (on the clock of ``zone``); with ``status`` its state too (``"... · failed"``), where
-    runs of every state are listed; a queued or running run is "in progress", which stays
-    true until the page shows its end."""
-    label = (f"Run #{run.id} · dataset v{run.dataset.version}{conversion_mark(run)} · "
+    14:05"``, the run, its dataset (``"v2 (deleted)"`` once deleted, as in the history, and
+    with :func:`conversion_mark`) and when it was started (on the clock of ``zone``); with
+    ``status`` its state too (``"... · failed"``), where runs of every state are listed; a
+    queued or running run is "in progress", which stays true until the page shows its end."""
+    deleted = " (deleted)" if run.dataset.deleted_at else ""
+    label = (f"Run #{run.id} · dataset v{run.dataset.version}{deleted}{conversion_mark(run)} · "
              f"{timestamp(run.created_at, zone)}")
     if not status:
         return label

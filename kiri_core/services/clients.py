@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiri_core import formatting as fmt
@@ -74,6 +74,23 @@ def update_client(
                  target=("client", client_id))
     session.commit()
     return client
+
+
+def currency_change_warning(
+    session: Session, actor: User, client_id: int, currency: str
+) -> str | None:
+    """What a new currency does to a client that has runs, for the user to confirm first;
+    None when the currency stays or there is no run to show differently."""
+    client = require_client_role(session, actor, client_id, "viewer")
+    if currency == client.currency:
+        return None
+    count = session.scalar(select(func.count()).select_from(ModelRun)
+                           .where(ModelRun.client_id == client_id))
+    if not count:
+        return None
+    return (f"{client.name} has {count} run{'s' if count > 1 else ''}: "
+            f"{'their' if count > 1 else 'its'} results, budget plans and PDFs will show the "
+            f"same amounts in {currency} instead of {client.currency}. Nothing is converted.")
 
 
 def set_archived(session: Session, actor: User, client_id: int, archived: bool) -> Client:

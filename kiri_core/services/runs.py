@@ -219,6 +219,15 @@ def cancel_run(session: Session, actor: User, run_id: int) -> ModelRun:
     return run
 
 
+def retry_refusal(run: ModelRun) -> str | None:
+    """Why a failed or cancelled run cannot run again (its dataset was deleted), in the words
+    the Runs page shows instead of Retry; None when :func:`retry_run` can take it."""
+    if run.dataset.deleted_at is not None:
+        return (f"Its dataset v{run.dataset.version} was deleted, so it cannot run again; "
+                "start a new run on another version.")
+    return None
+
+
 def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
     """Start a new run with the same dataset, engine and config as a failed/cancelled one."""
     old = get_run(session, actor, run_id)

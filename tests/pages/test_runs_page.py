@@ -243,3 +243,33 @@ def test_the_selected_run_shows_the_client_s_model_once_one_is_chosen(session, t
     spend_table, return_table = (app.dataframe[0].value, app.dataframe[1].value)
     shown = return_table.join(spend_table.drop(columns="Channel"))
     assert shown[list(content.channel_columns(result))].values.tolist() == rows
+
+
+def test_a_run_on_a_deleted_version_offers_no_retry_and_says_why(session, team, open_page,
+                                                                 text_of):
+    """Retry on a run whose dataset was deleted could only fail: the page says why instead,
+    and the run picker marks the version deleted, as the history does."""
+    kept = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 1)
+    gone = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 2)
+    on_kept, on_gone = (ModelRun(client_id=team.client.id, dataset_id=d.id, status="failed",
+                                 config=runs.default_config(d), created_by_id=team.analyst.id,
+                                 error="The model did not converge.") for d in (kept, gone))
+    session.add_all([on_kept, on_gone])
+    session.commit()
+    datasets.delete_dataset(session, team.analyst, gone.id)
+    app = open_page("pages/runs.py", team.analyst, team.client, run_id=on_gone.id)
+    assert not app.exception
+    assert "Retry run" not in [b.label for b in app.button]
+    assert [i.value for i in app.info] == [
+        "Its dataset v2 was deleted, so it cannot run again; start a new run on another "
+        "version."]
+    picker = app.selectbox(key="run_pick")
+    assert picker.format_func(on_gone.id).startswith(f"Run #{on_gone.id} · dataset v2 "
+                                                     "(deleted) · ")
+    assert picker.format_func(on_gone.id).endswith(" · failed")
+    assert picker.format_func(on_kept.id).startswith(f"Run #{on_kept.id} · dataset v1 · ")
+    assert app.dataframe[-1].value.set_index("Run").loc[f"#{on_gone.id}", "Dataset"] \
+        == "v2 (deleted)"
+    picker.set_value(on_kept.id).run()
+    assert "Retry run" in [b.label for b in app.button] and not app.info
+    assert "was deleted" not in text_of(app)

@@ -47,7 +47,11 @@ def test_a_deleted_version_leaves_the_list_and_no_run_can_start_on_it(session, t
 def test_a_failed_run_on_a_deleted_version_cannot_be_retried(session, team, two_versions):
     first, _ = two_versions
     failed = queued_run(session, team, first, status="failed")
+    assert runs.retry_refusal(failed) is None
     datasets.delete_dataset(session, team.analyst, first.id)
+    assert runs.retry_refusal(failed) == (
+        "Its dataset v1 was deleted, so it cannot run again; start a new run on another "
+        "version.")  # what the Runs page shows instead of Retry
     with pytest.raises(ValidationError, match="was deleted on .*start the run on another"):
         runs.retry_run(session, team.analyst, failed.id)
     assert len(runs.list_runs(session, team.viewer, team.client.id)) == 1
