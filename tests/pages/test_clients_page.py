@@ -29,6 +29,12 @@ def test_duplicate_name_gives_a_message_and_creates_nothing(session, team, open_
     assert len(accessible_clients(session, team.admin)) == 2
 
 
+def test_an_administrator_s_role_reads_administrator(session, team, open_page):
+    """Admins act as analysts everywhere; the table called them "analyst"."""
+    roles = open_page("pages/clients.py", team.admin).dataframe[0].value["Your role"]
+    assert set(roles) == {"administrator"}
+
+
 def test_viewer_sees_only_granted_clients_and_no_forms(session, team, open_page):
     app = open_page("pages/clients.py", team.viewer)
     assert list(app.dataframe[0].value["Client"]) == ["Acme AB"]
