@@ -71,7 +71,9 @@ def test_a_quick_run_moves_names_its_stages_and_writes_once_a_second(
     quick_fit(monitor)
     monitor.stop()
     searching = [s.progress for s in stored if s.stage == SEARCHING]
-    assert len(set(searching)) >= 2 and all(SEARCH_START < p < SEARCH_END for p in searching)
+    # the search's last tick is SEARCH_END itself: under load a write can catch it before the
+    # stage turns to building (seen once in a fresh-clone run beside other tests)
+    assert len(set(searching)) >= 2 and all(SEARCH_START < p <= SEARCH_END for p in searching)
     assert [s.progress for s in stored] == sorted(s.progress for s in stored)
     assert (stored[-1].progress, stored[-1].stage) == (SEARCH_END, BUILDING)
     times = [started, *(s.at for s in stored)]
