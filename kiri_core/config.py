@@ -98,6 +98,9 @@ def bcrypt_rounds() -> int:
 
 
 def agency_name() -> str:
+    """The agency named on PDF covers when no administrator has saved a name on the Admin
+    page: ``KIRI_AGENCY_NAME``, else "Kiri". The saved name wins over both
+    (:func:`kiri_core.services.agency.agency_name`)."""
     return os.environ.get("KIRI_AGENCY_NAME", "").strip() or "Kiri"
 
 

@@ -1,5 +1,5 @@
-"""Admin: users (activate, admin rights, unlock, a new password), client access by role, and
-the audit log."""
+"""Admin: users (activate, admin rights, unlock, a new password), client access by role, the
+agency's name on PDF covers, and the audit log."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from kiri_core.db.models import ROLES
 from kiri_core.formatting import timestamp
-from kiri_core.services import audit, auth, users
+from kiri_core.services import agency, audit, auth, users
 from kiri_core.services.access import accessible_clients, require_admin
 from kiri_core.services.errors import AccessDenied
 from ui.context import signed_in_user, viewer_zone
@@ -17,6 +17,7 @@ from ui.errors import show_error, user_errors
 
 NOTICE = "admin_notice"  # the confirmation of a change, shown after the page reruns
 PASSWORD_NOTICE = "admin_password_notice"  # the same for a new password, beside its form
+AGENCY_NOTICE = "admin_agency_notice"  # the same for the agency's name, below its form
 PASSWORD_NOTE = ("A new password also unlocks the account and logs the user out everywhere. "
                  "Give it to them in person or by phone; they can then choose their own "
                  "under My account.")
@@ -123,6 +124,27 @@ def access_section(session, admin, everyone: list) -> None:
         st.success(notice)
 
 
+def agency_section(session, admin) -> None:
+    """The agency's name on the cover of every PDF report ("Prepared by <name>")."""
+    current = agency.agency_name(session)
+    with st.form("agency_name", width=480):
+        typed = st.text_input(
+            "Agency name", value=current, key="agency_name_input",
+            help=f"Printed on the cover of every PDF report as \"Prepared by {current}\". "
+                 f"At most {agency.MAX_NAME_LENGTH} characters.")
+        submitted = st.form_submit_button("Save", type="primary")
+    if submitted:
+        with user_errors():
+            saved = agency.set_agency_name(session, admin, typed)
+            st.session_state[AGENCY_NOTICE] = (
+                f"\"{saved}\" is already the agency's name." if saved == current else
+                f"The agency's name is now \"{saved}\": every PDF report carries it from now "
+                "on.")
+            st.rerun()
+    if notice := st.session_state.pop(AGENCY_NOTICE, None):
+        st.success(notice)
+
+
 #: The audit log's columns and their widths in px (the time takes the 138 px it is written
 #: in): 713 px in all, so the log fits :data:`ui.layout.PAGE_AT_1024`. A longer e-mail,
 #: action, client name or detail is cut short (its column can be dragged wider).
@@ -158,5 +180,7 @@ with db() as session:
     everyone = users_section(session, user)
     st.subheader("Client access")
     access_section(session, user, everyone)
+    st.subheader("Agency")
+    agency_section(session, user)
     st.subheader("Audit log")
     audit_section(session, user)

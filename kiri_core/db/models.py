@@ -1,4 +1,5 @@
-"""Core tables: users, clients, access, datasets, model runs, run artifacts, audit log."""
+"""Core tables: users, clients, access, datasets, model runs, run artifacts, audit log, and
+the agency's settings."""
 
 from __future__ import annotations
 
@@ -163,3 +164,15 @@ class AuditLog(Base):
     target_type: Mapped[str | None] = mapped_column(String(40))
     target_id: Mapped[str | None] = mapped_column(String(60))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AgencySettings(Base):
+    """The agency's own settings an administrator changes in the app: one row (id 1), absent
+    until first saved."""
+
+    __tablename__ = "agency_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))  # on PDF covers: "Prepared by <name>"
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

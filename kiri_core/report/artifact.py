@@ -5,8 +5,10 @@ id and the model id) on RQ's default queue, or builds it at once when no Redis i
 configured. Each model of a run has its own PDF (the model is part of the artifact kind):
 the recommended one, or an alternative the analyst chose on the results page. A PDF is
 stored once; every download returns the same bytes until the scenarios change (saving or
-deleting a scenario drops the run's PDFs, see :mod:`kiri_core.planner`) or the report's
-layout does (a PDF stored before :data:`REPORT_LAYOUT` is built again when next asked for).
+deleting a scenario drops the run's PDFs, see :mod:`kiri_core.planner`), the report's
+layout does (a PDF stored before :data:`REPORT_LAYOUT` is built again when next asked for) or
+the agency's name on its cover does (a PDF begun before the name was saved on the Admin page,
+:func:`kiri_core.services.agency.name_changed_at`, is built again too).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from kiri_core.planner import REPORT_KIND, BudgetScenario
 from kiri_core.queue import DEFAULT_QUEUE, get_queue, redis_connection
 from kiri_core.report import build_report
 from kiri_core.results import model_by_id
+from kiri_core.services import agency
 from kiri_core.services.errors import NotFound
 from kiri_core.services.runs import get_run, known_truth, load_artifact, load_result
 from kiri_core.storage import default_storage
@@ -74,9 +77,13 @@ def _artifact(session: Session, run_id: int, kind: str) -> RunArtifact | None:
 
 
 def _current_report(session: Session, run_id: int, model_id: str) -> RunArtifact | None:
-    """The stored PDF of the run's model, unless it was built before :data:`REPORT_LAYOUT`."""
+    """The stored PDF of the run's model, unless it was built before :data:`REPORT_LAYOUT` or
+    before the agency's name on its cover was last changed."""
     stored = _artifact(session, run_id, report_kind(model_id))
-    return stored if stored is not None and stored.created_at >= REPORT_LAYOUT else None
+    if stored is None or stored.created_at < REPORT_LAYOUT:
+        return None
+    renamed = agency.name_changed_at(session)
+    return stored if renamed is None or stored.created_at >= renamed else None
 
 
 def run_report_bytes(session: Session, run: ModelRun, model_id: str,
@@ -93,7 +100,7 @@ def run_report_bytes(session: Session, run: ModelRun, model_id: str,
         .order_by(BudgetScenario.created_at, BudgetScenario.id))
     return build_report(result, client.name, client.currency,
                         [s.as_report_scenario(result, client.currency) for s in scenarios],
-                        known_truth(run), config.agency_name(), report_date, model_id)
+                        known_truth(run), agency.agency_name(session), report_date, model_id)
 
 
 def _scenario_ids(session: Session, run_id: int, model_id: str) -> list[int]:
@@ -118,6 +125,8 @@ def store_run_report(run_id: int, model_id: str) -> str:
         for _ in range(MAX_BUILDS):
             session.commit()  # each read starts a new transaction: it sees the latest saves
             shown = _scenario_ids(session, run_id, model_id)
+            # stored as built at the start: a name saved while it builds makes it stale
+            began = utcnow()
             data = run_report_bytes(session, run, model_id)
             session.commit()
             if _scenario_ids(session, run_id, model_id) == shown:
@@ -127,7 +136,7 @@ def store_run_report(run_id: int, model_id: str) -> str:
         artifact = _artifact(session, run_id, kind) or RunArtifact(run_id=run_id, kind=kind)
         artifact.storage_key, artifact.checksum = stored.key, stored.checksum
         artifact.size_bytes, artifact.content_type = stored.size_bytes, PDF
-        artifact.created_at = utcnow()
+        artifact.created_at = began
         session.add(artifact)
         session.commit()
     return "stored"

@@ -47,6 +47,7 @@ ACTIONS: dict[str, str] = {
     "bigquery.import.queue": "Asked for a BigQuery import",
     "bigquery.import": "Imported from BigQuery",
     "bigquery.import.reaped": "Failed a BigQuery import whose worker stopped",
+    "agency.name": "Renamed the agency",
 }
 TARGET_NOUNS = {"bigquery_source": "BigQuery source"}
 NAMED: dict[str, tuple[type, Callable[[Any], str]]] = {

@@ -23,9 +23,10 @@ from fitted import (
 
 from kiri_core import formatting as fmt
 from kiri_core import planner
-from kiri_core.db.models import RunArtifact
+from kiri_core.db.models import AgencySettings, RunArtifact
 from kiri_core.report import artifact, content
 from kiri_core.results import model_by_id
+from kiri_core.services import agency
 from kiri_core.services.errors import AccessDenied, NotFound
 from kiri_core.services.runs import load_result
 
@@ -227,3 +228,70 @@ def test_a_pdf_stored_before_the_report_s_layout_changed_is_built_again(ws, mode
     session.refresh(stored)
     assert stored.created_at >= artifact.REPORT_LAYOUT
     assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is not None
+
+
+@pytest.fixture
+def agency_named(ws, monkeypatch):
+    """No KIRI_AGENCY_NAME; the name saved on the Admin page is removed after the test (the
+    workspace lives for the whole module)."""
+    monkeypatch.delenv("KIRI_AGENCY_NAME", raising=False)
+    yield
+    _, session = ws
+    session.rollback()
+    session.execute(sa.delete(AgencySettings))
+    session.commit()
+
+
+def test_the_cover_names_the_agency_saved_by_an_admin(ws, models, agency_named,
+                                                      monkeypatch) -> None:
+    w, session = ws
+    recommended, _ = models
+    monkeypatch.setenv("KIRI_AGENCY_NAME", "Env Media")  # the saved name wins over it
+    agency.set_agency_name(session, w.admin, "Fjord Media")
+    assert artifact.request_report(session, w.analyst, w.run.id, recommended) is True
+    text = text_of(artifact.report_pdf(session, w.viewer, w.run.id, recommended))
+    assert "Prepared by Fjord Media" in text
+    assert "Env Media" not in text
+
+
+def test_a_pdf_stored_before_the_agency_s_name_changed_is_built_again(ws, models,
+                                                                       agency_named) -> None:
+    """The PDFs handed to clients carry the name: a stored PDF with the old name is not
+    handed out again once an admin saved a new one; the next request builds it anew, once."""
+    w, session = ws
+    recommended, _ = models
+    artifact.request_report(session, w.analyst, w.run.id, recommended)
+    before = artifact.report_pdf(session, w.viewer, w.run.id, recommended)
+    assert "Prepared by Kiri" in text_of(before)
+    agency.set_agency_name(session, w.admin, "Fjord Media")
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is None
+    assert artifact.request_report(session, w.viewer, w.run.id, recommended) is True
+    after = artifact.report_pdf(session, w.viewer, w.run.id, recommended)
+    text = text_of(after)
+    assert "Prepared by Fjord Media" in text and "Prepared by Kiri" not in text
+    assert artifact.request_report(session, w.viewer, w.run.id, recommended) is True
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) == after  # kept
+
+
+def test_a_name_saved_while_the_pdf_is_built_makes_it_stale(ws, models, agency_named,
+                                                            monkeypatch) -> None:
+    """The worker read the old name, then the admin saved a new one before the PDF was
+    stored: the stored PDF counts as begun before the change, so it is built again."""
+    w, session = ws
+    recommended, _ = models
+    build = artifact.run_report_bytes
+
+    def build_while_the_name_is_saved(session_, run, model_id):
+        data = build(session_, run, model_id)
+        monkeypatch.setattr(artifact, "run_report_bytes", build)  # one save during one build
+        with w.session() as other:
+            agency.set_agency_name(other, w.bound(other).admin, "Late Media")
+        return data
+
+    monkeypatch.setattr(artifact, "run_report_bytes", build_while_the_name_is_saved)
+    artifact.request_report(session, w.analyst, w.run.id, recommended)
+    session.expire_all()
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is None
+    artifact.request_report(session, w.analyst, w.run.id, recommended)
+    assert "Prepared by Late Media" in text_of(
+        artifact.report_pdf(session, w.viewer, w.run.id, recommended))
