@@ -141,17 +141,12 @@ def test_a_scenario_saved_while_the_pdf_is_built_gets_into_the_stored_pdf(ws, mo
     drop yet, so the build itself must notice and start again, or the stale PDF stays."""
     w, session = ws
     recommended, _ = models
-    build = artifact.run_report_bytes
-
-    def build_while_a_plan_is_saved(session_, run, model_id):
-        data = build(session_, run, model_id)
-        monkeypatch.setattr(artifact, "run_report_bytes", build)  # one save during one build
+    def save_a_plan() -> None:
         with w.session() as other:
             planner.save_scenario(other, w.bound(other).analyst, w.run.id, "Saved meanwhile",
                                   plan_for(recommended))
-        return data
 
-    monkeypatch.setattr(artifact, "run_report_bytes", build_while_a_plan_is_saved)
+    during_the_next_build(monkeypatch, save_a_plan)
     assert artifact.request_report(session, w.analyst, w.run.id, recommended) is True
     assert "Saved meanwhile" in text_of(artifact.report_pdf(session, w.viewer, w.run.id,
                                                             recommended))
@@ -279,19 +274,27 @@ def test_a_name_saved_while_the_pdf_is_built_makes_it_stale(ws, models, agency_n
     stored: the stored PDF counts as begun before the change, so it is built again."""
     w, session = ws
     recommended, _ = models
-    build = artifact.run_report_bytes
-
-    def build_while_the_name_is_saved(session_, run, model_id):
-        data = build(session_, run, model_id)
-        monkeypatch.setattr(artifact, "run_report_bytes", build)  # one save during one build
+    def save_a_name() -> None:
         with w.session() as other:
             agency.set_agency_name(other, w.bound(other).admin, "Late Media")
-        return data
 
-    monkeypatch.setattr(artifact, "run_report_bytes", build_while_the_name_is_saved)
+    during_the_next_build(monkeypatch, save_a_name)
     artifact.request_report(session, w.analyst, w.run.id, recommended)
     session.expire_all()
     assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is None
     artifact.request_report(session, w.analyst, w.run.id, recommended)
     assert "Prepared by Late Media" in text_of(
         artifact.report_pdf(session, w.viewer, w.run.id, recommended))
+
+
+def during_the_next_build(monkeypatch, change) -> None:
+    """``change()`` runs once, after the next PDF is built and before it is stored."""
+    build = artifact.run_report_bytes
+
+    def build_then_change(session_, run, model_id):
+        data = build(session_, run, model_id)
+        monkeypatch.setattr(artifact, "run_report_bytes", build)  # one change, one build
+        change()
+        return data
+
+    monkeypatch.setattr(artifact, "run_report_bytes", build_then_change)
