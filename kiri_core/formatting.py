@@ -29,17 +29,17 @@ class NumberStyle:
     sign_first: bool
     decimal: str
     thousands: str
-    date_pattern: str  # strftime pattern for a full date
+    date_pattern: str  # str.format pattern of a full date ``d``: "{d.day} {d:%b %Y}"
     percent_space: bool  # "31 %" (Nordic) versus "31%"
 
 
 STYLES: dict[str, NumberStyle] = {
-    "SEK": NumberStyle("SEK", "kr", False, ",", " ", "%Y-%m-%d", True),
-    "NOK": NumberStyle("NOK", "kr", False, ",", " ", "%d.%m.%Y", True),
-    "DKK": NumberStyle("DKK", "kr.", False, ",", ".", "%d.%m.%Y", True),
-    "EUR": NumberStyle("EUR", "€", True, ".", ",", "%d %b %Y", False),
-    "GBP": NumberStyle("GBP", "£", True, ".", ",", "%d %b %Y", False),
-    "USD": NumberStyle("USD", "$", True, ".", ",", "%b %d, %Y", False),
+    "SEK": NumberStyle("SEK", "kr", False, ",", " ", "{d:%Y-%m-%d}", True),
+    "NOK": NumberStyle("NOK", "kr", False, ",", " ", "{d:%d.%m.%Y}", True),
+    "DKK": NumberStyle("DKK", "kr.", False, ",", ".", "{d:%d.%m.%Y}", True),
+    "EUR": NumberStyle("EUR", "€", True, ".", ",", "{d.day} {d:%b %Y}", False),
+    "GBP": NumberStyle("GBP", "£", True, ".", ",", "{d.day} {d:%b %Y}", False),
+    "USD": NumberStyle("USD", "$", True, ".", ",", "{d:%b} {d.day}, {d:%Y}", False),
 }
 CURRENCIES: tuple[str, ...] = tuple(STYLES)
 COMPACT_STEPS = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
@@ -296,10 +296,14 @@ def local_time(value: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 
 
-def timestamp(value: datetime | None, zone: str) -> str:
-    """A stored moment to the minute in ``zone``: 13:05 UTC on 30 November 2026 is
-    ``"2026-11-30 14:05"`` in ``"Europe/Stockholm"``; an en dash when not known."""
-    return "–" if value is None else f"{local_time(value, zone):%Y-%m-%d %H:%M}"
+def timestamp(value: datetime | None, zone: str, currency: str = "SEK") -> str:
+    """A stored moment to the minute in ``zone``, its day written the client's way
+    (:func:`format_date`): 13:05 UTC on 30 November 2026 is ``"2026-11-30 14:05"`` in
+    ``"Europe/Stockholm"`` (``"Nov 30, 2026 14:05"`` for USD); an en dash when not known."""
+    if value is None:
+        return "–"
+    moment = local_time(value, zone)
+    return f"{format_date(moment.date(), currency)} {moment:%H:%M}"
 
 
 def moment_date(value: datetime, zone: str, currency: str = "SEK") -> str:
@@ -334,11 +338,13 @@ def as_date(value: str | date) -> date:
 
 
 def format_date(value: str | date, currency: str = "SEK") -> str:
-    """A date the way the client writes it: ``"2016-01-04"`` (SEK), ``"Jan 04, 2016"`` (USD).
+    """A date the way the client writes it: ``"2016-01-04"`` (SEK), ``"04.01.2016"`` (NOK),
+    ``"4 Jan 2016"`` (EUR), ``"Jan 4, 2016"`` (USD): every date the client reads (the PDF,
+    the Presentation page) goes through here, so one client's dates share one style.
 
     A calendar date; the day of a stored moment depends on the time zone (:func:`moment_date`).
     """
-    return as_date(value).strftime(style_for(currency).date_pattern)
+    return style_for(currency).date_pattern.format(d=as_date(value))
 
 
 def period(start: str | date, end: str | date, currency: str = "SEK") -> str:

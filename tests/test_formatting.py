@@ -71,8 +71,8 @@ def test_percent_roas_and_change_follow_the_locale() -> None:
 
 @pytest.mark.parametrize(
     ("currency", "expected"),
-    [("SEK", "2016-01-04"), ("NOK", "04.01.2016"), ("USD", "Jan 04, 2016"),
-     ("EUR", "04 Jan 2016")],
+    [("SEK", "2016-01-04"), ("NOK", "04.01.2016"), ("DKK", "04.01.2016"),
+     ("USD", "Jan 4, 2016"), ("EUR", "4 Jan 2016"), ("GBP", "4 Jan 2016")],
 )
 def test_dates_as_the_client_writes_them(currency: str, expected: str) -> None:
     assert fmt.format_date("2016-01-04", currency) == expected
@@ -227,6 +227,22 @@ def test_timestamp_shows_a_stored_utc_moment_on_the_zones_clock(
     assert fmt.timestamp(stored, zone) == expected
 
 
+@pytest.mark.parametrize(("currency", "expected"), [
+    ("SEK", "2026-12-01 00:30"), ("NOK", "01.12.2026 00:30"), ("USD", "Dec 1, 2026 00:30"),
+    ("EUR", "1 Dec 2026 00:30")])
+def test_a_timestamp_for_a_client_writes_its_day_as_the_clients_dates(
+        currency: str, expected: str) -> None:
+    """The UX audit: a US client's Presentation read "Dec 01, 2026" beside
+    "2026-11-30 14:05". One client's calendar dates, stored moments' days and timestamps
+    now read alike."""
+    stored = datetime(2026, 11, 30, 23, 30)  # 00:30 on 1 December in Stockholm
+    shown = fmt.timestamp(stored, "Europe/Stockholm", currency)
+    assert shown == expected
+    day = fmt.moment_date(stored, "Europe/Stockholm", currency)
+    assert shown.startswith(day) and day == fmt.format_date("2026-12-01", currency)
+    assert fmt.period("2026-12-01", "2026-12-01", currency) == f"{day} – {day}"
+
+
 @pytest.mark.parametrize(
     ("stored", "zone", "currency", "expected"),
     [
@@ -235,7 +251,7 @@ def test_timestamp_shows_a_stored_utc_moment_on_the_zones_clock(
         (datetime(2026, 6, 30, 22, 0), "Europe/Stockholm", "SEK", "2026-07-01"),  # 00:00 CEST
         (datetime(2026, 11, 30, 23, 0), "UTC", "SEK", "2026-11-30"),
         (datetime(2026, 12, 1, 4, 59), "America/New_York", "USD", "Nov 30, 2026"),
-        (datetime(2026, 12, 1, 5, 0), "America/New_York", "USD", "Dec 01, 2026"),
+        (datetime(2026, 12, 1, 5, 0), "America/New_York", "USD", "Dec 1, 2026"),
     ],
 )
 def test_moment_date_is_the_day_in_the_zone_written_the_clients_way(

@@ -18,9 +18,11 @@ CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapse
 def presentation_run(session: Session, user: User, client: Client) -> tuple[ModelRun, bool]:
     """The presented run and whether the clean view is on.
 
-    Normally the run is picked in a bar above the story, beside a button to the clean view.
-    The clean view hides the sidebar and the toolbar (the run picker goes with them, the
-    session's run stays) and offers one button back.
+    Normally the run is picked in a bar above the story, beside a button to the clean view;
+    the bar is the analyst's and names the model by its id (the story names it in words,
+    :func:`kiri_core.report.content.model_in_words`). The clean view hides the sidebar and
+    the toolbar (the run picker goes with them, the session's run stays) and offers one
+    button back.
     """
     if st.session_state.get(PRESENTING):
         st.html(CLEAN_VIEW)

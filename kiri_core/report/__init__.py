@@ -99,7 +99,7 @@ def _cover(pdf: ReportPDF, result: dict, model_id: str, client: str, currency: s
     pdf.cell(0, 7, f"{fmt.period(window['start'], window['end'], currency)} · "
                    f"{fmt.weeks(window['periods'])}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Inter", size=10)
-    pdf.cell(0, 6, content.model_statement(result, model_id), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, content.model_in_words(result, model_id), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(-COVER_FOOT)
     pdf.set_font("Inter", size=9)
     pdf.cell(0, 5, f"Prepared by {agency} · {fmt.format_date(report_date, currency)}",
@@ -196,11 +196,9 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     pdf.table(("Measure", "Value", "What it means"),
               content.quality_rows(result, model_id, currency), widths=(20, 10, 70),
               aligns="LRL")
-    pdf.paragraph(content.selection_note(result, model_id, currency), size=9, color=MUTED)
-    pdf.paragraph(f"Engine: {fmt.engine_name(result.get('engine', 'kiri'))} "
-                  f"{result.get('engine_version', '')} · "
-                  f"{len(result['models'])} candidate models · "
-                  f"{fmt.weeks(result['window']['periods'])} of data.", size=8.5, color=MUTED)
+    pdf.paragraph(content.client_selection_note(result, model_id, currency), size=9,
+                  color=MUTED)
+    pdf.paragraph(content.model_reference(result, model_id), size=8.5, color=MUTED)
     method = content.method_text(result, currency)
     _chart(pdf, charts.fitted_vs_residual(result, model_id, currency),
            *content.chart_text(result, "fitted_vs_residual"), height=220,

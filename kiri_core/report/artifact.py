@@ -38,9 +38,9 @@ PDF = "application/pdf"
 MAX_BUILDS = 5
 WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 #: When what a PDF shows last changed (UTC): move it on with such a change, so the PDFs
-#: stored before it are built again (here: the pages, no longer left mostly empty; the same
-#: day as a conversion model's CPA tables and charts, so with the hour).
-REPORT_LAYOUT = datetime(2026, 12, 1, 5)
+#: stored before it are built again (here: the model named in words on the cover, its id
+#: only in the appendix; the same day as earlier layout changes, so with the hour).
+REPORT_LAYOUT = datetime(2026, 12, 1, 10)
 
 
 def report_kind(model_id: str) -> str:

@@ -48,7 +48,8 @@ def paid_totals(result: dict, model_id: str) -> tuple[float, float]:
 
 
 def model_statement(result: dict, model_id: str) -> str:
-    """Which model the figures come from: the recommended one or the analyst's alternative."""
+    """Which model the figures come from, by its id, for the analyst's pages: the recommended
+    one or the analyst's alternative (the client's material: :func:`model_in_words`)."""
     if model_id == result["model_id"]:
         return f"Model {model_id} · recommended"
     return f"Model {model_id} · alternative model chosen by the analyst"
@@ -63,6 +64,33 @@ def selection_note(result: dict, model_id: str, currency: str) -> str:
     return (f"Model {model_id} is an alternative model chosen by the analyst instead of the "
             f"recommended model {recommended}. Why the engine recommended {recommended}: "
             f"{reason}")
+
+
+def model_in_words(result: dict, model_id: str) -> str:
+    """Which model the figures come from, for the client (the PDF, the Presentation page): a
+    client has no use for its internal id, which the PDF gives once (:func:`model_reference`)."""
+    if model_id == result["model_id"]:
+        return "The recommended model"
+    return "An alternative model chosen by your analyst"
+
+
+def client_selection_note(result: dict, model_id: str, currency: str) -> str:
+    """:func:`selection_note` for the client: the models named in words."""
+    source = f"The figures come from {in_sentence(model_in_words(result, model_id))}"
+    reason = recommendation_reason(result, currency)
+    if model_id == result["model_id"]:
+        return f"{source}. {reason}"
+    return (f"{source} instead of the recommended model. Why the engine recommended that "
+            f"model: {reason}")
+
+
+def model_reference(result: dict, model_id: str) -> str:
+    """The PDF appendix's line that traces the report to its model (the one place the
+    client's material names the model's id), its engine, search and data."""
+    return (f"Model reference: {model_id} · Engine: "
+            f"{fmt.engine_name(result.get('engine', 'kiri'))} "
+            f"{result.get('engine_version', '')} · {len(result['models'])} candidate models · "
+            f"{fmt.weeks(result['window']['periods'])} of data.")
 
 
 WEAK_FIT_RSQ = 0.6  # below this share of the weekly variation explained, say so

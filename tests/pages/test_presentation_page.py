@@ -4,6 +4,8 @@ engine jargon; a clean view without sidebar or controls but the pick of a plan."
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 from fitted import carry_over_counted_in, finished_run, fitted_run
 
@@ -37,6 +39,9 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert not app.exception
     text = text_of(app)
     assert app.title[0].value == "Acme AB"
+    window = result["window"]
+    assert (f"Marketing mix results · {fmt.period(window['start'], window['end'], 'SEK')} · "
+            "the recommended model") in [c.value for c in app.caption]
     weak = content.fit_warning(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
     steady = content.steady_spend_warning(result, result["model_id"], "SEK")  # Google's 9 %
     assert weak and steady and [w.value for w in app.warning] == [weak, steady]
@@ -64,6 +69,7 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert not inputs(app.main)
     assert [b.label for b in app.main.button] == ["Stop presenting"]
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
+    assert not mentions(text_of(app), result["model_id"])  # the client's view names no id
     app.main.button[0].click().run()
     assert [b.label for b in app.main.button] == ["Present", "Prepare PDF report"]
 
@@ -83,6 +89,15 @@ def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, te
     text = text_of(app)
     assert (f"Model {other} · alternative model chosen by the analyst · set on the Results "
             f"page by Analyst on {fmt.moment_date(utcnow(), config.time_zone(), 'SEK')}") in text
+    assert mentions(text, other) == 1  # in the analyst's run bar, above the story
+    window = result["window"]
+    story = (f"Marketing mix results · {fmt.period(window['start'], window['end'], 'SEK')} · "
+             "an alternative model chosen by your analyst")
+    assert story in [c.value for c in app.caption]
+    app.main.button[0].click().run()  # "Present": the story says which model in words only
+    assert not app.exception
+    assert story in [c.value for c in app.caption]
+    assert not mentions(text_of(app), other)
     assert "Budget recommendation: Other plan" in text
     assert "Recommended plan" not in text
     for finding in content.findings(result, other, "SEK")[:4]:
@@ -125,6 +140,11 @@ def test_saved_plans_are_compared_then_shown_one_at_a_time(session, team, open_p
     assert not app.exception
     assert [w.label for w in inputs(app.main)] == ["Show the plan"]
     assert_shows(app, text_of(app), "Q1 +20%", more)
+
+
+def mentions(text: str, model_id: str) -> int:
+    """How often a page's text names the model's internal id (not as part of a longer id)."""
+    return len(re.findall(rf"\b{model_id}\b", text))
 
 
 def plans_charted(app) -> list[str]:

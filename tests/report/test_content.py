@@ -463,6 +463,32 @@ def test_an_alternative_model_s_note_gives_the_reason_as_the_recommended_one_s()
         f"recommended model {recommended}. Why the engine recommended {recommended}: {reason}")
 
 
+def test_the_client_reads_which_model_in_words_and_the_id_only_as_its_reference() -> None:
+    """The UX audit: "Model 2_1849_1 · recommended" on the PDF's cover means nothing to a
+    client. The client's wording names no id; the analyst's pages keep theirs
+    (:func:`content.model_statement`), and the PDF's model reference gives it once."""
+    result = fitted_run().result
+    recommended = result["model_id"]
+    other = next(m["model_id"] for m in result["models"] if m["model_id"] != recommended)
+    reason = recommendation_reason(result, "SEK")
+    assert content.model_in_words(result, recommended) == "The recommended model"
+    assert content.model_in_words(result, other) == (
+        "An alternative model chosen by your analyst")
+    assert content.client_selection_note(result, recommended, "SEK") == (
+        f"The figures come from the recommended model. {reason}")
+    assert content.client_selection_note(result, other, "SEK") == (
+        "The figures come from an alternative model chosen by your analyst instead of the "
+        f"recommended model. Why the engine recommended that model: {reason}")
+    for model_id in (recommended, other):
+        client = (content.model_in_words(result, model_id)
+                  + content.client_selection_note(result, model_id, "SEK"))
+        assert recommended not in client and other not in client
+        assert content.model_reference(result, model_id) == (
+            f"Model reference: {model_id} · Engine: Kiri {result['engine_version']} · "
+            f"{len(result['models'])} candidate models · 104 weeks of data.")
+    assert content.model_statement(result, other).startswith(f"Model {other} ")  # analysts'
+
+
 def test_the_total_s_note_gives_the_weeks_not_the_period_again() -> None:
     """The Presentation and the PDF name the period above the tiles; the audit found the
     total's note repeating it."""
