@@ -7,16 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts
-from kiri_core.data.validation import SPEND_BOX
+from kiri_core.data.validation import SPEND_BOX, Problem, validate_frame
 from kiri_core.services import datasets, runs
 from kiri_core.services.errors import ValidationError
 from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
+from ui.data_preview import show_preview
 from ui.db import db
 from ui.errors import show_error, user_errors
-from ui.inputs import confirmed_button
+from ui.inputs import confirmed_action
 from ui.links import page_link
-from ui.tables import datasets_table, preview_columns, preview_frame
+from ui.tables import datasets_table
 
 DELETED = "data_deleted_notice"
 OUTCOME_BOX = "Outcome column (revenue or conversions)"
@@ -57,9 +58,9 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
             "organic": organic}
 
 
-def preview(frame: pd.DataFrame, mapping: dict, currency: str) -> None:
-    st.dataframe(preview_frame(frame, currency), column_config=preview_columns(frame),
-                 hide_index=True, width="stretch")
+def preview(frame: pd.DataFrame, mapping: dict, problems: list[Problem],
+            currency: str) -> None:
+    show_preview(frame, problems, currency)
     if mapping["date"] and mapping["revenue"]:
         workspace.chart(charts.data_preview(frame, mapping, currency))
 
@@ -80,14 +81,14 @@ def upload_tab(session, user, client) -> None:
         return
     key = f"map_{uploaded.file_id}"
     mapping = mapping_editor(frame, datasets.suggest_mapping(frame), key)
-    problems = datasets.check_frame(frame, mapping)
+    problems = validate_frame(frame, datasets.mapping_from_dict(mapping))
     if problems:
         count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
         st.error(f"{count} must be fixed before this file can be saved:\n\n"
                  + "\n".join(f"- {p}" for p in problems))
     else:
         st.success(f"{len(frame)} rows look good.")
-    preview(frame, mapping, client.currency)
+    preview(frame, mapping, problems, client.currency)
     name = st.text_input("Name of this version", value=uploaded.name, key=f"{key}_name")
     if st.button("Save dataset version", type="primary", disabled=bool(problems)):
         with user_errors():
@@ -131,16 +132,15 @@ def delete_section(session, user, versions) -> None:
         by_id = {d.id: d for d in versions}
         chosen = by_id[st.selectbox("Version", list(by_id), key="delete_version",
                                     format_func=lambda key: by_id[key].label)]
-        if confirmed_button(
-                f"Delete v{chosen.version}", f"Delete {chosen.label} for everyone who sees "
-                "this client? Runs already made on it keep their results; new runs cannot "
-                "use it.",
-                key=f"delete_dataset_{chosen.id}"):
-            with user_errors():
-                datasets.delete_dataset(session, user, chosen.id)
-                st.session_state[DELETED] = (chosen.client_id, f"Deleted {chosen.label}. Runs "
-                                             "already made on it keep their results.")
-                st.rerun()
+
+        def delete() -> None:
+            datasets.delete_dataset(session, user, chosen.id)
+            st.session_state[DELETED] = (chosen.client_id, f"Deleted {chosen.label}. Runs "
+                                         "already made on it keep their results.")
+
+        confirmed_action(f"Delete v{chosen.version}", f"Delete {chosen.label} for everyone who "
+                         "sees this client? Runs already made on it keep their results; new "
+                         "runs cannot use it.", delete, key=f"delete_dataset_{chosen.id}")
 
 
 with db() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 
 import streamlit as st
 
@@ -21,7 +22,7 @@ from ui import plans, workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
-from ui.inputs import confirmed_button, decimal_input, money_input
+from ui.inputs import confirmed_action, decimal_input, money_input
 from ui.layout import metric_row
 
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
@@ -181,13 +182,11 @@ def saved_scenarios(session, user, run, result: dict, model_id: str, role: str,
             if elsewhere:
                 st.info(content.other_model_note(scenario.model_id, model_id))
             show_plan(plan, currency)
-            if role == "analyst" and confirmed_button(
-                    "Delete scenario", f"Delete “{scenario.name}” for everyone who sees "
-                    "this client? It cannot be undone.",
-                    key=f"delete_scenario_{scenario.id}"):
-                with user_errors():
-                    planner.delete_scenario(session, user, scenario.id)
-                    st.rerun()
+            if role == "analyst":
+                confirmed_action("Delete scenario", f"Delete “{scenario.name}” for everyone "
+                                 "who sees this client? It cannot be undone.",
+                                 partial(planner.delete_scenario, session, user, scenario.id),
+                                 key=f"delete_scenario_{scenario.id}")
 
 
 st.title("Budget planner")

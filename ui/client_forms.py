@@ -11,6 +11,7 @@ from kiri_core.services import clients
 from kiri_core.services.access import accessible_clients
 from ui import state
 from ui.errors import user_errors
+from ui.inputs import confirmed_action
 
 # The notice of a change, (where, text), shown in the run after it ("new" or "edit" form)
 NOTICE = "clients_notice"
@@ -135,20 +136,19 @@ def archive_control(session, user, chosen) -> None:
                                             "the client pickers.")
                 st.rerun()
         return
-    with st.popover("Archive client", key=f"archive_{chosen.id}_ask"):
-        st.markdown(f"Archive {chosen.name}? It leaves the client pickers for everyone. Its "
-                    "data, runs and access are kept, and you can restore it here.")
-        confirmed = st.button(f"Yes, archive {chosen.name}", key=f"archive_{chosen.id}",
-                              type="primary")
-    if confirmed:
-        with user_errors():
-            clients.set_archived(session, user, chosen.id, True)
-            said = (f"Archived {chosen.name}: it no longer shows in the client pickers. "
-                    "Restore it here any time.")
-            if state.client_id() == chosen.id:  # the sidebar takes the first client left,
-                left = accessible_clients(session, user)  # as a new session would, and no
-                state.set_client_id(left[0].id if left else None)  # "no longer open" warning
-                st.session_state[EDIT_FOLLOWS] = state.client_id()  # this picker stays here
-                said += f" The sidebar now shows {left[0].name}." if left else ""
-            st.session_state[NOTICE] = ("edit", said)
-            st.rerun()
+
+    def archive() -> None:
+        clients.set_archived(session, user, chosen.id, True)
+        said = (f"Archived {chosen.name}: it no longer shows in the client pickers. "
+                "Restore it here any time.")
+        if state.client_id() == chosen.id:  # the sidebar takes the first client left, as a
+            left = accessible_clients(session, user)  # new session would, and no "no longer
+            state.set_client_id(left[0].id if left else None)  # open" warning
+            st.session_state[EDIT_FOLLOWS] = state.client_id()  # this picker stays here
+            said += f" The sidebar now shows {left[0].name}." if left else ""
+        st.session_state[NOTICE] = ("edit", said)
+
+    confirmed_action("Archive client", f"Archive {chosen.name}? It leaves the client pickers "
+                     "for everyone. Its data, runs and access are kept, and you can restore it "
+                     "here.", archive, key=f"archive_{chosen.id}",
+                     yes=f"Yes, archive {chosen.name}")

@@ -1,4 +1,5 @@
-"""Input boxes shared by pages: amounts and decimals typed and shown the client's way."""
+"""Input boxes shared by pages: amounts and decimals typed and shown the client's way, and
+destructive actions asked twice."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from kiri_core import formatting as fmt
+from kiri_core.services.errors import KiriError
+from ui.errors import show_error
 
 
 def money_input(label: str, default: float, currency: str, *, key: str,
@@ -76,10 +79,27 @@ def _typed_input(label: str, default: float, *, key: str, read: Callable[[str], 
     return value
 
 
-def confirmed_button(label: str, question: str, *, key: str) -> bool:
-    """A destructive button asked twice: ``label`` opens a popover with ``question`` and
-    "Yes, delete"; True in the run where that was clicked. Closing the popover keeps
-    everything, and nothing is left waiting in the session."""
-    with st.popover(label, key=f"{key}_ask"):  # its own key: the next one opens closed
+def confirmed_action(label: str, question: str, action: Callable[[], None], *, key: str,
+                     yes: str = "Yes, delete") -> None:
+    """A destructive action asked twice: ``label`` opens a popover with ``question`` and
+    ``yes``; clicking that runs ``action`` and the page again.
+
+    A refusal (a :class:`KiriError`, e.g. a run still in progress on the dataset) closes the
+    popover, which would cover it, and is shown under its button once: a refused try counts
+    in the popover's key, and a new popover opens closed. Closing the popover keeps
+    everything.
+    """
+    tries_key, refused_key = f"{key}_refusals", f"{key}_refused"
+    tries = st.session_state.get(tries_key, 0)
+    with st.popover(label, key=f"{key}_ask_{tries}"):
         st.markdown(question)
-        return st.button("Yes, delete", key=key, type="primary")
+        clicked = st.button(yes, key=key, type="primary")
+    if clicked:
+        try:
+            action()
+        except KiriError as error:
+            st.session_state[refused_key] = error
+            st.session_state[tries_key] = tries + 1
+        st.rerun()
+    if refused := st.session_state.pop(refused_key, None):
+        show_error(refused)

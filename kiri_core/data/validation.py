@@ -77,6 +77,7 @@ DEP_VAR_WORD = _word(DEP_VAR_NAMES)
 CONVERSION_WORD = _word((n.removesuffix("s") for n in CONVERSION_NAMES), "s?")  # or singular
 MONEY_WORD = _word(MONEY_NAMES)
 HEADER_ROW = 1
+FIRST_DATA_ROW = HEADER_ROW + 1  # a frame's row at position 0, as the messages name it
 SPEND_BOX = "Spend columns (paid media)"  # the Data page's label of the spend columns
 
 
@@ -603,7 +604,7 @@ def _capped(
 
 
 def _row_numbers(series: pd.Series) -> list[int]:
-    return list(range(HEADER_ROW + 1, HEADER_ROW + 1 + len(series)))
+    return list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(series)))
 
 
 def _cells(series: pd.Series) -> list[tuple[int, object]]:

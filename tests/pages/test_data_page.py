@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import pytest
+from streamlit.testing.v1.element_tree import Dataframe
 
 from kiri_core import generator
-from kiri_core.services import datasets
+from kiri_core.db.models import ModelRun
+from kiri_core.services import datasets, runs
+from ui.data_preview import PROBLEM_CELL
 from ui.tables import preview_columns, preview_frame
 
 
 def csv_bytes(weeks: int = 60, seed: int = 2) -> bytes:
     frame, _ = generator.generate(weeks, seed)
     return frame.to_csv(index=False).encode()
+
+
+def marked_cells(table: Dataframe) -> set[tuple[int, str]]:
+    """``(row of the file, column)`` of every cell the preview's style sheet marks."""
+    frame, marked = table.value, set()
+    for selectors, style in re.findall(r"([^{}]+)\{([^}]*)\}",
+                                       table.proto.arrow_data.styler.styles):
+        if PROBLEM_CELL.split(";")[0] in style:
+            for row, col in re.findall(r"_row(\d+)_col(\d+)", selectors):
+                marked.add((int(frame.index[int(row)]), frame.columns[int(col)]))
+    return marked
 
 
 def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page):
@@ -34,7 +51,8 @@ def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page):
         f"v1 · {saved.name}", "acme.csv", 60]
 
 
-def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, open_page):
+def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, open_page,
+                                                                text_of):
     text = csv_bytes().decode().splitlines()
     text[3] = text[3].replace(text[3].split(",")[2], "-100", 1)  # negative spend_meta, row 4
     text[5] = ",".join(["2022-13-45", *text[5].split(",")[1:]])  # bad date, row 6
@@ -46,6 +64,53 @@ def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, o
     save = next(b for b in app.button if b.label == "Save dataset version")
     assert save.disabled
     assert datasets.list_datasets(session, team.analyst, team.client.id) == []
+    preview = app.dataframe[0]
+    assert preview.value.index[0] == 2  # the file's rows, from the top: both problems show
+    assert marked_cells(preview) == {(4, "spend_meta"), (6, "date")}
+    assert "Rows 2–21 of the file: the cells with a problem are marked." in text_of(app)
+
+
+def test_a_bad_cell_past_the_first_rows_is_shown_and_marked(session, team, open_page,
+                                                             text_of):
+    lines = csv_bytes().decode().splitlines()
+    cells = lines[39].split(",")  # row 40 of the file: the header is row 1
+    cells[2] = '"12,5kr"'  # spend_meta as an export with the currency in the cell writes it
+    lines[39] = ",".join(cells)
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("bad.csv", "\n".join(lines).encode()).run()
+    assert not app.exception
+    assert "row 40, column 'spend_meta': '12,5kr' is not a number" in app.error[0].value
+    preview = app.dataframe[0]
+    assert list(preview.value.index) == list(range(35, 55))  # around row 40, not rows 2-21
+    assert preview.value.loc[40, "spend_meta"] == "12,5kr"
+    assert marked_cells(preview) == {(40, "spend_meta")}
+    assert ("Rows 35–54 of the file, around row 40, the first with a problem: the cells with "
+            "a problem are marked.") in text_of(app)
+    assert next(b for b in app.button if b.label == "Save dataset version").disabled
+    assert datasets.list_datasets(session, team.analyst, team.client.id) == []
+
+
+def test_problem_rows_below_the_preview_are_named_under_it(session, team, open_page, text_of):
+    lines = csv_bytes().decode().splitlines()
+    for row in (30, 58):
+        cells = lines[row - 1].split(",")
+        cells[3] = "-5"  # a negative spend_google
+        lines[row - 1] = ",".join(cells)
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("bad.csv", "\n".join(lines).encode()).run()
+    assert marked_cells(app.dataframe[0]) == {(30, "spend_google")}
+    assert "Rows with a problem below these: 58." in text_of(app)
+
+
+def test_an_upload_without_problems_marks_nothing_and_shows_no_row_numbers(session, team,
+                                                                            open_page):
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("acme.csv", csv_bytes()).run()
+    preview = app.dataframe[0]
+    assert marked_cells(preview) == set()
+    hidden = json.loads(preview.proto.columns)["_index"]["hidden"]
+    assert hidden is True  # the width the row numbers take would hide a column at 1024 px
+    assert not [c for c in app.caption if c.value.startswith("Rows ")]
 
 
 def test_a_swedish_excel_export_is_mapped_by_its_swedish_names(session, team, open_page):
@@ -194,3 +259,26 @@ def test_an_analyst_deletes_a_version_after_being_asked(session, team, open_page
     assert app.dataframe[-1].value["Dataset"].str.startswith("v2 · ").tolist() == [True]
     assert [d.version for d in datasets.list_datasets(session, team.viewer, team.client.id)] \
         == [2]
+
+
+def test_a_refused_delete_closes_its_popover_and_says_why(session, team, open_page):
+    first = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 1)
+    datasets.generate_dataset(session, team.analyst, team.client.id, 60, 2)
+    run = ModelRun(client_id=team.client.id, dataset_id=first.id, status="queued",
+                   config=runs.default_config(first), created_by_id=team.analyst.id)
+    session.add(run)
+    session.commit()
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.selectbox(key="delete_version").select_index(1).run()  # v1, the one with the run
+    [ask] = [p for p in app.get("popover") if p.proto.popover.label == "Delete v1"]
+    ask.button[0].click().run()
+    assert not app.exception
+    refusal = re.compile(r"Nothing was deleted: run #\d+ on dataset v1 .* is still queued")
+    assert [e for e in app.error if refusal.match(e.value)]
+    [again] = [p for p in app.get("popover") if p.proto.popover.label == "Delete v1"]
+    assert again.proto.id != ask.proto.id  # a new popover: the browser shows it closed
+    assert app.dataframe[-1].value["Dataset"].str[:2].tolist() == ["v2", "v1"]
+    assert [d.version for d in datasets.list_datasets(session, team.viewer, team.client.id)] \
+        == [2, 1]
+    app.run()
+    assert not [e for e in app.error if refusal.match(e.value)]  # said once
