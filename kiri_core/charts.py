@@ -64,7 +64,7 @@ MEAN_SPEND = "Mean weekly spend"
 RECOMMENDED_SPEND = "Recommended spend"
 ZERO_SPEND = "Carry-over at zero spend"
 #: The models the Pareto chart marks, as its legend names them.
-RECOMMENDED_MODEL, SELECTED_MODEL = "Recommended model", "Selected model"
+RECOMMENDED_MODEL, SELECTED_MODEL = "Recommended model", "Model shown"
 DEFAULT_HEIGHT = 300
 HAIR = 1e-9  # a value that draws nothing but is stacked on the negative side
 TODAY = "Today"  # the first bar of the plans compared: today's spend

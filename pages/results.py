@@ -1,4 +1,5 @@
-"""Results workspace: pick a model on the Pareto front and explore every view of it."""
+"""Results workspace: look at any model on the Pareto front in every view, and make one the
+client's model."""
 
 from __future__ import annotations
 
@@ -61,9 +62,8 @@ with db() as session:
                                                      "contribution"))
 
     st.subheader("Report")
-    st.caption(f"{content.model_statement(result, model_id)}: the PDF reports this model and "
-               "the budget scenarios saved for it.")
-    pdf.report_download(session, user, run, client, model_id)
+    st.caption(workspace.report_note(result, run, model_id))  # the client's, also on preview
+    pdf.report_download(session, user, run, client, workspace.selected_model(result, run))
     if role == "analyst":  # viewers read the results and the PDF; analysts export the models
         st.download_button("Robyn CSVs (zip)", lambda: robyn_csv_zip(result),
                            mime="application/zip", key=f"download_robyn_{run.id}",

@@ -25,11 +25,12 @@ RESULT_CACHE = "workspace_results"
 RESULTS_KEPT = 3
 PARETO_NOTE = ("Each dot is one candidate model: further left fits the weeks better, lower "
                "splits the effect more like the spend. Colours group similar models "
-               "(clusters); the ring marks the recommended model, the blue dot the selected one. "
-               "Click a dot to choose it.")
-PARETO_NOTE_VIEWER = PARETO_NOTE.removesuffix(" Click a dot to choose it.")
+               "(clusters); the ring marks the recommended model, the blue dot the one shown. "
+               "Click a dot to look at it.")
+PARETO_NOTE_VIEWER = PARETO_NOTE.removesuffix(" Click a dot to look at it.")
 VIEWER_PICKER_HELP = "Only an analyst of the client can choose its model."
-PICKED_KEY = "workspace_model_picked_{run_id}"
+PREVIEW_KEY = "workspace_model_preview_{run_id}"  # the model an analyst looks at, per run
+MADE_KEY = "workspace_model_made_{run_id}"  # the model the button just made the client's
 SPEND_TABLE = ("Channel", "Spend", "Spend share", "Contribution", "Effect share")
 
 
@@ -124,25 +125,32 @@ def selected_model(result: dict, run: ModelRun) -> str:
 
 def model_picker(session: Session, user: User, run: ModelRun, result: dict, role: str,
                  currency: str) -> str:
-    """A select box, who chose the model, its fit and the Pareto scatter (click a point to
-    choose it); returns the chosen model id.
+    """A select box, the model's fit and the Pareto scatter; returns the id of the model the
+    page shows.
 
-    An analyst's pick is stored for the run, so everyone's Results, budget planner,
-    presentation and PDF report show it; a viewer sees the choice and cannot change it.
+    An analyst's pick in the box, or click on a point, previews that model on this page (in
+    this browser session, per run); only the "Make ... the client's model" button stores it
+    for the run, so that everyone's Results, budget planner, presentation and PDF report show
+    it. A viewer sees the client's model and cannot change it.
     """
-    box, chart_key, picked = (f"model_box_{run.id}", f"pareto_{run.id}",
-                              PICKED_KEY.format(run_id=run.id))
+    box, chart_key, preview = (f"model_box_{run.id}", f"pareto_{run.id}",
+                               PREVIEW_KEY.format(run_id=run.id))
     options, may_choose = model_options(result), role == "analyst"
-    _take_pareto_click(chart_key, picked, options)
+    client_model = selected_model(result, run)
     if may_choose:
-        _save_pick(session, user, run, result, picked)
-    model_id = st.session_state[box] = selected_model(result, run)
+        _take_pareto_click(chart_key, preview, options)
+    model_id = st.session_state[box] = (_previewed(preview, options, client_model)
+                                        if may_choose else client_model)
     st.selectbox("Model", options, key=box, on_change=state.keep_widget_value,
-                 args=(box, lambda model_id: st.session_state.update({picked: model_id})),
+                 args=(box, lambda model_id: st.session_state.update({preview: model_id})),
                  disabled=not may_choose, help=None if may_choose else VIEWER_PICKER_HELP,
                  format_func=lambda m: model_label(result, m, currency))
     st.caption(model_note(result, model_id, currency))
-    st.caption(choice_note(run, currency, may_choose, viewer_zone()))
+    if model_id == client_model:
+        _made_notice(run, model_id)
+        st.caption(choice_note(run, currency, may_choose, viewer_zone()))
+    else:
+        _preview_choice(session, user, run, model_id, client_model, currency)
     chart_column, fit_column = st.columns([3, 1], vertical_alignment="center")
     with chart_column:
         st.altair_chart(charts.pareto_front(result, model_id, currency), theme=None,
@@ -165,10 +173,31 @@ def choice_note(run: ModelRun, currency: str, may_choose: bool, zone: str) -> st
     """That the model is the client's for everyone, who chose it and when (the day in
     ``zone``), and who may change it."""
     chooser = _chooser(run, currency, zone)
-    change = ("Choosing another changes it for everyone." if may_choose
+    change = ("Picking another model previews it on this page only; a button then makes it "
+              "the client's." if may_choose
               else "Only an analyst of the client can choose another.")
     return (f"The client's model{f', chosen by {chooser}' if chooser else ''}: everyone sees "
             f"it here, in the budget planner, the presentation and the PDF report. {change}")
+
+
+def preview_note(run: ModelRun, model_id: str, client_model: str, currency: str,
+                 zone: str) -> str:
+    """That the page shows ``model_id`` while the client's model, for everyone, stays."""
+    chooser = _chooser(run, currency, zone)
+    return (f"You are looking at model {model_id}. The client's model is still "
+            f"{client_model}{f' (chosen by {chooser})' if chooser else ''}: everyone sees "
+            f"{client_model} in the budget planner, the presentation and the PDF report.")
+
+
+def report_note(result: dict, run: ModelRun, model_id: str) -> str:
+    """Which model the PDF reports: the client's, also while the page shows ``model_id``."""
+    client_model = selected_model(result, run)
+    statement = content.model_statement(result, client_model)
+    if model_id == client_model:
+        return f"{statement}: the PDF reports this model and the budget scenarios saved for it."
+    return (f"{statement}: the PDF reports the client's model and the budget scenarios saved "
+            f"for it, not model {model_id} you are looking at. Make {model_id} the client's "
+            "model to report it.")
 
 
 def model_caption(result: dict, run: ModelRun, currency: str, zone: str) -> str:
@@ -188,21 +217,50 @@ def _chooser(run: ModelRun, currency: str, zone: str) -> str | None:
     return f"{run.chosen_by.name} on {fmt.moment_date(run.chosen_at, zone, currency)}"
 
 
-def _save_pick(session: Session, user: User, run: ModelRun, result: dict, picked: str) -> None:
-    """Store the model picked in the box or on the Pareto front, if any, as the run's."""
-    model_id = st.session_state.pop(picked, None)
-    if model_id not in (None, selected_model(result, run)):
+def _previewed(preview: str, options: list[str], client_model: str) -> str:
+    """The model previewed on the page, else the client's model (a preview of the client's
+    model ends the preview)."""
+    model_id = st.session_state.get(preview)
+    if model_id not in options or model_id == client_model:
+        st.session_state.pop(preview, None)
+        return client_model
+    return model_id
+
+
+def _preview_choice(session: Session, user: User, run: ModelRun, model_id: str,
+                    client_model: str, currency: str) -> None:
+    """The preview's notice and its two buttons: make the previewed model the client's (the
+    only way to store it for the run), or go back to the client's model."""
+    preview = PREVIEW_KEY.format(run_id=run.id)
+    st.info(preview_note(run, model_id, client_model, currency, viewer_zone()),
+            icon=":material/visibility:")
+    with st.container(horizontal=True):
+        make = st.button(f"Make {model_id} the client's model", type="primary",
+                         key=f"make_client_model_{run.id}")
+        st.button(f"Back to {client_model}", key=f"back_to_client_model_{run.id}",
+                  on_click=st.session_state.pop, args=(preview, None))
+    if make:
         with user_errors():
             runs.choose_model(session, user, run.id, model_id)
+            st.session_state.pop(preview, None)
+            st.session_state[MADE_KEY.format(run_id=run.id)] = model_id
+            st.rerun()
 
 
-def _take_pareto_click(chart_key: str, picked: str, options: list[str]) -> None:
-    """A new click on a Pareto point picks that model."""
+def _made_notice(run: ModelRun, model_id: str) -> None:
+    """Once, after the button made ``model_id`` the client's model: say so."""
+    if st.session_state.pop(MADE_KEY.format(run_id=run.id), None) == model_id:
+        st.success(f"Model {model_id} is now the client's model: everyone sees it in the "
+                   "budget planner, the presentation and the PDF report.")
+
+
+def _take_pareto_click(chart_key: str, preview: str, options: list[str]) -> None:
+    """A new click on a Pareto point previews that model."""
     event = st.session_state.get(chart_key)
     points = [p.get("model_id") for p in event.selection.get("pick", [])] if event else []
     seen = f"{chart_key}_seen"
     if points and points[0] in options and points[0] != st.session_state.get(seen):
-        st.session_state[picked] = st.session_state[seen] = points[0]
+        st.session_state[preview] = st.session_state[seen] = points[0]
 
 
 def fit_tiles(result: dict, model_id: str, currency: str) -> None:

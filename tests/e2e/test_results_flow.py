@@ -69,7 +69,8 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     page.shot("1-results-recommended-1024")
     page.set_viewport_size({"width": 1400, "height": 2600})
 
-    # switching model updates the views without re-running anything
+    # previewing a model updates the views without re-running anything; a button makes it
+    # the client's
     page.get_by_test_id("stSelectbox").filter(has_text="Model").click()
     option = page.get_by_role("option").nth(1)
     other = model_by_id(result, option.inner_text().split(" ")[0])
@@ -80,6 +81,8 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     page.get_by_text(fmt.money(channel["contribution"], "SEK"), exact=True).first.wait_for(
         state="attached")  # the table is drawn on a canvas; its cells are in the DOM
     page.shot("2-results-other-model")
+    page.get_by_role("button", name=f"Make {other['model_id']} the client's model").click()
+    page.get_by_text(f"Model {other['model_id']} is now the client's model").wait_for()
 
     # the budget planner runs a scenario (on the chosen model) and saves it
     open_page(page, "Budget planner", "planner")

@@ -1,19 +1,23 @@
-"""Results page: the recommended model first, switching model updates every view and the
-PDF report."""
+"""Results page: the recommended model first; picking another previews it in every view,
+and only a button makes it the client's model (for everyone and the PDF report)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import sqlalchemy as sa
 from fitted import finished_run
 
 from kiri_core import config
 from kiri_core import formatting as fmt
 from kiri_core.db.base import utcnow
-from kiri_core.db.models import ModelRun
+from kiri_core.db.models import AuditLog, ModelRun
 from kiri_core.report import artifact, content
 from kiri_core.results import model_by_id, model_label, recommendation_reason
-from kiri_core.services import audit
+from kiri_core.services import audit, runs
 from kiri_core.services.runs import load_result
+from ui import workspace
 
 
 def metric(app, label: str) -> str:
@@ -108,18 +112,29 @@ def test_a_conversion_model_s_channel_tables_show_cost_per_conversion(session, t
     assert "Estimated vs true" not in [t.label for t in app.tabs]
 
 
-def test_the_pdf_report_is_of_the_chosen_model(session, team, open_page, text_of):
+def test_the_pdf_report_is_of_the_client_s_model_also_while_previewing(session, team,
+                                                                       open_page, text_of):
+    """While the page previews another model, the PDF button is the client's model's and
+    the note names both; once made the client's, the PDF is of the new model."""
     run = finished_run(session, team.analyst, team.client.id)
     result = load_result(session, team.analyst, run.id)
-    other = next(m["model_id"] for m in result["models"] if not m["recommended"])
+    recommended, other = result["model_id"], alternative(result)
     app = open_page("pages/results.py", team.analyst, team.client)
     app.selectbox(key=f"model_box_{run.id}").select(other).run()
+    assert (f"Model {recommended} · recommended: the PDF reports the client's model and the "
+            f"budget scenarios saved for it, not model {other} you are looking at. Make "
+            f"{other} the client's model to report it.") in text_of(app)
+    assert f"prepare_pdf_{run.id}_{other}" not in [b.key for b in app.button]
+    app.button(key=f"prepare_pdf_{run.id}_{recommended}").click().run()
+    assert artifact.report_pdf(session, team.analyst, run.id, recommended) is not None
+    assert artifact.report_pdf(session, team.analyst, run.id, other) is None
+
+    app.button(key=f"make_client_model_{run.id}").click().run()
     assert f"Model {other} · alternative model chosen by the analyst" in text_of(app)
     app.button(key=f"prepare_pdf_{run.id}_{other}").click().run()  # built at once: no Redis
     assert not app.exception
     assert [b.label for b in app.get("download_button")][0] == "Download PDF report"
     assert artifact.report_pdf(session, team.analyst, run.id, other) is not None
-    assert artifact.report_pdf(session, team.analyst, run.id, result["model_id"]) is None
 
 
 def chosen_by(name: str) -> str:
@@ -127,16 +142,179 @@ def chosen_by(name: str) -> str:
     return f"The client's model, chosen by {name} on {today}"
 
 
+def alternative(result: dict) -> str:
+    """The best-fitting model other than the recommended one."""
+    return next(m["model_id"] for m in result["models"] if not m["recommended"])
+
+
+def make_client_model(app, run: ModelRun, model_id: str):
+    """Pick ``model_id`` in the box, then press the button that makes it the client's."""
+    app.selectbox(key=f"model_box_{run.id}").select(model_id).run()
+    return app.button(key=f"make_client_model_{run.id}").click().run()
+
+
+def stored_model(session, run: ModelRun) -> str | None:
+    """The client's model as the database holds it (None: the recommended one)."""
+    session.expire_all()
+    return session.get(ModelRun, run.id).chosen_model_id
+
+
+def audit_count(session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+
+
+def previewing(model_id: str, client_model: str) -> str:
+    return (f"You are looking at model {model_id}. The client's model is still "
+            f"{client_model}")
+
+
+def click_point(app, run: ModelRun, model_id: str):
+    """A click on ``model_id``'s point of the Pareto scatter. AppTest cannot click a chart,
+    so the page is run with the chart's selection as the browser sends it: a widget state of
+    the chart's element id holding the JSON ``{"selection": {"pick": [point]}}``."""
+    chart = next(c for c in app.get("vega_lite_chart") if c.key == f"pareto_{run.id}")
+    states = app._tree.get_widget_states()  # AppTest has no public way to send it
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    state.string_value = json.dumps({"selection": {"pick": [{"model_id": model_id}]}})
+    return app._run(states)
+
+
+def test_picking_another_model_previews_it_and_stores_nothing(session, team, open_page,
+                                                              text_of):
+    """The UX audit: one pick in the box changed the client's model for everyone. It now
+    shows the model on this page only, says the client's model stays, and offers to make it
+    the client's or go back."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    recommended, other = result["model_id"], alternative(result)
+    logged = audit_count(session)
+    app = open_page("pages/results.py", team.analyst, team.client)
+    assert "You are looking at" not in text_of(app)
+    assert [b.label for b in app.button] == ["Prepare PDF report"]
+
+    app.selectbox(key=f"model_box_{run.id}").select(other).run()
+    assert not app.exception
+    assert stored_model(session, run) is None and audit_count(session) == logged
+    assert (f"{previewing(other, recommended)}: everyone sees {recommended} in the budget "
+            "planner, the presentation and the PDF report.") in [i.value for i in app.info]
+    assert [b.label for b in app.button] == [
+        f"Make {other} the client's model", f"Back to {recommended}", "Prepare PDF report"]
+    assert app.button(key=f"make_client_model_{run.id}").proto.type == "primary"
+    assert metric(app, "R²") == fmt.number(model_by_id(result, other)["metrics"]["rsq"],
+                                           "SEK", 3)  # the page follows the preview
+    assert "The client's model" not in " ".join(c.value for c in app.caption[:4])
+    viewer = open_page("pages/results.py", team.viewer, team.client)
+    assert viewer.selectbox(key=f"model_box_{run.id}").value == recommended
+
+
+def test_the_make_button_makes_the_previewed_model_the_client_s(session, team, open_page,
+                                                                text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    other = alternative(result)
+    app = make_client_model(open_page("pages/results.py", team.analyst, team.client), run,
+                            other)
+    assert not app.exception
+    assert stored_model(session, run) == other
+    assert audit.readable_entries(session, team.admin, limit=1)[0].action == (
+        "Chose the model of a run")
+    assert "You are looking at" not in text_of(app)
+    assert [b.label for b in app.button] == ["Prepare PDF report"]
+    assert app.selectbox(key=f"model_box_{run.id}").value == other
+    assert [s.value for s in app.success] == [
+        f"Model {other} is now the client's model: everyone sees it in the budget planner, "
+        "the presentation and the PDF report."]
+    assert chosen_by("Analyst") in text_of(app)
+    assert not app.run().success  # said once
+
+
+def test_back_returns_to_the_client_s_model_and_stores_nothing(session, team, open_page,
+                                                               text_of):
+    """The client's model is an alternative; the analyst looks at the recommended one, then
+    goes back."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    recommended, other = result["model_id"], alternative(result)
+    runs.choose_model(session, team.analyst, run.id, other)
+    logged = audit_count(session)
+    app = open_page("pages/results.py", team.analyst, team.client)
+    box = f"model_box_{run.id}"
+    app.selectbox(key=box).select(recommended).run()
+    assert previewing(recommended, other) in text_of(app)
+    assert f"Recommended: {recommendation_reason(result, 'SEK')}" in text_of(app)
+
+    app.button(key=f"back_to_client_model_{run.id}").click().run()
+    assert not app.exception
+    assert app.selectbox(key=box).value == other
+    assert "You are looking at" not in text_of(app) and not app.success
+    assert metric(app, "R²") == fmt.number(model_by_id(result, other)["metrics"]["rsq"],
+                                           "SEK", 3)
+    assert stored_model(session, run) == other and audit_count(session) == logged
+
+
+def test_a_click_on_a_pareto_point_previews_that_model(session, team, open_page, text_of):
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    recommended, other = result["model_id"], alternative(result)
+    app = click_point(open_page("pages/results.py", team.analyst, team.client), run, other)
+    assert not app.exception
+    assert app.selectbox(key=f"model_box_{run.id}").value == other
+    assert previewing(other, recommended) in text_of(app)
+    assert stored_model(session, run) is None
+    # the chart keeps reporting the clicked point: after "Back" it does not preview again
+    app.button(key=f"back_to_client_model_{run.id}").click().run()
+    assert app.selectbox(key=f"model_box_{run.id}").value == recommended
+    assert "You are looking at" not in text_of(app.run())
+
+
+def test_a_viewer_sees_the_client_s_model_and_no_preview(session, team, open_page, text_of):
+    """A preview left in the browser session (an analyst's role taken away, say) does not
+    show to a viewer: the box stays on the client's model and offers no button."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    app = open_page("pages/results.py", team.viewer, team.client,
+                    **{workspace.PREVIEW_KEY.format(run_id=run.id): alternative(result)})
+    assert not app.exception
+    box = app.selectbox(key=f"model_box_{run.id}")
+    assert box.value == result["model_id"] and box.disabled
+    assert "You are looking at" not in text_of(app)
+    assert [b.label for b in app.button] == ["Prepare PDF report"]
+    assert workspace.PARETO_NOTE_VIEWER in text_of(app)
+
+
+def test_a_preview_belongs_to_its_run(session, team, open_page, text_of):
+    """A preview on one run is not shown on another run, and is still there on coming
+    back."""
+    first = finished_run(session, team.analyst, team.client.id)
+    second = finished_run(session, team.analyst, team.client.id)
+    other = alternative(load_result(session, team.analyst, first.id))
+    app = open_page("pages/results.py", team.analyst, team.client, run_id=first.id)
+    app.selectbox(key=f"model_box_{first.id}").select(other).run()
+    assert "You are looking at" in text_of(app)
+
+    app.selectbox(key="run").select(second.id).run()
+    assert not app.exception
+    assert "You are looking at" not in text_of(app)
+    assert app.selectbox(key=f"model_box_{second.id}").value == load_result(
+        session, team.analyst, second.id)["model_id"]
+    app.selectbox(key="run").select(first.id).run()
+    assert app.selectbox(key=f"model_box_{first.id}").value == other
+    assert "You are looking at" in text_of(app)
+    assert stored_model(session, first) is None and stored_model(session, second) is None
+
+
 def test_an_analyst_s_choice_is_the_model_everyone_sees(session, team, open_page, text_of):
-    """The analyst's pick is stored for the run: a viewer and the analyst's next session
+    """The analyst's choice is stored for the run: a viewer and the analyst's next session
     open on it and read who chose it; the viewer cannot change it."""
     run = finished_run(session, team.analyst, team.client.id)
     result = load_result(session, team.analyst, run.id)
     other = next(m for m in result["models"] if not m["recommended"])
     box = f"model_box_{run.id}"
     analyst = open_page("pages/results.py", team.analyst, team.client)
-    assert "Choosing another changes it for everyone." in text_of(analyst)
-    analyst.selectbox(key=box).select(other["model_id"]).run()
+    assert ("Picking another model previews it on this page only; a button then makes it "
+            "the client's.") in text_of(analyst)
+    make_client_model(analyst, run, other["model_id"])
     assert not analyst.exception
     assert chosen_by("Analyst") in text_of(analyst)
     session.expire_all()
@@ -156,16 +334,15 @@ def test_an_analyst_s_choice_is_the_model_everyone_sees(session, team, open_page
         open_page("pages/results.py", team.viewer, team.client))
 
 
-def test_picking_the_recommended_model_again_goes_back_to_it_for_everyone(
+def test_making_the_recommended_model_the_client_s_again_goes_back_to_it_for_everyone(
         session, team, open_page, text_of):
     run = finished_run(session, team.analyst, team.client.id)
     result = load_result(session, team.analyst, run.id)
     other = next(m["model_id"] for m in result["models"] if not m["recommended"])
     box = f"model_box_{run.id}"
-    open_page("pages/results.py", team.analyst, team.client).selectbox(key=box).select(
-        other).run()
-    app = open_page("pages/results.py", team.admin, team.client)
-    app.selectbox(key=box).select(result["model_id"]).run()
+    make_client_model(open_page("pages/results.py", team.analyst, team.client), run, other)
+    app = make_client_model(open_page("pages/results.py", team.admin, team.client), run,
+                            result["model_id"])
     assert not app.exception
     viewer = open_page("pages/results.py", team.viewer, team.client)
     assert viewer.selectbox(key=box).value == result["model_id"]
