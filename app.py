@@ -10,6 +10,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from kiri_core import config
+from kiri_core.db.models import User
 from kiri_core.jobs import check_engines_in_background
 from kiri_core.services import runs
 from kiri_core.services.access import client_role
@@ -20,6 +21,8 @@ from ui.layout import style_the_app
 
 ROOT = Path(__file__).resolve().parent
 FAVICON = ROOT / "static" / "favicon.png"  # served by the app itself, no font CDN request
+#: Not in the sidebar's list of pages: the link at the sidebar's foot leads there.
+ACCOUNT_PAGE = ("pages/account.py", "My account", ":material/manage_accounts:", "Agency")
 # (file, title, icon, section); pages of other parts appear once their file exists.
 PAGES = (
     ("pages/home.py", "Home", ":material/home:", "Client"),
@@ -32,12 +35,11 @@ PAGES = (
     ("pages/compare.py", "Compare runs", ":material/compare_arrows:", "Results"),
     ("pages/parity.py", "Engine parity", ":material/balance:", "Results"),
     ("pages/clients.py", "Clients", ":material/business:", "Agency"),
-    ("pages/account.py", "My account", ":material/manage_accounts:", "Account"),
+    ACCOUNT_PAGE,
 )
 LOGOUT_KEY = "kiri_logout"
 ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Agency")
-
-
+HOME_PAGE = "pages/home.py"
 PRESENTATION_PAGE = "pages/presentation.py"
 
 
@@ -52,23 +54,39 @@ def address(path: str) -> str:
     return Path(path).stem
 
 
-def navigation(is_admin: bool, default: str = "pages/home.py") -> dict[str, list[st.Page]]:
+def navigation(is_admin: bool, default: str = HOME_PAGE) -> dict[str, list[st.Page]]:
     """Pages by section; ``default`` opens first (presentation mode for viewers)."""
     sections: dict[str, list[st.Page]] = {}
     for path, title, icon, section in app_pages(is_admin):
         page = st.Page(path, title=title, icon=icon, url_path=address(path),
-                       default=path == default)
+                       default=path == default,
+                       visibility="hidden" if path == ACCOUNT_PAGE[0] else "visible")
         sections.setdefault(section, []).append(page)
     return sections
+
+
+def stand_ins(stand_in: str | Callable[[], None], but: str = "") -> list[st.Page]:
+    """At every page's address (but ``but``'s), ``stand_in`` in place of that page: a link
+    to /results opens neither "Page not found" nor Results."""
+    return [st.Page(stand_in, title=title, icon=icon, url_path=address(path))
+            for path, title, icon, _ in app_pages(is_admin=True) if path != but]
 
 
 def login_pages(login_form: Callable[[], None]) -> list[st.Page]:
     """While logged out, the app's root and every page's address show the login form (no
     page file runs), so a link to /results still opens Results once the user has logged in;
     the root opens the user's own first page."""
-    pages = [st.Page(login_form, title=title, icon=icon, url_path=address(path))
-             for path, title, icon, _ in app_pages(is_admin=True)]
-    return [st.Page(login_form, title="Log in", url_path="login", default=True), *pages]
+    login = st.Page(login_form, title="Log in", url_path="login", default=True)
+    return [login, *stand_ins(login_form)]
+
+
+def only_page(pages: list[st.Page], move_there: bool) -> st.Page:
+    """The page at the address asked for, in a navigation of ``pages`` that shows no list
+    of pages; with ``move_there`` always the first of them."""
+    page = st.navigation(pages, position="hidden")
+    if move_there and page.url_path != pages[0].url_path:
+        st.switch_page(pages[0])
+    return page
 
 
 def show_login(session: Session) -> None:
@@ -76,10 +94,42 @@ def show_login(session: Session) -> None:
     next person to log in starts on their own first page (also when a rerun the browser
     asked for before the log-out arrives for the page it left)."""
     pages = login_pages(partial(auth.login_gate, session))
-    login = st.navigation(pages, position="hidden")
-    if auth.logged_out_here() and login.url_path != pages[0].url_path:
-        st.switch_page(pages[0])
-    login.run()
+    only_page(pages, move_there=auth.logged_out_here()).run()
+
+
+def my_account_only() -> st.Page:
+    """My account, whatever address was asked for (a typed /results too): a user with a
+    password an administrator set chooses their own before anything else."""
+    path, title, icon, _ = ACCOUNT_PAGE
+    account = st.Page(path, title=title, icon=icon, url_path=address(path), default=True)
+    return only_page([account, *stand_ins(path, but=path)], move_there=True)
+
+
+def open_app(session: Session, user: User) -> st.Page:
+    """The client box and the user's pages in the sidebar; the page at this address, or
+    their first page once they have chosen their own password in place of an
+    administrator's."""
+    client = client_picker(session, user)
+    is_viewer = client is not None and client_role(session, user, client.id) == "viewer"
+    default = PRESENTATION_PAGE if is_viewer else HOME_PAGE
+    page = st.navigation(navigation(user.is_admin, default))
+    if auth.own_password_just_chosen():
+        st.switch_page(default)
+    return page
+
+
+def user_corner(user: User, link_to_account: bool = True) -> None:
+    """The sidebar's foot: My account and Log out on one line, then who is signed in. Below
+    an administrator's pages and the client box it starts about 90 px above the bottom of
+    a 1024 x 768 window, so those two come first, and Log out is a plain-text button to
+    fit beside My account in the 240 px sidebar."""
+    path, title, icon, _ = ACCOUNT_PAGE
+    with st.sidebar.container(gap="xxsmall"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="xsmall"):
+            if link_to_account:
+                st.page_link(path, label=title, icon=icon)
+            st.button("Log out", key=LOGOUT_KEY, type="tertiary")
+        st.caption(f"**{user.name}**  \n{user.email}")
 
 
 @st.cache_resource(show_spinner=False)
@@ -112,15 +162,11 @@ def main() -> None:
             show_login(session)
             return
         auth.remember(authenticator)  # every run: a rerun may unmount it before it has set
-        client = client_picker(session, user)
-        with st.sidebar:
-            st.markdown(f"**{user.name}**  \n{user.email}")
-            st.button("Log out", key=LOGOUT_KEY)
-        is_viewer = client is not None and client_role(session, user, client.id) == "viewer"
-        is_admin = user.is_admin
+        held = auth.must_choose_own_password(session, user)
+        page = my_account_only() if held else open_app(session, user)
+        user_corner(user, link_to_account=not held)  # after st.navigation: it links a page
         runs.reap_stale_runs(session)  # without Redis no worker does it: every page load does
-    default = PRESENTATION_PAGE if is_viewer else "pages/home.py"
-    page = st.navigation(navigation(is_admin, default))
+    auth.toast_password_changed()
     page.run()
 
 

@@ -31,13 +31,17 @@ COOKIE_TO_DELETE = "auth_cookie_to_delete"
 LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
 SIGNED_IN_AT = "auth_signed_in_at"  # when this browser session signed in (UTC)
 PASSWORD_CHANGED = "auth_password_changed"  # the confirmation, shown after the page reruns
+HELD_FOR_OWN_PASSWORD = "auth_held"  # this session shows only My account (an admin's password)
+OWN_PASSWORD = "auth_own_password"  # this session's user has a password of their own
+PASSWORD_CHANGED_TOAST = "auth_password_changed_toast"  # said on the first page once let go
 PASSWORD_FIELDS = ("current_password", "new_password", "new_password_repeat")
 FORGOT_HINT = ("Forgot your password, or locked out? Ask an administrator to set a new one "
                "for you; once logged in, change it under **My account**.")
 PASSWORD_CHANGED_NOTICE = ("Your password has been changed. Any other tab or device signed in "
                            "as you has been logged out.")
 TEMPORARY_PASSWORD_NOTE = ("An administrator set your current password: choose one of your "
-                           "own below, one that only you know.")
+                           "own below, one that only you know. The rest of the app opens once "
+                           "you have.")
 #: Why a session ended at its next page load, by what ended every session of the user.
 SESSION_ENDED = {
     "user.logout": "You logged out in another tab or on another device, which ends every "
@@ -225,6 +229,33 @@ def _change_password(session: Session, user: User) -> None:
     keep_this_session(user)
     st.session_state[PASSWORD_CHANGED] = True
     st.rerun()
+
+
+def must_choose_own_password(session: Session, user: User) -> bool:
+    """Whether the user signed in with a password an administrator set: until they choose
+    their own, the app shows only My account. Asked once per sign-in, since an
+    administrator's new password ends every session of the user."""
+    if st.session_state.get(OWN_PASSWORD):
+        return False
+    held = auth.password_set_by_admin(session, user)
+    st.session_state[HELD_FOR_OWN_PASSWORD if held else OWN_PASSWORD] = True
+    return held
+
+
+def own_password_just_chosen() -> bool:
+    """Whether this session showed only My account until the run before, when the user
+    chose their own password: the app then opens on their first page and says so there
+    (:func:`toast_password_changed`), not on My account at its next visit."""
+    if not st.session_state.pop(HELD_FOR_OWN_PASSWORD, False):
+        return False
+    st.session_state.pop(PASSWORD_CHANGED, None)
+    st.session_state[PASSWORD_CHANGED_TOAST] = True
+    return True
+
+
+def toast_password_changed() -> None:
+    if st.session_state.pop(PASSWORD_CHANGED_TOAST, False):
+        st.toast(PASSWORD_CHANGED_NOTICE, icon=":material/check_circle:")
 
 
 def pass_through_app() -> None:

@@ -2,14 +2,17 @@
 
 The first account becomes admin; later sign-ups need an allowed e-mail domain and start with
 no client access. Repeated failed logins lock the account for a while; an administrator can
-unlock it or set a new password (:func:`kiri_core.services.users.set_password`). A new
-password ends the user's other sessions, as a log-out does.
+unlock it or set a new password (:func:`kiri_core.services.users.set_password`). A refused
+login does not tell whether the e-mail has an account. A new password ends the user's other
+sessions, as a log-out does.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 import bcrypt
 from sqlalchemy import func, select
@@ -25,7 +28,8 @@ from kiri_core.services.errors import AuthenticationError, ValidationError
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything after 72 bytes
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+LOCKOUT_MINUTES = 15
+LOCKOUT = timedelta(minutes=LOCKOUT_MINUTES)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PASSWORD_HELP = f"At least {MIN_PASSWORD_LENGTH} characters, at most {MAX_PASSWORD_BYTES} bytes."
 PASSWORDS_DIFFER = "The two passwords differ."
@@ -33,6 +37,14 @@ WRONG_CURRENT_PASSWORD = "The current password is wrong; your password has not b
 SAME_PASSWORD = "The new password is the same as the current one; choose another."
 LOCKED_HINT = ("Wait, or ask an administrator to set a new password for you (that also "
                "unlocks the account).")
+#: Every refused login of an unknown e-mail, a wrong password or a locked account reads the
+#: same, so nobody can tell from it which e-mail addresses have an account.
+LOGIN_REFUSED = (
+    "Wrong e-mail or password, or the account is locked: after "
+    f"{MAX_FAILED_LOGINS} failed logins in a row an account is locked for "
+    f"{LOCKOUT_MINUTES} minutes. " + LOCKED_HINT
+)
+DEACTIVATED = "This account has been deactivated. Ask an administrator."
 #: What ends every session of a user (:func:`sessions_end_reason`).
 SESSION_ENDING_ACTIONS = ("user.logout", "user.password.change", "user.password.reset")
 
@@ -124,15 +136,6 @@ def is_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > utcnow()
 
 
-def _refuse_locked(user: User) -> None:
-    if is_locked(user):
-        minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
-        raise AuthenticationError(
-            f"Too many failed logins: this account is locked for {minutes} more minute(s). "
-            + LOCKED_HINT
-        )
-
-
 def _record_failure(session: Session, user: User) -> None:
     user.failed_logins += 1
     if user.failed_logins >= MAX_FAILED_LOGINS:
@@ -142,22 +145,39 @@ def _record_failure(session: Session, user: User) -> None:
     session.commit()
 
 
+@cache
+def _dummy_hash(rounds: int) -> str:
+    """A hash of a random secret at the cost new hashes get, for the bcrypt work of a login
+    whose password is not checked (see :func:`authenticate`)."""
+    salt = bcrypt.gensalt(rounds)
+    return bcrypt.hashpw(secrets.token_hex(16).encode("ascii"), salt).decode("ascii")
+
+
+def _spend_bcrypt_work(password: str) -> None:
+    """As long as checking a password takes, without checking one."""
+    password_matches(password, _dummy_hash(config.bcrypt_rounds()))
+
+
 def authenticate(session: Session, email: str, password: str) -> User:
-    """Return the user for a correct e-mail and password, or raise AuthenticationError."""
+    """Return the user for a correct e-mail and password, or raise AuthenticationError.
+
+    An unknown e-mail, a wrong password and a locked account get the same message
+    (:data:`LOGIN_REFUSED`) after the same bcrypt work: while locked, the password is not
+    checked at all. Only the right password of a deactivated account is told so.
+    """
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
         raise AuthenticationError(
             f"Passwords are at most {MAX_PASSWORD_BYTES} bytes; the one entered is longer."
         )
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise AuthenticationError("Wrong e-mail or password.")
-    _refuse_locked(user)
-    if not user.is_active:
-        raise AuthenticationError("This account has been deactivated. Ask an administrator.")
+    user = user_by_email(session, email)
+    if user is None or is_locked(user):
+        _spend_bcrypt_work(password)
+        raise AuthenticationError(LOGIN_REFUSED)
     if not password_matches(password, user.password_hash):
         _record_failure(session, user)
-        _refuse_locked(user)
-        raise AuthenticationError("Wrong e-mail or password.")
+        raise AuthenticationError(LOGIN_REFUSED)
+    if not user.is_active:
+        raise AuthenticationError(DEACTIVATED)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = utcnow()

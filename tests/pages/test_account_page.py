@@ -6,6 +6,7 @@ import pytest
 
 from kiri_core.services import auth, users
 from kiri_core.services.errors import AuthenticationError
+from tests.pages.test_app_login import log_in
 from ui import auth as ui_auth
 
 PASSWORD = "correct horse 1"
@@ -89,3 +90,59 @@ def test_the_login_page_says_what_to_do_about_a_forgotten_password(session, team
         app.text_input(key="login_password").set_value("not the password")
         next(b for b in app.button if b.label == "Log in").click().run()
     assert "ask an administrator to set a new password" in app.error[0].value
+
+
+def next_page_load(app, open_page, user, client):
+    """The app.py run after ``app``'s in the same browser session (AppTest reruns only the
+    page file after st.navigation): the session's sign-in and password keys go along."""
+    keys = (ui_auth.SIGNED_IN_AT, ui_auth.HELD_FOR_OWN_PASSWORD, ui_auth.OWN_PASSWORD)
+    return open_page("app.py", user, client,
+                     **{key: app.session_state[key] for key in keys if key in app.session_state})
+
+
+def test_with_an_admins_password_the_app_shows_only_my_account(session, team, open_page,
+                                                               text_of):
+    """Logged in with a password an administrator set, the user sees My account and why,
+    no client box and no other page; Log out stays. (A typed /results: the e2e test.)"""
+    users.set_password(session, team.admin, team.analyst.id, NEW, NEW)
+    app = open_page("app.py")
+    log_in(app, "analyst@agency.se", NEW)
+    assert not app.exception and app.session_state["user_id"] == team.analyst.id
+    assert [t.value for t in app.title] == ["My account"]
+    assert [m.value for m in app.info] == [ui_auth.TEMPORARY_PASSWORD_NOTE]
+    assert not app.selectbox and app.button(key="kiri_logout").label == "Log out"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("pages/results.py")  # the navigation holds no other page file
+    again = next_page_load(app, open_page, team.analyst, team.client)
+    assert [t.value for t in again.title] == ["My account"] and not again.selectbox
+
+
+def test_choosing_their_own_password_opens_the_app_on_the_first_page(session, team,
+                                                                     open_page, text_of):
+    users.set_password(session, team.admin, team.analyst.id, NEW, NEW)
+    app = open_page("app.py", team.analyst, team.client)
+    change(app, NEW, NEW)  # the same again is refused; still only My account
+    assert [m.value for m in app.error] == [auth.SAME_PASSWORD]
+    app = next_page_load(app, open_page, team.analyst, team.client)
+    assert [t.value for t in app.title] == ["My account"]
+    change(app, NEW, "my very own 3")
+    assert not app.exception and not app.error
+    app = next_page_load(app, open_page, team.analyst, team.client)
+    assert not app.exception
+    assert app.title[0].value.startswith("Acme AB")  # Home, the analyst's first page
+    assert [t.value for t in app.toast] == [ui_auth.PASSWORD_CHANGED_NOTICE]
+    assert app.selectbox(key="client_picker").value == team.client.id
+    account = next_page_load(app, open_page, team.analyst, team.client)
+    assert not account.toast  # said once
+    account.switch_page("pages/account.py").run()  # My account, from the sidebar's link
+    assert [t.value for t in account.title] == ["My account"]
+    assert not account.success and not account.info  # no notice left from the change
+    session.expire_all()
+    assert auth.authenticate(session, "analyst@agency.se", "my very own 3").id == team.analyst.id
+
+
+def test_a_users_own_password_opens_the_whole_app(session, team, open_page, text_of):
+    app = open_page("app.py", team.analyst, team.client)
+    assert app.title[0].value.startswith("Acme AB") and not app.toast
+    assert "analyst@agency.se" in text_of(app) and app.selectbox(key="client_picker")
+    assert app.session_state[ui_auth.OWN_PASSWORD]  # not asked again in this session

@@ -51,13 +51,37 @@ def test_sign_up_rules_are_explained(session, team, open_page):
     assert auth.user_by_email(session, "ann2@agency.se") is None
 
 
+def errors(app) -> list[str]:
+    return [message.value for message in app.error]
+
+
 def test_wrong_passwords_lock_the_account(session, team, open_page):
     app = open_page("app.py")
     for _ in range(auth.MAX_FAILED_LOGINS):
         log_in(app, "analyst@agency.se", "not the password")
-    assert "locked for 15 more minute" in app.error[0].value
-    log_in(app, "analyst@agency.se", PASSWORD)
-    assert "locked" in app.error[0].value and "user_id" not in app.session_state
+    assert errors(app) == [auth.LOGIN_REFUSED]
+    assert auth.is_locked(auth.user_by_email(session, "analyst@agency.se"))
+    log_in(app, "analyst@agency.se", PASSWORD)  # the right one, while locked
+    assert errors(app) == [auth.LOGIN_REFUSED] and "user_id" not in app.session_state
+
+
+def test_the_login_form_tells_nobody_which_e_mails_have_an_account(session, team,
+                                                                   open_page):
+    """An outsider trying e-mails sees one message for a wrong password whether the account
+    exists or not, is locked or is deactivated; only its right password tells a
+    deactivated user so."""
+    users.set_active(session, team.admin, team.viewer.id, False)
+    app = open_page("app.py")
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        log_in(app, "outsider@agency.se", "not the password")
+    assert auth.is_locked(auth.user_by_email(session, "outsider@agency.se"))
+    shown = {email: errors(log_in(open_page("app.py"), email, "not the password"))
+             for email in ("nobody@agency.se", "analyst@agency.se", "viewer@agency.se",
+                           "outsider@agency.se")}
+    assert set(map(tuple, shown.values())) == {(auth.LOGIN_REFUSED,)}
+    deactivated = log_in(open_page("app.py"), "viewer@agency.se", PASSWORD)
+    assert errors(deactivated) == [auth.DEACTIVATED]
+    assert "user_id" not in deactivated.session_state
 
 
 def test_login_then_deactivation_signs_the_user_out(session, team, open_page, text_of):

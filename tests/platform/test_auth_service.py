@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import bcrypt
+import pytest
+from sqlalchemy import select
+
+from kiri_core.db.base import utcnow
+from kiri_core.db.models import AuditLog
 from kiri_core.services import auth, users
 from kiri_core.services.errors import AuthenticationError, ValidationError
 
@@ -47,27 +53,87 @@ def test_bad_e_mail_addresses_get_a_clear_message_and_no_account(session, email,
     assert auth.user_count(session) == 0
 
 
+def refusal(session, email: str, password: str) -> str:
+    """What a failed login says."""
+    with pytest.raises(AuthenticationError) as refused:
+        auth.authenticate(session, email, password)
+    return str(refused.value)
+
+
 def test_login_checks_the_password_and_over_long_passwords_are_refused(session):
     registered = auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
     assert registered.last_login_at is not None  # registering signs the new user in
     assert auth.authenticate(session, " OWNER@agency.se", PASSWORD).last_login_at is not None
-    with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
-        auth.authenticate(session, "owner@agency.se", "wrong password")
+    assert refusal(session, "owner@agency.se", "wrong password") == auth.LOGIN_REFUSED
     with pytest.raises(AuthenticationError, match="at most 72 bytes"):
         auth.authenticate(session, "owner@agency.se", "p" * 100)
-    with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
-        auth.authenticate(session, "nobody@agency.se", PASSWORD)
+    assert refusal(session, "nobody@agency.se", PASSWORD) == auth.LOGIN_REFUSED
+
+
+def test_the_refusal_says_what_may_be_wrong_and_what_to_do(session):
+    assert auth.LOGIN_REFUSED == (
+        "Wrong e-mail or password, or the account is locked: after 5 failed logins in a row "
+        "an account is locked for 15 minutes. Wait, or ask an administrator to set a new "
+        "password for you (that also unlocks the account).")
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(session):
-    auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
-    for _ in range(auth.MAX_FAILED_LOGINS - 1):
-        with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
-            auth.authenticate(session, "owner@agency.se", "wrong password")
-    with pytest.raises(AuthenticationError, match="locked for 15 more minute"):
-        auth.authenticate(session, "owner@agency.se", "wrong password")
-    with pytest.raises(AuthenticationError, match="locked"):
-        auth.authenticate(session, "owner@agency.se", PASSWORD)
+    owner = auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        assert refusal(session, "owner@agency.se", "wrong password") == auth.LOGIN_REFUSED
+    assert auth.is_locked(owner)
+    locked_until = owner.locked_until
+    assert refusal(session, "owner@agency.se", PASSWORD) == auth.LOGIN_REFUSED
+    assert refusal(session, "owner@agency.se", "wrong password") == auth.LOGIN_REFUSED
+    session.expire_all()
+    assert (owner.locked_until, owner.failed_logins) == (locked_until, 0)  # not extended
+    [locked] = session.scalars(select(AuditLog).where(AuditLog.action == "user.locked"))
+    assert locked.target_id == str(owner.id)
+    owner.locked_until = utcnow() - timedelta(seconds=1)  # the lockout is over
+    session.commit()
+    assert auth.authenticate(session, "owner@agency.se", PASSWORD).id == owner.id
+
+
+def test_an_outsider_cannot_tell_which_e_mails_have_an_account(session, team):
+    """A wrong password reads the same for an unknown e-mail and for an active, a locked
+    and a deactivated account; a locked account refuses the right password alike, as its
+    password is not checked while locked."""
+    users.set_active(session, team.admin, team.viewer.id, False)
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        refusal(session, "ann@agency.se", "wrong password")
+    emails = ("nobody@agency.se", "boss@agency.se", "ann@agency.se", "vic@agency.se")
+    assert {refusal(session, email, "wrong password") for email in emails} == {
+        auth.LOGIN_REFUSED}
+    assert refusal(session, "ann@agency.se", PASSWORD) == auth.LOGIN_REFUSED
+
+
+def test_a_deactivated_account_says_so_only_for_the_right_password(session, team):
+    assert auth.active_user(session, team.viewer.id) is not None
+    users.set_active(session, team.admin, team.viewer.id, False)
+    assert auth.active_user(session, team.viewer.id) is None
+    assert refusal(session, "vic@agency.se", "wrong password") == auth.LOGIN_REFUSED
+    assert refusal(session, "vic@agency.se", PASSWORD) == auth.DEACTIVATED
+    with pytest.raises(ValidationError, match="your own account"):
+        users.set_active(session, team.admin, team.admin.id, False)
+
+
+def test_unknown_and_locked_accounts_cost_the_same_bcrypt_work(session, team, monkeypatch):
+    """Each refusal runs bcrypt once at the cost of a stored hash, known e-mail or not, so
+    the time a refusal takes does not tell either."""
+    checked, real_checkpw = [], bcrypt.checkpw
+
+    def counting_checkpw(password: bytes, hashed: bytes) -> bool:
+        checked.append(hashed[:7])  # b"$2b$04$": the algorithm and its cost
+        return real_checkpw(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", counting_checkpw)
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        refusal(session, "ann@agency.se", "wrong password")
+    checked.clear()
+    refusal(session, "nobody@agency.se", PASSWORD)  # unknown
+    refusal(session, "ann@agency.se", PASSWORD)  # locked, right password
+    refusal(session, "boss@agency.se", "wrong password")  # known, wrong password
+    assert checked == [b"$2b$04$"] * 3  # KIRI_BCRYPT_ROUNDS=4, as the stored hashes
 
 
 def test_an_admin_can_unlock_a_locked_account(session, team):
@@ -78,21 +144,7 @@ def test_an_admin_can_unlock_a_locked_account(session, team):
     assert auth.authenticate(session, "ann@agency.se", PASSWORD).id == team.analyst.id
 
 
-def test_a_deactivated_user_cannot_log_in_and_loses_the_session(session, team):
-    assert auth.active_user(session, team.viewer.id) is not None
-    users.set_active(session, team.admin, team.viewer.id, False)
-    assert auth.active_user(session, team.viewer.id) is None
-    with pytest.raises(AuthenticationError, match="deactivated"):
-        auth.authenticate(session, "vic@agency.se", PASSWORD)
-    with pytest.raises(ValidationError, match="your own account"):
-        users.set_active(session, team.admin, team.admin.id, False)
-
-
 def test_login_cookies_stop_working_after_log_out_or_deactivation(session, team):
-    from datetime import timedelta
-
-    from kiri_core.db.base import utcnow
-
     issued = utcnow() - timedelta(seconds=5)
     assert auth.user_for_cookie(session, "ann@agency.se", issued).id == team.analyst.id
     auth.log_out_everywhere(session, team.analyst.id)
@@ -107,8 +159,6 @@ def test_login_cookies_stop_working_after_log_out_or_deactivation(session, team)
 def test_a_login_cookie_that_names_nobody_logs_nobody_in(session, team, email):
     """Seen in a browser: after a log-out the cookie read back with no user name, and the
     login page failed on it."""
-    from kiri_core.db.base import utcnow
-
     assert auth.user_for_cookie(session, email, utcnow()) is None
 
 

@@ -124,5 +124,7 @@ def test_an_admin_reset_keeps_the_rules_and_not_for_their_own_account(session, t
 
 def test_the_lockout_message_says_what_to_do(session, team):
     lock(session, "ann@agency.se")
-    with pytest.raises(AuthenticationError, match="ask an administrator to set a new password"):
+    with pytest.raises(AuthenticationError) as refused:
         auth.authenticate(session, "ann@agency.se", PASSWORD)
+    assert str(refused.value) == auth.LOGIN_REFUSED
+    assert "ask an administrator to set a new password" in auth.LOGIN_REFUSED
