@@ -50,7 +50,7 @@ with db() as session:
     if baseline.id == compared.id:
         st.info("Pick two different runs to compare.")
         st.stop()
-    results = {f"Run #{run.id}": showing(result, workspace.selected_model(result, run))
+    results = {f"Run #{run.number}": showing(result, workspace.selected_model(result, run))
                for run, result in ((baseline, base_result), (compared, compared_result))}
     names, (first, second) = list(results), results.values()
     st.subheader("Fit of the client's models")

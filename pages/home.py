@@ -39,7 +39,7 @@ with db() as session:
     who = "an administrator" if user.is_admin else ROLE_WORDS[role]
     st.caption(f"{client.industry or 'No industry set'} · {client.currency} · you are {who}")
     if headline := overview.headline:
-        st.subheader(f"Latest model (run #{overview.latest_run.id})")
+        st.subheader(f"Latest model (run #{overview.latest_run.number})")
         row = metric_row()
         for label, value in content.overview_headlines(headline, client.currency):
             row.metric(label, value, width="content")

@@ -77,7 +77,7 @@ def start_form(session, user, client) -> None:
             with user_errors():
                 run = runs.start_run(session, user, client.id, dataset.id, config, engine)
                 state.set_run_id(run.id)
-                st.session_state[STARTED] = run.id
+                st.session_state[STARTED] = run.number
                 st.rerun()
 
 
@@ -99,7 +99,7 @@ def run_controls(session, user, run, role: str) -> None:
 
 
 def run_status(run) -> None:
-    st.markdown(f"**Run #{run.id}** · {run.status} · {formatting.engine_name(run.engine)} · "
+    st.markdown(f"**Run #{run.number}** · {run.status} · {formatting.engine_name(run.engine)} · "
                 f"{formatting.duration(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
         doing = "Waiting for a worker" if run.status == "queued" else run.stage or "Starting"

@@ -23,7 +23,7 @@ def report_download(session: Session, user: User, run: ModelRun, client: Client,
         data = artifact.report_pdf(session, user, run.id, model_id)
         if data is not None:
             st.download_button("Download PDF report", data, type="primary",
-                               file_name=f"{client.name} - run {run.id} - {model_id}.pdf",
+                               file_name=f"{client.name} - run {run.number} - {model_id}.pdf",
                                mime="application/pdf", key=f"download_pdf_{run.id}_{model_id}")
         elif st.session_state.get(requested) and artifact.report_in_progress(run.id, model_id):
             _pdf_pending(run.id, model_id)

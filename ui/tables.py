@@ -62,13 +62,14 @@ def source_label(dataset: Dataset) -> str:
 
 def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
     """The one label of a run in every run picker: ``"Run #6 · dataset v2 · 2026-11-30
-    14:05"``, the run, its dataset (``"v2 (deleted)"`` once deleted, as in the history, and
-    with :func:`conversion_mark`) and when it was started (on the clock of ``zone``); with
-    ``status`` its state too (``"... · failed"``), where runs of every state are listed; a
-    queued or running run is "in progress", which stays true until the page shows its end."""
+    14:05"``, the run (its number of the client's), its dataset (``"v2 (deleted)"`` once
+    deleted, as in the history, and with :func:`conversion_mark`) and when it was started
+    (on the clock of ``zone``); with ``status`` its state too (``"... · failed"``), where
+    runs of every state are listed; a queued or running run is "in progress", which stays
+    true until the page shows its end."""
     deleted = " (deleted)" if run.dataset.deleted_at else ""
-    label = (f"Run #{run.id} · dataset v{run.dataset.version}{deleted}{conversion_mark(run)} · "
-             f"{timestamp(run.created_at, zone)}")
+    label = (f"Run #{run.number} · dataset v{run.dataset.version}{deleted}"
+             f"{conversion_mark(run)} · {timestamp(run.created_at, zone)}")
     if not status:
         return label
     return f"{label} · {'in progress' if run.status in ACTIVE_RUN_STATUSES else run.status}"
@@ -81,9 +82,10 @@ def conversion_mark(run: ModelRun) -> str:
 
 
 def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
-    """The run history; R² written the client's way, "–" until a run has one."""
+    """The run history, runs by their number of the client's ("#3"); R² written the
+    client's way, "–" until a run has one."""
     return pd.DataFrame(
-        [{"Run": f"#{r.id}", "Status": r.status,
+        [{"Run": f"#{r.number}", "Status": r.status,
           "Dataset": f"v{r.dataset.version}{' (deleted)' if r.dataset.deleted_at else ''}"
                      f"{conversion_mark(r)}",
           "Search": f"{engine_name(r.engine)} · {r.config.get('iterations')} × "

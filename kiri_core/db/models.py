@@ -16,8 +16,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kiri_core.db.base import Base, utcnow
 
@@ -98,10 +101,16 @@ class Dataset(Base):
 
 
 class ModelRun(Base):
+    """One model run of a client. People know it by its ``number`` ("Run #3": the client's
+    third run), given when it is added (:func:`number_new_runs`); the ``id`` stays for
+    keys, jobs and links."""
+
     __tablename__ = "model_runs"
+    __table_args__ = (UniqueConstraint("client_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per client, never given twice
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"))
     engine: Mapped[str] = mapped_column(String(20), default="kiri")
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -137,6 +146,26 @@ class ModelRun(Base):
             return None
         end = self.finished_at or utcnow()
         return (end - self.started_at).total_seconds()
+
+
+def next_run_number(session: Session, client_id: int) -> int:
+    """One more than the client's highest run number: 1 for its first run. Runs are never
+    deleted, so a number is never given twice."""
+    highest = session.scalar(select(func.max(ModelRun.number))
+                             .where(ModelRun.client_id == client_id))
+    return (highest or 0) + 1
+
+
+@event.listens_for(Session, "before_flush")
+def number_new_runs(session: Session, _context: object, _instances: object) -> None:
+    """Every new run without a number gets its client's next ones, in the order added.
+    Two sessions adding a run for one client at once would count the same number: the
+    unique constraint refuses the later, and :func:`kiri_core.services.runs.start_run` has
+    starts for one client take turns."""
+    new = [r for r in session.new if isinstance(r, ModelRun)]
+    for run in [r for r in new if r.number is None]:
+        pending = [r.number for r in new if r.client_id == run.client_id and r.number]
+        run.number = max([next_run_number(session, run.client_id), *(n + 1 for n in pending)])
 
 
 class RunArtifact(Base):

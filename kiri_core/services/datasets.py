@@ -163,7 +163,7 @@ def delete_dataset(session: Session, actor: User, dataset_id: int) -> Dataset:
     require_client_role(session, actor, dataset.client_id, "analyst")
     if dataset.deleted_at is not None:
         raise NotFound(f"Dataset {dataset.label} is already deleted.")
-    active = session.scalars(select(ModelRun.id).where(
+    active = session.scalars(select(ModelRun.number).where(
         ModelRun.dataset_id == dataset.id, ModelRun.status.in_(ACTIVE_RUN_STATUSES))).all()
     if active:
         raise ValidationError(

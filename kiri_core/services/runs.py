@@ -15,6 +15,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiri_core import config, formatting, queue
@@ -24,6 +25,7 @@ from kiri_core.db.base import utcnow
 from kiri_core.db.models import (
     ACTIVE_RUN_STATUSES,
     ENGINES,
+    Client,
     Dataset,
     ModelRun,
     RunArtifact,
@@ -136,7 +138,7 @@ def _enqueue(session: Session, run: ModelRun) -> ModelRun:
                      "Retry it once the queue is back.")
         session.commit()
         raise QueueUnavailable(
-            f"Run #{run.id} could not be queued: the job queue did not answer "
+            f"Run #{run.number} could not be queued: the job queue did not answer "
             f"({type(exc).__name__}). The run is marked failed; retry it once the queue "
             "is back.") from exc
     run.job_id, run.pid = handle.job_id, handle.pid
@@ -156,15 +158,37 @@ def start_run(
     require_client_role(session, actor, client_id, "analyst")
     dataset = _dataset_of_client(session, client_id, dataset_id)
     _check_config(dataset, run_config, engine)
+    _take_turn(session, client_id)
     _refuse_twin(session, client_id, dataset_id, run_config, engine)
-    run = ModelRun(client_id=client_id, dataset_id=dataset_id, engine=engine,
-                   config=dict(run_config), status="queued", created_by_id=actor.id)
-    session.add(run)
-    session.flush()
+    run = _add_run(session, ModelRun(client_id=client_id, dataset_id=dataset_id, engine=engine,
+                                     config=dict(run_config), status="queued",
+                                     created_by_id=actor.id))
     audit.record(session, actor, "run.start", client_id=client_id, target=("run", run.id),
                  details={"dataset_id": dataset_id, "engine": engine})
     session.commit()
     return _enqueue(session, run)
+
+
+def _take_turn(session: Session, client_id: int) -> None:
+    """Starts of one client's runs take turns, each until it commits (PostgreSQL: a lock on
+    the client's row that lets other rows refer to it meanwhile), so each sees the runs
+    started before it: for its twin check and its number."""
+    session.get(Client, client_id, with_for_update={"key_share": True})
+
+
+def _add_run(session: Session, run: ModelRun) -> ModelRun:
+    """Add a new run, numbered its client's next (:func:`~kiri_core.db.models.number_new_runs`);
+    on SQLite, which has no row locks, a start of the client's in another session at the
+    same moment may have taken the number: nothing is kept, and the analyst is told."""
+    session.add(run)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ValidationError(
+            "Nothing was started: another run of this client was started at the same moment "
+            "and took its number. Start the run again.") from exc
+    return run
 
 
 def _refuse_twin(session: Session, client_id: int, dataset_id: int, run_config: dict[str, Any],
@@ -178,7 +202,7 @@ def _refuse_twin(session: Session, client_id: int, dataset_id: int, run_config: 
     for run in active:
         if run.config == dict(run_config):
             raise ValidationError(
-                f"Run #{run.id} with the same data and settings is already {run.status}; "
+                f"Run #{run.number} with the same data and settings is already {run.status}; "
                 "wait for it, or change a setting (the seed, for example) to start another.")
 
 
@@ -186,7 +210,7 @@ def get_run(session: Session, actor: User, run_id: int) -> ModelRun:
     """A run the actor may see (viewer or better on its client)."""
     run = session.get(ModelRun, run_id, populate_existing=True)
     if run is None:
-        raise NotFound(f"Run #{run_id} does not exist.")
+        raise NotFound(f"The run with id {run_id} does not exist.")
     require_client_role(session, actor, run.client_id, "viewer")
     return run
 
@@ -208,7 +232,7 @@ def cancel_run(session: Session, actor: User, run_id: int) -> ModelRun:
     run = get_run(session, actor, run_id)
     require_client_role(session, actor, run.client_id, "analyst")
     if run.status not in ACTIVE_RUN_STATUSES:
-        raise ValidationError(f"Run #{run_id} is {run.status}; only queued or running runs "
+        raise ValidationError(f"Run #{run.number} is {run.status}; only queued or running runs "
                               "can be cancelled.")
     run.cancel_requested_at = utcnow()
     if run.status == "queued":
@@ -232,16 +256,16 @@ def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
     """Start a new run with the same dataset, engine and config as a failed/cancelled one."""
     old = get_run(session, actor, run_id)
     if old.status not in ("failed", "cancelled"):
-        raise ValidationError(f"Run #{run_id} is {old.status}; only failed or cancelled runs "
+        raise ValidationError(f"Run #{old.number} is {old.status}; only failed or cancelled runs "
                               "can be retried.")
     require_client_role(session, actor, old.client_id, "analyst")
     _dataset_of_client(session, old.client_id, old.dataset_id)
+    _take_turn(session, old.client_id)
     _refuse_twin(session, old.client_id, old.dataset_id, old.config, old.engine)
-    run = ModelRun(client_id=old.client_id, dataset_id=old.dataset_id, engine=old.engine,
-                   config=dict(old.config), status="queued", created_by_id=actor.id,
-                   retry_of_id=old.id)
-    session.add(run)
-    session.flush()
+    run = _add_run(session, ModelRun(client_id=old.client_id, dataset_id=old.dataset_id,
+                                     engine=old.engine, config=dict(old.config),
+                                     status="queued", created_by_id=actor.id,
+                                     retry_of_id=old.id))
     audit.record(session, actor, "run.retry", client_id=old.client_id, target=("run", run.id),
                  details={"retry_of": old.id})
     session.commit()
@@ -256,23 +280,23 @@ def run_artifacts(session: Session, actor: User, run_id: int) -> list[RunArtifac
 
 def load_artifact(session: Session, actor: User, run_id: int, kind: str) -> bytes:
     """The bytes of one run artifact, checked against its stored checksum."""
-    get_run(session, actor, run_id)
+    run = get_run(session, actor, run_id)
     artifact = session.scalar(
         select(RunArtifact).where(RunArtifact.run_id == run_id, RunArtifact.kind == kind)
     )
     if artifact is None:
-        raise NotFound(f"Run #{run_id} has no {kind} artifact.")
+        raise NotFound(f"Run #{run.number} has no {kind} artifact.")
     try:
         return default_storage().get_bytes(artifact.storage_key, artifact.checksum)
     except StorageIntegrityError as exc:
-        raise NotFound(f"The {kind} of run #{run_id} cannot be read: {exc}") from exc
+        raise NotFound(f"The {kind} of run #{run.number} cannot be read: {exc}") from exc
 
 
 def load_result(session: Session, actor: User, run_id: int) -> dict[str, Any]:
     """The run's result document (docs/result-format.md)."""
     run = get_run(session, actor, run_id)
     if run.status != "succeeded":
-        raise NotFound(f"Run #{run_id} has no result: it is {run.status}.")
+        raise NotFound(f"Run #{run.number} has no result: it is {run.status}.")
     return json.loads(load_artifact(session, actor, run_id, "result"))
 
 
@@ -284,7 +308,7 @@ def choose_model(session: Session, actor: User, run_id: int, model_id: str) -> M
     require_client_role(session, actor, run.client_id, "analyst")
     result = load_result(session, actor, run_id)
     if model_id not in {m["model_id"] for m in result["models"]}:
-        raise ValidationError(f"Run #{run_id} has no model \u201c{model_id}\u201d; pick one "
+        raise ValidationError(f"Run #{run.number} has no model \u201c{model_id}\u201d; pick one "
                               "of the models on its Pareto front.")
     recommended = model_id == result["model_id"]
     run.chosen_model_id = None if recommended else model_id

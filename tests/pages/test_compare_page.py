@@ -58,12 +58,12 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
     baseline, compared = app.selectbox
     assert (baseline.label, compared.label) == ("Baseline run", "Compared run")
     assert (baseline.value, compared.value) == (first.id, second.id)  # older is the baseline
-    assert baseline.options[1].startswith(f"Run #{first.id} · dataset v1 · ")
+    assert baseline.options[1].startswith(f"Run #{first.number} · dataset v1 · ")
     assert (f"Geometric carryover · Kiri · {first.config['iterations']} iterations × 1 trial · "
             f"seed {first.config['seed']} · finished") in text_of(app)
 
     fit, roas, contribution = (frame.value for frame in app.dataframe)
-    runs = [f"Run #{first.id}", f"Run #{second.id}"]
+    runs = [f"Run #{first.number}", f"Run #{second.number}"]
     assert list(fit.columns) == ["Measure", *runs, "Difference"]
     a, b = (load_result(session, team.analyst, run.id) for run in (first, second))
     assert fit.iloc[0].tolist()[:3] == ["R²", fmt.number(a["metrics"]["rsq"], "SEK", 3),

@@ -57,7 +57,7 @@ def test_analyst_starts_a_run_and_sees_the_first_results(session, team, open_pag
                                                               team.client.currency)
     assert [i.value for i in app.info] == [content.quick_search_note(result)]
     assert "Estimated vs true" in text_of(app)
-    assert app.dataframe[-1].value["Run"].tolist() == [f"#{run_id}"]
+    assert app.dataframe[-1].value["Run"].tolist() == [f"#{run.number}"]
 
 
 def test_viewer_sees_runs_without_start_or_cancel(session, team, open_page, text_of):
@@ -69,7 +69,7 @@ def test_viewer_sees_runs_without_start_or_cancel(session, team, open_page, text
         assert not app.exception
         labels = [b.label for b in app.button]
         assert "Start run" not in labels and "Cancel run" not in labels
-        assert f"Run #{run.id}" in text_of(app)
+        assert f"Run #{run.number}" in text_of(app)
     finally:
         runs.cancel_run(session, team.analyst, run.id)
         wait_until_finished(session, run.id, timeout=60)
@@ -79,24 +79,26 @@ def test_a_second_run_is_selected_and_its_history_row_finishes(session, team, op
                                                                 text_of):
     first = finished_run(session, team.analyst, team.client.id)
     app = open_page("pages/runs.py", team.analyst, team.client)
-    assert f"Run #{first.id}** · succeeded" in text_of(app)
+    assert f"Run #{first.number}** · succeeded" in text_of(app)
     start_quick_run(app)
     assert not app.exception
     second = app.session_state["run_id"]
     assert second != first.id and app.selectbox(key="run_pick").value == second
+    number = session.get(ModelRun, second).number
     assert [t.value for t in app.toast] == [
-        f"Run #{second} is queued: its progress shows under Selected run."]
+        f"Run #{number} is queued: its progress shows under Selected run."]
     assert app.session_state["start_form_open"] is False  # the form folds away
     picked = app.selectbox(key="run_pick")
     assert picked.format_func(second).endswith(" · in progress")  # until the page shows its end
     assert app.get("progress"), "the new run's live progress is shown"
     history = app.dataframe[-1].value.set_index("Run")
     rsq = f"{first.metrics['rsq']:.3f}".replace(".", ",")  # Acme AB is a SEK client
-    assert history.loc[f"#{first.id}", "R²"] == rsq and history.loc[f"#{second}", "R²"] == "–"
+    assert history.loc[f"#{first.number}", "R²"] == rsq and history.loc[f"#{number}", "R²"] \
+        == "–"
     assert wait_until_finished(session, second).status == "succeeded"
     app.run()
-    assert f"Run #{second}** · succeeded" in text_of(app)
-    assert app.dataframe[-1].value.set_index("Run").loc[f"#{second}", "Status"] == "succeeded"
+    assert f"Run #{number}** · succeeded" in text_of(app)
+    assert app.dataframe[-1].value.set_index("Run").loc[f"#{number}", "Status"] == "succeeded"
 
 
 def test_the_form_defaults_to_the_full_search_and_to_the_outcome_its_column_names(
@@ -151,8 +153,8 @@ def test_a_conversion_model_is_started_from_the_form_and_labelled_as_one(
     app.run()
     assert not app.exception
     assert app.selectbox(key="run_pick").format_func(run_id).startswith(
-        f"Run #{run_id} · dataset v1 · conversions · ")
-    assert app.dataframe[-1].value.set_index("Run").loc[f"#{run_id}", "Dataset"] \
+        f"Run #{run.number} · dataset v1 · conversions · ")
+    assert app.dataframe[-1].value.set_index("Run").loc[f"#{run.number}", "Dataset"] \
         == "v1 · conversions"
     assert "CPA" in app.dataframe[1].value.columns  # its results speak cost per conversion
 
@@ -264,11 +266,11 @@ def test_a_run_on_a_deleted_version_offers_no_retry_and_says_why(session, team, 
         "Its dataset v2 was deleted, so it cannot run again; start a new run on another "
         "version."]
     picker = app.selectbox(key="run_pick")
-    assert picker.format_func(on_gone.id).startswith(f"Run #{on_gone.id} · dataset v2 "
+    assert picker.format_func(on_gone.id).startswith(f"Run #{on_gone.number} · dataset v2 "
                                                      "(deleted) · ")
     assert picker.format_func(on_gone.id).endswith(" · failed")
-    assert picker.format_func(on_kept.id).startswith(f"Run #{on_kept.id} · dataset v1 · ")
-    assert app.dataframe[-1].value.set_index("Run").loc[f"#{on_gone.id}", "Dataset"] \
+    assert picker.format_func(on_kept.id).startswith(f"Run #{on_kept.number} · dataset v1 · ")
+    assert app.dataframe[-1].value.set_index("Run").loc[f"#{on_gone.number}", "Dataset"] \
         == "v2 (deleted)"
     picker.set_value(on_kept.id).run()
     assert "Retry run" in [b.label for b in app.button] and not app.info

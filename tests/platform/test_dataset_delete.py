@@ -60,7 +60,7 @@ def test_a_failed_run_on_a_deleted_version_cannot_be_retried(session, team, two_
 def test_a_version_with_a_run_in_progress_is_not_deleted(session, team, two_versions):
     first, _ = two_versions
     run = queued_run(session, team, first)
-    with pytest.raises(ValidationError, match=f"Nothing was deleted: run #{run.id} on dataset "
+    with pytest.raises(ValidationError, match=f"Nothing was deleted: run #{run.number} on dataset "
                                               "v1 .* is still queued or running"):
         datasets.delete_dataset(session, team.analyst, first.id)
     session.rollback()

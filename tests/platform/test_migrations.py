@@ -3,6 +3,8 @@ upgrade a database with data in it (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -12,13 +14,15 @@ from sqlalchemy.orm import Session
 
 from kiri_core.bigquery.models import ONE_ACTIVE_IMPORT_INDEX, BigQueryImport, BigQuerySource
 from kiri_core.db.base import Base
+from kiri_core.db.models import Dataset
 from kiri_core.db.registry import import_model_modules
 from kiri_core.db.session import alembic_config, get_engine
 
 CORE_TABLES = {"users", "clients", "user_client_access", "datasets", "model_runs",
-               "run_artifacts", "audit_log"}
+               "run_artifacts", "audit_log", "agency_settings"}
 BIGQUERY_TABLES = {"bigquery_sources", "bigquery_imports"}
 BEFORE_ONE_ACTIVE_IMPORT = "0005_bigquery_jobs"
+BEFORE_RUN_NUMBERS = "0011_agency_settings"
 
 
 def table_of(diff) -> str:
@@ -89,3 +93,60 @@ def test_upgrading_keeps_the_newest_of_active_twins_and_then_refuses_them(
     assert ONE_ACTIVE_IMPORT_INDEX not in import_indexes(database_url)
     command.upgrade(config, "head")
     assert ONE_ACTIVE_IMPORT_INDEX in import_indexes(database_url)
+
+
+def add_unnumbered_run(url: str, dataset: Dataset) -> int:
+    """A run row as a database before run numbers holds it (no ``number`` column)."""
+    runs = sa.table("model_runs", sa.column("id", sa.Integer()),
+                    sa.column("client_id", sa.Integer()), sa.column("dataset_id", sa.Integer()),
+                    sa.column("engine", sa.String()), sa.column("config", sa.JSON()),
+                    sa.column("status", sa.String()), sa.column("progress", sa.Float()),
+                    sa.column("created_at", sa.DateTime()))
+    with get_engine(url).begin() as conn:
+        return conn.execute(runs.insert().values(
+            client_id=dataset.client_id, dataset_id=dataset.id, engine="kiri", config={},
+            status="succeeded", progress=1.0, created_at=datetime(2026, 1, 5),
+        ).returning(runs.c.id)).scalar_one()
+
+
+def run_numbers(url: str) -> dict[int, tuple[int, int]]:
+    """Each run's (client, number), by run id."""
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, client_id, number FROM model_runs"))
+        return {run_id: (client_id, number) for run_id, client_id, number in rows}
+
+
+def model_run_columns(url: str) -> set[str]:
+    with get_engine(url).connect() as conn:
+        return {c["name"] for c in sa.inspect(conn).get_columns("model_runs")}
+
+
+def test_upgrading_numbers_each_client_s_runs_in_the_order_they_were_made(
+    database_url, session, team
+):
+    """0012 numbers the runs already made 1, 2, ... per client by id, whichever client's
+    runs came in between; the number is then required and unique per client; downgrading
+    drops it."""
+    config = alembic_config(database_url)
+    command.downgrade(config, BEFORE_RUN_NUMBERS)
+    acme, other = (Dataset(client_id=client.id, version=1, name="v", source="upload",
+                           storage_key="k", checksum="c", size_bytes=1, row_count=1,
+                           start_date="2026-01-05", end_date="2026-01-05", column_mapping={})
+                   for client in (team.client, team.other_client))
+    session.add_all([acme, other])
+    session.commit()
+    ids = [add_unnumbered_run(database_url, d) for d in (other, acme, other, acme, acme)]
+    command.upgrade(config, "head")
+    a, o = team.client.id, team.other_client.id
+    assert run_numbers(database_url) == dict(zip(ids, [(o, 1), (a, 1), (o, 2), (a, 2), (a, 3)],
+                                                 strict=True))
+    with get_engine(database_url).connect() as conn, pytest.raises(sa.exc.IntegrityError):
+        conn.execute(sa.text("UPDATE model_runs SET number = 1 WHERE id = :id"),
+                     {"id": ids[4]})
+    with get_engine(database_url).connect() as conn, pytest.raises(sa.exc.IntegrityError):
+        conn.execute(sa.text("UPDATE model_runs SET number = NULL WHERE id = :id"),
+                     {"id": ids[4]})
+    command.downgrade(config, BEFORE_RUN_NUMBERS)
+    assert "number" not in model_run_columns(database_url)
+    command.upgrade(config, "head")
+    assert run_numbers(database_url)[ids[4]] == (a, 3)

@@ -118,7 +118,7 @@ def test_an_unknown_model_is_refused_and_the_choice_stays(ws, models):
     _, other = models
     runs.choose_model(session, w.analyst, w.run.id, other)
     logged = audit_count(session)
-    with pytest.raises(ValidationError, match=f"Run #{w.run.id} has no model \u201cnope\u201d"):
+    with pytest.raises(ValidationError, match=f"Run #{w.run.number} has no model \u201cnope\u201d"):
         runs.choose_model(session, w.admin, w.run.id, "nope")
     session.rollback()
     assert stored_choice(w) == (other, "Ann")

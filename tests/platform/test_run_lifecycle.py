@@ -187,7 +187,7 @@ def test_a_second_start_of_a_run_in_progress_is_refused(session, acme, platform_
     settings start again."""
     team, dataset = acme
     first = start(session, acme, LONG)
-    with pytest.raises(ValidationError, match=f"Run #{first.id} with the same data and "
+    with pytest.raises(ValidationError, match=f"Run #{first.number} with the same data and "
                                               "settings is already (queued|running)"):
         start(session, acme, LONG)
     other = start(session, acme, {**LONG, "seed": 2})
@@ -195,7 +195,7 @@ def test_a_second_start_of_a_run_in_progress_is_refused(session, acme, platform_
         runs.cancel_run(session, team.analyst, run.id)
         wait_for(platform_env, run.id, finished, timeout=60)
     retry = runs.retry_run(session, team.analyst, first.id)  # a double click on Retry
-    with pytest.raises(ValidationError, match=f"Run #{retry.id} with the same data"):
+    with pytest.raises(ValidationError, match=f"Run #{retry.number} with the same data"):
         runs.retry_run(session, team.analyst, first.id)
     runs.cancel_run(session, team.analyst, retry.id)
     wait_for(platform_env, retry.id, finished, timeout=60)
