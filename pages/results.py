@@ -67,4 +67,4 @@ with db() as session:
     if role == "analyst":  # viewers read the results and the PDF; analysts export the models
         st.download_button("Robyn CSVs (zip)", lambda: robyn_csv_zip(result),
                            mime="application/zip", key=f"download_robyn_{run.id}",
-                           file_name=f"{client.name} - run {run.id} - Robyn CSVs.zip")
+                           file_name=f"{client.name} - run {run.number} - Robyn CSVs.zip")

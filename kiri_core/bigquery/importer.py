@@ -270,7 +270,7 @@ def rerun_last_configuration(
     except KiriError as exc:
         record.error = f"Imported, but the last model configuration was not re-run: {exc}"
         return
-    record.rerun_id = run.id
+    record.rerun = run
 
 
 def failure_text(failure: BigQueryFailure) -> str:
@@ -292,7 +292,7 @@ def describe(record: BigQueryImport) -> str:
         return f"No change: the same {record.rows} rows as the last import; nothing saved."
     line = f"Imported {record.rows} rows ({record.new_weeks} new weeks)."
     if record.rerun_id:
-        line += f" Re-run #{record.rerun_id} started with the last model configuration."
+        line += f" Re-run #{record.rerun.number} started with the last model configuration."
     if record.error:
         line += f" {record.error}"
     return line

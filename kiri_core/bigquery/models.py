@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiri_core.db.base import Base, utcnow
-from kiri_core.db.models import Client
+from kiri_core.db.models import Client, ModelRun
 
 ACTIVE_STATUSES = ("queued", "running")
 ACTIVE_PREDICATE = "status IN ('queued', 'running')"  # ACTIVE_STATUSES, as SQL
@@ -90,6 +90,7 @@ class BigQueryImport(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
     rerun_id: Mapped[int | None] = mapped_column(ForeignKey("model_runs.id"))
+    rerun: Mapped[ModelRun | None] = relationship()  # the run it started, if any
     error_kind: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -92,7 +92,7 @@ def run_report_bytes(session: Session, run: ModelRun, model_id: str,
     scenarios saved for that model (their figures counted from the model) and known truth."""
     stored = _artifact(session, run.id, "result")
     if stored is None:
-        raise NotFound(f"Run #{run.id} has no result to report.")
+        raise NotFound(f"Run #{run.number} has no result to report.")
     result = json.loads(default_storage().get_bytes(stored.storage_key, stored.checksum))
     client = session.get(Client, run.client_id)
     scenarios = session.scalars(select(BudgetScenario).where(
@@ -151,13 +151,13 @@ def request_report(session: Session, actor: User, run_id: int, model_id: str) ->
     """
     run = get_run(session, actor, run_id)
     if run.status != "succeeded":
-        raise NotFound(f"Run #{run_id} has no result to report: it is {run.status}.")
+        raise NotFound(f"Run #{run.number} has no result to report: it is {run.status}.")
     if _current_report(session, run_id, model_id) is not None:
         return True
     try:
         model_by_id(load_result(session, actor, run_id), model_id)
     except KeyError as exc:
-        raise NotFound(f"Run #{run_id} has no model {model_id}.") from exc
+        raise NotFound(f"Run #{run.number} has no model {model_id}.") from exc
     if config.redis_url():
         get_queue(DEFAULT_QUEUE).enqueue(
             "kiri_core.report.artifact.store_run_report", run_id, model_id,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiri_core import config
-from kiri_core.db.models import AuditLog, Client, Dataset, User
+from kiri_core.db.models import AuditLog, Client, Dataset, ModelRun, User
 from kiri_core.formatting import timestamp
 from kiri_core.services.access import require_admin
 
@@ -52,7 +52,8 @@ ACTIONS: dict[str, str] = {
 TARGET_NOUNS = {"bigquery_source": "BigQuery source"}
 NAMED: dict[str, tuple[type, Callable[[Any], str]]] = {
     "user": (User, lambda user: user.email), "client": (Client, lambda client: client.name),
-    "dataset": (Dataset, lambda dataset: f"dataset v{dataset.version}")}
+    "dataset": (Dataset, lambda dataset: f"dataset v{dataset.version}"),
+    "run": (ModelRun, lambda run: f"run #{run.number}")}
 DETAIL_NAMES = {"admin": "administrator", "is_admin": "administrator", "cron": "schedule",
                 "timezone": "time zone", "new_key": "new key", "forget_key": "key removed"}
 REFERENCES = {"dataset_id": "dataset", "run_id": "run", "retry_of": "retry of run",

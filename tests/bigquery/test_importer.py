@@ -191,7 +191,7 @@ def test_new_weeks_start_a_rerun_of_the_last_configuration(
     assert rerun.status == "queued" and rerun.id != last.id
     queued = Queue(queue.RUN_QUEUE, connection=Redis.from_url(redis_url)).job_ids
     assert rerun.job_id in queued
-    assert f"Re-run #{rerun.id} started" in describe(second)
+    assert f"Re-run #{rerun.number} started" in describe(second)
 
 
 @pytest.mark.redis

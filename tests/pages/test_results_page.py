@@ -404,7 +404,7 @@ def test_every_run_picker_labels_a_run_the_same_way(session, team, open_page):
              for page, key in (("pages/results.py", "run"), ("pages/planner.py", "run"),
                                ("pages/runs.py", "run_pick"))}
     label = shown["pages/results.py"]
-    assert label.startswith(f"Run #{run.id} · dataset v{run.dataset.version} · 20")
+    assert label.startswith(f"Run #{run.number} · dataset v{run.dataset.version} · 20")
     assert shown["pages/planner.py"] == label
     assert shown["pages/runs.py"] == f"{label} · succeeded"  # the Runs page lists every state
 

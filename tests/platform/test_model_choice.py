@@ -63,7 +63,7 @@ def test_an_analyst_s_choice_is_stored_for_everyone_and_logged(ws, models):
     assert runs.get_run(session, w.viewer, w.run.id).chosen_model_id == other
     latest = audit.readable_entries(session, w.admin, limit=1)[0]
     assert (latest.who, latest.action, latest.client, latest.target, latest.details) == (
-        "ann@agency.se", "Chose the model of a run", "Acme AB", f"run #{w.run.id}",
+        "ann@agency.se", "Chose the model of a run", "Acme AB", f"run #{w.run.number}",
         f"model: {other}")
 
 
