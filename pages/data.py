@@ -161,7 +161,7 @@ with db() as session:
         st.success(deleted[1])
     versions = datasets.list_datasets(session, user, client.id)
     if versions:
-        datasets_table(versions, viewer_zone())
+        datasets_table(versions, client.currency, viewer_zone())
         if role == "analyst":
             delete_section(session, user, versions)
     else:

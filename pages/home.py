@@ -47,7 +47,7 @@ with db() as session:
         next_step(overview, role)
     st.subheader("Datasets")
     if overview.datasets:
-        datasets_table(overview.datasets, zone)
+        datasets_table(overview.datasets, client.currency, zone)
     else:
         st.caption("No datasets yet.")
     st.subheader("Runs")

@@ -33,7 +33,7 @@ with db() as session:
                     + unavailable_note(availability, user.is_admin))
         st.stop()
     robyn_id = st.selectbox("Robyn (R) run", list(robyn_runs),
-                            format_func=lambda i: run_label(robyn_runs[i], zone))
+                            format_func=lambda i: run_label(robyn_runs[i], client.currency, zone))
     dataset_id = robyn_runs[robyn_id].dataset_id
     kiri_runs = {r.id: r for r in done if r.engine == "kiri" and r.dataset_id == dataset_id}
     if not kiri_runs:
@@ -41,7 +41,7 @@ with db() as session:
         page_link("pages/runs.py", "Start one on the Runs page")
         st.stop()
     kiri_id = st.selectbox("Kiri (Python) run", list(kiri_runs),
-                           format_func=lambda i: run_label(kiri_runs[i], zone))
+                           format_func=lambda i: run_label(kiri_runs[i], client.currency, zone))
     results = {"Robyn": workspace.result_of(session, user, robyn_id),  # the reference first
                "Kiri": workspace.result_of(session, user, kiri_id)}
 parity = engine_parity(results["Kiri"], results["Robyn"])

@@ -120,13 +120,13 @@ def live_run(run_id: int) -> None:
             st.rerun(scope="app")
 
 
-def pick_run(history: list[ModelRun]) -> ModelRun:
+def pick_run(history: list[ModelRun], currency: str) -> ModelRun:
     """The run dropdown; it follows ``state.run_id``, so a run just started or retried shows."""
     by_id = {r.id: r for r in history}
     if state.run_id() not in by_id:
         state.set_run_id(history[0].id)
     zone = viewer_zone()
-    labels = {r.id: run_label(r, zone, status=True) for r in history}
+    labels = {r.id: run_label(r, currency, zone, status=True) for r in history}
     st.session_state[RUN_PICK] = state.run_id()
     chosen = st.selectbox("Run", list(by_id), format_func=labels.get, key=RUN_PICK,
                           on_change=state.keep_widget_value,
@@ -147,7 +147,7 @@ def live_history(client_id: int, currency: str) -> None:
 
 
 def run_view(session, user, client, role: str, history: list[ModelRun]) -> None:
-    run = pick_run(history)
+    run = pick_run(history, client.currency)
     if run.status in ACTIVE_RUN_STATUSES:
         live_run(run.id)
     else:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
-from kiri_core.formatting import duration, engine_name, fit, number, timestamp
+from kiri_core.formatting import duration, engine_name, fit, number, period, timestamp
 from kiri_core.results import is_conversion
 
 PREVIEW_ROWS = 20
@@ -28,24 +28,24 @@ PARITY_COLUMNS = {
 
 #: Widths of the datasets table's columns of free text (px; the others are as wide as they
 #: are written): 710 px in all, so the table fits :data:`ui.layout.PAGE_AT_1024`.
-DATASET_WIDTHS = {"Dataset": 140, "Source": 180}
+DATASET_WIDTHS = {"Dataset": 175, "Source": 172}
 
 
-def datasets_frame(datasets: list[Dataset], zone: str) -> pd.DataFrame:
+def datasets_frame(datasets: list[Dataset], currency: str, zone: str) -> pd.DataFrame:
     """The dataset versions: version and name ("v2 · Orders"), source, weeks, period and when
-    each was saved."""
+    each was saved, dates written the client's way."""
     return pd.DataFrame(
         [{"Dataset": f"v{d.version} · {d.name}", "Source": source_label(d),
-          "Weeks": d.row_count, "Period": f"{d.start_date} – {d.end_date}",
-          "Saved": timestamp(d.created_at, zone)} for d in datasets],
+          "Weeks": d.row_count, "Period": period(d.start_date, d.end_date, currency),
+          "Saved": timestamp(d.created_at, zone, currency)} for d in datasets],
         columns=["Dataset", "Source", "Weeks", "Period", "Saved"],
     )
 
 
-def datasets_table(datasets: list[Dataset], zone: str) -> None:
+def datasets_table(datasets: list[Dataset], currency: str, zone: str) -> None:
     """:func:`datasets_frame` full width; a long name or file name is cut (its column can be
     dragged wider) rather than pushing the period and the save time out of sight."""
-    st.dataframe(datasets_frame(datasets, zone), hide_index=True, width="stretch",
+    st.dataframe(datasets_frame(datasets, currency, zone), hide_index=True, width="stretch",
                  column_config={name: st.column_config.TextColumn(width=width)
                                 for name, width in DATASET_WIDTHS.items()})
 
@@ -60,16 +60,16 @@ def source_label(dataset: Dataset) -> str:
     return f"{label} (known truth)" if dataset.ground_truth else label
 
 
-def run_label(run: ModelRun, zone: str, *, status: bool = False) -> str:
+def run_label(run: ModelRun, currency: str, zone: str, *, status: bool = False) -> str:
     """The one label of a run in every run picker: ``"Run #6 · dataset v2 · 2026-11-30
     14:05"``, the run (its number of the client's), its dataset (``"v2 (deleted)"`` once
     deleted, as in the history, and with :func:`conversion_mark`) and when it was started
-    (on the clock of ``zone``); with ``status`` its state too (``"... · failed"``), where
-    runs of every state are listed; a queued or running run is "in progress", which stays
-    true until the page shows its end."""
+    (on the clock of ``zone``, its day written the client's way); with ``status`` its state
+    too (``"... · failed"``), where runs of every state are listed; a queued or running run
+    is "in progress", which stays true until the page shows its end."""
     deleted = " (deleted)" if run.dataset.deleted_at else ""
     label = (f"Run #{run.number} · dataset v{run.dataset.version}{deleted}"
-             f"{conversion_mark(run)} · {timestamp(run.created_at, zone)}")
+             f"{conversion_mark(run)} · {timestamp(run.created_at, zone, currency)}")
     if not status:
         return label
     return f"{label} · {'in progress' if run.status in ACTIVE_RUN_STATUSES else run.status}"
@@ -91,7 +91,7 @@ def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
           "Search": f"{engine_name(r.engine)} · {r.config.get('iterations')} × "
                     f"{r.config.get('trials')}",
           "Started by": r.created_by.name if r.created_by else "–",
-          "Created": timestamp(r.created_at, zone),
+          "Created": timestamp(r.created_at, zone, currency),
           "Duration": duration(r.duration_seconds),
           "R²": fit((r.metrics or {}).get("rsq"), currency)} for r in runs],
         columns=["Run", "Status", "Dataset", "Search", "Started by", "Created", "Duration",

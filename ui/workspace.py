@@ -69,24 +69,25 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     current = state.run_id() if key == "run" else None
     index = ids.index(current) if current in by_id else min(default, len(ids) - 1)
     zone = viewer_zone()
-    labels = {i: run_label(r, zone) for i, r in by_id.items()}  # no lazy loads after the session
+    labels = {i: run_label(r, client.currency, zone)  # no lazy loads after the session
+              for i, r in by_id.items()}
     chosen = st.selectbox(label, ids, index=index, key=key, format_func=labels.get)
-    st.caption(run_details(by_id[chosen], zone))
+    st.caption(run_details(by_id[chosen], client.currency, zone))
     if key == "run":
         state.set_run_id(chosen)
     return by_id[chosen]
 
 
-def run_details(run: ModelRun, zone: str) -> str:
+def run_details(run: ModelRun, currency: str, zone: str) -> str:
     """The rest of the run's settings: carryover, engine, search (preset or size), seed,
-    when it finished (on the clock of ``zone``); the picker's label
+    when it finished (on the clock of ``zone``, written the client's way); the picker's label
     (:func:`ui.tables.run_label`) names the run, its dataset and when it was started."""
     config = run.config
     adstock = config.get("adstock", "geometric")
     return (f"{runs.ADSTOCK_LABELS.get(adstock, adstock)} carryover · "
             f"{fmt.engine_name(run.engine)} · "
             f"{_search(config)} · seed {config.get('seed')} · "
-            f"finished {fmt.timestamp(run.finished_at, zone)}")
+            f"finished {fmt.timestamp(run.finished_at, zone, currency)}")
 
 
 def _search(config: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiri_core import config
 from kiri_core import formatting as fmt
 from kiri_core.report import content
 from kiri_core.services import auth, clients, datasets
@@ -90,3 +91,21 @@ def test_the_latest_finished_run_s_numbers_head_the_home_page(session, team, ope
     contribution = sum(c["contribution"] for c in run.channels.values())
     assert dict((m.label, m.value) for m in app.metric)["Media ROAS"] == fmt.roas(
         contribution / spend, "SEK")
+
+
+def test_a_us_clients_tables_write_their_dates_the_us_way(session, team, open_page):
+    """The fourth UX audit saw "2026-12-01 09:44" beside "Jan 3, 2022 – Dec 25, 2023" for a
+    dollar client: every date of a client's tables is written its way."""
+    team.client.currency = "USD"
+    session.commit()
+    run = finished_run(session, team.analyst, team.client.id)
+    app = open_page("pages/home.py", team.viewer, team.client)
+    assert not app.exception
+    datasets_shown, runs_shown = app.dataframe[0].value, app.dataframe[1].value
+    window = run.dataset
+    assert datasets_shown["Period"].tolist() == [
+        fmt.period(window.start_date, window.end_date, "USD")]
+    assert datasets_shown["Period"][0].startswith(f"{fmt.as_date(window.start_date):%b} ")
+    assert runs_shown["Created"].tolist() == [fmt.timestamp(run.created_at, config.time_zone(),
+                                                            "USD")]
+    assert runs_shown["Created"][0].startswith(f"{run.created_at:%b} ")

@@ -64,7 +64,7 @@ def test_each_client_s_runs_are_numbered_from_one_and_named_by_it(session, team,
         start(session, team.analyst, acme, 3)
     with pytest.raises(ValidationError, match="^Run #3 is queued; only failed or cancelled"):
         runs.retry_run(session, team.analyst, third_of_acme.id)
-    assert run_label(third_of_acme, "UTC").startswith("Run #3 · dataset v1 · ")
+    assert run_label(third_of_acme, "SEK", "UTC").startswith("Run #3 · dataset v1 · ")
     history = runs.list_runs(session, team.viewer, team.client.id)
     assert runs_frame(history, "SEK", "UTC")["Run"].tolist() == ["#4", "#3", "#2", "#1"]
 
