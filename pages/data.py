@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts
-from kiri_core.data.validation import SPEND_BOX, Problem, validate_frame
+from kiri_core.data.validation import SPEND_BOX, Problem
 from kiri_core.services import datasets, runs
 from kiri_core.services.errors import ValidationError
 from ui import workspace
@@ -81,7 +81,7 @@ def upload_tab(session, user, client) -> None:
         return
     key = f"map_{uploaded.file_id}"
     mapping = mapping_editor(frame, datasets.suggest_mapping(frame), key)
-    problems = validate_frame(frame, datasets.mapping_from_dict(mapping))
+    problems = datasets.check_frame(frame, mapping)
     if problems:
         count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
         st.error(f"{count} must be fixed before this file can be saved:\n\n"

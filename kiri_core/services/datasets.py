@@ -57,9 +57,10 @@ def suggest_mapping(frame: pd.DataFrame) -> dict[str, Any]:
     return mapping_to_dict(validation.detect_columns(frame))
 
 
-def check_frame(frame: pd.DataFrame, mapping: dict[str, Any]) -> list[str]:
-    """Every problem of the data under this mapping, with row and column ([] when valid)."""
-    return [str(p) for p in validation.validate_frame(frame, mapping_from_dict(mapping))]
+def check_frame(frame: pd.DataFrame, mapping: dict[str, Any]) -> list[validation.Problem]:
+    """Every problem of the data under this mapping, each naming its row and column where it
+    has one ([] when valid)."""
+    return validation.validate_frame(frame, mapping_from_dict(mapping))
 
 
 def _next_version(session: Session, client_id: int) -> int:
@@ -86,7 +87,7 @@ def save_dataset(
     import keeps its own history and tells an unchanged import apart itself).
     """
     require_client_role(session, actor, client_id, "analyst")
-    problems = check_frame(frame, mapping)
+    problems = [str(p) for p in check_frame(frame, mapping)]
     if problems:
         summary = problems[0] if len(problems) == 1 else f"{len(problems)} problems"
         raise ValidationError(f"Nothing was saved: {summary}.", problems)
