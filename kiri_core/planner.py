@@ -1,9 +1,10 @@
 """The budget planner's service: plans worded for the client, and saved scenarios.
 
 :func:`make_plan` runs the allocator on the planner's inputs (today's spend as the default
-budget, Min and Max boxes left at their defaults as the allocator's movable defaults) and
-words its refusals and notes for the client: channel labels, money and decimals the
-client's way, and what to do. :func:`plan_metrics` and :func:`what_if_metrics` say what a
+budget; Min and Max boxes that start within the weekly spend the data has seen,
+:func:`box_multiples`, and left so move with a budget they cannot reach) and words its
+refusals and notes for the client: channel labels, money and decimals the client's way, and
+what to do. :func:`plan_metrics` and :func:`what_if_metrics` say what a
 plan changes (:func:`kiri_core.report.content.effect_summary` words it for the page, the
 presentation and the PDF: the budget apart from the reallocation).
 
@@ -47,7 +48,9 @@ from kiri_core.services.errors import NotFound, ValidationError
 NAME_MAX = 120
 PLAN_KEYS = ("model_id", "scenario", "weeks", "total_budget", "channels", "totals")
 REPORT_KIND = "report"
-BOX_MULTIPLES = DEFAULT_MULTIPLES["max_response"]  # what the Min and Max boxes start at
+BOX_MULTIPLES = DEFAULT_MULTIPLES["max_response"]  # Robyn's; the boxes start within them
+BOX_STEP = 0.05  # a default Min or Max from the data is rounded inward to this
+LIMITS_APPLIED = "Limits applied"  # the plan table's column of limits moved with the budget
 
 
 class BudgetScenario(Base):
@@ -77,7 +80,7 @@ class BudgetScenario(Base):
 def _run(session: Session, actor: User, run_id: int, role: str) -> ModelRun:
     run = session.get(ModelRun, run_id)
     if run is None:
-        raise NotFound(f"Run #{run_id} does not exist.")
+        raise NotFound(f"The run with id {run_id} does not exist.")
     require_client_role(session, actor, run.client_id, role)
     return run
 
@@ -107,8 +110,9 @@ def save_scenario(session: Session, actor: User, run_id: int, name: str, plan: d
     taken = session.scalar(select(BudgetScenario.id).where(BudgetScenario.run_id == run_id,
                                                            BudgetScenario.name == name))
     if taken is not None:
-        raise ValidationError(f"Run #{run_id} already has a scenario named \u201c{name}\u201d; "
-                              "choose another name or delete the old one first.")
+        raise ValidationError(f"Run #{run.number} already has a scenario named "
+                              f"\u201c{name}\u201d; choose another name or delete the old one "
+                              "first.")
     scenario = BudgetScenario(run_id=run_id, client_id=run.client_id, name=name,
                               model_id=str(plan["model_id"]), settings=settings or {},
                               plan=plan, created_by_id=actor.id)
@@ -179,10 +183,40 @@ def current_spend(result: dict, model_id: str, weeks: int) -> dict[str, float]:
     return {c: float(channels[c]["mean_spend"]) * weeks for c in result["spend_columns"]}
 
 
-def box_defaults(current: float, as_spend: bool) -> tuple[float, float]:
-    """What a channel's Min and Max boxes start at: the default multiples, or those amounts."""
+def box_multiples(result: dict, model_id: str) -> dict[str, tuple[float, float]]:
+    """What each channel's Min and Max boxes start at, as multiples of today's spend:
+    Robyn's 0.5 and 2, narrowed to the weekly spend seen in the data (:func:`seen_multiples`),
+    so the planner's defaults do not set off its own note on a spend the data has not seen."""
+    channels = model_by_id(result, model_id)["channels"]
+    return {c: seen_multiples(channels[c]) for c in result["spend_columns"]}
+
+
+def seen_multiples(channel: Mapping[str, Any]) -> tuple[float, float]:
+    """A channel's default Min and Max: the larger of 0.5 and its lowest week over its mean
+    spend, the smaller of 2 and its highest week over it, each rounded inward to
+    ``BOX_STEP``; Robyn's where the data says nothing. Min <= 1 <= Max (today's spend is
+    always allowed)."""
     low, high = BOX_MULTIPLES
-    return (low * current, high * current) if as_spend else (low, high)
+    mean, lowest, highest = (channel.get(key) for key in ("mean_spend", "min_spend",
+                                                          "max_spend"))
+    if mean is None or mean <= 0:
+        return low, high
+    if lowest is not None:
+        low = max(low, math.ceil(lowest / mean / BOX_STEP - 1e-9) * BOX_STEP)
+    if highest is not None:
+        high = min(high, math.floor(highest / mean / BOX_STEP + 1e-9) * BOX_STEP)
+    return round(min(low, 1.0), 2), round(max(high, 1.0), 2)
+
+
+def box_defaults(result: dict, model_id: str, weeks: int, as_spend: bool
+                 ) -> dict[str, tuple[float, float]]:
+    """What each channel's Min and Max boxes start at: :func:`box_multiples`, or those
+    multiples of today's spend over ``weeks``."""
+    multiples = box_multiples(result, model_id)
+    if not as_spend:
+        return multiples
+    current = current_spend(result, model_id, weeks)
+    return {c: (low * current[c], high * current[c]) for c, (low, high) in multiples.items()}
 
 
 def default_target(result: dict, model_id: str) -> float:
@@ -198,18 +232,19 @@ def default_target(result: dict, model_id: str) -> float:
     return max(math.floor(100 * roas) / 100, 0.01)
 
 
-def channel_bounds(typed: Mapping[str, tuple[float, float, bool]], current: Mapping[str, float],
-                   as_spend: bool) -> dict[str, ChannelBounds]:
+def channel_bounds(typed: Mapping[str, tuple[float, float, bool]],
+                   defaults: Mapping[str, tuple[float, float]], as_spend: bool
+                   ) -> dict[str, ChannelBounds]:
     """The bounds the user set, from each channel's (Min, Max, locked) boxes.
 
-    Channels whose boxes still show their defaults are left out: their bounds stay the
-    allocator's defaults, which move with a budget they cannot reach.
+    Channels whose boxes still show their ``defaults`` (:func:`box_defaults`) are left out:
+    :func:`make_plan` gives them the default multiples, which move with a budget they cannot
+    reach.
     """
     shown = 0.5 if as_spend else 0.005  # half the last digit a box shows
     out = {}
     for column, (low, high, locked) in typed.items():
-        defaults = box_defaults(current[column], as_spend)
-        if not locked and all(abs(a - b) <= shown for a, b in zip((low, high), defaults,
+        if not locked and all(abs(a - b) <= shown for a, b in zip((low, high), defaults[column],
                                                                   strict=True)):
             continue
         out[column] = (ChannelBounds(min_spend=low, max_spend=high, locked=locked) if as_spend
@@ -221,8 +256,9 @@ def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: flo
               target: float | None, bounds: Mapping[str, ChannelBounds], currency: str) -> dict:
     """The allocator's plan for the planner's inputs, its warnings in the client's words.
 
-    Channels without bounds in ``bounds`` get the default multiples the boxes show; for the
-    target goal they hold like set ones (the allocator's own defaults there are wider).
+    Channels without bounds in ``bounds`` get the default multiples the boxes show
+    (:func:`box_multiples`), which move with a budget they cannot reach; for the target goal
+    they hold like set ones (the allocator's own defaults there are wider).
 
     Raises
     ------
@@ -231,12 +267,13 @@ def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: flo
     """
     maximise = goal == "max_response"
     measure = "cpa" if is_conversion(result) else "roas"
-    lower, upper = (None, None) if maximise else BOX_MULTIPLES
+    defaults = {c: ChannelBounds(lower=low, upper=high, movable=True)
+                for c, (low, high) in box_multiples(result, model_id).items()}
     try:
         plan = allocate(result, scenario=goal, weeks=weeks, model_id=model_id,
                         total_budget=budget if maximise else None,
                         **{f"target_{measure}": None if maximise else target},
-                        lower=lower, upper=upper, bounds=dict(bounds))
+                        bounds={**defaults, **bounds})
     except AllocationError as error:
         raise ValidationError(explain(error, currency)) from error
     plan["warnings"] = [describe(note, plan, currency) for note in plan["notes"]]
@@ -405,7 +442,17 @@ def _bounds_scaled(f: dict, plan: dict, currency: str) -> NoteWording:
     return None, (f"The budget {fmt.money(f['budget'], currency)} is "
                   f"{fmt.percent(share, currency, 0 if share >= 0.005 else 2)} of today's spend "
                   f"over {fmt.weeks(f['weeks'])} ({fmt.money(f['current'], currency)}), so {which} "
-                  "instead of today's spend.")
+                  f"instead of today's spend: see {LIMITS_APPLIED} in the table.")
+
+
+def applied_limits(plan: dict, currency: str) -> list[str] | None:
+    """Per channel, the Min and Max that applied over the plan's horizon (``"1 241 838 kr –
+    4 967 352 kr"``) when some moved with its budget (its ``bounds_scaled`` note): a Max of
+    2,00x then allows more than twice today's spend. None otherwise: the boxes say them."""
+    if not any(note["code"] == "bounds_scaled" for note in plan.get("notes", [])):
+        return None
+    return [f"{fmt.money(ch['lower'], currency)} – {fmt.money(ch['upper'], currency)}"
+            for ch in plan["channels"].values()]
 
 
 def _outside_seen(f: dict, plan: dict, currency: str) -> NoteWording:
@@ -415,12 +462,19 @@ def _outside_seen(f: dict, plan: dict, currency: str) -> NoteWording:
             f"{'above the highest' if above else 'below the lowest'} week in the data "
             f"({fmt.money(f['seen'], currency)}), so the model's forecast for it is less sure.")
     if above:
-        return fact, f"Lower the Max of {name} to stay within what the data has seen."
+        limit = "Min" if _at_min(plan["channels"][f["channel"]]) else "Max"
+        return fact, f"Lower the {limit} of {name} to stay within what the data has seen."
     if plan["scenario"] == "max_response" and f["seen"] * plan["weeks"] > plan["total_budget"]:
         return fact, (f"The budget is below what {name}'s lowest week costs over "
                       f"{fmt.weeks(plan['weeks'])}; a larger budget stays within what the data has "
                       "seen.")
     return fact, f"Raise the Min of {name} to stay within what the data has seen."
+
+
+def _at_min(channel: dict) -> bool:
+    """Whether a plan's channel spends its Min (which then, not its Max, sets a spend above
+    the data's highest week: a Min moved with a large budget)."""
+    return channel["optimized_spend"] <= channel["lower"] * (1 + 1e-6)
 
 
 def _no_effect(f: dict, plan: dict, currency: str) -> NoteWording:

@@ -28,6 +28,8 @@ from ui.layout import metric_row
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
 LIMIT_COLUMNS = [4, 4, 4, 4, 2]  # Channel, Current, Min, Max, Lock: "1 432 389" fits at 1024 px
 SETTINGS_CHANGED = "Settings changed: press Optimise to update the plan."
+DEFAULT_LIMITS = ("Defaults keep each channel within the weekly spend seen in the data; widen "
+                  "them to explore beyond it, with less certain forecasts.")
 
 
 def limit_box(cell, label: str, value: float, key: str, as_spend: bool, currency: str,
@@ -47,9 +49,10 @@ def goals(conversion: bool) -> dict[str, str]:
             "target_efficiency": "Reach a target efficiency"}
 
 
-def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, currency: str
-                   ) -> dict[str, ChannelBounds] | None:
-    """Per channel: min, max (multiples of current, or spend over the horizon) and a lock.
+def channel_limits(current: dict[str, float], defaults: dict[str, tuple[float, float]],
+                   weeks: int, as_spend: bool, currency: str) -> dict[str, ChannelBounds] | None:
+    """Per channel: min, max (multiples of current, or spend over the horizon) and a lock,
+    the boxes at their ``defaults`` (:func:`kiri_core.planner.box_defaults`).
 
     The bounds the user set (see :func:`kiri_core.planner.channel_bounds`); None when a
     typed entry is not a number (its box shows why).
@@ -61,7 +64,7 @@ def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, curren
         column.caption(label)
     typed, complete = {}, True
     for column, spend in current.items():
-        low, high = planner.box_defaults(spend, as_spend)
+        low, high = defaults[column]
         row = st.columns(LIMIT_COLUMNS, vertical_alignment="center")
         errors = st.container()
         name = fmt.channel_name(column)
@@ -77,7 +80,8 @@ def channel_limits(current: dict[str, float], weeks: int, as_spend: bool, curren
             complete = False
         else:
             typed[column] = (low, high, locked)
-    return planner.channel_bounds(typed, current, as_spend) if complete else None
+    st.caption(DEFAULT_LIMITS)
+    return planner.channel_bounds(typed, defaults, as_spend) if complete else None
 
 
 def plan_form(result: dict, model_id: str, weeks: int, currency: str
@@ -100,7 +104,8 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
         target = decimal_input(f"Target {measure} ({unit}for the target goal)",
                                planner.default_target(result, model_id), currency,
                                key="plan_target", where=right)
-        bounds = channel_limits(current, weeks, as_spend, currency)
+        bounds = channel_limits(current, planner.box_defaults(result, model_id, weeks, as_spend),
+                                weeks, as_spend, currency)
         if not st.form_submit_button("Optimise", type="primary"):
             return None
     if budget is None or target is None or bounds is None:
@@ -136,7 +141,7 @@ def metrics(numbers: list[planner.Metric]) -> None:
 def show_plan(plan: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
     st.markdown(fmt.unbreakable_numbers(content.effect_sentences(plan, currency)))
-    plans.plan_table(plan, currency)
+    plans.plan_table(plan, currency, limits=True)
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:
         st.warning(fmt.unbreakable_numbers(warning))

@@ -119,7 +119,8 @@ def test_bad_names_are_refused_and_nothing_is_saved(session, ws, plan, name,
 
 def test_a_duplicate_name_or_an_incomplete_plan_is_refused(session, ws, plan) -> None:
     planner.save_scenario(session, ws.analyst, ws.run.id, "Twice", plan)
-    with pytest.raises(ValidationError, match="already has a scenario named"):
+    with pytest.raises(ValidationError,
+                       match=f"^Run #{ws.run.number} already has a scenario named"):
         planner.save_scenario(session, ws.analyst, ws.run.id, "Twice", plan)
     with pytest.raises(ValidationError, match="lacks totals"):
         planner.save_scenario(session, ws.analyst, ws.run.id, "Half",
@@ -128,7 +129,7 @@ def test_a_duplicate_name_or_an_incomplete_plan_is_refused(session, ws, plan) ->
 
 
 def test_unknown_run_or_scenario_is_not_found(session, ws) -> None:
-    with pytest.raises(NotFound, match="Run #999999 does not exist"):
+    with pytest.raises(NotFound, match="The run with id 999999 does not exist"):
         planner.list_scenarios(session, ws.analyst, 999_999)
     with pytest.raises(NotFound, match="Scenario #999999 does not exist"):
         planner.delete_scenario(session, ws.analyst, 999_999)
@@ -167,19 +168,134 @@ def test_today_s_spend_needs_a_week() -> None:
 
 @pytest.mark.parametrize("as_spend", [False, True])
 def test_only_the_limits_a_user_changed_count_as_set(as_spend) -> None:
-    current = {"spend_meta": 1_000_001.0, "spend_google": 50_000.0, "spend_email": 10_000.0}
-    shown = {c: planner.box_defaults(spend, as_spend) for c, spend in current.items()}
+    result = fitted_run().result
+    shown = planner.box_defaults(result, result["model_id"], 4, as_spend)
     typed = {c: (round(low, 0 if as_spend else 2), round(high, 0 if as_spend else 2), False)
              for c, (low, high) in shown.items()}
-    assert planner.channel_bounds(typed, current, as_spend) == {}
+    assert planner.channel_bounds(typed, shown, as_spend) == {}
     low, high = shown["spend_google"]
     typed["spend_google"] = (low, 3 * high, False)
     typed["spend_email"] = (*typed["spend_email"][:2], True)
-    bounds = planner.channel_bounds(typed, current, as_spend)
+    bounds = planner.channel_bounds(typed, shown, as_spend)
     assert list(bounds) == ["spend_google", "spend_email"]
     assert bounds["spend_email"].locked
     google = bounds["spend_google"]
     assert (google.max_spend if as_spend else google.upper) == 3 * high
+    assert not google.movable  # a limit the user typed holds whatever the budget
+
+
+def test_the_default_limits_stay_within_the_weeks_the_data_has_seen() -> None:
+    """The UX audit: the default 0,50x Min cut Google (lowest week 0,65x its mean) below the
+    data's lowest week, and the page then told the user to raise the Min it had set itself."""
+    result = fitted_run().result
+    channels = result["channels"]
+    google = channels["spend_google"]
+    assert (google["min_spend"], google["max_spend"]) == (51447.0, 116687.0)
+    lowest, highest = (google[key] / google["mean_spend"] for key in ("min_spend", "max_spend"))
+    assert (round(lowest, 3), round(highest, 3)) == (0.654, 1.483)
+    multiples = planner.box_multiples(result, result["model_id"])
+    assert multiples == {"spend_meta": (0.5, 2.0),  # lowest week 0,47x, highest 2,73x
+                         "spend_google": (0.7, 1.45),  # rounded inward to 0,05
+                         "spend_tiktok": (0.5, 2.0),  # a week without spend: Robyn's 0,5
+                         "spend_email": (0.5, 2.0)}
+    assert channels["spend_tiktok"]["min_spend"] == 0.0
+    for column, (low, high) in multiples.items():
+        mean = channels[column]["mean_spend"]
+        assert channels[column]["min_spend"] <= low * mean <= mean <= high * mean <= (
+            channels[column]["max_spend"]), column
+    current = planner.current_spend(result, result["model_id"], 4)
+    in_money = planner.box_defaults(result, result["model_id"], 4, as_spend=True)
+    assert in_money["spend_google"] == pytest.approx((0.7 * current["spend_google"],
+                                                      1.45 * current["spend_google"]))
+
+
+@pytest.mark.parametrize(("channel", "expected"), [
+    ({"mean_spend": 100.0, "min_spend": 65.0, "max_spend": 145.0}, (0.65, 1.45)),  # on the step
+    ({"mean_spend": 100.0, "min_spend": 64.9, "max_spend": 145.1}, (0.65, 1.45)),
+    ({"mean_spend": 100.0, "min_spend": 65.1, "max_spend": 144.9}, (0.7, 1.4)),
+    ({"mean_spend": 100.0, "min_spend": 20.0, "max_spend": 900.0}, (0.5, 2.0)),  # Robyn's
+    ({"mean_spend": 100.0, "min_spend": 99.0, "max_spend": 101.0}, (1.0, 1.0)),  # steady
+    ({"mean_spend": 100.0, "min_spend": 120.0, "max_spend": 80.0}, (1.0, 1.0)),  # inconsistent
+    ({"mean_spend": 100.0, "min_spend": 0.0, "max_spend": 90.0}, (0.5, 1.0)),
+    ({"mean_spend": 0.0, "min_spend": 0.0, "max_spend": 0.0}, (0.5, 2.0)),  # never spent
+    ({"mean_spend": 100.0}, (0.5, 2.0)),  # a result without the seen range
+])
+def test_a_default_limit_never_leaves_today_s_spend_out(channel, expected) -> None:
+    low, high = planner.seen_multiples(channel)
+    assert (low, high) == expected
+    assert low <= 1.0 <= high
+
+
+@pytest.mark.parametrize("share", [0.6, 1.0, 1.8])
+def test_a_plan_on_the_default_limits_stays_within_the_weeks_seen(share) -> None:
+    """Budgets the old 0,5x–2x defaults took below Google's lowest week (0,6x today's) or
+    above its highest (1,8x) are planned within them, without a note."""
+    plan = plan_for(budget=share * today_total())
+    assert plan["notes"] == [] and plan["warnings"] == []
+    channels = fitted_run().result["channels"]
+    for column, ch in plan["channels"].items():
+        weekly = ch["optimized_spend"] / 4
+        assert channels[column]["min_spend"] * (1 - 1e-6) <= weekly <= (
+            channels[column]["max_spend"] * (1 + 1e-6)), column
+
+
+def test_a_target_plan_on_the_default_limits_stays_within_the_weeks_seen() -> None:
+    result = fitted_run().result
+    plan = plan_for(goal="target_efficiency", target=0.01)  # every channel at its Max
+    multiples = planner.box_multiples(result, result["model_id"])
+    for column, ch in plan["channels"].items():
+        assert ch["optimized_spend"] == pytest.approx(multiples[column][1] * ch["current_spend"])
+    assert not [n for n in plan["notes"] if n["code"].endswith("_seen")]
+
+
+@pytest.mark.parametrize(("share", "typed", "code", "advice"), [
+    (0.6, ChannelBounds(lower=0.5, upper=1.45), "below_seen",
+     "Raise the Min of Google to stay within what the data has seen."),
+    (1.8, ChannelBounds(lower=0.7, upper=2.0), "above_seen",
+     "Lower the Max of Google to stay within what the data has seen."),
+])
+def test_a_typed_limit_beyond_the_weeks_seen_keeps_its_note(share, typed, code,
+                                                            advice) -> None:
+    plan = plan_for(budget=share * today_total(), bounds={"spend_google": typed})
+    [note] = plan["notes"]
+    assert (note["code"], note["channel"]) == (code, "spend_google")
+    assert plan["warnings"][0].endswith(advice)
+
+
+def test_limits_moved_with_a_large_budget_are_shown_in_money() -> None:
+    """The UX audit: at 3x today's budget a "2x" Max allowed 6x today's spend, and only a note
+    said that the limits had moved."""
+    assert planner.applied_limits(plan_for(), "SEK") is None  # the boxes say them
+    plan = plan_for(budget=3 * today_total())
+    applied = planner.applied_limits(plan, "SEK")
+    multiples = planner.box_multiples(fitted_run().result, fitted_run().result["model_id"])
+    assert applied == [
+        f"{fmt.money(ch['lower'], 'SEK')} – {fmt.money(ch['upper'], 'SEK')}"
+        for ch in plan["channels"].values()]
+    for column, ch in plan["channels"].items():
+        low, high = multiples[column]
+        assert (ch["lower"], ch["upper"]) == pytest.approx(
+            (3 * low * ch["current_spend"], 3 * high * ch["current_spend"]), rel=1e-6)
+    assert plan["warnings"][0].endswith(
+        "so every channel's Min and Max apply to today's mix scaled to this budget instead "
+        "of today's spend: see Limits applied in the table.")
+
+
+def test_a_spend_above_the_weeks_seen_set_by_a_moved_min_is_told_to_lower_the_min() -> None:
+    """At 3x today's budget Google's Min (0,70x) moves to 2,10x today's, above its highest
+    week: lowering its Max would not help."""
+    plan = plan_for(budget=3 * today_total())
+    google = plan["channels"]["spend_google"]
+    assert google["optimized_spend"] == pytest.approx(google["lower"])
+    assert ("Google: the recommended weekly spend "
+            f"{fmt.money(google['optimized_spend'] / 4, 'SEK')} is above the highest week in "
+            "the data (116 687 kr), so the model's forecast for it is less sure. Lower the Min "
+            "of Google to stay within what the data has seen.") in plan["warnings"]
+    email = plan["channels"]["spend_email"]
+    assert email["optimized_spend"] == pytest.approx(email["upper"])
+    assert any(w.startswith("Email:") and w.endswith("Lower the Max of Email to stay within "
+                                                     "what the data has seen.")
+               for w in plan["warnings"])
 
 
 def plan_for(currency: str = "SEK", *, result: dict | None = None, goal: str = "max_response",
@@ -245,8 +361,9 @@ def test_a_budget_far_from_today_is_planned_and_said_so() -> None:
     assert plan["warnings"][0] == (
         f"The budget 10 000 000 kr is {fmt.percent(1e7 / today, 'SEK')} of today's spend over 4 "
         f"weeks ({fmt.money(today, 'SEK')}), so every channel's Min and Max apply to today's "
-        "mix scaled to this budget instead of today's spend.")
+        "mix scaled to this budget instead of today's spend: see Limits applied in the table.")
     above = next(n for n in plan["notes"] if n["code"] == "above_seen")
+    assert above["channel"] == "spend_meta"  # between its limits, so its Max is to lower
     name = fmt.channel_name(above["channel"])
     assert (f"{name}: the recommended weekly spend {fmt.money(above['weekly'], 'SEK')} is above "
             f"the highest week in the data ({fmt.money(above['seen'], 'SEK')}), so the model's "

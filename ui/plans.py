@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kiri_core import charts
+from kiri_core import charts, planner
 from kiri_core import formatting as fmt
 from kiri_core.report import content
 from ui.workspace import chart
@@ -19,10 +19,22 @@ def text_table(rows: list[list[str]], columns: list[str]) -> None:
     st.table(pd.DataFrame(whole, columns=columns), hide_index=True)
 
 
-def plan_table(plan: dict, currency: str) -> None:
+def plan_table(plan: dict, currency: str, limits: bool = False) -> None:
     """A plan's channels, current against recommended spend, and its total; under it, why
-    its incremental ROAS is not the channels' ROAS of the period."""
-    text_table(content.plan_rows(plan, currency), content.plan_columns(plan))
+    its incremental ROAS is not the channels' ROAS of the period.
+
+    ``limits`` (the planner's view; the client's has none) adds the Min and Max that applied
+    after the recommended spend when they moved with the budget
+    (:func:`kiri_core.planner.applied_limits`).
+    """
+    rows, columns = content.plan_rows(plan, currency), content.plan_columns(plan)
+    applied = planner.applied_limits(plan, currency) if limits else None
+    if applied:
+        at = columns.index("Recommended") + 1
+        columns = [*columns[:at], planner.LIMITS_APPLIED, *columns[at:]]
+        rows = [[*row[:at], cell, *row[at:]] for row, cell in zip(rows, [*applied, ""],
+                                                                  strict=True)]
+    text_table(rows, columns)
     st.caption(fmt.unbreakable_numbers(content.plan_note(plan)))
 
 

@@ -18,7 +18,8 @@ constant does not change it).
 Bounds are multiples of current mean spend per period times ``weeks`` (Robyn's defaults
 0.5–2 for ``max_response``, 0.1–10 for ``target_efficiency``), absolute amounts over the
 horizon, or a lock at current spend. For ``max_response`` a budget the default bounds cannot
-reach moves them with it (the current mix scaled to the budget); bounds a caller set hold.
+reach moves them with it (the current mix scaled to the budget); bounds a caller set hold,
+unless marked ``movable`` (a caller's own defaults, as the budget planner's).
 Channels with no effect (zero coefficient) are held at their lower bound with a note. The
 search is SLSQP with analytic gradients from a few starts; the result is never worse than
 the starting allocation (current spend shares scaled to the budget and put inside the
@@ -77,6 +78,8 @@ class ChannelBounds:
     """One channel's bounds: multiples of current mean spend, or absolute horizon amounts.
 
     Absolute amounts win over multiples; ``locked`` keeps the channel at current spend.
+    ``movable`` multiples are a caller's defaults rather than a choice: like the scenario's
+    default multiples, they move with a ``max_response`` budget they cannot reach.
     """
 
     lower: float | None = None
@@ -84,6 +87,7 @@ class ChannelBounds:
     min_spend: float | None = None
     max_spend: float | None = None
     locked: bool = False
+    movable: bool = False
 
 
 @dataclass
@@ -323,8 +327,9 @@ def _fits(problem: _Problem, budget: float) -> bool:
 
 
 def _movable(problem: _Problem, bounds: Mapping[str, ChannelBounds]) -> np.ndarray:
-    """Channels with some current spend and the scenario's default bounds."""
-    unset = np.array([bounds.get(n, ChannelBounds()) == ChannelBounds() for n in problem.names])
+    """Channels with some current spend and default bounds: the scenario's, or movable ones."""
+    given = [bounds.get(n, ChannelBounds()) for n in problem.names]
+    unset = np.array([bound == ChannelBounds() or bound.movable for bound in given])
     return unset & (problem.current > 0)
 
 

@@ -139,7 +139,7 @@ def test_a_locked_channel_stays_at_current_spend(planner_page):
                                     for c in columns), budget_box(app).input("10m")],
          "A total budget of 10 000 000 kr cannot be planned within the channel limits you "
          "set: over 4 weeks they allow {half} to {most}. Enter a budget in that range, or "
-         "widen the Min and Max limits."),
+         "widen the Min and Max limits."),  # {half}: the Min boxes as they start
     ],
     ids=["zero budget", "min above max", "min above max in money", "unreachable target",
          "budget beyond set limits"],
@@ -151,10 +151,12 @@ def test_bad_input_gives_a_clear_message_and_no_plan(planner_page, setup, messag
     setup(app, column, result["spend_columns"])
     optimise(app)
     total = today(result)
+    least = sum(low for low, _ in planner.box_defaults(result, result["model_id"], 4,
+                                                        as_spend=True).values())
     expected = message.format(
         today=fmt.money(total, "SEK"), channel=fmt.channel_name(column),
         max=fmt.number(2 * planner.current_spend(result, result["model_id"], 4)[column], "SEK"),
-        half=fmt.money(0.5 * total, "SEK"), most=fmt.money(2.5 * total, "SEK"))
+        half=fmt.money(least, "SEK"), most=fmt.money(2.5 * total, "SEK"))
     assert any(e.value.startswith(expected) for e in app.error), [e.value for e in app.error]
     assert "spend_" not in " ".join(e.value for e in app.error)
     assert f"plan_{run.id}" not in app.session_state
@@ -172,7 +174,8 @@ def test_a_budget_beyond_the_default_limits_moves_them_with_it(planner_page, typ
     assert app.warning[0].value == fmt.unbreakable_numbers(
         f"The budget {fmt.money(budget, 'SEK')} is {share} of today's spend over 4 weeks "
         f"({fmt.money(today(result), 'SEK')}), so every channel's Min and Max apply to "
-        "today's mix scaled to this budget instead of today's spend.")
+        "today's mix scaled to this budget instead of today's spend: see Limits applied in "
+        "the table.")
     assert "\u00a0kr" in app.warning[0].value  # an amount is never split over two lines
     assert "spend_" not in " ".join(w.value for w in app.warning)
 
@@ -580,3 +583,66 @@ def test_a_plan_is_hidden_while_the_horizon_or_limits_on_the_form_differ_from_it
     optimise(app)
     assert metric(app, "Horizon").value == "8 weeks" and note not in text_of(app)
     assert app.session_state[f"plan_{run.id}_settings"]["limits"] == "spend"
+
+
+def test_the_default_limits_keep_each_channel_within_the_weeks_seen(planner_page, text_of):
+    """The UX audit: the default 0,50x Min took an always-on channel below its lowest week,
+    and the page told the user to raise the Min the planner had set itself."""
+    app, run, result = planner_page
+    boxes = {c: (app.text_input(key=f"min_{c}_4_False").value,
+                 app.text_input(key=f"max_{c}_4_False").value) for c in result["spend_columns"]}
+    assert boxes == {"spend_meta": ("0,50", "2,00"), "spend_google": ("0,70", "1,45"),
+                     "spend_tiktok": ("0,50", "2,00"), "spend_email": ("0,50", "2,00")}
+    assert ("Defaults keep each channel within the weekly spend seen in the data; widen them "
+            "to explore beyond it, with less certain forecasts.") in text_of(app)
+    budget_box(app).input(fmt.number(1.8 * today(result), "SEK"))  # 0,5x-2x: Google above
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    assert not app.warning and plan["notes"] == []
+    google = plan["channels"]["spend_google"]
+    assert google["optimized_spend"] / 4 <= result["channels"]["spend_google"]["max_spend"]
+    assert planner.LIMITS_APPLIED not in app.table[0].value.columns  # the boxes say them
+    app.radio(key="plan_limits").set_value(SPEND_LIMITS).run()
+    current = planner.current_spend(result, result["model_id"], 4)["spend_google"]
+    assert (app.text_input(key="min_spend_google_4_True").value,
+            app.text_input(key="max_spend_google_4_True").value) == (
+        fmt.number(0.7 * current, "SEK"), fmt.number(1.45 * current, "SEK"))
+
+
+def test_a_typed_limit_beyond_the_weeks_seen_keeps_its_warning(planner_page):
+    app, run, result = planner_page
+    budget_box(app).input(fmt.number(1.8 * today(result), "SEK"))
+    app.text_input(key="max_spend_google_4_False").input("2")
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    assert [n["code"] for n in plan["notes"]] == ["above_seen"]
+    assert [w.value for w in app.warning] == [fmt.unbreakable_numbers(w)
+                                              for w in plan["warnings"]]
+    assert app.warning[0].value.endswith(
+        "Lower the Max of Google to stay within what the data has seen.")
+
+
+def test_limits_moved_with_a_large_budget_are_shown_in_money_to_the_analyst_only(
+        planner_page, session, team, open_page):
+    """The UX audit: at 3x today's budget a "2x" Max allowed 6x today's spend, and only a
+    note said that the limits had moved. The client's Presentation shows no limits."""
+    app, run, result = planner_page
+    budget_box(app).input(fmt.number(3 * today(result), "SEK"))
+    plan = optimise(app).session_state[f"plan_{run.id}"]
+    table = app.table[0].value
+    assert list(table.columns) == ["Channel", "Current spend", "Recommended",
+                                   planner.LIMITS_APPLIED, *content.plan_columns(plan)[3:]]
+    email = plan["channels"]["spend_email"]
+    assert email["upper"] == pytest.approx(6 * email["current_spend"])  # its "2,00x" Max
+    assert table[planner.LIMITS_APPLIED].tolist() == [
+        fmt.unbreakable_numbers(cell) for cell in [*planner.applied_limits(plan, "SEK"), ""]]
+    assert table[planner.LIMITS_APPLIED].iloc[3] == fmt.unbreakable_numbers(
+        f"{fmt.money(email['lower'], 'SEK')} \u2013 {fmt.money(email['upper'], 'SEK')}")
+    assert app.warning[0].value.endswith("see Limits applied in the table.")
+    app.text_input(key="scenario_name").set_value("Stretch")
+    next(b for b in app.button if b.label == "Save scenario").click().run()
+    viewer = open_page("pages/planner.py", team.viewer, team.client)
+    [saved] = viewer.expander
+    assert planner.LIMITS_APPLIED in saved.table[0].value.columns
+    shown = open_page("pages/presentation.py", team.viewer, team.client)
+    assert not shown.exception
+    assert list(shown.table[0].value.columns) == content.plan_columns(plan)
+    assert not [c.value for c in shown.caption if "Limits applied" in c.value]
