@@ -65,11 +65,11 @@ def navigation(is_admin: bool, default: str = HOME_PAGE) -> dict[str, list[st.Pa
     return sections
 
 
-def stand_ins(stand_in: str | Callable[[], None], but: str = "") -> list[st.Page]:
-    """At every page's address (but ``but``'s), ``stand_in`` in place of that page: a link
-    to /results opens neither "Page not found" nor Results."""
+def stand_ins(stand_in: str | Callable[[], None]) -> list[st.Page]:
+    """At every page's address, ``stand_in`` in place of that page: a link to /results
+    opens neither "Page not found" nor Results."""
     return [st.Page(stand_in, title=title, icon=icon, url_path=address(path))
-            for path, title, icon, _ in app_pages(is_admin=True) if path != but]
+            for path, title, icon, _ in app_pages(is_admin=True)]
 
 
 def login_pages(login_form: Callable[[], None]) -> list[st.Page]:
@@ -98,11 +98,13 @@ def show_login(session: Session) -> None:
 
 
 def my_account_only() -> st.Page:
-    """My account, whatever address was asked for (a typed /results too): a user with a
-    password an administrator set chooses their own before anything else."""
+    """My account, whatever address was asked for (a typed /results or /account too): a
+    user with a password an administrator set chooses their own before anything else. It
+    is served at the root, which still reserves its own path name, so that name is not
+    /account (whose stand-in leads to the root)."""
     path, title, icon, _ = ACCOUNT_PAGE
-    account = st.Page(path, title=title, icon=icon, url_path=address(path), default=True)
-    return only_page([account, *stand_ins(path, but=path)], move_there=True)
+    account = st.Page(path, title=title, icon=icon, url_path="own-password", default=True)
+    return only_page([account, *stand_ins(path)], move_there=True)  # /account too
 
 
 def open_app(session: Session, user: User) -> st.Page:

@@ -72,6 +72,10 @@ def test_the_account_corner_and_a_temporary_password(agency, app_server, browser
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
     assert page.get_by_role("heading", name="Results", exact=True).count() == 0
     assert not page.url.split("?")[0].endswith("/results")
+    page.goto(f"{app_server.url}/account")  # the held page's own address: no "Page not found"
+    page.get_by_text(TEMPORARY_PASSWORD_NOTE).wait_for()
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    assert page.get_by_text("Page not found").count() == 0
 
     for label, value in (("Current password", PASSWORD), ("New password", OWN),
                          ("Repeat new password", OWN)):
