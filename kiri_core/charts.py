@@ -22,6 +22,7 @@ from kiri_core import formatting as fmt
 from kiri_core.data.validation import is_conversion_name, parse_dates
 from kiri_core.formatting import channel_name, term_name
 from kiri_core.results import (
+    curve_through,
     is_conversion,
     is_conversion_plan,
     measure_name,
@@ -63,6 +64,11 @@ CLUSTER_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triang
 MEAN_SPEND = "Mean weekly spend"
 RECOMMENDED_SPEND = "Recommended spend"
 ZERO_SPEND = "Carry-over at zero spend"
+#: The parts of a response curve: within the weekly spend seen in the data, and beyond it.
+IN_DATA = "Within the data"
+BEYOND_DATA = "Extrapolated beyond the data"
+#: How far past its channel's furthest marker a response curve reaches at least (a share).
+CURVE_MARGIN = 0.1
 #: The models the Pareto chart marks, as its legend names them.
 RECOMMENDED_MODEL, SELECTED_MODEL = "Recommended model", "Model shown"
 DEFAULT_HEIGHT = 300
@@ -250,12 +256,23 @@ def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
                  alt.Tooltip("decomp_rssd:Q", format=".4f"), alt.Tooltip("rsq:Q", format=".3f"),
                  "cluster", "front"],
     ).add_params(pick)
-    label = base.transform_filter("datum.selected").mark_text(
-        align="left", dx=12, dy=-10, fontWeight=600, color=TEXT
-    ).encode(text="model_id:N")
     recommended = _pareto_marker(base, "recommended", RECOMMENDED_MODEL)
     selected = _pareto_marker(base, "selected", SELECTED_MODEL)
-    return _finish(alt.layer(points, recommended, label, selected), currency)
+    middle = (data["nrmse"].min() + data["nrmse"].max()) / 2
+    on_right = bool((data.loc[data["selected"], "nrmse"] > middle).any())
+    return _finish(alt.layer(points, recommended, selected, *_pareto_label(base, on_right)),
+                   currency)
+
+
+def _pareto_label(base: alt.Chart, on_right: bool) -> tuple[alt.Chart, alt.Chart]:
+    """The shown model's id above its dot, toward the middle of the plot (left of a dot
+    ``on_right``), over a white halo so it reads on top of the other models' markers."""
+    text = base.transform_filter("datum.selected").encode(text="model_id:N")
+    style = {"align": "right" if on_right else "left", "dx": -10 if on_right else 10,
+             "dy": -12, "fontWeight": 600}
+    halo = text.mark_text(**style, color="#FFFFFF", stroke="#FFFFFF", strokeWidth=7,
+                          strokeJoin="round")
+    return halo, text.mark_text(**style, color=TEXT)
 
 
 def _pareto_marker(base: alt.Chart, flag: str, marker: str) -> alt.Chart:
@@ -418,13 +435,23 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
     The response includes the carry-over of earlier weeks' spend (Robyn's convention,
     :mod:`kiri_core.engine.response`), so a curve starts above zero: a triangle marks that
     level at zero spend. The mean weekly spend is a filled dot; with a ``plan``
-    (docs/result-format.md) the recommended weekly spend is an open diamond.
+    (docs/result-format.md) the recommended weekly spend is an open diamond. Each curve
+    reaches a little past its channel's markers and is dashed beyond the highest week of
+    spend in the data, where it is an extrapolation.
     """
     channels = _channels(result, model_id)
+    planned = {column: p["optimized_spend"] / plan["weeks"]
+               for column, p in (plan["channels"] if plan else {}).items() if column in channels}
+    mean = [_curve_point(column, ch, MEAN_SPEND, ch["mean_spend"])
+            for column, ch in channels.items()]
+    recommended = [_curve_point(column, channels[column], RECOMMENDED_SPEND, spend)
+                   for column, spend in planned.items()]
+    zero = [point for column, ch in channels.items()
+            if (point := _curve_point(column, ch, ZERO_SPEND, 0.0))["response"] > 0]
     curve_rows = [
-        {"channel": channel_name(column), "spend": s, "response": r}
-        for column, ch in channels.items()
-        for s, r in zip(ch["curve"]["spend"], ch["curve"]["response"], strict=True)
+        row for column, ch in channels.items()
+        for row in _curve_rows(column, ch, (1 + CURVE_MARGIN) * max(
+            ch["mean_spend"], planned.get(column, 0.0)))
     ]
     scale = _channel_scale(result)
     x = alt.X("spend:Q", title="Weekly spend", axis=_money_axis(currency))
@@ -432,16 +459,8 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
               title=[f"Weekly {_dep_var_title(result).lower()}",
                      "incl. carry-over of earlier weeks"])
     lines = alt.Chart(pd.DataFrame(curve_rows)).mark_line().encode(
-        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale))
-    mean = [_curve_point(column, ch, MEAN_SPEND, ch["mean_spend"])
-            for column, ch in channels.items()]
-    recommended = [
-        _curve_point(column, channels[column], RECOMMENDED_SPEND,
-                     p["optimized_spend"] / plan["weeks"])
-        for column, p in (plan["channels"] if plan else {}).items() if column in channels
-    ]
-    zero = [point for column, ch in channels.items()
-            if (point := _curve_point(column, ch, ZERO_SPEND, 0.0))["response"] > 0]
+        x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale),
+        strokeDash=_data_dash({row["data"] for row in curve_rows}))
     markers = [(rows, shape, hollow) for rows, shape, hollow in (
         (mean, "circle", False), (recommended, "diamond", True), (zero, "triangle-right", False),
     ) if rows]
@@ -450,6 +469,37 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
     response = _outcome_tooltip(result, "response:Q")
     return _finish(alt.layer(lines, *(_markers(rows, x, y, scale, shapes, hollow, response)
                                       for rows, _, hollow in markers)), currency)
+
+
+def _curve_rows(column: str, channel: dict, reach: float) -> list[dict[str, Any]]:
+    """The channel's curve carried on to at least ``reach`` per week, as the rows of a line
+    solid up to the highest week of spend in the data (``max_spend``) and dashed beyond it;
+    the point at that week ends the one and starts the other."""
+    curve = curve_through(channel, reach)
+    points = list(zip(curve["spend"], curve["response"], strict=True))
+    seen = channel.get("max_spend", math.inf)
+    if seen >= points[-1][0]:
+        return [_curve_row(column, spend, response, IN_DATA) for spend, response in points]
+    edge = (seen, response_at(channel["response"], seen))
+    return ([_curve_row(column, *point, IN_DATA) for point in points if point[0] < seen]
+            + [_curve_row(column, *edge, IN_DATA), _curve_row(column, *edge, BEYOND_DATA)]
+            + [_curve_row(column, *point, BEYOND_DATA) for point in points if point[0] > seen])
+
+
+def _curve_row(column: str, spend: float, response: float, data: str) -> dict[str, Any]:
+    return {"channel": channel_name(column), "spend": spend, "response": response,
+            "data": data}
+
+
+def _data_dash(parts: set[str]) -> alt.StrokeDash:
+    """Solid lines within the spend seen in the data, dashed beyond it; where some line goes
+    beyond, a legend names the dashes (solid is what a line is anyway)."""
+    domain = [part for part in (IN_DATA, BEYOND_DATA) if part in parts]
+    dashes = {IN_DATA: [1, 0], BEYOND_DATA: [5, 4]}
+    legend = (alt.Legend(values=[BEYOND_DATA], **LINE_LEGEND.to_dict())
+              if BEYOND_DATA in parts else None)
+    return alt.StrokeDash("data:N", title=None, legend=legend,
+                          scale=alt.Scale(domain=domain, range=[dashes[d] for d in domain]))
 
 
 def _markers(rows: list[dict], x: alt.X, y: alt.Y, scale: alt.Scale, shapes: alt.Scale,

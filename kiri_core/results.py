@@ -84,6 +84,19 @@ def response_at(response: dict, spend: float) -> float:
     return float(ResponseCurve.from_dict(response).response(spend))
 
 
+def curve_through(channel: dict, spend: float) -> dict[str, list[float]]:
+    """The channel's response curve (``curve``) carried on, under its ``response``
+    definition, to reach at least ``spend`` per period: the points of an even grid to
+    ``spend`` that lie past the stored curve's end are added to it."""
+    curve = channel["curve"]
+    end = curve["spend"][-1]
+    if spend <= end:
+        return curve
+    grid = ResponseCurve.from_dict(channel["response"]).grid(spend)
+    past = [i for i, s in enumerate(grid["spend"]) if s > end]
+    return {key: [*curve[key], *(grid[key][i] for i in past)] for key in ("spend", "response")}
+
+
 #: The model's own terms and the name each is shown under. The intercept and prophet's trend
 #: are one baseline: the trend carries the sales level, so the free intercept is only an
 #: offset to it (often negative) and neither alone reads as what it is. Both seasonalities

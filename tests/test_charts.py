@@ -160,6 +160,26 @@ def test_pareto_front_gives_the_selected_model_a_primary_dot_of_its_own(pick,
     assert {charts.RECOMMENDED_MODEL, charts.SELECTED_MODEL} <= set(legend_labels(chart))
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_the_shown_models_label_is_drawn_over_a_halo_on_top_of_every_marker(
+        side: str, fit: Fitted) -> None:
+    """The label reads over the other models' markers: a white halo, then the text, both
+    after every point; it points toward the middle of the plot."""
+    by_fit = sorted(fit.result["models"], key=lambda m: m["metrics"]["nrmse"])
+    chosen = (by_fit[0] if side == "left" else by_fit[-1])["model_id"]
+    chart = charts.pareto_front(fit.result, chosen)
+    scene = vlc.vegalite_to_scenegraph(chart.properties(width=640).to_dict())
+    groups = [g for g in _scene_groups(scene, "mark") if g["items"]]
+    assert [g["marktype"] for g in groups][-2:] == ["text", "text"]
+    halo, label = (g["items"][0] for g in groups[-2:])
+    assert halo["text"] == label["text"] == chosen
+    assert halo["stroke"] == halo["fill"] == "#FFFFFF" and halo["strokeWidth"] >= 4
+    assert label["fill"] == charts.TEXT and not label.get("stroke")
+    [dot] = [s for s in drawn_marks(chart, "symbol") if s["fill"] == charts.PRIMARY]
+    assert label["x"] == dot["x"] and (label["dx"] > 0) == (side == "left")
+    assert label["align"] == ("left" if side == "left" else "right")
+
+
 def test_the_waterfalls_axis_ends_at_a_round_value_just_past_its_highest_bar(
         fit: Fitted) -> None:
     """No room kept after the bars for their labels: the axis ends within 5 % of the top."""
@@ -265,8 +285,72 @@ def test_response_curves_mark_current_and_recommended_spend(fit: Fitted) -> None
         assert current["response"] == pytest.approx(float(curve.response(ch["mean_spend"])))
         weekly = plan["channels"][column]["optimized_spend"] / plan["weeks"]
         assert recommended["spend"] == pytest.approx(weekly)
-        line = [r for r in rows_where(spec, channel=name) if "marker" not in r]
-        assert [r["response"] for r in line] == pytest.approx(ch["curve"]["response"])
+        line = {r["spend"]: r["response"] for r in rows_where(spec, channel=name)
+                if "marker" not in r}
+        stored = dict(zip(ch["curve"]["spend"], ch["curve"]["response"], strict=True))
+        assert [line[s] for s in stored] == pytest.approx(list(stored.values()))
+
+
+def curve_line(spec: dict, column: str) -> list[dict]:
+    """The rows of the response curve line of ``column``, in order of spend."""
+    rows = [r for r in rows_where(spec, channel=channel_name(column)) if "marker" not in r]
+    return sorted(rows, key=lambda r: r["spend"])
+
+
+def test_response_curves_reach_past_a_recommended_spend_beyond_the_stored_curve(
+        fit: Fitted) -> None:
+    """A plan of three times today's budget puts some channels' recommended spend past the
+    end of their stored curve: the drawn curve goes on, under the channel's own response
+    definition, to a little beyond it."""
+    result = fit.result
+    budget = 3 * 4 * sum(c["mean_spend"] for c in result["channels"].values())
+    plan = allocate(result, scenario="max_response", weeks=4, total_budget=budget)
+    spec = charts.response_curves(result, result["model_id"], "SEK", plan).to_dict()
+    beyond_end = 0
+    for column, ch in result["channels"].items():
+        curve = ResponseCurve.from_dict(ch["response"])
+        weekly = plan["channels"][column]["optimized_spend"] / plan["weeks"]
+        end = ch["curve"]["spend"][-1]
+        line = curve_line(spec, column)
+        assert line[-1]["spend"] >= max(end, (1 + charts.CURVE_MARGIN) * weekly) - 1e-6
+        added = [r for r in line if r["spend"] > end]
+        if weekly > end:
+            beyond_end += 1
+            assert len(added) >= 2
+        assert [r["response"] for r in added] == pytest.approx(
+            curve.response([r["spend"] for r in added]).tolist())
+    assert beyond_end >= 1  # the case the chart is for happens with this plan
+
+
+def test_response_curves_are_dashed_beyond_the_highest_week_in_the_data(fit: Fitted) -> None:
+    spec = charts.response_curves(fit.result, fit.result["model_id"], "SEK", fit.plan).to_dict()
+    for column, ch in fit.result["channels"].items():
+        line = curve_line(spec, column)
+        seen = [r for r in line if r["data"] == charts.IN_DATA]
+        beyond = [r for r in line if r["data"] == charts.BEYOND_DATA]
+        assert max(r["spend"] for r in seen) == pytest.approx(ch["max_spend"])
+        assert min(r["spend"] for r in beyond) == pytest.approx(ch["max_spend"])  # joined
+        assert seen[-1]["response"] == pytest.approx(
+            float(ResponseCurve.from_dict(ch["response"]).response(ch["max_spend"])))
+    dash = spec["layer"][0]["encoding"]["strokeDash"]
+    assert dash["scale"]["domain"] == [charts.IN_DATA, charts.BEYOND_DATA]
+    assert dash["scale"]["range"][0] == [1, 0] and dash["scale"]["range"][1] != [1, 0]
+    labels = legend_labels(
+        charts.response_curves(fit.result, fit.result["model_id"], "SEK", fit.plan))
+    assert charts.BEYOND_DATA in labels and charts.IN_DATA not in labels
+
+
+def test_response_curves_within_the_data_are_solid_and_need_no_dash_legend(
+        fit: Fitted) -> None:
+    result = copy.deepcopy(fit.result)
+    for model in result["models"]:
+        for ch in model["channels"].values():
+            ch["max_spend"] = 10 * ch["curve"]["spend"][-1]
+    chart = charts.response_curves(result, result["model_id"], "SEK", fit.plan)
+    spec = chart.to_dict()
+    assert {r["data"] for r in records(spec) if "data" in r} == {charts.IN_DATA}
+    assert spec["layer"][0]["encoding"]["strokeDash"]["legend"] is None
+    assert charts.BEYOND_DATA not in legend_labels(chart)
 
 
 def test_response_curves_without_a_plan_show_only_current_spend(fit: Fitted) -> None:

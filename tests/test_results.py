@@ -9,6 +9,7 @@ from fitted import fitted_run
 from kiri_core import formatting as fmt
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.results import (
+    curve_through,
     expected_response,
     model_label,
     recommendation_reason,
@@ -112,3 +113,23 @@ def test_what_if_steps_are_even_whole_amounts_around_the_current_spend() -> None
     assert len(grid) == 201
     assert all(s == round(s) for s in grid)
     assert {b - a for a, b in zip(grid, grid[1:], strict=False)} == {100}
+
+
+def test_curve_through_keeps_a_curve_that_reaches_far_enough() -> None:
+    channel = fitted_run().result["channels"]["spend_meta"]
+    end = channel["curve"]["spend"][-1]
+    assert curve_through(channel, end) == channel["curve"]
+    assert curve_through(channel, end / 2) == channel["curve"]
+
+
+def test_curve_through_carries_the_curve_on_under_its_response_definition() -> None:
+    channel = fitted_run().result["channels"]["spend_google"]
+    stored, end = channel["curve"], channel["curve"]["spend"][-1]
+    curve = curve_through(channel, 2 * end)
+    n = len(stored["spend"])
+    assert curve["spend"][:n] == stored["spend"] and curve["response"][:n] == stored["response"]
+    added = curve["spend"][n:]
+    assert len(added) >= 40 and added[0] > end and added[-1] == pytest.approx(2 * end)
+    assert added == sorted(added)
+    assert curve["response"][n:] == pytest.approx(
+        ResponseCurve.from_dict(channel["response"]).response(added).tolist())
