@@ -138,9 +138,9 @@ def metrics(numbers: list[planner.Metric]) -> None:
                    delta_description=m.delta_description, width="content")
 
 
-def show_plan(plan: dict, currency: str) -> None:
+def show_plan(plan: dict, result: dict, currency: str) -> None:
     metrics(planner.plan_metrics(plan, currency))
-    st.markdown(fmt.unbreakable_numbers(content.effect_sentences(plan, currency)))
+    st.markdown(fmt.unbreakable_numbers(content.effect_sentences(plan, currency, result)))
     plans.plan_table(plan, currency, limits=True)
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:
@@ -186,7 +186,7 @@ def saved_scenarios(session, user, run, result: dict, model_id: str, role: str,
                          icon=":material/swap_horiz:" if elsewhere else None):
             if elsewhere:
                 st.info(content.other_model_note(scenario.model_id, model_id))
-            show_plan(plan, currency)
+            show_plan(plan, result, currency)
             if role == "analyst":
                 confirmed_action("Delete scenario", f"Delete “{scenario.name}” for everyone "
                                  "who sees this client? It cannot be undone.",
@@ -227,7 +227,7 @@ with db() as session:
             and form_differs(st.session_state.get(f"{plan_key}_settings"), weeks)):
         st.info(SETTINGS_CHANGED)  # the plan is kept: the earlier settings show it again
     elif plan and plan["model_id"] == model_id:
-        show_plan(plan, currency)
+        show_plan(plan, result, currency)
         if role == "analyst":
             with st.form("save_scenario", clear_on_submit=True):
                 name = st.text_input("Scenario name", key="scenario_name")

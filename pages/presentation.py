@@ -59,7 +59,7 @@ with db() as session:
                                        currency)
         plan = scenario["plan"]
         st.subheader(f"Budget recommendation: {scenario['name']}")
-        st.markdown(fmt.unbreakable_numbers(content.plan_summary(plan, currency)))
+        st.markdown(fmt.unbreakable_numbers(content.plan_summary(plan, currency, result)))
         plans.plan_table(plan, currency)
         workspace.chart(charts.budget_reallocation(plan, currency))
         for note in scenario["notes"]:

@@ -438,8 +438,10 @@ def test_a_plan_at_today_s_budget_shows_the_reallocation_alone() -> None:
     assert (revenue.label, revenue.delta, revenue.delta_color) == (
         "Revenue added by media", uplift, "normal")
     assert horizon.value == "4 weeks"
+    added = fmt.money(plan["totals"]["optimized_response"] - plan["totals"]["current_response"],
+                      "SEK")
     assert content.effect_summary(plan, "SEK") == (
-        f"same budget as today, reallocated: {uplift} expected revenue")
+        f"same budget as today, reallocated: revenue from media {uplift}, that is +{added}")
 
 
 def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
@@ -456,15 +458,16 @@ def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
     from_mix = (t["optimized_response"] - t["current_mix_response"]) / t["current_response"]
     assert from_budget + from_mix == pytest.approx(t["uplift"])
     assert from_mix >= 0
+    added = fmt.money(t["optimized_response"] - t["current_response"], "EUR")
     assert content.effect_summary(plan, "EUR") == (
         f"budget +50% on today's {fmt.money(t['current_spend'], 'EUR')}: "
-        f"{fmt.signed_percent(t['uplift'], 'EUR')} expected revenue, "
-        f"of which {fmt.signed_percent(from_budget, 'EUR')} from spending more with today's "
-        f"split and {fmt.signed_percent(from_mix, 'EUR')} from reallocating")
+        f"revenue from media {fmt.signed_percent(t['uplift'], 'EUR')} "
+        f"({fmt.signed_percent(from_budget, 'EUR')} from spending more with today's "
+        f"split, {fmt.signed_percent(from_mix, 'EUR')} from reallocating), that is +{added}")
     older = {**plan, "totals": {k: v for k, v in t.items() if k != "current_mix_response"}}
     assert content.effect_summary(older, "EUR") == (
         f"budget +50% on today's {fmt.money(t['current_spend'], 'EUR')}: "
-        f"{fmt.signed_percent(t['uplift'], 'EUR')} expected revenue")
+        f"revenue from media {fmt.signed_percent(t['uplift'], 'EUR')}, that is +{added}")
 
 
 @pytest.mark.parametrize("share", [1e-3, 0.5], ids=["about 1 000 kr", "half"])
@@ -502,10 +505,35 @@ def test_the_presentation_and_pdf_word_a_bigger_budget_like_the_planner() -> Non
         "split, less than it costs.")
     assert finding == (
         f"The plan \u201cQ1 push\u201d spends {fmt.money(1.5 * today_total(), 'SEK')} over "
-        f"4 weeks. B{content.effect_summary(plan, 'SEK')[1:]}. "
+        f"4 weeks. B{content.effect_summary(plan, 'SEK', result)[1:]}. "
         f"{content.extra_budget_note(plan, 'SEK')}")
     assert "from spending more with today's split" in finding
     assert "Reallocating" not in finding
+
+
+def test_a_tripled_budget_s_uplift_says_what_it_is_a_share_of() -> None:
+    """The UX audit: a plan tripling the budget read "+91,1 % expected revenue", the growth
+    of what media adds, while the client's total revenue rises about a tenth. The sentence
+    says the percentage is of revenue from media, the amount it adds and that amount's share
+    of the total revenue over the plan's weeks (the window's mean weekly revenue x weeks)."""
+    result = fitted_run().result
+    plan = plan_for("SEK", result=result, budget=3 * today_total())
+    t = plan["totals"]
+    added = t["optimized_response"] - t["current_response"]
+    whole = sum(result["actual"]) / len(result["actual"]) * 4
+    share = added / whole
+    assert 0 < share < t["uplift"] / 5  # the media's growth is no growth of the total
+    sentences = content.effect_sentences(plan, "SEK", result)
+    uplift = fmt.signed_percent(t["uplift"], "SEK")
+    assert sentences.startswith(f"Budget +200 % on today's {fmt.money(t['current_spend'], 'SEK')}:"
+                                f" revenue from media {uplift} (")
+    assert (f"), that is +{fmt.money(added, 'SEK')}, about {fmt.signed_percent(share, 'SEK')} "
+            "of total revenue.") in sentences
+    assert "expected revenue" not in sentences and f"{uplift} expected" not in sentences
+    summary = content.plan_summary(plan, "SEK", result)
+    finding = content.findings(result, result["model_id"], "SEK",
+                               [{"name": "Triple", "plan": plan}])[-1]
+    assert sentences.split(". The extra")[0] in summary and sentences in finding
 
 
 def assert_same_figures(shown: dict, made: dict) -> None:

@@ -61,7 +61,7 @@ def build_report(result: dict, client: str, currency: str, scenarios: list[dict]
     _channels(pdf, result, model_id, currency)
     _key_charts(pdf, result, model_id, currency, scenarios)
     if scenarios:
-        _budget(pdf, currency, scenarios)
+        _budget(pdf, result, currency, scenarios)
     if truth:
         _truth(pdf, result, model_id, currency, truth)
     _appendix(pdf, result, model_id, currency)
@@ -151,7 +151,7 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
            *content.chart_text(result, "immediate_vs_carryover"))
 
 
-def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:
+def _budget(pdf: ReportPDF, result: dict, currency: str, scenarios: list[dict]) -> None:
     """The saved plans compared (when there are several), then a page per plan."""
     if len(scenarios) > 1:
         pdf.section("Saved budget plans compared", "Budget recommendation")
@@ -168,13 +168,14 @@ def _budget(pdf: ReportPDF, currency: str, scenarios: list[dict]) -> None:
     for i, scenario in enumerate(scenarios, start=1):
         kicker = ("Budget recommendation" if len(scenarios) == 1
                   else f"Budget plan {i} of {len(scenarios)}")
-        _plan_section(pdf, currency, scenario, kicker)
+        _plan_section(pdf, result, currency, scenario, kicker)
 
 
-def _plan_section(pdf: ReportPDF, currency: str, scenario: dict, kicker: str) -> None:
+def _plan_section(pdf: ReportPDF, result: dict, currency: str, scenario: dict,
+                  kicker: str) -> None:
     plan = scenario["plan"]
     pdf.section(scenario["name"], kicker)
-    pdf.paragraph(content.plan_summary(plan, currency), size=9.5)
+    pdf.paragraph(content.plan_summary(plan, currency, result), size=9.5)
     pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
               widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
     pdf.paragraph(content.plan_note(plan), size=8.5, color=MUTED)

@@ -95,7 +95,7 @@ def model_reference(result: dict, model_id: str) -> str:
 
 WEAK_FIT_RSQ = 0.6  # below this share of the weekly variation explained, say so
 STEADY_CHANGE = 0.15  # spend moving less than this from week to week: its return is unsure
-SMALL_SEARCH = 2000  # searches of fewer models (the quick preset: 300) are a first look
+SMALL_SEARCH = 2000  # searches of fewer settings (the quick preset: 300) are a first look
 
 
 def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
@@ -143,17 +143,23 @@ def steady_spend_warning(result: dict, model_id: str, currency: str) -> str | No
             "down.")
 
 
-def quick_search_note(result: dict) -> str | None:
-    """For a search of fewer than :data:`SMALL_SEARCH` models (the quick preset's 300): its
-    figures are a first look, worded for the analyst and the client alike (the Results and
-    Presentation pages and the PDF show it); None for a full search."""
+def settings_searched(result: dict) -> int:
+    """How many settings the search evaluated (iterations x trials); the candidate models
+    (``result["models"]``, the best trade-offs) are a few of them."""
     config = result.get("config", {})
-    models = config.get("iterations", 0) * config.get("trials", 0)
-    if models >= SMALL_SEARCH:
+    return config.get("iterations", 0) * config.get("trials", 0)
+
+
+def quick_search_note(result: dict) -> str | None:
+    """For a search of fewer than :data:`SMALL_SEARCH` settings (the quick preset's 300):
+    its figures are a first look, worded for the analyst and the client alike (the Results
+    and Presentation pages and the PDF show it); None for a full search."""
+    searched = settings_searched(result)
+    if searched >= SMALL_SEARCH:
         return None
-    return (f"These figures come from a quick search ({models} models), a first look that "
-            "can move a lot from one search to the next; a full search is needed before "
-            "acting on them.")
+    return (f"These figures come from a quick search ({searched} settings searched), a first "
+            "look that can move a lot from one search to the next; a full search is needed "
+            "before acting on them.")
 
 
 def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
@@ -209,6 +215,8 @@ def findings(result: dict, model_id: str, currency: str,
     total = sum(result["actual"])
     best = max(channels.items(), key=lambda kv: kv[1]["roas"])
     worst = min(channels.items(), key=lambda kv: kv[1]["roas"])
+    cut = _why_cut(model["channels"], best[0], scenarios[0], conversion,
+                   currency) if scenarios else ""
     out = [
         f"Paid media drove {_with_outcome(amount(result, contribution, currency), conversion)} "
         f"({fmt.percent(contribution / total if total else 0, currency)} of the total) on "
@@ -216,16 +224,53 @@ def findings(result: dict, model_id: str, currency: str,
         f"{_per_unit(contribution / spend if spend else 0, conversion, currency)}.",
         f"{best[0]} {_channel_return(best[1]['roas'], True, conversion, currency)}, "
         f"with {fmt.percent(best[1]['spend_share'], currency)} of the budget and "
-        f"{fmt.percent(best[1]['effect_share'], currency)} of the media effect.",
+        f"{fmt.percent(best[1]['effect_share'], currency)} of the media effect{cut}.",
         f"{worst[0]} {_channel_return(worst[1]['roas'], False, conversion, currency)}, "
         f"with {fmt.percent(worst[1]['spend_share'], currency)} of the budget.",
         _margin_finding(result, channels, currency),
     ]
     if scenarios:
-        out.append(_plan_finding(scenarios[0], currency))
+        out.append(_plan_finding(scenarios[0], currency, result))
     if len(scenarios) > 1:
-        out.append(_other_plans_finding(scenarios[1:], currency))
+        out.append(_other_plans_finding(scenarios[1:], currency, result))
     return out
+
+
+#: What one unit of each currency is called, for a return "per krona spent".
+UNIT_NAMES = {"SEK": "krona", "NOK": "krone", "DKK": "krone", "EUR": "euro", "GBP": "pound",
+              "USD": "dollar"}
+
+
+def per_unit_name(currency: str) -> str:
+    """What one unit of the client's money is called: ``"krona"`` (SEK), ``"dollar"``."""
+    return UNIT_NAMES.get(fmt.style_for(currency).code, "unit")
+
+
+def return_in_money(roas: float | None, currency: str) -> str:
+    """A return per unit spent in the client's money: ``"1,19 kr"``, ``"$1.19"``."""
+    return fmt.money(roas, currency, fmt.ROAS_DECIMALS)
+
+
+def _why_cut(channels: Mapping[str, dict], best: str, scenario: dict, conversion: bool,
+             currency: str) -> str:
+    """For the best channel (by its average return) that the first saved plan spends less
+    on: why, its next unit spent returning less than the channel with the best margin's
+    (``"; the plan “Q1” spends less on it, as its next krona returns 0,62 kr against
+    0,93 kr in Google"``); else nothing."""
+    named = {fmt.channel_name(column): column for column in channels}
+    planned = scenario["plan"]["channels"].get(named[best])
+    top = max(named, key=lambda name: channels[named[name]]["mroas"])
+    if planned is None or planned["optimized_spend"] >= planned["current_spend"] or top == best:
+        return ""
+    mine, theirs = channels[named[best]]["mroas"], channels[named[top]]["mroas"]
+    plan = f"the plan \u201c{scenario['name']}\u201d spends less on it"
+    if conversion:
+        return (f"; {plan}, as its next conversion costs "
+                f"{fmt.efficiency(mine, True, currency)} against "
+                f"{fmt.efficiency(theirs, True, currency)} in {top}")
+    return (f"; {plan}, as its next {per_unit_name(currency)} returns "
+            f"{return_in_money(mine, currency)} against {return_in_money(theirs, currency)} "
+            f"in {top}")
 
 
 def _with_outcome(shown: str, conversion: bool) -> str:
@@ -235,19 +280,20 @@ def _with_outcome(shown: str, conversion: bool) -> str:
 
 
 def _per_unit(roas: float, conversion: bool, currency: str) -> str:
-    """A return per unit spent in words: ``"1,90 back for every unit spent"``, or the cost
-    per conversion of a conversion model (``"12,50 kr per conversion"``)."""
+    """A return per unit spent in words: ``"1,90 kr back for every krona spent"``, or the
+    cost per conversion of a conversion model (``"12,50 kr per conversion"``)."""
     if conversion:
         return f"{fmt.efficiency(roas, True, currency)} per conversion"
-    return f"{fmt.roas(roas, currency)} back for every unit spent"
+    return (f"{return_in_money(roas, currency)} back for every {per_unit_name(currency)} "
+            "spent")
 
 
 def _channel_return(roas: float, best: bool, conversion: bool, currency: str) -> str:
-    """The best (or worst) channel's figure: ``"gave the best return: 1,90 per unit spent"``
-    or, the lower the better, ``"had the lowest cost per conversion: 12,50 kr"``."""
+    """The best (or worst) channel's figure: ``"gave the best return: 1,90 kr per krona
+    spent"`` or, the lower the better, ``"had the lowest cost per conversion: 12,50 kr"``."""
     if not conversion:
-        return (f"gave the {'best' if best else 'lowest'} return: {fmt.roas(roas, currency)} "
-                "per unit spent")
+        return (f"gave the {'best' if best else 'lowest'} return: "
+                f"{return_in_money(roas, currency)} per {per_unit_name(currency)} spent")
     if not roas:
         return "added no conversions the model can measure"
     return (f"had the {'lowest' if best else 'highest'} cost per conversion: "
@@ -262,26 +308,28 @@ def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -
     if is_conversion(result):
         return (f"Extra budget buys conversions most cheaply in {name}: the next conversion "
                 f"there costs about {fmt.efficiency(mroas, True, currency)}.")
+    unit = per_unit_name(currency)
     if mroas > 1:
-        return (f"{name} has the most room to grow: the next unit spent there is still "
-                f"expected to return {fmt.roas(mroas, currency)}.")
-    return ("Every channel is past break-even at the margin: more budget still adds revenue, "
-            f"but each extra unit returns less than it costs ({fmt.roas(mroas, currency)} at "
-            f"best, in {name}); reallocate instead.")
+        return (f"{name} has the most room to grow: the next {unit} spent there is still "
+                f"expected to return {return_in_money(mroas, currency)}.")
+    return (f"At today's spend every channel is past break-even: each extra {unit} returns "
+            f"less than it costs ({return_in_money(mroas, currency)} at best, in {name}). "
+            "Moving budget between channels can raise the return of the same budget, but "
+            "cannot make extra spend pay.")
 
 
-def _plan_finding(scenario: dict, currency: str) -> str:
+def _plan_finding(scenario: dict, currency: str, result: dict) -> str:
     """``The plan "Q1 flat budget" spends … over 4 weeks. Same budget as today, …``"""
     plan = scenario["plan"]
     return (f"The plan \u201c{scenario['name']}\u201d spends "
             f"{fmt.money(plan['totals']['optimized_spend'], currency)} over "
-            f"{fmt.weeks(plan['weeks'])}. {effect_sentences(plan, currency)}")
+            f"{fmt.weeks(plan['weeks'])}. {effect_sentences(plan, currency, result)}")
 
 
-def effect_sentences(plan: dict, currency: str) -> str:
+def effect_sentences(plan: dict, currency: str, result: dict | None = None) -> str:
     """:func:`effect_summary` as a sentence, and :func:`extra_budget_note` when it applies
     (the findings and the planner word a plan alike)."""
-    effect = effect_summary(plan, currency)
+    effect = effect_summary(plan, currency, result)
     cost = extra_budget_note(plan, currency)
     return f"{effect[0].upper()}{effect[1:]}." + (f" {cost}" if cost else "")
 
@@ -313,20 +361,22 @@ def extra_budget_note(plan: dict, currency: str) -> str | None:
             "with today's split, less than it costs.")
 
 
-def _other_plans_finding(scenarios: Sequence[dict], currency: str) -> str:
+def _other_plans_finding(scenarios: Sequence[dict], currency: str, result: dict) -> str:
     """The other saved plans in one sentence: each one's budget and expected change."""
-    listed = [_plan_in_brief(s, currency) for s in scenarios]
+    listed = [_plan_in_brief(s, currency, result) for s in scenarios]
     joined = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
     return f"Also saved: {joined}."
 
 
-def _plan_in_brief(scenario: dict, currency: str) -> str:
-    """``"Q1 +20%" (1 113 593 kr over 4 weeks: +12,3 % expected revenue)``"""
+def _plan_in_brief(scenario: dict, currency: str, result: dict) -> str:
+    """``"Q1 +20%" (1 113 593 kr over 4 weeks: revenue from media +12,3 %, about +1,5 % of
+    total revenue)``"""
     plan = scenario["plan"]
     t = plan["totals"]
+    share = share_of_total(plan, currency, result)
     return (f"\u201c{scenario['name']}\u201d ({fmt.money(t['optimized_spend'], currency)} over "
-            f"{fmt.weeks(plan['weeks'])}: {fmt.signed_percent(t['uplift'], currency)} expected "
-            f"{plan_outcome(plan)})")
+            f"{fmt.weeks(plan['weeks'])}: {media_change(plan, currency)}"
+            f"{f', {share}' if share else ''})")
 
 
 def interval_meaning(conversion: bool) -> str:
@@ -594,26 +644,65 @@ def incremental_note(conversion: bool, adds: str) -> str:
             "spend.")
 
 
-def effect_summary(plan: dict, currency: str) -> str:
+def effect_summary(plan: dict, currency: str, result: dict | None = None) -> str:
     """Where a plan's expected change comes from: a budget change apart from the
-    reallocation (``"budget +43 % on today's 1 370 678 kr: …"``), or the reallocation alone."""
+    reallocation (``"budget +43 % on today's 1 370 678 kr: revenue from media +20,1 % (…),
+    that is +146 000 kr, about +2,3 % of total revenue"``), or the reallocation alone.
+
+    The percentage is of what media adds, so it is said as such, with the amount and, given
+    the run's ``result``, that amount's share of the client's whole outcome
+    (:func:`horizon_total`): tripling a budget can double what media adds while total
+    revenue rises a tenth."""
     t = plan["totals"]
-    outcome = plan_outcome(plan)
-    total = fmt.signed_percent(t["uplift"], currency)
     budget = budget_change(plan, currency)
-    if budget is None:
-        return f"same budget as today, reallocated: {total} expected {outcome}"
-    budget = f"budget {budget} on today's {fmt.money(t['current_spend'], currency)}"
+    head = ("same budget as today, reallocated" if budget is None else
+            f"budget {budget} on today's {fmt.money(t['current_spend'], currency)}")
     same_mix = t.get("current_mix_response")
-    if same_mix is None:  # a plan saved before the split was recorded
-        return f"{budget}: {total} expected {outcome}"
-    more = "more" if t["optimized_spend"] > t["current_spend"] else "less"
-    now = t["current_response"]
-    from_budget = fmt.signed_percent(relative_change(now, same_mix), currency)
-    from_mix = fmt.signed_percent((t["optimized_response"] - same_mix) / now if now else None,
-                                  currency)
-    return (f"{budget}: {total} expected {outcome}, of which {from_budget} from spending "
-            f"{more} with today's split and {from_mix} from reallocating")
+    split = ""
+    if budget is not None and same_mix is not None:  # plans saved before it lack the split
+        more = "more" if t["optimized_spend"] > t["current_spend"] else "less"
+        now = t["current_response"]
+        from_budget = fmt.signed_percent(relative_change(now, same_mix), currency)
+        from_mix = fmt.signed_percent(
+            (t["optimized_response"] - same_mix) / now if now else None, currency)
+        split = (f" ({from_budget} from spending {more} with today's split, {from_mix} from "
+                 "reallocating)")
+    added = signed(plan_effect(plan, t["optimized_response"] - t["current_response"], currency))
+    share = share_of_total(plan, currency, result)
+    return (f"{head}: {media_change(plan, currency)}{split}, that is {added}"
+            + (f", {share}" if share else ""))
+
+
+def media_change(plan: dict, currency: str) -> str:
+    """The plan's change in what media adds, said as such: ``"revenue from media +91,1 %"``
+    (not "expected revenue": the client's whole revenue changes far less)."""
+    change = fmt.signed_percent(plan["totals"]["uplift"], currency)
+    return f"{plan_outcome(plan)} from media {change}"
+
+
+def share_of_total(plan: dict, currency: str, result: dict | None) -> str | None:
+    """What the plan adds against today as a share of the client's whole revenue
+    (conversions) over its weeks: ``"about +10,2 % of total revenue"``; None without the
+    run's ``result`` or its actuals."""
+    total = horizon_total(result, plan["weeks"]) if result is not None else None
+    if not total:
+        return None
+    t = plan["totals"]
+    share = (t["optimized_response"] - t["current_response"]) / total
+    return f"about {fmt.signed_percent(share, currency)} of total {plan_outcome(plan)}"
+
+
+def horizon_total(result: dict, weeks: int) -> float | None:
+    """The client's whole revenue (conversions) over ``weeks``, media's share and the rest:
+    the modelled window's mean weekly actual times ``weeks``, what goes with today's spend.
+    None without actuals."""
+    actual = result.get("actual") or []
+    return sum(actual) / len(actual) * weeks if actual else None
+
+
+def signed(shown: str) -> str:
+    """An amount as shown with its sign: ``"+664 233 kr"``, ``"-12 kr"``, ``"0 kr"``."""
+    return delta(shown) or shown
 
 
 def delta(text: str) -> str | None:
@@ -666,15 +755,17 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
     return rows
 
 
-def plan_summary(plan: dict, currency: str) -> str:
-    """What a plan spends, to what end, and what it is expected to bring against today."""
+def plan_summary(plan: dict, currency: str, result: dict | None = None) -> str:
+    """What a plan spends, to what end, and what it is expected to bring against today
+    (``result``, the run's, gives that as a share of the client's whole outcome)."""
     t = plan["totals"]
     added = plan_effect(plan, t["optimized_response"], currency)
+    effect = effect_summary(plan, currency, result)
     return (f"{fmt.money(t['optimized_spend'], currency)} over {fmt.weeks(plan['weeks'])}, "
             f"allocated to {plan_goal(plan, currency)}. Media is expected to add "
             f"{_with_outcome(added, is_conversion_plan(plan))}, against "
-            f"{plan_effect(plan, t['current_response'], currency)} with today's spend "
-            f"({effect_summary(plan, currency)}).")
+            f"{plan_effect(plan, t['current_response'], currency)} with today's spend. "
+            f"{effect[0].upper()}{effect[1:]}.")
 
 
 def maximise_goal(conversion: bool) -> str:
@@ -748,7 +839,8 @@ def quality_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
         rows.append(["MAPE vs lift tests", fmt.percent(metrics["mape_lift"], currency, 1),
                      "Error against the experiments used for calibration."])
     rows.append(["Candidate models", str(len(result["models"])),
-                 "Best trade-offs (Pareto front) between fit and plausibility."])
+                 "Best trade-offs (Pareto front) between fit and plausibility among the "
+                 f"{fmt.number(settings_searched(result), currency)} settings searched."])
     return rows
 
 
@@ -757,9 +849,9 @@ METHOD = (
     "carried over into later weeks (adstock) and passes through a diminishing-returns curve "
     "(Hill saturation); a ridge regression then explains {outcome} from these media "
     "effects together with trend, seasonality, holidays and the context variables. "
-    "{searched} candidate settings were searched with an evolutionary optimizer that "
-    "balances two goals, prediction error and a plausible split of effects versus spend. "
-    "{choice}"
+    "{searched} settings were searched with an evolutionary optimizer that balances two "
+    "goals, prediction error and a plausible split of effects versus spend; the "
+    "{candidates} best trade-offs among them are the candidate models. {choice}"
 )
 #: how the recommended model was chosen, by selection rule (Robyn in R uses Robyn's)
 CHOICE = {
@@ -786,8 +878,9 @@ def method_text(result: dict, currency: str = "SEK") -> list[str]:
     """The method appendix as paragraphs (no jargon beyond what is explained), with the
     run's own search size and selection rule."""
     config = result.get("config", {})
-    searched = config.get("iterations", 0) * config.get("trials", 0)
     rule = "robyn" if result.get("engine") == "robyn-r" else config.get("selection", "holdout")
-    method = METHOD.format(outcome=outcome(result), searched=fmt.number(searched, currency, 0),
+    method = METHOD.format(outcome=outcome(result),
+                           searched=fmt.number(settings_searched(result), currency),
+                           candidates=fmt.number(len(result.get("models", [])), currency),
                            choice=CHOICE.get(rule, ""))
     return [method, CAN_SAY, CANNOT_SAY]

@@ -32,6 +32,7 @@ def follow_link_logged_out(page, server_url: str, path: str, title: str, email: 
     assert page.get_by_text("Page not found").count() == 0
     assert page.get_by_text("Please log in").count() == 0
     assert page.get_by_role("heading", name=title, exact=True).count() == 0
+    assert page.get_by_test_id("stSidebarNav").count() == 0  # nor the pages folder's list
     page.shot(f"{path}-link-logged-out-{width}")
     log_in(page, email)
     page.get_by_role("heading", name=title, exact=True).wait_for()

@@ -57,9 +57,10 @@ def test_the_default_budget_is_today_s_spend_so_the_gain_is_the_reallocation(pla
     assert metric(app, "Budget").proto.delta == ""  # no arrow for an unchanged budget
     uplift = fmt.signed_percent(totals["uplift"], "SEK")
     assert metric(app, "Revenue added by media").proto.delta == uplift
-    assert fmt.unbreakable_numbers(
-        f"Same budget as today, reallocated: {uplift} expected revenue.") in [
-        m.value for m in app.markdown]
+    added = fmt.money(totals["optimized_response"] - totals["current_response"], "SEK")
+    said = fmt.unbreakable_numbers(  # the percentage is of what media adds, not all revenue
+        f"Same budget as today, reallocated: revenue from media {uplift}, that is +{added}")
+    assert any(m.value.startswith(said) for m in app.markdown), [m.value for m in app.markdown]
 
 
 def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(planner_page):
@@ -81,8 +82,8 @@ def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(plan
                                      "SEK")
     summary = fmt.unbreakable_numbers(
         f"Budget +50 % on today's {fmt.money(t['current_spend'], 'SEK')}: "
-        f"{fmt.signed_percent(t['uplift'], 'SEK')} expected revenue, "
-        f"of which {from_budget} from spending more")
+        f"revenue from media {fmt.signed_percent(t['uplift'], 'SEK')} "
+        f"({from_budget} from spending more")
     assert any(m.value.startswith(summary) for m in app.markdown), [
         m.value for m in app.markdown]
     cost = content.extra_budget_note(plan, "SEK")  # the extra budget returns less than it costs

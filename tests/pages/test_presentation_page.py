@@ -128,18 +128,18 @@ def test_saved_plans_are_compared_then_shown_one_at_a_time(session, team, open_p
     [pick] = app.main.segmented_control
     assert (pick.label, pick.options, pick.value) == (
         "Show the plan", ["Q1 flat budget", "Q1 +20%"], "Q1 flat budget")
-    assert_shows(app, text_of(app), "Q1 flat budget", flat)
+    assert_shows(app, text_of(app), "Q1 flat budget", flat, result)
     assert fmt.money(old["totals"]["optimized_response"], "SEK") not in text  # not inflated
     assert fmt.unbreakable_numbers(content.findings(result, model_id, "SEK", scenarios)[-1]) in text
 
     pick.set_value("Q1 +20%").run()
     assert not app.exception
-    assert_shows(app, text_of(app), "Q1 +20%", more)
+    assert_shows(app, text_of(app), "Q1 +20%", more, result)
 
     app.main.button[0].click().run()  # "Present": the pick stays, and is the only control
     assert not app.exception
     assert [w.label for w in inputs(app.main)] == ["Show the plan"]
-    assert_shows(app, text_of(app), "Q1 +20%", more)
+    assert_shows(app, text_of(app), "Q1 +20%", more, result)
 
 
 def mentions(text: str, model_id: str) -> int:
@@ -157,10 +157,13 @@ def plans_charted(app) -> list[str]:
     return []
 
 
-def assert_shows(app, text: str, name: str, plan: dict) -> None:
-    """The page shows plan ``name``: its heading, summary and table."""
+def assert_shows(app, text: str, name: str, plan: dict, result: dict) -> None:
+    """The page shows plan ``name``: its heading, summary (with its share of the client's
+    total revenue) and table."""
     assert f"Budget recommendation: {name}" in text
-    assert fmt.unbreakable_numbers(content.plan_summary(plan, "SEK")) in text
+    summary = content.plan_summary(plan, "SEK", result)
+    assert "of total revenue" in summary
+    assert fmt.unbreakable_numbers(summary) in text
     assert app.table[1].value.values.tolist() == whole(content.plan_rows(plan, "SEK"))
 
 

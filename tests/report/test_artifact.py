@@ -178,7 +178,7 @@ def test_every_plan_of_the_model_is_in_the_pdf_counted_from_the_model(ws, models
                                   {"name": "Q1 +20%", "plan": made[1]}], "SEK")
     for row in rows:
         assert " ".join(row) in text
-    assert content.plan_summary(made[0], "SEK").split(" (")[0] in text.replace("\n", " ")
+    assert content.plan_summary(made[0], "SEK", result).split(" (")[0] in text.replace("\n", " ")
     assert fmt.money(old["totals"]["optimized_response"], "SEK") not in text  # inflated
 
 

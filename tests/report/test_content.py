@@ -190,9 +190,13 @@ def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
     assert both[:-1] == alone
     assert alone[-1].startswith("The plan \u201cQ1 flat budget\u201d spends ")
     more = scenarios[1]["plan"]["totals"]
+    whole = sum(result["actual"]) / len(result["actual"]) * 4  # revenue over the 4 weeks
+    share = (more["optimized_response"] - more["current_response"]) / whole
     assert both[-1] == (
         f"Also saved: \u201cQ1 +20%\u201d ({fmt.money(more['optimized_spend'], 'SEK')} over 4 "
-        f"weeks: {fmt.signed_percent(more['uplift'], 'SEK')} expected revenue).")
+        f"weeks: revenue from media {fmt.signed_percent(more['uplift'], 'SEK')}, about "
+        f"{fmt.signed_percent(share, 'SEK')} of total revenue).")
+    assert "expected revenue" not in both[-1]
     assert len(content.findings(result, result["model_id"], "SEK")) == len(alone) - 1
 
 
@@ -208,11 +212,12 @@ def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, 
     plan = {**two_saved_plans(dep_var_type)[1]["plan"], "scenario": "target_efficiency",
             **target}
     t = plan["totals"]
+    effect = content.effect_summary(plan, "SEK")
     assert content.plan_summary(plan, "SEK") == (
         f"{fmt.money(t['optimized_spend'], 'SEK')} over 4 weeks, allocated to {goal}. Media is "
         f"expected to add {content.plan_effect(plan, t['optimized_response'], 'SEK')} "
         f"{outcome}, against {content.plan_effect(plan, t['current_response'], 'SEK')} with "
-        f"today's spend ({content.effect_summary(plan, 'SEK')}).")
+        f"today's spend. B{effect[1:]}.")
 
 
 @pytest.mark.parametrize(
@@ -229,8 +234,9 @@ def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, 
 )
 def test_the_method_names_the_run_s_search_and_choice(engine, config, searched, choice):
     result = {"engine": engine, "config": config, "dep_var_type": "revenue"}
-    method = content.method_text(result, "SEK")[0]
-    assert f"{searched} candidate settings were searched" in method
+    method = content.method_text({**result, "models": [{}] * 64}, "SEK")[0]
+    assert f"{searched} settings were searched" in method
+    assert "the 64 best trade-offs among them are the candidate models" in method
     assert choice in method and "Thousands" not in method
 
 
@@ -292,7 +298,7 @@ def test_only_a_small_search_is_called_a_first_look(iterations: int, trials: int
                                                     noted: bool) -> None:
     note = content.quick_search_note({"config": {"iterations": iterations, "trials": trials}})
     assert (note is not None) == noted
-    assert note is None or f"({iterations * trials} models)" in note
+    assert note is None or f"({iterations * trials} settings searched)" in note
 
 
 @pytest.mark.parametrize(("dep_var_type", "label"),
@@ -332,11 +338,11 @@ def test_findings_on_spending_past_break_even_do_not_contradict_a_bigger_budget(
                                            [{"name": "Q1 +9%", "plan": plan}])
     best = max(result["channels"], key=lambda column: result["channels"][column]["mroas"])
     assert margin == (
-        "Every channel is past break-even at the margin: more budget still adds revenue, but "
-        "each extra unit returns less than it costs "
-        f"({fmt.roas(result['channels'][best]['mroas'], 'SEK')} at best, in "
-        f"{fmt.channel_name(best)}); reallocate instead.")
-    assert "not more budget" not in margin
+        "At today's spend every channel is past break-even: each extra krona returns less "
+        f"than it costs ({fmt.money(result['channels'][best]['mroas'], 'SEK', 2)} at best, in "
+        f"{fmt.channel_name(best)}). Moving budget between channels can raise the return of "
+        "the same budget, but cannot make extra spend pay.")
+    assert "not more budget" not in margin and "reallocate instead" not in margin
     assert "from spending more with today's split" in planned
     assert planned.endswith(f". The extra {fmt.money(extra, 'SEK')} adds "
                             f"{fmt.money(added, 'SEK')} with today's split, less than it "
@@ -367,12 +373,12 @@ def three_channels(dep_var_type: str, figures: dict[str, tuple[float, float, flo
      {"spend_tv": (500_000, 750_000, 0.8), "spend_search": (300_000, 750_000, 1.25),
       "spend_email": (200_000, 100_000, 0.4)},
      ["Paid media drove 1 600 000 kr of revenue (50 % of the total) on 1 000 000 kr of "
-      "spend: 1,60 back for every unit spent.",
-      "Search gave the best return: 2,50 per unit spent, with 30 % of the budget and 47 % of "
-      "the media effect.",
-      "Email gave the lowest return: 0,50 per unit spent, with 20 % of the budget.",
-      "Search has the most room to grow: the next unit spent there is still expected to "
-      "return 1,25."]),
+      "spend: 1,60 kr back for every krona spent.",
+      "Search gave the best return: 2,50 kr per krona spent, with 30 % of the budget and 47 % "
+      "of the media effect.",
+      "Email gave the lowest return: 0,50 kr per krona spent, with 20 % of the budget.",
+      "Search has the most room to grow: the next krona spent there is still expected to "
+      "return 1,25 kr."]),
     ("conversion",
      {"spend_tv": (500_000, 2_500, 0.002), "spend_search": (300_000, 3_000, 0.004),
       "spend_email": (200_000, 500, 0.008)},
@@ -400,6 +406,64 @@ def test_findings_speak_the_models_measure(dep_var_type: str, figures: dict,
     for conversions. They give the cost per conversion (the lowest is the best) and where
     the next conversion is cheapest; a revenue model's read as before."""
     assert content.findings(three_channels(dep_var_type, figures), "m", "SEK") == expected
+
+
+@pytest.mark.parametrize(("currency", "first", "margin"), [
+    ("USD", "$1.88 back for every dollar spent", "the next dollar spent there is still "
+                                                 "expected to return $1.25"),
+    ("EUR", "€1.88 back for every euro spent", "the next euro spent there is still expected "
+                                               "to return €1.25"),
+])
+def test_a_return_is_said_in_the_client_s_money(currency: str, first: str,
+                                                margin: str) -> None:
+    """The UX audit: the PDF said "1,19 back per unit spent"; a return is money back per
+    unit of the client's own currency."""
+    figures = {"spend_tv": (500_000, 750_000, 0.8), "spend_search": (300_000, 750_000, 1.25)}
+    found = content.findings(three_channels("revenue", figures), "m", currency)
+    assert found[0].endswith(f": {first}.") and margin in found[-1]
+    assert not any("unit" in finding for finding in found)
+
+
+def one_plan(spend: dict[str, tuple[float, float]], name: str = "Q1") -> dict:
+    """A saved plan at today's budget moving ``spend`` (column: today, planned)."""
+    total = sum(now for now, _ in spend.values())
+    channels = {c: {"current_spend": now, "optimized_spend": new} for c, (now, new) in
+                spend.items()}
+    totals = {"current_spend": total, "optimized_spend": total, "current_response": 100.0,
+              "optimized_response": 110.0, "uplift": 0.1}
+    return {"name": name, "plan": {"weeks": 4, "scenario": "max_response", "channels": channels,
+                                   "totals": totals}}
+
+
+@pytest.mark.parametrize(("dep_var_type", "reason"), [
+    ("revenue", "; the plan \u201cQ1\u201d spends less on it, as its next krona returns "
+                "0,80 kr against 1,25 kr in Search."),
+    ("conversion", "; the plan \u201cQ1\u201d spends less on it, as its next conversion costs "
+                   "1,25 kr against 0,80 kr in Search."),
+])
+def test_the_best_channel_a_plan_cuts_says_why(dep_var_type: str, reason: str) -> None:
+    """The UX audit: the findings called a channel the best while the plan cut it. Its
+    average return is the best, its next unit spent returns less than another channel's."""
+    figures = {"spend_tv": (500_000, 1_500_000, 0.8), "spend_search": (300_000, 600_000, 1.25)}
+    result = three_channels(dep_var_type, figures)
+    cut = content.findings(result, "m", "SEK", [one_plan({"spend_tv": (100.0, 80.0),
+                                                          "spend_search": (50.0, 70.0)})])
+    assert cut[1].startswith("TV ") and cut[1].endswith(reason)
+    kept = content.findings(result, "m", "SEK", [one_plan({"spend_tv": (100.0, 120.0),
+                                                           "spend_search": (50.0, 30.0)})])
+    assert kept[1] == content.findings(result, "m", "SEK")[1]  # no reason to give
+    assert "spends less" not in kept[1]
+
+
+def test_the_total_revenue_of_a_plan_s_weeks_is_the_window_s_mean_week() -> None:
+    result = fitted_run().result
+    weekly = sum(result["actual"]) / len(result["actual"])
+    assert content.horizon_total(result, 4) == pytest.approx(4 * weekly)
+    assert content.horizon_total({"actual": []}, 4) is None
+    plan = one_plan({"spend_tv": (100.0, 80.0)})["plan"]
+    assert content.share_of_total(plan, "SEK", {"actual": [500.0, 300.0]}) == (
+        "about +0,6 % of total revenue")  # 10 added of 1 600 over 4 weeks
+    assert content.share_of_total(plan, "SEK", None) is None
 
 
 @pytest.mark.parametrize(("dep_var_type", "tv", "intervals", "expected"), [

@@ -121,6 +121,8 @@ def test_inter_is_embedded(pdf_bytes: bytes) -> None:
 
 def test_it_renders_with_pdftoppm_without_errors(pdf_bytes: bytes, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob("page-*.png"):  # a longer report's pages from an earlier run
+        stale.unlink()
     (ARTIFACTS / "report.pdf").write_bytes(pdf_bytes)
     source = tmp_path / "report.pdf"
     source.write_bytes(pdf_bytes)
