@@ -38,9 +38,10 @@ PDF = "application/pdf"
 MAX_BUILDS = 5
 WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 #: When what a PDF shows last changed (UTC): move it on with such a change, so the PDFs
-#: stored before it are built again (here: the model named in words on the cover, its id
-#: only in the appendix; the same day as earlier layout changes, so with the hour).
-REPORT_LAYOUT = datetime(2026, 12, 1, 10)
+#: stored before it are built again (here: a plan's change said as what media adds and its
+#: share of total revenue, curves reaching the plan's spend; the same day as earlier layout
+#: changes, so with the hour).
+REPORT_LAYOUT = datetime(2026, 12, 1, 11)
 
 
 def report_kind(model_id: str) -> str:
