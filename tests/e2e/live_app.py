@@ -17,7 +17,9 @@ from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from sqlalchemy.orm import Session
 
+from kiri_core.db.models import Client, User
 from kiri_core.db.session import session_factory, upgrade_database
 from kiri_core.services import auth, clients, runs, users
 from tests.fitted import PASSWORD, finished_run
@@ -130,15 +132,22 @@ class FinishedRun:
     result: dict
 
 
+def acme_team(session: Session, admin_name: str = "Boss") -> tuple[User, User, Client]:
+    """The administrator boss@agency.se, the first account, and the analyst ann@agency.se
+    of the client "Acme AB" (SEK), both with the password ``PASSWORD``."""
+    admin = auth.register_user(session, "boss@agency.se", admin_name, PASSWORD)
+    analyst = auth.register_user(session, "ann@agency.se", "Ann", PASSWORD)
+    client = clients.create_client(session, admin, "Acme AB", "Retail", "SEK")
+    users.grant_access(session, admin, analyst.id, client.id, "analyst")
+    return admin, analyst, client
+
+
 def seed_finished_run(database_url: str) -> FinishedRun:
     """Migrate the app's database and add an analyst of "Acme AB" with a run fitted by the
     job code. The environment must name the app's storage (see ``SETTINGS``)."""
     upgrade_database(database_url)
     with session_factory(database_url)() as session:
-        admin = auth.register_user(session, "boss@agency.se", "Boss", PASSWORD)
-        analyst = auth.register_user(session, "ann@agency.se", "Ann", PASSWORD)
-        client = clients.create_client(session, admin, "Acme AB", "Retail", "SEK")
-        users.grant_access(session, admin, analyst.id, client.id, "analyst")
+        _, analyst, client = acme_team(session)
         run = finished_run(session, analyst, client.id)
         result = runs.load_result(session, analyst, run.id)
     return FinishedRun(email="ann@agency.se", client="Acme AB", result=result)

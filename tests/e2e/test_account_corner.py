@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from kiri_core.db.models import User
 from kiri_core.db.session import session_factory, upgrade_database
-from kiri_core.services import auth, clients, users
-from tests.e2e.live_app import SETTINGS, log_in, log_out
+from kiri_core.services import auth, users
+from tests.e2e.live_app import SETTINGS, acme_team, log_in, log_out
 from tests.fitted import PASSWORD
 from ui.auth import PASSWORD_CHANGED_NOTICE, TEMPORARY_PASSWORD_NOTE
 
@@ -30,10 +30,7 @@ def agency(app_server, monkeypatch) -> str:
     url = app_server.env["DATABASE_URL"]
     upgrade_database(url)
     with session_factory(url)() as session:
-        admin = auth.register_user(session, "boss@agency.se", "Boss Bossdottir", PASSWORD)
-        analyst = auth.register_user(session, "ann@agency.se", "Ann", PASSWORD)
-        client = clients.create_client(session, admin, "Acme AB", "Retail", "SEK")
-        users.grant_access(session, admin, analyst.id, client.id, "analyst")
+        admin, analyst, _ = acme_team(session, admin_name="Boss Bossdottir")
         users.set_password(session, admin, analyst.id, PASSWORD, PASSWORD)
     return url
 
