@@ -28,7 +28,7 @@ PARITY_COLUMNS = {
 
 #: Widths of the datasets table's columns of free text (px; the others are as wide as they
 #: are written): 710 px in all, so the table fits :data:`ui.layout.PAGE_AT_1024`.
-DATASET_WIDTHS = {"Dataset": 175, "Source": 172}
+DATASET_WIDTHS = {"Dataset": 165, "Source": 172}
 
 
 def datasets_frame(datasets: list[Dataset], currency: str, zone: str) -> pd.DataFrame:
