@@ -40,20 +40,21 @@ def data_app(tmp_path: Path, monkeypatch) -> Iterator[AppServer]:
     server.stop()
 
 
-def pick_version(page, label: str, tries: int = 3) -> None:
+def pick_version(page, label: str, tries: int = 5) -> None:
     """Pick a version in the delete box; a rerun of the page (the expander's opening) can
-    close its list as it opens, so it is opened again."""
+    close its list, or draw it anew under the click, so it is opened and clicked again."""
     box = page.get_by_role("combobox", name="Version", exact=True)
     option = page.get_by_role("option").filter(has_text=label)
     for _ in range(tries):
         page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
         box.click()
         try:
-            option.wait_for(timeout=5_000)
-            break
+            option.click(timeout=5_000)
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-    option.click()
+            continue
+        return
+    raise AssertionError(f"could not pick the version {label!r}")
 
 
 def test_a_refused_delete_closes_its_popover_and_shows_why(data_app, browser_page):
