@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, replace
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from migrated import migrated_sqlite
 from sqlalchemy.orm import Session
 
 from kiri_core import generator, jobs
@@ -153,11 +154,10 @@ def workspace_fixture(request, tmp_path_factory) -> Iterator[Workspace]:
     fitted by the job code."""
     folder = tmp_path_factory.mktemp("workspace")
     if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'kiri.db'}"
+        url = migrated_sqlite(folder / "kiri.db")
     else:
         url = request.getfixturevalue("postgres_url")
-    upgrade_database(url)
-    if request.param == "postgres":
+        upgrade_database(url)
         _empty_postgres(url)
     patch = pytest.MonkeyPatch()
     patch.setenv("DATABASE_URL", url)

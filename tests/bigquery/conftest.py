@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from migrated import migrated_sqlite
 from sqlalchemy.orm import Session
 
 from kiri_core import generator
@@ -107,8 +108,7 @@ def app_env(migrated_postgres: str, tmp_path: Path, monkeypatch) -> str:
 @pytest.fixture
 def sqlite_url(app_env: str, tmp_path: Path, monkeypatch) -> str:
     """The embedded default's database instead: a SQLite file (``make run``)."""
-    url = f"sqlite:///{tmp_path / 'kiri.db'}"
-    upgrade_database(url)
+    url = migrated_sqlite(tmp_path / "kiri.db")
     monkeypatch.setenv("DATABASE_URL", url)
     return url
 

@@ -8,12 +8,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from migrated import migrated_sqlite
 from PIL import ImageFont
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
-from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.db.session import session_factory
 from kiri_core.report.render import FONT_DIR
 from kiri_core.services import auth, clients, users
 
@@ -23,14 +24,13 @@ PASSWORD = "correct horse 1"
 
 @pytest.fixture
 def session(tmp_path: Path, monkeypatch) -> Iterator[Session]:
-    url = f"sqlite:///{tmp_path / 'kiri.db'}"
+    url = migrated_sqlite(tmp_path / "kiri.db")
     for name, value in {"DATABASE_URL": url, "KIRI_DATA_DIR": str(tmp_path / "data"),
                         "KIRI_STORAGE_URL": str(tmp_path / "artifacts"),
                         "KIRI_ALLOWED_SIGNUP_DOMAINS": "agency.se", "KIRI_BCRYPT_ROUNDS": "4",
                         "KIRI_DEV_MODE": "1"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("REDIS_URL", raising=False)
-    upgrade_database(url)
     with session_factory(url)() as session:
         yield session
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from migrated import migrated_sqlite
 from sqlalchemy.orm import Session
 
 from kiri_core import generator
@@ -34,8 +35,7 @@ def _truncate_all(url: str) -> None:
 def database_url(request, tmp_path: Path, monkeypatch) -> str:
     """A migrated, empty database: a SQLite file, or the session's PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kiri.db'}"
-        upgrade_database(url)
+        url = migrated_sqlite(tmp_path / "kiri.db")
     else:
         url = request.getfixturevalue("postgres_url")
         upgrade_database(url)

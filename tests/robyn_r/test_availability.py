@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from migrated import migrated_sqlite
 from sqlalchemy.orm import Session
 
 from kiri_core.db.session import get_engine, session_factory, upgrade_database
@@ -27,10 +28,10 @@ from kiri_core.robyn_r.models import EngineAvailability
 def session(request, tmp_path: Path) -> Iterator[Session]:
     """A session on a migrated database: the default SQLite file or the real PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kiri.db'}"
+        url = migrated_sqlite(tmp_path / "kiri.db")
     else:
         url = request.getfixturevalue("postgres_url")
-    upgrade_database(url)
+        upgrade_database(url)
     with get_engine(url).begin() as conn:
         conn.execute(sa.delete(EngineAvailability))
     with session_factory(url)() as session:
