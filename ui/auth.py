@@ -28,6 +28,7 @@ COOKIE_NAME = "kiri_session"
 COOKIE_DAYS = 7
 NOTICE = "auth_notice"
 COOKIE_TO_DELETE = "auth_cookie_to_delete"
+COOKIE_DELETED = "delete"  # the answer of streamlit-authenticator's cookie-deleting component
 LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
 SIGNED_IN_AT = "auth_signed_in_at"  # when this browser session signed in (UTC)
 PASSWORD_CHANGED = "auth_password_changed"  # the confirmation, shown after the page reruns
@@ -42,8 +43,9 @@ PASSWORD_CHANGED_NOTICE = ("Your password has been changed. Any other tab or dev
 TEMPORARY_PASSWORD_NOTE = ("An administrator set your current password: choose one of your "
                            "own below, one that only you know. The rest of the app opens once "
                            "you have.")
-#: Why a session ended at its next page load, by what ended every session of the user.
+#: Why a session, or a login cookie, ended at its next page load, by what ended it.
 SESSION_ENDED = {
+    "user.deactivate": "Your account has been deactivated. Ask an administrator.",
     "user.logout": "You logged out in another tab or on another device, which ends every "
                    "session. Log in again to go on.",
     "user.password.change": "Your password was changed in another tab or on another device, "
@@ -56,7 +58,7 @@ SESSION_ENDED = {
 # cookie component and the log-out's own two flags. Everything else in st.session_state
 # belongs to the user.
 LOGIN_PAGE_KEYS = frozenset({"logout", "name", "username", "authentication_status", "email",
-                             "roles", "init", "set", "delete", NOTICE, COOKIE_TO_DELETE,
+                             "roles", "init", "set", COOKIE_DELETED, NOTICE, COOKIE_TO_DELETE,
                              LOGGED_OUT})
 
 
@@ -70,7 +72,8 @@ def authenticator() -> stauth.Authenticate:
 
 
 def _sign_in(user: User) -> None:
-    st.session_state.pop(LOGGED_OUT, None)
+    for done_with in (LOGGED_OUT, NOTICE, COOKIE_TO_DELETE):
+        st.session_state.pop(done_with, None)
     state.set_user_id(user.id)
     st.session_state[SIGNED_IN_AT] = utcnow()
     st.session_state.update(username=user.email, name=user.name, email=user.email,
@@ -82,17 +85,18 @@ def remember(authenticator_: stauth.Authenticate) -> None:
     authenticator_.cookie_controller.set_cookie()
 
 
-def _from_cookie(session: Session, authenticator_: stauth.Authenticate) -> User | None:
-    """The user of a valid signed cookie (not expired, not from before a log-out)."""
+def _signed_in(session: Session, authenticator_: stauth.Authenticate,
+               ) -> tuple[User | None, datetime | None]:
+    """Whom this browser session is signed in as and since when: by the session itself, else
+    by a valid signed cookie (not expired) and when that was issued."""
+    if (user_id := state.user_id()) is not None:
+        return auth.user_as_stored(session, user_id), st.session_state.get(SIGNED_IN_AT)
     token = authenticator_.cookie_controller.get_cookie()
     if not token:
-        return None
+        return None, None
     issued = datetime.fromtimestamp(token["exp_date"], UTC).replace(tzinfo=None) - timedelta(
         days=COOKIE_DAYS)
-    user = auth.user_for_cookie(session, token["username"], issued)
-    if user is not None:
-        _sign_in(user)
-    return user
+    return auth.cookie_owner(session, token["username"]), issued
 
 
 def log_out(session: Session, authenticator_: stauth.Authenticate) -> None:
@@ -112,51 +116,53 @@ def logged_out_here() -> bool:
 
 def sign_out(authenticator_: stauth.Authenticate, notice: str | None = None, *,
              delete_cookie_now: bool = True) -> None:
-    """Forget the user in this browser session and ask the browser to delete its cookie.
+    """Forget the user in this browser session and ask the browser to delete its cookie;
+    ``notice`` says on the login page why, until the next login in this session.
 
     Every per-user key of the session goes (client, run, plans, model choices, typed
-    entries), so the next person to log in in this tab starts afresh. The cookie is deleted
-    by a component whose answer reruns the page; a log-out, which moves to the app's root,
-    leaves that to the root's run (:func:`delete_pending_cookie`), so the rerun cannot bring
-    the browser back to the page it left. The browser may keep the cookie all the same (a
-    rerun can drop the request); the server refuses it, since a log-out invalidates every
-    cookie issued before it.
+    entries), so the next person to log in in this tab starts afresh. The session reads no
+    cookie again (the one the browser sent when it connected stays the same until a reload).
+    A log-out, which moves to the app's root, leaves the cookie's deletion to the root's run,
+    so the answer of the component that deletes it cannot bring the browser back to the page
+    it left (see :func:`delete_pending_cookie`). Should the browser keep the cookie all the
+    same, the server refuses it: a log-out invalidates every cookie issued before it.
     """
-    if st.session_state.get("authentication_status"):
-        authenticator_.authentication_controller.logout()
-    if delete_cookie_now:
-        authenticator_.cookie_controller.delete_cookie()
-    else:
-        st.session_state[COOKIE_TO_DELETE] = True
+    authenticator_.authentication_controller.logout()
     for key in [key for key in st.session_state if key not in LOGIN_PAGE_KEYS]:
         del st.session_state[key]
+    st.session_state[COOKIE_TO_DELETE] = True
+    if delete_cookie_now:
+        delete_pending_cookie(authenticator_)
     if notice:
         st.session_state[NOTICE] = notice
 
 
 def delete_pending_cookie(authenticator_: stauth.Authenticate) -> None:
-    """Delete the cookie a log-out left for this run (see :func:`sign_out`)."""
-    if st.session_state.pop(COOKIE_TO_DELETE, False):
+    """Ask the browser to delete the cookie of a session signed out, run after run until the
+    cookie component answers that it has: a rerun (the component reading the cookies, say)
+    can take the request off the page before the browser has loaded it, and a cookie left
+    behind would say why the session ended again at the next reload."""
+    if not st.session_state.get(COOKIE_TO_DELETE):
+        return
+    if st.session_state.get(COOKIE_DELETED):
+        del st.session_state[COOKIE_TO_DELETE]
+    else:
         authenticator_.cookie_controller.delete_cookie()
 
 
 def current_user(session: Session, authenticator_: stauth.Authenticate) -> User | None:
-    """The logged-in, still active user; a deactivated one is signed out right here."""
-    user_id = state.user_id()
-    if user_id is None:
-        user = _from_cookie(session, authenticator_)
-        user_id = user.id if user else None
-    if user_id is None:
-        return None
-    user = auth.active_user(session, user_id)
+    """The signed-in, still active user, by this browser session or its login cookie. A
+    session or cookie that no longer lasts (deactivated, or every session of the user ended
+    after it signed in) is signed out right here, and the login page says why: the cookie,
+    signed by the server, proves whose browser this was."""
+    user, signed_in_at = _signed_in(session, authenticator_)
     if user is None:
-        sign_out(authenticator_, "Your account has been deactivated. Ask an administrator.")
         return None
-    signed_in_at = st.session_state.get(SIGNED_IN_AT)
-    if signed_in_at is not None and auth.logged_out_since(user, signed_in_at):
-        sign_out(authenticator_, SESSION_ENDED[auth.sessions_end_reason(session, user)])
+    if reason := auth.why_session_ended(session, user, signed_in_at):
+        sign_out(authenticator_, SESSION_ENDED[reason])
         return None
-    state.set_user_id(user.id)
+    if state.user_id() is None:  # signed in by its cookie
+        _sign_in(user)
     return user
 
 
@@ -283,7 +289,7 @@ def login_gate(session: Session) -> None:
 def _login_tabs(session: Session) -> User | None:
     st.title("Kiri")
     st.caption("Marketing mix modeling for your clients.")
-    if notice := st.session_state.pop(NOTICE, None):
+    if notice := st.session_state.get(NOTICE):  # every run of this login page, until a login
         st.warning(notice)
     if auth.user_count(session) == 0:
         st.info("No accounts yet: the first account becomes the administrator.")

@@ -240,15 +240,21 @@ def _last_action(session: Session, user: User, actions: tuple[str, ...]) -> str 
     return session.scalar(query)
 
 
-def user_for_cookie(session: Session, email: str | None, issued_at: datetime) -> User | None:
-    """The active user a login cookie names, unless the cookie predates a log-out or names
-    nobody (a cookie emptied by a log-out in the browser carries no e-mail)."""
-    if not email:
-        return None
-    user = user_by_email(session, email)
-    if user is None or not user.is_active:
-        return None
-    return None if logged_out_since(user, issued_at) else user
+def cookie_owner(session: Session, email: str | None) -> User | None:
+    """The account a signed login cookie names, active or not; None for a cookie that names
+    nobody (one emptied by a log-out in the browser carries no e-mail)."""
+    return user_by_email(session, email) if email else None
+
+
+def why_session_ended(session: Session, user: User, signed_in_at: datetime | None) -> str | None:
+    """Why a session of ``user`` signed in at ``signed_in_at`` (or a login cookie issued
+    then) no longer lasts: ``"user.deactivate"``, or what ended every session of the user
+    since (:func:`sessions_end_reason`); None while it lasts."""
+    if not user.is_active:
+        return "user.deactivate"
+    if signed_in_at is not None and logged_out_since(user, signed_in_at):
+        return sessions_end_reason(session, user)
+    return None
 
 
 def logged_out_since(user: User, signed_in_at: datetime) -> bool:
@@ -257,11 +263,16 @@ def logged_out_since(user: User, signed_in_at: datetime) -> bool:
     return user.sessions_revoked_at is not None and signed_in_at <= user.sessions_revoked_at
 
 
+def user_as_stored(session: Session, user_id: int) -> User | None:
+    """The account as the database has it now (another session may have changed it)."""
+    return session.get(User, user_id, populate_existing=True)
+
+
 def active_user(session: Session, user_id: int | None) -> User | None:
     """The logged-in user if the account still exists and is active, else None."""
     if user_id is None:
         return None
-    user = session.get(User, user_id, populate_existing=True)
+    user = user_as_stored(session, user_id)
     return user if user is not None and user.is_active else None
 
 

@@ -14,6 +14,7 @@ from tests.pages.conftest import REPO_ROOT
 from ui import auth as ui_auth
 
 PASSWORD = "correct horse 1"
+NEW = "battery staple 2"
 
 
 def register(app, name: str, email: str, password: str, repeat: str | None = None):
@@ -109,6 +110,26 @@ def test_a_log_out_elsewhere_ends_this_session_too(session, team, open_page, tex
     later = open_page("app.py", team.analyst, **{ui_auth.SIGNED_IN_AT: utcnow()})
     assert later.session_state["user_id"] == team.analyst.id
     assert "analyst@agency.se" in text_of(later)
+
+
+def test_why_a_session_ended_stays_on_the_login_page_until_the_next_login(session, team,
+                                                                          open_page, text_of):
+    """An administrator's new password ends the analyst's session at its next page load: the
+    login page says why on each of its runs (the cookie component's answers rerun it, so do
+    refused logins), and no more once the analyst has logged in again."""
+    app = open_page("app.py")
+    log_in(app, "analyst@agency.se", PASSWORD)
+    signed_in_at = app.session_state[ui_auth.SIGNED_IN_AT]
+    users.set_password(session, team.admin, team.analyst.id, NEW, NEW)
+    app = open_page("app.py", team.analyst, **{ui_auth.SIGNED_IN_AT: signed_in_at})
+    said = ui_auth.SESSION_ENDED["user.password.reset"]
+    assert [warning.value for warning in app.warning] == [said]
+    log_in(app, "analyst@agency.se", PASSWORD)  # the old password
+    assert errors(app) == [auth.LOGIN_REFUSED]
+    assert [warning.value for warning in app.warning] == [said]
+    log_in(app, "analyst@agency.se", NEW)
+    assert not app.exception and app.session_state["user_id"] == team.analyst.id
+    assert said not in text_of(app) and ui_auth.NOTICE not in app.session_state
 
 
 def test_app_refuses_to_start_without_a_real_secret_key(session, open_page, monkeypatch,

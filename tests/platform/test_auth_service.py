@@ -144,22 +144,26 @@ def test_an_admin_can_unlock_a_locked_account(session, team):
     assert auth.authenticate(session, "ann@agency.se", PASSWORD).id == team.analyst.id
 
 
-def test_login_cookies_stop_working_after_log_out_or_deactivation(session, team):
+def test_a_login_cookie_ends_with_a_log_out_or_a_deactivation_which_is_said(session, team):
     issued = utcnow() - timedelta(seconds=5)
-    assert auth.user_for_cookie(session, "ann@agency.se", issued).id == team.analyst.id
+    ann = auth.cookie_owner(session, "ann@agency.se")
+    assert ann.id == team.analyst.id and auth.why_session_ended(session, ann, issued) is None
     auth.log_out_everywhere(session, team.analyst.id)
-    assert auth.user_for_cookie(session, "ann@agency.se", issued) is None
-    assert auth.user_for_cookie(session, "ann@agency.se", utcnow()).id == team.analyst.id
-    users.set_active(session, team.admin, team.viewer.id, False)
-    assert auth.user_for_cookie(session, "vic@agency.se", utcnow()) is None
-    assert auth.user_for_cookie(session, "nobody@agency.se", utcnow()) is None
+    assert auth.why_session_ended(session, ann, issued) == "user.logout"
+    assert auth.why_session_ended(session, ann, utcnow()) is None  # a cookie issued since
+    users.set_active(session, team.admin, team.analyst.id, False)
+    vic = auth.cookie_owner(session, "VIC@agency.se")
+    users.set_active(session, team.admin, vic.id, False)
+    assert [auth.why_session_ended(session, user, when) for user, when in
+            ((ann, issued), (ann, utcnow()), (vic, utcnow()), (vic, None))] == (
+        ["user.deactivate"] * 4)  # the account's state first, whenever the cookie was issued
 
 
-@pytest.mark.parametrize("email", [None, ""])
+@pytest.mark.parametrize("email", [None, "", "nobody@agency.se"])
 def test_a_login_cookie_that_names_nobody_logs_nobody_in(session, team, email):
     """Seen in a browser: after a log-out the cookie read back with no user name, and the
-    login page failed on it."""
-    assert auth.user_for_cookie(session, email, utcnow()) is None
+    login page failed on it. Nor is a reason given for the session of nobody."""
+    assert auth.cookie_owner(session, email) is None
 
 
 def test_without_configured_domains_colleagues_of_the_first_admin_may_register(session,

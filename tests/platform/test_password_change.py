@@ -68,8 +68,8 @@ def test_a_change_ends_the_other_sessions_and_cookies_of_the_user(session, team)
     signed_in = utcnow() - timedelta(seconds=5)
     auth.change_password(session, team.analyst, PASSWORD, NEW, NEW)
     assert auth.logged_out_since(team.analyst, signed_in)
-    assert auth.user_for_cookie(session, "ann@agency.se", signed_in) is None
-    assert auth.user_for_cookie(session, "ann@agency.se", utcnow()).id == team.analyst.id
+    assert auth.why_session_ended(session, team.analyst, signed_in) == "user.password.change"
+    assert auth.why_session_ended(session, team.analyst, utcnow()) is None
     assert not auth.logged_out_since(team.viewer, signed_in)  # nobody else's
 
 
@@ -87,7 +87,7 @@ def test_an_admin_sets_a_new_password_which_unlocks_and_is_audited(session, team
     assert auth.authenticate(session, "ann@agency.se", NEW).id == team.analyst.id
     with pytest.raises(AuthenticationError, match="Wrong e-mail or password"):
         auth.authenticate(session, "ann@agency.se", PASSWORD)
-    assert auth.user_for_cookie(session, "ann@agency.se", signed_in) is None
+    assert auth.why_session_ended(session, team.analyst, signed_in) == "user.password.reset"
     [entry] = entries(session, "user.password.reset")
     assert (entry.actor_id, entry.target_id, entry.details) == (
         team.admin.id, str(team.analyst.id), {"unlocked": True})
