@@ -11,6 +11,7 @@ APP_STYLE = (
     " {width: 240px !important; min-width: 240px !important;}"
     " [data-testid='stMainBlockContainer'] {padding-left: 1.5rem; padding-right: 1.5rem;}"
     "}"
+    " [data-testid='stMainBlockContainer'] {padding-top: 3rem;}"
     " [data-testid='stSidebar'] [data-testid='stWidgetLabelRequired'] {display: none;}"
     "</style>"
 )
@@ -23,7 +24,8 @@ def style_the_app() -> None:
     """Below 1280 px a narrower sidebar (while it is open: a collapsed one keeps no width)
     and page margin: at 1024 px Streamlit leaves a page only 562 px wide beside its sidebar,
     and wide tables hid their last columns. The sidebar's client box, which cannot be left
-    empty, does not say "(required)" beside its label."""
+    empty, does not say "(required)" beside its label. Every page's title starts half
+    Streamlit's 6rem below the window's top, without an empty band above it."""
     st.html(APP_STYLE)
 
 

@@ -1,7 +1,8 @@
 """The signed-in user's corner of the sidebar and a password an administrator set, in a real
 browser at 1024 x 768: My account and Log out show without scrolling beside an
-administrator's full list of pages; a temporary password opens nothing but My account, not
-even at a typed address, until the user has chosen their own."""
+administrator's full list of pages, and a page's title starts near the window's top; a
+temporary password opens nothing but My account, not even at a typed address, until the
+user has chosen their own."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
 
 OWN = "my very own 3"
+#: Where a page's title may start at the latest (px from the window's top): Streamlit's own
+#: 6rem top padding put it at 123 px, below an empty band.
+TITLE_TOP_PX = 80
 
 
 @pytest.fixture
@@ -56,6 +60,8 @@ def test_the_account_corner_and_a_temporary_password(agency, app_server, browser
     account.click()
     page.get_by_role("heading", name="Change my password").wait_for()
     assert page.url.split("?")[0].endswith("/account")
+    title = page.get_by_role("heading", name="My account", exact=True).bounding_box()
+    assert title["y"] <= TITLE_TOP_PX, title  # no empty band above the page's title
     log_out(page)
 
     log_in(page, "ann@agency.se")  # with the password the administrator set
