@@ -40,7 +40,14 @@ from kiri_core.engine.allocator import (
     recount,
 )
 from kiri_core.report import content
-from kiri_core.results import expected_response, is_conversion, is_conversion_plan, model_by_id
+from kiri_core.results import (
+    expected_response,
+    is_conversion,
+    is_conversion_plan,
+    model_by_id,
+    what_if_steps,
+    what_if_top,
+)
 from kiri_core.services import audit
 from kiri_core.services.access import require_client_role
 from kiri_core.services.errors import NotFound, ValidationError
@@ -521,11 +528,13 @@ def _roas_change(now: float | None, new: float | None, currency: str) -> str | N
 
 
 def plan_metrics(plan: dict, currency: str) -> list[Metric]:
-    """Budget, expected effect, incremental ROAS (CPA) and horizon of a plan, each against
-    today."""
+    """Budget over the plan's horizon, expected effect and incremental ROAS (CPA) of a plan,
+    each against today: three tiles, as the what-if's, that keep to one row at 1024 px with
+    long figures (a horizon tile wrapped onto a line of its own; the budget's label says it)."""
     t = plan["totals"]
     return [
-        _metric("Budget", fmt.money(t["optimized_spend"], currency),
+        _metric(f"Budget over {fmt.weeks(plan['weeks'])}",
+                fmt.money(t["optimized_spend"], currency),
                 fmt.signed_percent(
                     content.relative_change(t["current_spend"], t["optimized_spend"]), currency, 0
                 ),
@@ -535,7 +544,6 @@ def plan_metrics(plan: dict, currency: str) -> list[Metric]:
                 fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
         _efficiency_metric(t["current_roas"], t["optimized_roas"], is_conversion_plan(plan),
                            currency),
-        Metric("Horizon", fmt.weeks(plan["weeks"])),
     ]
 
 
@@ -569,3 +577,43 @@ def what_if_metrics(result: dict, now: dict, new: dict, currency: str) -> list[M
                 "normal", "on today's"),
         _efficiency_metric(now["roas"], new["roas"], is_conversion(result), currency),
     ]
+
+
+# --- what-if ------------------------------------------------------------------------------
+
+#: How far a what-if slider reaches, in multiples of today's weekly spend: the widest Max the
+#: allocator gives by default (Robyn's 10 for the target goal), so a spend any default plan
+#: may recommend, and a doubled or tripled channel, can be tried.
+WHAT_IF_MULTIPLE = DEFAULT_MULTIPLES["target_efficiency"][1]
+WHAT_IF_STEPS = 500  # a step of 2 % of today's spend up to 10x
+SEEN_TOLERANCE = 1e-6  # as the allocator's note of a spend above the weeks seen
+
+
+def what_if_options(channel: Mapping[str, Any]) -> list[float]:
+    """A what-if slider's weekly spends for a model's channel: from 0 to
+    ``WHAT_IF_MULTIPLE`` times today's, or to its stored curve's end when that is further.
+
+    Past the stored curve the effect is the same curve definition a plan counts with
+    (:func:`kiri_core.results.expected_response`); above the highest week in the data it is
+    an extrapolation (:func:`beyond_data`).
+    """
+    top = max(what_if_top(channel), WHAT_IF_MULTIPLE * float(channel["mean_spend"]))
+    return what_if_steps(channel["mean_spend"], top, WHAT_IF_STEPS)
+
+
+def beyond_data(result: dict, model_id: str, weekly_spend: Mapping[str, float],
+                currency: str) -> str | None:
+    """What a what-if says of its weekly spends above their channel's highest week in the
+    data, where the response curve is extrapolated (dashed on Results); None when every
+    spend is within what the data has seen."""
+    channels = model_by_id(result, model_id)["channels"]
+    above = [f"{fmt.channel_name(column)} at {fmt.money(spend, currency)} a week (its highest "
+             f"week in the data: {fmt.money(seen, currency)})"
+             for column, spend in weekly_spend.items()
+             if (seen := channels[column].get("max_spend")) is not None
+             and spend > seen * (1 + SEEN_TOLERANCE)]
+    if not above:
+        return None
+    return fmt.unbreakable_numbers(
+        f"Extrapolated beyond the data: {fmt.joined(above)}. Past a channel's highest week "
+        "the model carries its curve on (dashed on Results), so these figures are less sure.")

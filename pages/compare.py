@@ -1,4 +1,5 @@
-"""Compare two runs of a client: fit, channel ROAS and contribution, and their differences."""
+"""Compare two runs of a client: fit, channel ROAS and contribution, and their differences;
+a warning above them when the runs were fitted on different data."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts
+from kiri_core.db.models import ModelRun
 from kiri_core.report import content
 from kiri_core.results import showing
 from kiri_core.services import runs
@@ -23,6 +25,16 @@ PICKER_PX = 440
 def table(rows: list[list[str]], first: str, runs: list[str]) -> None:
     st.dataframe(pd.DataFrame(rows, columns=[first, *runs, "Difference"]), hide_index=True,
                  column_config={"Difference": DIFFERENCE})
+
+
+def run_name(run: ModelRun) -> str:
+    return f"Run #{run.number}"
+
+
+def fitted_on(run: ModelRun) -> str:
+    """``"dataset v2 “Spring export”"``: the dataset version the run was fitted on."""
+    deleted = " (deleted)" if run.dataset.deleted_at else ""
+    return f"dataset v{run.dataset.version} \u201c{run.dataset.name}\u201d{deleted}"
 
 
 st.title("Compare runs")
@@ -50,8 +62,12 @@ with db() as session:
     if baseline.id == compared.id:
         st.info("Pick two different runs to compare.")
         st.stop()
-    results = {f"Run #{run.number}": showing(result, workspace.selected_model(result, run))
-               for run, result in ((baseline, base_result), (compared, compared_result))}
+    pair = ((baseline, base_result), (compared, compared_result))
+    if different := content.data_differ({run_name(run): (fitted_on(run), result)
+                                         for run, result in pair}, currency):
+        st.warning(different)
+    results = {run_name(run): showing(result, workspace.selected_model(result, run))
+               for run, result in pair}
     names, (first, second) = list(results), results.values()
     st.subheader("Fit of the client's models")
     table(content.fit_comparison_rows(first, second, currency), "Measure", names)

@@ -11,22 +11,16 @@ from kiri_core import charts, planner
 from kiri_core import formatting as fmt
 from kiri_core.engine.allocator import ChannelBounds
 from kiri_core.report import content
-from kiri_core.results import (
-    expected_response,
-    is_conversion,
-    model_by_id,
-    what_if_steps,
-    what_if_top,
-)
+from kiri_core.results import expected_response, is_conversion, model_by_id
 from ui import plans, workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
 from ui.inputs import confirmed_action, decimal_input, money_input
-from ui.layout import metric_row
 
 LIMITS = ("Multiples of current spend", "Spend over the horizon")
 LIMIT_COLUMNS = [4, 4, 4, 4, 2]  # Channel, Current, Min, Max, Lock: "1 432 389" fits at 1024 px
+TILE_GAP = 24  # px: 16 runs "25 000 000 kr 1 414" together, 32 leaves no room at 1024 px
 SETTINGS_CHANGED = "Settings changed: press Optimise to update the plan."
 DEFAULT_LIMITS = ("Defaults keep each channel within the weekly spend seen in the data; widen "
                   "them to explore beyond it, with less certain forecasts.")
@@ -131,8 +125,10 @@ def form_differs(settings: dict | None, weeks: int) -> bool:
 
 
 def metrics(numbers: list[planner.Metric]) -> None:
-    """Big numbers side by side, wrapping when narrow, each with its change against today."""
-    row = metric_row()
+    """Big numbers side by side, each with its change against today: three to a row,
+    ``TILE_GAP`` apart, so they keep to one row at 1024 px with SEK's long figures (wrapping,
+    never cut, beyond that)."""
+    row = st.container(horizontal=True, gap=TILE_GAP)
     for m in numbers:
         row.metric(m.label, m.value, m.delta, m.delta_color,
                    delta_description=m.delta_description, width="content")
@@ -149,8 +145,9 @@ def show_plan(plan: dict, result: dict, currency: str) -> None:
 
 @st.fragment
 def what_if(result: dict, model_id: str, currency: str) -> None:
-    """Per-channel weekly spend sliders; the expected effect and its incremental ROAS (CPA)
-    follow from the response curves."""
+    """Per-channel weekly spend sliders up to ``planner.WHAT_IF_MULTIPLE`` times today's; the
+    expected effect and its incremental ROAS (CPA) follow from the response curves, with a
+    note under them on a spend above the weeks the data has seen."""
     channels = model_by_id(result, model_id)["channels"]
     spend = {}
     cols = st.columns(2)
@@ -158,13 +155,15 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
         ch = channels[column]
         spend[column] = cols[i % 2].select_slider(
             f"{fmt.channel_name(column)} per week",
-            options=what_if_steps(ch["mean_spend"], what_if_top(ch)),
+            options=planner.what_if_options(ch),
             value=float(ch["mean_spend"]),
             format_func=lambda amount: fmt.money(amount, currency),
             key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})
     metrics(planner.what_if_metrics(result, now, expected_response(result, model_id, spend),
                                     currency))
+    if beyond := planner.beyond_data(result, model_id, spend, currency):
+        st.caption(f":material/warning: {beyond}")
     st.caption(content.what_if_note(is_conversion(result)))
 
 
@@ -239,8 +238,8 @@ with db() as session:
 
     st.subheader("What if")
     measure = content.in_sentence(content.incremental_measure(is_conversion(result)))
-    st.caption(f"Move a channel's weekly spend; the expected {content.outcome(result)} and "
-               f"{measure} follow at once.")
+    st.caption(f"Move a channel's weekly spend, up to {planner.WHAT_IF_MULTIPLE:g} times "
+               f"today's; the expected {content.outcome(result)} and {measure} follow at once.")
     what_if(result, model_id, currency)
 
     st.subheader("Saved scenarios")

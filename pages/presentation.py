@@ -1,6 +1,7 @@
 """Presentation mode: the run's story for a client meeting, of the model chosen on Results, with
 its saved budget plans compared and picked one at a time; a clean view hides the sidebar and
-every control but that pick."""
+every control but that pick. The story is worded for the client in both views; the run bar
+above it (:mod:`ui.presenting`) warns the presenter of what the client is told otherwise."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ with db() as session:
     st.title(client.name)
     st.caption(f"Marketing mix results · {fmt.period(window['start'], window['end'], currency)}"
                f" · {content.in_sentence(content.model_in_words(result, model_id))}")
-    for warning in content.cautions(result, model_id, currency):
+    for warning in content.client_cautions(result, model_id, currency):
         st.warning(warning)
-    if note := content.quick_search_note(result):
+    if note := content.client_quick_search_note(result):
         st.info(note)
     heads = content.headlines(result, model_id, currency)
     for row in (heads[:2], heads[2:]):

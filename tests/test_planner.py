@@ -27,6 +27,7 @@ from kiri_core.db.session import get_engine
 from kiri_core.engine.allocator import ChannelBounds
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.report import content
+from kiri_core.results import expected_response, model_by_id
 from kiri_core.services.errors import AccessDenied, NotFound, ValidationError
 
 
@@ -81,7 +82,7 @@ def test_a_conversion_plan_shows_its_incremental_cpa_lower_is_better() -> None:
     plan = plan_for(result=result, budget=1.5 * today_total())
     t = plan["totals"]
     cpa = planner.plan_metrics(plan, "SEK")[2]
-    assert (cpa.label, cpa.value) == ("Incremental CPA", content.plan_efficiency(
+    assert (cpa.label, cpa.value) == ("Cost per added conversion", content.plan_efficiency(
         plan, t["optimized_roas"], "SEK"))
     assert cpa.delta_color == "inverse"  # a higher CPA is worse
     today = content.plan_efficiency(plan, t["current_roas"], "SEK")
@@ -331,10 +332,10 @@ def today_total() -> float:
      "A total budget of 100 000 kr is less than the channel minimums you set need over 4 "
      "weeks (200 000 kr). Enter at least 200 000 kr, or lower those Min limits."),
     (lambda: plan_for("EUR", goal="target_efficiency", target=1000.0),
-     "A target incremental ROAS of 1,000.00 is out of reach: the best within the channel "
-     "limits is "),
+     "A target return on the planned spend of 1,000.00 is out of reach: the best within the "
+     "channel limits is "),
     (lambda: plan_for(goal="target_efficiency", target=0.0),
-     "Enter a target incremental ROAS above 0."),
+     "Enter a target return on the planned spend above 0."),
 ])
 def test_a_refusal_is_worded_for_the_client(ask, message) -> None:
     with pytest.raises(ValidationError) as error:
@@ -432,12 +433,12 @@ def test_a_change_shows_its_sign_and_nothing_when_zero(text, shown) -> None:
 
 def test_a_plan_at_today_s_budget_shows_the_reallocation_alone() -> None:
     plan = plan_for()
-    budget, revenue, roas, horizon = planner.plan_metrics(plan, "SEK")
-    assert (budget.delta, budget.delta_description) == (None, None)
+    budget, revenue, _ = planner.plan_metrics(plan, "SEK")  # the horizon in the budget's label
+    assert (budget.label, budget.delta, budget.delta_description) == (
+        "Budget over 4 weeks", None, None)
     uplift = fmt.signed_percent(plan["totals"]["uplift"], "SEK")
     assert (revenue.label, revenue.delta, revenue.delta_color) == (
         "Revenue added by media", uplift, "normal")
-    assert horizon.value == "4 weeks"
     added = fmt.money(plan["totals"]["optimized_response"] - plan["totals"]["current_response"],
                       "SEK")
     assert content.effect_summary(plan, "SEK") == (
@@ -447,7 +448,7 @@ def test_a_plan_at_today_s_budget_shows_the_reallocation_alone() -> None:
 def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
     plan = plan_for("EUR", budget=1.5 * today_total())
     t = plan["totals"]
-    budget, _, roas, _ = planner.plan_metrics(plan, "EUR")
+    budget, _, roas = planner.plan_metrics(plan, "EUR")
     assert (budget.delta, budget.delta_color) == ("+50%", "off")
     assert budget.delta_description == "on today's"
     assert t["optimized_roas"] < t["current_roas"]
@@ -479,8 +480,8 @@ def test_a_small_budget_shows_what_its_spend_adds(share: float) -> None:
     plan = plan_for(budget=share * today_total())
     t = plan["totals"]
     added = sum(ch["optimized_response"] for ch in plan["channels"].values())
-    _, revenue, roas, _ = planner.plan_metrics(plan, "SEK")
-    assert roas.label == "Incremental ROAS"  # not the channels' ROAS of the period
+    _, revenue, roas = planner.plan_metrics(plan, "SEK")
+    assert roas.label == "Return on the planned spend"  # not the channels' ROAS of the period
     assert revenue.value == fmt.money(added, "SEK")
     assert roas.value == fmt.roas(added / t["optimized_spend"], "SEK")
     assert roas.delta_description == f"from {fmt.roas(t['current_roas'], 'SEK')}"
@@ -578,9 +579,9 @@ def test_a_target_plan_saved_with_the_carry_over_counted_in_says_it_misses_its_t
     shown = planner.shown_plan(result, old, "SEK")
     assert shown["warnings"] == [*made["warnings"], (
         "This plan was saved when its expected revenue still counted what past spend brings "
-        "in whatever is spent. Counting only what its own spend adds, its incremental ROAS is "
-        f"{fmt.roas(made['totals']['optimized_roas'], 'SEK')} instead of the target "
-        f"{fmt.roas(old['target_roas'], 'SEK')}. Optimise it again to plan for the target.")]
+        "in whatever is spent. Counting only what its own spend adds, its return on the "
+        f"planned spend is {fmt.roas(made['totals']['optimized_roas'], 'SEK')} instead of the "
+        f"target {fmt.roas(old['target_roas'], 'SEK')}. Optimise it again to plan for the target.")]
     assert planner.client_notes(shown, "SEK") == [
         *planner.client_notes(made, "SEK"), shown["warnings"][-1].removesuffix(
             " Optimise it again to plan for the target.")]
@@ -603,7 +604,8 @@ def test_the_target_starts_at_today_s_efficiency_so_the_untouched_form_plans(
 
 
 @pytest.mark.parametrize(("dep_var_type", "target", "measure", "side"), [
-    ("revenue", 0.01, "ROAS", "above"), ("conversion", 5000.0, "CPA", "below")])
+    ("revenue", 0.01, "return on the planned spend", "above"),
+    ("conversion", 5000.0, "cost per added conversion", "below")])
 def test_a_target_the_limits_keep_the_plan_from_says_the_limits_set_its_spend(
         dep_var_type: str, target: float, measure: str, side: str) -> None:
     """The UX audit: with target CPA 5 000 kr every channel went to its Max and nothing said
@@ -616,7 +618,7 @@ def test_a_target_the_limits_keep_the_plan_from_says_the_limits_set_its_spend(
     wanted = fmt.money(target, "SEK", 2) if dep_var_type == "conversion" else fmt.roas(target)
     assert plan["warnings"][-1] == (
         "Every channel is at its Max, so the limits, not the target, set this plan's spend: "
-        f"its incremental {measure} is {reached}, {side} the target {wanted}. Raise the Max "
+        f"its {measure} is {reached}, {side} the target {wanted}. Raise the Max "
         "limits to spend more toward the target.")
 
 
@@ -624,7 +626,7 @@ def test_a_one_week_horizon_reads_1_week() -> None:
     plan = planner.make_plan(fitted_run().result, fitted_run().result["model_id"],
                              goal="max_response", weeks=1, budget=1.0, target=None, bounds={},
                              currency="SEK")
-    assert planner.plan_metrics(plan, "SEK")[-1].value == "1 week"
+    assert planner.plan_metrics(plan, "SEK")[0].label == "Budget over 1 week"
     assert "spend over 1 week (" in plan["warnings"][0]
 
 
@@ -636,7 +638,7 @@ def test_what_if_changes_are_only_shown_when_something_moved() -> None:
     assert [m.delta for m in planner.what_if_metrics(REVENUE, now, now, "SEK")] == [None] * 3
     new = {"spend": 1500.0, "response": 2400.0, "roas": 1.6}
     spend, revenue, roas = planner.what_if_metrics(REVENUE, now, new, "SEK")
-    assert roas.label == "Incremental ROAS"
+    assert roas.label == "Return on the planned spend"
     assert (spend.delta, spend.delta_color) == ("+500 kr", "off")
     assert (revenue.delta, roas.delta, roas.delta_description) == ("+20,0 %", "-0,40",
                                                                    "from 2,00")
@@ -644,9 +646,10 @@ def test_what_if_changes_are_only_shown_when_something_moved() -> None:
 
 @pytest.mark.parametrize(("dep_var_type", "shown"), [
     ("revenue", [("Weekly revenue added by media", "478 kr", "+20,0 %", "normal"),
-                 ("Incremental ROAS", "0,48", "-0,02", "normal", "from 0,50")]),
+                 ("Return on the planned spend", "0,48", "-0,02", "normal", "from 0,50")]),
     ("conversion", [("Weekly conversions added by media", "478", "+20,0 %", "normal"),
-                    ("Incremental CPA", "2,09 kr", "+0,09 kr", "inverse", "from 2,00 kr")]),
+                    ("Cost per added conversion", "2,09 kr", "+0,09 kr", "inverse",
+                     "from 2,00 kr")]),
 ])
 def test_a_what_if_counts_its_effect_as_the_model_does(dep_var_type: str, shown: list) -> None:
     """The UX audit: a conversion model's what-if read "Weekly revenue added by media 478 kr"
@@ -659,6 +662,87 @@ def test_a_what_if_counts_its_effect_as_the_model_does(dep_var_type: str, shown:
     assert [(effect.label, effect.value, effect.delta, effect.delta_color),
             (efficiency.label, efficiency.value, efficiency.delta, efficiency.delta_color,
              efficiency.delta_description)] == shown
+
+
+def channels_of(result: dict) -> dict:
+    """The channels of ``result``'s chosen model, as the planner reads them."""
+    return model_by_id(result, result["model_id"])["channels"]
+
+
+def short_curved(result: dict, column: str) -> dict:
+    """``result`` as stored when its curves were shorter: ``column``'s stops at today's
+    weekly spend."""
+    short = copy.deepcopy(result)
+    channel = channels_of(short)[column]
+    ends = [i for i, spend in enumerate(channel["curve"]["spend"])
+            if spend <= channel["mean_spend"]]
+    channel["curve"] = {key: values[:ends[-1] + 1] for key, values in channel["curve"].items()}
+    return short
+
+
+def test_a_what_if_reaches_ten_times_today_s_spend_past_a_short_stored_curve() -> None:
+    """The UX audit: the slider stopped at the stored curve's end, so nobody could ask what
+    tripling Meta does; it now reaches the allocator's widest default Max, 10x today's."""
+    result = fitted_run().result
+    column = result["spend_columns"][0]
+    channel = channels_of(short_curved(result, column))[column]
+    mean = channel["mean_spend"]
+    options = planner.what_if_options(channel)
+    assert channel["curve"]["spend"][-1] <= mean
+    assert options[0] == 0 and options[-1] == round(10 * mean)
+    assert mean in options and len(options) == 502  # 500 even steps and today's spend
+    assert options[1] == round(10 * mean / 500)  # a step of 2 % of today's spend
+    assert any(abs(option - 3 * mean) <= mean / 50 for option in options)
+
+
+def test_a_what_if_keeps_a_stored_curve_that_reaches_further() -> None:
+    result = fitted_run().result
+    column = result["spend_columns"][0]
+    channel = copy.deepcopy(channels_of(result)[column])
+    channel["curve"]["spend"][-1] = 25 * channel["mean_spend"]
+    assert planner.what_if_options(channel)[-1] == round(25 * channel["mean_spend"])
+
+
+def test_a_what_if_past_the_stored_curve_counts_as_a_plan_spending_there() -> None:
+    """One curve definition: the what-if's effect at its top, past the stored curve, is what
+    the allocator counts for a plan that spends the same (the other channels locked)."""
+    result = fitted_run().result
+    column = result["spend_columns"][0]
+    short = short_curved(result, column)
+    channels = channels_of(short)
+    top = planner.what_if_options(channels[column])[-1]
+    weekly = {c: top if c == column else ch["mean_spend"] for c, ch in channels.items()}
+    what_if = expected_response(short, short["model_id"], weekly)
+    bounds = {c: ChannelBounds(locked=True) for c in channels if c != column}
+    bounds[column] = ChannelBounds(min_spend=4 * top, max_spend=4 * top)
+    plan = planner.make_plan(short, short["model_id"], goal="max_response", weeks=4,
+                             budget=4 * sum(weekly.values()), target=None, bounds=bounds,
+                             currency="SEK")
+    assert plan["channels"][column]["optimized_spend"] == pytest.approx(4 * top)
+    assert what_if["channels"][column] == pytest.approx(
+        plan["channels"][column]["optimized_response"] / 4, rel=1e-9)
+    assert what_if["response"] == pytest.approx(plan["totals"]["optimized_response"] / 4,
+                                                rel=1e-9)
+
+
+def test_a_what_if_says_which_spends_lie_beyond_the_weeks_seen() -> None:
+    result = fitted_run().result
+    model_id = result["model_id"]
+    meta, google, *_ = result["spend_columns"]
+    channels = channels_of(result)
+    within = {c: ch["max_spend"] for c, ch in channels.items()}  # the highest weeks themselves
+    assert planner.beyond_data(result, model_id, within, "SEK") is None
+    seen = channels[meta]["max_spend"]
+    one = planner.beyond_data(result, model_id, {**within, meta: 3 * seen}, "SEK")
+    assert one == fmt.unbreakable_numbers(
+        f"Extrapolated beyond the data: {fmt.channel_name(meta)} at "
+        f"{fmt.money(3 * seen, 'SEK')} a week (its highest week in the data: "
+        f"{fmt.money(seen, 'SEK')}). Past a channel's highest week the model carries its "
+        "curve on (dashed on Results), so these figures are less sure.")
+    two = planner.beyond_data(result, model_id, {**within, meta: 3 * seen,
+                                                 google: 2 * channels[google]["max_spend"]},
+                              "SEK")
+    assert f" and {fmt.channel_name(google)} at " in two
 
 
 def test_the_migration_creates_the_models_table(workspace) -> None:
@@ -692,4 +776,4 @@ def test_a_change_is_the_difference_of_the_figures_shown() -> None:
                   "channels": {c: {**ch, "optimized_cpa": 12.34}
                                for c, ch in plan["channels"].items()}}
     cpa = planner.plan_metrics(conversion, "SEK")[2]
-    assert (cpa.label, cpa.value, cpa.delta) == ("Incremental CPA", "12,34 kr", None)
+    assert (cpa.label, cpa.value, cpa.delta) == ("Cost per added conversion", "12,34 kr", None)

@@ -20,8 +20,9 @@ def text_table(rows: list[list[str]], columns: list[str]) -> None:
 
 
 def plan_table(plan: dict, currency: str, limits: bool = False) -> None:
-    """A plan's channels, current against recommended spend, and its total; under it, why
-    its incremental ROAS is not the channels' ROAS of the period.
+    """A plan's channels, current against recommended spend, and its total, with its two
+    returns (:func:`kiri_core.report.content.plan_columns`); under it, the one explanation of
+    both that the PDF gives too (:func:`kiri_core.report.content.plan_note`).
 
     ``limits`` (the planner's view; the client's has none) adds the Min and Max that applied
     after the recommended spend when they moved with the budget

@@ -6,8 +6,9 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from kiri_core.db.models import Client, ModelRun, User
+from kiri_core.report import content
 from ui.context import viewer_zone
-from ui.workspace import finished_run, model_caption, result_of
+from ui.workspace import finished_run, model_caption, result_of, selected_model
 
 PRESENTING = "presenting"
 CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
@@ -20,7 +21,9 @@ def presentation_run(session: Session, user: User, client: Client) -> tuple[Mode
 
     Normally the run is picked in a bar above the story, beside a button to the clean view;
     the bar is the analyst's and names the model by its id (the story names it in words,
-    :func:`kiri_core.report.content.model_in_words`). The clean view hides the sidebar and
+    :func:`kiri_core.report.content.model_in_words`), and warns the presenter of what the
+    client is told otherwise (:func:`kiri_core.report.content.before_presenting`); the story
+    below reads the same in both views. The clean view hides the sidebar and
     the toolbar (the run picker goes with them, the session's run stays) and offers one
     button back.
     """
@@ -35,11 +38,14 @@ def presentation_run(session: Session, user: User, client: Client) -> tuple[Mode
         picker, action = st.columns([3, 1], vertical_alignment="center")
         with picker:
             run = finished_run(session, user, client)
-            st.caption(model_caption(result_of(session, user, run.id), run, client.currency,
-                                     viewer_zone()))
+            result = result_of(session, user, run.id)
+            st.caption(model_caption(result, run, client.currency, viewer_zone()))
         action.button("Present", icon=":material/fullscreen:", width="stretch",
                       on_click=_set_presenting, args=(True,),
                       help="Hide the menu and the sidebar for a client meeting.")
+        for note in content.before_presenting(result, selected_model(result, run),
+                                              client.currency):
+            st.warning(note, icon=":material/co_present:")
     return run, False
 
 

@@ -112,9 +112,9 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     heads = content.headlines(result, model_id, currency)
     pdf.tiles([(h.label, h.value, h.note) for h in heads])
     pdf.ln(4)
-    for warning in content.cautions(result, model_id, currency):
+    for warning in content.client_cautions(result, model_id, currency):
         pdf.paragraph(warning, size=9.5, color=PRIMARY)
-    if note := content.quick_search_note(result):
+    if note := content.client_quick_search_note(result):
         pdf.paragraph(note, size=9.5, color=PRIMARY)
     pdf.subheading("Key findings")
     pdf.bullets(content.findings(result, model_id, currency, scenarios or ()))

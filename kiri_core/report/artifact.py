@@ -38,10 +38,11 @@ PDF = "application/pdf"
 MAX_BUILDS = 5
 WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 #: When what a PDF shows last changed (UTC): move it on with such a change, so the PDFs
-#: stored before it are built again (here: a plan's change said as what media adds and its
-#: share of total revenue, curves reaching the plan's spend; the same day as earlier layout
-#: changes, so with the hour).
-REPORT_LAYOUT = datetime(2026, 12, 1, 11)
+#: stored before it are built again (here: a plan's two returns in plain words, "Return on
+#: the planned spend" and "Return on extra spend", with one note under its table, and the
+#: summary's cautions in the client's words; the same day as earlier layout changes, so with
+#: the time of day).
+REPORT_LAYOUT = datetime(2026, 12, 1, 13, 5)
 
 
 def report_kind(model_id: str) -> str:

@@ -111,15 +111,56 @@ def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
 
 
 def cautions(result: dict, model_id: str, currency: str) -> list[str]:
-    """What the reader must know before trusting the model's figures: a weak fit
-    (:func:`fit_warning`), spend too steady to read a channel's return from
+    """What the analyst must know before trusting the model's figures (the Results and Runs
+    pages): a weak fit (:func:`fit_warning`), spend too steady to read a channel's return from
     (:func:`steady_spend_warning`) and an outcome whose size says it is the other kind than
-    modelled (revenue that adds up to less than the media spend, or the reverse)."""
-    mismatch = outcome_kind_warning(result["config"]["revenue_column"], sum(result["actual"]),
-                                    paid_totals(result, model_id)[0], is_conversion(result),
-                                    currency)
+    modelled (:func:`outcome_mismatch`); the client's words: :func:`client_cautions`."""
     return [w for w in (fit_warning(result, model_id, currency),
-                        steady_spend_warning(result, model_id, currency), mismatch) if w]
+                        steady_spend_warning(result, model_id, currency),
+                        outcome_mismatch(result, model_id, currency)) if w]
+
+
+def client_cautions(result: dict, model_id: str, currency: str) -> list[str]:
+    """What the client must know before trusting the model's figures (the Presentation
+    page and the PDF): the weak fit and the steady spend as in :func:`cautions`, and an
+    outcome of the other kind as a question about the client's own data
+    (:func:`client_outcome_note`), not the analyst's instruction to model it otherwise."""
+    return [w for w in (fit_warning(result, model_id, currency),
+                        steady_spend_warning(result, model_id, currency),
+                        client_outcome_note(result, model_id, currency)) if w]
+
+
+def outcome_mismatch(result: dict, model_id: str, currency: str) -> str | None:
+    """:func:`~kiri_core.data.validation.outcome_kind_warning` on the model's window and
+    spend: revenue that adds up to less than the media spend, or conversions to more."""
+    return outcome_kind_warning(result["config"]["revenue_column"], sum(result["actual"]),
+                                paid_totals(result, model_id)[0], is_conversion(result),
+                                currency)
+
+
+def client_outcome_note(result: dict, model_id: str, currency: str) -> str | None:
+    """:func:`outcome_mismatch` for the client: what the outcome seems to hold, what the
+    figures take it for, and that the analyst is checking it; None when its size fits."""
+    if outcome_mismatch(result, model_id, currency) is None:
+        return None
+    column, conversion = result["config"]["revenue_column"], is_conversion(result)
+    seems, taken = (("money", "a count") if conversion else ("a count of conversions", "money"))
+    figures = "costs per conversion" if conversion else "returns"
+    return (f"\u201c{column}\u201d adds up to {'more' if conversion else 'less'} than the media "
+            f"spend, so it may hold {seems} rather than {taken}: the {figures} shown take it "
+            f"for {taken} and would change if it is not. Your analyst is checking this.")
+
+
+def before_presenting(result: dict, model_id: str, currency: str) -> list[str]:
+    """What the presenter must know that the client is not told in these words (the
+    Presentation page's run bar, not its clean view): a quick search
+    (:func:`quick_search_note`) and an outcome of the other kind (:func:`outcome_mismatch`),
+    each with what the client sees instead."""
+    quick, mismatch = quick_search_note(result), outcome_mismatch(result, model_id, currency)
+    return [f"Before you present: {in_sentence(note)} {told}" for note, told in (
+        (quick, "The client is told they are preliminary figures, to be firmed up."),
+        (mismatch, "The client is told only that your analyst is checking it."),
+    ) if note]
 
 
 def steady_spend_warning(result: dict, model_id: str, currency: str) -> str | None:
@@ -152,14 +193,25 @@ def settings_searched(result: dict) -> int:
 
 def quick_search_note(result: dict) -> str | None:
     """For a search of fewer than :data:`SMALL_SEARCH` settings (the quick preset's 300):
-    its figures are a first look, worded for the analyst and the client alike (the Results
-    and Presentation pages and the PDF show it); None for a full search."""
+    its figures are a first look, in the analyst's words (the Results and Runs pages, the
+    Presentation page's run bar, :func:`before_presenting`); None for a full search. The
+    client's words: :func:`client_quick_search_note`."""
     searched = settings_searched(result)
     if searched >= SMALL_SEARCH:
         return None
     return (f"These figures come from a quick search ({searched} settings searched), a first "
             "look that can move a lot from one search to the next; a full search is needed "
             "before acting on them.")
+
+
+def client_quick_search_note(result: dict) -> str | None:
+    """:func:`quick_search_note` for the client (the Presentation page and the PDF):
+    preliminary figures that will be firmed up, without the search's jargon; None for a full
+    search."""
+    if quick_search_note(result) is None:
+        return None
+    return ("Preliminary figures from a first look at the data: they can still change, and "
+            "your analyst will firm them up before you act on them.")
 
 
 def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
@@ -544,6 +596,33 @@ def kinds_differ(baseline: dict, compared: dict) -> str | None:
             "compared; pick two runs of the same kind.")
 
 
+def data_differ(runs: Mapping[str, tuple[str, dict]], currency: str) -> str | None:
+    """Why two runs' differences are not the models' alone (markdown): the runs (name ->
+    the dataset they were fitted on, in words, and their result) used different datasets or
+    versions, modelling windows or paid channels; each run's dataset and window (dates the
+    client's way) and the channels only one of them has. None when both used the same data."""
+    (first, (first_data, a)), (second, (second_data, b)) = runs.items()
+    windows = [(r["window"]["start"], r["window"]["end"]) for r in (a, b)]
+    channels = [list(_by_channel_name(r, "spend")) for r in (a, b)]
+    differ = [what for what, same in (("dataset", first_data == second_data),
+                                      ("modelling window", windows[0] == windows[1]),
+                                      ("paid channels", set(channels[0]) == set(channels[1])))
+              if not same]
+    if not differ:
+        return None
+    lines = [f"{first} and {second} were fitted on different data ({fmt.joined(differ)}), so "
+             "the differences below mix changes in the data with changes in the model."]
+    for name, dataset, result in ((first, first_data, a), (second, second_data, b)):
+        window = result["window"]
+        lines.append(f"- {name}: {fmt.period(window['start'], window['end'], currency)} "
+                     f"({fmt.weeks(window['periods'])}), "
+                     f"{fmt.counted(len(result['spend_columns']), 'paid channel')}, {dataset}")
+    for name, own, other in ((first, *channels), (second, *channels[::-1])):
+        if only := [channel for channel in own if channel not in other]:
+            lines.append(f"- Only in {name}: {fmt.joined(only)}")
+    return "\n".join(lines)
+
+
 def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
                             currency: str) -> list[list[str]]:
     """One row per paid channel of either run (the baseline's order first), matched by the
@@ -577,8 +656,8 @@ def _compared(label: str, baseline: float | None, compared: float | None,
 
 
 def plan_columns(plan: dict) -> list[str]:
-    """Headers of :func:`plan_rows`: incremental and marginal ROAS for revenue models, CPA
-    for conversion models."""
+    """Headers of :func:`plan_rows`: its two returns (costs, for conversion models) named by
+    :func:`plan_measure` and :func:`plan_marginal_measure`."""
     conversion = is_conversion_plan(plan)
     return ["Channel", "Current spend", "Recommended", "Change",
             "Expected conversions" if conversion else "Expected effect",
@@ -586,62 +665,75 @@ def plan_columns(plan: dict) -> list[str]:
 
 
 def plan_measure(plan: dict) -> str:
-    """What a plan's efficiency is called: ``"Incremental ROAS"`` or ``"Incremental CPA"``.
+    """What a plan's return is called: ``"Return on the planned spend"`` or ``"Cost per
+    added conversion"``.
 
-    Not plain ROAS: a plan counts only what its own spend adds (see :func:`plan_note`).
+    Not the channels' ROAS (CPA) of the period: a plan counts only what its own spend adds
+    (see :func:`plan_note`).
     """
     return incremental_measure(is_conversion_plan(plan))
 
 
 def incremental_measure(conversion: bool) -> str:
-    """``"Incremental CPA"`` for conversion models, else ``"Incremental ROAS"``."""
-    return f"Incremental {measure_name(conversion)}"
+    """The one name of what a spend returns per unit, counting only what it adds (the planner,
+    the Presentation page and the PDF): ``"Cost per added conversion"`` for conversion models,
+    else ``"Return on the planned spend"``."""
+    return "Cost per added conversion" if conversion else "Return on the planned spend"
 
 
 def plan_marginal_measure(conversion: bool) -> str:
-    """The plan table's marginal figure, ``"Marginal ROAS in plan"`` (``"Marginal CPA in
-    plan"``): not the channel table's marginal ROAS of the period (see :func:`plan_note`)."""
-    return f"Marginal {measure_name(conversion)} in plan"
+    """The plan table's marginal figure, ``"Return on extra spend"`` (``"Cost of the next
+    conversion"``): what a little more spend at the plan's would return (cost)."""
+    return "Cost of the next conversion" if conversion else "Return on extra spend"
 
 
 def in_sentence(label: str) -> str:
-    """A label inside a sentence: ``"Incremental ROAS"`` -> ``"incremental ROAS"``."""
+    """A label inside a sentence: ``"Return on extra spend"`` -> ``"return on extra
+    spend"``."""
     return label[:1].lower() + label[1:]
 
 
 def plan_note(plan: dict) -> str:
-    """Why a plan's incremental ROAS and marginal ROAS in plan (CPA) differ from the
-    channels' ROAS and marginal ROAS of the period (the plan table shows both)."""
+    """The plan table's one explanation of both its figures, the same under the table in the
+    app and the PDF: what they are and why they read below the channels' ROAS (above their
+    CPA)."""
     conversion = is_conversion_plan(plan)
-    return (incremental_note(conversion,
-                             f"the plan's own spend adds within its {fmt.weeks(plan['weeks'])}")
-            + f" {plan_marginal_measure(conversion)} counts the same way, unlike a channel's "
-            f"marginal {measure_name(conversion)} of the period, which raises all of the "
-            "period's spend, its lasting effect included.")
+    marginal = "what one more would cost" if conversion else "the same for a little more"
+    return incremental_note(conversion, "a channel's planned spend",
+                            f"in the plan's {fmt.weeks(plan['weeks'])}",
+                            f"{plan_marginal_measure(conversion)} is {marginal}")
 
 
 def plans_note(scenarios: Sequence[dict]) -> str:
-    """:func:`plan_note` for saved plans compared side by side."""
-    return incremental_note(is_conversion_plan(scenarios[0]["plan"]),
-                            "each plan's own spend adds within its weeks")
+    """:func:`plan_note` for saved plans compared side by side (their totals, no marginal)."""
+    return incremental_note(is_conversion_plan(scenarios[0]["plan"]), "each plan's spend",
+                            "in its weeks")
 
 
 def what_if_note(conversion: bool) -> str:
     """:func:`plan_note` for the planner's what-if, a weekly spend on a revenue or a
     conversion model."""
-    return incremental_note(conversion, "this weekly spend adds each week")
+    return incremental_note(conversion, "this weekly spend", "each week")
 
 
-def incremental_note(conversion: bool, adds: str) -> str:
-    """One sentence: an incremental figure leaves out the lasting effect of earlier spend
-    that the channels' figures of the modelled period include; ``adds`` says whose spend."""
+def incremental_note(conversion: bool, spend: str, within: str,
+                     marginal: str | None = None) -> str:
+    """What :func:`incremental_measure` is: what ``spend`` adds ``within`` its time per unit
+    spent (and ``marginal``, a sentence on the figure of a little more spend); and why it
+    reads below a channel's ROAS (above its CPA), which counts what earlier spend still
+    brings in too."""
     if conversion:
-        return (f"{incremental_measure(True)} is usually higher than the cost per conversion "
-                f"over the modelled period: it counts only the conversions {adds}, not the "
-                "lasting effect of earlier spend.")
-    return (f"{incremental_measure(False)} is usually lower than a channel's ROAS over the "
-            f"modelled period: it counts only what {adds}, not the lasting effect of earlier "
-            "spend.")
+        meaning = f"{spend} divided by the conversions it adds {within}"
+        side, measure = "above", "CPA"
+    else:
+        meaning = f"the revenue {spend} adds {within}, divided by that spend"
+        side, measure = "below", "ROAS"
+    head, earlier = f"{incremental_measure(conversion)} is {meaning}", "what earlier spend"
+    if marginal is None:
+        return (f"{head}; it leaves out {earlier} still brings in, so it usually reads {side} "
+                f"a channel's {measure}.")
+    return (f"{head}; {in_sentence(marginal)}. Both leave out {earlier} still brings in, so "
+            f"they usually read {side} a channel's {measure}.")
 
 
 def effect_summary(plan: dict, currency: str, result: dict | None = None) -> str:
@@ -775,13 +867,13 @@ def maximise_goal(conversion: bool) -> str:
 
 
 def plan_goal(plan: dict, currency: str) -> str:
-    """``"maximise the expected return"`` (``"... conversions"``) or ``"reach an incremental
-    ROAS of 3,00"`` (a CPA in money)."""
+    """``"maximise the expected return"`` (``"... conversions"``) or ``"reach a return on the
+    planned spend of 3,00"`` (a cost per added conversion in money)."""
     if plan["scenario"] == "max_response":
         return maximise_goal(is_conversion_plan(plan))
     target = (fmt.money(plan.get("target_cpa"), currency, 2) if is_conversion_plan(plan)
               else fmt.roas(plan.get("target_roas"), currency))
-    return f"reach an {in_sentence(plan_measure(plan))} of {target}"
+    return f"reach a {in_sentence(plan_measure(plan))} of {target}"
 
 
 def scenario_columns(scenarios: Sequence[dict]) -> list[str]:

@@ -179,12 +179,17 @@ class ReportPDF(FPDF):
                 for n, w in zip(needed, widths, strict=True)]
 
     def _needed_width(self, heading: str, cells: Sequence[str]) -> float:
-        """The width a column needs: its longest cell in bold, its heading's longest word."""
+        """The width a column needs: its longest cell in bold, its heading on at most two
+        lines (a plan's "Return on the planned spend" is not stacked a word a line)."""
         self.set_font("InterSemiBold", size=HEADER_FONT_SIZE)
-        word = max((self.get_string_width(w) for w in heading.split()), default=0.0)
+        words = heading.split()
+        two_lines = min((max(self.get_string_width(" ".join(words[:i])),
+                             self.get_string_width(" ".join(words[i:])))
+                         for i in range(1, len(words))),
+                        default=self.get_string_width(heading))
         self.set_font("Inter", "B", size=ROW_FONT_SIZE)
         cell = max((self.get_string_width(c) for c in cells), default=0.0)
-        return max(word, cell) + 2 * self.c_margin
+        return max(two_lines, cell) + 2 * self.c_margin
 
     def _table_header(self, cells: Sequence[str], widths: Sequence[float], aligns: str) -> None:
         """The header row: a heading too long for its column wraps onto a second line, the

@@ -7,11 +7,15 @@ import json
 import re
 from collections.abc import Iterator
 
-from fitted import finished_run
+from fitted import ITERATIONS, finished_run
 
 from kiri_core import formatting as fmt
+from kiri_core.db.models import ModelRun
+from kiri_core.jobs import execute_run
+from kiri_core.report import content
 from kiri_core.results import model_by_id
-from kiri_core.services.runs import choose_model, load_result
+from kiri_core.services.datasets import generate_dataset
+from kiri_core.services.runs import choose_model, default_config, load_result
 from ui.layout import PAGE_AT_1024
 
 SELECT_CHROME = 49  # px of a select box that its text cannot use: padding, border, arrow
@@ -78,6 +82,7 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
             assert row[1:3] == [show(before, "SEK"), show(after, "SEK")]
             assert row[3].lstrip("+") == show(after - before, "SEK")
     assert chart_channels(app) == [names, names]  # as in the tables, not alphabetical
+    assert not app.warning  # the same data: the differences are the models'
 
 
 def test_one_run_asks_for_a_second(session, team, open_page, text_of):
@@ -136,5 +141,40 @@ def test_a_revenue_and_a_conversion_run_are_not_set_side_by_side(session, team, 
     finished_run(session, team.analyst, team.client.id, "conversion")
     app = open_page("pages/compare.py", team.analyst, team.client)
     assert not app.exception
-    assert app.warning[0].value.startswith("One run models revenue and the other conversions")
+    data, kinds = (w.value for w in app.warning)  # orders and generated revenue: other data
+    assert data.startswith("Run #1 and Run #2 were fitted on different data (dataset), so")
+    assert kinds.startswith("One run models revenue and the other conversions")
     assert len(app.dataframe) == 1  # the fit only
+
+
+def test_runs_on_different_data_are_compared_under_a_warning_naming_their_data(
+        session, team, open_page, text_of):
+    """The audit: a run on dataset v1 beside one on v2 (more weeks, a channel fewer) read as
+    if only the model had changed. A warning above the tables names each run's dataset,
+    window and channels; the comparison is still shown."""
+    first = finished_run(session, team.analyst, team.client.id)
+    other = generate_dataset(session, team.analyst, team.client.id, 120, 7)
+    config = {**default_config(other), "iterations": ITERATIONS, "trials": 1, "seed": 2}
+    config["spend_columns"] = config["spend_columns"][:-1]
+    second = ModelRun(client_id=team.client.id, dataset_id=other.id, config=config,
+                      created_by_id=team.analyst.id)
+    session.add(second)
+    session.commit()
+    assert execute_run(second.id) == "succeeded"
+    session.refresh(second)
+    app = open_page("pages/compare.py", team.analyst, team.client)
+    assert not app.exception
+    a, b = (load_result(session, team.analyst, run.id) for run in (first, second))
+    expected = content.data_differ({
+        f"Run #{first.number}": (f"dataset v1 \u201c{first.dataset.name}\u201d", a),
+        f"Run #{second.number}": (f"dataset v2 \u201c{other.name}\u201d", b)}, "SEK")
+    [warning] = app.warning
+    assert warning.value == expected
+    assert (f"{fmt.period(b['window']['start'], b['window']['end'], 'SEK')} (120 weeks), 3 "
+            f"paid channels, dataset v2 \u201cGenerated (120 weeks") in expected
+    assert f"- Only in Run #{first.number}: Email" in expected
+    order = list(blocks(app.main))
+    assert order.index(warning) < order.index(app.subheader[0])  # above the tables
+    assert [h.value for h in app.subheader] == ["Fit of the client's models",
+                                                "Return on ad spend (ROAS)", "Contribution"]
+    assert len(app.dataframe) == 3

@@ -18,6 +18,7 @@ from kiri_core.services.runs import choose_model, load_result
 from tests.pages.test_app_login import PASSWORD, log_in
 
 SPEND_LIMITS = "Spend over the horizon"
+BUDGET = "Budget over 4 weeks"  # the plan's first tile, which says its horizon
 UP, DOWN, NONE = Metric.MetricDirection.UP, Metric.MetricDirection.DOWN, Metric.MetricDirection.NONE
 
 
@@ -54,7 +55,7 @@ def test_the_default_budget_is_today_s_spend_so_the_gain_is_the_reallocation(pla
     plan = optimise(app).session_state[f"plan_{run.id}"]
     totals = plan["totals"]
     assert totals["optimized_spend"] == pytest.approx(round(today(result)), abs=1)
-    assert metric(app, "Budget").proto.delta == ""  # no arrow for an unchanged budget
+    assert metric(app, BUDGET).proto.delta == ""  # no arrow for an unchanged budget
     uplift = fmt.signed_percent(totals["uplift"], "SEK")
     assert metric(app, "Revenue added by media").proto.delta == uplift
     added = fmt.money(totals["optimized_response"] - totals["current_response"], "SEK")
@@ -68,10 +69,10 @@ def test_a_bigger_budget_shows_its_own_share_of_the_gain_and_a_falling_roas(plan
     budget_box(app).input(fmt.number(1.5 * today(result), "SEK"))
     plan = optimise(app).session_state[f"plan_{run.id}"]
     t = plan["totals"]
-    budget = metric(app, "Budget").proto
+    budget = metric(app, BUDGET).proto
     assert (budget.delta, budget.direction, budget.color) == (
         "+50 %", UP, Metric.MetricColor.GRAY)
-    roas = metric(app, "Incremental ROAS").proto
+    roas = metric(app, "Return on the planned spend").proto
     assert t["optimized_roas"] < t["current_roas"]
     shown = [fmt.parse_decimal(fmt.roas(t[key], "SEK"), "SEK")
              for key in ("current_roas", "optimized_roas")]
@@ -134,7 +135,7 @@ def test_a_locked_channel_stays_at_current_spend(planner_page):
          "{channel}: the minimum 100 000 000 kr is above the maximum {max} kr."),
         (lambda app, c, _: (app.radio(key="plan_goal").set_value("target_efficiency"),
                             app.text_input(key="plan_target").input("1000")),
-         "A target incremental ROAS of 1 000,00 is out of reach: the best within the "
+         "A target return on the planned spend of 1 000,00 is out of reach: the best within the "
          "channel limits is "),
         (lambda app, _, columns: [*(app.text_input(key=f"max_{c}_4_False").input("2,5")
                                     for c in columns), budget_box(app).input("10m")],
@@ -216,7 +217,7 @@ def test_a_typed_budget_is_read_shown_the_client_s_way_and_planned(planner_page,
     assert sum(c["optimized_spend"] for c in plan["channels"].values()) == pytest.approx(
         1_250_000)
     assert app.session_state[f"plan_{run.id}_settings"]["total_budget"] == 1_250_000
-    assert next(m.value for m in app.metric if m.label == "Budget") == "1 250 000 kr"
+    assert next(m.value for m in app.metric if m.label == BUDGET) == "1 250 000 kr"
 
 
 def test_money_limits_are_shown_formatted_and_bound_the_plan(planner_page):
@@ -280,8 +281,8 @@ def test_a_bad_amount_is_explained_and_leaves_no_plan_to_save(planner_page, sess
     # the earlier plan is gone: nothing under the error can be taken for the new plan or saved
     assert f"plan_{run.id}" not in app.session_state
     assert f"plan_{run.id}_settings" not in app.session_state
-    saved = [m for e in app.expander for m in e.metric if m.label == "Budget"]
-    assert [m for m in app.metric if m.label == "Budget"] == saved  # the saved one only
+    saved = [m for e in app.expander for m in e.metric if m.label == BUDGET]
+    assert [m for m in app.metric if m.label == BUDGET] == saved  # the saved one only
     assert "Save scenario" not in [b.label for b in app.button]
     assert [s.name for s in planner.list_scenarios(session, team.analyst, run.id)] == ["Before"]
 
@@ -318,9 +319,40 @@ def test_what_if_sliders_follow_the_response_curves(planner_page):
     assert value == fmt.money(expected["response"], "SEK")
 
 
+def test_a_what_if_reaches_ten_times_today_s_spend_and_says_when_it_is_beyond_the_data(
+        planner_page, text_of):
+    """The UX audit: a what-if slider stopped at the stored curve's end, so nobody could ask
+    what tripling Meta does. It reaches ten times today's spend, counted on the plan's own
+    curves, and past the highest week in the data the page says the figures are
+    extrapolated."""
+    app, _, result = planner_page
+    model_id = result["model_id"]
+    channels = model_by_id(result, model_id)["channels"]
+    column = result["spend_columns"][0]
+    channel = channels[column]
+    slider = app.select_slider(key=f"whatif_{model_id}_{column}")
+    amounts = [float(re.sub(r"\D", "", option)) for option in slider.options]
+    assert amounts[-1] == round(10 * channel["mean_spend"]) > channel["curve"]["spend"][-1]
+    assert "up to 10 times today's" in text_of(app)
+    assert "Extrapolated beyond the data" not in text_of(app)  # today's spend is within
+    slider.set_value(max(a for a in amounts if a <= channel["max_spend"])).run()
+    assert "Extrapolated beyond the data" not in text_of(app)
+    spend = {c: channels[c]["mean_spend"] for c in result["spend_columns"]}
+    spend[column] = amounts[-1]
+    slider.set_value(amounts[-1]).run()
+    assert not app.exception
+    note = planner.beyond_data(result, model_id, spend, "SEK")
+    assert note.startswith(f"Extrapolated beyond the data: {fmt.channel_name(column)} at ")
+    assert fmt.unbreakable_numbers(fmt.money(channel["max_spend"], "SEK")) in note
+    assert note in text_of(app)
+    expected = expected_response(result, model_id, spend)
+    assert metric(app, "Weekly revenue added by media").value == fmt.money(expected["response"],
+                                                                           "SEK")
+
+
 def test_what_if_changes_point_the_way_they_go_and_nowhere_when_nothing_moved(planner_page):
     app, _, result = planner_page
-    labels = ("Weekly spend", "Weekly revenue added by media", "Incremental ROAS")
+    labels = ("Weekly spend", "Weekly revenue added by media", "Return on the planned spend")
     assert [metric(app, label).proto.direction for label in labels] == [NONE] * 3
     assert [metric(app, label).proto.delta for label in labels] == [""] * 3
     model_id = result["model_id"]
@@ -408,8 +440,22 @@ def test_headline_numbers_wrap_instead_of_being_cut_in_columns(planner_page):
     app, _, _ = planner_page
     optimise(app)
     in_columns = {m.label for column in app.columns for m in column.metric}
-    assert {"Budget", "Incremental ROAS", "Horizon"}.isdisjoint(in_columns)
+    assert {BUDGET, content.incremental_measure(False)}.isdisjoint(in_columns)
     assert not app.dataframe and app.table
+
+
+def test_a_plan_shows_three_tiles_like_the_what_if_its_horizon_in_the_budget_s_label(
+        planner_page):
+    """The UX audit: at 1024 px the plan's fourth tile, "Horizon 4 weeks", wrapped onto a
+    line of its own; the horizon is now said by the budget's label."""
+    app, _, _ = planner_page
+    optimise(app)
+    labels = [m.label for m in app.metric]
+    plan, what_if = labels[:3], labels[3:]
+    measure = content.incremental_measure(False)
+    assert plan == [BUDGET, "Revenue added by media", measure]
+    assert what_if == ["Weekly spend", "Weekly revenue added by media", measure]
+    assert "Horizon" not in labels
 
 
 def test_plan_and_what_if_name_their_roas_and_say_why_it_is_below_the_period_s(planner_page,
@@ -418,12 +464,13 @@ def test_plan_and_what_if_name_their_roas_and_say_why_it_is_below_the_period_s(p
     and a plan's "ROAS" sat beside the channels' with nothing to tell them apart."""
     app, run, _ = planner_page
     what_if = content.what_if_note(False)
-    assert what_if in text_of(app) and "Incremental ROAS" in [m.label for m in app.metric]
+    assert what_if in text_of(app)
+    assert "Return on the planned spend" in [m.label for m in app.metric]
     plan = optimise(app).session_state[f"plan_{run.id}"]
     assert content.plan_note(plan) in text_of(app)
     assert list(app.table[0].value.columns) == content.plan_columns(plan)
-    assert "Incremental ROAS" in content.plan_columns(plan)
-    assert app.text_input(key="plan_target").label.startswith("Target incremental ROAS")
+    assert "Return on the planned spend" in content.plan_columns(plan)
+    assert app.text_input(key="plan_target").label.startswith("Target return on the planned spend")
 
 
 def test_a_saved_plan_names_its_model_and_one_of_another_model_says_so(
@@ -446,18 +493,20 @@ def test_a_saved_plan_names_its_model_and_one_of_another_model_says_so(
 
 
 @pytest.mark.parametrize(("dep_var_type", "goal", "target", "effect", "measure"), [
-    ("revenue", "Maximise the expected return", "Target incremental ROAS (for the target goal)",
-     "Weekly revenue added by media", "Incremental ROAS"),
+    ("revenue", "Maximise the expected return",
+     "Target return on the planned spend (for the target goal)",
+     "Weekly revenue added by media", "Return on the planned spend"),
     ("conversion", "Maximise the expected conversions",
-     "Target incremental CPA (SEK, for the target goal)", "Weekly conversions added by media",
-     "Incremental CPA"),
+     "Target cost per added conversion (SEK, for the target goal)",
+     "Weekly conversions added by media",
+     "Cost per added conversion"),
 ])
 def test_the_planner_speaks_of_what_the_model_counts(session, team, open_page, text_of,
                                                      dep_var_type, goal, target, effect,
                                                      measure):
     """The UX audit, on a conversion model: "Maximise the expected return", a target CPA box
     at 1,00 with no currency that Optimise found out of reach, and a what-if of "Weekly
-    revenue added by media 478 kr" (conversions) and "Incremental ROAS 0,00"."""
+    revenue added by media 478 kr" (conversions) and "Return on the planned spend 0,00"."""
     run = finished_run(session, team.analyst, team.client.id, dep_var_type)
     result = load_result(session, team.analyst, run.id)
     app = open_page("pages/planner.py", team.analyst, team.client)
@@ -479,13 +528,15 @@ def test_the_planner_speaks_of_what_the_model_counts(session, team, open_page, t
 
 
 def test_a_one_week_horizon_reads_1_week(planner_page, text_of):
-    app, _, result = planner_page
+    app, run, _ = planner_page
     app.number_input(key="plan_weeks").set_value(1).run()
     assert budget_box(app, 1).label.startswith("Total budget over 1 week (SEK")
     assert "Current (1 week)" in text_of(app)
     optimise(app)
-    assert metric(app, "Horizon").value == "1 week"
-    assert "within its 1 week," in text_of(app)
+    plan = app.session_state[f"plan_{run.id}"]
+    assert metric(app, "Budget over 1 week").value == fmt.money(
+        plan["totals"]["optimized_spend"], "SEK")
+    assert "in the plan's 1 week," in text_of(app)
 
 
 def browser_shows(box) -> str:
@@ -550,7 +601,8 @@ def test_the_form_comes_back_as_the_user_left_it_under_the_plan_it_made(session,
     assert not app.exception
     assert form_values(app, columns) == left
     assert app.session_state[f"plan_{run.id}"] == plan
-    assert metric(app, "Horizon").value == "6 weeks"
+    assert metric(app, "Budget over 6 weeks").value == fmt.money(
+        plan["totals"]["optimized_spend"], "SEK")
 
     second = finished_run(session, team.analyst, team.client.id)  # another run: its own form
     app.run().selectbox(key="run").set_value(second.id).run()
@@ -564,7 +616,7 @@ def test_a_plan_is_hidden_while_the_horizon_or_limits_on_the_form_differ_from_it
         planner_page, text_of):
     app, run, _ = planner_page
     optimise(app)
-    assert metric(app, "Horizon").value == "4 weeks"
+    assert metric(app, BUDGET)
     note = "Settings changed: press Optimise to update the plan."
     for change, back in (
             (lambda: app.number_input(key="plan_weeks").set_value(8).run(),
@@ -575,14 +627,14 @@ def test_a_plan_is_hidden_while_the_horizon_or_limits_on_the_form_differ_from_it
         change()
         assert not app.exception
         assert note in text_of(app)
-        assert not [m for m in app.metric if m.label == "Horizon"]
+        assert not [m for m in app.metric if m.label.startswith("Budget over")]
         assert "Save scenario" not in [b.label for b in app.button]
         back()  # the plan's own settings again: it is back, nothing lost
-        assert metric(app, "Horizon").value == "4 weeks" and note not in text_of(app)
+        assert metric(app, BUDGET) and note not in text_of(app)
     app.number_input(key="plan_weeks").set_value(8).run()
     app.radio(key="plan_limits").set_value(SPEND_LIMITS).run()
     optimise(app)
-    assert metric(app, "Horizon").value == "8 weeks" and note not in text_of(app)
+    assert metric(app, "Budget over 8 weeks") and note not in text_of(app)
     assert app.session_state[f"plan_{run.id}_settings"]["limits"] == "spend"
 
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 
 import pyarrow as pa
-from fitted import carry_over_counted_in, finished_run, fitted_run
+from fitted import carry_over_counted_in, finished_run, fitted_run, orders_dataset
 
 from kiri_core import config, planner
 from kiri_core import formatting as fmt
 from kiri_core.db.base import utcnow
+from kiri_core.db.models import ModelRun
+from kiri_core.jobs import execute_run
 from kiri_core.report import content
-from kiri_core.services.runs import choose_model, load_result
+from kiri_core.services.runs import choose_model, default_config, load_result
 
 JARGON = ("NRMSE", "DECOMP", "RSSD", "Pareto", "adstock", "Hill", "lambda", "model_id")
 INPUTS = ("text_input", "number_input", "slider", "select_slider", "selectbox", "checkbox",
@@ -44,8 +46,9 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
             "the recommended model") in [c.value for c in app.caption]
     weak = content.fit_warning(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
     steady = content.steady_spend_warning(result, result["model_id"], "SEK")  # Google's 9 %
-    assert weak and steady and [w.value for w in app.warning] == [weak, steady]
-    quick = content.quick_search_note(result)  # 200 x 1: as on the Results page
+    [before] = content.before_presenting(result, result["model_id"], "SEK")  # 200 x 1
+    assert weak and steady and [w.value for w in app.warning] == [before, weak, steady]
+    quick = content.client_quick_search_note(result)  # the client's words, in both views
     assert quick and [i.value for i in app.info] == [quick]
     heads = content.headlines(result, result["model_id"], "SEK")
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
@@ -55,7 +58,7 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
         assert fmt.unbreakable_numbers(finding) in text
     assert "Budget recommendation: Q3 plan" in text
     assert app.table[0].value.values.tolist() == whole(content.plan_rows(shown, "SEK"))
-    assert list(app.table[0].value.columns)[-2] == "Incremental ROAS"
+    assert list(app.table[0].value.columns)[-2] == "Return on the planned spend"
     assert fmt.unbreakable_numbers(content.plan_note(shown)) in text  # why not the period's
     assert "Budget plans" not in text  # one plan: nothing to compare or pick
     assert not any(word.lower() in text.lower() for word in JARGON)
@@ -68,6 +71,9 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert "stSidebar" in app.get("html")[0].proto.body  # the sidebar is hidden
     assert not inputs(app.main)
     assert [b.label for b in app.main.button] == ["Stop presenting"]
+    assert [w.value for w in app.warning] == [weak, steady]  # not the presenter's warning
+    assert [i.value for i in app.info] == [quick]
+    assert not any(word in text_of(app) for word in ("search", "Before you present"))
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
     assert not mentions(text_of(app), result["model_id"])  # the client's view names no id
     app.main.button[0].click().run()
@@ -185,7 +191,7 @@ def test_a_model_without_plans_says_where_the_runs_plans_are(session, team, open
         assert content.plans_elsewhere_note({first: 2}, analyst) in [i.value for i in app.info]
         assert [link.label for link in app.get("page_link")] == ["Open the Budget planner"]
         assert "Budget recommendation" not in text_of(app)
-    quick = [content.quick_search_note(result)]  # the quick search's note stays, alone
+    quick = [content.client_quick_search_note(result)]  # the quick search's note stays, alone
     app.main.button[0].click().run()  # "Present"
     assert [i.value for i in app.info] == quick and not app.get("page_link")
     choose_model(session, team.analyst, run.id, first)
@@ -209,3 +215,32 @@ def test_a_plan_s_notes_tell_the_client_what_is_less_sure_without_planner_advice
     assert notes == [fmt.unbreakable_numbers(f"Note: {note}") for note in expected]
     assert len(notes) == len(plan["notes"]) - 1  # the budget's note is the planner's own
     assert not any(advice in text_of(app) for advice in ("the Max of", "the Min of", "Lock "))
+
+
+def test_an_outcome_of_the_other_kind_is_the_presenter_s_to_fix_and_the_client_s_question(
+        session, team, open_page, text_of):
+    """The audit: the clean view told the client "If it counts conversions, model it as
+    Conversions (CPA)". Orders modelled as revenue: the run bar tells the presenter so, the
+    story (the same in the clean view) asks what the column holds."""
+    dataset = orders_dataset(session, team.analyst, team.client.id)
+    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, created_by_id=team.analyst.id,
+                   config={**default_config(dataset), "iterations": 200, "trials": 1,
+                           "seed": 2, "dep_var_type": "revenue"})
+    session.add(run)
+    session.commit()
+    assert execute_run(run.id) == "succeeded"
+    result = load_result(session, team.analyst, run.id)
+    model_id = result["model_id"]
+    mismatch = content.outcome_mismatch(result, model_id, "SEK")
+    client_view = content.client_cautions(result, model_id, "SEK")
+    assert mismatch and "model it as Conversions (CPA)" in mismatch
+    assert client_view[-1] == content.client_outcome_note(result, model_id, "SEK")
+    app = open_page("pages/presentation.py", team.viewer, team.client)
+    assert not app.exception
+    warnings = [w.value for w in app.warning]
+    assert warnings == [*content.before_presenting(result, model_id, "SEK"), *client_view]
+    assert f"Before you present: {mismatch}" in warnings[1]  # after the quick search's
+    app.main.button[0].click().run()  # "Present"
+    assert not app.exception
+    assert [w.value for w in app.warning] == client_view
+    assert "model it as" not in text_of(app)

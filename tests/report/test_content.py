@@ -1,5 +1,6 @@
-"""kiri_core.report.content: the plan table speaks incremental ROAS for revenue and
-incremental CPA for conversions, and says why that is not the channels' ROAS of the period;
+"""kiri_core.report.content: the plan table has two returns in plain words (the return on
+the planned spend and on extra spend; costs per conversion for conversion models), and one
+note says what they are and why they are not the channels' ROAS of the period;
 saved plans are compared and summed up in the findings; run comparisons sign their
 differences and match channels by the name shown; a model without plans says where they
 are."""
@@ -30,18 +31,23 @@ def truth_plan(dep_var_type: str) -> dict:
 @pytest.mark.parametrize(
     ("dep_var_type", "headers"),
     [
-        ("revenue", ["Expected effect", "Incremental ROAS", "Marginal ROAS in plan"]),
-        ("conversion", ["Expected conversions", "Incremental CPA", "Marginal CPA in plan"]),
+        ("revenue", ["Expected effect", "Return on the planned spend", "Return on extra spend"]),
+        ("conversion", ["Expected conversions", "Cost per added conversion",
+                        "Cost of the next conversion"]),
     ],
 )
 def test_plan_columns_follow_the_model_type(dep_var_type: str, headers: list[str]) -> None:
-    """The UX audit: Email's "Marginal ROAS" read 0,92 in the channel table and 0,24 in the
-    plan's. The plan's weekly figure within its horizon has a heading of its own."""
+    """Two UX audits: a client's plan showed four ROAS-type names across the channel and plan
+    tables ("Incremental ROAS", "Marginal ROAS in plan"), explained only in notes. The plan
+    has two returns in plain words, none named as the channel table's figures of the period,
+    and its note names both, each once."""
     plan = truth_plan(dep_var_type)
-    assert content.plan_columns(plan)[-3:] == headers
-    channel_columns = content.channel_columns({"dep_var_type": dep_var_type})
-    assert headers[-1] != channel_columns[-2] == f"Marginal {headers[-1].split()[1]}"
-    assert headers[-1] in content.plan_note(plan)  # the note under the table names it
+    columns = content.plan_columns(plan)
+    assert columns[-3:] == headers
+    assert not {"ROAS", "CPA", "Marginal", "Incremental"} & {w for c in columns for w in c.split()}
+    assert set(columns[-2:]).isdisjoint(content.channel_columns({"dep_var_type": dep_var_type}))
+    note = content.plan_note(plan).lower()
+    assert [note.count(header.lower()) for header in headers[-2:]] == [1, 1]
 
 
 def test_conversion_plan_rows_show_counts_and_cost_per_conversion() -> None:
@@ -101,36 +107,47 @@ def test_a_channel_named_by_different_columns_in_two_runs_is_one_row() -> None:
         ["TV", "1,50", "1,00", "-0,50"], ["Email", "0,50", "0,75", "+0,25"]]
 
 
-@pytest.mark.parametrize(("dep_var_type", "note"), [
-    ("revenue", "Incremental ROAS is usually lower than a channel's ROAS over the modelled "
-                "period: it counts only what the plan's own spend adds within its 4 weeks, not "
-                "the lasting effect of earlier spend. Marginal ROAS in plan counts the same "
-                "way, unlike a channel's marginal ROAS of the period, which raises all of the "
-                "period's spend, its lasting effect included."),
-    ("conversion", "Incremental CPA is usually higher than the cost per conversion over the "
-                   "modelled period: it counts only the conversions the plan's own spend adds "
-                   "within its 4 weeks, not the lasting effect of earlier spend. Marginal CPA "
-                   "in plan counts the same way, unlike a channel's marginal CPA of the period, "
-                   "which raises all of the period's spend, its lasting effect included."),
+@pytest.mark.parametrize(("dep_var_type", "note", "plans", "what_if"), [
+    ("revenue",
+     "Return on the planned spend is the revenue a channel's planned spend adds in the plan's "
+     "4 weeks, divided by that spend; return on extra spend is the same for a little more. "
+     "Both leave out what earlier spend still brings in, so they usually read below a "
+     "channel's ROAS.",
+     "Return on the planned spend is the revenue each plan's spend adds in its weeks, divided "
+     "by that spend; it leaves out what earlier spend still brings in, so it usually reads "
+     "below a channel's ROAS.",
+     "Return on the planned spend is the revenue this weekly spend adds each week, divided by "
+     "that spend; it leaves out what earlier spend still brings in, so it usually reads below "
+     "a channel's ROAS."),
+    ("conversion",
+     "Cost per added conversion is a channel's planned spend divided by the conversions it "
+     "adds in the plan's 4 weeks; cost of the next conversion is what one more would cost. "
+     "Both leave out what earlier spend still brings in, so they usually read above a "
+     "channel's CPA.",
+     "Cost per added conversion is each plan's spend divided by the conversions it adds in its "
+     "weeks; it leaves out what earlier spend still brings in, so it usually reads above a "
+     "channel's CPA.",
+     "Cost per added conversion is this weekly spend divided by the conversions it adds each "
+     "week; it leaves out what earlier spend still brings in, so it usually reads above a "
+     "channel's CPA."),
 ])
-def test_a_plan_says_why_its_roas_is_not_the_channels_roas_of_the_period(
-        dep_var_type: str, note: str) -> None:
+def test_a_plan_says_in_plain_words_what_its_returns_are_and_why_below_the_channels_roas(
+        dep_var_type: str, note: str, plans: str, what_if: str) -> None:
     """The UX review: "ROAS 0,35" in a plan beside Google's "ROAS 0,72" with nothing to tell
-    them apart. The plan's figure has its own name and one sentence says why it is lower."""
+    them apart; the audits: the note took two long sentences on incremental and marginal
+    ROAS. One note says what both figures are and why they are lower (a cost higher); the
+    plans compared and the what-if, one figure each, say it of theirs."""
     scenarios = two_saved_plans(dep_var_type)
     assert content.plan_note(scenarios[0]["plan"]) == note
-    assert content.plans_note(scenarios).startswith(note.split(":")[0])
-    assert "each plan's own spend adds within its weeks" in content.plans_note(scenarios)
-    what_if = content.what_if_note(dep_var_type == "conversion")  # the audit: a conversion
-    assert what_if.startswith(note.split(":")[0])  # model's what-if spoke of ROAS
-    assert "this weekly spend adds each week" in what_if
+    assert content.plans_note(scenarios) == plans
+    assert content.what_if_note(dep_var_type == "conversion") == what_if
 
 
 def test_a_one_week_plan_reads_1_week() -> None:
     result = fitted_run().result
     plan = allocate(result, total_budget=sum(ch["mean_spend"] for ch in
                                              result["channels"].values()), weeks=1)
-    assert "within its 1 week," in content.plan_note(plan)
+    assert "in the plan's 1 week," in content.plan_note(plan)
     assert " over 1 week, allocated " in content.plan_summary(plan, "SEK")
     found = content.findings(result, result["model_id"], "SEK",
                              [{"name": name, "plan": plan} for name in ("One", "Two")])
@@ -162,8 +179,8 @@ def two_saved_plans(dep_var_type: str = "revenue") -> list[dict]:
 
 
 @pytest.mark.parametrize(("dep_var_type", "headers"), [
-    ("revenue", ["Revenue added by media", "Added vs today", "Incremental ROAS"]),
-    ("conversion", ["Conversions added by media", "Added vs today", "Incremental CPA"]),
+    ("revenue", ["Revenue added by media", "Added vs today", "Return on the planned spend"]),
+    ("conversion", ["Conversions added by media", "Added vs today", "Cost per added conversion"]),
 ])
 def test_saved_plans_are_compared_row_by_row(dep_var_type: str, headers: list[str]) -> None:
     scenarios = two_saved_plans(dep_var_type)
@@ -201,8 +218,10 @@ def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
 
 
 @pytest.mark.parametrize(("dep_var_type", "target", "goal", "outcome"), [
-    ("revenue", {"target_roas": 2.5}, "reach an incremental ROAS of 2,50", "of revenue"),
-    ("conversion", {"target_cpa": 12.5}, "reach an incremental CPA of 12,50 kr", "conversions"),
+    ("revenue", {"target_roas": 2.5}, "reach a return on the planned spend of 2,50",
+     "of revenue"),
+    ("conversion", {"target_cpa": 12.5}, "reach a cost per added conversion of 12,50 kr",
+     "conversions"),
     ("revenue", {"scenario": "max_response"}, "maximise the expected return", "of revenue"),
     ("conversion", {"scenario": "max_response"}, "maximise the expected conversions",
      "conversions"),
@@ -584,3 +603,105 @@ def test_spend_too_steady_to_read_a_return_from_is_named(changes: dict, says: st
     warning = content.steady_spend_warning(result, model_id, "SEK")
     assert (warning is None) if says is None else warning.startswith(says)
     assert (warning in content.cautions(result, model_id, "SEK")) if warning else True
+
+
+@pytest.mark.parametrize(("dep_var_type", "scale", "seems"), [
+    ("revenue", 1 / 450, "less than the media spend, so it may hold a count of conversions "
+                         "rather than money"),
+    ("conversion", 1.0, "more than the media spend, so it may hold money rather than a count"),
+])
+def test_the_client_is_asked_about_an_outcome_of_the_other_kind_and_the_presenter_told(
+    dep_var_type: str, scale: float, seems: str
+) -> None:
+    """The audit: the Presentation page's clean view told the client to "model it as
+    Conversions (CPA)". The client reads what the outcome seems to hold and that the analyst
+    checks it; the presenter, in the run bar, gets the analyst's warning and what the client
+    is told."""
+    result = {**fitted_run().result, "dep_var_type": dep_var_type}
+    result["actual"] = [y * scale for y in result["actual"]]
+    model_id = result["model_id"]
+    *shared, mismatch = content.cautions(result, model_id, "SEK")
+    *client_shared, note = content.client_cautions(result, model_id, "SEK")
+    assert client_shared == shared and len(shared) == 2  # the weak fit, Google's steady spend
+    assert note.startswith(f"\u201crevenue\u201d adds up to {seems}")
+    assert note.endswith("Your analyst is checking this.")
+    assert "model it as" in mismatch and "model it as" not in note
+    assert content.before_presenting(result, model_id, "SEK")[-1] == (
+        f"Before you present: {mismatch} The client is told only that your analyst is "
+        "checking it.")
+
+
+def test_an_outcome_of_the_right_size_adds_nothing_for_client_or_presenter() -> None:
+    result = fitted_run().result  # a quick search: the presenter hears of that only
+    model_id = result["model_id"]
+    assert content.client_cautions(result, model_id, "SEK") == content.cautions(
+        result, model_id, "SEK")
+    [quick] = content.before_presenting(result, model_id, "SEK")
+    assert quick.startswith("Before you present: these figures come from a quick search")
+
+
+@pytest.mark.parametrize(("iterations", "trials", "noted"),
+                         [(300, 1, True), (1000, 1, True), (2000, 1, False), (2000, 5, False)])
+def test_the_client_hears_of_a_small_search_as_preliminary_figures(iterations: int,
+                                                                   trials: int,
+                                                                   noted: bool) -> None:
+    """The clean view said "a full search is needed before acting on them", the analyst's
+    to-do: the client is told the figures are preliminary, and the presenter what the
+    client is told."""
+    result = {**fitted_run().result, "config": {**fitted_run().result["config"],
+                                                "iterations": iterations, "trials": trials}}
+    note = content.client_quick_search_note(result)
+    before = content.before_presenting(result, result["model_id"], "SEK")
+    if not noted:
+        assert note is None and before == []
+        return
+    assert note.startswith("Preliminary figures from a first look at the data")
+    assert not any(word in note for word in ("search", "settings", str(iterations)))
+    assert before == [f"Before you present: t{content.quick_search_note(result)[1:]} The "
+                      "client is told they are preliminary figures, to be firmed up."]
+
+
+def fitted_on(**changes) -> dict:
+    """The fitted run's result with ``changes``: another ``window`` or ``spend_columns``."""
+    return {**fitted_run().result, **changes}
+
+
+def test_runs_on_the_same_data_need_no_warning() -> None:
+    result = fitted_run().result
+    assert content.data_differ({"Run #1": ("dataset v1", result),
+                                "Run #2": ("dataset v1", fitted_on())}, "SEK") is None
+
+
+def test_runs_on_other_data_name_each_run_s_dataset_window_and_channels() -> None:
+    """The audit: Compare set a run on dataset v1 beside one on v2, with a longer window and
+    a channel fewer, as if only the model had changed."""
+    first = fitted_run().result
+    window, columns = first["window"], first["spend_columns"]
+    second = fitted_on(window={"start": "2016-01-04", "end": window["end"], "periods": 120},
+                       spend_columns=columns[:-1])
+    text = content.data_differ({"Run #1": ("dataset v1 \u201cSpring\u201d", first),
+                                "Run #3": ("dataset v2 \u201cAutumn\u201d", second)}, "EUR")
+    dropped = fmt.channel_name(columns[-1])
+    assert text.splitlines() == [
+        "Run #1 and Run #3 were fitted on different data (dataset, modelling window and paid "
+        "channels), so the differences below mix changes in the data with changes in the "
+        "model.",
+        f"- Run #1: {fmt.period(window['start'], window['end'], 'EUR')} "
+        f"({fmt.weeks(window['periods'])}), {len(columns)} paid channels, "
+        "dataset v1 \u201cSpring\u201d",
+        f"- Run #3: 4 Jan 2016 – {fmt.format_date(window['end'], 'EUR')} (120 weeks), "
+        f"{len(columns) - 1} paid channels, dataset v2 \u201cAutumn\u201d",
+        f"- Only in Run #1: {dropped}",
+    ]
+
+
+@pytest.mark.parametrize(("changes", "says"), [
+    ({"spend_columns": ["spend_meta", "spend_google"]}, "(paid channels)"),
+    ({"window": {"start": "2020-01-06", "end": "2021-12-27", "periods": 104}},
+     "(modelling window)"),
+])
+def test_one_data_difference_is_named_alone(changes: dict, says: str) -> None:
+    """The same dataset version with another window or other channels is other data too."""
+    text = content.data_differ({"Run #1": ("dataset v1", fitted_run().result),
+                                "Run #2": ("dataset v1", fitted_on(**changes))}, "SEK")
+    assert f"were fitted on different data {says}, so" in text

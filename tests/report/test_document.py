@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from kiri_core.formatting import unbreakable_numbers
-from kiri_core.report.content import channel_columns
-from kiri_core.report.document import MARGIN, SUBHEADING, ReportPDF
+from kiri_core.report.content import channel_columns, plan_columns
+from kiri_core.report.document import HEADER_FONT_SIZE, HEADER_LINE, MARGIN, SUBHEADING, ReportPDF
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,33 @@ def test_a_channel_name_of_twenty_characters_is_not_cut_off(tmp_path: Path) -> N
     assert "\u2026" not in text
     assert all(name in text for name in names), text
     assert all(cell in text for cell in rows[0][1:]), text
+
+
+@pytest.mark.parametrize("dep_var_type", ["revenue", "conversion"])
+def test_a_plan_tables_headings_take_two_lines_at_most(dep_var_type: str,
+                                                       tmp_path: Path) -> None:
+    """The audits' renamed returns ("Return on the planned spend") in the report's plan table
+    widths: each heading wraps onto two lines at most, not a word a line, and no figure is
+    cut."""
+    cpa = 12.34 if dep_var_type == "conversion" else None  # what marks a conversion plan
+    header = plan_columns({"channels": {"spend_google": {"optimized_cpa": cpa}}})
+    widths = (24, 21, 21, 12, 21, 11, 17)  # the report's plan table
+    rows = [["Google Ads Performance", "1 413 946 kr", "1 307 364 kr", "+100 %",
+             "1 069 012 kr", "12,34 kr", "123,45 kr"]]
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    fitted = pdf._fitted_widths(header, rows, widths)
+    pdf.set_font("InterSemiBold", size=HEADER_FONT_SIZE)
+    lines = {heading: len(pdf.multi_cell(width, HEADER_LINE, heading, dry_run=True,
+                                         output="LINES"))
+             for heading, width in zip(header, fitted, strict=True)}
+    assert max(lines.values()) == 2, lines
+    pdf.table(header, rows, widths=widths)
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "\u2026" not in text and all(cell in text for cell in rows[0]), text
 
 
 @pytest.mark.parametrize(("lines", "split"), [(3, False), (12, True)])

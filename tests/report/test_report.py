@@ -15,7 +15,15 @@ from PIL import Image
 
 from kiri_core import charts
 from kiri_core import formatting as fmt
-from kiri_core.report import CHART_PX, RIGHT_LEGEND_PX, build_report, content, write_report
+from kiri_core.db.base import utcnow
+from kiri_core.report import (
+    CHART_PX,
+    RIGHT_LEGEND_PX,
+    artifact,
+    build_report,
+    content,
+    write_report,
+)
 from kiri_core.report.content import paid_totals
 from kiri_core.report.render import chart_png
 
@@ -98,9 +106,10 @@ def test_the_saved_scenario_and_the_truth_appear(text: str, fit: Fitted) -> None
 
 def test_the_plan_page_names_its_roas_and_says_why_it_is_not_the_periods(text: str,
                                                                         fit: Fitted) -> None:
-    """The plan's figure is "Incremental ROAS", explained in the app's words (content.py)."""
+    """The plan's figure is "Return on the planned spend", explained in the app's words
+    (content.py)."""
     words = " ".join(text.split())
-    assert "Incremental ROAS" in words
+    assert "Return on the planned spend" in words
     assert " ".join(content.plan_note(fit.plan).split()) in words
 
 
@@ -224,13 +233,16 @@ def summary_page(pdf: bytes) -> str:
                 if "Executive summary" in p.extract_text())
 
 
-def test_a_quick_search_s_report_says_a_full_one_is_needed_before_acting(
+def test_a_quick_search_s_report_tells_the_client_its_figures_are_preliminary(
         fit: Fitted, pdf_bytes: bytes) -> None:
-    """The Results page's note on a quick search (here 200 x 1) is in the client's PDF too,
-    on the summary page; a full search's report has none."""
-    note = content.quick_search_note(fit.result)
-    assert note and "a full search is needed before acting on them" in note
-    assert " ".join(note.split()) in summary_page(pdf_bytes)
+    """A quick search's (here 200 x 1) PDF says on its summary page, in the client's words
+    as the Presentation page does, that its figures are preliminary, and not the analyst's
+    note on the search; a full search's report has neither."""
+    note = content.client_quick_search_note(fit.result)
+    assert note and note.startswith("Preliminary figures")
+    summary = summary_page(pdf_bytes)
+    assert " ".join(note.split()) in summary
+    assert "search" not in summary
     full = {**fit.result, "config": {**fit.result["config"], "iterations": 2000, "trials": 5}}
     assert content.quick_search_note(full) is None
     assert "quick search" not in summary_page(build_report(full, CLIENT, "SEK", report_date=DAY))
@@ -245,3 +257,9 @@ def test_the_decomposition_with_its_legend_aside_is_as_wide_as_the_other_charts(
         (charts.decomposition_over_time(fit.result, model_id), CHART_PX - RIGHT_LEGEND_PX),
         (charts.actual_vs_predicted(fit.result, model_id), CHART_PX))]
     assert widths[0] == pytest.approx(widths[1], rel=0.02)
+
+
+def test_the_report_layout_date_is_not_in_the_future() -> None:
+    """A PDF stored before :data:`REPORT_LAYOUT` is built again on every request: a layout
+    date still to come would rebuild every report, every time, until it passed."""
+    assert utcnow() >= artifact.REPORT_LAYOUT
