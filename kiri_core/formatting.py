@@ -421,3 +421,16 @@ NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|kr\b|%)")
 def unbreakable_numbers(text: str) -> str:
     """``text`` with non-breaking spaces inside numbers and before their units."""
     return NUMBER_SPACE.sub("\u00a0", text)
+
+
+# A hyphen inside a date ("2026-12-01") and the space between a date and its time
+# ("2026-12-01 12:46", "Dec 1, 2026 12:46"): a line must not break there.
+DATE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+DATE_TIME_SPACE = re.compile(r"(?<=\d) (?=\d{2}:\d{2})")
+
+
+def unbreakable_moments(text: str) -> str:
+    """``text`` with its dates and times kept on one line in the app: non-breaking hyphens
+    (U+2011, which Inter draws as a hyphen) inside dates and a non-breaking space before a
+    time. For the app's captions only: a PDF's text would no longer search as typed."""
+    return DATE_TIME_SPACE.sub("\u00a0", DATE_HYPHEN.sub("\u2011", text))

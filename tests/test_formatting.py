@@ -342,3 +342,15 @@ def test_a_shown_difference_is_that_of_the_figures_as_shown(now, new, decimals,
 ])
 def test_items_are_joined_as_in_a_sentence(items: list[str], text: str) -> None:
     assert fmt.joined(items) == text
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("seed 2 · finished 2026-12-01 12:46", "seed 2 · finished 2026\u201112\u201101\u00a012:46"),
+    ("finished Dec 1, 2026 12:46", "finished Dec 1, 2026\u00a012:46"),
+    ("2022-01-03 – 2023-12-25 (104 weeks)",
+     "2022\u201101\u201103 – 2023\u201112\u201125 (104 weeks)"),
+    ("Meta -26 %, seed 2 · 12 weeks", "Meta -26 %, seed 2 · 12 weeks"),  # no date: as it was
+])
+def test_dates_and_times_are_kept_on_one_line(text: str, kept: str) -> None:
+    """The audit: "finished 2026-12-" at a line's end and "01 12:46" on the next."""
+    assert fmt.unbreakable_moments(text) == kept

@@ -72,7 +72,7 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     labels = {i: run_label(r, client.currency, zone)  # no lazy loads after the session
               for i, r in by_id.items()}
     chosen = st.selectbox(label, ids, index=index, key=key, format_func=labels.get)
-    st.caption(run_details(by_id[chosen], client.currency, zone))
+    st.caption(fmt.unbreakable_moments(run_details(by_id[chosen], client.currency, zone)))
     if key == "run":
         state.set_run_id(chosen)
     return by_id[chosen]

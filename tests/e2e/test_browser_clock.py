@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from kiri_core import formatting as fmt
 from kiri_core.db.models import ModelRun
 from kiri_core.db.session import session_factory
 from tests.e2e.conftest import with_shots
@@ -44,7 +45,8 @@ def test_a_browser_in_new_york_sees_the_finish_time_on_its_own_clock(
     assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == NEW_YORK
     log_in(page, finished.email)
     open_page(page, "Results")
-    page.get_by_text("finished 2026-01-15 18:30").wait_for()  # 5 hours behind UTC
+    # 5 hours behind UTC, kept on one line
+    page.get_by_text(fmt.unbreakable_moments("finished 2026-01-15 18:30")).wait_for()
     page.get_by_test_id("stMetricValue").first.wait_for()  # the rest of the page is drawn
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
     page.shot("results-finished-in-new-york")

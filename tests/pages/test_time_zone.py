@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fitted import finished_run
 from streamlit.testing.v1 import AppTest
 
+from kiri_core import formatting as fmt
 from kiri_core.db.models import AuditLog
 from kiri_core.services.runs import choose_model, load_result
 
@@ -58,7 +59,7 @@ def test_a_run_finished_and_its_model_chosen_show_on_the_viewers_clock(
     app = open_as("pages/results.py", team.viewer, team.client, browser)
     assert not app.exception
     text = text_of(app)
-    assert f"· finished {moment}" in text
+    assert fmt.unbreakable_moments(f"· finished {moment}") in text
     assert f"chosen by Analyst on {day}" in text
     assert AS_STORED not in text
 
