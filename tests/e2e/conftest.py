@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiri_core.db.session import upgrade_database
 from tests.e2e.live_app import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -53,12 +54,21 @@ def app_server(request, tmp_path: Path) -> Iterator[AppServer]:
 
 
 @pytest.fixture
-def finished(app_server: AppServer, monkeypatch) -> FinishedRun:
-    """The app's database with an analyst of "Acme AB" and a run fitted by the job code."""
+def app_database(app_server: AppServer, monkeypatch) -> str:
+    """The running app's database, migrated, with this test process set to use it and the
+    app's storage (no Redis: jobs seeded here run in the test): its URL."""
     for name in SETTINGS:
         monkeypatch.setenv(name, app_server.env[name])
     monkeypatch.delenv("REDIS_URL", raising=False)
-    return seed_finished_run(app_server.env["DATABASE_URL"])
+    url = app_server.env["DATABASE_URL"]
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture
+def finished(app_database: str) -> FinishedRun:
+    """The app's database with an analyst of "Acme AB" and a run fitted by the job code."""
+    return seed_finished_run(app_database)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from kiri_core.db.models import User
-from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.db.session import session_factory
 from kiri_core.services import auth, users
-from tests.e2e.live_app import SETTINGS, acme_team, log_in, log_out
+from tests.e2e.live_app import acme_team, log_in, log_out
 from tests.fitted import PASSWORD
 from ui.auth import PASSWORD_CHANGED_NOTICE, TEMPORARY_PASSWORD_NOTE
 
@@ -26,17 +26,13 @@ TITLE_TOP_PX = 80
 
 
 @pytest.fixture
-def agency(app_server, monkeypatch) -> str:
+def agency(app_database: str) -> str:
     """An administrator and an analyst of "Acme AB" whose password the administrator has
     just set (to ``PASSWORD``); the app's database URL."""
-    for name in SETTINGS:
-        monkeypatch.setenv(name, app_server.env[name])
-    url = app_server.env["DATABASE_URL"]
-    upgrade_database(url)
-    with session_factory(url)() as session:
+    with session_factory(app_database)() as session:
         admin, analyst, _ = acme_team(session, admin_name="Boss Bossdottir")
         users.set_password(session, admin, analyst.id, PASSWORD, PASSWORD)
-    return url
+    return app_database
 
 
 def in_view(page, locator) -> bool:

@@ -10,21 +10,17 @@ import pytest
 from fitted import PASSWORD
 from robyn_r.demo_runs import seed_demo_runs
 
-from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.db.session import session_factory
 from kiri_core.services import auth, clients, users
-from tests.e2e.live_app import SETTINGS, log_in, open_page
+from tests.e2e.live_app import log_in, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared,
               pytest.mark.parametrize("app_server", ["embedded"], indirect=True)]
 
 
-def test_parity_page_in_the_browser(app_server, browser_page, monkeypatch,
+def test_parity_page_in_the_browser(app_server, app_database, browser_page,
                                     robyn_demo_csv: Path, robyn_r_outputs: Path) -> None:
-    for name in SETTINGS:
-        monkeypatch.setenv(name, app_server.env[name])
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    upgrade_database(app_server.env["DATABASE_URL"])
-    with session_factory(app_server.env["DATABASE_URL"])() as session:
+    with session_factory(app_database)() as session:
         admin = auth.register_user(session, "boss@agency.se", "Boss", PASSWORD)
         analyst = auth.register_user(session, "ann@agency.se", "Ann", PASSWORD)
         client = clients.create_client(session, admin, "Demo AB", "Retail", "EUR")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from kiri_core import formatting as fmt
-from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.db.session import session_factory
 from kiri_core.results import model_by_id
 from kiri_core.services import runs
-from tests.e2e.live_app import SETTINGS, acme_team, log_in, open_page
+from tests.e2e.live_app import acme_team, log_in, open_page
 from tests.fitted import finished_run
 
 pytestmark = [pytest.mark.browser,
@@ -27,15 +27,10 @@ TILES = """() => [...document.querySelectorAll('[data-testid=stMetric]')].map(m 
 
 
 @pytest.fixture
-def conversion_result(app_server, monkeypatch) -> dict:
+def conversion_result(app_database: str) -> dict:
     """The app's database with the analyst ann@agency.se of "Acme AB" (SEK) and a fitted run
     of a conversion model; its result."""
-    for name in SETTINGS:
-        monkeypatch.setenv(name, app_server.env[name])
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    url = app_server.env["DATABASE_URL"]
-    upgrade_database(url)
-    with session_factory(url)() as session:
+    with session_factory(app_database)() as session:
         _, analyst, client = acme_team(session)
         run = finished_run(session, analyst, client.id, "conversion")
         return runs.load_result(session, analyst, run.id)

@@ -9,9 +9,9 @@ import time
 import jwt
 import pytest
 
-from kiri_core.db.session import session_factory, upgrade_database
+from kiri_core.db.session import session_factory
 from kiri_core.services import auth, users
-from tests.e2e.live_app import SETTINGS, acme_team, log_in, log_out, session_cookie, settle
+from tests.e2e.live_app import acme_team, log_in, log_out, session_cookie, settle
 from tests.fitted import PASSWORD
 from ui.auth import COOKIE_NAME, SESSION_ENDED
 
@@ -20,17 +20,13 @@ pytestmark = [pytest.mark.browser,
 
 
 @pytest.fixture
-def agency(app_server, monkeypatch) -> str:
+def agency(app_database: str) -> str:
     """The administrator boss@agency.se, the analyst ann@agency.se and cid@agency.se; the
     app's database URL."""
-    for name in SETTINGS:
-        monkeypatch.setenv(name, app_server.env[name])
-    url = app_server.env["DATABASE_URL"]
-    upgrade_database(url)
-    with session_factory(url)() as session:
+    with session_factory(app_database)() as session:
         acme_team(session)
         auth.register_user(session, "cid@agency.se", "Cid", PASSWORD)
-    return url
+    return app_database
 
 
 def by_admin(url: str, email: str, action: str) -> None:
