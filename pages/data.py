@@ -6,13 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kiri_core import charts
-from kiri_core.data.validation import SPEND_BOX, Problem
+from kiri_core.data.validation import SPEND_BOX
 from kiri_core.services import datasets, runs
 from kiri_core.services.errors import ValidationError
-from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
-from ui.data_preview import show_preview
+from ui.data_preview import show_chart, show_preview
 from ui.db import db
 from ui.errors import show_error, user_errors
 from ui.inputs import confirmed_action
@@ -58,13 +56,6 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
             "organic": organic}
 
 
-def preview(frame: pd.DataFrame, mapping: dict, problems: list[Problem],
-            currency: str) -> None:
-    show_preview(frame, problems, currency)
-    if mapping["date"] and mapping["revenue"]:
-        workspace.chart(charts.data_preview(frame, mapping, currency))
-
-
 def upload_tab(session, user, client) -> None:
     uploaded = st.file_uploader("Weekly data (CSV)", type=["csv"], key="upload_file",
                                 help="date (YYYY-MM-DD week start), revenue or conversions, "
@@ -88,7 +79,8 @@ def upload_tab(session, user, client) -> None:
                  + "\n".join(f"- {p}" for p in problems))
     else:
         st.success(f"{len(frame)} rows look good.")
-    preview(frame, mapping, problems, client.currency)
+    show_preview(frame, problems, client.currency)
+    show_chart(frame, mapping, client.currency)
     name = st.text_input("Name of this version", value=uploaded.name, key=f"{key}_name")
     if st.button("Save dataset version", type="primary", disabled=bool(problems)):
         with user_errors():

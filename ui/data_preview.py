@@ -1,5 +1,6 @@
 """The preview of an uploaded CSV beside its problems: the cells the validation names are
-marked, and when the first of them lies past the first rows, the rows around it are shown."""
+marked, and when the first of them lies past the first rows, the rows around it are shown;
+under it a chart of the outcome and spend over time, when there is anything to draw."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from kiri_core.data.validation import FIRST_DATA_ROW, Problem
+from kiri_core import charts
+from kiri_core.data.validation import FIRST_DATA_ROW, Problem, parse_dates
+from ui import workspace
 from ui.tables import PREVIEW_ROWS, preview_columns, preview_frame
 
 # a soft red behind the design's text colour (#111111): marked, and still easy to read
 PROBLEM_CELL = "background-color: #FDE2E1; color: #111111"
 ROWS_BEFORE = 5  # rows shown above the first problem when the preview moves to it
 ROWS_LISTED = 10  # rows with a problem below the preview named in its caption, at most
+NO_CHART = "No chart: no row has both a readable date and a number to draw."
 
 
 def problem_cells(problems: Sequence[Problem]) -> set[tuple[int, str]]:
@@ -73,3 +77,22 @@ def show_preview(frame: pd.DataFrame, problems: Sequence[Problem], currency: str
     st.dataframe(marked_preview(frame, cells, rows, currency), width="stretch",
                  hide_index=not cells,
                  column_config=preview_columns(frame.iloc[rows.start:rows.stop]))
+
+
+def has_points(frame: pd.DataFrame, mapping: dict) -> bool:
+    """Whether any row has a readable date and a number in the outcome or a spend column:
+    a point of :func:`kiri_core.charts.data_preview`."""
+    values = frame[[mapping["revenue"], *mapping["spend"]]].apply(pd.to_numeric,
+                                                                   errors="coerce")
+    return bool((parse_dates(frame[mapping["date"]]).notna() & values.notna().any(axis=1)).any())
+
+
+def show_chart(frame: pd.DataFrame, mapping: dict, currency: str) -> None:
+    """The outcome and spend over time once the date and outcome columns are chosen, or a
+    short note when there is nothing to draw (an empty chart frame looked broken)."""
+    if not (mapping["date"] and mapping["revenue"]):
+        return
+    if has_points(frame, mapping):
+        workspace.chart(charts.data_preview(frame, mapping, currency))
+    else:
+        st.caption(NO_CHART)

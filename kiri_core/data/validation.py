@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,11 @@ MIN_ROWS = 52
 MIN_SPEND_COLUMNS = 2
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CELLS_PER_PROBLEM = 10
+# A column whose cells fail the same way in more than this share of its rows is named once,
+# as likely not the column it was taken for ("v1", "v2" as dates; "€1.200" as spend).
+MOSTLY_BAD = 0.5
+DATE_HINT = "is it the date column? Dates must look like 2024-01-29 or 29/01/2024."
+NUMBER_HINT = "Numbers must be plain, such as 1200 or 1200.50, without currency signs or units."
 DELIMITERS = ",;\t"
 # A number written with a decimal comma, maybe with spaces or points between thousands, as
 # Excel saves it in Sweden, Germany and most of Europe: "1567327,76", "1 567 327,76".
@@ -406,15 +411,17 @@ def validate_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]
 def _cell_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:
     """The problems of the mapped columns' cells, column by column."""
     present = set(frame.columns)
+    part = dict(reversed(mapping.parts()))  # a column chosen twice: its first part
     problems = []
     if mapping.date in present:
         problems += _date_problems(frame[mapping.date], mapping.date)
     if mapping.dep_var in present:
-        problems += _number_problems(frame[mapping.dep_var], mapping.dep_var, negative_ok=True)
+        problems += _number_problems(frame[mapping.dep_var], mapping.dep_var,
+                                     part[mapping.dep_var], negative_ok=True)
         problems += _constant_problems(frame[mapping.dep_var], mapping.dep_var)
     for column in [*mapping.spend, *mapping.organic]:
         if column in present:
-            problems += _number_problems(frame[column], column, negative_ok=False)
+            problems += _number_problems(frame[column], column, part[column], negative_ok=False)
     for column in mapping.spend:
         if column in present:
             problems += _no_spend_problems(frame[column], column)
@@ -493,12 +500,13 @@ def _date_problems(series: pd.Series, column: str) -> list[Problem]:
         if pd.isna(date) and row not in missing
     ]
     problems = _capped(missing, column, "missing value")
-    problems += _capped(
-        [row for _, row, _ in bad],
-        column,
-        "date that cannot be read",
-        detail=_unreadable_dates(series, bad),
-    )
+    if _mostly(bad, series):
+        says = "has mostly unreadable dates" if dates.notna().any() else "has no readable dates"
+        problems.append(_column_problem(column, len(series), [value for *_, value in bad],
+                                        says, DATE_HINT))
+    else:
+        problems += _capped([row for _, row, _ in bad], column, "date that cannot be read",
+                            detail=_unreadable_dates(series, bad))
     if problems:  # a gap next to an unreadable date says nothing new
         return problems + _duplicate_problems(dates, column)
     return _duplicate_problems(dates, column) + _weekly_problems(dates, column)
@@ -542,23 +550,46 @@ def _weekly_problems(dates: pd.Series, column: str) -> list[Problem]:
     )
 
 
-def _number_problems(series: pd.Series, column: str, *, negative_ok: bool) -> list[Problem]:
+def _number_problems(series: pd.Series, column: str, part: str, *,
+                     negative_ok: bool) -> list[Problem]:
+    """Missing, non-numeric and (unless ``negative_ok``) negative cells of a column playing
+    ``part`` (:meth:`ColumnMapping.parts`)."""
     missing = _missing_rows(series)
     numbers = _to_numbers(series)
     rows = _row_numbers(series)
-    not_numeric, negative, detail = [], [], {}
+    not_numeric, texts, negative, detail = [], [], [], {}
     for row, (_, value), number in zip(rows, _cells(series), numbers, strict=True):
         if row in missing:
             continue
         if pd.isna(number):
             not_numeric.append(row)
+            texts.append(value)
             detail[row] = f"{str(value).strip()!r} is not a number"
         elif number < 0 and not negative_ok:
             negative.append(row)
             detail[row] = f"spend {number:g} is negative"
     problems = _capped(missing, column, "missing value")
-    problems += _capped(not_numeric, column, "non-numeric value", detail=detail)
+    if _mostly(not_numeric, series):
+        says = "is mostly text, not numbers" if numbers.notna().any() else "has no numbers"
+        problems.append(_column_problem(column, len(series), texts, says,
+                                        f"is it {part}? {NUMBER_HINT}"))
+    else:
+        problems += _capped(not_numeric, column, "non-numeric value", detail=detail)
     return problems + _capped(negative, column, "negative value", detail=detail)
+
+
+def _mostly(bad: Sized, series: pd.Series) -> bool:
+    """Whether ``bad`` cells fill more than :data:`MOSTLY_BAD` of the column's rows."""
+    return len(bad) > MOSTLY_BAD * len(series)
+
+
+def _column_problem(column: str, rows: int, values: Sequence[object], says: str,
+                    hint: str) -> Problem:
+    """One line for a column whose ``values`` (most of its ``rows``) fail the same way: what
+    the column ``says``, how many, two examples and a ``hint``."""
+    examples = ", ".join(repr(str(v).strip()) for v in list(dict.fromkeys(values))[:2])
+    return Problem(f"Column {column!r} {says} ({len(values)} of {rows} rows, e.g. "
+                   f"{examples}): {hint}", column=column)
 
 
 def _no_spend_problems(series: pd.Series, column: str) -> list[Problem]:

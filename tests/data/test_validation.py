@@ -416,7 +416,7 @@ def test_problems_of_a_newest_first_file_come_in_row_order(frame: pd.DataFrame) 
 
 
 def test_many_bad_cells_are_summarised(frame: pd.DataFrame) -> None:
-    frame.loc[:29, "spend_meta"] = "?"
+    frame.loc[:29, "spend_meta"] = "?"  # half the rows: still named row by row
     found = [m for m in messages(frame) if "spend_meta" in m]
     assert len(found) == MAX_CELLS_PER_PROBLEM + 1
     assert found[-1] == "column 'spend_meta': 20 more rows with a non-numeric value"
@@ -486,3 +486,46 @@ def test_empty_rows_excel_saves_after_the_table_are_left_out(csv_bytes: bytes) -
     messages = [p.message for p in validate_frame(read_csv(inside), MAPPING)]
     assert messages[0] == "row 5, column 'date': missing value"
     assert all(m.startswith("row 5,") for m in messages[:3])
+
+
+# --- a column that is mostly not what it was taken for ---------------------------------
+
+
+def test_a_date_column_of_week_labels_gets_one_line(frame: pd.DataFrame) -> None:
+    """'v1', 'v2', ... gave ten lines of "is not a date" and "50 more rows"."""
+    weeks = frame.rename(columns={"date": "vecka"}).assign(
+        vecka=[f"v{i + 1}" for i in range(len(frame))])
+    mapping = detect_columns(weeks)
+    assert mapping.date == "vecka"
+    assert messages(weeks, mapping) == [
+        "Column 'vecka' has no readable dates (60 of 60 rows, e.g. 'v1', 'v2'): is it the "
+        "date column? Dates must look like 2024-01-29 or 29/01/2024."]
+
+
+def test_a_date_column_mostly_unreadable_says_so_once(frame: pd.DataFrame) -> None:
+    frame.loc[:39, "date"] = "vecka 1"
+    frame.loc[40, "date"] = ""
+    assert messages(frame) == [
+        "row 42, column 'date': missing value",
+        "Column 'date' has mostly unreadable dates (40 of 60 rows, e.g. 'vecka 1'): is it the "
+        "date column? Dates must look like 2024-01-29 or 29/01/2024."]
+
+
+def test_a_spend_column_of_currency_text_gets_one_line() -> None:
+    frame = generate(60, seed=2)[0]
+    euros = frame.assign(spend_meta=[f"€{x:,.0f}".replace(",", ".") for x in frame["spend_meta"]])
+    text = read_csv(euros.to_csv(sep=";", index=False).encode())
+    first, second = text["spend_meta"].iloc[:2]
+    assert messages(text) == [
+        f"Column 'spend_meta' has no numbers (60 of 60 rows, e.g. {first!r}, {second!r}): is it "
+        "a spend column? Numbers must be plain, such as 1200 or 1200.50, without currency signs "
+        "or units."]
+
+
+def test_a_text_column_mapped_as_the_outcome_is_named_with_its_part(frame: pd.DataFrame) -> None:
+    frame["campaign"] = ["Brand", "Sale"] * 29 + ["12", "15"]
+    mapping = ColumnMapping(**{**MAPPING.__dict__, "dep_var": "campaign"})
+    assert messages(frame, mapping) == [
+        "Column 'campaign' is mostly text, not numbers (58 of 60 rows, e.g. 'Brand', 'Sale'): "
+        "is it the outcome? Numbers must be plain, such as 1200 or 1200.50, without currency "
+        "signs or units."]

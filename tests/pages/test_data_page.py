@@ -12,7 +12,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 from kiri_core import generator
 from kiri_core.db.models import ModelRun
 from kiri_core.services import datasets, runs
-from ui.data_preview import PROBLEM_CELL
+from ui.data_preview import NO_CHART, PROBLEM_CELL
 from ui.tables import preview_columns, preview_frame
 
 
@@ -32,11 +32,12 @@ def marked_cells(table: Dataframe) -> set[tuple[int, str]]:
     return marked
 
 
-def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page):
+def test_valid_upload_is_previewed_mapped_and_saved(session, team, open_page, text_of):
     app = open_page("pages/data.py", team.analyst, team.client)
     app.file_uploader(key="upload_file").upload("acme.csv", csv_bytes(), "text/csv").run()
     assert not app.exception
     assert app.success[0].value == "60 rows look good."
+    assert len(app.get("vega_lite_chart")) == 1 and NO_CHART not in text_of(app)
     spend = next(m for m in app.multiselect if m.label.startswith("Spend"))
     assert spend.value == ["spend_meta", "spend_google", "spend_tiktok", "spend_email"]
     spend.set_value(["spend_meta", "spend_google"]).run()
@@ -68,6 +69,27 @@ def test_invalid_upload_lists_every_problem_and_cannot_be_saved(session, team, o
     assert preview.value.index[0] == 2  # the file's rows, from the top: both problems show
     assert marked_cells(preview) == {(4, "spend_meta"), (6, "date")}
     assert "Rows 2–21 of the file: the cells with a problem are marked." in text_of(app)
+
+
+def test_a_date_column_of_week_labels_gets_one_line_and_no_empty_chart(session, team,
+                                                                       open_page, text_of):
+    """The audit's file: ten "is not a date" lines, "94 more rows" and an empty chart."""
+    frame, _ = generator.generate(104, 2)
+    weeks = frame.rename(columns={"date": "vecka"}).assign(
+        vecka=[f"v{i + 1}" for i in range(len(frame))])
+    app = open_page("pages/data.py", team.analyst, team.client)
+    app.file_uploader(key="upload_file").upload("veckor.csv", weeks.to_csv(index=False).encode(),
+                                                "text/csv").run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "1 problem must be fixed before this file can be saved:\n\n- Column 'vecka' has no "
+        "readable dates (104 of 104 rows, e.g. 'v1', 'v2'): is it the date column? Dates must "
+        "look like 2024-01-29 or 29/01/2024."]
+    assert not app.get("vega_lite_chart")
+    assert NO_CHART in [c.value for c in app.caption]
+    assert list(app.dataframe[0].value["vecka"][:2]) == ["v1", "v2"]  # the preview stays
+    assert next(b for b in app.button if b.label == "Save dataset version").disabled
+    assert datasets.list_datasets(session, team.analyst, team.client.id) == []
 
 
 def test_a_bad_cell_past_the_first_rows_is_shown_and_marked(session, team, open_page,

@@ -45,6 +45,8 @@ CSV_PROBLEMS = {
     "unparseable_date": (lambda f: as_csv(edited(f, 8, "date", "2022-13-45")),
                          "row 10, column 'date': '2022-13-45' is not a date"),
     "not_weekly": (lambda f: as_csv(daily_dates(f)), "rows must be weekly"),
+    "week_labels": (lambda f: as_csv(f.rename(columns={"date": "vecka"}).assign(
+        vecka=[f"v{i + 1}" for i in range(len(f))])), "Column 'vecka' has no readable dates"),
     "constant_revenue": (lambda f: as_csv(f.assign(revenue="1000")),
                          "column 'revenue' is constant"),
     "not_csv": (lambda f: bytes(range(256)) * 10, "not a CSV text file"),
