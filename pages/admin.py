@@ -18,6 +18,8 @@ from ui.errors import show_error, user_errors
 NOTICE = "admin_notice"  # the confirmation of a change, shown after the page reruns
 PASSWORD_NOTICE = "admin_password_notice"  # the same for a new password, beside its form
 AGENCY_NOTICE = "admin_agency_notice"  # the same for the agency's name, below its form
+LAST_LOGIN = st.column_config.TextColumn(
+    help="When the user last logged in with their password; – if they never have.")
 PASSWORD_NOTE = ("A new password also unlocks the account and logs the user out everywhere. "
                  "Give it to them in person or by phone; they can then choose their own "
                  "under My account.")
@@ -29,7 +31,7 @@ def users_section(session, admin) -> list:
         {"E-mail": u.email, "Name": u.name, "Admin": u.is_admin, "Active": u.is_active,
          "Locked until": timestamp(u.locked_until if auth.is_locked(u) else None, zone),
          "Last login": timestamp(u.last_login_at, zone)} for u in everyone
-    ]), hide_index=True, width="stretch")
+    ]), hide_index=True, width="stretch", column_config={"Last login": LAST_LOGIN})
     by_id = {u.id: u for u in everyone}
     emails = {u.id: u.email for u in everyone}
     chosen = by_id[st.selectbox("User", list(by_id), format_func=emails.get, key="admin_user")]
@@ -89,6 +91,15 @@ def password_form(session, admin, chosen) -> None:
                 st.rerun()
 
 
+def grant_notice(email: str, name: str, had: str | None, role: str) -> str:
+    """What "Grant access" did: gave a first role, changed the role, or left it as it was."""
+    if had is None:
+        return f"Gave {email} {role} access to {name}."
+    if had == role:
+        return f"{email} already had {role} access to {name}; nothing changed."
+    return f"{email} was {had} on {name} and is now {role}."
+
+
 def access_section(session, admin, everyone: list) -> None:
     clients = {c.id: c for c in accessible_clients(session, admin, include_archived=True)}
     people = {u.id: u for u in everyone if not u.is_admin}
@@ -99,23 +110,26 @@ def access_section(session, admin, everyone: list) -> None:
     if not clients or not people:
         st.caption("Access is given to non-admin users on existing clients.")
         return
-    with st.form("grant"):
-        user_id = st.selectbox("User", list(people),
+    with st.container(border=True):
+        user_id = st.selectbox("User", list(people), key="grant_user",
                                format_func={i: u.email for i, u in people.items()}.get)
-        client_id = st.selectbox("Client", list(clients),
+        client_id = st.selectbox("Client", list(clients), key="grant_client",
                                  format_func={i: c.name for i, c in clients.items()}.get)
-        role = st.radio("Role", ROLES, index=ROLES.index("viewer"), horizontal=True,
-                        help="analyst: upload, run, optimize, export · viewer: results and PDF")
-        grant, revoke = st.columns(2)
         email, name = people[user_id].email, clients[client_id].name
-        if grant.form_submit_button("Grant access", type="primary"):
+        had = next((g.role for g in grants
+                    if (g.user_id, g.client_id) == (user_id, client_id)), None)
+        role = st.radio("Role", ROLES, index=ROLES.index(had or "viewer"), horizontal=True,
+                        key=f"grant_role_{user_id}_{client_id}",
+                        help="analyst: upload, run, optimize, export · viewer: results and PDF")
+        st.caption(f"Current role on {name}: {had}." if had else f"No access to {name} yet.")
+        grant, revoke = st.columns(2)
+        if grant.button("Grant access", type="primary"):
             with user_errors():
-                users.grant_access(session, admin, user_id, client_id, role)
-                st.session_state[NOTICE] = f"Gave {email} {role} access to {name}."
+                if role != had:
+                    users.grant_access(session, admin, user_id, client_id, role)
+                st.session_state[NOTICE] = grant_notice(email, name, had, role)
                 st.rerun()
-        if revoke.form_submit_button("Revoke access"):
-            had = next((g.role for g in grants
-                        if (g.user_id, g.client_id) == (user_id, client_id)), None)
+        if revoke.button("Revoke access"):
             with user_errors():
                 users.revoke_access(session, admin, user_id, client_id)
                 st.session_state[NOTICE] = f"Removed {email}'s {had} access to {name}."

@@ -9,7 +9,7 @@ import streamlit as st
 from kiri_core import charts
 from kiri_core.db.models import ModelRun
 from kiri_core.report import content
-from kiri_core.results import showing
+from kiri_core.results import is_conversion, showing
 from kiri_core.services import runs
 from ui import workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
@@ -31,6 +31,14 @@ def run_name(run: ModelRun) -> str:
     return f"Run #{run.number}"
 
 
+def baseline_default(done: list[ModelRun]) -> int:
+    """Where the baseline picker starts in ``done`` (newest first): at the latest earlier run
+    of the same kind (revenue or conversions) as the newest, where the compared picker
+    starts; else at the second newest."""
+    kinds = [is_conversion(run.config) for run in done]
+    return next((i for i, kind in enumerate(kinds[1:], 1) if kind == kinds[0]), 1)
+
+
 def fitted_on(run: ModelRun) -> str:
     """``"dataset v2 “Spring export”"``: the dataset version the run was fitted on."""
     deleted = " (deleted)" if run.dataset.deleted_at else ""
@@ -42,7 +50,8 @@ with db() as session:
     user = signed_in_user(session)
     client, _ = selected_client(session, user)
     currency, zone = client.currency, viewer_zone()
-    if len(runs.finished_runs(session, user, client.id)) == 1:
+    done = runs.finished_runs(session, user, client.id)
+    if len(done) == 1:
         st.info("Comparing needs a second finished run: this client has one. Start another "
                 "run (another search, seed or dataset version) and compare the two here.")
         page_link("pages/runs.py", "Open the Runs page")
@@ -50,7 +59,8 @@ with db() as session:
     pickers = st.container(horizontal=True, gap="medium")
     left, right = pickers.container(width=PICKER_PX), pickers.container(width=PICKER_PX)
     with left:
-        baseline = workspace.finished_run(session, user, client, key="compare_a", default=1,
+        baseline = workspace.finished_run(session, user, client, key="compare_a",
+                                          default=baseline_default(done),
                                           label="Baseline run")
         base_result = workspace.result_of(session, user, baseline.id)
         st.caption(workspace.model_caption(base_result, baseline, currency, zone))

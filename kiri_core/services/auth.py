@@ -111,7 +111,8 @@ def _check_signup_domain(session: Session, email: str) -> None:
 
 
 def register_user(session: Session, email: str, name: str, password: str) -> User:
-    """Create an account, signed in right away (its first login); the very first is admin."""
+    """Create an account, signed in right away; the very first is admin. Its last login
+    stays empty until it logs in with its password (:func:`authenticate`)."""
     email = normalize_email(email)
     if not name.strip():
         raise ValidationError("Please enter your name.")
@@ -122,7 +123,7 @@ def register_user(session: Session, email: str, name: str, password: str) -> Use
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise ValidationError(f"An account for {email} already exists. Please log in.")
     user = User(email=email, name=name.strip(), password_hash=hash_password(password),
-                is_admin=first, last_login_at=utcnow())
+                is_admin=first)
     session.add(user)
     session.flush()
     audit.record(session, user, "user.register", target=("user", user.id),

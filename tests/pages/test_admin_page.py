@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from kiri_core.db.models import UserClientAccess
 from kiri_core.services import auth
+from tests.fitted import PASSWORD
 from ui.layout import PAGE_AT_1024
 
 
@@ -26,7 +29,7 @@ def test_admin_grants_a_role_on_a_client_viewer_unless_told_otherwise(session, t
     app = open_page("pages/admin.py", team.admin)
     form_user, form_client = app.selectbox[1], app.selectbox[2]
     form_user.set_value(team.outsider.id)
-    form_client.set_value(team.client.id)
+    form_client.set_value(team.client.id).run()  # the role follows the picks
     assert app.radio[0].value == "viewer"  # the least access is the default
     next(b for b in app.button if b.label == "Grant access").click().run()
     assert not app.exception and not app.error
@@ -35,6 +38,39 @@ def test_admin_grants_a_role_on_a_client_viewer_unless_told_otherwise(session, t
     assert "Gave client access" in list(app.dataframe[-1].value["Action"])
     assert [m.value for m in app.success] == ["Gave outsider@agency.se viewer access to "
                                               "Acme AB."]
+
+
+def test_the_role_starts_at_the_users_current_one_and_a_change_is_told(session, team,
+                                                                        open_page):
+    """The audit: the role always started at viewer, so one click on "Grant access" made an
+    analyst a viewer without a word. It starts at the user's role on the client now, and the
+    notice says when the role changes."""
+    app = open_page("pages/admin.py", team.admin)
+    app.selectbox(key="grant_user").set_value(team.analyst.id).run()
+    app.selectbox(key="grant_client").set_value(team.client.id).run()
+    assert app.radio[0].value == "analyst"
+    next(b for b in app.button if b.label == "Grant access").click().run()
+    assert not app.exception and not app.error
+    assert session.get(UserClientAccess, (team.analyst.id, team.client.id)).role == "analyst"
+    assert [m.value for m in app.success] == ["analyst@agency.se already had analyst access "
+                                              "to Acme AB; nothing changed."]
+    app.radio[0].set_value("viewer")
+    next(b for b in app.button if b.label == "Grant access").click().run()
+    session.expire_all()
+    assert session.get(UserClientAccess, (team.analyst.id, team.client.id)).role == "viewer"
+    assert [m.value for m in app.success] == ["analyst@agency.se was analyst on Acme AB and "
+                                              "is now viewer."]
+    assert app.radio[0].value == "viewer"
+
+
+def test_last_login_is_shown_once_the_user_has_logged_in(session, team, open_page):
+    """Registering is not a login: "Last login" showed the sign-up time of users who had
+    never logged in."""
+    auth.authenticate(session, "viewer@agency.se", PASSWORD)
+    people = open_page("pages/admin.py", team.admin).dataframe[0].value.set_index("E-mail")
+    assert people.loc["analyst@agency.se", "Last login"] == "–"
+    logged_in = people.loc["viewer@agency.se", "Last login"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", logged_in)
 
 
 def test_admin_revokes_a_role_and_is_told_whose(session, team, open_page):
@@ -54,7 +90,7 @@ def test_users_and_audit_log_read_in_plain_words(session, team, open_page):
     app = open_page("pages/admin.py", team.admin)
     people, log = app.dataframe[0].value, app.dataframe[-1].value
     assert set(people["Locked until"]) == {"–"}
-    assert "–" not in set(people["Last login"])  # registering signs the new user in
+    assert set(people["Last login"]) == {"–"}  # registering is not a login
     assert list(log.columns) == ["When", "Who", "Action", "Client", "Details"]
     grant = log[log["Action"] == "Gave client access"].iloc[-1]  # the target leads the details
     assert (grant["Who"], grant["Client"], grant["Details"]) == (

@@ -178,3 +178,22 @@ def test_runs_on_different_data_are_compared_under_a_warning_naming_their_data(
     assert [h.value for h in app.subheader] == ["Fit of the client's models",
                                                 "Return on ad spend (ROAS)", "Contribution"]
     assert len(app.dataframe) == 3
+
+
+def test_the_baseline_starts_at_the_latest_earlier_run_of_the_same_kind(session, team,
+                                                                        open_page, text_of):
+    """The audit: with runs #1 (revenue), #2 (conversions) and #3 (revenue) the page opened
+    on #2 against #3, which it cannot compare. It now opens on #1 against #3; a baseline the
+    user picks stays theirs."""
+    first = finished_run(session, team.analyst, team.client.id)
+    other_kind = finished_run(session, team.analyst, team.client.id, "conversion")
+    third = finished_run(session, team.analyst, team.client.id)
+    app = open_page("pages/compare.py", team.analyst, team.client)
+    assert not app.exception
+    baseline, compared = app.selectbox
+    assert (baseline.value, compared.value) == (first.id, third.id)
+    assert "pick two runs of the same kind" not in text_of(app)
+    assert len(app.dataframe) == 3  # the fit, ROAS and contribution
+    baseline.set_value(other_kind.id).run()
+    assert app.selectbox[0].value == other_kind.id
+    assert "pick two runs of the same kind" in text_of(app)

@@ -62,7 +62,7 @@ def refusal(session, email: str, password: str) -> str:
 
 def test_login_checks_the_password_and_over_long_passwords_are_refused(session):
     registered = auth.register_user(session, "owner@agency.se", "Owner", PASSWORD)
-    assert registered.last_login_at is not None  # registering signs the new user in
+    assert registered.last_login_at is None  # not a login: the Admin page says "–"
     assert auth.authenticate(session, " OWNER@agency.se", PASSWORD).last_login_at is not None
     assert refusal(session, "owner@agency.se", "wrong password") == auth.LOGIN_REFUSED
     with pytest.raises(AuthenticationError, match="at most 72 bytes"):
