@@ -37,6 +37,7 @@ from kiri_core.engine.allocator import (
     AllocationError,
     ChannelBounds,
     allocate,
+    channel_limits,
     recount,
 )
 from kiri_core.report import content
@@ -257,6 +258,40 @@ def channel_bounds(typed: Mapping[str, tuple[float, float, bool]],
         out[column] = (ChannelBounds(min_spend=low, max_spend=high, locked=locked) if as_spend
                        else ChannelBounds(lower=low, upper=high, locked=locked))
     return out
+
+
+def limit_problems(bounds: Mapping[str, ChannelBounds], current: Mapping[str, float],
+                   currency: str) -> dict[str, str]:
+    """Per channel whose set ``bounds`` cannot be planned (a Min above its Max, a negative
+    limit), why and what to do, in :func:`make_plan`'s words: every channel at once, where
+    the allocator stops at the first. ``current``: today's spend over the horizon
+    (:func:`current_spend`), which multiples apply to."""
+    problems = {}
+    for column, bound in bounds.items():
+        try:  # the allocator's own check, so the two never disagree
+            channel_limits(column, current[column], *BOX_MULTIPLES, bound)
+        except AllocationError as error:
+            problems[column] = explain(error, currency)
+    return problems
+
+
+def budget_problem(goal: str, budget: float | None, current: float, weeks: int,
+                   currency: str) -> str | None:
+    """Why a total budget cannot be planned for the maximise goal (it is not above 0), in
+    :func:`make_plan`'s words; None when it can, is not read (its box says why) or the goal
+    plans none. ``current``: today's total spend over ``weeks``."""
+    if goal != "max_response" or budget is None or budget > 0:
+        return None
+    return _budget_missing({"weeks": weeks, "current": current}, currency)
+
+
+def target_problem(result: dict, goal: str, target: float | None, currency: str) -> str | None:
+    """Why a target cannot be planned for the target goal (it is not above 0), in
+    :func:`make_plan`'s words; None when it can, is not read or the goal has none."""
+    if goal != "target_efficiency" or target is None or target > 0:
+        return None
+    return _target_not_positive({"measure": "CPA" if is_conversion(result) else "ROAS"},
+                                currency)
 
 
 def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: float | None,

@@ -22,6 +22,9 @@ LIMITS = ("Multiples of current spend", "Spend over the horizon")
 LIMIT_COLUMNS = [4, 4, 4, 4, 2]  # Channel, Current, Min, Max, Lock: "1 432 389" fits at 1024 px
 TILE_GAP = 24  # px: 16 runs "25 000 000 kr 1 414" together, 32 leaves no room at 1024 px
 SETTINGS_CHANGED = "Settings changed: press Optimise to update the plan."
+NOT_UPDATED = ("Not updated: below is the last plan made, which the refused Optimise left as "
+               "it was. Correct what is marked above and press Optimise to update it before "
+               "saving.")
 DEFAULT_LIMITS = ("Defaults keep each channel within the weekly spend seen in the data; widen "
                   "them to explore beyond it, with less certain forecasts.")
 
@@ -49,18 +52,19 @@ def channel_limits(current: dict[str, float], defaults: dict[str, tuple[float, f
     the boxes at their ``defaults`` (:func:`kiri_core.planner.box_defaults`).
 
     The bounds the user set (see :func:`kiri_core.planner.channel_bounds`); None when a
-    typed entry is not a number (its box shows why).
+    typed entry is not a number or a row's limits cannot be planned (a Min above its Max):
+    each such row says why under it, all of them at once.
     """
     head = st.columns(LIMIT_COLUMNS)
     unit = f" ({currency})" if as_spend else " (× current)"
     for column, label in zip(head, ("Channel", f"Current ({fmt.weeks(weeks)})", f"Min{unit}",
                                     f"Max{unit}", "Lock"), strict=True):
         column.caption(label)
-    typed, complete = {}, True
+    typed, notes, complete = {}, {}, True
     for column, spend in current.items():
         low, high = defaults[column]
         row = st.columns(LIMIT_COLUMNS, vertical_alignment="center")
-        errors = st.container()
+        errors = notes[column] = st.container()
         name = fmt.channel_name(column)
         row[0].write(name)
         row[1].write(fmt.money(spend, currency))
@@ -75,13 +79,27 @@ def channel_limits(current: dict[str, float], defaults: dict[str, tuple[float, f
         else:
             typed[column] = (low, high, locked)
     st.caption(DEFAULT_LIMITS)
-    return planner.channel_bounds(typed, defaults, as_spend) if complete else None
+    bounds = planner.channel_bounds(typed, defaults, as_spend)
+    problems = planner.limit_problems(bounds, current, currency)
+    for column, problem in problems.items():
+        notes[column].error(fmt.unbreakable_numbers(problem))
+    return bounds if complete and not problems else None
+
+
+def checked(value: float | None, problem: str | None, where) -> float | None:
+    """``value``, or None when ``problem`` says why it cannot be planned (shown in ``where``,
+    under its box)."""
+    if problem is None:
+        return value
+    where.error(fmt.unbreakable_numbers(problem))
+    return None
 
 
 def plan_form(result: dict, model_id: str, weeks: int, currency: str
               ) -> tuple[dict | None, dict | None] | None:
     """The scenario form; None until submitted, then (plan, settings), or (None, None) when
-    nothing could be planned (the reason is shown)."""
+    nothing could be planned (the reasons are shown: every entry that cannot be, under its
+    box, or the allocator's refusal)."""
     current = planner.current_spend(result, model_id, weeks)
     limits = st.radio("Channel limits as", LIMITS, horizontal=True, key="plan_limits")
     as_spend = limits == LIMITS[1]
@@ -90,14 +108,18 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
         left, right = st.columns(2)
         named = goals(conversion)
         goal = left.radio("Goal", list(named), format_func=named.get, key="plan_goal")
+        today = sum(current.values())
         budget = money_input(f"Total budget over {fmt.weeks(weeks)} ({currency}, for the "
-                             "maximise goal)", sum(current.values()), currency,
-                             key=f"plan_budget_{weeks}", where=right)
+                             "maximise goal)", today, currency, key=f"plan_budget_{weeks}",
+                             where=right)
+        budget = checked(budget, planner.budget_problem(goal, budget, today, weeks, currency),
+                         right)
         measure = content.in_sentence(content.incremental_measure(conversion))
         unit = f"{currency}, " if conversion else ""  # a CPA is money, a ROAS a ratio
         target = decimal_input(f"Target {measure} ({unit}for the target goal)",
                                planner.default_target(result, model_id), currency,
                                key="plan_target", where=right)
+        target = checked(target, planner.target_problem(result, goal, target, currency), right)
         bounds = channel_limits(current, planner.box_defaults(result, model_id, weeks, as_spend),
                                 weeks, as_spend, currency)
         if not st.form_submit_button("Optimise", type="primary"):
@@ -112,6 +134,14 @@ def plan_form(result: dict, model_id: str, weeks: int, currency: str
         return planner.make_plan(result, model_id, goal=goal, weeks=weeks, budget=budget,
                                  target=target, bounds=bounds, currency=currency), settings
     return None, None
+
+
+def keep_plan(plan_key: str, plan: dict | None, settings: dict | None) -> None:
+    """Keep a new plan and its settings as the run's; a refused Optimise (no plan) changes
+    neither and marks the one kept as not updated (shown so, and not to be saved)."""
+    st.session_state[f"{plan_key}_refused"] = plan is None
+    if plan is not None:
+        st.session_state[plan_key], st.session_state[f"{plan_key}_settings"] = plan, settings
 
 
 def form_differs(settings: dict | None, weeks: int) -> bool:
@@ -215,17 +245,16 @@ with db() as session:
         submitted = plan_form(result, model_id, weeks, currency)
         plans.keep_form(run.id)
         if submitted is not None:
-            plan, settings = submitted
-            if plan is None:  # no earlier plan stays under the error, to be saved by mistake
-                st.session_state.pop(plan_key, None)
-                st.session_state.pop(f"{plan_key}_settings", None)
-            else:
-                st.session_state[plan_key], st.session_state[f"{plan_key}_settings"] = submitted
+            keep_plan(plan_key, *submitted)
     plan = st.session_state.get(plan_key)
-    if (plan and plan["model_id"] == model_id and role == "analyst"
-            and form_differs(st.session_state.get(f"{plan_key}_settings"), weeks)):
+    shown = plan is not None and plan["model_id"] == model_id
+    if shown and role == "analyst" and st.session_state.get(f"{plan_key}_refused"):
+        st.info(NOT_UPDATED, icon=":material/history:")  # no Save: it is not what was asked
+        show_plan(plan, result, currency)
+    elif (shown and role == "analyst"
+          and form_differs(st.session_state.get(f"{plan_key}_settings"), weeks)):
         st.info(SETTINGS_CHANGED)  # the plan is kept: the earlier settings show it again
-    elif plan and plan["model_id"] == model_id:
+    elif shown:
         show_plan(plan, result, currency)
         if role == "analyst":
             with st.form("save_scenario", clear_on_submit=True):

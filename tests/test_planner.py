@@ -347,6 +347,50 @@ def test_a_refusal_is_worded_for_the_client(ask, message) -> None:
     assert "spend_" not in str(error.value)
 
 
+def refusal(ask) -> str:
+    """The message :func:`planner.make_plan` refuses with."""
+    with pytest.raises(ValidationError) as error:
+        ask()
+    return str(error.value)
+
+
+def test_every_channel_whose_limits_cannot_be_planned_is_named_at_once() -> None:
+    """The UX audit: Google's Min above its Max was only said after Meta's was fixed. Each
+    is worded as the plan's refusal of it alone; a locked channel keeps today's spend, so its
+    limits do not count (as for the plan)."""
+    result = fitted_run().result
+    current = planner.current_spend(result, result["model_id"], 4)
+    bounds = {"spend_meta": ChannelBounds(lower=3.0, upper=2.0),
+              "spend_google": ChannelBounds(min_spend=9e5, max_spend=1e5),
+              "spend_tiktok": ChannelBounds(lower=0.8, upper=1.2),
+              "spend_email": ChannelBounds(lower=3.0, upper=2.0, locked=True)}
+    problems = planner.limit_problems(bounds, current, "SEK")
+    assert problems == {
+        "spend_meta": "Meta: the minimum 3,00x is above the maximum 2,00x. Lower the Min or "
+                      "raise the Max.",
+        "spend_google": "Google: the minimum 900 000 kr is above the maximum 100 000 kr. Lower "
+                        "the Min or raise the Max."}
+    for column, problem in problems.items():
+        assert refusal(lambda c=column: plan_for(bounds={c: bounds[c]})) == problem
+    fine = {c: b for c, b in bounds.items() if c not in problems}
+    assert planner.limit_problems(fine, current, "SEK") == {}
+    assert plan_for(bounds=fine)["channels"]["spend_email"]["locked"]
+
+
+def test_a_budget_or_target_at_0_is_worded_as_the_plan_refuses_it() -> None:
+    result = fitted_run().result
+    budget = planner.budget_problem("max_response", 0.0, today_total(), 4, "SEK")
+    assert budget == refusal(lambda: plan_for(budget=0.0))
+    target = planner.target_problem(result, "target_efficiency", 0.0, "SEK")
+    assert target == refusal(lambda: plan_for(goal="target_efficiency", target=0.0))
+    assert target == "Enter a target return on the planned spend above 0."
+    assert [planner.budget_problem("target_efficiency", 0.0, today_total(), 4, "SEK"),
+            planner.budget_problem("max_response", None, today_total(), 4, "SEK"),
+            planner.budget_problem("max_response", 1.0, today_total(), 4, "SEK"),
+            planner.target_problem(result, "max_response", 0.0, "SEK"),
+            planner.target_problem(result, "target_efficiency", 0.01, "SEK")] == [None] * 5
+
+
 def test_an_unreachable_target_names_one_that_can_be_reached() -> None:
     with pytest.raises(ValidationError) as error:
         plan_for(goal="target_efficiency", target=1000.0)

@@ -221,7 +221,7 @@ def _problem(
     current = np.array([float(channels[n]["mean_spend"]) * weeks for n in names])
     scaled = current if scale is None else current * scale
     limits = [
-        _channel_limits(n, c, lower, upper, bounds.get(n, ChannelBounds()))
+        channel_limits(n, c, lower, upper, bounds.get(n, ChannelBounds()))
         for n, c in zip(names, scaled, strict=True)
     ]
     problem = _Problem(
@@ -237,9 +237,12 @@ def _problem(
     return problem
 
 
-def _channel_limits(
+def channel_limits(
     name: str, current: float, lower: float, upper: float, bound: ChannelBounds
 ) -> tuple[float, float]:
+    """A channel's spend limits over the horizon: ``bound``'s own (a lock holds ``current``),
+    else ``lower`` / ``upper`` times ``current``; :class:`AllocationError` for a negative
+    limit or a minimum above the maximum."""
     if bound.locked:
         return current, current
     lower = bound.lower if bound.lower is not None else lower

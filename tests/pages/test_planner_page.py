@@ -19,6 +19,8 @@ from tests.pages.test_app_login import PASSWORD, log_in
 
 SPEND_LIMITS = "Spend over the horizon"
 BUDGET = "Budget over 4 weeks"  # the plan's first tile, which says its horizon
+NOT_UPDATED = ("Not updated: below is the last plan made, which the refused Optimise left as it "
+               "was. Correct what is marked above and press Optimise to update it before saving.")
 UP, DOWN, NONE = Metric.MetricDirection.UP, Metric.MetricDirection.DOWN, Metric.MetricDirection.NONE
 
 
@@ -47,6 +49,22 @@ def metric(app, label: str):
 
 def today(result: dict, weeks: int = 4) -> float:
     return sum(planner.current_spend(result, result["model_id"], weeks).values())
+
+
+def made(app, run) -> tuple[dict, dict]:
+    """The run's plan on the page and its settings."""
+    return app.session_state[f"plan_{run.id}"], app.session_state[f"plan_{run.id}_settings"]
+
+
+def assert_nothing_changed(app, run, earlier: tuple[dict, dict]) -> None:
+    """A refused Optimise: the last plan and its settings as they were, still on show but
+    marked as not updated, and nothing to save."""
+    assert made(app, run) == earlier
+    assert [i.value for i in app.info] == [NOT_UPDATED]
+    saved = [m.value for e in app.expander for m in e.metric if m.label == BUDGET]
+    shown = fmt.money(earlier[0]["totals"]["optimized_spend"], "SEK")
+    assert [m.value for m in app.metric if m.label == BUDGET] == [shown, *saved]
+    assert "Save scenario" not in [b.label for b in app.button]
 
 
 def test_the_default_budget_is_today_s_spend_so_the_gain_is_the_reallocation(planner_page):
@@ -146,9 +164,9 @@ def test_a_locked_channel_stays_at_current_spend(planner_page):
     ids=["zero budget", "min above max", "min above max in money", "unreachable target",
          "budget beyond set limits"],
 )
-def test_bad_input_gives_a_clear_message_and_no_plan(planner_page, setup, message):
+def test_bad_input_gives_a_clear_message_and_no_new_plan(planner_page, setup, message):
     app, run, result = planner_page
-    optimise(app)  # an earlier plan, which a failed Optimise must not leave on show
+    earlier = made(optimise(app), run)  # kept as it was, marked as not updated, not to save
     column = result["spend_columns"][0]
     setup(app, column, result["spend_columns"])
     optimise(app)
@@ -159,9 +177,10 @@ def test_bad_input_gives_a_clear_message_and_no_plan(planner_page, setup, messag
         today=fmt.money(total, "SEK"), channel=fmt.channel_name(column),
         max=fmt.number(2 * planner.current_spend(result, result["model_id"], 4)[column], "SEK"),
         half=fmt.money(least, "SEK"), most=fmt.money(2.5 * total, "SEK"))
-    assert any(e.value.startswith(expected) for e in app.error), [e.value for e in app.error]
-    assert "spend_" not in " ".join(e.value for e in app.error)
-    assert f"plan_{run.id}" not in app.session_state
+    errors = [e.value.replace("\u00a0", " ") for e in app.error]
+    assert any(e.startswith(expected) for e in errors), errors
+    assert "spend_" not in " ".join(errors)
+    assert_nothing_changed(app, run, earlier)
 
 
 @pytest.mark.parametrize(("typed", "decimals"), [("100", 2), ("10m", 0)])
@@ -260,12 +279,13 @@ def test_a_new_horizon_starts_from_today_s_spend_over_it(planner_page):
         ("max", "lots", "Max for {channel}: \u201clots\u201d is not an amount; type digits"),
     ],
 )
-def test_a_bad_amount_is_explained_and_leaves_no_plan_to_save(planner_page, session, team,
-                                                              box, typed, message):
+def test_a_bad_amount_is_explained_and_leaves_no_new_plan_to_save(planner_page, session, team,
+                                                                  box, typed, message):
     app, run, result = planner_page
     optimise(app)
     app.text_input(key="scenario_name").set_value("Before")
     next(b for b in app.button if b.label == "Save scenario").click().run()
+    earlier = made(app, run)
     column = result["spend_columns"][0]
     if box == "max":
         app.radio(key="plan_limits").set_value(SPEND_LIMITS).run()
@@ -278,13 +298,60 @@ def test_a_bad_amount_is_explained_and_leaves_no_plan_to_save(planner_page, sess
     assert errors[0].startswith(expected), errors
     assert "Nothing was optimised: correct what is marked above." in errors
     assert app.text_input(key=key).value == typed  # left for the user to correct
-    # the earlier plan is gone: nothing under the error can be taken for the new plan or saved
-    assert f"plan_{run.id}" not in app.session_state
-    assert f"plan_{run.id}_settings" not in app.session_state
-    saved = [m for e in app.expander for m in e.metric if m.label == BUDGET]
-    assert [m for m in app.metric if m.label == BUDGET] == saved  # the saved one only
-    assert "Save scenario" not in [b.label for b in app.button]
-    assert [s.name for s in planner.list_scenarios(session, team.analyst, run.id)] == ["Before"]
+    # the earlier plan stays as it was, marked: it cannot be taken for a new one or saved
+    assert_nothing_changed(app, run, earlier)
+    [before] = planner.list_scenarios(session, team.analyst, run.id)
+    assert (before.name, before.plan) == ("Before", earlier[0])
+
+
+def test_every_problem_is_marked_at_once_and_the_last_plan_stays_as_it_was(planner_page):
+    """The UX audit: "abc" in Max for Meta and Min 3 for Google (above its Max) showed only
+    Meta's error, Google's after Meta was fixed; and the plan on show disappeared."""
+    app, run, result = planner_page
+    earlier = made(optimise(app), run)
+    boxes = {"max_spend_meta_4_False": "abc", "min_spend_google_4_False": "3",
+             "plan_budget_4": "0"}
+    for key, typed in boxes.items():
+        app.text_input(key=key).input(typed)
+    optimise(app)
+    assert [e.value for e in app.error] == [fmt.unbreakable_numbers(e) for e in (
+        f"Enter a total budget above 0 kr; today's spend over 4 weeks is "
+        f"{fmt.money(today(result), 'SEK')}.",
+        "Max for Meta: \u201cabc\u201d is not a number; type one like 1,50.",
+        "Google: the minimum 3,00x is above the maximum 1,45x. Lower the Min or raise the Max.",
+        "Nothing was optimised: correct what is marked above.")]
+    assert {key: app.text_input(key=key).value for key in boxes} == {
+        **boxes, "min_spend_google_4_False": "3,00"}  # read, so shown the client's way
+    assert_nothing_changed(app, run, earlier)
+    app.run()  # a rerun (another run, a page revisited) neither saves nor forgets it
+    assert_nothing_changed(app, run, earlier)
+
+    for key, typed in {"max_spend_meta_4_False": "1,5", "min_spend_google_4_False": "0,8",
+                       "plan_budget_4": "1m"}.items():  # one round of corrections
+        app.text_input(key=key).input(typed)
+    plan, settings = made(optimise(app), run)
+    assert not app.error, [e.value for e in app.error]
+    assert (plan["total_budget"], settings["bounds"]["spend_google"]["lower"]) == (1e6, 0.8)
+    assert not app.info and "Save scenario" in [b.label for b in app.button]
+    assert metric(app, BUDGET).value == fmt.money(1e6, "SEK")
+
+
+def test_a_refused_plan_stays_marked_until_a_plan_is_made(planner_page):
+    """A refusal of the allocator's (a target out of reach) keeps the last plan too."""
+    app, run, _ = planner_page
+    earlier = made(optimise(app), run)
+    app.radio(key="plan_goal").set_value("target_efficiency")
+    app.text_input(key="plan_target").input("0")
+    optimise(app)
+    assert [e.value for e in app.error] == [
+        "Enter a target return on the planned spend above 0.",
+        "Nothing was optimised: correct what is marked above."]
+    assert_nothing_changed(app, run, earlier)
+    app.text_input(key="plan_target").input("1000")
+    optimise(app)
+    assert app.error[0].value.startswith("A target return on the planned spend of 1 000,00 is "
+                                         "out of reach")
+    assert_nothing_changed(app, run, earlier)
 
 
 def test_a_plan_is_saved_by_name_and_an_empty_name_is_refused(planner_page, session, team):
