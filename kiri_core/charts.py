@@ -429,35 +429,39 @@ def adstock_decay(result: dict, model_id: str, currency: str = "SEK", max_lags: 
 
 
 def response_curves(result: dict, model_id: str, currency: str = "SEK",
-                    plan: dict | None = None) -> Any:
+                    plan: dict | None = None, *, added: bool = False) -> Any:
     """Expected weekly response against weekly spend, one curve per channel.
 
     The response includes the carry-over of earlier weeks' spend (Robyn's convention,
     :mod:`kiri_core.engine.response`), so a curve starts above zero: a triangle marks that
-    level at zero spend. The mean weekly spend is a filled dot; with a ``plan``
+    level at zero spend. With ``added`` (the client's chart) a curve is instead what the
+    week's spend adds, ``r(s) - r(0)`` as a plan counts it, from zero at zero spend and
+    without the triangle. The mean weekly spend is a filled dot; with a ``plan``
     (docs/result-format.md) the recommended weekly spend is an open diamond. Each curve
     reaches a little past its channel's markers and is dashed beyond the highest week of
     spend in the data, where it is an extrapolation.
     """
     channels = _channels(result, model_id)
+    base = {column: response_at(ch["response"], 0.0) if added else 0.0
+            for column, ch in channels.items()}
     planned = {column: p["optimized_spend"] / plan["weeks"]
                for column, p in (plan["channels"] if plan else {}).items() if column in channels}
-    mean = [_curve_point(column, ch, MEAN_SPEND, ch["mean_spend"])
+    mean = [_curve_point(column, ch, MEAN_SPEND, ch["mean_spend"], base[column])
             for column, ch in channels.items()]
-    recommended = [_curve_point(column, channels[column], RECOMMENDED_SPEND, spend)
-                   for column, spend in planned.items()]
-    zero = [point for column, ch in channels.items()
-            if (point := _curve_point(column, ch, ZERO_SPEND, 0.0))["response"] > 0]
+    recommended = [_curve_point(column, channels[column], RECOMMENDED_SPEND, spend,
+                                base[column]) for column, spend in planned.items()]
+    zero = [] if added else [
+        point for column, ch in channels.items()
+        if (point := _curve_point(column, ch, ZERO_SPEND, 0.0, 0.0))["response"] > 0]
     curve_rows = [
         row for column, ch in channels.items()
         for row in _curve_rows(column, ch, (1 + CURVE_MARGIN) * max(
-            ch["mean_spend"], planned.get(column, 0.0)))
+            ch["mean_spend"], planned.get(column, 0.0)), base[column])
     ]
     scale = _channel_scale(result)
     x = alt.X("spend:Q", title="Weekly spend", axis=_money_axis(currency))
     y = alt.Y("response:Q", axis=_outcome_axis(result, currency),
-              title=[f"Weekly {_dep_var_title(result).lower()}",
-                     "incl. carry-over of earlier weeks"])
+              title=_curves_y_title(result, added))
     lines = alt.Chart(pd.DataFrame(curve_rows)).mark_line().encode(
         x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale),
         strokeDash=_data_dash({row["data"] for row in curve_rows}))
@@ -471,16 +475,27 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
                                       for rows, _, hollow in markers)), currency)
 
 
-def _curve_rows(column: str, channel: dict, reach: float) -> list[dict[str, Any]]:
-    """The channel's curve carried on to at least ``reach`` per week, as the rows of a line
-    solid up to the highest week of spend in the data (``max_spend``) and dashed beyond it;
-    the point at that week ends the one and starts the other."""
+def _curves_y_title(result: dict, added: bool) -> list[str]:
+    """The response curves' y-axis title: the response with the carry-over of earlier weeks,
+    or (``added``) what the week's spend adds."""
+    weekly = f"Weekly {_dep_var_title(result).lower()}"
+    if added:
+        return [f"{weekly} added", "by the week's spend"]
+    return [weekly, "incl. carry-over of earlier weeks"]
+
+
+def _curve_rows(column: str, channel: dict, reach: float,
+                base: float) -> list[dict[str, Any]]:
+    """The channel's curve less ``base`` carried on to at least ``reach`` per week, as the
+    rows of a line solid up to the highest week of spend in the data (``max_spend``) and
+    dashed beyond it; the point at that week ends the one and starts the other."""
     curve = curve_through(channel, reach)
-    points = list(zip(curve["spend"], curve["response"], strict=True))
+    points = [(spend, response - base)
+              for spend, response in zip(curve["spend"], curve["response"], strict=True)]
     seen = channel.get("max_spend", math.inf)
     if seen >= points[-1][0]:
         return [_curve_row(column, spend, response, IN_DATA) for spend, response in points]
-    edge = (seen, response_at(channel["response"], seen))
+    edge = (seen, response_at(channel["response"], seen) - base)
     return ([_curve_row(column, *point, IN_DATA) for point in points if point[0] < seen]
             + [_curve_row(column, *edge, IN_DATA), _curve_row(column, *edge, BEYOND_DATA)]
             + [_curve_row(column, *point, BEYOND_DATA) for point in points if point[0] > seen])
@@ -514,9 +529,11 @@ def _markers(rows: list[dict], x: alt.X, y: alt.Y, scale: alt.Scale, shapes: alt
     )
 
 
-def _curve_point(column: str, channel: dict, marker: str, spend: float) -> dict[str, Any]:
+def _curve_point(column: str, channel: dict, marker: str, spend: float,
+                 base: float) -> dict[str, Any]:
+    """The point of the channel's curve less ``base`` at ``spend`` per week."""
     return {"channel": channel_name(column), "marker": marker, "spend": spend,
-            "response": response_at(channel["response"], spend)}
+            "response": response_at(channel["response"], spend) - base}
 
 
 def actual_vs_predicted(result: dict, model_id: str, currency: str = "SEK") -> Any:
@@ -760,7 +777,7 @@ def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
                          "spend": p[f"{side}_spend"] / weeks})
         added = _plan_added(plan, totals[f"{side}_response"] / weeks, currency)
         change = ("" if side == "current" else
-                  f" ({fmt.signed_percent(totals['uplift'], currency, 0)} against today)")
+                  f" ({fmt.signed_percent(totals['uplift'], currency)} against today)")
         labels.append({"bar": bar, "plan": name,
                        "label": f"{name}: media add {added} a week{change}"})
     y = alt.Y("bar:O", title=None, axis=None)

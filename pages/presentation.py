@@ -71,7 +71,7 @@ with db() as session:
         page_link("pages/planner.py", "Open the Budget planner")
 
     st.subheader("Diminishing returns")
-    workspace.chart(charts.response_curves(result, model_id, currency, plan))
+    workspace.chart(charts.response_curves(result, model_id, currency, plan, added=True))
     st.caption(content.curves_caption(result, scenario["name"] if scenario else None))
 
     if not clean_view:

@@ -20,7 +20,7 @@ from kiri_core.engine.allocator import allocate
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.formatting import channel_name
 from kiri_core.report.render import FONT_DIR
-from kiri_core.results import model_by_id, term_names
+from kiri_core.results import expected_response, model_by_id, term_names
 
 MODEL_BUILDERS = [
     charts.pareto_front, charts.spend_vs_effect, charts.waterfall, charts.adstock_decay,
@@ -357,6 +357,38 @@ def test_response_curves_without_a_plan_show_only_current_spend(fit: Fitted) -> 
     chart = charts.response_curves(fit.result, fit.result["model_id"])
     assert not rows_where(chart.to_dict(), marker=charts.RECOMMENDED_SPEND)
     assert charts.RECOMMENDED_SPEND not in legend_labels(chart)
+
+
+def test_the_client_s_response_curves_show_what_the_week_s_spend_adds(fit: Fitted) -> None:
+    """UX audit: the client's "Diminishing returns" started each curve at the carry-over of
+    earlier weeks (TikTok a flat line well above zero), read as "TikTok spend does nothing".
+    With ``added`` a curve is what the week's spend adds: zero at zero spend, the full curve
+    less its carry-over level all along, no carry-over triangle, today's dot at what today's
+    spend adds and the plan's diamond at the plan's expected weekly effect of its table."""
+    result, plan = fit.result, fit.plan
+    chart = charts.response_curves(result, result["model_id"], "SEK", plan, added=True)
+    spec = chart.to_dict()
+    full = charts.response_curves(result, result["model_id"], "SEK", plan).to_dict()
+    today = expected_response(result, result["model_id"],
+                              {c: ch["mean_spend"] for c, ch in result["channels"].items()})
+    for column, ch in result["channels"].items():
+        name, carried = channel_name(column), float(
+            ResponseCurve.from_dict(ch["response"]).response(0.0))
+        line = curve_line(spec, column)
+        assert (line[0]["spend"], line[0]["response"]) == (0, pytest.approx(0.0, abs=1e-9))
+        assert [(r["spend"], r["response"], r["data"]) for r in line] == [
+            (r["spend"], pytest.approx(r["response"] - carried), r["data"])
+            for r in curve_line(full, column)]
+        [current] = rows_where(spec, channel=name, marker=charts.MEAN_SPEND)
+        assert current["response"] == pytest.approx(today["channels"][column])
+        [diamond] = rows_where(spec, channel=name, marker=charts.RECOMMENDED_SPEND)
+        planned = plan["channels"][column]
+        assert diamond["spend"] == pytest.approx(planned["optimized_spend"] / plan["weeks"])
+        assert diamond["response"] == pytest.approx(planned["optimized_response"] / plan["weeks"])
+    assert not rows_where(spec, marker=charts.ZERO_SPEND)
+    assert charts.ZERO_SPEND not in legend_labels(chart)
+    [_, y_title] = scene_texts(chart, "axis-title")
+    assert y_title == [["Weekly revenue added", "by the week's spend"]]
 
 
 def test_roas_intervals_and_carryover_match_the_channels(fit: Fitted) -> None:
@@ -783,7 +815,7 @@ def test_plans_compared_puts_each_plan_per_week_beside_today(fit: Fitted) -> Non
     assert sum(today.values()) == pytest.approx(
         longer["totals"]["current_spend"] / longer["weeks"])
     labels = {r["plan"]: r["label"] for r in records(spec) if "label" in r}
-    uplift = fmt.signed_percent(longer["totals"]["uplift"], "SEK", 0)
+    uplift = fmt.signed_percent(longer["totals"]["uplift"], "SEK")  # as the plans' table
     assert labels["More for two months"].startswith("More for two months: media add ")
     assert labels["More for two months"].endswith(f"a week ({uplift} against today)")
     assert "(" not in labels["Today"]  # today is the reference, not a change

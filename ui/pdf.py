@@ -14,6 +14,12 @@ from ui.errors import user_errors
 PDF_POLL_SECONDS = 2
 
 
+def report_file_name(client: Client, run: ModelRun) -> str:
+    """``"Acme AB – Marketing mix report – run 3.pdf"``: the client's file, without the
+    model's internal id (the report names its model in words)."""
+    return f"{client.name} \u2013 Marketing mix report \u2013 run {run.number}.pdf"
+
+
 def report_download(session: Session, user: User, run: ModelRun, client: Client,
                  model_id: str) -> None:
     """The PDF of the run's model: a download button when stored, else a button to prepare
@@ -23,7 +29,7 @@ def report_download(session: Session, user: User, run: ModelRun, client: Client,
         data = artifact.report_pdf(session, user, run.id, model_id)
         if data is not None:
             st.download_button("Download PDF report", data, type="primary",
-                               file_name=f"{client.name} - run {run.number} - {model_id}.pdf",
+                               file_name=report_file_name(client, run),
                                mime="application/pdf", key=f"download_pdf_{run.id}_{model_id}")
         elif st.session_state.get(requested) and artifact.report_in_progress(run.id, model_id):
             _pdf_pending(run.id, model_id)

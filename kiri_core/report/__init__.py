@@ -140,7 +140,7 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
     _chart(pdf, charts.actual_vs_predicted(result, model_id, currency),
            *content.chart_text(result, "actual_vs_predicted"))
     plan = scenarios[0]["plan"] if scenarios else None
-    _chart(pdf, charts.response_curves(result, model_id, currency, plan),
+    _chart(pdf, charts.response_curves(result, model_id, currency, plan, added=True),
            "Diminishing returns per channel",
            content.curves_caption(result, scenarios[0]["name"] if scenarios else None))
     _chart(pdf, charts.roas_intervals(result, model_id, currency),

@@ -38,11 +38,11 @@ PDF = "application/pdf"
 MAX_BUILDS = 5
 WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 #: When what a PDF shows last changed (UTC): move it on with such a change, so the PDFs
-#: stored before it are built again (here: a plan's two returns in plain words, "Return on
-#: the planned spend" and "Return on extra spend", with one note under its table, and the
-#: summary's cautions in the client's words; the same day as earlier layout changes, so with
-#: the time of day).
-REPORT_LAYOUT = datetime(2026, 12, 1, 13, 5)
+#: stored before it are built again (here: the response curves of what a week's spend adds,
+#: from zero, as the plans count it, and the plan notes naming what those figures leave out;
+#: the summary's cautions in the client's words and no return on a planned spend of 0; the
+#: same day as earlier layout changes, so with the time of day).
+REPORT_LAYOUT = datetime(2026, 12, 1, 13, 55)
 
 
 def report_kind(model_id: str) -> str:

@@ -110,6 +110,16 @@ def fit_warning(result: dict, model_id: str, currency: str) -> str | None:
             "drive the business) before acting on them.")
 
 
+def client_fit_note(result: dict, model_id: str, currency: str) -> str | None:
+    """:func:`fit_warning` for the client: what the weak fit means for the figures, without
+    the analyst's checks (:func:`before_presenting` gives those to the presenter)."""
+    if fit_warning(result, model_id, currency) is None:
+        return None
+    rsq = model_by_id(result, model_id)["metrics"]["rsq"]
+    return (f"The model explains {fmt.percent(max(rsq, 0.0), currency)} of the week-to-week "
+            f"changes in {outcome(result)}, so treat the channel figures as indicative.")
+
+
 def cautions(result: dict, model_id: str, currency: str) -> list[str]:
     """What the analyst must know before trusting the model's figures (the Results and Runs
     pages): a weak fit (:func:`fit_warning`), spend too steady to read a channel's return from
@@ -122,11 +132,13 @@ def cautions(result: dict, model_id: str, currency: str) -> list[str]:
 
 def client_cautions(result: dict, model_id: str, currency: str) -> list[str]:
     """What the client must know before trusting the model's figures (the Presentation
-    page and the PDF): the weak fit and the steady spend as in :func:`cautions`, and an
+    page and the PDF): :func:`cautions` in the client's words, what each means for the
+    figures and not the analyst's checks or instructions: the weak fit
+    (:func:`client_fit_note`), the steady spend (:func:`client_steady_spend_note`) and an
     outcome of the other kind as a question about the client's own data
-    (:func:`client_outcome_note`), not the analyst's instruction to model it otherwise."""
-    return [w for w in (fit_warning(result, model_id, currency),
-                        steady_spend_warning(result, model_id, currency),
+    (:func:`client_outcome_note`)."""
+    return [w for w in (client_fit_note(result, model_id, currency),
+                        client_steady_spend_note(result, model_id, currency),
                         client_outcome_note(result, model_id, currency)) if w]
 
 
@@ -153,35 +165,65 @@ def client_outcome_note(result: dict, model_id: str, currency: str) -> str | Non
 
 def before_presenting(result: dict, model_id: str, currency: str) -> list[str]:
     """What the presenter must know that the client is not told in these words (the
-    Presentation page's run bar, not its clean view): a quick search
-    (:func:`quick_search_note`) and an outcome of the other kind (:func:`outcome_mismatch`),
-    each with what the client sees instead."""
-    quick, mismatch = quick_search_note(result), outcome_mismatch(result, model_id, currency)
+    Presentation page's run bar, not its clean view): the analyst's words on a quick search
+    (:func:`quick_search_note`), a weak fit (:func:`fit_warning`), steady spend
+    (:func:`steady_spend_warning`) and an outcome of the other kind
+    (:func:`outcome_mismatch`), each with what the client is told instead."""
+    steady = steady_channels(result, model_id)
+    least_certain = ("they are the least certain figures" if len(steady) > 1
+                     else "it is the least certain figure")
     return [f"Before you present: {in_sentence(note)} {told}" for note, told in (
-        (quick, "The client is told they are preliminary figures, to be firmed up."),
-        (mismatch, "The client is told only that your analyst is checking it."),
+        (quick_search_note(result),
+         "The client is told they are preliminary figures, to be firmed up."),
+        (fit_warning(result, model_id, currency),
+         "The client is told to treat the channel figures as indicative."),
+        (steady_spend_warning(result, model_id, currency),
+         f"The client is told only that {least_certain} here."),
+        (outcome_mismatch(result, model_id, currency),
+         "The client is told only that your analyst is checking it."),
     ) if note]
 
 
+def steady_channels(result: dict, model_id: str) -> dict[str, float]:
+    """The channels whose spend moves less than :data:`STEADY_CHANGE` from week to week, by
+    column, with that change; none for a document without the measure."""
+    return {column: ch["weekly_change"]
+            for column, ch in model_by_id(result, model_id)["channels"].items()
+            if ch.get("weekly_change") is not None and ch["weekly_change"] < STEADY_CHANGE}
+
+
 def steady_spend_warning(result: dict, model_id: str, currency: str) -> str | None:
-    """Names the channels whose spend moves less than :data:`STEADY_CHANGE` from week to
-    week: the data then hardly tells their effect from the baseline and the season, so their
-    return is the least certain figure (on the benchmark's steady sets the always-on
-    channel's ROAS is the one most often missed). None when every channel moves enough, or
-    for a document without the measure."""
-    steady = {column: ch["weekly_change"]
-              for column, ch in model_by_id(result, model_id)["channels"].items()
-              if ch.get("weekly_change") is not None and ch["weekly_change"] < STEADY_CHANGE}
+    """Names the :func:`steady_channels`: the data then hardly tells their effect from the
+    baseline and the season, so their return is the least certain figure (on the benchmark's
+    steady sets the always-on channel's ROAS is the one most often missed), and says what
+    would pin it down. None when every channel moves enough. The client's words:
+    :func:`client_steady_spend_note`."""
+    steady = steady_channels(result, model_id)
     if not steady:
         return None
     names = fmt.joined([fmt.channel_name(c) for c in steady])
     moves = fmt.joined([fmt.percent(v, currency) for v in steady.values()])
     measure = measure_name(is_conversion(result))
-    return (f"{names} spend moves by only {moves} from week to week, so the data can hardly "
-            f"tell {'their' if len(steady) > 1 else 'its'} effect from the baseline and the "
-            f"season: {'their' if len(steady) > 1 else 'its'} {measure} is the least certain "
-            "figure here. A lift test, or some weeks of clearly changed spend, would pin it "
-            "down.")
+    their = "their" if len(steady) > 1 else "its"
+    return (f"The spend on {names} moves by only {moves} from week to week, so the data can "
+            f"hardly tell {their} effect from the baseline and the season: {their} {measure} "
+            "is the least certain figure here. A lift test, or some weeks of clearly changed "
+            "spend, would pin it down.")
+
+
+def client_steady_spend_note(result: dict, model_id: str, currency: str) -> str | None:
+    """:func:`steady_spend_warning` for the client: which channels' figures are the least
+    certain and why, without the analyst's remedy; None when every channel's spend moves."""
+    steady = steady_channels(result, model_id)
+    if not steady:
+        return None
+    names = fmt.joined([fmt.channel_name(c) for c in steady])
+    head = f"The spend on {names} hardly changed from week to week, so"
+    if len(steady) > 1:
+        figures = "costs per conversion" if is_conversion(result) else "returns"
+        return f"{head} their {figures} are the least certain figures here."
+    figure = "cost per conversion" if is_conversion(result) else "return"
+    return f"{head} its {figure} is the least certain figure here."
 
 
 def settings_searched(result: dict) -> int:
@@ -459,11 +501,13 @@ def channel_table_note(result: dict) -> str:
 
 
 def curves_caption(result: dict, plan_name: str | None) -> str:
-    """The caption of the response curves (Presentation and PDF), naming the plan whose
-    spend they mark."""
-    return (f"Expected weekly {outcome(result)} at each weekly spend level. Filled dots: "
-            "today's average spend" + (f"; open diamonds: the spend of the plan \u201c"
-                                       f"{plan_name}\u201d." if plan_name else "."))
+    """The caption of the client's response curves (Presentation and PDF), what a week's
+    spend adds as the plans count it, naming the plan whose spend they mark."""
+    return (f"{outcome(result).capitalize()} a week's spend is expected to add in that week, "
+            "at each weekly spend level (what earlier spend still brings in is not counted). "
+            "Filled dots: today's average spend"
+            + (f"; open diamonds: the spend of the plan \u201c{plan_name}\u201d, at its "
+               "expected weekly effect." if plan_name else "."))
 
 
 #: Title and caption of the model's charts, by their builder in :mod:`kiri_core.charts`
@@ -721,19 +765,23 @@ def incremental_note(conversion: bool, spend: str, within: str,
     """What :func:`incremental_measure` is: what ``spend`` adds ``within`` its time per unit
     spent (and ``marginal``, a sentence on the figure of a little more spend); and why it
     reads below a channel's ROAS (above its CPA), which counts what earlier spend still
-    brings in too."""
+    brings in and the spend's own carry-over too: a plan counts each week's spend in that
+    week only, on top of today's carry-over (:mod:`kiri_core.engine.allocator`)."""
     if conversion:
         meaning = f"{spend} divided by the conversions it adds {within}"
         side, measure = "above", "CPA"
     else:
         meaning = f"the revenue {spend} adds {within}, divided by that spend"
         side, measure = "below", "ROAS"
-    head, earlier = f"{incremental_measure(conversion)} is {meaning}", "what earlier spend"
+    head = f"{incremental_measure(conversion)} is {meaning}"
+    left_out = ("what earlier spend still brings in and what the spend itself brings in after "
+                "the week it is spent")
+    below = (f"{side} a channel's {measure}, most for a channel whose effect comes mostly in "
+             "the weeks after the spend.")
     if marginal is None:
-        return (f"{head}; it leaves out {earlier} still brings in, so it usually reads {side} "
-                f"a channel's {measure}.")
-    return (f"{head}; {in_sentence(marginal)}. Both leave out {earlier} still brings in, so "
-            f"they usually read {side} a channel's {measure}.")
+        return f"{head}; it leaves out {left_out}, so it usually reads {below}"
+    return (f"{head}; {in_sentence(marginal)}. Both leave out {left_out}, so they usually read "
+            f"{below}")
 
 
 def effect_summary(plan: dict, currency: str, result: dict | None = None) -> str:
@@ -823,8 +871,16 @@ def plan_efficiency(plan: dict, roas: float | None, currency: str) -> str:
     return fmt.efficiency(roas, is_conversion_plan(plan), currency)
 
 
+def planned_efficiency(plan: dict, spend: float, roas: float | None, currency: str) -> str:
+    """A plan row's return (cost) at its planned ``spend``, as :func:`plan_efficiency`: an en
+    dash when that spend shows as 0, where it means nothing whatever the plan holds (the
+    ratio of two near-zeros, ``0,00`` or none; the curve's slope at its foot, 0 or huge)."""
+    return plan_efficiency(plan, roas if round(spend) > 0 else None, currency)
+
+
 def plan_rows(plan: dict, currency: str) -> list[list[str]]:
-    """A saved scenario's table: current versus recommended spend per channel, then totals."""
+    """A saved scenario's table: current versus recommended spend per channel, then totals;
+    no return (cost) on a planned spend of 0 (:func:`planned_efficiency`)."""
     rows = []
     for column, ch in plan["channels"].items():
         change = (ch["optimized_spend"] / ch["current_spend"] - 1) if ch["current_spend"] else None
@@ -833,8 +889,8 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
             fmt.money(ch["current_spend"], currency), fmt.money(ch["optimized_spend"], currency),
             fmt.signed_percent(change, currency, 0),
             plan_effect(plan, ch["optimized_response"], currency),
-            plan_efficiency(plan, ch["optimized_roas"], currency),
-            plan_efficiency(plan, ch["optimized_mroas"], currency),
+            planned_efficiency(plan, ch["optimized_spend"], ch["optimized_roas"], currency),
+            planned_efficiency(plan, ch["optimized_spend"], ch["optimized_mroas"], currency),
         ])
     t = plan["totals"]
     rows.append([
@@ -842,7 +898,7 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
         fmt.signed_percent(t["optimized_spend"] / t["current_spend"] - 1
                            if t["current_spend"] else None, currency, 0),
         plan_effect(plan, t["optimized_response"], currency),
-        plan_efficiency(plan, t["optimized_roas"], currency), "",
+        planned_efficiency(plan, t["optimized_spend"], t["optimized_roas"], currency), "",
     ])
     return rows
 

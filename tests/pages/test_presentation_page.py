@@ -4,6 +4,7 @@ engine jargon; a clean view without sidebar or controls but the pick of a plan."
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pyarrow as pa
@@ -44,10 +45,13 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     window = result["window"]
     assert (f"Marketing mix results · {fmt.period(window['start'], window['end'], 'SEK')} · "
             "the recommended model") in [c.value for c in app.caption]
-    weak = content.fit_warning(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
-    steady = content.steady_spend_warning(result, result["model_id"], "SEK")  # Google's 9 %
-    [before] = content.before_presenting(result, result["model_id"], "SEK")  # 200 x 1
-    assert weak and steady and [w.value for w in app.warning] == [before, weak, steady]
+    weak = content.client_fit_note(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
+    steady = content.client_steady_spend_note(result, result["model_id"], "SEK")  # Google's 9 %
+    # the presenter's: 200 x 1 settings, and the fit and the spend with the analyst's advice
+    before = content.before_presenting(result, result["model_id"], "SEK")
+    assert weak and steady and len(before) == 3
+    assert [w.value for w in app.warning] == [*before, weak, steady]
+    assert "lift test" in before[1] and "lift test" in before[2]
     quick = content.client_quick_search_note(result)  # the client's words, in both views
     assert quick and [i.value for i in app.info] == [quick]
     heads = content.headlines(result, result["model_id"], "SEK")
@@ -73,7 +77,8 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert [b.label for b in app.main.button] == ["Stop presenting"]
     assert [w.value for w in app.warning] == [weak, steady]  # not the presenter's warning
     assert [i.value for i in app.info] == [quick]
-    assert not any(word in text_of(app) for word in ("search", "Before you present"))
+    assert not any(word in text_of(app) for word in ("search", "Before you present",
+                                                     "lift test", "more weeks of data"))
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
     assert not mentions(text_of(app), result["model_id"])  # the client's view names no id
     app.main.button[0].click().run()
@@ -146,6 +151,27 @@ def test_saved_plans_are_compared_then_shown_one_at_a_time(session, team, open_p
     assert not app.exception
     assert [w.label for w in inputs(app.main)] == ["Show the plan"]
     assert_shows(app, text_of(app), "Q1 +20%", more, result)
+
+
+def test_a_channel_planned_at_nothing_shows_no_return_in_any_plan(session, team, open_page):
+    """The audit: TikTok at 0 kr read "–" in one plan and "0,00" in the other (a fraction of
+    a krona). Both plans show "–" for both its returns, in the clean view too."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    for name, spend in (("Nothing", 0.0), ("Almost nothing", 0.3)):
+        plan = copy.deepcopy({**fitted_run().plan, "model_id": result["model_id"]})
+        plan["channels"]["spend_tiktok"]["optimized_spend"] = spend
+        planner.save_scenario(session, team.analyst, run.id, name, plan)
+    app = open_page("pages/presentation.py", team.viewer, team.client)
+    assert not app.exception
+    for name in ("Nothing", "Almost nothing"):
+        app.main.segmented_control[0].set_value(name).run()
+        assert not app.exception
+        tiktok = next(row for row in app.table[1].value.values.tolist() if row[0] == "TikTok")
+        assert tiktok[2] == "0\u00a0kr" and tiktok[5:] == ["–", "–"]
+    app.main.button[0].click().run()  # "Present"
+    tiktok = next(row for row in app.table[1].value.values.tolist() if row[0] == "TikTok")
+    assert tiktok[5:] == ["–", "–"]
 
 
 def mentions(text: str, model_id: str) -> int:
@@ -237,9 +263,10 @@ def test_an_outcome_of_the_other_kind_is_the_presenter_s_to_fix_and_the_client_s
     assert client_view[-1] == content.client_outcome_note(result, model_id, "SEK")
     app = open_page("pages/presentation.py", team.viewer, team.client)
     assert not app.exception
-    warnings = [w.value for w in app.warning]
-    assert warnings == [*content.before_presenting(result, model_id, "SEK"), *client_view]
-    assert f"Before you present: {mismatch}" in warnings[1]  # after the quick search's
+    warnings, before = [w.value for w in app.warning], content.before_presenting(result, model_id,
+                                                                              "SEK")
+    assert warnings == [*before, *client_view]
+    assert f"Before you present: {mismatch}" in warnings[len(before) - 1]  # the last one
     app.main.button[0].click().run()  # "Present"
     assert not app.exception
     assert [w.value for w in app.warning] == client_view

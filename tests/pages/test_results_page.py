@@ -18,6 +18,7 @@ from kiri_core.results import model_by_id, model_label, recommendation_reason
 from kiri_core.services import audit, runs
 from kiri_core.services.runs import load_result
 from ui import workspace
+from ui.pdf import report_file_name
 
 
 def metric(app, label: str) -> str:
@@ -135,6 +136,9 @@ def test_the_pdf_report_is_of_the_client_s_model_also_while_previewing(session, 
     assert not app.exception
     assert [b.label for b in app.get("download_button")][0] == "Download PDF report"
     assert artifact.report_pdf(session, team.analyst, run.id, other) is not None
+    # the client's file names the client and the run, not the model's internal id
+    assert report_file_name(team.client, run) == (
+        f"Acme AB \u2013 Marketing mix report \u2013 run {run.number}.pdf")
 
 
 def chosen_by(name: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 from fitted import fitted_run
 
 from kiri_core import formatting as fmt
-from kiri_core.engine.allocator import allocate
+from kiri_core.engine.allocator import allocate, recount
 from kiri_core.generator import generate
 from kiri_core.report import content
 from kiri_core.results import recommendation_reason
@@ -72,6 +72,28 @@ def test_revenue_plan_rows_show_money_and_roas() -> None:
     assert len(rows) == len(plan["channels"]) + 1
 
 
+@pytest.mark.parametrize("dep_var_type", ["revenue", "conversion"])
+def test_a_channel_planned_at_nothing_shows_no_return_however_the_plan_holds_it(
+        dep_var_type: str) -> None:
+    """The audit: TikTok at 0 kr showed "–" in one plan and "0,00" in another (a fraction of a
+    krona, a ratio of two near-zeros). At a planned spend shown as 0 both returns (costs)
+    are "–", the marginal too (the curve's slope at its foot); a channel that spends keeps
+    its figures."""
+    _, truth = generate(104, seed=5)
+    result = {"model_id": "truth", "dep_var_type": dep_var_type,
+              "spend_columns": list(truth["channels"]),
+              "models": [{"model_id": "truth", "channels": truth["channels"]}]}
+    plan = truth_plan(dep_var_type)
+    for spend in (0.0, 0.3):
+        zeroed = copy.deepcopy(plan)
+        zeroed["channels"]["spend_tiktok"]["optimized_spend"] = spend
+        meta, _, tiktok, *_ = content.plan_rows(recount(result, zeroed), "SEK")
+        assert tiktok[:3] == ["TikTok", fmt.money(plan["channels"]["spend_tiktok"]
+                                                  ["current_spend"], "SEK"), "0 kr"]
+        assert tiktok[5:] == ["–", "–"]
+        assert "–" not in meta[5:]
+
+
 def test_plan_rows_at_a_tiny_budget_show_what_the_spend_adds() -> None:
     """Each row's effect and ROAS are what its spend adds; the total row sums them."""
     _, truth = generate(104, seed=5)
@@ -107,36 +129,40 @@ def test_a_channel_named_by_different_columns_in_two_runs_is_one_row() -> None:
         ["TV", "1,50", "1,00", "-0,50"], ["Email", "0,50", "0,75", "+0,25"]]
 
 
+LEFT_OUT = ("what earlier spend still brings in and what the spend itself brings in after the "
+            "week it is spent")
+LATER = "most for a channel whose effect comes mostly in the weeks after the spend."
+
+
 @pytest.mark.parametrize(("dep_var_type", "note", "plans", "what_if"), [
     ("revenue",
      "Return on the planned spend is the revenue a channel's planned spend adds in the plan's "
      "4 weeks, divided by that spend; return on extra spend is the same for a little more. "
-     "Both leave out what earlier spend still brings in, so they usually read below a "
-     "channel's ROAS.",
+     f"Both leave out {LEFT_OUT}, so they usually read below a channel's ROAS, {LATER}",
      "Return on the planned spend is the revenue each plan's spend adds in its weeks, divided "
-     "by that spend; it leaves out what earlier spend still brings in, so it usually reads "
-     "below a channel's ROAS.",
+     f"by that spend; it leaves out {LEFT_OUT}, so it usually reads below a channel's ROAS, "
+     f"{LATER}",
      "Return on the planned spend is the revenue this weekly spend adds each week, divided by "
-     "that spend; it leaves out what earlier spend still brings in, so it usually reads below "
-     "a channel's ROAS."),
+     f"that spend; it leaves out {LEFT_OUT}, so it usually reads below a channel's ROAS, "
+     f"{LATER}"),
     ("conversion",
      "Cost per added conversion is a channel's planned spend divided by the conversions it "
      "adds in the plan's 4 weeks; cost of the next conversion is what one more would cost. "
-     "Both leave out what earlier spend still brings in, so they usually read above a "
-     "channel's CPA.",
+     f"Both leave out {LEFT_OUT}, so they usually read above a channel's CPA, {LATER}",
      "Cost per added conversion is each plan's spend divided by the conversions it adds in its "
-     "weeks; it leaves out what earlier spend still brings in, so it usually reads above a "
-     "channel's CPA.",
+     f"weeks; it leaves out {LEFT_OUT}, so it usually reads above a channel's CPA, {LATER}",
      "Cost per added conversion is this weekly spend divided by the conversions it adds each "
-     "week; it leaves out what earlier spend still brings in, so it usually reads above a "
-     "channel's CPA."),
+     f"week; it leaves out {LEFT_OUT}, so it usually reads above a channel's CPA, {LATER}"),
 ])
 def test_a_plan_says_in_plain_words_what_its_returns_are_and_why_below_the_channels_roas(
         dep_var_type: str, note: str, plans: str, what_if: str) -> None:
     """The UX review: "ROAS 0,35" in a plan beside Google's "ROAS 0,72" with nothing to tell
     them apart; the audits: the note took two long sentences on incremental and marginal
     ROAS. One note says what both figures are and why they are lower (a cost higher); the
-    plans compared and the what-if, one figure each, say it of theirs."""
+    plans compared and the what-if, one figure each, say it of theirs. A later audit: the
+    note said they leave out only what earlier spend still brings in, but a plan counts each
+    week's spend in that week only, so the spend's own carry-over is left out too, which is
+    why a channel whose effect mostly comes later looks weak in a plan."""
     scenarios = two_saved_plans(dep_var_type)
     assert content.plan_note(scenarios[0]["plan"]) == note
     assert content.plans_note(scenarios) == plans
@@ -519,16 +545,20 @@ def test_the_intervals_chart_is_named_in_the_models_measure(dep_var_type: str, n
 
 
 @pytest.mark.parametrize(("dep_var_type", "plan_name", "expected"), [
-    ("revenue", None, "Expected weekly revenue at each weekly spend level. Filled dots: "
-                      "today's average spend."),
-    ("conversion", "Q1", "Expected weekly conversions at each weekly spend level. Filled "
-                         "dots: today's average spend; open diamonds: the spend of the plan "
-                         "\u201cQ1\u201d."),
+    ("revenue", None, "Revenue a week's spend is expected to add in that week, at each weekly "
+                      "spend level (what earlier spend still brings in is not counted). "
+                      "Filled dots: today's average spend."),
+    ("conversion", "Q1", "Conversions a week's spend is expected to add in that week, at each "
+                         "weekly spend level (what earlier spend still brings in is not "
+                         "counted). Filled dots: today's average spend; open diamonds: the "
+                         "spend of the plan \u201cQ1\u201d, at its expected weekly effect."),
 ])
 def test_the_response_curves_caption_names_the_outcome_and_the_plan(
         dep_var_type: str, plan_name: str | None, expected: str) -> None:
     """It spoke of the "weekly return" for conversions too, and the Presentation's and the
-    PDF's differed."""
+    PDF's differed. The UX audit: the client's curves now show what a week's spend adds
+    (``response_curves(added=True)``), as the plan's figures count it, and the caption says
+    so."""
     assert content.curves_caption({"dep_var_type": dep_var_type}, plan_name) == expected
 
 
@@ -583,12 +613,12 @@ def test_the_total_s_note_gives_the_weeks_not_the_period_again() -> None:
 
 @pytest.mark.parametrize(("changes", "says"), [
     ({}, None),
-    ({"spend_google": 0.09}, "Google spend moves by only 9 % from week to week, so the data "
-                             "can hardly tell its effect from the baseline and the season: "
-                             "its ROAS is the least certain figure here."),
+    ({"spend_google": 0.09}, "The spend on Google moves by only 9 % from week to week, so the "
+                             "data can hardly tell its effect from the baseline and the "
+                             "season: its ROAS is the least certain figure here."),
     ({"spend_google": 0.09, "spend_meta": 0.12},
-     "Meta and Google spend moves by only 12 % and 9 % from week to week, so the data can "
-     "hardly tell their effect from the baseline and the season: their ROAS is the least "
+     "The spend on Meta and Google moves by only 12 % and 9 % from week to week, so the data "
+     "can hardly tell their effect from the baseline and the season: their ROAS is the least "
      "certain figure here."),
 ])
 def test_spend_too_steady_to_read_a_return_from_is_named(changes: dict, says: str | None
@@ -622,7 +652,7 @@ def test_the_client_is_asked_about_an_outcome_of_the_other_kind_and_the_presente
     model_id = result["model_id"]
     *shared, mismatch = content.cautions(result, model_id, "SEK")
     *client_shared, note = content.client_cautions(result, model_id, "SEK")
-    assert client_shared == shared and len(shared) == 2  # the weak fit, Google's steady spend
+    assert len(shared) == len(client_shared) == 2  # the weak fit, Google's steady spend
     assert note.startswith(f"\u201crevenue\u201d adds up to {seems}")
     assert note.endswith("Your analyst is checking this.")
     assert "model it as" in mismatch and "model it as" not in note
@@ -634,10 +664,12 @@ def test_the_client_is_asked_about_an_outcome_of_the_other_kind_and_the_presente
 def test_an_outcome_of_the_right_size_adds_nothing_for_client_or_presenter() -> None:
     result = fitted_run().result  # a quick search: the presenter hears of that only
     model_id = result["model_id"]
-    assert content.client_cautions(result, model_id, "SEK") == content.cautions(
-        result, model_id, "SEK")
-    [quick] = content.before_presenting(result, model_id, "SEK")
+    assert len(content.client_cautions(result, model_id, "SEK")) == len(content.cautions(
+        result, model_id, "SEK")) == 2  # the weak fit, Google's steady spend
+    quick, *_ = content.before_presenting(result, model_id, "SEK")
     assert quick.startswith("Before you present: these figures come from a quick search")
+    assert not any("analyst is checking" in note
+                   for note in content.before_presenting(result, model_id, "SEK"))
 
 
 @pytest.mark.parametrize(("iterations", "trials", "noted"),
@@ -652,13 +684,15 @@ def test_the_client_hears_of_a_small_search_as_preliminary_figures(iterations: i
                                                 "iterations": iterations, "trials": trials}}
     note = content.client_quick_search_note(result)
     before = content.before_presenting(result, result["model_id"], "SEK")
+    others = 2  # the quick fit's weak fit and Google's steady spend, told whatever the search
     if not noted:
-        assert note is None and before == []
+        assert note is None and len(before) == others
         return
     assert note.startswith("Preliminary figures from a first look at the data")
     assert not any(word in note for word in ("search", "settings", str(iterations)))
-    assert before == [f"Before you present: t{content.quick_search_note(result)[1:]} The "
-                      "client is told they are preliminary figures, to be firmed up."]
+    assert len(before) == 1 + others
+    assert before[0] == (f"Before you present: t{content.quick_search_note(result)[1:]} The "
+                         "client is told they are preliminary figures, to be firmed up.")
 
 
 def fitted_on(**changes) -> dict:
@@ -705,3 +739,55 @@ def test_one_data_difference_is_named_alone(changes: dict, says: str) -> None:
     text = content.data_differ({"Run #1": ("dataset v1", fitted_run().result),
                                 "Run #2": ("dataset v1", fitted_on(**changes))}, "SEK")
     assert f"were fitted on different data {says}, so" in text
+
+
+ANALYST_ADVICE = ("lift test", "more weeks", "context variables", "check them", "pin it down")
+
+
+@pytest.mark.parametrize(("dep_var_type", "changes", "steady", "told"), [
+    ("revenue", {"spend_google": 0.09},
+     "The spend on Google hardly changed from week to week, so its return is the least "
+     "certain figure here.", "it is the least certain figure here."),
+    ("conversion", {"spend_google": 0.09, "spend_meta": 0.12},
+     "The spend on Meta and Google hardly changed from week to week, so their costs per "
+     "conversion are the least certain figures here.",
+     "they are the least certain figures here."),
+])
+def test_the_client_hears_what_a_weak_fit_and_steady_spend_mean_and_the_presenter_the_advice(
+    dep_var_type: str, changes: dict, steady: str, told: str
+) -> None:
+    """The audit: the clean view and the PDF told the client to check the figures "against
+    other evidence (a lift test, more weeks of data, the context variables ...)", the
+    analyst's job. The client reads what the weak fit and the steady spend mean for the
+    figures; the analyst's advice goes to the presenter with what the client is told, and
+    stays on Results and Runs."""
+    result = copy.deepcopy({**fitted_run().result, "dep_var_type": dep_var_type})
+    model_id = result["model_id"]
+    model = next(m for m in result["models"] if m["model_id"] == model_id)
+    model["metrics"]["rsq"] = 0.57
+    for column, channel in model["channels"].items():
+        channel["weekly_change"] = changes.get(column, 0.5)
+    outcome = "conversions" if dep_var_type == "conversion" else "revenue"
+    fit, steady_note, *_ = content.client_cautions(result, model_id, "SEK")
+    assert fit == (f"The model explains 57 % of the week-to-week changes in {outcome}, so "
+                   "treat the channel figures as indicative.")
+    assert steady_note == steady
+    weak, spend = content.cautions(result, model_id, "SEK")[:2]
+    assert "lift test" in weak and "lift test" in spend  # the analyst's pages keep the advice
+    assert not any(advice in " ".join(content.client_cautions(result, model_id, "SEK"))
+                   for advice in ANALYST_ADVICE)
+    _, fit_before, spend_before, *_ = content.before_presenting(result, model_id, "SEK")
+    assert fit_before == (f"Before you present: t{weak[1:]} The client is told to treat the "
+                          "channel figures as indicative.")
+    assert spend_before == f"Before you present: t{spend[1:]} The client is told only that {told}"
+
+
+def test_a_good_fit_on_moving_spend_tells_neither_client_nor_presenter_anything() -> None:
+    result = copy.deepcopy({**fitted_run().result, "config": {
+        **fitted_run().result["config"], "iterations": 2000}})
+    model = next(m for m in result["models"] if m["model_id"] == result["model_id"])
+    model["metrics"]["rsq"] = 0.8
+    for channel in model["channels"].values():
+        channel["weekly_change"] = 0.5
+    for notes in (content.cautions, content.client_cautions, content.before_presenting):
+        assert notes(result, result["model_id"], "SEK") == []

@@ -8,6 +8,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pypdf
 import pytest
 from fitted import Fitted, fitted_run
@@ -184,14 +185,33 @@ def test_an_unknown_currency_fails_before_anything_is_written(fit: Fitted,
 
 
 def test_a_weak_model_s_report_says_so_in_its_summary(fit: Fitted) -> None:
-    """The summary warns when the reported model explains little (here: R² set to 0.31)."""
+    """The summary warns when the reported model explains little (here: R² set to 0.31) or a
+    channel's spend hardly moved (Google's), in the client's words: what it means for the
+    figures, not the analyst's checks (the audit: "a lift test, more weeks of data")."""
     model_id = fit.result["model_id"]
     models = [{**m, "metrics": {**m["metrics"], "rsq": 0.31}} if m["model_id"] == model_id
               else m for m in fit.result["models"]]
-    weak = build_report({**fit.result, "models": models}, CLIENT, "SEK", report_date=DAY)
-    pages = pypdf.PdfReader(io.BytesIO(weak)).pages
-    summary = next(p.extract_text() for p in pages if "Executive summary" in p.extract_text())
-    assert "explains only 31 % of the weekly variation" in " ".join(summary.split())
+    summary = summary_page(build_report({**fit.result, "models": models}, CLIENT, "SEK",
+                                        report_date=DAY))
+    assert ("The model explains 31 % of the week-to-week changes in revenue, so treat the "
+            "channel figures as indicative.") in summary
+    assert ("The spend on Google hardly changed from week to week, so its return is the least "
+            "certain figure here.") in summary
+    assert not any(advice in summary for advice in ("lift test", "more weeks", "check them"))
+
+
+def test_a_channel_planned_at_nothing_shows_no_return_on_the_plan_s_page(fit: Fitted) -> None:
+    """The audit: TikTok at 0 kr read "–" in one plan and "0,00" in another; on the plan's
+    page both its returns are "–"."""
+    plan = {**fit.plan, "channels": {**fit.plan["channels"], "spend_tiktok": {
+        **fit.plan["channels"]["spend_tiktok"], "optimized_spend": 0.3, "optimized_roas": 0.1,
+        "optimized_mroas": 0.1}}}
+    pdf = build_report(fit.result, CLIENT, "SEK", [{"name": "Spring", "plan": plan}],
+                       report_date=DAY)
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    [plan_page] = [p.extract_text() for p in pages if "Return on extra" in p.extract_text()]
+    [tiktok] = [line for line in plan_page.splitlines() if line.startswith("TikTok")]
+    assert f"{fmt.money(0.3, 'SEK')} -100 %" in tiktok and tiktok.split()[-2:] == ["–", "–"]
 
 
 def test_a_plan_s_notes_are_printed_as_given_for_the_client(fit: Fitted) -> None:
@@ -246,6 +266,28 @@ def test_a_quick_search_s_report_tells_the_client_its_figures_are_preliminary(
     full = {**fit.result, "config": {**fit.result["config"], "iterations": 2000, "trials": 5}}
     assert content.quick_search_note(full) is None
     assert "quick search" not in summary_page(build_report(full, CLIENT, "SEK", report_date=DAY))
+
+
+def test_the_response_curves_show_the_client_what_a_week_s_spend_adds(
+        pdf_bytes: bytes, fit: Fitted) -> None:
+    """UX audit: the PDF's "Diminishing returns" drew the curves with the carry-over of
+    earlier weeks (TikTok a flat line well above zero, read as "TikTok does nothing"). It
+    draws what a week's spend adds, as the plan's figures count it, not the analyst's
+    curves of Results."""
+    [page] = [p for p in pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages
+              if "Diminishing returns per channel" in p.extract_text()]
+    drawn = [np.asarray(image.image.convert("RGB")) for image in page.images]
+
+    def curves(added: bool) -> np.ndarray:
+        chart = charts.response_curves(fit.result, fit.result["model_id"], "SEK", fit.plan,
+                                       added=added)
+        return np.asarray(Image.open(io.BytesIO(chart_png(chart, CHART_PX))).convert("RGB"))
+
+    def shown(image: np.ndarray) -> bool:
+        return any(d.shape == image.shape and np.array_equal(d, image) for d in drawn)
+
+    assert shown(curves(added=True))
+    assert not shown(curves(added=False))
 
 
 def test_the_decomposition_with_its_legend_aside_is_as_wide_as_the_other_charts(
