@@ -40,9 +40,10 @@ WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SC
 #: When what a PDF shows last changed (UTC): move it on with such a change, so the PDFs
 #: stored before it are built again (here: the response curves of what a week's spend adds,
 #: from zero, as the plans count it, and the plan notes naming what those figures leave out;
-#: the summary's cautions in the client's words and no return on a planned spend of 0; the
-#: same day as earlier layout changes, so with the time of day).
-REPORT_LAYOUT = datetime(2026, 12, 1, 13, 55)
+#: the summary's cautions in the client's words, no return on a planned spend of 0 and the
+#: plan table's "Revenue added"; the same day as earlier layout changes, so with the time of
+#: day).
+REPORT_LAYOUT = datetime(2026, 12, 1, 14, 30)
 
 
 def report_kind(model_id: str) -> str:

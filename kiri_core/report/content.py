@@ -700,12 +700,12 @@ def _compared(label: str, baseline: float | None, compared: float | None,
 
 
 def plan_columns(plan: dict) -> list[str]:
-    """Headers of :func:`plan_rows`: its two returns (costs, for conversion models) named by
+    """Headers of :func:`plan_rows`: what the plan adds, named as the planner's tile names it
+    ("Revenue added"), and its two returns (costs, for conversion models) named by
     :func:`plan_measure` and :func:`plan_marginal_measure`."""
-    conversion = is_conversion_plan(plan)
     return ["Channel", "Current spend", "Recommended", "Change",
-            "Expected conversions" if conversion else "Expected effect",
-            plan_measure(plan), plan_marginal_measure(conversion)]
+            f"{plan_outcome(plan).capitalize()} added", plan_measure(plan),
+            plan_marginal_measure(is_conversion_plan(plan))]
 
 
 def plan_measure(plan: dict) -> str:
@@ -862,7 +862,7 @@ def plan_outcome(plan: dict) -> str:
 
 
 def plan_effect(plan: dict, value: float, currency: str) -> str:
-    """Expected effect: conversions as a count, revenue as money."""
+    """What a plan adds: conversions as a count, revenue as money."""
     return fmt.number(value, currency) if is_conversion_plan(plan) else fmt.money(value, currency)
 
 

@@ -13,6 +13,7 @@ import pytest
 from fitted import fitted_run
 
 from kiri_core import formatting as fmt
+from kiri_core import planner
 from kiri_core.engine.allocator import allocate, recount
 from kiri_core.generator import generate
 from kiri_core.report import content
@@ -31,8 +32,8 @@ def truth_plan(dep_var_type: str) -> dict:
 @pytest.mark.parametrize(
     ("dep_var_type", "headers"),
     [
-        ("revenue", ["Expected effect", "Return on the planned spend", "Return on extra spend"]),
-        ("conversion", ["Expected conversions", "Cost per added conversion",
+        ("revenue", ["Revenue added", "Return on the planned spend", "Return on extra spend"]),
+        ("conversion", ["Conversions added", "Cost per added conversion",
                         "Cost of the next conversion"]),
     ],
 )
@@ -44,6 +45,8 @@ def test_plan_columns_follow_the_model_type(dep_var_type: str, headers: list[str
     plan = truth_plan(dep_var_type)
     columns = content.plan_columns(plan)
     assert columns[-3:] == headers
+    # what the plan adds is named as the planner's tile names it ("Revenue added by media")
+    assert planner.plan_metrics(plan, "SEK")[1].label.startswith(f"{headers[0]} by media")
     assert not {"ROAS", "CPA", "Marginal", "Incremental"} & {w for c in columns for w in c.split()}
     assert set(columns[-2:]).isdisjoint(content.channel_columns({"dep_var_type": dep_var_type}))
     note = content.plan_note(plan).lower()
