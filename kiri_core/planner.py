@@ -36,6 +36,7 @@ from kiri_core.engine.allocator import (
     DEFAULT_MULTIPLES,
     AllocationError,
     ChannelBounds,
+    above_seen,
     allocate,
     channel_limits,
     recount,
@@ -621,7 +622,6 @@ def what_if_metrics(result: dict, now: dict, new: dict, currency: str) -> list[M
 #: may recommend, and a doubled or tripled channel, can be tried.
 WHAT_IF_MULTIPLE = DEFAULT_MULTIPLES["target_efficiency"][1]
 WHAT_IF_STEPS = 500  # a step of 2 % of today's spend up to 10x
-SEEN_TOLERANCE = 1e-6  # as the allocator's note of a spend above the weeks seen
 
 
 def what_if_options(channel: Mapping[str, Any]) -> list[float]:
@@ -643,10 +643,9 @@ def beyond_data(result: dict, model_id: str, weekly_spend: Mapping[str, float],
     spend is within what the data has seen."""
     channels = model_by_id(result, model_id)["channels"]
     above = [f"{fmt.channel_name(column)} at {fmt.money(spend, currency)} a week (its highest "
-             f"week in the data: {fmt.money(seen, currency)})"
+             f"week in the data: {fmt.money(channels[column]['max_spend'], currency)})"
              for column, spend in weekly_spend.items()
-             if (seen := channels[column].get("max_spend")) is not None
-             and spend > seen * (1 + SEEN_TOLERANCE)]
+             if above_seen(channels[column], spend)]
     if not above:
         return None
     return fmt.unbreakable_numbers(

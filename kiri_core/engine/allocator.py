@@ -44,6 +44,7 @@ from kiri_core.results import is_conversion
 SCENARIOS = ("max_response", "target_efficiency")
 DEFAULT_MULTIPLES = {"max_response": (0.5, 2.0), "target_efficiency": (0.1, 10.0)}
 TOLERANCE = 1e-9
+SEEN_TOLERANCE = 1e-6  # a weekly spend this far past the weeks seen counts as outside them
 
 
 class AllocationError(ValueError):
@@ -702,15 +703,22 @@ def _ratio(numerator: float, denominator: float, *, minus_one: bool = False) -> 
     return float(numerator / denominator - (1.0 if minus_one else 0.0))
 
 
+def above_seen(channel: Mapping, weekly: float) -> bool:
+    """Whether a weekly spend lies above the channel's highest week in the modelling window
+    (``max_spend``), where its response curve is an extrapolation."""
+    seen_max = channel.get("max_spend")
+    return seen_max is not None and weekly > seen_max * (1 + SEEN_TOLERANCE)
+
+
 def _range_notes(problem: _Problem, channels: Mapping[str, Mapping], x: np.ndarray) -> list[Note]:
     """Recommended weekly spend outside the weekly range seen in the modelling window."""
     notes = []
     for name, spend in zip(problem.names, x, strict=True):
         weekly = float(spend / problem.weeks)
         seen_min, seen_max = channels[name].get("min_spend"), channels[name].get("max_spend")
-        if seen_max is not None and weekly > seen_max * (1 + 1e-6):
+        if above_seen(channels[name], weekly):
             code, side, seen = "above_seen", "above the highest", seen_max
-        elif seen_min is not None and weekly < seen_min * (1 - 1e-6):
+        elif seen_min is not None and weekly < seen_min * (1 - SEEN_TOLERANCE):
             code, side, seen = "below_seen", "below the lowest", seen_min
         else:
             continue

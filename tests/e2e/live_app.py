@@ -171,6 +171,16 @@ def settle(page) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
 
 
+SMALL_WINDOW = {"width": 1024, "height": 768}
+
+
+def log_in_small(page, url: str, email: str) -> None:
+    """Open the app at ``url`` in a 1024 x 768 window and log in as ``email``."""
+    page.set_viewport_size(SMALL_WINDOW)
+    page.goto(url)
+    log_in(page, email)
+
+
 def log_in(page, email: str, attempts: int = 3) -> None:
     """Log in; on a busy machine a submit can land while the login page is still being
     drawn, so it is tried again when the app has not opened after a while. Logged in means

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from kiri_core.db.models import User
 from kiri_core.db.session import session_factory
 from kiri_core.services import auth, users
-from tests.e2e.live_app import acme_team, log_in, log_out
+from tests.e2e.live_app import acme_team, log_in, log_in_small, log_out
 from tests.fitted import PASSWORD
 from ui.auth import PASSWORD_CHANGED_NOTICE, TEMPORARY_PASSWORD_NOTE
 
@@ -43,9 +43,7 @@ def in_view(page, locator) -> bool:
 
 def test_the_account_corner_and_a_temporary_password(agency, app_server, browser_page):
     page = browser_page
-    page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(app_server.url)
-    log_in(page, "boss@agency.se")
+    log_in_small(page, app_server.url, "boss@agency.se")
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("link", name="Engine parity").wait_for()  # the admin's whole list
     account = sidebar.get_by_role("link", name="My account")

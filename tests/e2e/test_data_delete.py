@@ -15,7 +15,14 @@ from sqlalchemy import select
 from kiri_core.db.models import Dataset, ModelRun
 from kiri_core.db.session import session_factory, upgrade_database
 from kiri_core.services import datasets, runs
-from tests.e2e.live_app import SETTINGS, AppServer, acme_team, base_env, log_in, open_page
+from tests.e2e.live_app import (
+    SETTINGS,
+    AppServer,
+    acme_team,
+    base_env,
+    log_in_small,
+    open_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -59,9 +66,7 @@ def pick_version(page, label: str, tries: int = 5) -> None:
 
 def test_a_refused_delete_closes_its_popover_and_shows_why(data_app, browser_page):
     server, page = data_app, browser_page
-    page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(server.url)
-    log_in(page, "ann@agency.se")
+    log_in_small(page, server.url, "ann@agency.se")
     open_page(page, "Data")
     page.get_by_text("Delete a version").click()
     pick_version(page, "v1 (")

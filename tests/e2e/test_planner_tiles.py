@@ -12,7 +12,7 @@ from kiri_core import formatting as fmt
 from kiri_core.db.session import session_factory
 from kiri_core.results import model_by_id
 from kiri_core.services import runs
-from tests.e2e.live_app import acme_team, log_in, open_page
+from tests.e2e.live_app import acme_team, log_in_small, open_page
 from tests.fitted import finished_run
 
 pytestmark = [pytest.mark.browser,
@@ -53,9 +53,7 @@ def test_the_planner_s_tiles_keep_to_one_row_with_long_figures(app_server, conve
                                                                browser_page):
     """The UX audit: at 1024 px the plan's fourth tile sat alone on a second line."""
     page = browser_page
-    page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(app_server.url)
-    log_in(page, "ann@agency.se")
+    log_in_small(page, app_server.url, "ann@agency.se")
     open_page(page, "Budget planner", "planner")
     page.get_by_label("Total budget over 4 weeks", exact=False).fill("25 000 000")
     page.get_by_role("button", name="Optimise").click()

@@ -11,7 +11,7 @@ import pytest
 
 from kiri_core.db.session import session_factory
 from kiri_core.services import auth, users
-from tests.e2e.live_app import acme_team, log_in, log_out, session_cookie, settle
+from tests.e2e.live_app import acme_team, log_in, log_in_small, log_out, session_cookie, settle
 from tests.fitted import PASSWORD
 from ui.auth import COOKIE_NAME, SESSION_ENDED
 
@@ -56,9 +56,7 @@ def wait_for_no_cookie(page, within: float = 15) -> None:
 def test_the_login_page_says_once_why_a_cookie_no_longer_signs_in(agency, app_server,
                                                                   browser_page):
     page = browser_page
-    page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(app_server.url)
-    log_in(page, "ann@agency.se")
+    log_in_small(page, app_server.url, "ann@agency.se")
     by_admin(agency, "ann@agency.se", "reset")
     page.reload()  # a new browser session, signed in by the cookie no more
     reset = page.get_by_text(SESSION_ENDED["user.password.reset"])
