@@ -403,8 +403,10 @@ def _cased(word: str) -> str:
 
 
 def search_size(iterations: int, trials: int) -> str:
-    """A search's size: ``"2000 iterations × 5 trials"``."""
-    return f"{iterations} iterations × {trials} trial{'' if trials == 1 else 's'}"
+    """A search's size in Robyn's words and in the report's: ``"2000 iterations × 5 trials,
+    10000 settings"`` (the report counts "settings searched")."""
+    return (f"{iterations} iterations × {trials} trial{'' if trials == 1 else 's'}, "
+            f"{iterations * trials} settings")
 
 
 def term_name(term: str) -> str:

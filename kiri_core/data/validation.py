@@ -44,8 +44,15 @@ DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
 # A number as US-style exports write it in a comma-separated file (the cell quoted): commas
 # between thousands, maybe a currency sign before it: "146,264", "$1,234.50", "-€12.5".
 # A first group of 0 ("0,125") is a decimal comma, not thousands: left to be named.
-THOUSANDS_COMMA = re.compile(r"-?[$€£]?([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?")
+# "€1.200" is left to be named: three decimals after a currency sign are thousands.
+THOUSANDS_COMMA = re.compile(r"-?(?![$€£]\d{1,3}\.\d{3}$)[$€£]?([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?")
 CURRENCY_MARKS = "[,$€£]"  # what such a number holds besides digits, sign and point
+# A number as European exports write it in a comma-separated file: points between thousands,
+# maybe a currency sign before it and a decimal comma after (the cell quoted): "€1.200",
+# "1.250.000", "€1.200,50". Read so only when a cell shows it (POINT_GROUPED_MARK): a single
+# "1.200" alone may be a decimal.
+POINT_GROUPED = re.compile(r"-?[$€£]?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?")
+POINT_GROUPED_MARK = r"^-?[$€£]\d{1,3}\.|\.\d{3}\.|\.\d{3},"
 # The ways a whole date column may be written, as named in messages and as parsed.
 DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
                 ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
@@ -165,7 +172,8 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
     written with a decimal comma (and maybe spaces between thousands) is read as numbers
     with a decimal point, as Excel writes them in most of Europe. In a comma-separated file,
     a column of numbers with commas between thousands or a currency sign ("146,264",
-    "$1,234.50", as US exports write them) is read as plain numbers.
+    "$1,234.50", as US exports write them) is read as plain numbers, and so is a column
+    whose cells show points between thousands ("€1.200", "1.250.000", "€1.200,50").
     """
     raw = _read_bytes(Path(source), max_bytes) if isinstance(source, str | Path) else source
     if len(raw) > max_bytes:
@@ -192,7 +200,9 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
     frame = without_trailing_empty_rows(frame)
     if frame.empty:
         raise DatasetError([Problem("the file has a header but no data rows")])
-    return with_plain_thousands(frame) if delimiter == "," else with_decimal_points(frame)
+    if delimiter == ",":
+        return with_plain_thousands(with_point_thousands(frame))
+    return with_decimal_points(frame)
 
 
 def with_decimal_points(frame: pd.DataFrame) -> pd.DataFrame:
@@ -210,6 +220,17 @@ def without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
     (",,,,") after the table. Empty rows inside it stay, to be named with their row."""
     filled = (frame.apply(lambda column: column.str.strip()) != "").any(axis=1).to_numpy()
     return frame.iloc[: int(filled.nonzero()[0][-1]) + 1 if filled.any() else 0]
+
+
+def with_point_thousands(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of numbers with points between thousands rewritten as plain numbers:
+    "€1.200" -> "1200", "1.250.000" -> "1250000", "€1.200,50" -> "1200.50"."""
+    return _with_numbers_rewritten(
+        frame,
+        POINT_GROUPED_MARK,
+        POINT_GROUPED,
+        lambda cells: cells.str.replace(r"[.$€£]", "", regex=True).str.replace(",", "."),
+    )
 
 
 def with_plain_thousands(frame: pd.DataFrame) -> pd.DataFrame:

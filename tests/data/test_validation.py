@@ -209,6 +209,20 @@ def test_a_us_export_with_thousands_commas_is_read_as_numbers(cells: list[str],
     assert read_csv(f"date,spend_meta\n{rows}".encode())["spend_meta"].tolist() == kept
 
 
+@pytest.mark.parametrize(("cells", "kept"), [
+    (["€1.200", "€950", '"-€1.000"'], ["1200", "950", "-1000"]),
+    (["1.250.000", "12.500", "7"], ["1250000", "12500", "7"]),
+    (['"€1.200,50"', '"950,5"'], ["1200.50", "950.5"]),
+    (["1.200", "3.450"], ["1.200", "3.450"]),  # no cell shows thousands: decimals, as before
+    (["€1.200", "€12.50"], ["€1.200", "€12.50"]),  # points mixed: left to be named
+])
+def test_a_european_export_with_thousands_points_is_read_as_numbers(cells: list[str],
+                                                                    kept: list[str]) -> None:
+    """A comma-separated file's "€1.200" was read as 1.2 without a word."""
+    rows = "".join(f"2020-01-{6 + 7 * i:02d},{cell}\n" for i, cell in enumerate(cells))
+    assert read_csv(f"date,spend_meta\n{rows}".encode())["spend_meta"].tolist() == kept
+
+
 def test_a_swedish_excel_export_validates_like_its_comma_separated_twin() -> None:
     data, _ = generate(60, seed=3)
     swedish = data.to_csv(sep=";", decimal=",", index=False).encode()

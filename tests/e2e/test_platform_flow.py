@@ -53,9 +53,11 @@ def test_analyst_path_from_registration_to_results(app_server, browser_page, tmp
     page.shot("04-data")
 
     open_page(page, "Runs")
-    page.get_by_text("Full (2000 iterations × 5 trials)").wait_for()  # the default search
+    # the default search
+    page.get_by_text("Full (2000 iterations × 5 trials, 10000 settings)").wait_for()
     page.shot("05-run-form")
-    page.get_by_text("Quick (300 iterations × 1 trial)").click()  # a first look, in seconds
+    # a first look, in seconds
+    page.get_by_text("Quick (300 iterations × 1 trial, 300 settings)").click()
     page.get_by_role("button", name="Start run").click()
     page.get_by_text("Run #1").first.wait_for()
     page.shot("06-run-started")

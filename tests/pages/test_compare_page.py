@@ -63,7 +63,9 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
     assert (baseline.label, compared.label) == ("Baseline run", "Compared run")
     assert (baseline.value, compared.value) == (first.id, second.id)  # older is the baseline
     assert baseline.options[1].startswith(f"Run #{first.number} · dataset v1 · ")
-    assert (f"Geometric carryover · Kiri · {first.config['iterations']} iterations × 1 trial · "
+    iterations = first.config["iterations"]
+    assert (f"Geometric carryover · Kiri · {iterations} iterations × 1 trial, {iterations} "
+            f"settings · "
             f"seed {first.config['seed']} · finished") in text_of(app)
 
     fit, roas, contribution = (frame.value for frame in app.dataframe)

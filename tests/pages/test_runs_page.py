@@ -109,7 +109,8 @@ def test_the_form_defaults_to_the_full_search_and_to_the_outcome_its_column_name
     assert not app.exception
     search = app.radio(key="run_mode")
     assert (search.value, search.options) == (
-        "full", ["Quick (300 iterations × 1 trial)", "Full (2000 iterations × 5 trials)"])
+        "full", ["Quick (300 iterations × 1 trial, 300 settings)",
+                 "Full (2000 iterations × 5 trials, 10000 settings)"])
     outcome = app.radio(key=f"outcome_{orders.id}")  # the newest version is picked first
     assert outcome.label == "Outcome column \u201corders\u201d holds"
     assert (outcome.value, outcome.options) == ("conversion",
