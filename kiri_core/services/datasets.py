@@ -142,7 +142,7 @@ def generate_dataset(
     frame, truth = generator.generate(weeks, seed, spend_profile=spend_profile)
     return save_dataset(
         session, actor, client_id, frame, suggest_mapping(frame),
-        name=f"Generated ({weeks} weeks, seed {seed}, {spend_profile} spend)",
+        name=f"Test data, seed {seed}, {spend_profile} spend",  # its weeks have a column
         source="generated", ground_truth=truth,
     )
 

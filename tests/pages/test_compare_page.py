@@ -173,7 +173,7 @@ def test_runs_on_different_data_are_compared_under_a_warning_naming_their_data(
     [warning] = app.warning
     assert warning.value == expected
     assert (f"{fmt.period(b['window']['start'], b['window']['end'], 'SEK')} (120 weeks), 3 "
-            f"paid channels, dataset v2 \u201cGenerated (120 weeks") in expected
+            f"paid channels, dataset v2 \u201cTest data, seed") in expected
     assert f"- Only in Run #{first.number}: Email" in expected
     order = list(blocks(app.main))
     assert order.index(warning) < order.index(app.subheader[0])  # above the tables

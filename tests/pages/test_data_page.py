@@ -272,12 +272,12 @@ def test_an_analyst_deletes_a_version_after_being_asked(session, team, open_page
     app = open_page("pages/data.py", team.analyst, team.client)
     app.selectbox(key="delete_version").select_index(1).run()  # v1, the older
     [ask] = [p for p in app.get("popover") if p.proto.popover.label == "Delete v1"]
-    assert "Delete v1 (Generated" in ask.markdown[0].value
+    assert "Delete v1 (Test data, seed 1" in ask.markdown[0].value
     assert "Runs already made on it keep their results" in ask.markdown[0].value
     assert len(datasets.list_datasets(session, team.viewer, team.client.id)) == 2  # only asked
     ask.button[0].click().run()
     assert not app.exception
-    assert "Deleted v1 (Generated" in text_of(app)
+    assert "Deleted v1 (Test data, seed 1" in text_of(app)
     assert app.dataframe[-1].value["Dataset"].str.startswith("v2 · ").tolist() == [True]
     assert [d.version for d in datasets.list_datasets(session, team.viewer, team.client.id)] \
         == [2]

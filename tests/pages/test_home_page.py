@@ -18,7 +18,7 @@ def test_home_lists_the_clients_datasets(session, team, open_page, text_of):
     assert "you are a viewer" in text_of(app)
     table = app.dataframe[0].value
     assert list(table.columns) == ["Dataset", "Source", "Weeks", "Period", "Saved"]
-    assert list(table["Dataset"]) == ["v1 · Generated (60 weeks, seed 4, steady spend)"]
+    assert list(table["Dataset"]) == ["v1 · Test data, seed 4, steady spend"]
     assert list(table["Source"]) == ["Generated (known truth)"]
     assert list(table["Weeks"]) == [60]
     assert "No finished model yet" in text_of(app)

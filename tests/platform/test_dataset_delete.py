@@ -33,7 +33,7 @@ def test_a_deleted_version_leaves_the_list_and_no_run_can_start_on_it(session, t
     datasets.delete_dataset(session, team.analyst, first.id)
     assert [d.version for d in datasets.list_datasets(session, team.viewer, team.client.id)] \
         == [2]
-    with pytest.raises(ValidationError, match=r"Dataset v1 \(Generated .*\) was deleted on "
+    with pytest.raises(ValidationError, match=r"Dataset v1 \(Test data, .*\) was deleted on "
                                               r"\d{4}-\d\d-\d\d, so no new run can use it"):
         runs.start_run(session, team.analyst, team.client.id, first.id,
                        runs.default_config(first))

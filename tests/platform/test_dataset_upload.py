@@ -132,7 +132,7 @@ def test_generated_data_keeps_its_truth(session, team):
     with pytest.raises(ValidationError, match="Unknown spend profile 'flat'"):
         datasets.generate_dataset(session, team.analyst, team.client.id, 80, 5, "flat")
     names = [d.name for d in datasets.list_datasets(session, team.analyst, team.client.id)]
-    assert names == ["Generated (80 weeks, seed 5, steady spend)"]
+    assert names == ["Test data, seed 5, steady spend"]
 
 
 def test_a_file_with_a_long_name_is_saved_under_its_whole_name(session, team, good_frame):
