@@ -43,9 +43,9 @@ def presentation_run(session: Session, user: User, client: Client) -> tuple[Mode
         action.button("Present", icon=":material/fullscreen:", width="stretch",
                       on_click=_set_presenting, args=(True,),
                       help="Hide the menu and the sidebar for a client meeting.")
-        for note in content.before_presenting(result, selected_model(result, run),
-                                              client.currency):
-            st.warning(note, icon=":material/co_present:")
+        notes = content.before_presenting(result, selected_model(result, run), client.currency)
+        if warning := content.presenter_warning(notes):
+            st.warning(warning, icon=":material/co_present:")
     return run, False
 
 

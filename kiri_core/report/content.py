@@ -168,11 +168,12 @@ def before_presenting(result: dict, model_id: str, currency: str) -> list[str]:
     Presentation page's run bar, not its clean view): the analyst's words on a quick search
     (:func:`quick_search_note`), a weak fit (:func:`fit_warning`), steady spend
     (:func:`steady_spend_warning`) and an outcome of the other kind
-    (:func:`outcome_mismatch`), each with what the client is told instead."""
+    (:func:`outcome_mismatch`), each with what the client is told instead; shown in one box,
+    :func:`presenter_warning`."""
     steady = steady_channels(result, model_id)
     least_certain = ("they are the least certain figures" if len(steady) > 1
                      else "it is the least certain figure")
-    return [f"Before you present: {in_sentence(note)} {told}" for note, told in (
+    return [f"{note} {told}" for note, told in (
         (quick_search_note(result),
          "The client is told they are preliminary figures, to be firmed up."),
         (fit_warning(result, model_id, currency),
@@ -182,6 +183,14 @@ def before_presenting(result: dict, model_id: str, currency: str) -> list[str]:
         (outcome_mismatch(result, model_id, currency),
          "The client is told only that your analyst is checking it."),
     ) if note]
+
+
+def presenter_warning(notes: list[str]) -> str | None:
+    """The :func:`before_presenting` notes as one warning: ``"Before you present: ..."``, or
+    a list under that heading when there are several; None without notes."""
+    if len(notes) < 2:
+        return f"Before you present: {in_sentence(notes[0])}" if notes else None
+    return "Before you present:\n" + "\n".join(f"- {note}" for note in notes)
 
 
 def steady_channels(result: dict, model_id: str) -> dict[str, float]:

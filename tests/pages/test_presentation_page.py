@@ -50,7 +50,7 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     # the presenter's: 200 x 1 settings, and the fit and the spend with the analyst's advice
     before = content.before_presenting(result, result["model_id"], "SEK")
     assert weak and steady and len(before) == 3
-    assert [w.value for w in app.warning] == [*before, weak, steady]
+    assert [w.value for w in app.warning] == [content.presenter_warning(before), weak, steady]
     assert "lift test" in before[1] and "lift test" in before[2]
     quick = content.client_quick_search_note(result)  # the client's words, in both views
     assert quick and [i.value for i in app.info] == [quick]
@@ -265,8 +265,9 @@ def test_an_outcome_of_the_other_kind_is_the_presenter_s_to_fix_and_the_client_s
     assert not app.exception
     warnings, before = [w.value for w in app.warning], content.before_presenting(result, model_id,
                                                                               "SEK")
-    assert warnings == [*before, *client_view]
-    assert f"Before you present: {mismatch}" in warnings[len(before) - 1]  # the last one
+    assert warnings == [content.presenter_warning(before), *client_view]
+    assert warnings[0].endswith(f"- {mismatch} The client is told only that your analyst is "
+                                "checking it.")  # the last one
     app.main.button[0].click().run()  # "Present"
     assert not app.exception
     assert [w.value for w in app.warning] == client_view

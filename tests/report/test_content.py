@@ -660,8 +660,7 @@ def test_the_client_is_asked_about_an_outcome_of_the_other_kind_and_the_presente
     assert note.endswith("Your analyst is checking this.")
     assert "model it as" in mismatch and "model it as" not in note
     assert content.before_presenting(result, model_id, "SEK")[-1] == (
-        f"Before you present: {mismatch} The client is told only that your analyst is "
-        "checking it.")
+        f"{mismatch} The client is told only that your analyst is checking it.")
 
 
 def test_an_outcome_of_the_right_size_adds_nothing_for_client_or_presenter() -> None:
@@ -670,7 +669,7 @@ def test_an_outcome_of_the_right_size_adds_nothing_for_client_or_presenter() -> 
     assert len(content.client_cautions(result, model_id, "SEK")) == len(content.cautions(
         result, model_id, "SEK")) == 2  # the weak fit, Google's steady spend
     quick, *_ = content.before_presenting(result, model_id, "SEK")
-    assert quick.startswith("Before you present: these figures come from a quick search")
+    assert quick.startswith("These figures come from a quick search")
     assert not any("analyst is checking" in note
                    for note in content.before_presenting(result, model_id, "SEK"))
 
@@ -694,8 +693,8 @@ def test_the_client_hears_of_a_small_search_as_preliminary_figures(iterations: i
     assert note.startswith("Preliminary figures from a first look at the data")
     assert not any(word in note for word in ("search", "settings", str(iterations)))
     assert len(before) == 1 + others
-    assert before[0] == (f"Before you present: t{content.quick_search_note(result)[1:]} The "
-                         "client is told they are preliminary figures, to be firmed up.")
+    assert before[0] == (f"{content.quick_search_note(result)} The client is told they are "
+                         "preliminary figures, to be firmed up.")
 
 
 def fitted_on(**changes) -> dict:
@@ -780,9 +779,8 @@ def test_the_client_hears_what_a_weak_fit_and_steady_spend_mean_and_the_presente
     assert not any(advice in " ".join(content.client_cautions(result, model_id, "SEK"))
                    for advice in ANALYST_ADVICE)
     _, fit_before, spend_before, *_ = content.before_presenting(result, model_id, "SEK")
-    assert fit_before == (f"Before you present: t{weak[1:]} The client is told to treat the "
-                          "channel figures as indicative.")
-    assert spend_before == f"Before you present: t{spend[1:]} The client is told only that {told}"
+    assert fit_before == f"{weak} The client is told to treat the channel figures as indicative."
+    assert spend_before == f"{spend} The client is told only that {told}"
 
 
 def test_a_good_fit_on_moving_spend_tells_neither_client_nor_presenter_anything() -> None:
@@ -794,3 +792,15 @@ def test_a_good_fit_on_moving_spend_tells_neither_client_nor_presenter_anything(
         channel["weekly_change"] = 0.5
     for notes in (content.cautions, content.client_cautions, content.before_presenting):
         assert notes(result, result["model_id"], "SEK") == []
+
+
+@pytest.mark.parametrize(("notes", "warning"), [
+    ([], None),
+    (["These figures come from a quick search."],
+     "Before you present: these figures come from a quick search."),
+    (["A is weak.", "B is steady."], "Before you present:\n- A is weak.\n- B is steady."),
+])
+def test_the_presenter_gets_one_warning_however_many_notes(notes: list[str],
+                                                           warning: str | None) -> None:
+    """Three warnings, one per note, stacked in the run bar pushed the title far down."""
+    assert content.presenter_warning(notes) == warning
