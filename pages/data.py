@@ -18,6 +18,8 @@ from ui.links import page_link
 from ui.tables import datasets_table
 
 DELETED = "data_deleted_notice"
+SAVED = "data_saved_notice"  # (client id, text) of the last save, shown once after it
+SAVES = "data_saves"  # saves of an upload this session: each gives the file box a new key
 OUTCOME_BOX = "Outcome column (revenue or conversions)"
 
 
@@ -56,8 +58,16 @@ def mapping_editor(frame: pd.DataFrame, suggested: dict, key: str) -> dict:
             "organic": organic}
 
 
+def uploader_key() -> str:
+    """The file box's key: a new one after each save, so the saved file leaves the box."""
+    saves = st.session_state.get(SAVES, 0)
+    return f"upload_file_{saves}" if saves else "upload_file"
+
+
 def upload_tab(session, user, client) -> None:
-    uploaded = st.file_uploader("Weekly data (CSV)", type=["csv"], key="upload_file",
+    if (saved := st.session_state.pop(SAVED, None)) and saved[0] == client.id:
+        saved_notice(saved[1])
+    uploaded = st.file_uploader("Weekly data (CSV)", type=["csv"], key=uploader_key(),
                                 help="date (YYYY-MM-DD week start), revenue or conversions, "
                                      "one spend column per paid channel (spend_meta, Google "
                                      "Ads, TikTok cost), optional promo_flag and other context "
@@ -72,7 +82,7 @@ def upload_tab(session, user, client) -> None:
         return
     key = f"map_{uploaded.file_id}"
     mapping = mapping_editor(frame, datasets.suggest_mapping(frame), key)
-    problems = datasets.check_frame(frame, mapping)
+    problems = datasets.check_frame(frame, mapping, client)
     if problems:
         count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
         st.error(f"{count} must be fixed before this file can be saved:\n\n"
@@ -86,7 +96,10 @@ def upload_tab(session, user, client) -> None:
         with user_errors():
             saved = datasets.save_dataset(session, user, client.id, frame, mapping, name=name,
                                           source=f"upload:{uploaded.name}")
-            saved_notice(f"Saved as version v{saved.version} ({saved.row_count} rows).")
+            st.session_state[SAVED] = (client.id, f"Saved as version v{saved.version} "
+                                       f"({saved.row_count} rows).")
+            st.session_state[SAVES] = st.session_state.get(SAVES, 0) + 1
+            st.rerun()  # with an empty file box: no second click saves the file again
 
 
 def saved_notice(text: str) -> None:

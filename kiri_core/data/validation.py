@@ -53,6 +53,10 @@ CURRENCY_MARKS = "[,$€£]"  # what such a number holds besides digits, sign an
 # "1.200" alone may be a decimal.
 POINT_GROUPED = re.compile(r"-?[$€£]?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?")
 POINT_GROUPED_MARK = r"^-?[$€£]\d{1,3}\.|\.\d{3}\.|\.\d{3},"
+# The currency each sign such numbers may carry writes amounts in ("€1.200" is in EUR). The
+# columns whose signs were read away are in a read frame's ``attrs[SIGNS]``: {column: "€"}.
+SIGN_CURRENCIES = {"€": "EUR", "$": "USD", "£": "GBP"}
+SIGNS = "currency_signs"
 # The ways a whole date column may be written, as named in messages and as parsed.
 DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
                 ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
@@ -173,7 +177,9 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
     with a decimal point, as Excel writes them in most of Europe. In a comma-separated file,
     a column of numbers with commas between thousands or a currency sign ("146,264",
     "$1,234.50", as US exports write them) is read as plain numbers, and so is a column
-    whose cells show points between thousands ("€1.200", "1.250.000", "€1.200,50").
+    whose cells show points between thousands ("€1.200", "1.250.000", "€1.200,50"); which
+    columns carried which currency sign is kept in ``attrs[SIGNS]`` for
+    :func:`validate_frame` to compare with the client's currency.
     """
     raw = _read_bytes(Path(source), max_bytes) if isinstance(source, str | Path) else source
     if len(raw) > max_bytes:
@@ -251,13 +257,18 @@ def _with_numbers_rewritten(
     rewrite: Callable[[pd.Series], pd.Series],
 ) -> pd.DataFrame:
     """``frame`` with ``rewrite`` applied to each column whose filled cells all match
-    ``number`` and at least one holds ``mark`` (a regex)."""
+    ``number`` and at least one holds ``mark`` (a regex); the currency signs read away are
+    kept by column in ``attrs[SIGNS]``."""
     out = frame.copy()
+    signs = dict(frame.attrs.get(SIGNS, {}))
     for column in frame.columns:
         cells = frame[column].str.strip()
         filled = cells[cells != ""]
         if filled.str.contains(mark).any() and filled.str.fullmatch(number).all():
             out[column] = rewrite(cells)
+            if written := "".join(sorted(set("".join(filled)) & set(SIGN_CURRENCIES))):
+                signs[column] = written
+    out.attrs[SIGNS] = signs
     return out
 
 
@@ -417,16 +428,44 @@ def _is_flag(series: pd.Series) -> bool:
 # --- frame validation ----------------------------------------------------------------
 
 
-def validate_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:
+def validate_frame(frame: pd.DataFrame, mapping: ColumnMapping, *, currency: str | None = None,
+                   client: str = "the client") -> list[Problem]:
     """Every problem that keeps ``frame`` from being modelled with ``mapping`` ([] if none):
-    those of the whole file first, then those of cells in row order, then column summaries."""
+    those of the whole file first, then those of cells in row order, then column summaries.
+
+    With the ``currency`` ``client`` reports in, mapped columns whose amounts carried
+    another currency's sign (:func:`read_csv`'s ``attrs[SIGNS]``) are problems too."""
     problems = _mapping_problems(frame, mapping)
     if len(frame) < MIN_ROWS:
         problems.append(
             Problem(f"only {len(frame)} rows of data; at least {MIN_ROWS} weeks are needed")
         )
+    if currency is not None:
+        problems += _currency_problems(frame.attrs.get(SIGNS, {}), mapping, currency, client)
     cells = _cell_problems(frame, mapping)
     return problems + sorted(cells, key=lambda p: (p.row is None, p.row or 0))
+
+
+def _currency_problems(signs: Mapping[str, str], mapping: ColumnMapping, currency: str,
+                       client: str) -> list[Problem]:
+    """One problem per foreign currency sign that mapped columns' amounts carried (``signs``:
+    {column: signs}), naming the columns: their amounts would be read as ``currency``."""
+    foreign: dict[str, list[str]] = {}
+    for column in dict.fromkeys(mapping.columns()):
+        for sign in signs.get(column, ""):
+            if SIGN_CURRENCIES[sign] != currency:
+                foreign.setdefault(sign, []).append(column)
+    return [Problem(f"{_columns_are(columns)} in {sign} but {client} reports in {currency}: "
+                    f"convert the amounts to {currency} (or change the client's currency) and "
+                    "upload again", column=columns[0] if len(columns) == 1 else None)
+            for sign, columns in foreign.items()]
+
+
+def _columns_are(columns: Sequence[str]) -> str:
+    """The start of a sentence about ``columns``: "column 'a' is", "columns 'a' and 'b' are"."""
+    if len(columns) == 1:
+        return f"column {columns[0]!r} is"
+    return f"columns {fmt.joined([repr(c) for c in columns])} are"
 
 
 def _cell_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]:

@@ -57,10 +57,15 @@ def suggest_mapping(frame: pd.DataFrame) -> dict[str, Any]:
     return mapping_to_dict(validation.detect_columns(frame))
 
 
-def check_frame(frame: pd.DataFrame, mapping: dict[str, Any]) -> list[validation.Problem]:
+def check_frame(frame: pd.DataFrame, mapping: dict[str, Any],
+                client: Client | None = None) -> list[validation.Problem]:
     """Every problem of the data under this mapping, each naming its row and column where it
-    has one ([] when valid)."""
-    return validation.validate_frame(frame, mapping_from_dict(mapping))
+    has one ([] when valid); with the ``client``, amounts written in another currency than
+    the client's are one too."""
+    if client is None:
+        return validation.validate_frame(frame, mapping_from_dict(mapping))
+    return validation.validate_frame(frame, mapping_from_dict(mapping),
+                                     currency=client.currency, client=client.name)
 
 
 def _next_version(session: Session, client_id: int) -> int:
@@ -80,14 +85,15 @@ def save_dataset(
     ground_truth: dict[str, Any] | None = None,
     keep_duplicate: bool = False,
 ) -> Dataset:
-    """Validate and store a new dataset version (analysts only); nothing is saved on error.
+    """Validate and store a new dataset version (analysts only); nothing is saved on error,
+    nor when amounts are written in another currency than the client's.
 
     The same rows with the same columns as a saved version are refused, naming that version
     (a second click on Save, the same file again), unless ``keep_duplicate`` (a BigQuery
     import keeps its own history and tells an unchanged import apart itself).
     """
     require_client_role(session, actor, client_id, "analyst")
-    problems = [str(p) for p in check_frame(frame, mapping)]
+    problems = [str(p) for p in check_frame(frame, mapping, session.get(Client, client_id))]
     if problems:
         summary = problems[0] if len(problems) == 1 else f"{len(problems)} problems"
         raise ValidationError(f"Nothing was saved: {summary}.", problems)
