@@ -160,11 +160,11 @@ def _money_axis(currency: str, **kwargs: Any) -> alt.Axis:
     return alt.Axis(labelExpr=money_label_expr(currency), **kwargs)
 
 
-def _outcome_axis(result: dict, currency: str) -> alt.Axis:
+def _outcome_axis(result: dict, currency: str, **kwargs: Any) -> alt.Axis:
     """Money for a revenue model, whole numbers for a conversion model."""
     if is_conversion(result):
-        return alt.Axis(format=",~f")
-    return _money_axis(currency)
+        return alt.Axis(format=",~f", **kwargs)
+    return _money_axis(currency, **kwargs)
 
 
 def _outcome_tooltip(result: dict, field: str, title: str | None = None) -> alt.Tooltip:
@@ -229,10 +229,11 @@ def _channels(result: dict, model_id: str) -> dict[str, dict]:
 def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
     """The Pareto models by fit error (NRMSE) and business plausibility (DECOMP.RSSD).
 
-    Clusters have colors and shapes of their own (never a channel's color), the recommended
-    model is ringed and the selected one a labelled primary dot, both named in a legend
-    above the plot. The points carry a selection parameter ``pick`` (field ``model_id``) for
-    the picker.
+    Clusters have colors and shapes of their own (never a channel's color); the models of
+    Pareto front 1 (none beaten on both axes) are filled, those of later fronts hollow. The
+    recommended model is ringed and the selected one a labelled primary dot, both named in a
+    legend above the plot. The points carry a selection parameter ``pick`` (field
+    ``model_id``) for the picker.
     """
     rows = [
         {"model_id": m["model_id"], "nrmse": m["metrics"]["nrmse"],
@@ -249,8 +250,11 @@ def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
         y=alt.Y("decomp_rssd:Q", title="Spend/effect gap (DECOMP.RSSD)",
                 scale=alt.Scale(zero=False)),
     )
-    points = base.mark_point(size=70, opacity=0.85, filled=True).encode(
-        color=alt.Color("cluster:N", title="Cluster", scale=alt.Scale(range=CLUSTER_COLORS)),
+    clusters = alt.Scale(range=CLUSTER_COLORS)
+    points = base.mark_point(size=70, opacity=0.85, filled=False, strokeWidth=1.5).encode(
+        color=alt.Color("cluster:N", title="Cluster", scale=clusters),
+        fill=alt.condition("datum.front == 1", alt.Fill("cluster:N", scale=clusters,
+                                                        legend=None), alt.value("#FFFFFF")),
         shape=alt.Shape("cluster:N", title="Cluster", scale=alt.Scale(range=CLUSTER_SHAPES)),
         tooltip=["model_id", alt.Tooltip("nrmse:Q", format=".4f"),
                  alt.Tooltip("decomp_rssd:Q", format=".4f"), alt.Tooltip("rsq:Q", format=".3f"),
@@ -260,8 +264,10 @@ def pareto_front(result: dict, model_id: str, currency: str = "SEK") -> Any:
     selected = _pareto_marker(base, "selected", SELECTED_MODEL)
     middle = (data["nrmse"].min() + data["nrmse"].max()) / 2
     on_right = bool((data.loc[data["selected"], "nrmse"] > middle).any())
-    return _finish(alt.layer(points, recommended, selected, *_pareto_label(base, on_right)),
-                   currency)
+    markers = alt.layer(recommended, selected)  # one legend of both, apart from the clusters
+    layers = alt.layer(points, markers, *_pareto_label(base, on_right))
+    return _finish(layers.resolve_scale(fill="independent", stroke="independent",
+                                        size="independent"), currency)
 
 
 def _pareto_label(base: alt.Chart, on_right: bool) -> tuple[alt.Chart, alt.Chart]:
@@ -558,7 +564,10 @@ def actual_vs_predicted(result: dict, model_id: str, currency: str = "SEK") -> A
 
 
 def fitted_vs_residual(result: dict, model_id: str, currency: str = "SEK") -> Any:
-    """Residual (actual minus fitted) against the fitted value; no pattern is good."""
+    """Residual (actual minus fitted) against the fitted value; no pattern is good. The
+    fitted axis's first and last labels end at the plot's edges (``labelFlush``): that axis
+    does not start at zero, so a tick sits at each end, and its label centred there was cut
+    off at the chart's right edge in a 1024 px window."""
     model = model_by_id(result, model_id)
     data = pd.DataFrame({
         "date": result["dates"],
@@ -567,7 +576,7 @@ def fitted_vs_residual(result: dict, model_id: str, currency: str = "SEK") -> An
     })
     points = alt.Chart(data).mark_circle(size=36, opacity=0.7, color=PRIMARY).encode(
         x=alt.X("fitted:Q", title="Fitted", scale=alt.Scale(zero=False),
-                axis=_outcome_axis(result, currency)),
+                axis=_outcome_axis(result, currency, labelFlush=True)),
         y=alt.Y("residual:Q", title="Residual", axis=_outcome_axis(result, currency)),
         tooltip=[alt.Tooltip("date:T"), _outcome_tooltip(result, "fitted:Q"),
                  _outcome_tooltip(result, "residual:Q")],

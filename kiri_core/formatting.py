@@ -44,6 +44,9 @@ STYLES: dict[str, NumberStyle] = {
 CURRENCIES: tuple[str, ...] = tuple(STYLES)
 COMPACT_STEPS = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
 MONEY_SUFFIXES: dict[str, float] = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
+# Thousands before "kr" the Nordic way ("12,5 tkr", Danish "12,5 t.kr."): for kr only, as
+# English reads a "t" as a trillion.
+KR_SUFFIXES: dict[str, float] = {"t": 1e3, "t.": 1e3}
 
 
 def style_for(currency: str) -> NumberStyle:
@@ -114,8 +117,9 @@ def parse_money(text: str | None, currency: str = "SEK") -> float:
     ``"1.250.000"`` for DKK), decimals with the currency's decimal separator
     (``"1 250 000,50"`` for SEK), the shorthands ``k`` (thousand), ``m``/``mn`` (million)
     and ``bn`` (billion) in any case (``"250k"``, ``"1,25m"`` for SEK, ``"1.25M"`` for USD),
-    and the currency's sign or code before or after (``"1 250 000 kr"``, ``"$1,250,000"``,
-    ``"SEK 1,25 m"``), so whatever :func:`money` and :func:`money_compact` print reads back.
+    for kr also ``t`` (thousand: ``"12,5 tkr"``, ``"12,5 t.kr."``), and the currency's sign
+    or code before or after (``"1 250 000 kr"``, ``"$1,250,000"``, ``"SEK 1,25 m"``), so
+    whatever :func:`money` and :func:`money_compact` print reads back.
 
     Parameters
     ----------
@@ -153,7 +157,7 @@ def parse_money(text: str | None, currency: str = "SEK") -> float:
     match = _money_pattern(style).fullmatch(shown)
     if match is None:
         raise AmountError(f"\u201c{shown}\u201d is not an amount; type digits, for example "
-                          f"{example} or {number(1.25, currency, 2)}m.")
+                          f"{_examples(currency)}.")
     if match["minus"] or match["minus_after_sign"]:
         raise AmountError(f"\u201c{shown}\u201d is negative; an amount must be zero or more.")
     digits = _plain_digits(match["number"], style, shorthand=bool(match["suffix"]))
@@ -162,9 +166,18 @@ def parse_money(text: str | None, currency: str = "SEK") -> float:
         raise AmountError(
             f"\u201c{shown}\u201d does not read as an amount in {style.code}; group thousands "
             f"with {grouping} (or not at all) and mark at most two decimals with "
-            f"\u201c{style.decimal}\u201d, for example {example} or "
-            f"{number(1.25, currency, 2)}m.")
-    return float(digits) * MONEY_SUFFIXES.get((match["suffix"] or "").lower(), 1.0)
+            f"\u201c{style.decimal}\u201d, for example {_examples(currency)}.")
+    return float(digits) * _money_suffixes(style).get((match["suffix"] or "").lower(), 1.0)
+
+
+def _examples(currency: str) -> str:
+    """Amounts :func:`parse_money` reads, to show: ``"1 250 000, 250k or 1,25m"``."""
+    return f"{number(1_250_000, currency)}, 250k or {number(1.25, currency, 2)}m"
+
+
+def _money_suffixes(style: NumberStyle) -> dict[str, float]:
+    """The shorthands an amount in ``style``'s currency may end with, and what they stand for."""
+    return MONEY_SUFFIXES | (KR_SUFFIXES if style.sign.startswith("kr") else {})
 
 
 class NumberError(ValueError):
@@ -197,7 +210,8 @@ def _money_pattern(style: NumberStyle) -> re.Pattern[str]:
     """Optional minus, sign or code, digits and separators, a shorthand, sign or code."""
     marks = {style.sign, style.sign.rstrip("."), style.code}
     sign = "|".join(re.escape(m) for m in sorted(marks, key=len, reverse=True))
-    suffix = "|".join(sorted(MONEY_SUFFIXES, key=len, reverse=True))
+    suffix = "|".join(re.escape(s) for s in sorted(_money_suffixes(style), key=len,
+                                                        reverse=True))
     return re.compile(
         rf"(?P<minus>[-\u2212])? ?(?:(?:{sign}) ?)?(?P<minus_after_sign>[-\u2212])? ?"
         rf"(?P<number>\d[\d .,]*?) ?(?P<suffix>{suffix})? ?(?:{sign})?",
@@ -223,16 +237,37 @@ def _plain_digits(text: str, style: NumberStyle, shorthand: bool) -> str | None:
     return ".".join(["".join(groups), *decimals])
 
 
+#: The most decimals a percentage takes to not read as 0 % or ±100 % when it is neither
+#: (:func:`percent`); closer than that (a millionth) is rounding noise.
+PERCENT_MAX_DECIMALS = 4
+
+
 def percent(share: float | None, currency: str = "SEK", decimals: int = 0) -> str:
-    """A share (0.31) as a percentage: ``"31 %"`` (Nordic) or ``"31%"``."""
+    """A share (0.31) as a percentage: ``"31 %"`` (Nordic) or ``"31%"``.
+
+    With more than ``decimals`` where fewer would read as 0 % or ±100 % when it is neither
+    (:func:`_percent_decimals`): ``percent(-0.9989) == "-99,9 %"``, not ``"-100 %"``.
+    """
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
     space = " " if style_for(currency).percent_space else ""
-    return f"{number(share * 100, currency, decimals)}{space}%"
+    return f"{number(share * 100, currency, _percent_decimals(share, decimals))}{space}%"
+
+
+def _percent_decimals(share: float, decimals: int) -> int:
+    """The fewest decimals from ``decimals`` on that keep ``share`` from reading as 0 % or
+    ±100 % unless it is exactly that, up to :data:`PERCENT_MAX_DECIMALS`; ``decimals`` when
+    even those do not (a share that close is 0 or 1 but for rounding noise)."""
+    for places in range(decimals, max(decimals, PERCENT_MAX_DECIMALS) + 1):
+        shown = round(share * 100, places)
+        if (shown == 0) == (share == 0) and (abs(shown) == 100) == (abs(share) == 1):
+            return places
+    return decimals
 
 
 def signed_percent(change: float | None, currency: str = "SEK", decimals: int = 1) -> str:
-    """A relative change with its sign: ``"+12,5 %"``, ``"-3,0 %"``."""
+    """A relative change with its sign: ``"+12,5 %"``, ``"-3,0 %"``; never ``"+0 %"`` or
+    ``"-100 %"`` for a change that is not exactly that (:func:`percent`)."""
     text = percent(change, currency, decimals)
     return text if text == "–" or text.startswith("-") else f"+{text}"
 

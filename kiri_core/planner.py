@@ -319,7 +319,7 @@ def make_plan(result: dict, model_id: str, *, goal: str, weeks: int, budget: flo
                         bounds={**defaults, **bounds})
     except AllocationError as error:
         raise ValidationError(explain(error, currency)) from error
-    plan["warnings"] = [describe(note, plan, currency) for note in plan["notes"]]
+    plan["warnings"] = [describe(note, plan, currency) for note in worded_notes(plan)]
     if (capped := _capped_below_target(plan, currency)) is not None:
         plan["warnings"].append(capped)
     return plan
@@ -340,7 +340,7 @@ def client_notes(plan: dict, currency: str) -> list[str]:
     """The notes of a plan as :func:`shown_plan` shows it, for the client (Presentation,
     PDF): what is less sure and why, without the planner's advice on its settings (the
     plan's ``warnings`` have both)."""
-    notes = [fact for note in plan.get("notes", [])
+    notes = [fact for note in worded_notes(plan)
              if (fact := _NOTES[note["code"]](note, plan, currency)[0])]
     short = _short_of_target(plan, currency)
     return [*notes, short[0]] if short else notes
@@ -477,14 +477,13 @@ NoteWording = tuple[str | None, str]
 
 
 def _bounds_scaled(f: dict, plan: dict, currency: str) -> NoteWording:
-    share = f["budget"] / f["current"]
     which = ("every channel's Min and Max apply to today's mix scaled to this budget"
              if f["every_channel"] else
              f"the Min and Max of {_labels(f['channels'])}, which you left as they were, apply "
              "to their spend scaled to the budget the other channels leave")
-    return None, (f"The budget {fmt.money(f['budget'], currency)} is "
-                  f"{fmt.percent(share, currency, 0 if share >= 0.005 else 2)} of today's spend "
-                  f"over {fmt.weeks(f['weeks'])} ({fmt.money(f['current'], currency)}), so {which} "
+    change = content.amount_change(f["current"], f["budget"], currency)  # as the Budget tile
+    return None, (f"The budget {fmt.money(f['budget'], currency)} is {change} on today's "
+                  f"{fmt.money(f['current'], currency)} over {fmt.weeks(f['weeks'])}, so {which} "
                   f"instead of today's spend: see {LIMITS_APPLIED} in the table.")
 
 
@@ -504,20 +503,98 @@ def _outside_seen(f: dict, plan: dict, currency: str) -> NoteWording:
     fact = (f"{name}: the recommended weekly spend {fmt.money(f['weekly'], currency)} is "
             f"{'above the highest' if above else 'below the lowest'} week in the data "
             f"({fmt.money(f['seen'], currency)}), so the model's forecast for it is less sure.")
-    if above:
-        limit = "Min" if _at_min(plan["channels"][f["channel"]]) else "Max"
-        return fact, f"Lower the {limit} of {name} to stay within what the data has seen."
-    if plan["scenario"] == "max_response" and f["seen"] * plan["weeks"] > plan["total_budget"]:
+    if (not above and plan["scenario"] == "max_response"
+            and f["seen"] * plan["weeks"] > plan["total_budget"]):
         return fact, (f"The budget is below what {name}'s lowest week costs over "
                       f"{fmt.weeks(plan['weeks'])}; a larger budget stays within what the data has "
                       "seen.")
-    return fact, f"Raise the Min of {name} to stay within what the data has seen."
+    return fact, _within_seen(f, plan, currency)
 
 
-def _at_min(channel: dict) -> bool:
-    """Whether a plan's channel spends its Min (which then, not its Max, sets a spend above
-    the data's highest week: a Min moved with a large budget)."""
-    return channel["optimized_spend"] <= channel["lower"] * (1 + 1e-6)
+def _within_seen(f: dict, plan: dict, currency: str) -> str:
+    """The limit to change so a channel's spend stays within the weeks seen, to what and from
+    what applied, each as a multiple of today's spend, as a box takes it, and in money: a Max
+    (Min) moved with the budget applied more (less) than its box shows. Above the highest
+    week that is its Min when the plan holds it there, else its Max; below the lowest, its
+    Max or its Min."""
+    ch, above = plan["channels"][f["channel"]], f["code"] == "above_seen"
+    pushing = "Min" if above else "Max"  # the limit that holds it beyond, when it does
+    limit = pushing if content.held_at(ch) == pushing else ("Max" if above else "Min")
+    verb, most, inward = ("Lower", "most", math.floor) if above else ("Raise", "least",
+                                                                      math.ceil)
+    target = _as_limit(f["seen"] * plan["weeks"], ch, plan["weeks"], currency, inward)
+    applied = _as_limit(ch["lower" if limit == "Min" else "upper"], ch, plan["weeks"], currency)
+    return (f"{verb} the {limit} of {fmt.channel_name(f['channel'])} to at {most} {target} to "
+            f"stay within what the data has seen; in this plan it is {applied}.")
+
+
+def _as_limit(spend: float, channel: dict, weeks: int, currency: str,
+              rounded: Callable[[float], float] = round) -> str:
+    """A limit of ``spend`` over a plan's ``weeks`` as a Min or Max box takes it, a multiple of
+    the ``channel``'s spend today, and in money: ``"2,88x (306 808 kr over 4 weeks)"``, each
+    ``rounded`` (a limit to type rounded inward keeps to ``spend``); the money alone where
+    the multiple reads as 0."""
+    amount = f"{fmt.money(rounded(spend), currency)} over {fmt.weeks(weeks)}"
+    now = channel["current_spend"]
+    multiple = rounded(100 * spend / now) / 100 if now > 0 else 0.0
+    return f"{fmt.number(multiple, currency, 2)}x ({amount})" if multiple else amount
+
+
+def _budget_above_seen(f: dict, plan: dict, currency: str) -> NoteWording:
+    """One warning for every channel above its highest week when the budget is above what
+    those weeks add up to (its ``above_seen`` notes, :func:`worded_notes`): no limit helps."""
+    above = [f"{fmt.channel_name(n['channel'])} at {fmt.money(n['weekly'], currency)} a week "
+             f"(its highest week: {fmt.money(n['seen'], currency)})"
+             for n in plan["notes"] if n["code"] == "above_seen"]
+    seen = fmt.money(f["seen"], currency)
+    return (f"Above {seen} over {fmt.weeks(f['weeks'])}, what the channels' highest weeks in the "
+            "data add up to, some channel must go beyond the spend seen in the data; the "
+            f"forecast there is less certain: {fmt.joined(above)}."), (
+            f"No limits avoid that at a budget of {fmt.money(f['budget'], currency)}; only a "
+            f"budget of at most {seen} can stay within what the data has seen.")
+
+
+def worded_notes(plan: dict) -> list[dict]:
+    """A plan's notes as the planner and the client read them: a budget above the weeks seen
+    (``budget_above_seen``) says which channels that takes beyond them, so their own
+    ``above_seen`` notes, whose advice on limits could not be followed, are left out."""
+    notes = plan.get("notes", [])
+    if not any(note["code"] == "budget_above_seen" for note in notes):
+        return notes
+    return [note for note in notes if note["code"] != "above_seen"]
+
+
+def held_below_return(plan: dict, currency: str) -> str | None:
+    """For the analyst, under a maximise plan's table: each channel held at its Max (within
+    the weeks seen; "at Max" in the table) whose next unit spent returns more than in the
+    channels free between their limits, as shown, so raising that Max would add to the
+    effect; None when there is none. Said of the plan as shown, saved ones too."""
+    free = [ch["optimized_mroas"] for ch in plan["channels"].values()
+            if not ch.get("locked") and content.held_at(ch) is None]
+    if plan["scenario"] != "max_response" or not free:
+        return None
+    elsewhere = content.plan_efficiency(plan, max(free), currency)
+    returns = ("next conversion costs" if is_conversion_plan(plan)
+               else f"next {content.per_unit_name(currency)} returns")
+    said = []
+    for column in _capped(plan, max(free)):
+        ch = plan["channels"][column]
+        shown = content.plan_efficiency(plan, ch["optimized_mroas"], currency)
+        if shown != elsewhere:
+            said.append(f"{fmt.channel_name(column)} is held at its Max, "
+                        f"{_as_limit(ch['upper'], ch, plan['weeks'], currency)}, where its "
+                        f"{returns} {shown} against {elsewhere} elsewhere: raising its Max "
+                        f"would add {content.plan_outcome(plan)}.")
+    return " ".join(said) or None
+
+
+def _capped(plan: dict, margin: float) -> list[str]:
+    """The plan's channels held at their Max within the weeks seen whose next unit spent
+    returns more than ``margin``."""
+    beyond = {n["channel"] for n in plan.get("notes", []) if n["code"] == "above_seen"}
+    return [column for column, ch in plan["channels"].items()
+            if content.held_at(ch) == "Max" and column not in beyond
+            and ch["optimized_mroas"] > margin]
 
 
 def _no_effect(f: dict, plan: dict, currency: str) -> NoteWording:
@@ -528,7 +605,7 @@ def _no_effect(f: dict, plan: dict, currency: str) -> NoteWording:
 
 _NOTES: dict[str, Callable[[dict, dict, str], NoteWording]] = {
     "bounds_scaled": _bounds_scaled, "above_seen": _outside_seen, "below_seen": _outside_seen,
-    "no_effect": _no_effect,
+    "budget_above_seen": _budget_above_seen, "no_effect": _no_effect,
 }
 
 
@@ -571,9 +648,7 @@ def plan_metrics(plan: dict, currency: str) -> list[Metric]:
     return [
         _metric(f"Budget over {fmt.weeks(plan['weeks'])}",
                 fmt.money(t["optimized_spend"], currency),
-                fmt.signed_percent(
-                    content.relative_change(t["current_spend"], t["optimized_spend"]), currency, 0
-                ),
+                content.amount_change(t["current_spend"], t["optimized_spend"], currency),
                 "off", "on today's"),
         _metric(f"{content.plan_outcome(plan).capitalize()} added by media",
                 content.plan_effect(plan, t["optimized_response"], currency),
@@ -603,13 +678,10 @@ def what_if_metrics(result: dict, now: dict, new: dict, currency: str) -> list[M
     :func:`kiri_core.results.expected_response` gives them)."""
     return [
         _metric("Weekly spend", fmt.money(new["spend"], currency),
-                fmt.money(fmt.shown_difference(now["spend"], new["spend"], 0), currency),
-                "off", "on today's"),
+                content.amount_change(now["spend"], new["spend"], currency), "off", "on today's"),
         _metric(f"Weekly {content.outcome(result)} added by media",
                 content.amount(result, new["response"], currency),
-                fmt.signed_percent(
-                    content.relative_change(now["response"], new["response"]), currency
-                ),
+                content.amount_change(now["response"], new["response"], currency, 1),
                 "normal", "on today's"),
         _efficiency_metric(now["roas"], new["roas"], is_conversion(result), currency),
     ]

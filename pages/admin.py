@@ -160,9 +160,12 @@ def agency_section(session, admin) -> None:
 
 
 #: The audit log's columns and their widths in px (the time takes the 138 px it is written
-#: in): 713 px in all, so the log fits :data:`ui.layout.PAGE_AT_1024`. A longer e-mail,
+#: in): 728 px in all, so the log fits :data:`ui.layout.PAGE_AT_1024`. A longer e-mail,
 #: action, client name or detail is cut short (its column can be dragged wider).
-AUDIT_WIDTHS = {"When": None, "Who": 140, "Action": 175, "Client": 80, "Details": 180}
+AUDIT_WIDTHS = {"When": None, "Who": 140, "Action": 175, "Client": 80, "Details": 195}
+#: The column a wider window widens: Streamlit shares the room left over among the columns
+#: that are not pinned, so the others are (and stay in view should the log scroll sideways).
+AUDIT_GROWS = "Details"
 
 
 def entry_details(entry: audit.ReadableEntry) -> str:
@@ -178,7 +181,8 @@ def audit_section(session, admin) -> None:
          "Details": entry_details(e)}
         for e in audit.readable_entries(session, admin, zone=viewer_zone())
     ], columns=list(AUDIT_WIDTHS)), hide_index=True, width="stretch",
-        column_config={name: st.column_config.TextColumn(width=width)
+        column_config={name: st.column_config.TextColumn(width=width,
+                                                         pinned=name != AUDIT_GROWS)
                        for name, width in AUDIT_WIDTHS.items()})
 
 

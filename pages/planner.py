@@ -35,9 +35,13 @@ def metrics(numbers: list[planner.Metric]) -> None:
 
 
 def show_plan(plan: dict, result: dict, currency: str) -> None:
+    """A plan's tiles and sentences, its table with a note on a channel its Max holds back
+    (:func:`kiri_core.planner.held_below_return`), its chart and its warnings."""
     metrics(planner.plan_metrics(plan, currency))
     st.markdown(fmt.unbreakable_numbers(content.effect_sentences(plan, currency, result)))
     plans.plan_table(plan, currency, limits=True)
+    if held := planner.held_below_return(plan, currency):
+        st.info(fmt.unbreakable_numbers(held), icon=":material/trending_up:")
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:
         st.warning(fmt.unbreakable_numbers(warning))

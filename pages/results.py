@@ -13,7 +13,7 @@ from kiri_core.services import runs
 from ui import pdf, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
-from ui.results import truth_section
+from ui.results import channel_section, truth_section
 
 #: The tabs and the model's charts in each (the response curves' tab draws its own)
 TAB_CHARTS = {
@@ -34,6 +34,7 @@ with db() as session:
     truth = runs.known_truth(run)
 
     model_id = workspace.model_picker(session, user, run, result, role, currency)
+    st.caption(content.candidates_chart_note(result))
     model = model_by_id(result, model_id)
     for warning in content.cautions(result, model_id, currency):
         st.warning(warning)
@@ -41,7 +42,7 @@ with db() as session:
         st.info(note)
 
     st.subheader("Channels")
-    workspace.channel_tables(result, model_id, currency)
+    channel_section(result, model_id, currency)
 
     tabs = st.tabs([*TAB_CHARTS, *(["Estimated vs true"] if truth else [])])
     for tab, names in zip(tabs, TAB_CHARTS.values(), strict=False):
@@ -51,9 +52,10 @@ with db() as session:
     with tabs[3]:
         plan = st.session_state.get(f"plan_{run.id}")
         shown = plan if plan and plan["model_id"] == model_id else None
+        title, caption = content.analyst_curves_text(result, shown is not None)
+        st.markdown(f"**{title}**")
         workspace.chart(charts.response_curves(result, model_id, currency, shown))
-        st.caption("Filled dots: mean weekly spend in the data"
-                   + ("; diamonds: the budget planner's last recommendation." if shown else "."))
+        st.caption(caption)
     if truth:
         with tabs[5]:
             truth_section(model["channels"], truth, currency)

@@ -145,10 +145,10 @@ def test_parse_money_reads_back_compact_money(currency: str) -> None:
 
 SEK_SEPARATORS = ("does not read as an amount in SEK; group thousands with spaces (or not at "
                   "all) and mark at most two decimals with \u201c,\u201d, for example "
-                  "1 250 000 or 1,25m.")
+                  "1 250 000, 250k or 1,25m.")
 USD_SEPARATORS = ("does not read as an amount in USD; group thousands with \u201c,\u201d (or not "
                   "at all) and mark at most two decimals with \u201c.\u201d, for example "
-                  "1,250,000 or 1.25m.")
+                  "1,250,000, 250k or 1.25m.")
 
 
 @pytest.mark.parametrize(
@@ -157,10 +157,10 @@ USD_SEPARATORS = ("does not read as an amount in USD; group thousands with \u201
         ("SEK", "", "Enter an amount, for example 1 250 000."),
         ("USD", "   ", "Enter an amount, for example 1,250,000."),
         ("DKK", None, "Enter an amount, for example 1.250.000."),
-        ("SEK", "abc", "\u201cabc\u201d is not an amount; type digits, for example 1 250 000 or "
-                       "1,25m."),
-        ("USD", "abc", "\u201cabc\u201d is not an amount; type digits, for example 1,250,000 or "
-                       "1.25m."),
+        ("SEK", "abc", "\u201cabc\u201d is not an amount; type digits, for example 1 250 000, "
+                       "250k or 1,25m."),
+        ("USD", "abc", "\u201cabc\u201d is not an amount; type digits, for example 1,250,000, "
+                       "250k or 1.25m."),
         ("EUR", "1e6", "\u201c1e6\u201d is not an amount"),
         ("GBP", "inf", "\u201cinf\u201d is not an amount"),
         ("SEK", "kr", "\u201ckr\u201d is not an amount"),
@@ -179,7 +179,7 @@ USD_SEPARATORS = ("does not read as an amount in USD; group thousands with \u201
          "\u201c1.250.000\u201d does not read as an amount in NOK; group thousands with spaces"),
         ("DKK", "1.25m", "\u201c1.25m\u201d does not read as an amount in DKK; group thousands "
                          "with \u201c.\u201d (or not at all) and mark at most two decimals with "
-                         "\u201c,\u201d, for example 1.250.000 or 1,25m."),
+                         "\u201c,\u201d, for example 1.250.000, 250k or 1,25m."),
         ("USD", "1.250.000", f"\u201c1.250.000\u201d {USD_SEPARATORS}"),
         ("USD", "1.250", f"\u201c1.250\u201d {USD_SEPARATORS}"),
         ("EUR", "12,50",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from kiri_core import charts, formatting
 from kiri_core.report import content
-from kiri_core.results import model_by_id
+from kiri_core.results import is_conversion, model_by_id
 from ui import workspace
 
 
@@ -61,6 +61,13 @@ def _holds_truth(channel: dict[str, Any], true: dict[str, Any]) -> bool:
     return bool(low <= true["roas"] <= high)
 
 
+def channel_section(result: dict[str, Any], model_id: str, currency: str) -> None:
+    """The channel tables and why their marginal ROAS (CPA) can rank the channels otherwise
+    than a budget plan (:func:`kiri_core.report.content.marginal_basis_note`)."""
+    workspace.channel_tables(result, model_id, currency)
+    st.caption(content.marginal_basis_note(is_conversion(result)))
+
+
 def first_results(result: dict[str, Any], model_id: str, currency: str,
                   truth: dict[str, Any] | None) -> None:
     """The run's model (the client's choice, else the recommended one): metrics, channel
@@ -73,7 +80,7 @@ def first_results(result: dict[str, Any], model_id: str, currency: str,
     st.caption(content.selection_note(result, model_id, currency))
     with st.container(horizontal=True):
         workspace.fit_tiles(result, model_id, currency)
-    workspace.channel_tables(result, model_id, currency)
+    channel_section(result, model_id, currency)
     workspace.chart(charts.actual_vs_predicted(result, model_id, currency))
     if truth:
         st.markdown("**Estimated vs true** (this dataset was generated with known truth)")

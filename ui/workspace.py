@@ -293,7 +293,7 @@ def chart(figure: Any) -> None:
 def model_chart(result: dict, name: str, model_id: str, currency: str) -> None:
     """The model's chart ``charts.<name>`` under its title and over its caption, in the PDF's
     words (:func:`kiri_core.report.content.chart_text`)."""
-    title, caption = content.chart_text(result, name)
+    title, caption = content.chart_text(result, name, model_id)
     st.markdown(f"**{title}**")
     chart(getattr(charts, name)(result, model_id, currency))
     st.caption(caption)

@@ -638,7 +638,9 @@ def _plan(
     target: float | None,
     conversion: bool,
 ) -> dict:
-    notes = problem.notes + _range_notes(problem, model["channels"], x)
+    budget_notes = _budget_above_seen(problem, model["channels"], budget) if (
+        scenario == "max_response") else []
+    notes = problem.notes + budget_notes + _range_notes(problem, model["channels"], x)
     figures, totals = _figures(problem, x, conversion)
     channels = {
         name: {
@@ -708,6 +710,25 @@ def above_seen(channel: Mapping, weekly: float) -> bool:
     (``max_spend``), where its response curve is an extrapolation."""
     seen_max = channel.get("max_spend")
     return seen_max is not None and weekly > seen_max * (1 + SEEN_TOLERANCE)
+
+
+def _budget_above_seen(problem: _Problem, channels: Mapping[str, Mapping],
+                       budget: float) -> list[Note]:
+    """A budget above what the channels' highest weeks in the modelling window add up to over
+    the horizon: whatever the bounds, some channel then spends above the weeks seen (its
+    ``above_seen`` note says which), so the budget, not the bounds, is why."""
+    highest = [channels[name].get("max_spend") for name in problem.names]
+    if None in highest:
+        return []
+    seen = float(sum(highest)) * problem.weeks
+    if budget <= seen * (1 + SEEN_TOLERANCE):
+        return []
+    return [Note(
+        "budget_above_seen",
+        f"the budget {number(budget)} is above what the channels' highest weeks add up to over "
+        f"{problem.weeks} weeks ({number(seen)}), so some channel spends beyond the weeks seen",
+        {"budget": float(budget), "seen": seen, "weeks": problem.weeks},
+    )]
 
 
 def _range_notes(problem: _Problem, channels: Mapping[str, Mapping], x: np.ndarray) -> list[Note]:

@@ -8,6 +8,7 @@ PDF, the tables and the charts.
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -316,8 +317,9 @@ def findings(result: dict, model_id: str, currency: str,
     conversion = is_conversion(result)
     spend, contribution = paid_totals(result, model_id)
     total = sum(result["actual"])
-    best = max(channels.items(), key=lambda kv: kv[1]["roas"])
-    worst = min(channels.items(), key=lambda kv: kv[1]["roas"])
+    ranked = sorted(channels.items(), key=lambda kv: kv[1]["roas"], reverse=True)
+    lowest = sorted(channels.items(), key=lambda kv: kv[1]["roas"])
+    best = ranked[0]
     cut = _why_cut(model["channels"], best[0], scenarios[0], conversion,
                    currency) if scenarios else ""
     out = [
@@ -325,11 +327,10 @@ def findings(result: dict, model_id: str, currency: str,
         f"({fmt.percent(contribution / total if total else 0, currency)} of the total) on "
         f"{fmt.money(spend, currency)} of spend: "
         f"{_per_unit(contribution / spend if spend else 0, conversion, currency)}.",
-        f"{best[0]} {_channel_return(best[1]['roas'], True, conversion, currency)}, "
-        f"with {fmt.percent(best[1]['spend_share'], currency)} of the budget and "
-        f"{fmt.percent(best[1]['effect_share'], currency)} of the media effect{cut}.",
-        f"{worst[0]} {_channel_return(worst[1]['roas'], False, conversion, currency)}, "
-        f"with {fmt.percent(worst[1]['spend_share'], currency)} of the budget.",
+        _channel_finding(ranked, True, conversion, currency,
+                         f" and {fmt.percent(best[1]['effect_share'], currency)} of the media "
+                         f"effect{cut}"),
+        _channel_finding(lowest, False, conversion, currency),
         _margin_finding(result, channels, currency),
     ]
     if scenarios:
@@ -391,34 +392,68 @@ def _per_unit(roas: float, conversion: bool, currency: str) -> str:
             "spent")
 
 
-def _channel_return(roas: float, best: bool, conversion: bool, currency: str) -> str:
+def _channel_finding(ranked: Sequence[tuple[str, dict]], best: bool, conversion: bool,
+                     currency: str, more: str = "") -> str:
+    """The ``best`` (or lowest) channel's return, the first of the ``ranked`` (name, figures)
+    pairs, with its budget share and ``more``; when its 90 % interval overlaps the next
+    channel's (:func:`_overlapping`), said as the highest (lowest) estimate with a sentence
+    that the data cannot tell the two apart for sure."""
+    name, channel = ranked[0]
+    other = _overlapping(ranked)
+    figure = _channel_return(channel["roas"], best, conversion, currency, other is not None)
+    head = (f"{name} {figure}, with {fmt.percent(channel['spend_share'], currency)} of the "
+            f"budget{more}.")
+    if other is None:
+        return head
+    better = "costs less per conversion" if conversion else "returns more"
+    return (f"{head} The 90 % intervals of {name} and {other} overlap, so the data cannot say "
+            f"for sure which of the two {better}.")
+
+
+def _overlapping(ranked: Sequence[tuple[str, dict]]) -> str | None:
+    """The name of the second of the ``ranked`` channels when its 90 % ROAS interval and the
+    first's overlap; None when they do not, or either has none."""
+    if len(ranked) < 2:
+        return None
+    (_, first), (name, second) = ranked[:2]
+    a, b = first.get("roas_ci"), second.get("roas_ci")
+    return name if a and b and a[0] <= b[1] and b[0] <= a[1] else None
+
+
+def _channel_return(roas: float, best: bool, conversion: bool, currency: str,
+                    estimated: bool = False) -> str:
     """The best (or worst) channel's figure: ``"gave the best return: 1,90 kr per krona
-    spent"`` or, the lower the better, ``"had the lowest cost per conversion: 12,50 kr"``."""
+    spent"`` or, the lower the better, ``"had the lowest cost per conversion: 12,50 kr"``;
+    an ``estimated`` one (its interval overlaps the next channel's) ``"gave the highest
+    estimated return: …"``."""
+    estimate = " estimated" if estimated else ""
     if not conversion:
-        return (f"gave the {'best' if best else 'lowest'} return: "
+        top = "highest" if estimated else "best"
+        return (f"gave the {top if best else 'lowest'}{estimate} return: "
                 f"{return_in_money(roas, currency)} per {per_unit_name(currency)} spent")
     if not roas:
         return "added no conversions the model can measure"
-    return (f"had the {'lowest' if best else 'highest'} cost per conversion: "
+    return (f"had the {'lowest' if best else 'highest'}{estimate} cost per conversion: "
             f"{fmt.efficiency(roas, True, currency)}")
 
 
 def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -> str:
     """Where the next unit spent does most: for a revenue model, whether it still pays back
-    (a marginal ROAS above 1); for a conversion model, where the next conversion is cheapest
-    (no target CPA is known to call it worth its cost)."""
+    (a marginal ROAS above 1), said so that no loss reads as good news; for a conversion
+    model, where the next conversion is cheapest, and that no target CPA is known to call it
+    worth its cost."""
     name, mroas = max(((k, v["mroas"]) for k, v in channels.items()), key=lambda kv: kv[1])
     if is_conversion(result):
-        return (f"Extra budget buys conversions most cheaply in {name}: the next conversion "
-                f"there costs about {fmt.efficiency(mroas, True, currency)}.")
+        return (f"At today's spend the next conversion costs least in {name}: about "
+                f"{fmt.efficiency(mroas, True, currency)}. Whether extra spend pays depends on "
+                "what a conversion is worth to you.")
     unit = per_unit_name(currency)
     if mroas > 1:
         return (f"{name} has the most room to grow: the next {unit} spent there is still "
                 f"expected to return {return_in_money(mroas, currency)}.")
-    return (f"At today's spend every channel is past break-even: each extra {unit} returns "
-            f"less than it costs ({return_in_money(mroas, currency)} at best, in {name}). "
-            "Moving budget between channels can raise the return of the same budget, but "
-            "cannot make extra spend pay.")
+    return (f"At today's spend no channel's next {unit} pays for itself: it returns at most "
+            f"{return_in_money(mroas, currency)}, in {name}. Moving budget between channels "
+            "can raise the return of the same budget, but cannot make extra spend pay.")
 
 
 def _plan_finding(scenario: dict, currency: str, result: dict) -> str:
@@ -438,10 +473,22 @@ def effect_sentences(plan: dict, currency: str, result: dict | None = None) -> s
 
 
 def budget_change(plan: dict, currency: str) -> str | None:
-    """The plan's budget change as shown (``"+43 %"``), None when it shows as +0 %."""
+    """The plan's budget change as shown (:func:`amount_change`: ``"+43 %"``), None when the
+    two budgets read alike."""
     t = plan["totals"]
-    return delta(fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
-                                    currency, 0))
+    return delta(amount_change(t["current_spend"], t["optimized_spend"], currency))
+
+
+def amount_change(now: float, new: float, currency: str, decimals: int = 0) -> str:
+    """The change between two amounts (money, or counts) as they read, in whole units: none
+    between two that read alike (a budget typed as today's is shown), ``"-100 %"`` to one
+    that reads ``0``, else never ``"+0 %"`` nor ``"-100 %"`` (``"-99,9 %"``;
+    :func:`kiri_core.formatting.percent`). With ``decimals`` 0, the one form of a spend's
+    change wherever the planner, the presentation and the PDF show it."""
+    change = relative_change(now, new)
+    if change is not None and round(new) in (0, round(now)):
+        change = 0.0 if round(new) == round(now) else -1.0
+    return fmt.signed_percent(change, currency, decimals)
 
 
 def extra_budget_note(plan: dict, currency: str) -> str | None:
@@ -473,13 +520,16 @@ def _other_plans_finding(scenarios: Sequence[dict], currency: str, result: dict)
 
 def _plan_in_brief(scenario: dict, currency: str, result: dict) -> str:
     """``"Q1 +20%" (1 113 593 kr over 4 weeks: revenue from media +12,3 %, about +1,5 % of
-    total revenue)``"""
+    total revenue)``, and ``"; the extra spend brings in less than it costs"`` when it does
+    (:func:`extra_budget_note`)."""
     plan = scenario["plan"]
     t = plan["totals"]
     share = share_of_total(plan, currency, result)
+    loss = extra_budget_note(plan, currency) is not None
     return (f"\u201c{scenario['name']}\u201d ({fmt.money(t['optimized_spend'], currency)} over "
             f"{fmt.weeks(plan['weeks'])}: {media_change(plan, currency)}"
-            f"{f', {share}' if share else ''})")
+            f"{f', {share}' if share else ''}"
+            f"{'; the extra spend brings in less than it costs' if loss else ''})")
 
 
 def interval_meaning(conversion: bool) -> str:
@@ -501,12 +551,26 @@ def channel_meanings(conversion: bool) -> dict[str, str]:
 
 
 def channel_table_note(result: dict) -> str:
-    """The note above the PDF's channel table: what its columns mean."""
+    """The note above the PDF's channel table: what its columns mean, and why a budget plan
+    can rank the channels otherwise (:func:`marginal_basis_note`)."""
     measure = measure_name(is_conversion(result))
     meanings = channel_meanings(is_conversion(result))
     return (f"Spend and modelled {outcome(result)} per paid channel over the period. "
             f"{measure} is {meanings[measure]}; marginal {measure} is "
-            f"{meanings[f'Marginal {measure}']}; {meanings['90 % interval']}.")
+            f"{meanings[f'Marginal {measure}']}; {meanings['90 % interval']}. "
+            f"{marginal_basis_note(is_conversion(result))}")
+
+
+def marginal_basis_note(conversion: bool) -> str:
+    """Why the channel table's marginal ROAS (CPA) and a budget plan's return on extra spend
+    (cost of the next conversion) can rank the channels in opposite order: the table's
+    counts what the next unit brings in the weeks after its spend too (the window's spend
+    scaled, :func:`kiri_core.engine.decompose.marginal_roas`), a plan's only its own week
+    (Robyn's allocator, :mod:`kiri_core.engine.allocator`)."""
+    return (f"Marginal {measure_name(conversion)} also counts what the next unit brings in "
+            f"the weeks after its spend; a budget plan's "
+            f"{in_sentence(plan_marginal_measure(conversion))} counts only the week of the "
+            "spend, so a channel whose effect comes later ranks lower in a plan.")
 
 
 def curves_caption(result: dict, plan_name: str | None) -> str:
@@ -517,6 +581,20 @@ def curves_caption(result: dict, plan_name: str | None) -> str:
             "Filled dots: today's average spend"
             + (f"; open diamonds: the spend of the plan \u201c{plan_name}\u201d, at its "
                "expected weekly effect." if plan_name else "."))
+
+
+def analyst_curves_text(result: dict, plan_shown: bool) -> tuple[str, str]:
+    """Title and caption of the Results page's response curves, which count the carry-over
+    of earlier weeks (so they start above zero and read higher than the client's curves of
+    :func:`curves_caption` at the same spend); ``plan_shown``: the planner's last
+    recommendation is marked."""
+    kind = outcome(result)
+    return (f"Weekly {kind} per channel, carry-over included",
+            f"The weekly {kind} at each weekly spend level, including what earlier weeks' "
+            "spend still brings in, so a curve starts above zero (triangles). The "
+            "Presentation and the PDF show only what the week's spend adds, from zero, so "
+            "they read lower at the same spend. Filled dots: mean weekly spend in the data"
+            + ("; diamonds: the budget planner's last recommendation." if plan_shown else "."))
 
 
 #: Title and caption of the model's charts, by their builder in :mod:`kiri_core.charts`
@@ -544,13 +622,48 @@ CHART_TEXT = {
 }
 
 
-def chart_text(result: dict, chart: str) -> tuple[str, str]:
-    """Title and caption of the model's chart built by ``charts.<chart>`` (the app and the
-    PDF show the same); the intervals chart's follow the model's outcome."""
+def chart_text(result: dict, chart: str, model_id: str | None = None) -> tuple[str, str]:
+    """Title and caption of the chart built by ``charts.<chart>`` for the model ``model_id``
+    (default: the recommended one); the app and the PDF show the same. The intervals chart's
+    follow the model's outcome, the residuals' caption says what a trend in them means
+    (:func:`residual_caption`)."""
     if chart == "roas_intervals":
         return intervals_chart_text(result)
     title, caption = CHART_TEXT[chart]
+    if chart == "fitted_vs_residual":
+        caption = residual_caption(result, model_id or result["model_id"]) or caption
     return title.format(outcome=outcome(result)), caption
+
+
+#: A correlation of the weekly errors with the modelled values beyond this (either way) is a
+#: trend worth saying: with two years of weeks it is far from chance, and plain on the chart.
+RESIDUAL_TREND = 0.3
+
+
+def residual_trend(actual: Sequence[float], fitted: Sequence[float]) -> float:
+    """The correlation of the weekly errors (actual minus modelled) with the modelled values:
+    about 0 when they scatter without a trend; positive when the model flattens peaks and
+    troughs (high weeks modelled too low, low weeks too high), negative when it exaggerates
+    them; 0 when either does not vary."""
+    errors = [a - f for a, f in zip(actual, fitted, strict=True)]
+    if len(set(errors)) < 2 or len(set(fitted)) < 2:
+        return 0.0
+    return statistics.correlation(fitted, errors)
+
+
+def residual_caption(result: dict, model_id: str) -> str | None:
+    """What a :func:`residual_trend` beyond :data:`RESIDUAL_TREND` means, in plain words, as
+    the residual chart's caption; None when the errors show no such trend."""
+    trend = residual_trend(result["actual"], model_by_id(result, model_id)["fitted"])
+    if abs(trend) < RESIDUAL_TREND:
+        return None
+    if trend > 0:
+        return ("The errors rise from left to right: the model flattens peaks and troughs, so "
+                "high weeks come out lower than they were and low weeks higher. Its weekly "
+                "figures swing less than the weeks really did.")
+    return ("The errors fall from left to right: the model exaggerates peaks and troughs, so "
+            "high weeks come out higher than they were and low weeks lower. Its weekly "
+            "figures swing more than the weeks really did.")
 
 
 def intervals_chart_text(result: dict) -> tuple[str, str]:
@@ -654,15 +767,10 @@ def data_differ(runs: Mapping[str, tuple[str, dict]], currency: str) -> str | No
     the dataset they were fitted on, in words, and their result) used different datasets or
     versions, modelling windows or paid channels; each run's dataset and window (dates the
     client's way) and the channels only one of them has. None when both used the same data."""
-    (first, (first_data, a)), (second, (second_data, b)) = runs.items()
-    windows = [(r["window"]["start"], r["window"]["end"]) for r in (a, b)]
-    channels = [list(_by_channel_name(r, "spend")) for r in (a, b)]
-    differ = [what for what, same in (("dataset", first_data == second_data),
-                                      ("modelling window", windows[0] == windows[1]),
-                                      ("paid channels", set(channels[0]) == set(channels[1])))
-              if not same]
-    if not differ:
+    if not (differ := data_differences(runs)):
         return None
+    (first, (first_data, a)), (second, (second_data, b)) = runs.items()
+    channels = [list(channels_by_name(r)) for r in (a, b)]
     lines = [f"{first} and {second} were fitted on different data ({fmt.joined(differ)}), so "
              "the differences below mix changes in the data with changes in the model."]
     for name, dataset, result in ((first, first_data, a), (second, second_data, b)):
@@ -674,6 +782,18 @@ def data_differ(runs: Mapping[str, tuple[str, dict]], currency: str) -> str | No
         if only := [channel for channel in own if channel not in other]:
             lines.append(f"- Only in {name}: {fmt.joined(only)}")
     return "\n".join(lines)
+
+
+def data_differences(runs: Mapping[str, tuple[str, dict]]) -> list[str]:
+    """What of their data two runs (as :func:`data_differ` takes them) differ in:
+    ``"dataset"``, ``"modelling window"``, ``"paid channels"``; empty when nothing."""
+    (_, (first_data, a)), (_, (second_data, b)) = runs.items()
+    windows = [(r["window"]["start"], r["window"]["end"]) for r in (a, b)]
+    channels = [set(channels_by_name(r)) for r in (a, b)]
+    return [what for what, same in (("dataset", first_data == second_data),
+                                    ("modelling window", windows[0] == windows[1]),
+                                    ("paid channels", channels[0] == channels[1]))
+            if not same]
 
 
 def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
@@ -694,11 +814,16 @@ def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
             for name in dict.fromkeys([*first, *second])]
 
 
-def _by_channel_name(result: dict, measure: str) -> dict[str, float]:
-    """A run's ``measure`` per paid channel under the name shown for it, so ``spend_email``
-    in one run and ``Email`` in another are one channel, as in the comparison chart."""
-    return {fmt.channel_name(column): result["channels"][column][measure]
+def channels_by_name(result: dict) -> dict[str, dict]:
+    """A run's paid channels under the name shown for each, so ``spend_email`` in one run
+    and ``Email`` in another are one channel, as in the comparison chart."""
+    return {fmt.channel_name(column): result["channels"][column]
             for column in result["spend_columns"]}
+
+
+def _by_channel_name(result: dict, measure: str) -> dict[str, float]:
+    """A run's ``measure`` per paid channel under its shown name (:func:`channels_by_name`)."""
+    return {name: channel[measure] for name, channel in channels_by_name(result).items()}
 
 
 def _compared(label: str, baseline: float | None, compared: float | None,
@@ -749,12 +874,27 @@ def in_sentence(label: str) -> str:
 def plan_note(plan: dict) -> str:
     """The plan table's one explanation of both its figures, the same under the table in the
     app and the PDF: what they are and why they read below the channels' ROAS (above their
-    CPA)."""
+    CPA); and what "at Max" ("at Min") in its Change column means when a channel is held
+    there (:func:`held_at`)."""
     conversion = is_conversion_plan(plan)
     marginal = "what one more would cost" if conversion else "the same for a little more"
-    return incremental_note(conversion, "a channel's planned spend",
+    note = incremental_note(conversion, "a channel's planned spend",
                             f"in the plan's {fmt.weeks(plan['weeks'])}",
                             f"{plan_marginal_measure(conversion)} is {marginal}")
+    held = _held_note(plan)
+    return f"{note} {held}" if held else note
+
+
+def _held_note(plan: dict) -> str | None:
+    """What "at Max" ("at Min") in a plan table's Change column means, when a channel is
+    held there (:func:`held_at`); None when none is."""
+    limits = sorted({held_at(ch) for ch in plan["channels"].values()} - {None})  # Max, Min
+    if not limits:
+        return None
+    tags = " or ".join(f"\u201cat {limit}\u201d" for limit in limits)
+    ends = " or the ".join({"Max": "most", "Min": "least"}[limit] for limit in limits)
+    return (f"Marked {tags}: the channel spends the {ends} its limits allow, so a limit, not "
+            "its returns, sets its change.")
 
 
 def plans_note(scenarios: Sequence[dict]) -> str:
@@ -892,11 +1032,12 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
     no return (cost) on a planned spend of 0 (:func:`planned_efficiency`)."""
     rows = []
     for column, ch in plan["channels"].items():
-        change = (ch["optimized_spend"] / ch["current_spend"] - 1) if ch["current_spend"] else None
+        held = held_at(ch)
         rows.append([
             fmt.channel_name(column) + (" (locked)" if ch.get("locked") else ""),
             fmt.money(ch["current_spend"], currency), fmt.money(ch["optimized_spend"], currency),
-            fmt.signed_percent(change, currency, 0),
+            amount_change(ch["current_spend"], ch["optimized_spend"], currency)
+            + (f" at\u00a0{held}" if held else ""),  # "at Max" kept on one line
             plan_effect(plan, ch["optimized_response"], currency),
             planned_efficiency(plan, ch["optimized_spend"], ch["optimized_roas"], currency),
             planned_efficiency(plan, ch["optimized_spend"], ch["optimized_mroas"], currency),
@@ -904,25 +1045,42 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
     t = plan["totals"]
     rows.append([
         "Total", fmt.money(t["current_spend"], currency), fmt.money(t["optimized_spend"], currency),
-        fmt.signed_percent(t["optimized_spend"] / t["current_spend"] - 1
-                           if t["current_spend"] else None, currency, 0),
+        amount_change(t["current_spend"], t["optimized_spend"], currency),
         plan_effect(plan, t["optimized_response"], currency),
         planned_efficiency(plan, t["optimized_spend"], t["optimized_roas"], currency), "",
     ])
     return rows
 
 
+#: How close to a limit a plan's spend counts as held there (the optimiser's rounding).
+HELD_TOLERANCE = 1e-6
+
+
+def held_at(channel: dict) -> str | None:
+    """``"Min"`` or ``"Max"`` when a plan's channel spends its lower (upper) limit, which
+    then, not its returns, sets its spend; None between them, for a locked channel (its name
+    says so) or a plan without limits."""
+    lower, upper = channel.get("lower"), channel.get("upper")
+    if channel.get("locked") or lower is None or upper is None:
+        return None
+    spend = channel["optimized_spend"]
+    if spend <= lower * (1 + HELD_TOLERANCE):
+        return "Min"
+    return "Max" if spend >= upper * (1 - HELD_TOLERANCE) else None
+
+
 def plan_summary(plan: dict, currency: str, result: dict | None = None) -> str:
     """What a plan spends, to what end, and what it is expected to bring against today
-    (``result``, the run's, gives that as a share of the client's whole outcome)."""
+    (``result``, the run's, gives that as a share of the client's whole outcome), worded as
+    the planner words it (:func:`effect_sentences`): an extra budget that brings in less
+    than it costs is said so."""
     t = plan["totals"]
     added = plan_effect(plan, t["optimized_response"], currency)
-    effect = effect_summary(plan, currency, result)
     return (f"{fmt.money(t['optimized_spend'], currency)} over {fmt.weeks(plan['weeks'])}, "
             f"allocated to {plan_goal(plan, currency)}. Media is expected to add "
             f"{_with_outcome(added, is_conversion_plan(plan))}, against "
             f"{plan_effect(plan, t['current_response'], currency)} with today's spend. "
-            f"{effect[0].upper()}{effect[1:]}.")
+            f"{effect_sentences(plan, currency, result)}")
 
 
 def maximise_goal(conversion: bool) -> str:
@@ -956,8 +1114,7 @@ def scenario_rows(scenarios: Sequence[dict], currency: str) -> list[list[str]]:
         plan, t = scenario["plan"], scenario["plan"]["totals"]
         rows.append([
             scenario["name"], str(plan["weeks"]), fmt.money(t["optimized_spend"], currency),
-            fmt.signed_percent(relative_change(t["current_spend"], t["optimized_spend"]),
-                               currency, 0),
+            amount_change(t["current_spend"], t["optimized_spend"], currency),
             plan_effect(plan, t["optimized_response"], currency),
             fmt.signed_percent(t["uplift"], currency),
             plan_efficiency(plan, t["optimized_roas"], currency),
@@ -996,9 +1153,47 @@ def quality_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
         rows.append(["MAPE vs lift tests", fmt.percent(metrics["mape_lift"], currency, 1),
                      "Error against the experiments used for calibration."])
     rows.append(["Candidate models", str(len(result["models"])),
-                 "Best trade-offs (Pareto front) between fit and plausibility among the "
+                 f"Best trade-offs of fit and plausibility ({pareto_fronts(result)}) of the "
                  f"{fmt.number(settings_searched(result), currency)} settings searched."])
     return rows
+
+
+def pareto_fronts(result: dict) -> str:
+    """Which of Robyn's Pareto fronts the candidate models come from: ``"Pareto fronts
+    1–10"`` (front 1: no other model fits better and splits the effect more like the spend;
+    each next front is the same once the fronts before it are set aside), or ``"Pareto front
+    1"``."""
+    last = max((m.get("pareto_front") or 1 for m in result["models"]), default=1)
+    return "Pareto front 1" if last == 1 else f"Pareto fronts 1\u2013{last}"
+
+
+def held_back(result: dict) -> bool:
+    """Whether the recommended model is chosen on weeks held back from fitting (the
+    ``holdout`` rule), so another candidate can beat it on both fit error and spend/effect
+    gap; the other rules choose on those two measures."""
+    return selection_rule(result) == "holdout"
+
+
+def candidates_chart_note(result: dict) -> str:
+    """The Results model chart's note on what its dots are: the best trade-offs
+    (:func:`pareto_fronts`), front 1 filled, and why the recommended model need not be the
+    lowest on the chart (:func:`held_back`)."""
+    note = (f"The candidates are the search's best trade-offs ({pareto_fronts(result)}); "
+            "filled dots are front 1, which no other candidate beats on both axes.")
+    if not held_back(result):
+        return note
+    return (f"{note} The recommended model is chosen on weeks held back from fitting, which "
+            "this chart does not show, so it need not be the lowest or furthest left here.")
+
+
+def appendix_selection_note(result: dict, model_id: str, currency: str) -> str:
+    """:func:`client_selection_note` under the PDF's quality table, and for a model chosen on
+    held-back weeks (:func:`held_back`) that it need not have the lowest figures there."""
+    note = client_selection_note(result, model_id, currency)
+    if not held_back(result):
+        return note
+    return (f"{note} So the recommended model need not have the lowest NRMSE or DECOMP.RSSD "
+            "of the candidates.")
 
 
 METHOD = (
@@ -1034,10 +1229,16 @@ CANNOT_SAY = (
 def method_text(result: dict, currency: str = "SEK") -> list[str]:
     """The method appendix as paragraphs (no jargon beyond what is explained), with the
     run's own search size and selection rule."""
-    config = result.get("config", {})
-    rule = "robyn" if result.get("engine") == "robyn-r" else config.get("selection", "holdout")
     method = METHOD.format(outcome=outcome(result),
                            searched=fmt.number(settings_searched(result), currency),
                            candidates=fmt.number(len(result.get("models", [])), currency),
-                           choice=CHOICE.get(rule, ""))
+                           choice=CHOICE.get(selection_rule(result), ""))
     return [method, CAN_SAY, CANNOT_SAY]
+
+
+def selection_rule(result: dict) -> str:
+    """How the recommended model was chosen, a key of :data:`CHOICE`: Robyn's rule for Robyn
+    in R, else the run's ``selection`` (default ``"holdout"``)."""
+    if result.get("engine") == "robyn-r":
+        return "robyn"
+    return result.get("config", {}).get("selection", "holdout")

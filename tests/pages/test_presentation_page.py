@@ -239,7 +239,7 @@ def test_a_plan_s_notes_tell_the_client_what_is_less_sure_without_planner_advice
     notes = [c.value for c in app.caption if c.value.startswith("Note: ")]
     expected = planner.client_notes(planner.shown_plan(result, plan, "SEK"), "SEK")
     assert notes == [fmt.unbreakable_numbers(f"Note: {note}") for note in expected]
-    assert len(notes) == len(plan["notes"]) - 1  # the budget's note is the planner's own
+    assert len(notes) == len(planner.worded_notes(plan)) - 1  # the budget's note: the planner's
     assert not any(advice in text_of(app) for advice in ("the Max of", "the Min of", "Lock "))
 
 

@@ -167,7 +167,7 @@ def test_a_plan_says_in_plain_words_what_its_returns_are_and_why_below_the_chann
     week's spend in that week only, so the spend's own carry-over is left out too, which is
     why a channel whose effect mostly comes later looks weak in a plan."""
     scenarios = two_saved_plans(dep_var_type)
-    assert content.plan_note(scenarios[0]["plan"]) == note
+    assert content.plan_note(scenarios[0]["plan"]).startswith(note)  # then "at Max" and Min
     assert content.plans_note(scenarios) == plans
     assert content.what_if_note(dep_var_type == "conversion") == what_if
 
@@ -241,7 +241,8 @@ def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:
     assert both[-1] == (
         f"Also saved: \u201cQ1 +20%\u201d ({fmt.money(more['optimized_spend'], 'SEK')} over 4 "
         f"weeks: revenue from media {fmt.signed_percent(more['uplift'], 'SEK')}, about "
-        f"{fmt.signed_percent(share, 'SEK')} of total revenue).")
+        f"{fmt.signed_percent(share, 'SEK')} of total revenue; the extra spend brings in less "
+        "than it costs).")
     assert "expected revenue" not in both[-1]
     assert len(content.findings(result, result["model_id"], "SEK")) == len(alone) - 1
 
@@ -260,12 +261,11 @@ def test_a_plans_summary_says_its_goal_in_the_models_measure(dep_var_type: str, 
     plan = {**two_saved_plans(dep_var_type)[1]["plan"], "scenario": "target_efficiency",
             **target}
     t = plan["totals"]
-    effect = content.effect_summary(plan, "SEK")
     assert content.plan_summary(plan, "SEK") == (
         f"{fmt.money(t['optimized_spend'], 'SEK')} over 4 weeks, allocated to {goal}. Media is "
         f"expected to add {content.plan_effect(plan, t['optimized_response'], 'SEK')} "
         f"{outcome}, against {content.plan_effect(plan, t['current_response'], 'SEK')} with "
-        f"today's spend. B{effect[1:]}.")
+        f"today's spend. {content.effect_sentences(plan, 'SEK')}")
 
 
 @pytest.mark.parametrize(
@@ -386,9 +386,9 @@ def test_findings_on_spending_past_break_even_do_not_contradict_a_bigger_budget(
                                            [{"name": "Q1 +9%", "plan": plan}])
     best = max(result["channels"], key=lambda column: result["channels"][column]["mroas"])
     assert margin == (
-        "At today's spend every channel is past break-even: each extra krona returns less "
-        f"than it costs ({fmt.money(result['channels'][best]['mroas'], 'SEK', 2)} at best, in "
-        f"{fmt.channel_name(best)}). Moving budget between channels can raise the return of "
+        "At today's spend no channel's next krona pays for itself: it returns at most "
+        f"{fmt.money(result['channels'][best]['mroas'], 'SEK', 2)}, in "
+        f"{fmt.channel_name(best)}. Moving budget between channels can raise the return of "
         "the same budget, but cannot make extra spend pay.")
     assert "not more budget" not in margin and "reallocate instead" not in margin
     assert "from spending more with today's split" in planned
@@ -435,8 +435,8 @@ def three_channels(dep_var_type: str, figures: dict[str, tuple[float, float, flo
       "Search had the lowest cost per conversion: 100,00 kr, with 30 % of the budget and 50 % "
       "of the media effect.",
       "Email had the highest cost per conversion: 400,00 kr, with 20 % of the budget.",
-      "Extra budget buys conversions most cheaply in Email: the next conversion there costs "
-      "about 125,00 kr."]),
+      "At today's spend the next conversion costs least in Email: about 125,00 kr. Whether "
+      "extra spend pays depends on what a conversion is worth to you."]),
     ("conversion",
      {"spend_tv": (500_000, 2_500, 0.002), "spend_email": (200_000, 0, 0.0)},
      ["Paid media drove 2 500 conversions (50 % of the total) on 700 000 kr of spend: "
@@ -444,8 +444,8 @@ def three_channels(dep_var_type: str, figures: dict[str, tuple[float, float, flo
       "TV had the lowest cost per conversion: 200,00 kr, with 71 % of the budget and 100 % "
       "of the media effect.",
       "Email added no conversions the model can measure, with 29 % of the budget.",
-      "Extra budget buys conversions most cheaply in TV: the next conversion there costs "
-      "about 500,00 kr."]),
+      "At today's spend the next conversion costs least in TV: about 500,00 kr. Whether "
+      "extra spend pays depends on what a conversion is worth to you."]),
 ])
 def test_findings_speak_the_models_measure(dep_var_type: str, figures: dict,
                                            expected: list[str]) -> None:

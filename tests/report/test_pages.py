@@ -99,7 +99,7 @@ def test_a_chart_is_on_one_page_with_its_title_and_caption(report: bytes) -> Non
                 "Contribution over time": "stacked by source",
                 "Actual versus modelled": "How closely the model follows",
                 "How long the effect lasts": "still working in the weeks after",
-                "Fitted versus residual": "scatter evenly around zero"}
+                "Fitted versus residual": "the model flattens peaks and troughs"}
     for title, caption in captions.items():
         [page] = [p for p in pages if title in p]
         assert caption in page, title
