@@ -1,5 +1,6 @@
-"""Compare two runs of a client: fit, channel ROAS and contribution, and their differences;
-a warning above them when the runs were fitted on different data."""
+"""Compare two runs of a client: what differs between them, their fit (better or worse),
+channel ROAS (CPA) with each run's 90 % interval and contribution, differences inside both
+runs' intervals marked; a warning above them when the runs were fitted on different data."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 
 from kiri_core import charts
 from kiri_core.db.models import ModelRun
-from kiri_core.report import content
+from kiri_core.report import comparison, content
 from kiri_core.results import is_conversion, showing
 from kiri_core.services import runs
 from ui import workspace
@@ -16,15 +17,16 @@ from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.links import page_link
 
-DIFFERENCE = st.column_config.TextColumn(help="Compared run minus baseline run.")
 #: A run picker's width: its longest label ("Run #123 · dataset v12 · conversions ·
 #: 2026-11-30 14:05") reads whole; two side by side when the page has room, else one a line.
 PICKER_PX = 440
 
 
-def table(rows: list[list[str]], first: str, runs: list[str]) -> None:
-    st.dataframe(pd.DataFrame(rows, columns=[first, *runs, "Difference"]), hide_index=True,
-                 column_config={"Difference": DIFFERENCE})
+def table(rows: list[list[str]], columns: list[str], helps: dict[str, str]) -> None:
+    """A comparison table; ``helps``: help texts by column (others are left out)."""
+    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True,
+                 column_config={column: st.column_config.TextColumn(help=helps[column])
+                                for column in columns if column in helps})
 
 
 def run_name(run: ModelRun) -> str:
@@ -72,20 +74,24 @@ with db() as session:
     if baseline.id == compared.id:
         st.info("Pick two different runs to compare.")
         st.stop()
-    pair = ((baseline, base_result), (compared, compared_result))
-    if different := content.data_differ({run_name(run): (fitted_on(run), result)
-                                         for run, result in pair}, currency):
+    shown = {run_name(run): (fitted_on(run), showing(result, workspace.selected_model(result, run)))
+             for run, result in ((baseline, base_result), (compared, compared_result))}
+    st.markdown(comparison.what_differs(shown))
+    if different := content.data_differ(shown, currency):
         st.warning(different)
-    results = {run_name(run): showing(result, workspace.selected_model(result, run))
-               for run, result in pair}
+    results = {name: result for name, (_, result) in shown.items()}
     names, (first, second) = list(results), results.values()
     st.subheader("Fit of the client's models")
-    table(content.fit_comparison_rows(first, second, currency), "Measure", names)
+    table(comparison.fit_rows(first, second, currency), ["Measure", *names, "Difference"],
+          {"Difference": comparison.FIT_HELP})
     if reason := content.kinds_differ(first, second):
         st.warning(reason)
         st.stop()
     for measure, title in content.comparison_measures(first):
         st.subheader(title)
-        table(content.channel_comparison_rows(first, second, measure, currency), "Channel",
-              names)
+        columns, rows = comparison.channel_table(results, measure, currency)
+        table(rows, columns, {**workspace.channel_help(first),
+                              "Difference": comparison.difference_help(measure)})
+        if note := comparison.within_note(rows, measure, first):
+            st.caption(note)
         workspace.chart(charts.compare_runs(results, currency, measure))

@@ -75,11 +75,13 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
     assert fit.iloc[0].tolist()[:3] == ["R²", fmt.number(a["metrics"]["rsq"], "SEK", 3),
                                         fmt.number(b["metrics"]["rsq"], "SEK", 3)]
     names = [fmt.channel_name(c) for c in a["spend_columns"]]
-    for table, measure, show in ((roas, "roas", fmt.roas), (contribution, "contribution",
-                                                             fmt.money)):
-        assert list(table.columns) == ["Channel", *runs, "Difference"]
-        assert table["Channel"].tolist() == names
-        for column, row in zip(a["spend_columns"], table.values.tolist(), strict=True):
+    assert list(contribution.columns) == ["Channel", *runs, "Difference"]
+    assert contribution["Channel"].tolist() == roas["Channel"].tolist()[::2] == names
+    side_by_side = [[name, *roas["ROAS"][i:i + 2], roas["Difference"][i + 1]]
+                    for i, name in zip(range(0, len(roas), 2), names, strict=True)]  # a row a run
+    for table, measure, show in ((side_by_side, "roas", fmt.roas),
+                                 (contribution.values.tolist(), "contribution", fmt.money)):
+        for column, row in zip(a["spend_columns"], table, strict=True):
             before, after = a["channels"][column][measure], b["channels"][column][measure]
             assert row[1:3] == [show(before, "SEK"), show(after, "SEK")]
             assert row[3].lstrip("+") == show(after - before, "SEK")
@@ -112,7 +114,7 @@ def test_each_run_shows_the_clients_chosen_model(session, team, open_page, text_
     assert fit.iloc[0].tolist()[1:3] == [fmt.number(chosen["metrics"]["rsq"], "SEK", 3),
                                          fmt.number(b["metrics"]["rsq"], "SEK", 3)]
     column = a["spend_columns"][0]
-    assert roas.iloc[0].tolist()[1] == fmt.roas(
+    assert roas.iloc[0].tolist()[2] == fmt.roas(
         model_by_id(a, chosen["model_id"])["channels"][column]["roas"], "SEK")
     assert f"Model {chosen['model_id']}" in text_of(app)
     assert "Fit of the client's models" in text_of(app)
@@ -130,8 +132,8 @@ def test_two_conversion_runs_are_compared_by_cost_per_conversion(session, team, 
     _, cpa, conversions = (frame.value for frame in app.dataframe)
     a, b = (load_result(session, team.analyst, run.id) for run in (first, second))
     column = a["spend_columns"][0]
-    assert cpa.values.tolist()[0][1:3] == [fmt.money(r["channels"][column]["cpa"], "SEK", 2)
-                                           for r in (a, b)]
+    assert [row[2] for row in cpa.values.tolist()[:2]] == [
+        fmt.money(r["channels"][column]["cpa"], "SEK", 2) for r in (a, b)]
     assert conversions.values.tolist()[0][1] == fmt.number(
         a["channels"][column]["contribution"], "SEK")
     assert "ROAS" not in text_of(app)

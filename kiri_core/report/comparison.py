@@ -1,0 +1,194 @@
+"""What Compare runs says about two runs besides their figures: which data and settings
+differ, each run's 90 % interval beside its ROAS (CPA), differences of ROAS (CPA) and
+contribution inside both runs' intervals marked as possible noise of the search, and whether
+a change in fit is for the better.
+
+The runs come as :func:`kiri_core.report.content.data_differ` takes them, their results with
+the model the client sees at the top level (:func:`kiri_core.results.showing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from kiri_core import formatting as fmt
+from kiri_core.report import content
+from kiri_core.results import is_conversion, measure_name, model_by_id
+from kiri_core.services.runs import ADSTOCK_LABELS
+
+WITHIN = "within the intervals"
+#: The fit measures (keys of :data:`content.FIT_METRICS`) where higher is better; lower
+#: is better for the others.
+HIGHER_IS_BETTER = frozenset({"rsq"})
+FIT_HELP = ("Compared run minus baseline run, and whether that fits better: a higher R², a "
+            "lower NRMSE and a lower DECOMP.RSSD are better.")
+#: Config keys the data (:func:`content.data_differences`) and :data:`SETTINGS` cover.
+NAMED_KEYS = frozenset({"date_column", "revenue_column", "spend_columns", "window_start",
+                        "window_end", "dep_var_type", "adstock", "iterations", "trials",
+                        "quick", "seed", "context_columns", "organic_columns"})
+
+
+def _carryover(result: dict) -> str:
+    adstock = result["config"].get("adstock", "geometric")
+    return ADSTOCK_LABELS.get(adstock, adstock)
+
+
+def _search(result: dict) -> str:
+    return f"{result['config']['iterations']} × {result['config']['trials']}"
+
+
+def _seed(result: dict) -> str:
+    return str(result["config"].get("seed"))
+
+
+def _engine(result: dict) -> str:
+    """``"Kiri 0.1.0"``: the engine and its version."""
+    return f"{fmt.engine_name(result['engine'])} {result.get('engine_version') or ''}".strip()
+
+
+def _model(result: dict) -> str:
+    """The model the client sees: the recommended one, or another chosen on Results."""
+    if model_by_id(result, result["model_id"])["recommended"]:
+        return "the recommended one"
+    return f"{result['model_id']}, chosen on the Results page"
+
+
+def _variables(result: dict) -> str:
+    config = result["config"]
+    return fmt.joined(sorted(fmt.term_name(column) for column in
+                             config.get("context_columns", []) + config.get("organic_columns", []))
+                      or ["none"])
+
+
+#: The settings named when they differ, with each run's value: label, value of a result.
+SETTINGS: tuple[tuple[str, Callable[[dict], str]], ...] = (
+    ("outcome", content.outcome), ("context and organic variables", _variables),
+    ("carryover", _carryover), ("iterations × trials", _search), ("seed", _seed),
+    ("engine", _engine), ("model shown", _model))
+
+
+def _other_settings(first: dict, second: dict) -> list[str]:
+    """The names of other config keys (``"ts validation"``) whose values differ; none
+    between two engines, which spell their settings out differently."""
+    a, b = first["config"], second["config"]
+    if first["engine"] != second["engine"]:
+        return []
+    return [key.replace("_", " ") for key in sorted((a.keys() | b.keys()) - NAMED_KEYS)
+            if a.get(key) != b.get(key)]
+
+
+def _figures(result: dict) -> tuple:
+    """What the page shows of a run: its fit and each channel's return and contribution."""
+    return result["metrics"], {name: (ch["roas"], ch["contribution"])
+                               for name, ch in content.channels_by_name(result).items()}
+
+
+def what_differs(runs: Mapping[str, tuple[str, dict]]) -> str:
+    """``"**What differs:** seed (2 → 9)."``: the data and settings two runs differ in, each
+    setting with the baseline's and the compared run's value; when none, that the runs have
+    the same data and settings, and whether their results are identical (markdown)."""
+    (_, a), (_, b) = runs.values()
+    differ = [*content.data_differences(runs),
+              *(f"{label} ({value(a)} \u2192 {value(b)})" for label, value in SETTINGS
+                if value(a) != value(b))]
+    if other := _other_settings(a, b):
+        differ.append(f"other settings ({', '.join(other)})")
+    if differ:
+        return f"**What differs:** {fmt.joined(differ)}."
+    results = ("and identical results" if _figures(a) == _figures(b)
+               else "but their results differ")
+    return f"**What differs:** nothing: the two runs have the same data and settings, {results}."
+
+
+def _interval(channel: dict | None, measure: str) -> list[float] | None:
+    """The channel's 90 % interval of ``measure`` in ROAS (a CPA interval's inverse), or of
+    ``"contribution"`` (the ROAS interval times the spend); None without one."""
+    ci = channel.get("roas_ci") if channel else None
+    if not ci or measure != "contribution":
+        return ci
+    return [bound * channel["spend"] for bound in ci]
+
+
+def _within(pair: list[dict | None], measure: str) -> bool:
+    """Whether both channels' ``measure`` lie inside both their 90 % intervals."""
+    key = "contribution" if measure == "contribution" else "roas"
+    intervals = [_interval(channel, measure) for channel in pair]
+    return all(intervals) and all(low <= channel[key] <= high for channel in pair
+                                  for low, high in intervals)
+
+
+def compared_rows(results: Mapping[str, dict], measure: str,
+                  currency: str) -> list[list[str]]:
+    """:func:`content.channel_comparison_rows` of two runs (name -> result) with a
+    difference marked ``"(within the intervals)"`` when both runs' figures lie inside both
+    runs' 90 % intervals, so what the search's noise can explain does not read as a change."""
+    a, b = results.values()
+    channels = [content.channels_by_name(r) for r in (a, b)]
+    rows = []
+    for name, *shown, difference in content.channel_comparison_rows(a, b, measure, currency):
+        if content.delta(difference) and _within([found.get(name) for found in channels],
+                                                 measure):
+            difference = f"{difference} ({WITHIN})"
+        rows.append([name, *shown, difference])
+    return rows
+
+
+def efficiency_rows(results: Mapping[str, dict], currency: str) -> list[list[str]]:
+    """Two rows per paid channel of either run (the baseline's order first): each run's ROAS
+    (for conversion models CPA) and 90 % interval; on the compared run's row the difference
+    as :func:`compared_rows` marks it."""
+    first = next(iter(results.values()))
+    measure, conversion = content.comparison_measures(first)[0][0], is_conversion(first)
+    channels = {run: content.channels_by_name(result) for run, result in results.items()}
+    rows = []
+    for name, *shown, difference in compared_rows(results, measure, currency):
+        for run, value, change in zip(channels, shown, ("", difference), strict=True):
+            ci = _interval(channels[run].get(name), measure)
+            rows.append([name, run, value, content.interval(ci, conversion, currency), change])
+    return rows
+
+
+def channel_table(results: Mapping[str, dict], measure: str,
+                  currency: str) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the table of ``measure`` (:func:`content.comparison_measures`):
+    for ROAS (CPA) :func:`efficiency_rows`, for contribution :func:`compared_rows`."""
+    if measure == "contribution":
+        return (["Channel", *results, "Difference"],
+                compared_rows(results, measure, currency))
+    conversion = is_conversion(next(iter(results.values())))
+    return (["Channel", "Run", measure_name(conversion), "90 % interval", "Difference"],
+            efficiency_rows(results, currency))
+
+
+def difference_help(measure: str) -> str:
+    """The help text of a Difference column of ``measure``."""
+    source = (" (each the interval of the return per unit spent, times the spend)"
+              if measure == "contribution" else "")
+    return (f"Compared run minus baseline run; \u201c{WITHIN}\u201d when both runs' figures "
+            f"lie inside both runs' 90 % intervals{source}.")
+
+
+def within_note(rows: list[list[str]], measure: str, result: dict) -> str | None:
+    """What "within the intervals" means, under a table of ``measure`` (``"roas"``,
+    ``"cpa"`` or ``"contribution"``) whose rows say it; None when none does."""
+    if not any(row[-1].endswith(f"({WITHIN})") for row in rows):
+        return None
+    figures = {"roas": "ROAS", "cpa": "CPA"}.get(
+        measure, "conversions" if is_conversion(result) else "contributions")
+    return (f"\u201c{WITHIN.capitalize()}\u201d: the two runs' {figures} both lie inside both "
+            "runs' 90 % intervals, so the difference can be the search's noise (another seed "
+            "finds other models) rather than a change in what the data says.")
+
+
+def _judged(difference: str, higher_is_better: bool) -> str:
+    """``"+0,101 (better)"``; a difference that shows as zero as it is."""
+    if not (change := content.delta(difference)):
+        return difference
+    return f"{difference} ({'better' if change.startswith('+') == higher_is_better else 'worse'})"
+
+
+def fit_rows(baseline: dict, compared: dict, currency: str) -> list[list[str]]:
+    """:func:`content.fit_comparison_rows` with each difference said better or worse."""
+    rows = content.fit_comparison_rows(baseline, compared, currency)
+    return [[*row[:3], _judged(row[3], key in HIGHER_IS_BETTER)]
+            for row, (key, *_) in zip(rows, content.FIT_METRICS, strict=True)]
