@@ -118,8 +118,6 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
         pdf.paragraph(note, size=9.5, color=PRIMARY)
     pdf.subheading("Key findings")
     pdf.bullets(content.findings(result, model_id, currency, scenarios or ()))
-    _chart(pdf, charts.waterfall(result, model_id, currency),
-           *content.chart_text(result, "waterfall"))
 
 
 def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
@@ -134,6 +132,8 @@ def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
 def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
                 scenarios: list[dict] | None) -> None:
     pdf.section(f"Where the {content.outcome(result)} came from", "Results")
+    _chart(pdf, charts.waterfall(result, model_id, currency),
+           *content.chart_text(result, "waterfall"))
     _chart(pdf, charts.decomposition_over_time(result, model_id, currency),
            *content.chart_text(result, "decomposition_over_time"),
            width=CHART_PX - RIGHT_LEGEND_PX)
@@ -197,12 +197,12 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     pdf.table(("Measure", "Value", "What it means"),
               content.quality_rows(result, model_id, currency), widths=(20, 10, 70),
               aligns="LRL")
-    pdf.paragraph(content.client_selection_note(result, model_id, currency), size=9,
+    pdf.paragraph(content.appendix_selection_note(result, model_id, currency), size=9,
                   color=MUTED)
     pdf.paragraph(content.model_reference(result, model_id), size=8.5, color=MUTED)
     method = content.method_text(result, currency)
     _chart(pdf, charts.fitted_vs_residual(result, model_id, currency),
-           *content.chart_text(result, "fitted_vs_residual"), height=220,
+           *content.chart_text(result, "fitted_vs_residual", model_id), height=220,
            keep=SUBHEADING + pdf.paragraphs_height(method, 9.5))  # no page of a stray tail
     pdf.subheading("Method")
     for text in method:
