@@ -765,7 +765,7 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
 
 
-def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
+def plans_compared(scenarios: Sequence[dict], currency: str = "SEK", row: int = PLAN_ROW) -> Any:
     """Saved plans side by side per week (their horizons may differ): each plan's weekly
     spend stacked by channel, today's spend first; above each bar the plan's name, what
     media add in a week and the change against today.
@@ -773,7 +773,8 @@ def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
     ``scenarios`` are ``{"name": str, "plan": <plan dict>}`` of one model, so today's spend
     is the same in each; the first plan gives it. The names sit above the bars, not on an
     axis, so a long name is read whole; bars are told apart by position (``bar``), so a
-    plan may be called anything, "Today" too.
+    plan may be called anything, "Today" too. ``row``: px per plan, label and bar (the PDF
+    draws them closer to keep the chart under its table).
     """
     first = scenarios[0]["plan"]
     columns = list(first["channels"])
@@ -800,9 +801,9 @@ def plans_compared(scenarios: Sequence[dict], currency: str = "SEK") -> Any:
         tooltip=["plan", "channel", alt.Tooltip("spend:Q", format="$,.0f")],
     )
     text = alt.Chart(pd.DataFrame(labels)).mark_text(
-        align="left", baseline="bottom", dy=-0.24 * PLAN_ROW, fontWeight=600,
+        align="left", baseline="bottom", dy=-0.24 * row, fontWeight=600,
     ).encode(x=alt.datum(0), y=y, text="label:N")
-    return _finish(stacked + text, currency).properties(height=alt.Step(PLAN_ROW))
+    return _finish(stacked + text, currency).properties(height=alt.Step(row))
 
 
 def _plan_added(plan: dict, value: float, currency: str) -> str:

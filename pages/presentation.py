@@ -59,7 +59,7 @@ with db() as session:
         scenario = plans.pick_scenario(scenarios, f"presented_plan_{run.id}_{model_id}",
                                        currency)
         plan = scenario["plan"]
-        st.subheader(f"Budget recommendation: {scenario['name']}")
+        st.subheader(f"Budget plan: {scenario['name']}")
         st.markdown(fmt.unbreakable_numbers(content.plan_summary(plan, currency, result)))
         plans.plan_table(plan, currency)
         workspace.chart(charts.budget_reallocation(plan, currency))

@@ -47,6 +47,8 @@ def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
         return scenarios[0]
     st.subheader("Budget plans")
     text_table(content.scenario_rows(scenarios, currency), content.scenario_columns(scenarios))
+    if note := content.net_note(scenarios):
+        st.caption(note)
     chart(charts.plans_compared(scenarios, currency))
     names = [s["name"] for s in scenarios]
     if st.session_state.get(key) not in names:  # a plan deleted since: start at the first

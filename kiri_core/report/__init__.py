@@ -20,6 +20,8 @@ CHART_PX = 640  # chart width in CSS pixels; drawn at 2x for print
 RIGHT_LEGEND_PX = 90  # a legend right of the plot: the plot is that much narrower, so the
 #                       image, scaled to the page like the others, keeps their text size
 COVER_FOOT = 36.0  # mm from the bottom of the cover to the "prepared by" line
+# mm per column of the saved plans compared: conversion plans, revenue plans (with the net)
+PLANS_COMPARED_WIDTHS = {7: (48, 11, 24, 20, 24, 22, 17), 8: (34, 10, 22, 18, 22, 18, 22, 20)}
 
 
 def build_report(result: dict, client: str, currency: str, scenarios: list[dict] | None = None,
@@ -154,19 +156,25 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
 def _budget(pdf: ReportPDF, result: dict, currency: str, scenarios: list[dict]) -> None:
     """The saved plans compared (when there are several), then a page per plan."""
     if len(scenarios) > 1:
-        pdf.section("Saved budget plans compared", "Budget recommendation")
-        pdf.paragraph("Each plan against today's spend over its horizon; the pages after this "
-                      "one show how each plan splits its budget. "
-                      + content.plans_note(scenarios), size=9, color=MUTED)
-        pdf.table(content.scenario_columns(scenarios),
-                  content.scenario_rows(scenarios, currency), widths=(48, 11, 24, 20, 24, 22, 17))
-        pdf.chart(chart_png(charts.plans_compared(scenarios, currency), CHART_PX),
-                  "The plans per week",
+        pdf.section("Saved budget plans compared", "Budget plans")
+        pdf.paragraph(" ".join(["Each plan against today's spend over its horizon; the pages "
+                                "after this one show how each plan splits its budget.",
+                                content.plans_note(scenarios), content.net_note(scenarios)]),
+                      size=9, color=MUTED)
+        columns = content.scenario_columns(scenarios)
+        pdf.table(columns, content.scenario_rows(scenarios, currency),
+                  widths=PLANS_COMPARED_WIDTHS[len(columns)])
+
+        def drawn(share: float) -> bytes:  # each plan's bar a ``share`` of its height
+            return chart_png(charts.plans_compared(scenarios, currency,
+                                                   row=round(charts.PLAN_ROW * share)), CHART_PX)
+
+        pdf.chart(drawn(1.0), "The plans per week",
                   f"Each plan's weekly spend by channel, today's first, and the "
                   f"{content.plan_outcome(scenarios[0]['plan'])} media add in a week, with "
-                  "the change against today.")
+                  "the change against today.", shorter=drawn)
     for i, scenario in enumerate(scenarios, start=1):
-        kicker = ("Budget recommendation" if len(scenarios) == 1
+        kicker = ("Budget plan" if len(scenarios) == 1
                   else f"Budget plan {i} of {len(scenarios)}")
         _plan_section(pdf, result, currency, scenario, kicker)
 

@@ -1099,12 +1099,17 @@ def plan_goal(plan: dict, currency: str) -> str:
     return f"reach a {in_sentence(plan_measure(plan))} of {target}"
 
 
+NET_HEADING = "Net vs today"
+
+
 def scenario_columns(scenarios: Sequence[dict]) -> list[str]:
-    """Headers of :func:`scenario_rows`, in the plans' outcome and efficiency."""
+    """Headers of :func:`scenario_rows`, in the plans' outcome and efficiency; revenue plans
+    also get :data:`NET_HEADING` (:func:`net_change`)."""
     plan = scenarios[0]["plan"]
     outcome = plan_outcome(plan)
+    net = [] if is_conversion_plan(plan) else [NET_HEADING]
     return ["Plan", "Weeks", "Budget", "Budget vs today", f"{outcome.capitalize()} added by media",
-            "Added vs today", plan_measure(plan)]
+            "Added vs today", *net, plan_measure(plan)]
 
 
 def scenario_rows(scenarios: Sequence[dict], currency: str) -> list[list[str]]:
@@ -1112,14 +1117,33 @@ def scenario_rows(scenarios: Sequence[dict], currency: str) -> list[list[str]]:
     rows = []
     for scenario in scenarios:
         plan, t = scenario["plan"], scenario["plan"]["totals"]
+        net = [] if is_conversion_plan(plan) else [net_change(plan, currency)]
         rows.append([
             scenario["name"], str(plan["weeks"]), fmt.money(t["optimized_spend"], currency),
             amount_change(t["current_spend"], t["optimized_spend"], currency),
             plan_effect(plan, t["optimized_response"], currency),
-            fmt.signed_percent(t["uplift"], currency),
+            fmt.signed_percent(t["uplift"], currency), *net,
             plan_efficiency(plan, t["optimized_roas"], currency),
         ])
     return rows
+
+
+def net_change(plan: dict, currency: str) -> str:
+    """What a revenue plan adds beyond today's revenue from media minus what it spends beyond
+    today's spend, over its weeks: ``"+18 901 kr"``, or ``"-3 402 798 kr"`` when its extra
+    spend costs more than it brings in."""
+    t = plan["totals"]
+    added = t["optimized_response"] - t["current_response"]
+    extra = t["optimized_spend"] - t["current_spend"]
+    return signed(fmt.money(added - extra, currency))
+
+
+def net_note(scenarios: Sequence[dict]) -> str:
+    """What :data:`NET_HEADING` means, for revenue plans compared; none for conversions."""
+    if is_conversion_plan(scenarios[0]["plan"]):
+        return ""
+    return (f"{NET_HEADING}: revenue added beyond today's less the spend beyond today's (below "
+            "zero, the extra spend costs more than it brings in).")
 
 
 def plans_elsewhere_note(counts: Mapping[str, int], analyst: bool) -> str:

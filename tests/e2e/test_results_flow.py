@@ -107,7 +107,7 @@ def test_results_planner_presentation_and_pdf(finished, app_server, browser_page
     # presentation mode: no editing, the saved scenario, the PDF download
     open_page(page, "Presentation")
     page.get_by_text("What we found").wait_for()
-    page.get_by_text("Budget recommendation: Meeting plan").wait_for()
+    page.get_by_text("Budget plan: Meeting plan").wait_for()
     assert page.get_by_role("button", name="Optimise").count() == 0
     assert page.get_by_role("slider").count() == 0
     page.get_by_role("button", name="Prepare PDF report").click()

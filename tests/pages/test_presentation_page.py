@@ -60,7 +60,7 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     for finding in content.findings(result, result["model_id"], "SEK",
                                     [{"name": "Q3 plan", "plan": shown}]):
         assert fmt.unbreakable_numbers(finding) in text
-    assert "Budget recommendation: Q3 plan" in text
+    assert "Budget plan: Q3 plan" in text
     assert app.table[0].value.values.tolist() == whole(content.plan_rows(shown, "SEK"))
     assert list(app.table[0].value.columns)[-2] == "Return on the planned spend"
     assert fmt.unbreakable_numbers(content.plan_note(shown)) in text  # why not the period's
@@ -109,7 +109,7 @@ def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, te
     assert not app.exception
     assert story in [c.value for c in app.caption]
     assert not mentions(text_of(app), other)
-    assert "Budget recommendation: Other plan" in text
+    assert "Budget plan: Other plan" in text
     assert "Recommended plan" not in text
     for finding in content.findings(result, other, "SEK")[:4]:
         assert fmt.unbreakable_numbers(finding) in text
@@ -192,7 +192,7 @@ def plans_charted(app) -> list[str]:
 def assert_shows(app, text: str, name: str, plan: dict, result: dict) -> None:
     """The page shows plan ``name``: its heading, summary (with its share of the client's
     total revenue) and table."""
-    assert f"Budget recommendation: {name}" in text
+    assert f"Budget plan: {name}" in text
     summary = content.plan_summary(plan, "SEK", result)
     assert "of total revenue" in summary
     assert fmt.unbreakable_numbers(summary) in text
@@ -216,13 +216,13 @@ def test_a_model_without_plans_says_where_the_runs_plans_are(session, team, open
         assert not app.exception
         assert content.plans_elsewhere_note({first: 2}, analyst) in [i.value for i in app.info]
         assert [link.label for link in app.get("page_link")] == ["Open the Budget planner"]
-        assert "Budget recommendation" not in text_of(app)
+        assert "Budget plan:" not in text_of(app)
     quick = [content.client_quick_search_note(result)]  # the quick search's note stays, alone
     app.main.button[0].click().run()  # "Present"
     assert [i.value for i in app.info] == quick and not app.get("page_link")
     choose_model(session, team.analyst, run.id, first)
     app = open_page("pages/presentation.py", team.viewer, team.client)
-    assert [i.value for i in app.info] == quick and "Budget recommendation: Q1" in text_of(app)
+    assert [i.value for i in app.info] == quick and "Budget plan: Q1" in text_of(app)
 
 
 def test_a_plan_s_notes_tell_the_client_what_is_less_sure_without_planner_advice(

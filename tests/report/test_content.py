@@ -208,7 +208,8 @@ def two_saved_plans(dep_var_type: str = "revenue") -> list[dict]:
 
 
 @pytest.mark.parametrize(("dep_var_type", "headers"), [
-    ("revenue", ["Revenue added by media", "Added vs today", "Return on the planned spend"]),
+    ("revenue", ["Revenue added by media", "Added vs today", "Net vs today",
+                 "Return on the planned spend"]),
     ("conversion", ["Conversions added by media", "Added vs today", "Cost per added conversion"]),
 ])
 def test_saved_plans_are_compared_row_by_row(dep_var_type: str, headers: list[str]) -> None:
@@ -223,7 +224,23 @@ def test_saved_plans_are_compared_row_by_row(dep_var_type: str, headers: list[st
         assert row[2] == fmt.money(t["optimized_spend"], "SEK")
         assert row[4] == content.plan_effect(plan, t["optimized_response"], "SEK")
         assert row[5] == fmt.signed_percent(t["uplift"], "SEK")
-        assert row[6] == content.plan_efficiency(plan, t["optimized_roas"], "SEK")
+        assert row[-1] == content.plan_efficiency(plan, t["optimized_roas"], "SEK")
+        if dep_var_type == "revenue":  # what the plan adds beyond today, less its extra spend
+            net = (t["optimized_response"] - t["current_response"]
+                   - t["optimized_spend"] + t["current_spend"])
+            assert row[6] == content.signed(fmt.money(net, "SEK"))
+    assert (dep_var_type == "revenue") == bool(content.net_note(scenarios))
+
+
+def test_a_plan_whose_extra_spend_costs_more_than_it_adds_nets_below_zero() -> None:
+    """A plan at 5x today's budget showed "+138 %" in the comparison and nothing of its
+    cost; its net against today now reads below zero (the fitted run's channels all return
+    less than they cost at the margin)."""
+    fit = fitted_run()
+    today = sum(ch["current_spend"] for ch in fit.plan["channels"].values())
+    stretch = allocate(fit.result, total_budget=5 * today, weeks=fit.plan["weeks"])
+    same, more = (content.net_change(plan, "SEK") for plan in (fit.plan, stretch))
+    assert more.startswith("-") and not same.startswith("-")
 
 
 def test_findings_name_the_first_plan_and_sum_up_the_others() -> None:

@@ -172,7 +172,7 @@ def test_write_report_writes_the_report_in_the_clients_currency(fit: Fitted,
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
     spend = next(iter(fit.result["channels"].values()))["spend"]
     assert fmt.money(spend, "USD") in text
-    assert "Budget recommendation" not in text  # no saved scenario, no budget page
+    assert "Budget plan" not in text  # no saved scenario, no budget page
     assert "Estimated versus true" not in text
 
 
