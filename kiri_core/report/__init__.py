@@ -212,6 +212,7 @@ def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> Non
     _chart(pdf, charts.fitted_vs_residual(result, model_id, currency),
            *content.chart_text(result, "fitted_vs_residual", model_id), height=220,
            keep=SUBHEADING + pdf.paragraphs_height(method, 9.5))  # no page of a stray tail
+    pdf.ensure_space(SUBHEADING + pdf.paragraphs_height(method, 9.5))  # else all on the next
     pdf.subheading("Method")
     for text in method:
         pdf.paragraph(text, size=9.5)

@@ -114,3 +114,18 @@ def test_each_plan_page_explains_its_two_returns_once(report: bytes, request) ->
     note = "Both leave out what earlier spend still brings in"  # the plan table's note
     assert sum(page.count(note) for page in pages) == saved
     assert not [page for page in pages if "Incremental" in page or " in plan" in page]
+
+
+def test_the_method_stays_whole_under_its_heading() -> None:
+    """An audit's PDF (search seed 9, a plan at today's budget and one at 5x) left the
+    method's last paragraph alone on the last page: the method now moves whole."""
+    data, truth = generator.generate(WEEKS, SEED)
+    result = fit_model(data, {**fit_config(list(generator.CHANNELS), ["promo_flag"]),
+                              "seed": 9}, workers=1)
+    today = 4 * sum(ch["mean_spend"] for ch in result["channels"].values())
+    stretch = [{"name": name, "plan": allocate(result, total_budget=share * today, weeks=4)}
+               for name, share in (("Today's budget", 1.0), ("Stretch", 5.0))]
+    pdf = build_report(result, "Acme AB", "SEK", stretch, truth, report_date=date(2026, 12, 1))
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    [method] = [page for page in pages if "The model follows Meta's" in page]
+    assert "What it cannot say" in method
