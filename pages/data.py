@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kiri_core.data.validation import SPEND_BOX
+from kiri_core.data.validation import SPEND_BOX, written_currency
 from kiri_core.services import datasets, runs
 from kiri_core.services.errors import ValidationError
 from ui.context import selected_client, signed_in_user, viewer_zone
@@ -89,8 +89,9 @@ def upload_tab(session, user, client) -> None:
                  + "\n".join(f"- {p}" for p in problems))
     else:
         st.success(f"{len(frame)} rows look good.")
-    show_preview(frame, problems, client.currency)
-    show_chart(frame, mapping, client.currency)
+    written = written_currency(frame, client.currency)  # a refused file in euros, in euros
+    show_preview(frame, problems, written)
+    show_chart(frame, mapping, written)
     name = st.text_input("Name of this version", value=uploaded.name, key=f"{key}_name")
     if st.button("Save dataset version", type="primary", disabled=bool(problems)):
         with user_errors():

@@ -446,6 +446,15 @@ def validate_frame(frame: pd.DataFrame, mapping: ColumnMapping, *, currency: str
     return problems + sorted(cells, key=lambda p: (p.row is None, p.row or 0))
 
 
+def written_currency(frame: pd.DataFrame, currency: str) -> str:
+    """The currency ``frame``'s amounts were written in: the one its cells' signs name
+    (:func:`read_csv`'s ``attrs[SIGNS]``, "€" for EUR) when they name one, else ``currency``
+    (the client's); so a preview shows a file in euros as euros, whatever the client's."""
+    named = {SIGN_CURRENCIES[sign] for signs in frame.attrs.get(SIGNS, {}).values()
+             for sign in signs}
+    return named.pop() if len(named) == 1 else currency
+
+
 def _currency_problems(signs: Mapping[str, str], mapping: ColumnMapping, currency: str,
                        client: str) -> list[Problem]:
     """One problem per foreign currency sign that mapped columns' amounts carried (``signs``:

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kiri_core.data.validation import SIGNS, ColumnMapping, read_csv, validate_frame
+from kiri_core.data.validation import (
+    SIGNS,
+    ColumnMapping,
+    read_csv,
+    validate_frame,
+    written_currency,
+)
 from kiri_core.generator import generate
 
 MAPPING = ColumnMapping(date="date", dep_var="revenue",
@@ -64,3 +70,12 @@ def test_without_a_currency_signs_are_read_as_before(frame) -> None:
 def test_a_column_left_out_of_the_model_may_be_in_any_currency(frame) -> None:
     data = read_csv(signed(frame.assign(spend_print=frame["spend_meta"]), "€", ["spend_print"]))
     assert validate_frame(data, MAPPING, currency="SEK", client="Acme AB") == []
+
+
+def test_a_file_is_shown_in_the_currency_its_signs_name(frame) -> None:
+    """A refused file in euros was previewed and charted in kronor under its refusal."""
+    euros = read_csv(signed(frame, "€", ["revenue", "spend_meta"]))
+    mixed = read_csv('date,spend_meta\n2020-01-06,"$1,234.50"\n2020-01-13,-€99\n'.encode())
+    assert written_currency(euros, "SEK") == "EUR"
+    assert written_currency(read_csv(frame.to_csv(index=False).encode()), "SEK") == "SEK"
+    assert written_currency(mixed, "SEK") == "SEK"  # two signs: the client's, as before

@@ -3,6 +3,8 @@ leaves the upload box, and the same numbers again are refused naming their versi
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -50,6 +52,9 @@ def test_a_file_in_euros_for_a_swedish_client_cannot_be_saved(session, team, ope
         "upload again"]
     assert not app.success  # was "60 rows look good."
     assert save_button(app).disabled
+    [chart] = app.get("vega_lite_chart")  # the file as written, in euros, not in kronor
+    spec = json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+    assert "'€' + format(" in spec and " kr'" not in spec
     assert datasets.list_datasets(session, team.analyst, team.client.id) == []
 
 
