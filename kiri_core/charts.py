@@ -62,7 +62,7 @@ CLUSTER_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triang
                   "triangle-right", "triangle-left")
 #: The markers on the response curves, as their legend names them.
 MEAN_SPEND = "Mean weekly spend"
-RECOMMENDED_SPEND = "Recommended spend"
+PLANNED_SPEND = "Planned spend"
 ZERO_SPEND = "Carry-over at zero spend"
 #: The parts of a response curve: within the weekly spend seen in the data, and beyond it.
 IN_DATA = "Within the data"
@@ -443,7 +443,7 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
     level at zero spend. With ``added`` (the client's chart) a curve is instead what the
     week's spend adds, ``r(s) - r(0)`` as a plan counts it, from zero at zero spend and
     without the triangle. The mean weekly spend is a filled dot; with a ``plan``
-    (docs/result-format.md) the recommended weekly spend is an open diamond. Each curve
+    (docs/result-format.md) the planned weekly spend is an open diamond. Each curve
     reaches a little past its channel's markers and is dashed beyond the highest week of
     spend in the data, where it is an extrapolation.
     """
@@ -454,8 +454,8 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
                for column, p in (plan["channels"] if plan else {}).items() if column in channels}
     mean = [_curve_point(column, ch, MEAN_SPEND, ch["mean_spend"], base[column])
             for column, ch in channels.items()]
-    recommended = [_curve_point(column, channels[column], RECOMMENDED_SPEND, spend,
-                                base[column]) for column, spend in planned.items()]
+    diamonds = [_curve_point(column, channels[column], PLANNED_SPEND, spend, base[column])
+                for column, spend in planned.items()]
     zero = [] if added else [
         point for column, ch in channels.items()
         if (point := _curve_point(column, ch, ZERO_SPEND, 0.0, 0.0))["response"] > 0]
@@ -472,7 +472,7 @@ def response_curves(result: dict, model_id: str, currency: str = "SEK",
         x=x, y=y, color=alt.Color("channel:N", title=None, scale=scale),
         strokeDash=_data_dash({row["data"] for row in curve_rows}))
     markers = [(rows, shape, hollow) for rows, shape, hollow in (
-        (mean, "circle", False), (recommended, "diamond", True), (zero, "triangle-right", False),
+        (mean, "circle", False), (diamonds, "diamond", True), (zero, "triangle-right", False),
     ) if rows]
     shapes = alt.Scale(domain=[rows[0]["marker"] for rows, _, _ in markers],
                        range=[shape for _, shape, _ in markers])
@@ -732,15 +732,15 @@ def estimated_vs_true(result: dict, model_id: str, truth: dict, currency: str = 
 
 
 def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
-    """Current versus recommended spend per channel over the plan's horizon, the change
+    """Current versus planned spend per channel over the plan's horizon, the change
     written after the longer of the channel's two bars."""
-    rows = []
+    rows, sides = [], ["Current", "Planned"]
     for column, p in plan["channels"].items():
         name, end = channel_name(column), max(p["current_spend"], p["optimized_spend"])
         change = (p["optimized_spend"] / p["current_spend"] - 1) if p["current_spend"] else None
-        rows.append({"channel": name, "budget": "Current", "spend": p["current_spend"],
+        rows.append({"channel": name, "budget": sides[0], "spend": p["current_spend"],
                      "end": end, "label": ""})
-        rows.append({"channel": name, "budget": "Recommended", "spend": p["optimized_spend"],
+        rows.append({"channel": name, "budget": sides[1], "spend": p["optimized_spend"],
                      "end": end, "label": fmt.signed_percent(change, currency, 0)
                      if change is not None else "new"})
     data = pd.DataFrame(rows)
@@ -751,16 +751,15 @@ def budget_reallocation(plan: dict, currency: str = "SEK") -> Any:
                 axis=_money_axis(currency),
                 scale=_room_for_labels(0.0, float(data["end"].max()), SHORT_LABEL_ROOM)),
         y=y,
-        yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
-        color=alt.Color("budget:N", title=None, sort=["Current", "Recommended"],
-                        scale=alt.Scale(domain=["Current", "Recommended"],
-                                        range=[REFERENCE, PRIMARY])),
+        yOffset=alt.YOffset("budget:N", sort=sides),
+        color=alt.Color("budget:N", title=None, sort=sides,
+                        scale=alt.Scale(domain=sides, range=[REFERENCE, PRIMARY])),
         tooltip=["channel", "budget", alt.Tooltip("spend:Q", format="$,.0f")],
     )
     labels = alt.Chart(data).mark_text(align="left", baseline="middle", dx=6,
                                        fontWeight=600).encode(
         x="end:Q", y=y, text="label:N",
-        yOffset=alt.YOffset("budget:N", sort=["Current", "Recommended"]),
+        yOffset=alt.YOffset("budget:N", sort=sides),
     )
     return _finish(bars + labels, currency, height=max(220, 56 * len(order)))
 

@@ -60,6 +60,7 @@ REPORT_KIND = "report"
 BOX_MULTIPLES = DEFAULT_MULTIPLES["max_response"]  # Robyn's; the boxes start within them
 BOX_STEP = 0.05  # a default Min or Max from the data is rounded inward to this
 LIMITS_APPLIED = "Limits applied"  # the plan table's column of limits moved with the budget
+TIMES = "\u00a0\u00d7"  # after a multiple of today's spend, as the form's "× current"
 
 
 class BudgetScenario(Base):
@@ -395,9 +396,9 @@ def _labels(columns: list[str]) -> str:
 
 
 def _limit(value: float, unit: str, currency: str) -> str:
-    """A Min or Max in the units it was typed in: ``"2,00x"`` or ``"844 786 kr"``."""
+    """A Min or Max in the units it was typed in: ``"2,00 ×"`` or ``"844 786 kr"``."""
     if unit == "multiple":
-        return f"{fmt.number(value, currency, 2)}x"
+        return f"{fmt.number(value, currency, 2)}{TIMES}"
     return fmt.money(value, currency)
 
 
@@ -490,8 +491,8 @@ def _bounds_scaled(f: dict, plan: dict, currency: str) -> NoteWording:
 def applied_limits(plan: dict, currency: str) -> list[str] | None:
     """Per channel, the Min and Max that applied over the plan's horizon (``"1 241 838 kr –
     4 967 352 kr"``) when some moved with its budget (its ``bounds_scaled`` note): a Max of
-    2,00x then allows more than twice today's spend. None otherwise: the boxes say them."""
-    if not any(note["code"] == "bounds_scaled" for note in plan.get("notes", [])):
+    2,00 × then allows more than twice today's spend. None otherwise: the boxes say them."""
+    if not content.moved_limits(plan):
         return None
     return [f"{fmt.money(ch['lower'], currency)} – {fmt.money(ch['upper'], currency)}"
             for ch in plan["channels"].values()]
@@ -500,7 +501,7 @@ def applied_limits(plan: dict, currency: str) -> list[str] | None:
 def _outside_seen(f: dict, plan: dict, currency: str) -> NoteWording:
     name = fmt.channel_name(f["channel"])
     above = f["code"] == "above_seen"
-    fact = (f"{name}: the recommended weekly spend {fmt.money(f['weekly'], currency)} is "
+    fact = (f"{name}: the planned weekly spend {fmt.money(f['weekly'], currency)} is "
             f"{'above the highest' if above else 'below the lowest'} week in the data "
             f"({fmt.money(f['seen'], currency)}), so the model's forecast for it is less sure.")
     if (not above and plan["scenario"] == "max_response"
@@ -531,13 +532,13 @@ def _within_seen(f: dict, plan: dict, currency: str) -> str:
 def _as_limit(spend: float, channel: dict, weeks: int, currency: str,
               rounded: Callable[[float], float] = round) -> str:
     """A limit of ``spend`` over a plan's ``weeks`` as a Min or Max box takes it, a multiple of
-    the ``channel``'s spend today, and in money: ``"2,88x (306 808 kr over 4 weeks)"``, each
+    the ``channel``'s spend today, and in money: ``"2,88 × (306 808 kr over 4 weeks)"``, each
     ``rounded`` (a limit to type rounded inward keeps to ``spend``); the money alone where
     the multiple reads as 0."""
     amount = f"{fmt.money(rounded(spend), currency)} over {fmt.weeks(weeks)}"
     now = channel["current_spend"]
     multiple = rounded(100 * spend / now) / 100 if now > 0 else 0.0
-    return f"{fmt.number(multiple, currency, 2)}x ({amount})" if multiple else amount
+    return f"{fmt.number(multiple, currency, 2)}{TIMES} ({amount})" if multiple else amount
 
 
 def _budget_above_seen(f: dict, plan: dict, currency: str) -> NoteWording:
@@ -564,11 +565,13 @@ def worded_notes(plan: dict) -> list[dict]:
     return [note for note in notes if note["code"] != "above_seen"]
 
 
-def held_below_return(plan: dict, currency: str) -> str | None:
+def held_below_return(plan: dict, currency: str, result: dict,
+                      as_spend: bool = False) -> str | None:
     """For the analyst, under a maximise plan's table: each channel held at its Max (within
     the weeks seen; "at Max" in the table) whose next unit spent returns more than in the
     channels free between their limits, as shown, so raising that Max would add to the
-    effect; None when there is none. Said of the plan as shown, saved ones too."""
+    effect; None when there is none. Said of the plan as shown, saved ones too, each Max as
+    its box on the run's ``result`` shows it (:func:`_max_as_typed`)."""
     free = [ch["optimized_mroas"] for ch in plan["channels"].values()
             if not ch.get("locked") and content.held_at(ch) is None]
     if plan["scenario"] != "max_response" or not free:
@@ -578,14 +581,32 @@ def held_below_return(plan: dict, currency: str) -> str | None:
                else f"next {content.per_unit_name(currency)} returns")
     said = []
     for column in _capped(plan, max(free)):
-        ch = plan["channels"][column]
-        shown = content.plan_efficiency(plan, ch["optimized_mroas"], currency)
+        shown = content.plan_efficiency(plan, plan["channels"][column]["optimized_mroas"],
+                                        currency)
         if shown != elsewhere:
-            said.append(f"{fmt.channel_name(column)} is held at its Max, "
-                        f"{_as_limit(ch['upper'], ch, plan['weeks'], currency)}, where its "
+            said.append(f"{fmt.channel_name(column)} is held at its Max of "
+                        f"{_max_as_typed(plan, column, result, as_spend, currency)}, where its "
                         f"{returns} {shown} against {elsewhere} elsewhere: raising its Max "
                         f"would add {content.plan_outcome(plan)}.")
     return " ".join(said) or None
+
+
+def _max_as_typed(plan: dict, column: str, result: dict, as_spend: bool, currency: str) -> str:
+    """A channel's Max in its box's units (``as_spend``: money over the horizon, else a
+    multiple of today's spend), and what it allowed: ``"2,00 × (212 877 kr over 4 weeks)"``,
+    ``"212 877 kr over 4 weeks"``; a Max that moved with the budget is its box's default
+    (:func:`box_multiples`) and says where it moved: ``"1,45 ×, moved with the budget to
+    6 146 kr over 4 weeks"``."""
+    ch, weeks = plan["channels"][column], fmt.weeks(plan["weeks"])
+    applied, now = f"{fmt.money(ch['upper'], currency)} over {weeks}", ch["current_spend"]
+    if column in content.moved_limits(plan):
+        multiple = box_multiples(result, plan["model_id"])[column][1]
+        typed = (fmt.money(multiple * now, currency) if as_spend
+                 else f"{fmt.number(multiple, currency, 2)}{TIMES}")
+        return f"{typed}, moved with the budget to {applied}"
+    if as_spend or now <= 0:  # a box of money says it; no multiple of nothing
+        return applied
+    return f"{fmt.number(ch['upper'] / now, currency, 2)}{TIMES} ({applied})"
 
 
 def _capped(plan: dict, margin: float) -> list[str]:
@@ -643,18 +664,21 @@ def _roas_change(now: float | None, new: float | None, currency: str) -> str | N
 def plan_metrics(plan: dict, currency: str) -> list[Metric]:
     """Budget over the plan's horizon, expected effect and incremental ROAS (CPA) of a plan,
     each against today: three tiles, as the what-if's, that keep to one row at 1024 px with
-    long figures (a horizon tile wrapped onto a line of its own; the budget's label says it)."""
+    long figures (a horizon tile wrapped onto a line of its own; the budget's label says it).
+    A revenue plan's budget also says its net (:func:`kiri_core.report.content.net_change`,
+    as the client's plans table shows it): a fourth tile would not fit on the row."""
     t = plan["totals"]
+    conversion = is_conversion_plan(plan)
+    net = "" if conversion else f", net {content.net_change(plan, currency)}"
     return [
         _metric(f"Budget over {fmt.weeks(plan['weeks'])}",
                 fmt.money(t["optimized_spend"], currency),
                 content.amount_change(t["current_spend"], t["optimized_spend"], currency),
-                "off", "on today's"),
+                "off", f"on today's{net}"),
         _metric(f"{content.plan_outcome(plan).capitalize()} added by media",
                 content.plan_effect(plan, t["optimized_response"], currency),
                 fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
-        _efficiency_metric(t["current_roas"], t["optimized_roas"], is_conversion_plan(plan),
-                           currency),
+        _efficiency_metric(t["current_roas"], t["optimized_roas"], conversion, currency),
     ]
 
 

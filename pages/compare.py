@@ -1,5 +1,5 @@
 """Compare two runs of a client: what differs between them, their fit (better or worse),
-channel ROAS (CPA) with each run's 90 % interval and contribution, differences inside both
+channel ROAS (CPA) and contribution with each run's 90 % interval, differences inside both
 runs' intervals marked; a warning above them when the runs were fitted on different data."""
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ with db() as session:
         st.subheader(title)
         columns, rows = comparison.channel_table(results, measure, currency)
         table(rows, columns, {**workspace.channel_help(first),
-                              "Difference": comparison.difference_help(measure)})
+                              **comparison.column_helps(measure)})
         if note := comparison.within_note(rows, measure, first):
             st.caption(note)
         workspace.chart(charts.compare_runs(results, currency, measure))

@@ -25,7 +25,7 @@ NOT_UPDATED = ("Not updated: below is the last plan made, which the refused Opti
 
 
 def metrics(numbers: list[planner.Metric]) -> None:
-    """Big numbers side by side, each with its change against today: three to a row,
+    """Big numbers side by side, each with its change against today: three or four to a row,
     ``TILE_GAP`` apart, so they keep to one row at 1024 px with SEK's long figures (wrapping,
     never cut, beyond that)."""
     row = st.container(horizontal=True, gap=TILE_GAP)
@@ -34,13 +34,15 @@ def metrics(numbers: list[planner.Metric]) -> None:
                    delta_description=m.delta_description, width="content")
 
 
-def show_plan(plan: dict, result: dict, currency: str) -> None:
+def show_plan(plan: dict, result: dict, currency: str, settings: dict | None) -> None:
     """A plan's tiles and sentences, its table with a note on a channel its Max holds back
-    (:func:`kiri_core.planner.held_below_return`), its chart and its warnings."""
+    (:func:`kiri_core.planner.held_below_return`, in the units of the limits its
+    ``settings`` were typed in), its chart and its warnings."""
     metrics(planner.plan_metrics(plan, currency))
     st.markdown(fmt.unbreakable_numbers(content.effect_sentences(plan, currency, result)))
     plans.plan_table(plan, currency, limits=True)
-    if held := planner.held_below_return(plan, currency):
+    as_spend = (settings or {}).get("limits") == "spend"
+    if held := planner.held_below_return(plan, currency, result, as_spend):
         st.info(fmt.unbreakable_numbers(held), icon=":material/trending_up:")
     workspace.chart(charts.budget_reallocation(plan, currency))
     for warning in plan["warnings"]:
@@ -89,7 +91,7 @@ def saved_scenarios(session, user, run, result: dict, model_id: str, role: str,
                          icon=":material/swap_horiz:" if elsewhere else None):
             if elsewhere:
                 st.info(content.other_model_note(scenario.model_id, model_id))
-            show_plan(plan, result, currency)
+            show_plan(plan, result, currency, scenario.settings)
             if role == "analyst":
                 confirmed_action("Delete scenario", f"Delete “{scenario.name}” for everyone "
                                  "who sees this client? It cannot be undone.",
@@ -124,12 +126,12 @@ with db() as session:
     shown = plan is not None and plan["model_id"] == model_id
     if shown and role == "analyst" and st.session_state.get(f"{plan_key}_refused"):
         st.info(NOT_UPDATED, icon=":material/history:")  # no Save: it is not what was asked
-        show_plan(plan, result, currency)
+        show_plan(plan, result, currency, st.session_state.get(f"{plan_key}_settings"))
     elif (shown and role == "analyst"
           and form_differs(st.session_state.get(f"{plan_key}_settings"), weeks)):
         st.info(SETTINGS_CHANGED)  # the plan is kept: the earlier settings show it again
     elif shown:
-        show_plan(plan, result, currency)
+        show_plan(plan, result, currency, st.session_state.get(f"{plan_key}_settings"))
         if role == "analyst":
             with st.form("save_scenario", clear_on_submit=True):
                 name = st.text_input("Scenario name", key="scenario_name")

@@ -13,7 +13,7 @@ from kiri_core.services import runs
 from ui import pdf, workspace
 from ui.context import selected_client, signed_in_user
 from ui.db import db
-from ui.results import channel_section, truth_section
+from ui.results import channel_section, curves_section, truth_section
 
 #: The tabs and the model's charts in each (the response curves' tab draws its own)
 TAB_CHARTS = {
@@ -50,12 +50,7 @@ with db() as session:
             for name in names:
                 workspace.model_chart(result, name, model_id, currency)
     with tabs[3]:
-        plan = st.session_state.get(f"plan_{run.id}")
-        shown = plan if plan and plan["model_id"] == model_id else None
-        title, caption = content.analyst_curves_text(result, shown is not None)
-        st.markdown(f"**{title}**")
-        workspace.chart(charts.response_curves(result, model_id, currency, shown))
-        st.caption(caption)
+        curves_section(session, user, run, result, model_id, currency)
     if truth:
         with tabs[5]:
             truth_section(model["channels"], truth, currency)

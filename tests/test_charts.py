@@ -280,7 +280,7 @@ def test_response_curves_mark_current_and_recommended_spend(fit: Fitted) -> None
         name = channel_name(column)
         curve = ResponseCurve.from_dict(ch["response"])
         [current] = rows_where(spec, channel=name, marker=charts.MEAN_SPEND)
-        [recommended] = rows_where(spec, channel=name, marker=charts.RECOMMENDED_SPEND)
+        [recommended] = rows_where(spec, channel=name, marker=charts.PLANNED_SPEND)
         assert current["spend"] == pytest.approx(ch["mean_spend"])
         assert current["response"] == pytest.approx(float(curve.response(ch["mean_spend"])))
         weekly = plan["channels"][column]["optimized_spend"] / plan["weeks"]
@@ -355,8 +355,8 @@ def test_response_curves_within_the_data_are_solid_and_need_no_dash_legend(
 
 def test_response_curves_without_a_plan_show_only_current_spend(fit: Fitted) -> None:
     chart = charts.response_curves(fit.result, fit.result["model_id"])
-    assert not rows_where(chart.to_dict(), marker=charts.RECOMMENDED_SPEND)
-    assert charts.RECOMMENDED_SPEND not in legend_labels(chart)
+    assert not rows_where(chart.to_dict(), marker=charts.PLANNED_SPEND)
+    assert charts.PLANNED_SPEND not in legend_labels(chart)
 
 
 def test_the_client_s_response_curves_show_what_the_week_s_spend_adds(fit: Fitted) -> None:
@@ -381,7 +381,7 @@ def test_the_client_s_response_curves_show_what_the_week_s_spend_adds(fit: Fitte
             for r in curve_line(full, column)]
         [current] = rows_where(spec, channel=name, marker=charts.MEAN_SPEND)
         assert current["response"] == pytest.approx(today["channels"][column])
-        [diamond] = rows_where(spec, channel=name, marker=charts.RECOMMENDED_SPEND)
+        [diamond] = rows_where(spec, channel=name, marker=charts.PLANNED_SPEND)
         planned = plan["channels"][column]
         assert diamond["spend"] == pytest.approx(planned["optimized_spend"] / plan["weeks"])
         assert diamond["response"] == pytest.approx(planned["optimized_response"] / plan["weeks"])
@@ -452,15 +452,18 @@ def test_estimated_vs_true_sets_the_estimate_beside_the_truth(measure, fit: Fitt
         assert true["value"] == pytest.approx(fit.truth["channels"][column][measure])
 
 
-def test_budget_reallocation_shows_current_and_recommended_spend(fit: Fitted) -> None:
-    spec = charts.budget_reallocation(fit.plan, "EUR").to_dict()
+def test_budget_reallocation_shows_current_and_planned_spend(fit: Fitted) -> None:
+    """The UX audit: a plan that loses money was still "Recommended" in the legend."""
+    chart = charts.budget_reallocation(fit.plan, "EUR")
+    assert legend_labels(chart) == ["Current", "Planned"]
+    spec = chart.to_dict()
     assert spec["config"]["locale"]["number"]["currency"] == ["€", ""]
     for column, p in fit.plan["channels"].items():
         name = channel_name(column)
         [current] = rows_where(spec, channel=name, budget="Current")
-        [recommended] = rows_where(spec, channel=name, budget="Recommended")
+        [planned] = rows_where(spec, channel=name, budget="Planned")
         assert current["spend"] == pytest.approx(p["current_spend"])
-        assert recommended["spend"] == pytest.approx(p["optimized_spend"])
+        assert planned["spend"] == pytest.approx(p["optimized_spend"])
 
 
 def test_compare_runs_puts_each_runs_channels_side_by_side(fit: Fitted) -> None:
@@ -658,8 +661,8 @@ def test_response_curves_mark_the_carryover_at_zero_spend(fit: Fitted) -> None:
         assert zero["response"] > 0  # the carry-over of earlier weeks' spend
     [_, y_title] = scene_texts(chart, "axis-title")
     assert y_title == [["Weekly revenue", "incl. carry-over of earlier weeks"]]
-    assert {charts.MEAN_SPEND, charts.RECOMMENDED_SPEND, charts.ZERO_SPEND} <= set(
-        legend_labels(chart))
+    assert {"Mean weekly spend", "Planned spend", "Carry-over at zero spend"} <= set(
+        legend_labels(chart))  # a plan, not a recommendation: it may lose money
 
 
 def test_data_preview_names_the_series_and_gives_spend_its_own_axis(fit: Fitted) -> None:

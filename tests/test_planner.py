@@ -251,11 +251,11 @@ def test_a_target_plan_on_the_default_limits_stays_within_the_weeks_seen() -> No
 
 @pytest.mark.parametrize(("share", "typed", "code", "advice"), [
     (0.6, ChannelBounds(lower=0.5, upper=1.45), "below_seen",
-     "Raise the Min of Google to at least 0,66x (205 788 kr over 4 weeks) to stay within what "
-     "the data has seen; in this plan it is 0,50x (157 327 kr over 4 weeks)."),
+     "Raise the Min of Google to at least 0,66\u00a0× (205 788 kr over 4 weeks) to stay within "
+     "what the data has seen; in this plan it is 0,50\u00a0× (157 327 kr over 4 weeks)."),
     (1.8, ChannelBounds(lower=0.7, upper=2.0), "above_seen",
-     "Lower the Max of Google to at most 1,48x (466 748 kr over 4 weeks) to stay within what "
-     "the data has seen; in this plan it is 2,00x (629 308 kr over 4 weeks)."),
+     "Lower the Max of Google to at most 1,48\u00a0× (466 748 kr over 4 weeks) to stay within what "
+     "the data has seen; in this plan it is 2,00\u00a0× (629 308 kr over 4 weeks)."),
 ])
 def test_a_typed_limit_beyond_the_weeks_seen_keeps_its_note(share, typed, code,
                                                             advice) -> None:
@@ -291,14 +291,15 @@ def test_a_spend_above_the_weeks_seen_set_by_a_moved_min_is_told_to_lower_the_mi
     plan = plan_for(budget=2.4 * today_total())
     google = plan["channels"]["spend_google"]
     assert google["optimized_spend"] == pytest.approx(google["lower"])
-    assert ("Google: the recommended weekly spend "
+    assert ("Google: the planned weekly spend "
             f"{fmt.money(google['optimized_spend'] / 4, 'SEK')} is above the highest week in "
             "the data (116 687 kr), so the model's forecast for it is less sure. Lower the Min "
-            "of Google to at most 1,48x (466 748 kr over 4 weeks) to stay within what the data "
-            "has seen; in this plan it is 1,68x (528 618 kr over 4 weeks).") in plan["warnings"]
+            "of Google to at most 1,48\u00a0× (466 748 kr over 4 weeks) to stay within what the "
+            "data has seen; in this plan it is 1,68\u00a0× (528 618 kr over 4 weeks)."
+            ) in plan["warnings"]
     email = plan["channels"]["spend_email"]
     assert email["optimized_spend"] == pytest.approx(email["upper"])
-    assert any(w.startswith("Email:") and "Lower the Max of Email to at most 2,88x" in w
+    assert any(w.startswith("Email:") and "Lower the Max of Email to at most 2,88\u00a0×" in w
                for w in plan["warnings"])
 
 
@@ -321,7 +322,8 @@ def today_total() -> float:
     (lambda: plan_for(budget=0.0),
      "Enter a total budget above 0 kr; today's spend over 4 weeks is {today}."),
     (lambda: plan_for(bounds={"spend_meta": ChannelBounds(lower=3.0, upper=2.0)}),
-     "Meta: the minimum 3,00x is above the maximum 2,00x. Lower the Min or raise the Max."),
+     "Meta: the minimum 3,00\u00a0× is above the maximum 2,00\u00a0×. Lower the Min or raise the "
+     "Max."),
     (lambda: plan_for(bounds={"spend_meta": ChannelBounds(min_spend=9e5, max_spend=1e5)}),
      "Meta: the minimum 900 000 kr is above the maximum 100 000 kr. Lower the Min or raise "
      "the Max."),
@@ -369,8 +371,8 @@ def test_every_channel_whose_limits_cannot_be_planned_is_named_at_once() -> None
               "spend_email": ChannelBounds(lower=3.0, upper=2.0, locked=True)}
     problems = planner.limit_problems(bounds, current, "SEK")
     assert problems == {
-        "spend_meta": "Meta: the minimum 3,00x is above the maximum 2,00x. Lower the Min or "
-                      "raise the Max.",
+        "spend_meta": "Meta: the minimum 3,00\u00a0× is above the maximum 2,00\u00a0×. Lower the "
+                      "Min or raise the Max.",
         "spend_google": "Google: the minimum 900 000 kr is above the maximum 100 000 kr. Lower "
                         "the Min or raise the Max."}
     for column, problem in problems.items():
@@ -440,8 +442,8 @@ def test_a_budget_too_small_for_a_channel_s_lowest_week_is_not_told_to_raise_its
 def test_a_channel_below_its_lowest_week_within_the_budget_is_told_to_raise_its_min() -> None:
     plan = plan_for(bounds={"spend_meta": ChannelBounds(lower=0.0, upper=2.0)})
     note = {"code": "below_seen", "channel": "spend_meta", "weekly": 10.0, "seen": 20.0}
-    assert "Raise the Min of Meta to at least 0,01x (80 kr over 4 weeks) to stay within what the "\
-        "data has seen" in planner.describe(note, plan, "SEK")
+    assert ("Raise the Min of Meta to at least 0,01\u00a0× (80 kr over 4 weeks) to stay within "
+            "what the data has seen") in planner.describe(note, plan, "SEK")
 
 
 def test_set_limits_hold_while_the_others_move_and_the_note_names_them() -> None:
@@ -491,7 +493,7 @@ def test_a_bigger_budget_is_told_apart_from_the_reallocation() -> None:
     t = plan["totals"]
     budget, _, roas = planner.plan_metrics(plan, "EUR")
     assert (budget.delta, budget.delta_color) == ("+50%", "off")
-    assert budget.delta_description == "on today's"
+    assert budget.delta_description == f"on today's, net {content.net_change(plan, 'EUR')}"
     assert t["optimized_roas"] < t["current_roas"]
     shown = [float(text) for text in (roas.value, roas.delta_description.removeprefix("from "))]
     assert roas.delta == fmt.roas(shown[0] - shown[1], "EUR")  # the figures' difference
@@ -888,7 +890,8 @@ def test_a_budget_change_reads_the_same_everywhere(budget: float, change: str) -
     spend"; a 1 000 kr budget read "-100 %"."""
     plan = plan_for(budget=budget)
     tile = planner.plan_metrics(plan, "SEK")[0]
-    assert (tile.delta, tile.delta_description) == (change, "on today's")
+    assert (tile.delta, tile.delta_description) == (
+        change, f"on today's, net {content.net_change(plan, 'SEK')}")
     assert content.effect_sentences(plan, "SEK").startswith(f"Budget {change} on today's ")
     assert plan["warnings"][0].startswith(
         f"The budget {fmt.money(budget, 'SEK')} is {change} on today's 927 994 kr over 4 weeks")
@@ -927,10 +930,27 @@ def test_a_channel_held_at_a_limit_is_marked_in_the_plan_table() -> None:
         "Marked \u201cat Max\u201d: the channel spends the most its limits allow, so a limit, "
         "not its returns, sets its change.")
     stretched = plan_for(budget=5e6)
-    rows = {row[0]: row[3] for row in content.plan_rows(stretched, "SEK")[:-1]}
+    rows = {row[0]: row[3] for row in content.plan_rows(stretched, "SEK", moved=True)[:-1]}
     assert rows["Google"].endswith("% at\u00a0Min") and rows["Email"].endswith("% at\u00a0Max")
     assert ("Marked \u201cat Max\u201d or \u201cat Min\u201d: the channel spends the most or the "
-            "least") in content.plan_note(stretched)
+            "least") in content.plan_note(stretched, moved=True)
+
+
+def test_the_client_s_table_marks_no_channel_at_a_limit_moved_with_the_budget() -> None:
+    """The UX audit: the Presentation and the PDF said "+978 % at Max" against a Max of 2,00
+    nobody could see had moved to today's mix scaled to 5 000 000 kr; a Max typed holds as
+    shown, so it is still marked there."""
+    stretched = plan_for(budget=5e6)
+    assert [row[3] for row in content.plan_rows(stretched, "SEK")] == [
+        "+345 %", "+277 %", "+788 %", "+978 %", "+439 %"]
+    assert " Marked " not in content.plan_note(stretched)
+    typed = plan_for(budget=5e6, bounds={"spend_email": ChannelBounds(lower=0.5, upper=2.0)})
+    assert content.moved_limits(typed) == {"spend_meta", "spend_google", "spend_tiktok"}
+    email = content.plan_rows(typed, "SEK")[3]
+    assert (email[0], email[3]) == ("Email", "+100 % at\u00a0Max")
+    assert content.plan_note(typed).endswith("Marked \u201cat Max\u201d: the channel spends the "
+                                             "most its limits allow, so a limit, not its "
+                                             "returns, sets its change.")
 
 
 def test_a_locked_channel_or_one_between_its_limits_is_not_marked() -> None:
@@ -949,14 +969,44 @@ def test_a_locked_channel_or_one_between_its_limits_is_not_marked() -> None:
 def test_the_analyst_is_told_a_max_holds_back_a_channel_that_returns_more() -> None:
     """Email at its Max returns 0,27 on its next krona against 0,18 in the channels free to
     move: raising its Max would add revenue."""
-    plan = plan_for()
-    assert planner.held_below_return(plan, "SEK") == (
-        "Email is held at its Max, 2,00x (212 877 kr over 4 weeks), where its next krona returns "
-        "0,27 against 0,18 elsewhere: raising its Max would add revenue.")
-    assert planner.held_below_return(plan, "SEK") not in plan["warnings"]  # the page says it
+    plan, result = plan_for(), fitted_run().result
+    assert planner.held_below_return(plan, "SEK", result) == (
+        "Email is held at its Max of 2,00\u00a0× (212 877 kr over 4 weeks), where its next krona "
+        "returns 0,27 against 0,18 elsewhere: raising its Max would add revenue.")
+    assert planner.held_below_return(plan, "SEK", result) not in plan["warnings"]
+    assert planner.held_below_return(plan, "SEK", result, as_spend=True).startswith(
+        "Email is held at its Max of 212 877 kr over 4 weeks, where its next krona ")
     raised = plan_for(bounds={"spend_email": ChannelBounds(lower=0.5, upper=2.8)})
-    assert planner.held_below_return(raised, "SEK").startswith(  # in the typed Max's units
-        "Email is held at its Max, 2,80x (298 028 kr over 4 weeks), where its next krona ")
+    assert planner.held_below_return(raised, "SEK", result).startswith(  # the typed Max
+        "Email is held at its Max of 2,80\u00a0× (298 028 kr over 4 weeks), where its next krona ")
+
+
+def test_a_max_moved_with_the_budget_is_said_as_its_box_shows_it() -> None:
+    """The UX audit: at 12 500 kr Google was "held at its Max, 0,02x (6 146 kr over 4
+    weeks)" while its box held 1,45: the Max moved with the budget."""
+    plan, result = plan_for(budget=12_500.0), fitted_run().result
+    held = planner.held_below_return(plan, "SEK", result)
+    assert held.startswith("Google is held at its Max of 1,45\u00a0×, moved with the budget to "
+                           "6 146 kr over 4 weeks, where its next krona returns ")
+    assert not re.search(r"\dx", held)  # the form writes "×"
+    assert planner.held_below_return(plan, "SEK", result, as_spend=True).startswith(
+        "Google is held at its Max of 456 248 kr, moved with the budget to 6 146 kr over 4 "
+        "weeks, where ")
+
+
+def test_a_revenue_plan_s_budget_tile_says_its_net_against_today() -> None:
+    """The UX audit: the planner showed a green "+143 %" at 5 000 000 kr, where the client's
+    page said "Net vs today" -3 662 833 kr. A fourth tile does not fit on the row at 1024 px,
+    so the budget's tile says it; a conversion plan has no net in money."""
+    stretched = plan_for(budget=5e6)
+    budget, *_ = planner.plan_metrics(stretched, "SEK")
+    assert budget.delta_description == (
+        f"on today's, net {content.net_change(stretched, 'SEK')}")
+    assert content.net_change(stretched, "SEK").startswith("-")
+    assert len(planner.plan_metrics(stretched, "SEK")) == 3
+    result = {**fitted_run().result, "dep_var_type": "conversion"}
+    conversion = planner.plan_metrics(plan_for(result=result, budget=5e6), "SEK")
+    assert conversion[0].delta_description == "on today's"
 
 
 def test_a_conversion_plan_names_the_cost_of_the_next_conversion() -> None:
@@ -966,9 +1016,9 @@ def test_a_conversion_plan_names_the_cost_of_the_next_conversion() -> None:
     email = plan["channels"]["spend_email"]
     free = max(ch["optimized_mroas"] for ch in plan["channels"].values()
                if content.held_at(ch) is None)
-    assert planner.held_below_return(plan, "SEK") == (
-        "Email is held at its Max, 2,00x (212 877 kr over 4 weeks), where its next conversion "
-        f"costs {fmt.money(1 / email['optimized_mroas'], 'SEK', 2)} against "
+    assert planner.held_below_return(plan, "SEK", result) == (
+        "Email is held at its Max of 2,00\u00a0× (212 877 kr over 4 weeks), where its next "
+        f"conversion costs {fmt.money(1 / email['optimized_mroas'], 'SEK', 2)} against "
         f"{fmt.money(1 / free, 'SEK', 2)} elsewhere: raising its Max would add conversions.")
 
 
@@ -978,6 +1028,6 @@ def test_no_max_is_said_to_hold_back_a_channel_beyond_its_weeks_or_a_target_plan
     # Email at its moved Max, above its highest week
     stretched = plan_for(budget=2.4 * today_total())
     assert content.held_at(stretched["channels"]["spend_email"]) == "Max"
-    assert planner.held_below_return(stretched, "SEK") is None
+    assert planner.held_below_return(stretched, "SEK", fitted_run().result) is None
     target = plan_for(goal="target_efficiency", target=0.01)
-    assert planner.held_below_return(target, "SEK") is None
+    assert planner.held_below_return(target, "SEK", fitted_run().result) is None

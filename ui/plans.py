@@ -20,23 +20,25 @@ def text_table(rows: list[list[str]], columns: list[str]) -> None:
 
 
 def plan_table(plan: dict, currency: str, limits: bool = False) -> None:
-    """A plan's channels, current against recommended spend, and its total, with its two
-    returns (:func:`kiri_core.report.content.plan_columns`); under it, the one explanation of
-    both that the PDF gives too (:func:`kiri_core.report.content.plan_note`).
+    """A plan's channels, current against planned spend, and its total, with its two returns
+    (:func:`kiri_core.report.content.plan_columns`); under it, the one explanation of both
+    that the PDF gives too (:func:`kiri_core.report.content.plan_note`).
 
     ``limits`` (the planner's view; the client's has none) adds the Min and Max that applied
-    after the recommended spend when they moved with the budget
-    (:func:`kiri_core.planner.applied_limits`).
+    after the planned spend when they moved with the budget
+    (:func:`kiri_core.planner.applied_limits`), and marks a channel held at such a limit
+    "at Max" ("at Min"): only there can the reader see the limit that holds it.
     """
-    rows, columns = content.plan_rows(plan, currency), content.plan_columns(plan)
+    rows = content.plan_rows(plan, currency, moved=limits)
+    columns = content.plan_columns(plan)
     applied = planner.applied_limits(plan, currency) if limits else None
     if applied:
-        at = columns.index("Recommended") + 1
+        at = columns.index(content.PLANNED) + 1
         columns = [*columns[:at], planner.LIMITS_APPLIED, *columns[at:]]
         rows = [[*row[:at], cell, *row[at:]] for row, cell in zip(rows, [*applied, ""],
                                                                   strict=True)]
     text_table(rows, columns)
-    st.caption(fmt.unbreakable_numbers(content.plan_note(plan)))
+    st.caption(fmt.unbreakable_numbers(content.plan_note(plan, moved=limits)))
 
 
 def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:

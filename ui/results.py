@@ -1,4 +1,5 @@
-"""The first results view of a run: fit metrics, channel tables, actual vs fitted chart."""
+"""The first results view of a run (fit metrics, channel tables, actual vs fitted chart) and
+the Results page's sections."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from kiri_core import charts, formatting
+from kiri_core import charts, formatting, planner
+from kiri_core.db.models import ModelRun, User
 from kiri_core.report import content
 from kiri_core.results import is_conversion, model_by_id
 from ui import workspace
@@ -66,6 +69,20 @@ def channel_section(result: dict[str, Any], model_id: str, currency: str) -> Non
     than a budget plan (:func:`kiri_core.report.content.marginal_basis_note`)."""
     workspace.channel_tables(result, model_id, currency)
     st.caption(content.marginal_basis_note(is_conversion(result)))
+
+
+def curves_section(session: Session, user: User, run: ModelRun, result: dict[str, Any],
+                   model_id: str, currency: str) -> None:
+    """The response curves with the carry-over (:func:`content.analyst_curves_text`), marking
+    the spend of the model's first saved plan, as the Presentation shows it first, or no
+    plan when none is saved (never the planner's unsaved last try)."""
+    scenarios = planner.model_scenarios(session, user, run.id, result, model_id, currency)
+    shown = scenarios[0] if scenarios else None
+    title, caption = content.analyst_curves_text(result, shown["name"] if shown else None)
+    st.markdown(f"**{title}**")
+    workspace.chart(charts.response_curves(result, model_id, currency,
+                                           shown["plan"] if shown else None))
+    st.caption(caption)
 
 
 def first_results(result: dict[str, Any], model_id: str, currency: str,

@@ -187,7 +187,7 @@ def _plan_section(pdf: ReportPDF, result: dict, currency: str, scenario: dict,
     pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
               widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
     pdf.paragraph(content.plan_note(plan), size=8.5, color=MUTED)
-    _chart(pdf, charts.budget_reallocation(plan, currency), "Current versus recommended spend")
+    _chart(pdf, charts.budget_reallocation(plan, currency), "Current versus planned spend")
     for note in scenario.get("notes", []):
         pdf.paragraph(f"Note: {note}", size=8.5, color=MUTED)
 

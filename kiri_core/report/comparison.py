@@ -1,7 +1,7 @@
 """What Compare runs says about two runs besides their figures: which data and settings
-differ, each run's 90 % interval beside its ROAS (CPA), differences of ROAS (CPA) and
-contribution inside both runs' intervals marked as possible noise of the search, and whether
-a change in fit is for the better.
+differ, each run's 90 % interval beside its ROAS (CPA) and its contribution, differences of
+ROAS (CPA) and contribution inside both runs' intervals marked as possible noise of the
+search, and whether a change in fit is for the better.
 
 The runs come as :func:`kiri_core.report.content.data_differ` takes them, their results with
 the model the client sees at the top level (:func:`kiri_core.results.showing`).
@@ -133,31 +133,50 @@ def compared_rows(results: Mapping[str, dict], measure: str,
     return rows
 
 
-def efficiency_rows(results: Mapping[str, dict], currency: str) -> list[list[str]]:
-    """Two rows per paid channel of either run (the baseline's order first): each run's ROAS
-    (for conversion models CPA) and 90 % interval; on the compared run's row the difference
-    as :func:`compared_rows` marks it."""
+def run_rows(results: Mapping[str, dict], measure: str, currency: str) -> list[list[str]]:
+    """Two rows per paid channel of either run (the baseline's order first): each run's
+    ``measure`` (:func:`content.comparison_measures`) and 90 % interval; on the compared
+    run's row the difference as :func:`compared_rows` marks it."""
     first = next(iter(results.values()))
-    measure, conversion = content.comparison_measures(first)[0][0], is_conversion(first)
     channels = {run: content.channels_by_name(result) for run, result in results.items()}
     rows = []
     for name, *shown, difference in compared_rows(results, measure, currency):
         for run, value, change in zip(channels, shown, ("", difference), strict=True):
-            ci = _interval(channels[run].get(name), measure)
-            rows.append([name, run, value, content.interval(ci, conversion, currency), change])
+            ci = _shown_interval(channels[run].get(name), measure, first, currency)
+            rows.append([name, run, value, ci, change])
     return rows
+
+
+def _shown_interval(channel: dict | None, measure: str, result: dict, currency: str) -> str:
+    """The channel's 90 % interval of ``measure`` as shown: of ROAS (CPA) as the channel
+    table shows it, of contribution as an amount (:func:`content.amount`)."""
+    ci = _interval(channel, measure)
+    if measure != "contribution":
+        return content.interval(ci, is_conversion(result), currency)
+    if not ci:
+        return "–"
+    low, high = (content.amount(result, bound, currency) for bound in ci)
+    return f"{low} – {high}"
 
 
 def channel_table(results: Mapping[str, dict], measure: str,
                   currency: str) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the table of ``measure`` (:func:`content.comparison_measures`):
-    for ROAS (CPA) :func:`efficiency_rows`, for contribution :func:`compared_rows`."""
-    if measure == "contribution":
-        return (["Channel", *results, "Difference"],
-                compared_rows(results, measure, currency))
+    """Headers and rows of the table of ``measure`` (:func:`content.comparison_measures`),
+    a row a run (:func:`run_rows`)."""
     conversion = is_conversion(next(iter(results.values())))
-    return (["Channel", "Run", measure_name(conversion), "90 % interval", "Difference"],
-            efficiency_rows(results, currency))
+    label = "Contribution" if measure == "contribution" else measure_name(conversion)
+    return (["Channel", "Run", label, "90 % interval", "Difference"],
+            run_rows(results, measure, currency))
+
+
+def column_helps(measure: str) -> dict[str, str]:
+    """The help texts of the table of ``measure`` besides the channel table's: its
+    Difference, and of contribution its 90 % interval."""
+    helps = {"Difference": difference_help(measure)}
+    if measure == "contribution":
+        helps["90 % interval"] = ("The 90 % interval of the return per unit spent, times "
+                                  "the channel's spend in the run.")
+    return helps
 
 
 def difference_help(measure: str) -> str:

@@ -437,23 +437,31 @@ def _channel_return(roas: float, best: bool, conversion: bool, currency: str,
             f"{fmt.efficiency(roas, True, currency)}")
 
 
+#: On what a finding's next unit counts: the channel table's marginal figure counts the
+#: weeks after the spend too, unlike a plan's (:func:`marginal_basis_note`).
+LATER_WEEKS = "counting what {it} brings in the weeks after"
+
+
 def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -> str:
     """Where the next unit spent does most: for a revenue model, whether it still pays back
     (a marginal ROAS above 1), said so that no loss reads as good news; for a conversion
     model, where the next conversion is cheapest, and that no target CPA is known to call it
-    worth its cost."""
+    worth its cost. Each says it counts the weeks after the spend (:data:`LATER_WEEKS`), so
+    it does not contradict the plan's figure of the spend's own week."""
     name, mroas = max(((k, v["mroas"]) for k, v in channels.items()), key=lambda kv: kv[1])
     if is_conversion(result):
         return (f"At today's spend the next conversion costs least in {name}: about "
-                f"{fmt.efficiency(mroas, True, currency)}. Whether extra spend pays depends on "
+                f"{fmt.efficiency(mroas, True, currency)}, "
+                f"{LATER_WEEKS.format(it='the spend')}. Whether extra spend pays depends on "
                 "what a conversion is worth to you.")
-    unit = per_unit_name(currency)
+    unit, later = per_unit_name(currency), LATER_WEEKS.format(it="it")
     if mroas > 1:
         return (f"{name} has the most room to grow: the next {unit} spent there is still "
-                f"expected to return {return_in_money(mroas, currency)}.")
+                f"expected to return {return_in_money(mroas, currency)}, {later}.")
     return (f"At today's spend no channel's next {unit} pays for itself: it returns at most "
-            f"{return_in_money(mroas, currency)}, in {name}. Moving budget between channels "
-            "can raise the return of the same budget, but cannot make extra spend pay.")
+            f"{return_in_money(mroas, currency)}, in {name}, {later}. Moving budget between "
+            "channels can raise the return of the same budget, but cannot make extra spend "
+            "pay.")
 
 
 def _plan_finding(scenario: dict, currency: str, result: dict) -> str:
@@ -583,18 +591,20 @@ def curves_caption(result: dict, plan_name: str | None) -> str:
                "expected weekly effect." if plan_name else "."))
 
 
-def analyst_curves_text(result: dict, plan_shown: bool) -> tuple[str, str]:
+def analyst_curves_text(result: dict, plan_name: str | None) -> tuple[str, str]:
     """Title and caption of the Results page's response curves, which count the carry-over
     of earlier weeks (so they start above zero and read higher than the client's curves of
-    :func:`curves_caption` at the same spend); ``plan_shown``: the planner's last
-    recommendation is marked."""
+    :func:`curves_caption` at the same spend); ``plan_name``: the saved plan whose spend is
+    marked, the one the Presentation shows first (None: none is marked)."""
     kind = outcome(result)
     return (f"Weekly {kind} per channel, carry-over included",
             f"The weekly {kind} at each weekly spend level, including what earlier weeks' "
             "spend still brings in, so a curve starts above zero (triangles). The "
             "Presentation and the PDF show only what the week's spend adds, from zero, so "
             "they read lower at the same spend. Filled dots: mean weekly spend in the data"
-            + ("; diamonds: the budget planner's last recommendation." if plan_shown else "."))
+            + (f"; diamonds: the weekly spend of the saved plan \u201c{plan_name}\u201d, the "
+               "one the Presentation shows first (unsaved tries in the planner are not "
+               "marked)." if plan_name else "."))
 
 
 #: Title and caption of the model's charts, by their builder in :mod:`kiri_core.charts`
@@ -833,11 +843,15 @@ def _compared(label: str, baseline: float | None, compared: float | None,
     return [label, show(baseline), show(compared), sign + show(difference)]
 
 
+PLANNED = "Planned"  # the plan table's column of planned spend
+
+
 def plan_columns(plan: dict) -> list[str]:
-    """Headers of :func:`plan_rows`: what the plan adds, named as the planner's tile names it
-    ("Revenue added"), and its two returns (costs, for conversion models) named by
+    """Headers of :func:`plan_rows`: the spend planned (:data:`PLANNED`, not "recommended": a
+    plan may lose money), what the plan adds, named as the planner's tile names it ("Revenue
+    added"), and its two returns (costs, for conversion models) named by
     :func:`plan_measure` and :func:`plan_marginal_measure`."""
-    return ["Channel", "Current spend", "Recommended", "Change",
+    return ["Channel", "Current spend", PLANNED, "Change",
             f"{plan_outcome(plan).capitalize()} added", plan_measure(plan),
             plan_marginal_measure(is_conversion_plan(plan))]
 
@@ -871,24 +885,24 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def plan_note(plan: dict) -> str:
+def plan_note(plan: dict, moved: bool = False) -> str:
     """The plan table's one explanation of both its figures, the same under the table in the
     app and the PDF: what they are and why they read below the channels' ROAS (above their
-    CPA); and what "at Max" ("at Min") in its Change column means when a channel is held
-    there (:func:`held_at`)."""
+    CPA); and what "at Max" ("at Min") in its Change column means when a channel is marked
+    so (:func:`held_at`, ``moved`` as :func:`plan_rows` takes it)."""
     conversion = is_conversion_plan(plan)
     marginal = "what one more would cost" if conversion else "the same for a little more"
     note = incremental_note(conversion, "a channel's planned spend",
                             f"in the plan's {fmt.weeks(plan['weeks'])}",
                             f"{plan_marginal_measure(conversion)} is {marginal}")
-    held = _held_note(plan)
+    held = _held_note(plan, moved)
     return f"{note} {held}" if held else note
 
 
-def _held_note(plan: dict) -> str | None:
+def _held_note(plan: dict, moved: bool) -> str | None:
     """What "at Max" ("at Min") in a plan table's Change column means, when a channel is
-    held there (:func:`held_at`); None when none is."""
-    limits = sorted({held_at(ch) for ch in plan["channels"].values()} - {None})  # Max, Min
+    marked so (:func:`held_at`); None when none is."""
+    limits = sorted(set(held_marks(plan, moved).values()) - {None})  # Max, Min
     if not limits:
         return None
     tags = " or ".join(f"\u201cat {limit}\u201d" for limit in limits)
@@ -1027,12 +1041,15 @@ def planned_efficiency(plan: dict, spend: float, roas: float | None, currency: s
     return plan_efficiency(plan, roas if round(spend) > 0 else None, currency)
 
 
-def plan_rows(plan: dict, currency: str) -> list[list[str]]:
-    """A saved scenario's table: current versus recommended spend per channel, then totals;
-    no return (cost) on a planned spend of 0 (:func:`planned_efficiency`)."""
-    rows = []
+def plan_rows(plan: dict, currency: str, moved: bool = False) -> list[list[str]]:
+    """A saved scenario's table: current versus planned spend per channel, then totals; no
+    return (cost) on a planned spend of 0 (:func:`planned_efficiency`). A channel held at a
+    limit is marked "at Max" ("at Min"), at one that moved with the budget only when
+    ``moved`` (the planner's table, which shows the limits applied; the client's does not,
+    where "at Max" after +978 % would read against the limits typed)."""
+    rows, marks = [], held_marks(plan, moved)
     for column, ch in plan["channels"].items():
-        held = held_at(ch)
+        held = marks[column]
         rows.append([
             fmt.channel_name(column) + (" (locked)" if ch.get("locked") else ""),
             fmt.money(ch["current_spend"], currency), fmt.money(ch["optimized_spend"], currency),
@@ -1056,17 +1073,32 @@ def plan_rows(plan: dict, currency: str) -> list[list[str]]:
 HELD_TOLERANCE = 1e-6
 
 
-def held_at(channel: dict) -> str | None:
+def held_at(channel: dict, shown: bool = True) -> str | None:
     """``"Min"`` or ``"Max"`` when a plan's channel spends its lower (upper) limit, which
     then, not its returns, sets its spend; None between them, for a locked channel (its name
-    says so) or a plan without limits."""
+    says so), a plan without limits or limits not ``shown`` (see :func:`plan_rows`)."""
     lower, upper = channel.get("lower"), channel.get("upper")
-    if channel.get("locked") or lower is None or upper is None:
+    if not shown or channel.get("locked") or lower is None or upper is None:
         return None
     spend = channel["optimized_spend"]
     if spend <= lower * (1 + HELD_TOLERANCE):
         return "Min"
     return "Max" if spend >= upper * (1 - HELD_TOLERANCE) else None
+
+
+def held_marks(plan: dict, moved: bool) -> dict[str, str | None]:
+    """Per channel of ``plan``, :func:`held_at`; at limits that moved with the plan's budget
+    (:func:`moved_limits`) only when ``moved``."""
+    scaled = moved_limits(plan)
+    return {column: held_at(ch, moved or column not in scaled)
+            for column, ch in plan["channels"].items()}
+
+
+def moved_limits(plan: dict) -> set[str]:
+    """The channels of ``plan`` whose Min and Max moved with its budget (its ``bounds_scaled``
+    note): they applied to today's mix scaled to it, not as their boxes show them."""
+    return {column for note in plan.get("notes", []) if note["code"] == "bounds_scaled"
+            for column in note["channels"]}
 
 
 def plan_summary(plan: dict, currency: str, result: dict | None = None) -> str:

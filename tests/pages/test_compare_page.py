@@ -77,18 +77,26 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
     assert fit.iloc[0].tolist()[:3] == ["R²", fmt.number(a["metrics"]["rsq"], "SEK", 3),
                                         fmt.number(b["metrics"]["rsq"], "SEK", 3)]
     names = [fmt.channel_name(c) for c in a["spend_columns"]]
-    assert list(contribution.columns) == ["Channel", *runs, "Difference"]
-    assert contribution["Channel"].tolist() == roas["Channel"].tolist()[::2] == names
-    side_by_side = [[name, *roas["ROAS"][i:i + 2], roas["Difference"][i + 1]]
-                    for i, name in zip(range(0, len(roas), 2), names, strict=True)]  # a row a run
-    for table, measure, show in ((side_by_side, "roas", fmt.roas),
-                                 (contribution.values.tolist(), "contribution", fmt.money)):
-        for column, row in zip(a["spend_columns"], table, strict=True):
+    assert list(contribution.columns) == ["Channel", "Run", "Contribution", "90 % interval",
+                                          "Difference"]
+    assert contribution["Channel"].tolist() == roas["Channel"].tolist()
+    assert roas["Channel"].tolist()[::2] == names
+    for rows, measure, show in ((side_by_side(roas, "ROAS", names), "roas", fmt.roas),
+                                (side_by_side(contribution, "Contribution", names),
+                                 "contribution", fmt.money)):
+        for column, row in zip(a["spend_columns"], rows, strict=True):
             before, after = a["channels"][column][measure], b["channels"][column][measure]
             assert row[1:3] == [show(before, "SEK"), show(after, "SEK")]
             assert row[3].lstrip("+") == show(after - before, "SEK")
     assert chart_channels(app) == [names, names]  # as in the tables, not alphabetical
     assert not app.warning  # the same data: the differences are the models'
+
+
+def side_by_side(table, label: str, names: list[str]) -> list[list[str]]:
+    """A table of a row a run as one row a channel: its name, both runs' ``label``, the
+    difference."""
+    return [[name, *table[label][i:i + 2], table["Difference"][i + 1]]
+            for i, name in zip(range(0, len(table), 2), names, strict=True)]
 
 
 def test_one_run_asks_for_a_second(session, team, open_page, text_of):
@@ -136,8 +144,8 @@ def test_two_conversion_runs_are_compared_by_cost_per_conversion(session, team, 
     column = a["spend_columns"][0]
     assert [row[2] for row in cpa.values.tolist()[:2]] == [
         fmt.money(r["channels"][column]["cpa"], "SEK", 2) for r in (a, b)]
-    assert conversions.values.tolist()[0][1] == fmt.number(
-        a["channels"][column]["contribution"], "SEK")
+    assert [row[2] for row in conversions.values.tolist()[:2]] == [
+        fmt.number(r["channels"][column]["contribution"], "SEK") for r in (a, b)]
     assert "ROAS" not in text_of(app)
 
 
@@ -261,8 +269,11 @@ def test_runs_differing_in_their_seed_say_so_and_mark_differences_inside_the_int
         assert rows[2 * i][4] == ""
         assert rows[2 * i + 1][4].endswith(WITHIN) == inside_both(before, after)
         marked += inside_both(before, after)
-        row = contribution.values.tolist()[i]
-        assert row[3].endswith(WITHIN) == inside_both(before, after, "contribution")
+        shown = contribution.values.tolist()[2 * i: 2 * i + 2]
+        assert [row[3] for row in shown] == [
+            " – ".join(fmt.money(bound * ch["spend"], "SEK") for bound in ch["roas_ci"])
+            for ch in (before, after)]  # the intervals the marks rest on
+        assert shown[1][4].endswith(WITHIN) == inside_both(before, after, "contribution")
     assert marked  # seed noise, not a finding
     assert "\u201cWithin the intervals\u201d: the two runs' ROAS both lie inside" in text_of(app)
     assert all(table_width(table) <= PAGE_AT_1024 for table in app.dataframe)

@@ -146,8 +146,8 @@ def test_a_locked_channel_stays_at_current_spend(planner_page):
         (lambda app, c, _: budget_box(app).input("0"),
          "Enter a total budget above 0 kr; today's spend over 4 weeks is {today}."),
         (lambda app, c, _: app.text_input(key=f"min_{c}_4_False").input("3"),
-         "{channel}: the minimum 3,00x is above the maximum 2,00x. Lower the Min or raise "
-         "the Max."),
+         "{channel}: the minimum 3,00 × is above the maximum 2,00 ×. Lower the Min or raise the "
+         "Max."),
         (lambda app, c, _: (app.radio(key="plan_limits").set_value(SPEND_LIMITS).run(),
                             app.text_input(key=f"min_{c}_4_True").input("100m")),
          "{channel}: the minimum 100 000 000 kr is above the maximum {max} kr."),
@@ -317,7 +317,8 @@ def test_every_problem_is_marked_at_once_and_the_last_plan_stays_as_it_was(plann
         f"Enter a total budget above 0 kr; today's spend over 4 weeks is "
         f"{fmt.money(today(result), 'SEK')}.",
         "Max for Meta: \u201cabc\u201d is not a number; type one like 1,50.",
-        "Google: the minimum 3,00x is above the maximum 1,45x. Lower the Min or raise the Max.",
+        "Google: the minimum 3,00\u00a0× is above the maximum 1,45\u00a0×. Lower the Min or raise "
+        "the Max.",
         "Nothing was optimised: correct what is marked above.")]
     assert {key: app.text_input(key=key).value for key in boxes} == {
         **boxes, "min_spend_google_4_False": "3,00"}  # read, so shown the client's way
@@ -737,8 +738,8 @@ def test_a_typed_limit_beyond_the_weeks_seen_keeps_its_warning(planner_page):
     assert [w.value for w in app.warning] == [fmt.unbreakable_numbers(w)
                                               for w in plan["warnings"]]
     assert app.warning[0].value.endswith(fmt.unbreakable_numbers(
-        "Lower the Max of Google to at most 1,48x (466 748 kr over 4 weeks) to stay within what "
-        "the data has seen; in this plan it is 2,00x (629 308 kr over 4 weeks)."))
+        "Lower the Max of Google to at most 1,48\u00a0× (466 748 kr over 4 weeks) to stay within "
+        "what the data has seen; in this plan it is 2,00\u00a0× (629 308 kr over 4 weeks)."))
 
 
 def test_limits_moved_with_a_large_budget_are_shown_in_money_to_the_analyst_only(
@@ -749,7 +750,7 @@ def test_limits_moved_with_a_large_budget_are_shown_in_money_to_the_analyst_only
     budget_box(app).input(fmt.number(3 * today(result), "SEK"))
     plan = optimise(app).session_state[f"plan_{run.id}"]
     table = app.table[0].value
-    assert list(table.columns) == ["Channel", "Current spend", "Recommended",
+    assert list(table.columns) == ["Channel", "Current spend", "Planned",
                                    planner.LIMITS_APPLIED, *content.plan_columns(plan)[3:]]
     email = plan["channels"]["spend_email"]
     assert email["upper"] == pytest.approx(6 * email["current_spend"])  # its "2,00x" Max
@@ -767,6 +768,9 @@ def test_limits_moved_with_a_large_budget_are_shown_in_money_to_the_analyst_only
     assert not shown.exception
     assert list(shown.table[0].value.columns) == content.plan_columns(plan)
     assert not [c.value for c in shown.caption if "Limits applied" in c.value]
+    assert "at\u00a0Max" in changes(app)["Email"]  # the planner's table shows the moved Max
+    assert not [c for c in changes(shown).values() if " at\u00a0" in c]  # the client's not
+    assert not [c.value for c in shown.caption if "Marked \u201cat" in c.value]
 
 
 def changes(app) -> dict[str, str]:
@@ -794,14 +798,16 @@ def test_a_budget_above_the_highest_weeks_gets_one_warning(planner_page):
     assert (shown["Google"], shown["Email"], shown["Total"]) == tuple(
         fmt.unbreakable_numbers(change)
         for change in ("+277 % at\u00a0Min", "+978 % at\u00a0Max", "+439 %"))
+    assert metric(app, BUDGET).proto.delta_description == (  # the loss the client's page shows
+        f"on today's, net {content.net_change(plan, 'SEK')}")
 
 
 def test_a_channel_its_max_holds_back_is_marked_and_said(planner_page):
-    app, run, _ = planner_page
+    app, run, result = planner_page
     plan = optimise(app).session_state[f"plan_{run.id}"]
     assert changes(app)["Email"] == fmt.unbreakable_numbers("+100 % at\u00a0Max")
-    held = planner.held_below_return(plan, "SEK")
-    assert held.startswith("Email is held at its Max, 2,00x")
+    held = planner.held_below_return(plan, "SEK", result)
+    assert held.startswith("Email is held at its Max of 2,00\u00a0× (")
     assert [i.value for i in app.info] == [fmt.unbreakable_numbers(held)]
     assert not app.warning
 

@@ -39,7 +39,7 @@ def test_the_presentation_curves_start_at_zero_and_meet_the_plan_s_effect(
         start = lines[lines["channel"] == name].sort_values("spend").iloc[0]
         assert (start["spend"], start["response"]) == (0, pytest.approx(0.0, abs=1e-9))
         [diamond] = rows[(rows["channel"] == name)
-                         & (rows["marker"] == charts.RECOMMENDED_SPEND)].to_dict("records")
+                         & (rows["marker"] == charts.PLANNED_SPEND)].to_dict("records")
         assert diamond["response"] == pytest.approx(planned["optimized_response"] / shown["weeks"])
 
 

@@ -25,7 +25,7 @@ def test_the_results_page_explains_its_figures_against_the_plans_and_the_client_
     assert content.marginal_basis_note(False) in shown
     assert content.candidates_chart_note(result) in shown
     assert "Pareto fronts 1\u2013" in content.candidates_chart_note(result)
-    title, caption = content.analyst_curves_text(result, False)
+    title, caption = content.analyst_curves_text(result, None)
     assert f"**{title}**" in [m.value for m in app.markdown] and caption in shown
     assert "Filled dots: mean weekly spend in the data." not in shown  # the old caption alone
     _, residual = content.chart_text(result, "fitted_vs_residual", result["model_id"])

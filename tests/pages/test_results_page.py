@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
-from fitted import finished_run
+from fitted import finished_run, fitted_run
 
-from kiri_core import config
+from kiri_core import charts, config, planner
 from kiri_core import formatting as fmt
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import AuditLog, ModelRun
@@ -421,3 +423,45 @@ def test_r_squared_has_one_precision_on_every_page(session, team, open_page):
     assert f"· R² {rsq} ·" in results.selectbox(key=f"model_box_{run.id}").options[0]
     home = open_page("pages/home.py", team.analyst, team.client)
     assert metric(home, "Model fit (R²)") == rsq
+
+
+def planned_markers(app) -> pd.DataFrame:
+    """The planned-spend diamonds of the page's response curves (none: an empty frame)."""
+    frames = [pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+              for chart in app.get("vega_lite_chart") for dataset in chart.proto.datasets]
+    return pd.concat([f[f["marker"] == charts.PLANNED_SPEND] for f in frames
+                      if "marker" in f.columns], ignore_index=True)
+
+
+def test_the_curves_mark_the_plan_the_presentation_shows_not_the_planner_s_last_try(
+        session, team, open_page):
+    """Audit 8: Results drew the planner's last, unsaved try (1 000 kr: every diamond at
+    0 kr over the zero-spend triangles) while the Presentation drew the saved plan. Results
+    marks the model's first saved plan, as the Presentation shows first, and names it; with
+    none saved, no diamonds."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    model_id = result["model_id"]
+    tried = planner.make_plan(result, model_id, goal="max_response", weeks=4, budget=1_000,
+                              target=None, bounds={}, currency="SEK")
+    unsaved = {f"plan_{run.id}": tried}
+    app = open_page("pages/results.py", team.analyst, team.client, **unsaved)
+    assert not app.exception
+    assert planned_markers(app).empty
+    assert content.analyst_curves_text(result, None)[1] in [c.value for c in app.caption]
+
+    planner.save_scenario(session, team.analyst, run.id, "Today's budget",
+                          {**fitted_run().plan, "model_id": model_id})
+    planner.save_scenario(session, team.analyst, run.id, "Tiny", tried)
+    app = open_page("pages/results.py", team.analyst, team.client, **unsaved)
+    assert not app.exception
+    first = planner.model_scenarios(session, team.analyst, run.id, result, model_id, "SEK")[0]
+    assert first["name"] == "Today's budget"
+    weekly = {fmt.channel_name(column): p["optimized_spend"] / first["plan"]["weeks"]
+              for column, p in first["plan"]["channels"].items()}
+    markers = planned_markers(app)
+    assert dict(zip(markers["channel"], markers["spend"], strict=True)) == pytest.approx(weekly)
+    _, caption = content.analyst_curves_text(result, "Today's budget")
+    assert caption in [c.value for c in app.caption]
+    assert "the saved plan \u201cToday's budget\u201d, the one the Presentation shows first" \
+        in caption

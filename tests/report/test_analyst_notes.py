@@ -36,14 +36,16 @@ def test_the_results_curves_say_they_count_the_carry_over_unlike_the_client_s() 
     """The audit: Results drew Meta at 36 k kr a week where the Presentation and the PDF drew
     21 k kr, both under one title. The Results chart's title and caption say it counts what
     earlier weeks' spend still brings in, and that the client's pages do not."""
-    title, caption = content.analyst_curves_text({"dep_var_type": "revenue"}, False)
+    title, caption = content.analyst_curves_text({"dep_var_type": "revenue"}, None)
     assert title == "Weekly revenue per channel, carry-over included"
     assert "including what earlier weeks' spend still brings in" in caption
     assert "The Presentation and the PDF show only what the week's spend adds" in caption
     assert caption.endswith("Filled dots: mean weekly spend in the data.")
-    _, planned = content.analyst_curves_text({"dep_var_type": "conversion"}, True)
+    _, planned = content.analyst_curves_text({"dep_var_type": "conversion"}, "Q3")
     assert planned.startswith("The weekly conversions")
-    assert planned.endswith("; diamonds: the budget planner's last recommendation.")
+    assert planned.endswith("; diamonds: the weekly spend of the saved plan \u201cQ3\u201d, the "
+                            "one the Presentation shows first (unsaved tries in the planner "
+                            "are not marked).")
     client = content.curves_caption({"dep_var_type": "revenue"}, None)
     assert title not in client and caption != client
 

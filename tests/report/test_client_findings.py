@@ -140,10 +140,12 @@ def test_a_conversion_model_hedges_its_cheapest_and_dearest_channel_alike() -> N
 
 @pytest.mark.parametrize(("dep_var_type", "margin"), [
     ("revenue", "At today's spend no channel's next krona pays for itself: it returns at most "
-                "0,75 kr, in Search. Moving budget between channels can raise the return of the "
-                "same budget, but cannot make extra spend pay."),
-    ("conversion", "At today's spend the next conversion costs least in Search: about 333,33 kr. "
-                   "Whether extra spend pays depends on what a conversion is worth to you."),
+                "0,75 kr, in Search, counting what it brings in the weeks after. Moving budget "
+                "between channels can raise the return of the same budget, but cannot make "
+                "extra spend pay."),
+    ("conversion", "At today's spend the next conversion costs least in Search: about 333,33 kr, "
+                   "counting what the spend brings in the weeks after. Whether extra spend pays "
+                   "depends on what a conversion is worth to you."),
 ])
 def test_spend_past_break_even_is_not_said_as_good_news(dep_var_type: str, margin: str) -> None:
     """The UX audit: "every channel is past break-even" reads to a client as "now
@@ -152,3 +154,16 @@ def test_spend_past_break_even_is_not_said_as_good_news(dep_var_type: str, margi
     found = content.findings(channels_result(dep_var_type, {}), "m", "SEK")[3]
     assert found == margin
     assert "break-even" not in found and "buys conversions most cheaply" not in found
+
+
+def test_the_next_krona_finding_says_it_counts_the_weeks_after_unlike_the_plan() -> None:
+    """Audit 8: the finding said Email's next krona returns at most 0,92 kr (the channel
+    table's marginal ROAS, which counts the weeks after the spend) while the plan table on
+    the same page gave Email's return on extra spend as 0,38 (the spend's own week). The
+    finding gives the table's figure and says what it counts."""
+    result = fitted_run().result
+    email = result["channels"]["spend_email"]  # the highest marginal ROAS, below 1
+    margin = content.findings(result, result["model_id"], "SEK")[3]
+    assert (f"it returns at most {content.return_in_money(email['mroas'], 'SEK')}, in Email, "
+            "counting what it brings in the weeks after.") in margin
+    assert "counts only the week of the spend" in content.marginal_basis_note(False)

@@ -99,7 +99,7 @@ def test_each_run_has_its_interval_and_a_difference_inside_both_is_marked() -> N
     google["roas"] = channel(first, 1)["roas_ci"][1] + 0.5  # outside the baseline's
     tiktok["roas_ci"] = None
     tiktok["roas"] += 0.01
-    rows = comparison.efficiency_rows({"Run #1": first, "Run #2": second}, "SEK")
+    rows = comparison.run_rows({"Run #1": first, "Run #2": second}, "roas", "SEK")
     assert [row[:2] for row in rows[:4]] == [["Meta", "Run #1"], ["Meta", "Run #2"],
                                              ["Google", "Run #1"], ["Google", "Run #2"]]
     assert rows[0] == ["Meta", "Run #1", fmt.roas(channel(first, 0)["roas"], "SEK"),
@@ -122,7 +122,7 @@ def test_a_difference_outside_the_compared_runs_interval_is_not_marked() -> None
     meta = channel(second, 0)
     meta["roas"] += 0.05
     meta["roas_ci"] = [meta["roas"] - 0.01, meta["roas"] + 0.01]
-    [_, row, *_] = comparison.efficiency_rows({"Run #1": first, "Run #2": second}, "SEK")
+    [_, row, *_] = comparison.run_rows({"Run #1": first, "Run #2": second}, "roas", "SEK")
     assert row[4] == "+0,05"
 
 
@@ -150,18 +150,38 @@ def test_a_conversion_run_shows_costs_per_conversion_and_their_intervals() -> No
 
 def test_a_contribution_inside_both_intervals_of_return_times_spend_is_marked() -> None:
     """The same noise moved Google's contribution by +1,33 M kr: its interval is the ROAS
-    interval times the spend."""
+    interval times the spend. Audit 8: the rows said "(within the intervals)" but showed
+    none; each run has a row with its contribution and that interval in money, as ROAS."""
     first, second = run(), run()
     meta, google = channel(second, 0), channel(second, 1)
     meta["contribution"] = meta["roas_ci"][1] * meta["spend"] * 0.99
     google["contribution"] = google["roas_ci"][1] * google["spend"] * 1.01
+    channel(second, 2)["roas_ci"] = None
     columns, rows = comparison.channel_table({"Run #1": first, "Run #2": second},
                                              "contribution", "SEK")
-    assert columns == ["Channel", "Run #1", "Run #2", "Difference"]
-    assert rows[0][3].endswith(WITHIN) and not rows[1][3].endswith(WITHIN)
+    assert rows[5][3] == "–"  # TikTok's compared run has no interval
+    assert columns == ["Channel", "Run", "Contribution", "90 % interval", "Difference"]
+    low, high = (bound * meta["spend"] for bound in meta["roas_ci"])
+    assert rows[1][:4] == ["Meta", "Run #2", fmt.money(meta["contribution"], "SEK"),
+                           f"{fmt.money(low, 'SEK')} – {fmt.money(high, 'SEK')}"]
+    assert rows[0][4] == "" and rows[1][4].endswith(WITHIN)
+    assert rows[3][4].startswith("+") and not rows[3][4].endswith(WITHIN)
     assert "the two runs' contributions both lie" in comparison.within_note(
         rows, "contribution", first)
-    assert comparison.within_note(rows[1:], "contribution", first) is None
+    assert comparison.within_note(rows[2:], "contribution", first) is None
+    assert "times the channel's spend" in comparison.column_helps("contribution")[
+        "90 % interval"]
+    assert list(comparison.column_helps("roas")) == ["Difference"]
+
+
+def test_a_conversion_run_s_contribution_interval_is_a_count() -> None:
+    first, second = conversion(run()), conversion(run())
+    columns, rows = comparison.channel_table({"Run #1": first, "Run #2": second},
+                                             "contribution", "SEK")
+    meta = channel(first, 0)
+    low, high = (fmt.number(bound * meta["spend"], "SEK") for bound in meta["roas_ci"])
+    assert rows[0][2:4] == [fmt.number(meta["contribution"], "SEK"), f"{low} – {high}"]
+    assert "kr" not in rows[0][3]
 
 
 @pytest.mark.parametrize(("changes", "judged"), [

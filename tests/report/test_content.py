@@ -45,6 +45,7 @@ def test_plan_columns_follow_the_model_type(dep_var_type: str, headers: list[str
     plan = truth_plan(dep_var_type)
     columns = content.plan_columns(plan)
     assert columns[-3:] == headers
+    assert columns[:4] == ["Channel", "Current spend", "Planned", "Change"]  # not "Recommended"
     # what the plan adds is named as the planner's tile names it ("Revenue added by media")
     assert planner.plan_metrics(plan, "SEK")[1].label.startswith(f"{headers[0]} by media")
     assert not {"ROAS", "CPA", "Marginal", "Incremental"} & {w for c in columns for w in c.split()}
@@ -405,8 +406,9 @@ def test_findings_on_spending_past_break_even_do_not_contradict_a_bigger_budget(
     assert margin == (
         "At today's spend no channel's next krona pays for itself: it returns at most "
         f"{fmt.money(result['channels'][best]['mroas'], 'SEK', 2)}, in "
-        f"{fmt.channel_name(best)}. Moving budget between channels can raise the return of "
-        "the same budget, but cannot make extra spend pay.")
+        f"{fmt.channel_name(best)}, counting what it brings in the weeks after. Moving budget "
+        "between channels can raise the return of the same budget, but cannot make extra "
+        "spend pay.")
     assert "not more budget" not in margin and "reallocate instead" not in margin
     assert "from spending more with today's split" in planned
     assert planned.endswith(f". The extra {fmt.money(extra, 'SEK')} adds "
@@ -443,7 +445,7 @@ def three_channels(dep_var_type: str, figures: dict[str, tuple[float, float, flo
       "of the media effect.",
       "Email gave the lowest return: 0,50 kr per krona spent, with 20 % of the budget.",
       "Search has the most room to grow: the next krona spent there is still expected to "
-      "return 1,25 kr."]),
+      "return 1,25 kr, counting what it brings in the weeks after."]),
     ("conversion",
      {"spend_tv": (500_000, 2_500, 0.002), "spend_search": (300_000, 3_000, 0.004),
       "spend_email": (200_000, 500, 0.008)},
@@ -452,8 +454,9 @@ def three_channels(dep_var_type: str, figures: dict[str, tuple[float, float, flo
       "Search had the lowest cost per conversion: 100,00 kr, with 30 % of the budget and 50 % "
       "of the media effect.",
       "Email had the highest cost per conversion: 400,00 kr, with 20 % of the budget.",
-      "At today's spend the next conversion costs least in Email: about 125,00 kr. Whether "
-      "extra spend pays depends on what a conversion is worth to you."]),
+      "At today's spend the next conversion costs least in Email: about 125,00 kr, counting "
+      "what the spend brings in the weeks after. Whether extra spend pays depends on what a "
+      "conversion is worth to you."]),
     ("conversion",
      {"spend_tv": (500_000, 2_500, 0.002), "spend_email": (200_000, 0, 0.0)},
      ["Paid media drove 2 500 conversions (50 % of the total) on 700 000 kr of spend: "
@@ -461,8 +464,9 @@ def three_channels(dep_var_type: str, figures: dict[str, tuple[float, float, flo
       "TV had the lowest cost per conversion: 200,00 kr, with 71 % of the budget and 100 % "
       "of the media effect.",
       "Email added no conversions the model can measure, with 29 % of the budget.",
-      "At today's spend the next conversion costs least in TV: about 500,00 kr. Whether "
-      "extra spend pays depends on what a conversion is worth to you."]),
+      "At today's spend the next conversion costs least in TV: about 500,00 kr, counting "
+      "what the spend brings in the weeks after. Whether extra spend pays depends on what a "
+      "conversion is worth to you."]),
 ])
 def test_findings_speak_the_models_measure(dep_var_type: str, figures: dict,
                                            expected: list[str]) -> None:

@@ -112,6 +112,8 @@ def test_the_plan_page_names_its_roas_and_says_why_it_is_not_the_periods(text: s
     words = " ".join(text.split())
     assert "Return on the planned spend" in words
     assert " ".join(content.plan_note(fit.plan).split()) in words
+    assert "Current versus planned spend" in words  # a plan, which may lose money
+    assert "recommended spend" not in words.lower()
 
 
 def test_every_page_but_the_cover_is_numbered(pdf_bytes: bytes) -> None:
