@@ -4,8 +4,8 @@ as the plan's figures count it; the analyst's curves on Results keep the carry-o
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 import pytest
+from chart_data import chart_frames
 from fitted import finished_run, fitted_run
 
 from kiri_core import charts, planner
@@ -15,9 +15,8 @@ from kiri_core.services.runs import load_result
 
 def curve_rows(app) -> pd.DataFrame:
     """Every row of the page's response curve charts (lines and markers)."""
-    frames = [pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
-              for chart in app.get("vega_lite_chart") for dataset in chart.proto.datasets]
-    return pd.concat([f for f in frames if {"spend", "response", "channel"} <= set(f.columns)],
+    return pd.concat([f for f in chart_frames(app)
+                      if {"spend", "response", "channel"} <= set(f.columns)],
                      ignore_index=True)
 
 

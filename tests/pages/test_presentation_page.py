@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import re
 
-import pyarrow as pa
+from chart_data import chart_frames
 from fitted import carry_over_counted_in, finished_run, fitted_run, orders_dataset
 
 from kiri_core import config, planner
@@ -181,11 +181,9 @@ def mentions(text: str, model_id: str) -> int:
 
 def plans_charted(app) -> list[str]:
     """The bars of the page's plans-per-week chart, in order (empty without one)."""
-    for chart in app.get("vega_lite_chart"):
-        for dataset in chart.proto.datasets:
-            rows = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
-            if {"bar", "plan", "label"} <= set(rows.columns):
-                return rows.sort_values("bar")["plan"].tolist()
+    for rows in chart_frames(app):
+        if {"bar", "plan", "label"} <= set(rows.columns):
+            return rows.sort_values("bar")["plan"].tolist()
     return []
 
 

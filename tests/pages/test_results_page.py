@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 import sqlalchemy as sa
+from chart_data import chart_frames
 from fitted import finished_run, fitted_run
 
 from kiri_core import charts, config, planner
@@ -427,9 +427,7 @@ def test_r_squared_has_one_precision_on_every_page(session, team, open_page):
 
 def planned_markers(app) -> pd.DataFrame:
     """The planned-spend diamonds of the page's response curves (none: an empty frame)."""
-    frames = [pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
-              for chart in app.get("vega_lite_chart") for dataset in chart.proto.datasets]
-    return pd.concat([f[f["marker"] == charts.PLANNED_SPEND] for f in frames
+    return pd.concat([f[f["marker"] == charts.PLANNED_SPEND] for f in chart_frames(app)
                       if "marker" in f.columns], ignore_index=True)
 
 
