@@ -541,28 +541,34 @@ def _as_limit(spend: float, channel: dict, weeks: int, currency: str,
     return f"{fmt.number(multiple, currency, 2)}{TIMES} ({amount})" if multiple else amount
 
 
-def _budget_above_seen(f: dict, plan: dict, currency: str) -> NoteWording:
-    """One warning for every channel above its highest week when the budget is above what
-    those weeks add up to (its ``above_seen`` notes, :func:`worded_notes`): no limit helps."""
-    above = [f"{fmt.channel_name(n['channel'])} at {fmt.money(n['weekly'], currency)} a week "
-             f"(its highest week: {fmt.money(n['seen'], currency)})"
-             for n in plan["notes"] if n["code"] == "above_seen"]
+def _budget_beyond_seen(f: dict, plan: dict, currency: str) -> NoteWording:
+    """One warning for every channel beyond its highest (lowest) week when the budget is above
+    (below) what those weeks add up to (their ``above_seen`` / ``below_seen`` notes,
+    :func:`worded_notes`): no limit helps."""
+    above = f["code"] == "budget_above_seen"
+    code, edge, bound = ("above_seen", "highest", "most") if above else ("below_seen", "lowest",
+                                                                          "least")
+    beyond = [f"{fmt.channel_name(n['channel'])} at {fmt.money(n['weekly'], currency)} a week "
+              f"(its {edge} week: {fmt.money(n['seen'], currency)})"
+              for n in plan["notes"] if n["code"] == code]
     seen = fmt.money(f["seen"], currency)
-    return (f"Above {seen} over {fmt.weeks(f['weeks'])}, what the channels' highest weeks in the "
-            "data add up to, some channel must go beyond the spend seen in the data; the "
-            f"forecast there is less certain: {fmt.joined(above)}."), (
+    return (f"{'Above' if above else 'Below'} {seen} over {fmt.weeks(f['weeks'])}, what the "
+            f"channels' {edge} weeks in the data add up to, some channel must go beyond the "
+            "spend seen in the data; the forecast there is less certain: "
+            f"{fmt.joined(beyond)}."), (
             f"No limits avoid that at a budget of {fmt.money(f['budget'], currency)}; only a "
-            f"budget of at most {seen} can stay within what the data has seen.")
+            f"budget of at {bound} {seen} can stay within what the data has seen.")
 
 
 def worded_notes(plan: dict) -> list[dict]:
-    """A plan's notes as the planner and the client read them: a budget above the weeks seen
-    (``budget_above_seen``) says which channels that takes beyond them, so their own
-    ``above_seen`` notes, whose advice on limits could not be followed, are left out."""
+    """A plan's notes as the planner and the client read them: a budget beyond the weeks seen
+    (``budget_above_seen``, ``budget_below_seen``) says which channels that takes beyond
+    them, so their own ``above_seen`` (``below_seen``) notes, whose advice on limits could not
+    be followed, are left out."""
     notes = plan.get("notes", [])
-    if not any(note["code"] == "budget_above_seen" for note in notes):
-        return notes
-    return [note for note in notes if note["code"] != "above_seen"]
+    left_out = {note["code"].removeprefix("budget_") for note in notes
+                if note["code"] in ("budget_above_seen", "budget_below_seen")}
+    return [note for note in notes if note["code"] not in left_out]
 
 
 def held_below_return(plan: dict, currency: str, result: dict,
@@ -626,7 +632,8 @@ def _no_effect(f: dict, plan: dict, currency: str) -> NoteWording:
 
 _NOTES: dict[str, Callable[[dict, dict, str], NoteWording]] = {
     "bounds_scaled": _bounds_scaled, "above_seen": _outside_seen, "below_seen": _outside_seen,
-    "budget_above_seen": _budget_above_seen, "no_effect": _no_effect,
+    "budget_above_seen": _budget_beyond_seen, "budget_below_seen": _budget_beyond_seen,
+    "no_effect": _no_effect,
 }
 
 

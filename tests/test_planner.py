@@ -1031,3 +1031,30 @@ def test_no_max_is_said_to_hold_back_a_channel_beyond_its_weeks_or_a_target_plan
     assert planner.held_below_return(stretched, "SEK", fitted_run().result) is None
     target = plan_for(goal="target_efficiency", target=0.01)
     assert planner.held_below_return(target, "SEK", fitted_run().result) is None
+
+
+def lowest_weeks() -> float:
+    result = fitted_run().result
+    return 4 * sum(result["channels"][c]["min_spend"] for c in result["spend_columns"])
+
+
+def test_a_budget_below_the_lowest_weeks_gets_one_warning_with_their_sum() -> None:
+    """Audit 8: 1 000 kr over 4 weeks gave a box per channel, each "a larger budget stays
+    within what the data has seen" without saying how large; one warning now names the sum
+    of the lowest weeks and each channel below its lowest."""
+    plan = plan_for(budget=1_000.0)
+    [note] = [n for n in plan["notes"] if n["code"] == "budget_below_seen"]
+    assert note == {"code": "budget_below_seen", "budget": 1_000.0,
+                    "seen": pytest.approx(lowest_weeks()), "weeks": 4}
+    below = [n for n in plan["notes"] if n["code"] == "below_seen"]
+    assert below  # the data keeps each channel's facts
+    lowest = fmt.money(lowest_weeks(), "SEK")
+    [warning] = [w for w in plan["warnings"] if w.startswith("Below ")]
+    assert warning.startswith(f"Below {lowest} over 4 weeks, what the channels' lowest weeks in "
+                              "the data add up to, some channel must go beyond the spend seen")
+    for n in below:
+        assert (f"{fmt.channel_name(n['channel'])} at {fmt.money(n['weekly'], 'SEK')} a week "
+                f"(its lowest week: {fmt.money(n['seen'], 'SEK')})") in warning
+    assert warning.endswith(f"only a budget of at least {lowest} can stay within what the data "
+                            "has seen.")
+    assert not any("a larger budget stays within" in w for w in plan["warnings"])

@@ -638,7 +638,7 @@ def _plan(
     target: float | None,
     conversion: bool,
 ) -> dict:
-    budget_notes = _budget_above_seen(problem, model["channels"], budget) if (
+    budget_notes = _budget_beyond_seen(problem, model["channels"], budget) if (
         scenario == "max_response") else []
     notes = problem.notes + budget_notes + _range_notes(problem, model["channels"], x)
     figures, totals = _figures(problem, x, conversion)
@@ -712,23 +712,36 @@ def above_seen(channel: Mapping, weekly: float) -> bool:
     return seen_max is not None and weekly > seen_max * (1 + SEEN_TOLERANCE)
 
 
-def _budget_above_seen(problem: _Problem, channels: Mapping[str, Mapping],
-                       budget: float) -> list[Note]:
+def _budget_beyond_seen(problem: _Problem, channels: Mapping[str, Mapping],
+                        budget: float) -> list[Note]:
     """A budget above what the channels' highest weeks in the modelling window add up to over
-    the horizon: whatever the bounds, some channel then spends above the weeks seen (its
-    ``above_seen`` note says which), so the budget, not the bounds, is why."""
-    highest = [channels[name].get("max_spend") for name in problem.names]
-    if None in highest:
-        return []
-    seen = float(sum(highest)) * problem.weeks
-    if budget <= seen * (1 + SEEN_TOLERANCE):
-        return []
-    return [Note(
-        "budget_above_seen",
-        f"the budget {number(budget)} is above what the channels' highest weeks add up to over "
-        f"{problem.weeks} weeks ({number(seen)}), so some channel spends beyond the weeks seen",
-        {"budget": float(budget), "seen": seen, "weeks": problem.weeks},
-    )]
+    the horizon (``budget_above_seen``), or below what their lowest weeks add up to
+    (``budget_below_seen``): whatever the bounds, some channel then spends beyond the weeks
+    seen (its ``above_seen`` or ``below_seen`` note says which), so the budget, not the
+    bounds, is why."""
+    highest = _seen_total(problem, channels, "max_spend")
+    lowest = _seen_total(problem, channels, "min_spend")
+    if highest is not None and budget > highest * (1 + SEEN_TOLERANCE):
+        return [_budget_note("above", "highest", budget, highest, problem.weeks)]
+    if lowest is not None and budget < lowest * (1 - SEEN_TOLERANCE):
+        return [_budget_note("below", "lowest", budget, lowest, problem.weeks)]
+    return []
+
+
+def _seen_total(problem: _Problem, channels: Mapping[str, Mapping], key: str) -> float | None:
+    """The channels' ``key`` weekly spend (``"max_spend"``, ``"min_spend"``) added up over
+    the horizon; None when a channel lacks it."""
+    weekly = [channels[name].get(key) for name in problem.names]
+    return None if None in weekly else float(sum(weekly)) * problem.weeks
+
+
+def _budget_note(side: str, weeks_seen: str, budget: float, seen: float, weeks: int) -> Note:
+    return Note(
+        f"budget_{side}_seen",
+        f"the budget {number(budget)} is {side} what the channels' {weeks_seen} weeks add up "
+        f"to over {weeks} weeks ({number(seen)}), so some channel spends beyond the weeks seen",
+        {"budget": float(budget), "seen": seen, "weeks": weeks},
+    )
 
 
 def _range_notes(problem: _Problem, channels: Mapping[str, Mapping], x: np.ndarray) -> list[Note]:
