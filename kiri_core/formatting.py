@@ -16,7 +16,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -382,9 +382,12 @@ def format_date(value: str | date, currency: str = "SEK") -> str:
     return style_for(currency).date_pattern.format(d=as_date(value))
 
 
-def period(start: str | date, end: str | date, currency: str = "SEK") -> str:
-    """A date range: ``"2016-01-04 – 2018-12-31"``."""
-    return f"{format_date(start, currency)} – {format_date(end, currency)}"
+def weeks_period(first_week: str | date, last_week: str | date, currency: str = "SEK") -> str:
+    """The days weekly data covers, from its first week's start through its last week's end
+    (a row's date is its week's start): ``weeks_period("2016-01-04", "2018-12-24")`` is
+    ``"2016-01-04 – 2018-12-30"``, 156 weeks."""
+    last_day = as_date(last_week) + timedelta(days=6)
+    return f"{format_date(first_week, currency)} – {format_date(last_day, currency)}"
 
 
 _BRANDS = {name.lower(): name for name in (

@@ -24,8 +24,9 @@ with db() as session:
     window = result["window"]
 
     st.title(client.name)
-    st.caption(f"Marketing mix results · {fmt.period(window['start'], window['end'], currency)}"
-               f" · {content.in_sentence(content.model_in_words(result, model_id))}")
+    period = fmt.weeks_period(window["start"], window["end"], currency)
+    st.caption(f"Marketing mix results · {period} · "
+               f"{content.in_sentence(content.model_in_words(result, model_id))}")
     for warning in content.client_cautions(result, model_id, currency):
         st.warning(warning)
     if note := content.client_quick_search_note(result):

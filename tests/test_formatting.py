@@ -78,8 +78,15 @@ def test_dates_as_the_client_writes_them(currency: str, expected: str) -> None:
     assert fmt.format_date("2016-01-04", currency) == expected
 
 
-def test_period_joins_two_dates() -> None:
-    assert fmt.period("2016-01-04", "2018-12-31", "SEK") == "2016-01-04 – 2018-12-31"
+@pytest.mark.parametrize(("first", "last", "currency", "shown"), [
+    ("2016-01-04", "2018-12-24", "SEK", "2016-01-04 – 2018-12-30"),  # 156 weeks to a Sunday
+    ("2022-01-03", "2023-12-25", "SEK", "2022-01-03 – 2023-12-31"),  # not "– 2023-12-25"
+    ("2023-12-25", "2023-12-25", "EUR", "25 Dec 2023 – 31 Dec 2023"),
+])
+def test_a_period_of_weeks_runs_to_its_last_week_s_end(first: str, last: str, currency: str,
+                                                       shown: str) -> None:
+    """The cover read "2022-01-03 – 2023-12-25 · 104 weeks": a reader counted 103."""
+    assert fmt.weeks_period(first, last, currency) == shown
 
 
 def test_unknown_currency_names_the_problem() -> None:
@@ -248,7 +255,7 @@ def test_a_timestamp_for_a_client_writes_its_day_as_the_clients_dates(
     assert shown == expected
     day = fmt.moment_date(stored, "Europe/Stockholm", currency)
     assert shown.startswith(day) and day == fmt.format_date("2026-12-01", currency)
-    assert fmt.period("2026-12-01", "2026-12-01", currency) == f"{day} – {day}"
+    assert fmt.weeks_period("2026-12-01", "2026-11-25", currency).endswith(f" – {day}")
 
 
 @pytest.mark.parametrize(

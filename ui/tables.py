@@ -9,7 +9,7 @@ import streamlit as st
 
 from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
-from kiri_core.formatting import duration, engine_name, fit, number, period, timestamp
+from kiri_core.formatting import duration, engine_name, fit, number, timestamp, weeks_period
 from kiri_core.results import is_conversion
 
 PREVIEW_ROWS = 20
@@ -36,7 +36,7 @@ def datasets_frame(datasets: list[Dataset], currency: str, zone: str) -> pd.Data
     each was saved, dates written the client's way."""
     return pd.DataFrame(
         [{"Dataset": f"v{d.version} · {d.name}", "Source": source_label(d),
-          "Weeks": d.row_count, "Period": period(d.start_date, d.end_date, currency),
+          "Weeks": d.row_count, "Period": weeks_period(d.start_date, d.end_date, currency),
           "Saved": timestamp(d.created_at, zone, currency)} for d in datasets],
         columns=["Dataset", "Source", "Weeks", "Period", "Saved"],
     )

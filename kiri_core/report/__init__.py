@@ -98,7 +98,7 @@ def _cover(pdf: ReportPDF, result: dict, model_id: str, client: str, currency: s
     pdf.set_font("Inter", size=13)
     pdf.set_text_color(*MUTED)
     window = result["window"]
-    pdf.cell(0, 7, f"{fmt.period(window['start'], window['end'], currency)} · "
+    pdf.cell(0, 7, f"{fmt.weeks_period(window['start'], window['end'], currency)} · "
                    f"{fmt.weeks(window['periods'])}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Inter", size=10)
     pdf.cell(0, 6, content.model_in_words(result, model_id), new_x="LMARGIN", new_y="NEXT")

@@ -43,7 +43,7 @@ WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SC
 #: the summary's cautions in the client's words, no return on a planned spend of 0 and the
 #: plan table's "Revenue added"; the same day as earlier layout changes, so with the time of
 #: day).
-REPORT_LAYOUT = datetime(2026, 12, 1, 16, 27)
+REPORT_LAYOUT = datetime(2026, 12, 1, 16, 50)
 
 
 def report_kind(model_id: str) -> str:

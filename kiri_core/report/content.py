@@ -785,7 +785,7 @@ def data_differ(runs: Mapping[str, tuple[str, dict]], currency: str) -> str | No
              "the differences below mix changes in the data with changes in the model."]
     for name, dataset, result in ((first, first_data, a), (second, second_data, b)):
         window = result["window"]
-        lines.append(f"- {name}: {fmt.period(window['start'], window['end'], currency)} "
+        lines.append(f"- {name}: {fmt.weeks_period(window['start'], window['end'], currency)} "
                      f"({fmt.weeks(window['periods'])}), "
                      f"{fmt.counted(len(result['spend_columns']), 'paid channel')}, {dataset}")
     for name, own, other in ((first, *channels), (second, *channels[::-1])):

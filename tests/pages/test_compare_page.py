@@ -184,7 +184,7 @@ def test_runs_on_different_data_are_compared_under_a_warning_naming_their_data(
         f"Run #{second.number}": (f"dataset v2 \u201c{other.name}\u201d", b)}, "SEK")
     [warning] = app.warning
     assert warning.value == expected
-    assert (f"{fmt.period(b['window']['start'], b['window']['end'], 'SEK')} (120 weeks), 3 "
+    assert (f"{fmt.weeks_period(b['window']['start'], b['window']['end'], 'SEK')} (120 weeks), 3 "
             f"paid channels, dataset v2 \u201cTest data, seed") in expected
     assert f"- Only in Run #{first.number}: Email" in expected
     order = list(blocks(app.main))

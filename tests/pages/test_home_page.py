@@ -104,7 +104,7 @@ def test_a_us_clients_tables_write_their_dates_the_us_way(session, team, open_pa
     datasets_shown, runs_shown = app.dataframe[0].value, app.dataframe[1].value
     window = run.dataset
     assert datasets_shown["Period"].tolist() == [
-        fmt.period(window.start_date, window.end_date, "USD")]
+        fmt.weeks_period(window.start_date, window.end_date, "USD")]
     assert datasets_shown["Period"][0].startswith(f"{fmt.as_date(window.start_date):%b} ")
     assert runs_shown["Created"].tolist() == [fmt.timestamp(run.created_at, config.time_zone(),
                                                             "USD")]

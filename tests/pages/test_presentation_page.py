@@ -43,8 +43,9 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     text = text_of(app)
     assert app.title[0].value == "Acme AB"
     window = result["window"]
-    assert (f"Marketing mix results · {fmt.period(window['start'], window['end'], 'SEK')} · "
-            "the recommended model") in [c.value for c in app.caption]
+    period = fmt.weeks_period(window["start"], window["end"], "SEK")
+    assert (f"Marketing mix results · {period} · the recommended model"
+            in [c.value for c in app.caption])
     weak = content.client_fit_note(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
     steady = content.client_steady_spend_note(result, result["model_id"], "SEK")  # Google's 9 %
     # the presenter's: 200 x 1 settings, and the fit and the spend with the analyst's advice
@@ -102,8 +103,8 @@ def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, te
             f"page by Analyst on {fmt.moment_date(utcnow(), config.time_zone(), 'SEK')}") in text
     assert mentions(text, other) == 1  # in the analyst's run bar, above the story
     window = result["window"]
-    story = (f"Marketing mix results · {fmt.period(window['start'], window['end'], 'SEK')} · "
-             "an alternative model chosen by your analyst")
+    period = fmt.weeks_period(window["start"], window["end"], "SEK")
+    story = f"Marketing mix results · {period} · an alternative model chosen by your analyst"
     assert story in [c.value for c in app.caption]
     app.main.button[0].click().run()  # "Present": the story says which model in words only
     assert not app.exception

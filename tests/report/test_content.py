@@ -8,6 +8,7 @@ are."""
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 
 import pytest
 from fitted import fitted_run
@@ -739,14 +740,15 @@ def test_runs_on_other_data_name_each_run_s_dataset_window_and_channels() -> Non
     text = content.data_differ({"Run #1": ("dataset v1 \u201cSpring\u201d", first),
                                 "Run #3": ("dataset v2 \u201cAutumn\u201d", second)}, "EUR")
     dropped = fmt.channel_name(columns[-1])
+    sunday = date.fromisoformat(window["end"]) + timedelta(days=6)  # the last week's end
     assert text.splitlines() == [
         "Run #1 and Run #3 were fitted on different data (dataset, modelling window and paid "
         "channels), so the differences below mix changes in the data with changes in the "
         "model.",
-        f"- Run #1: {fmt.period(window['start'], window['end'], 'EUR')} "
+        f"- Run #1: {fmt.weeks_period(window['start'], window['end'], 'EUR')} "
         f"({fmt.weeks(window['periods'])}), {len(columns)} paid channels, "
         "dataset v1 \u201cSpring\u201d",
-        f"- Run #3: 4 Jan 2016 – {fmt.format_date(window['end'], 'EUR')} (120 weeks), "
+        f"- Run #3: 4 Jan 2016 – {fmt.format_date(sunday, 'EUR')} (120 weeks), "
         f"{len(columns) - 1} paid channels, dataset v2 \u201cAutumn\u201d",
         f"- Only in Run #1: {dropped}",
     ]

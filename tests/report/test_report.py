@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +58,9 @@ def text(pdf_bytes: bytes) -> str:
 def test_the_text_names_client_agency_period_and_every_channel(text: str, fit: Fitted) -> None:
     assert CLIENT in text
     assert "Fjord Media" in text
-    assert fmt.period(fit.result["window"]["start"], fit.result["window"]["end"], "SEK") in text
+    window = fit.result["window"]
+    last_day = date.fromisoformat(window["end"]) + timedelta(days=6)  # the last week's Sunday
+    assert f"{fmt.format_date(window['start'], 'SEK')} – {fmt.format_date(last_day, 'SEK')}" in text
     assert fmt.format_date(DAY, "SEK") in text
     for column in fit.result["spend_columns"]:
         assert fmt.channel_name(column) in text
