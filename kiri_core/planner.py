@@ -603,16 +603,14 @@ def _max_as_typed(plan: dict, column: str, result: dict, as_spend: bool, currenc
     ``"212 877 kr over 4 weeks"``; a Max that moved with the budget is its box's default
     (:func:`box_multiples`) and says where it moved: ``"1,45 ×, moved with the budget to
     6 146 kr over 4 weeks"``."""
-    ch, weeks = plan["channels"][column], fmt.weeks(plan["weeks"])
-    applied, now = f"{fmt.money(ch['upper'], currency)} over {weeks}", ch["current_spend"]
+    ch = plan["channels"][column]
+    applied = f"{fmt.money(ch['upper'], currency)} over {fmt.weeks(plan['weeks'])}"
     if column in content.moved_limits(plan):
         multiple = box_multiples(result, plan["model_id"])[column][1]
-        typed = (fmt.money(multiple * now, currency) if as_spend
-                 else f"{fmt.number(multiple, currency, 2)}{TIMES}")
+        typed = (fmt.money(multiple * ch["current_spend"], currency) if as_spend
+                 else _limit(multiple, "multiple", currency))
         return f"{typed}, moved with the budget to {applied}"
-    if as_spend or now <= 0:  # a box of money says it; no multiple of nothing
-        return applied
-    return f"{fmt.number(ch['upper'] / now, currency, 2)}{TIMES} ({applied})"
+    return applied if as_spend else _as_limit(ch["upper"], ch, plan["weeks"], currency)
 
 
 def _capped(plan: dict, margin: float) -> list[str]:
