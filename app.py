@@ -22,7 +22,8 @@ from ui.layout import style_the_app
 ROOT = Path(__file__).resolve().parent
 FAVICON = ROOT / "static" / "favicon.png"  # served by the app itself, no font CDN request
 #: Not in the sidebar's list of pages: the link at the sidebar's foot leads there.
-ACCOUNT_PAGE = ("pages/account.py", "My account", ":material/manage_accounts:", "Agency")
+ACCOUNT_PAGE = (f"pages/{auth.ACCOUNT_ADDRESS}.py", "My account", ":material/manage_accounts:",
+                "Agency")
 # (file, title, icon, section); pages of other parts appear once their file exists.
 PAGES = (
     ("pages/home.py", "Home", ":material/home:", "Client"),
@@ -168,7 +169,8 @@ def main() -> None:
         page = my_account_only() if held else open_app(session, user)
         user_corner(user, link_to_account=not held)  # after st.navigation: it links a page
         runs.reap_stale_runs(session)  # without Redis no worker does it: every page load does
-    auth.toast_password_changed()
+    if page.url_path != auth.ACCOUNT_ADDRESS:  # My account says it in its own column
+        auth.say_password_changed(page.url_path)
     page.run()
 
 

@@ -31,10 +31,11 @@ COOKIE_TO_DELETE = "auth_cookie_to_delete"
 COOKIE_DELETED = "delete"  # the answer of streamlit-authenticator's cookie-deleting component
 LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
 SIGNED_IN_AT = "auth_signed_in_at"  # when this browser session signed in (UTC)
-PASSWORD_CHANGED = "auth_password_changed"  # the confirmation, shown after the page reruns
+#: The confirmation's page: True until the page after the change's rerun claims it.
+PASSWORD_CHANGED = "auth_password_changed"
 HELD_FOR_OWN_PASSWORD = "auth_held"  # this session shows only My account (an admin's password)
 OWN_PASSWORD = "auth_own_password"  # this session's user has a password of their own
-PASSWORD_CHANGED_TOAST = "auth_password_changed_toast"  # said on the first page once let go
+ACCOUNT_ADDRESS = "account"  # My account's URL path (app.py), where it says a change itself
 PASSWORD_FIELDS = ("current_password", "new_password", "new_password_repeat")
 FORGOT_HINT = ("Forgot your password, or locked out? Ask an administrator to set a new one "
                "for you; once logged in, change it under **My account**.")
@@ -216,9 +217,8 @@ def change_password_form(session: Session, user: User) -> None:
 
 
 def _change_password(session: Session, user: User) -> None:
-    if st.session_state.pop(PASSWORD_CHANGED, False):
-        st.success(PASSWORD_CHANGED_NOTICE)
-    elif auth.password_set_by_admin(session, user):
+    say_password_changed(ACCOUNT_ADDRESS)
+    if auth.password_set_by_admin(session, user):
         st.info(TEMPORARY_PASSWORD_NOTE)
     with st.form("change_password", clear_on_submit=True):  # typed passwords do not stay
         current = st.text_input("Current password", type="password", key=PASSWORD_FIELDS[0])
@@ -251,17 +251,24 @@ def must_choose_own_password(session: Session, user: User) -> bool:
 def own_password_just_chosen() -> bool:
     """Whether this session showed only My account until the run before, when the user
     chose their own password: the app then opens on their first page and says so there
-    (:func:`toast_password_changed`), not on My account at its next visit."""
-    if not st.session_state.pop(HELD_FOR_OWN_PASSWORD, False):
-        return False
-    st.session_state.pop(PASSWORD_CHANGED, None)
-    st.session_state[PASSWORD_CHANGED_TOAST] = True
-    return True
+    (:func:`say_password_changed`)."""
+    return st.session_state.pop(HELD_FOR_OWN_PASSWORD, False)
 
 
-def toast_password_changed() -> None:
-    if st.session_state.pop(PASSWORD_CHANGED_TOAST, False):
-        st.toast(PASSWORD_CHANGED_NOTICE, icon=":material/check_circle:")
+def say_password_changed(address: str) -> None:
+    """After a password change, the confirmation on the page the app opened next (My
+    account, or the first page once a temporary password was replaced; by its URL path),
+    on each of that page's reruns until another page is opened. A toast, or a notice shown
+    once, was lost when the cookie component reran the page right after."""
+    shown_on = st.session_state.get(PASSWORD_CHANGED)
+    if shown_on is True:
+        shown_on = st.session_state[PASSWORD_CHANGED] = address
+    if shown_on is None:
+        return
+    if shown_on == address:
+        st.success(PASSWORD_CHANGED_NOTICE)
+    else:
+        del st.session_state[PASSWORD_CHANGED]
 
 
 def pass_through_app() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from kiri_core.db.models import User
 from kiri_core.db.session import session_factory
 from kiri_core.services import auth, users
-from tests.e2e.live_app import acme_team, log_in, log_in_small, log_out
+from tests.e2e.live_app import acme_team, fill_steadily, log_in, log_in_small, log_out, settle
 from tests.fitted import PASSWORD
 from ui.auth import PASSWORD_CHANGED_NOTICE, TEMPORARY_PASSWORD_NOTE
 
@@ -76,10 +76,11 @@ def test_the_account_corner_and_a_temporary_password(agency, app_server, browser
 
     for label, value in (("Current password", PASSWORD), ("New password", OWN),
                          ("Repeat new password", OWN)):
-        page.get_by_label(label, exact=True).fill(value)
+        fill_steadily(page.get_by_label(label, exact=True), value)
     page.get_by_role("button", name="Change password").click()
-    page.get_by_text(PASSWORD_CHANGED_NOTICE).wait_for()  # said on the first page
-    page.get_by_role("heading", name="Acme AB").first.wait_for()
+    page.get_by_role("heading", name="Acme AB").first.wait_for()  # the first page
+    settle(page)  # the cookie component's rerun, which used to take a toast with it
+    assert page.get_by_text(PASSWORD_CHANGED_NOTICE).is_visible()
     sidebar.get_by_role("link", name="Results").wait_for()
     page.shot("03-own-password")
     with session_factory(agency)() as session:

@@ -20,13 +20,19 @@ def change(app, current: str, new: str, repeat: str | None = None):
     return next(b for b in app.button if b.label == "Change password").click().run()
 
 
+def notices(app) -> list[str]:
+    return [m.value for m in app.success]
+
+
 def test_a_user_changes_their_password_and_stays_signed_in(session, team, open_page,
                                                             text_of):
     app = open_page("pages/account.py", team.analyst)
     assert "analyst@agency.se" in text_of(app) and "Change my password" in text_of(app)
     change(app, PASSWORD, NEW)
     assert not app.exception and not app.error
-    assert [m.value for m in app.success] == [ui_auth.PASSWORD_CHANGED_NOTICE]
+    assert notices(app) == [ui_auth.PASSWORD_CHANGED_NOTICE]
+    app.run()  # the cookie component's rerun right after: the notice stays
+    assert notices(app) == [ui_auth.PASSWORD_CHANGED_NOTICE]
     session.expire_all()
     assert auth.authenticate(session, "analyst@agency.se", NEW).id == team.analyst.id
     with pytest.raises(AuthenticationError):
@@ -95,7 +101,8 @@ def test_the_login_page_says_what_to_do_about_a_forgotten_password(session, team
 def next_page_load(app, open_page, user, client):
     """The app.py run after ``app``'s in the same browser session (AppTest reruns only the
     page file after st.navigation): the session's sign-in and password keys go along."""
-    keys = (ui_auth.SIGNED_IN_AT, ui_auth.HELD_FOR_OWN_PASSWORD, ui_auth.OWN_PASSWORD)
+    keys = (ui_auth.SIGNED_IN_AT, ui_auth.HELD_FOR_OWN_PASSWORD, ui_auth.OWN_PASSWORD,
+            ui_auth.PASSWORD_CHANGED)
     return open_page("app.py", user, client,
                      **{key: app.session_state[key] for key in keys if key in app.session_state})
 
@@ -128,19 +135,19 @@ def test_choosing_their_own_password_opens_the_app_on_the_first_page(session, te
     change(app, NEW, "my very own 3")  # the change's rerun opens the whole app
     assert not app.exception and not app.error
     assert app.title[0].value.startswith("Acme AB")  # Home, the analyst's first page
-    assert [t.value for t in app.toast] == [ui_auth.PASSWORD_CHANGED_NOTICE]
+    assert notices(app) == [ui_auth.PASSWORD_CHANGED_NOTICE]
     assert app.selectbox(key="client_picker").value == team.client.id
-    account = next_page_load(app, open_page, team.analyst, team.client)
-    assert not account.toast  # said once
-    account.switch_page("pages/account.py").run()  # My account, from the sidebar's link
-    assert [t.value for t in account.title] == ["My account"]
-    assert not account.success and not account.info  # no notice left from the change
+    home = next_page_load(app, open_page, team.analyst, team.client)
+    assert notices(home) == [ui_auth.PASSWORD_CHANGED_NOTICE]  # the cookie's rerun: it stays
+    home.switch_page("pages/account.py").run()  # My account, from the sidebar's link
+    assert [t.value for t in home.title] == ["My account"]
+    assert not home.success and not home.info  # no notice left from the change
     session.expire_all()
     assert auth.authenticate(session, "analyst@agency.se", "my very own 3").id == team.analyst.id
 
 
 def test_a_users_own_password_opens_the_whole_app(session, team, open_page, text_of):
     app = open_page("app.py", team.analyst, team.client)
-    assert app.title[0].value.startswith("Acme AB") and not app.toast
+    assert app.title[0].value.startswith("Acme AB") and not notices(app)
     assert "analyst@agency.se" in text_of(app) and app.selectbox(key="client_picker")
     assert app.session_state[ui_auth.OWN_PASSWORD]  # not asked again in this session
