@@ -466,7 +466,7 @@ def _currency_problems(signs: Mapping[str, str], mapping: ColumnMapping, currenc
                 foreign.setdefault(sign, []).append(column)
     return [Problem(f"{_columns_are(columns)} in {sign} but {client} reports in {currency}: "
                     f"convert the amounts to {currency} (or change the client's currency) and "
-                    "upload again", column=columns[0] if len(columns) == 1 else None)
+                    "load the data again", column=columns[0] if len(columns) == 1 else None)
             for sign, columns in foreign.items()]
 
 

@@ -44,7 +44,7 @@ def test_amounts_in_another_currency_than_the_clients_are_one_problem(frame) -> 
     euros = read_csv(signed(frame, "€", ["spend_meta"]))
     assert [str(p) for p in validate_frame(euros, MAPPING, currency="SEK", client="Acme AB")] \
         == ["column 'spend_meta' is in € but Acme AB reports in SEK: convert the amounts to "
-            "SEK (or change the client's currency) and upload again"]
+            "SEK (or change the client's currency) and load the data again"]
 
 
 def test_every_column_in_the_other_currency_is_named_on_one_line(frame) -> None:

@@ -49,7 +49,7 @@ def test_a_file_in_euros_for_a_swedish_client_cannot_be_saved(session, team, ope
         "1 problem must be fixed before this file can be saved:\n\n- columns 'revenue', "
         "'spend_meta', 'spend_google', 'spend_tiktok' and 'spend_email' are in € but Acme AB "
         "reports in SEK: convert the amounts to SEK (or change the client's currency) and "
-        "upload again"]
+        "load the data again"]
     assert not app.success  # was "60 rows look good."
     assert save_button(app).disabled
     [chart] = app.get("vega_lite_chart")  # the file as written, in euros, not in kronor

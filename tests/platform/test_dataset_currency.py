@@ -27,7 +27,7 @@ def test_euros_for_a_client_in_kronor_are_refused(session, team, good_frame):
         save(session, team.analyst, team.client.id, spend_in_euros(good_frame))
     assert str(error.value) == (
         "Nothing was saved: column 'spend_meta' is in € but Acme AB reports in SEK: convert the "
-        "amounts to SEK (or change the client's currency) and upload again.")
+        "amounts to SEK (or change the client's currency) and load the data again.")
     assert datasets.list_datasets(session, team.analyst, team.client.id) == []
 
 
