@@ -12,7 +12,7 @@ Charts are ``"container"`` wide; the PDF sets a fixed width with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -22,6 +22,7 @@ from kiri_core import formatting as fmt
 from kiri_core.data.validation import is_conversion_name, parse_dates
 from kiri_core.formatting import channel_name, term_name
 from kiri_core.results import (
+    channel_interval,
     curve_through,
     is_conversion,
     is_conversion_plan,
@@ -615,8 +616,7 @@ def roas_intervals(result: dict, model_id: str, currency: str = "SEK") -> Any:
     conversion = is_conversion(result)
     data = pd.DataFrame([_interval_row(column, ch, conversion)
                          for column, ch in _channels(result, model_id).items()])
-    far = 1.15 * float(data[["value", "low", "high"]].max().max())
-    data["high"] = data["high"].where(data["low"].isna() | data["high"].notna(), far)
+    data["high"] = _to_the_edge(data)
     order = [channel_name(c) for c in result["spend_columns"]]
     y = alt.Y("channel:N", sort=order, title=None)
     color = alt.Color("channel:N", scale=_channel_scale(result), legend=None)
@@ -647,6 +647,12 @@ def _interval_row(column: str, channel: dict, conversion: bool) -> dict[str, Any
     else:
         value = channel["roas"]
     return {"channel": channel_name(column), "value": value, "low": low, "high": high}
+
+
+def _to_the_edge(data: pd.DataFrame) -> pd.Series:
+    """The highs of ``data``'s intervals, an open one (a low, no high) at the axis's far end."""
+    far = 1.15 * float(data[["value", "low", "high"]].max().max())
+    return data["high"].where(data["low"].isna() | data["high"].notna(), far)
 
 
 def _inverse(value: float | None) -> float | None:
@@ -823,11 +829,18 @@ def _roas_title(result: dict) -> str:
 #: The measures :func:`compare_runs` draws: axis title and number format of the tooltip.
 COMPARED_MEASURES = {"roas": ("ROAS", ",.2f"), "cpa": ("Cost per conversion", "$,.2f"),
                      "contribution": ("Contribution", ",.0f")}
+#: The px of a whisker's line and of the ticks at its ends.
+WHISKER_WIDTH, WHISKER_CAP = 1.5, 7
+#: px of a run's bar, and of its whisker, in :func:`compare_runs`: the y step, not a fixed
+#: height, as Streamlit fits a fixed height around the axis and legend too.
+COMPARED_SLOT = 12
 
 
 def compare_runs(results: dict[str, dict], currency: str = "SEK",
                  measure: str = "roas") -> Any:
-    """One measure (``"roas"``, ``"cpa"`` or ``"contribution"``) per channel for two runs.
+    """One measure (``"roas"``, ``"cpa"`` or ``"contribution"``) per channel for two runs,
+    each run's 90 % interval (where it has one) a thin whisker of its color beside its bar:
+    the first run's above, the second's below, so a bar of its own color hides none.
 
     ``results`` maps a run label to its result document; each run shows the model at its top
     level (the recommended one, or another put there by :func:`kiri_core.results.showing`).
@@ -836,22 +849,62 @@ def compare_runs(results: dict[str, dict], currency: str = "SEK",
     if measure not in COMPARED_MEASURES:
         raise ValueError(f"measure must be one of {', '.join(COMPARED_MEASURES)}, "
                          f"got {measure!r}")
-    rows = [
-        {"channel": channel_name(column), "run": label, "value": ch[measure]}
+    show = _compared_number(measure, is_conversion(next(iter(results.values()))), currency)
+    data = pd.DataFrame([
+        {"channel": channel_name(column), "run": label, "value": ch[measure],
+         **_compared_interval(ch, measure, show)}
         for label, result in results.items()
         for column, ch in _channels(result, result["model_id"]).items()
-    ]
+    ])
+    data["end"] = _to_the_edge(data)  # an open interval runs to the axis's end, no tick
     labels = list(results)
     title, number = COMPARED_MEASURES[measure]
-    chart = alt.Chart(pd.DataFrame(rows)).mark_bar(height={"band": 0.4}).encode(
+    tooltip = ["run", "channel", alt.Tooltip("value:Q", format=number, title=title),
+               alt.Tooltip("interval:N", title="90 % interval")]
+    first, second = labels
+    slots = [f"{first} interval", first, second, f"{second} interval"]
+    slot = alt.Scale(domain=slots)
+    bars = alt.Chart().mark_bar(height={"expr": "0.8 * bandwidth('yOffset')"}).encode(
         x=alt.X("value:Q", title=title, axis=_compared_axis(results, measure, currency)),
-        y=alt.Y("channel:N", title=None, sort=list(dict.fromkeys(r["channel"] for r in rows))),
-        yOffset=alt.YOffset("run:N", sort=labels),
+        yOffset=alt.YOffset("run:N", scale=slot))
+    whisker = alt.Chart().transform_filter("isValid(datum.low)").transform_calculate(
+        slot="datum.run + ' interval'").encode(yOffset=alt.YOffset("slot:N", scale=slot))
+    chart = alt.layer(
+        bars, whisker.mark_rule(strokeWidth=WHISKER_WIDTH).encode(x="low:Q", x2="end:Q"),
+        *(whisker.transform_filter(f"isValid(datum.{end})").mark_tick(
+            orient="vertical", thickness=WHISKER_WIDTH, size=WHISKER_CAP).encode(x=f"{end}:Q")
+          for end in ("low", "high")),
+        data=data,
+    ).encode(
+        y=alt.Y("channel:N", title=None, sort=list(dict.fromkeys(data["channel"]))),
         color=alt.Color("run:N", title=None, sort=labels,
                         scale=alt.Scale(domain=labels, range=[REFERENCE, PRIMARY])),
-        tooltip=["run", "channel", alt.Tooltip("value:Q", format=number, title=title)],
+        tooltip=tooltip,
     )
-    return _finish(chart, currency, height=max(220, 30 * len(rows)))
+    return _finish(chart, currency).properties(height=alt.Step(COMPARED_SLOT))
+
+
+def _compared_number(measure: str, conversion: bool, currency: str) -> Callable[[float], str]:
+    """How :func:`compare_runs` writes a figure of ``measure``, as the comparison tables do."""
+    if measure == "roas":
+        return lambda value: fmt.roas(value, currency)
+    if measure == "cpa":
+        return lambda value: fmt.money(value, currency, 2)
+    if conversion:
+        return lambda value: fmt.number(value, currency)
+    return lambda value: fmt.money(value, currency)
+
+
+def _compared_interval(channel: dict, measure: str,
+                       show: Callable[[float], str]) -> dict[str, Any]:
+    """The channel's 90 % interval of ``measure`` (:func:`channel_interval`): its bounds
+    (a CPA's inverted from the ROAS's, no high where the lowest ROAS is 0) and in words."""
+    low, high = channel_interval(channel, measure) or (None, None)
+    if measure == "cpa":
+        low, high = _inverse(high), _inverse(low)
+    text = ("–" if low is None else f"{show(low)} or more" if high is None
+            else f"{show(low)} – {show(high)}")
+    return {"low": low, "high": high, "interval": text}
 
 
 def _compared_axis(results: dict[str, dict], measure: str, currency: str) -> alt.Axis:

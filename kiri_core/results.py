@@ -44,6 +44,15 @@ def channel_summary(model: dict) -> dict[str, dict]:
             for name, channel in model["channels"].items()}
 
 
+def channel_interval(channel: dict | None, measure: str) -> list[float] | None:
+    """The channel's 90 % interval of ``measure`` in ROAS (a CPA interval's inverse), or of
+    ``"contribution"`` (the ROAS interval times the spend); None without one."""
+    ci = channel.get("roas_ci") if channel else None
+    if not ci or measure != "contribution":
+        return ci
+    return [bound * channel["spend"] for bound in ci]
+
+
 def showing(result: dict, model_id: str) -> dict:
     """``result`` with model ``model_id``'s id, metrics and channels at its top level, where
     readers of a run's headline figures (run comparisons) look; the rest as it is."""

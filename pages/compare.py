@@ -95,3 +95,4 @@ with db() as session:
         if note := comparison.within_note(rows, measure, first):
             st.caption(note)
         workspace.chart(charts.compare_runs(results, currency, measure))
+        st.caption("Thin lines: each run's 90 % interval, where it has one.")

@@ -19,8 +19,9 @@ from kiri_core import formatting as fmt
 from kiri_core.engine.allocator import allocate
 from kiri_core.engine.response import ResponseCurve
 from kiri_core.formatting import channel_name
+from kiri_core.report import comparison
 from kiri_core.report.render import FONT_DIR
-from kiri_core.results import expected_response, model_by_id, term_names
+from kiri_core.results import expected_response, model_by_id, showing, term_names
 
 MODEL_BUILDERS = [
     charts.pareto_front, charts.spend_vs_effect, charts.waterfall, charts.adstock_decay,
@@ -478,6 +479,82 @@ def test_compare_runs_puts_each_runs_channels_side_by_side(fit: Fitted) -> None:
     scale = spec["encoding"]["color"]["scale"]  # the baseline run as "today" in the planner
     assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
         "Run #1": charts.REFERENCE, "Run #2": charts.PRIMARY}
+
+
+def as_conversion(result: dict, factor: float) -> dict:
+    """``result`` as a conversion model's shown model, a conversion per ``factor`` kronor of
+    its revenue; its first channel's lowest ROAS 0, so that CPA interval has no upper end."""
+    channels = {}
+    for i, (column, ch) in enumerate(result["channels"].items()):
+        low, high = (bound / factor for bound in ch["roas_ci"])
+        channels[column] = {**ch, "roas": ch["roas"] / factor, "cpa": factor / ch["roas"],
+                            "contribution": ch["contribution"] / factor,
+                            "roas_ci": [0.0 if i == 0 else low, high]}
+    model = {**model_by_id(result, result["model_id"]), "channels": channels}
+    return {**result, "dep_var_type": "conversion", "channels": channels, "models": [model]}
+
+
+def compared_pair(fit: Fitted, measure: str) -> dict[str, dict]:
+    """Two runs as Compare runs shows them: the recommended model and another, or two
+    conversion models for ``"cpa"``."""
+    if measure == "cpa":
+        return {"Run #1": as_conversion(fit.result, 250), "Run #2": as_conversion(fit.result, 200)}
+    return {"Run #1": fit.result, "Run #2": showing(fit.result, other_model(fit.result))}
+
+
+@pytest.mark.parametrize("measure", ["roas", "cpa", "contribution"])
+def test_compare_runs_gives_each_runs_90_percent_interval(measure, fit: Fitted) -> None:
+    """The chart showed the runs' figures only, so a difference within the search's noise
+    read like a change: each run's interval is drawn, and named in the tooltip as the table
+    above the chart names it."""
+    results = compared_pair(fit, measure)
+    spec = charts.compare_runs(results, "SEK", measure).to_dict()
+    shown = {(row[1], row[0]): row[3] for row in comparison.run_rows(results, measure, "SEK")}
+    for run, result in results.items():
+        for column, ch in result["channels"].items():
+            [row] = rows_where(spec, run=run, channel=channel_name(column))
+            low, high = ch["roas_ci"]
+            expected = {"roas": (low, high), "cpa": (1 / high, 1 / low if low else None),
+                        "contribution": (low * ch["spend"], high * ch["spend"])}[measure]
+            assert row["low"] == pytest.approx(expected[0])
+            assert row["high"] == (pytest.approx(expected[1]) if expected[1] else None)
+            assert row["interval"] == shown[run, channel_name(column)]
+    if measure == "cpa":  # no upper end: to the axis's end, past every bar and bound
+        rows = records(spec)
+        open_rows = [r for r in rows if r["high"] is None]
+        assert len(open_rows) >= len(results)
+        for row in open_rows:
+            assert row["end"] > max(r["value"] for r in rows)
+            assert row["end"] > max(r["high"] for r in rows if r["high"] is not None)
+            assert row["interval"].endswith(" or more")
+
+
+def test_compare_runs_draws_each_interval_beside_its_own_bar(fit: Fitted) -> None:
+    """A whisker of its run's color, not hidden by either bar, nearer its own bar than the
+    other run's, and inside the plot."""
+    results = compared_pair(fit, "roas")
+    chart = charts.compare_runs(results, "SEK")
+    colors = dict(zip(results, (charts.REFERENCE, charts.PRIMARY), strict=True))
+    bars = {(item["description"], item["fill"]): item for item in drawn_marks(chart, "rect")
+            if item["height"] > charts.WHISKER_CAP}
+    whiskers = drawn_marks(chart, "rule")
+    assert len(whiskers) == len(bars) == 2 * len(fit.result["spend_columns"])
+    for whisker in whiskers:
+        run = next(run for run in results if f"run: {run};" in whisker["description"])
+        channel = whisker["description"].split("channel: ")[1].split(";")[0]
+        assert whisker["stroke"] == colors[run]
+        assert whisker["strokeWidth"] == charts.WHISKER_WIDTH
+        assert 0 <= whisker["x"] < whisker["x2"] <= 640
+        mine, theirs = ([bar for (text, fill), bar in bars.items()
+                         if f"channel: {channel};" in text and (fill == colors[run]) == own]
+                        for own in (True, False))
+        [distance, other_distance] = [_gap(whisker["y"], bar) for [bar] in (mine, theirs)]
+        assert 0 < distance < other_distance
+
+
+def _gap(y: float, bar: dict) -> float:
+    """How far ``y`` lies from ``bar`` vertically; 0 inside it."""
+    return max(bar["y"] - y, y - bar["y"] - bar["height"], 0)
 
 
 def test_an_unknown_model_or_measure_is_named_in_the_error(fit: Fitted) -> None:

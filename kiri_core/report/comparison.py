@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 from kiri_core import formatting as fmt
 from kiri_core.report import content
-from kiri_core.results import is_conversion, measure_name, model_by_id
+from kiri_core.results import channel_interval, is_conversion, measure_name, model_by_id
 from kiri_core.services.runs import ADSTOCK_LABELS
 
 WITHIN = "within the intervals"
@@ -100,19 +100,10 @@ def what_differs(runs: Mapping[str, tuple[str, dict]]) -> str:
     return f"**What differs:** nothing: the two runs have the same data and settings, {results}."
 
 
-def _interval(channel: dict | None, measure: str) -> list[float] | None:
-    """The channel's 90 % interval of ``measure`` in ROAS (a CPA interval's inverse), or of
-    ``"contribution"`` (the ROAS interval times the spend); None without one."""
-    ci = channel.get("roas_ci") if channel else None
-    if not ci or measure != "contribution":
-        return ci
-    return [bound * channel["spend"] for bound in ci]
-
-
 def _within(pair: list[dict | None], measure: str) -> bool:
     """Whether both channels' ``measure`` lie inside both their 90 % intervals."""
     key = "contribution" if measure == "contribution" else "roas"
-    intervals = [_interval(channel, measure) for channel in pair]
+    intervals = [channel_interval(channel, measure) for channel in pair]
     return all(intervals) and all(low <= channel[key] <= high for channel in pair
                                   for low, high in intervals)
 
@@ -150,7 +141,7 @@ def run_rows(results: Mapping[str, dict], measure: str, currency: str) -> list[l
 def _shown_interval(channel: dict | None, measure: str, result: dict, currency: str) -> str:
     """The channel's 90 % interval of ``measure`` as shown: of ROAS (CPA) as the channel
     table shows it, of contribution as an amount (:func:`content.amount`)."""
-    ci = _interval(channel, measure)
+    ci = channel_interval(channel, measure)
     if measure != "contribution":
         return content.interval(ci, is_conversion(result), currency)
     if not ci:

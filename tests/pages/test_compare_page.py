@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 
+from chart_data import chart_frames
 from fitted import ITERATIONS, finished_run
 
 from kiri_core import formatting as fmt
@@ -90,6 +91,25 @@ def test_two_runs_side_by_side_with_their_differences(session, team, open_page, 
             assert row[3].lstrip("+") == show(after - before, "SEK")
     assert chart_channels(app) == [names, names]  # as in the tables, not alphabetical
     assert not app.warning  # the same data: the differences are the models'
+    roas_chart, contribution_chart = chart_frames(app)
+    for table, frame in ((roas, roas_chart), (contribution, contribution_chart)):
+        assert drawn_intervals(frame) == table_intervals(table)
+    for run, result in zip(runs, (a, b), strict=True):
+        for column, ch in result["channels"].items():
+            [row] = roas_chart[(roas_chart["run"] == run)
+                               & (roas_chart["channel"] == fmt.channel_name(column))].to_dict(
+                "records")
+            assert [row["low"], row["high"]] == ch["roas_ci"]
+
+
+def drawn_intervals(frame) -> dict[tuple[str, str], str]:
+    """The 90 % interval a compare chart's tooltip gives, by channel and run."""
+    return {(row.channel, row.run): row.interval for row in frame.itertuples()}
+
+
+def table_intervals(table) -> dict[tuple[str, str], str]:
+    """The 90 % interval a comparison table gives, by channel and run."""
+    return {(row["Channel"], row["Run"]): row["90 % interval"] for _, row in table.iterrows()}
 
 
 def side_by_side(table, label: str, names: list[str]) -> list[list[str]]:
@@ -147,6 +167,8 @@ def test_two_conversion_runs_are_compared_by_cost_per_conversion(session, team, 
     assert [row[2] for row in conversions.values.tolist()[:2]] == [
         fmt.number(r["channels"][column]["contribution"], "SEK") for r in (a, b)]
     assert "ROAS" not in text_of(app)
+    for table, frame in zip((cpa, conversions), chart_frames(app), strict=True):
+        assert drawn_intervals(frame) == table_intervals(table)
 
 
 def test_a_revenue_and_a_conversion_run_are_not_set_side_by_side(session, team, open_page,
