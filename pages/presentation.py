@@ -57,8 +57,8 @@ with db() as session:
 
     plan = scenario = None
     if scenarios:
-        scenario = plans.pick_scenario(scenarios, f"presented_plan_{run.id}_{model_id}",
-                                       currency)
+        scenario = plans.pick_scenario(
+            scenarios, plans.PRESENTED_PLAN.format(run_id=run.id, model_id=model_id), currency)
         plan = scenario["plan"]
         st.subheader(f"Budget plan: {scenario['name']}")
         st.markdown(fmt.unbreakable_numbers(content.plan_summary(plan, currency, result)))

@@ -41,10 +41,15 @@ def plan_table(plan: dict, currency: str, limits: bool = False) -> None:
     st.caption(fmt.unbreakable_numbers(content.plan_note(plan, moved=limits)))
 
 
+#: The Presentation's pick among the saved plans of a run's model (its widget key, kept
+#: across pages), which the plan marked on the Results page's curves starts at
+PRESENTED_PLAN = "presented_plan_{run_id}_{model_id}"
+
+
 def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
     """The saved plan to show: with several, they are compared under "Budget plans" (a table
     of their totals and :func:`kiri_core.charts.plans_compared`) and picked with a row of
-    buttons (one always chosen, the first at first)."""
+    buttons (one always chosen, the first at first, kept for the browser session)."""
     if len(scenarios) == 1:
         return scenarios[0]
     st.subheader("Budget plans")
@@ -56,7 +61,7 @@ def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
     if st.session_state.get(key) not in names:  # a plan deleted since: start at the first
         st.session_state.pop(key, None)
     chosen = st.segmented_control("Show the plan", names, default=names[0], required=True,
-                                  key=key)
+                                  key=key, persist_state="session")
     return next((s for s in scenarios if s["name"] == chosen), scenarios[0])
 
 

@@ -14,7 +14,7 @@ from kiri_core import charts, formatting, planner
 from kiri_core.db.models import ModelRun, User
 from kiri_core.report import content
 from kiri_core.results import is_conversion, model_by_id
-from ui import workspace
+from ui import plans, workspace
 
 
 def truth_table(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
@@ -74,15 +74,35 @@ def channel_section(result: dict[str, Any], model_id: str, currency: str) -> Non
 def curves_section(session: Session, user: User, run: ModelRun, result: dict[str, Any],
                    model_id: str, currency: str) -> None:
     """The response curves with the carry-over (:func:`content.analyst_curves_text`), marking
-    the spend of the model's first saved plan, as the Presentation shows it first, or no
-    plan when none is saved (never the planner's unsaved last try)."""
+    the spend of a saved plan of the model (:func:`_marked_plan`), or of none when none is
+    saved (never the planner's unsaved last try)."""
     scenarios = planner.model_scenarios(session, user, run.id, result, model_id, currency)
-    shown = scenarios[0] if scenarios else None
+    shown = _marked_plan(scenarios, run.id, model_id)
     title, caption = content.analyst_curves_text(result, shown["name"] if shown else None)
     st.markdown(f"**{title}**")
     workspace.chart(charts.response_curves(result, model_id, currency,
                                            shown["plan"] if shown else None))
     st.caption(caption)
+
+
+#: The Results page's pick of the saved plan its curves mark
+MARKED_PLAN = "marked_plan_{run_id}_{model_id}"
+
+
+def _marked_plan(scenarios: list[dict], run_id: int, model_id: str) -> dict | None:
+    """The saved plan the curves mark: the only one; with several, the one picked in a
+    select, which starts at the plan the Presentation shows (picked there in this browser
+    session, else the first)."""
+    if len(scenarios) < 2:
+        return scenarios[0] if scenarios else None
+    names = [s["name"] for s in scenarios]
+    key = MARKED_PLAN.format(run_id=run_id, model_id=model_id)
+    if st.session_state.get(key) not in names:  # first drawn, or its plan deleted since
+        presented = st.session_state.get(
+            plans.PRESENTED_PLAN.format(run_id=run_id, model_id=model_id))
+        st.session_state[key] = presented if presented in names else names[0]
+    chosen = st.selectbox("Plan marked on the curves", names, key=key, width=360)
+    return scenarios[names.index(chosen)]
 
 
 def first_results(result: dict[str, Any], model_id: str, currency: str,

@@ -595,16 +595,15 @@ def analyst_curves_text(result: dict, plan_name: str | None) -> tuple[str, str]:
     """Title and caption of the Results page's response curves, which count the carry-over
     of earlier weeks (so they start above zero and read higher than the client's curves of
     :func:`curves_caption` at the same spend); ``plan_name``: the saved plan whose spend is
-    marked, the one the Presentation shows first (None: none is marked)."""
+    marked (None: none is marked)."""
     kind = outcome(result)
     return (f"Weekly {kind} per channel, carry-over included",
             f"The weekly {kind} at each weekly spend level, including what earlier weeks' "
             "spend still brings in, so a curve starts above zero (triangles). The "
             "Presentation and the PDF show only what the week's spend adds, from zero, so "
             "they read lower at the same spend. Filled dots: mean weekly spend in the data"
-            + (f"; diamonds: the weekly spend of the saved plan \u201c{plan_name}\u201d, the "
-               "one the Presentation shows first (unsaved tries in the planner are not "
-               "marked)." if plan_name else "."))
+            + (f"; diamonds: the weekly spend of the saved plan \u201c{plan_name}\u201d "
+               "(unsaved tries in the planner are not marked)." if plan_name else "."))
 
 
 #: Title and caption of the model's charts, by their builder in :mod:`kiri_core.charts`

@@ -431,6 +431,18 @@ def planned_markers(app) -> pd.DataFrame:
                       if "marker" in f.columns], ignore_index=True)
 
 
+def weekly_spend(plan: dict) -> dict[str, float]:
+    """A plan's weekly spend per channel, by the channel's name on the curves."""
+    return {fmt.channel_name(column): p["optimized_spend"] / plan["weeks"]
+            for column, p in plan["channels"].items()}
+
+
+def marked(app) -> dict[str, float]:
+    """The weekly spend per channel the curves' diamonds mark."""
+    markers = planned_markers(app)
+    return dict(zip(markers["channel"], markers["spend"], strict=True))
+
+
 def test_the_curves_mark_the_plan_the_presentation_shows_not_the_planner_s_last_try(
         session, team, open_page):
     """Audit 8: Results drew the planner's last, unsaved try (1 000 kr: every diamond at
@@ -455,11 +467,51 @@ def test_the_curves_mark_the_plan_the_presentation_shows_not_the_planner_s_last_
     assert not app.exception
     first = planner.model_scenarios(session, team.analyst, run.id, result, model_id, "SEK")[0]
     assert first["name"] == "Today's budget"
-    weekly = {fmt.channel_name(column): p["optimized_spend"] / first["plan"]["weeks"]
-              for column, p in first["plan"]["channels"].items()}
-    markers = planned_markers(app)
-    assert dict(zip(markers["channel"], markers["spend"], strict=True)) == pytest.approx(weekly)
+    assert marked(app) == pytest.approx(weekly_spend(first["plan"]))
     _, caption = content.analyst_curves_text(result, "Today's budget")
     assert caption in [c.value for c in app.caption]
-    assert "the saved plan \u201cToday's budget\u201d, the one the Presentation shows first" \
-        in caption
+    assert "the saved plan \u201cToday's budget\u201d (unsaved" in caption
+
+
+def test_the_curves_mark_the_saved_plan_picked_starting_at_the_presentation_s_pick(
+        session, team, open_page):
+    """The curves marked the model's first saved plan even when the Presentation showed
+    another. With two saved plans, a select picks the marked plan, named in the caption;
+    it starts at the plan picked on the Presentation in this browser session, else the
+    first."""
+    run = finished_run(session, team.analyst, team.client.id)
+    result = load_result(session, team.analyst, run.id)
+    model_id = result["model_id"]
+    today = sum(planner.current_spend(result, model_id, 4).values())
+    for name, budget in (("Flat", today), ("Half", 0.5 * today)):
+        planner.save_scenario(session, team.analyst, run.id, name, planner.make_plan(
+            result, model_id, goal="max_response", weeks=4, budget=budget, target=None,
+            bounds={}, currency="SEK"))
+    flat, half = (s["plan"] for s in planner.model_scenarios(
+        session, team.analyst, run.id, result, model_id, "SEK"))
+    assert weekly_spend(flat) != pytest.approx(weekly_spend(half))
+    key = f"marked_plan_{run.id}_{model_id}"
+
+    def assert_marks(app, name: str, plan: dict) -> None:
+        assert not app.exception
+        assert app.selectbox(key=key).value == name
+        assert marked(app) == pytest.approx(weekly_spend(plan))
+        assert content.analyst_curves_text(result, name)[1] in [c.value for c in app.caption]
+
+    app = open_page("pages/results.py", team.analyst, team.client)
+    box = app.selectbox(key=key)
+    assert (box.label, box.options) == ("Plan marked on the curves", ["Flat", "Half"])
+    assert_marks(app, "Flat", flat)
+    box.select("Half").run()
+    assert_marks(app, "Half", half)
+
+    app = open_page("app.py", team.analyst, team.client)  # one browser session
+    app.switch_page("pages/presentation.py").run()
+    app.main.segmented_control[0].set_value("Half").run()
+    app.switch_page("pages/home.py").run()  # the Presentation's pick outlives its page
+    app.switch_page("pages/results.py").run()
+    assert_marks(app, "Half", half)
+    app.selectbox(key=key).select("Flat").run()
+    assert_marks(app, "Flat", flat)  # the analyst's pick holds on Results
+    app.switch_page("pages/presentation.py").run()
+    assert app.main.segmented_control[0].value == "Half"  # and leaves the Presentation's

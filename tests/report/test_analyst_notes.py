@@ -43,9 +43,8 @@ def test_the_results_curves_say_they_count_the_carry_over_unlike_the_client_s() 
     assert caption.endswith("Filled dots: mean weekly spend in the data.")
     _, planned = content.analyst_curves_text({"dep_var_type": "conversion"}, "Q3")
     assert planned.startswith("The weekly conversions")
-    assert planned.endswith("; diamonds: the weekly spend of the saved plan \u201cQ3\u201d, the "
-                            "one the Presentation shows first (unsaved tries in the planner "
-                            "are not marked).")
+    assert planned.endswith("; diamonds: the weekly spend of the saved plan \u201cQ3\u201d "
+                            "(unsaved tries in the planner are not marked).")
     client = content.curves_caption({"dep_var_type": "revenue"}, None)
     assert title not in client and caption != client
 
