@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import JSON, DateTime, ForeignKey, Select, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kiri_core import formatting as fmt
@@ -128,7 +128,7 @@ def save_scenario(session: Session, actor: User, run_id: int, name: str, plan: d
                               plan=plan, created_by_id=actor.id)
     session.add(scenario)
     session.flush()
-    _drop_stale_report(session, run_id)
+    drop_stored_reports(session, [run_id])
     audit.record(session, actor, "scenario.save", client_id=run.client_id,
                  target=("scenario", scenario.id), details={"run_id": run_id, "name": name})
     session.commit()
@@ -166,15 +166,17 @@ def delete_scenario(session: Session, actor: User, scenario_id: int) -> None:
         raise NotFound(f"Scenario #{scenario_id} does not exist.")
     _run(session, actor, scenario.run_id, "analyst")
     session.delete(scenario)
-    _drop_stale_report(session, scenario.run_id)
+    drop_stored_reports(session, [scenario.run_id])
     audit.record(session, actor, "scenario.delete", client_id=scenario.client_id,
                  target=("scenario", scenario_id), details={"name": scenario.name})
     session.commit()
 
 
-def _drop_stale_report(session: Session, run_id: int) -> None:
-    """Forget the run's stored PDFs, one per model (they no longer show the scenarios)."""
-    session.execute(delete(RunArtifact).where(RunArtifact.run_id == run_id,
+def drop_stored_reports(session: Session, run_ids: Iterable[int] | Select) -> None:
+    """Forget the stored PDFs of the runs ``run_ids``, one per model, because what they show
+    changed (the scenarios, the client's name or currency): each is built again when next
+    asked for."""
+    session.execute(delete(RunArtifact).where(RunArtifact.run_id.in_(run_ids),
                                               RunArtifact.kind.startswith(REPORT_KIND)))
 
 

@@ -5,7 +5,8 @@ id and the model id) on RQ's default queue, or builds it at once when no Redis i
 configured. Each model of a run has its own PDF (the model is part of the artifact kind):
 the recommended one, or an alternative the analyst chose on the results page. A PDF is
 stored once; every download returns the same bytes until the scenarios change (saving or
-deleting a scenario drops the run's PDFs, see :mod:`kiri_core.planner`), the report's
+deleting a scenario drops the run's PDFs, see :mod:`kiri_core.planner`; so does a new name
+or currency of the client, :func:`kiri_core.services.clients.update_client`), the report's
 layout does (a PDF stored before :data:`REPORT_LAYOUT` is built again when next asked for) or
 the agency's name on its cover does (a PDF begun before the name was saved on the Admin page,
 :func:`kiri_core.services.agency.name_changed_at`, is built again too).

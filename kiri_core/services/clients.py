@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from kiri_core import formatting as fmt
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import Client, Dataset, ModelRun, User
+from kiri_core.planner import drop_stored_reports
 from kiri_core.results import is_conversion
 from kiri_core.services import audit
 from kiri_core.services.access import current_actor, require_admin, require_client_role
@@ -65,11 +66,15 @@ def create_client(
 def update_client(
     session: Session, actor: User, client_id: int, *, name: str, industry: str, currency: str
 ) -> Client:
-    """Edit name, industry and currency (analysts of the client and admins)."""
+    """Edit name, industry and currency (analysts of the client and admins). A new name or
+    currency drops the client's stored PDFs, whose cover and amounts show the old ones."""
     client = require_client_role(session, actor, client_id, "analyst")
+    before = (client.name, client.currency)
     client.name = _check_fields(session, name, currency, client_id)
     client.industry = industry.strip()
     client.currency = currency
+    if (client.name, client.currency) != before:
+        drop_stored_reports(session, select(ModelRun.id).where(ModelRun.client_id == client_id))
     audit.record(session, actor, "client.update", client_id=client_id,
                  target=("client", client_id))
     session.commit()

@@ -24,10 +24,10 @@ from fitted import (
 
 from kiri_core import formatting as fmt
 from kiri_core import planner
-from kiri_core.db.models import AgencySettings, RunArtifact
+from kiri_core.db.models import AgencySettings, Client, RunArtifact
 from kiri_core.report import artifact, content
 from kiri_core.results import model_by_id
-from kiri_core.services import agency
+from kiri_core.services import agency, clients
 from kiri_core.services.errors import AccessDenied, NotFound
 from kiri_core.services.runs import load_result
 
@@ -302,3 +302,26 @@ def during_the_next_build(monkeypatch, change) -> None:
         return data
 
     monkeypatch.setattr(artifact, "run_report_bytes", build_then_change)
+
+
+def test_a_new_client_name_or_currency_drops_the_stored_pdfs(ws, models) -> None:
+    """The cover names the client and every amount carries its currency: after either
+    changes, the stored PDF is not handed out again; an edit of the industry keeps it."""
+    w, session = ws
+    recommended, _ = models
+    client = session.get(Client, w.run.client_id)
+    kept = {"name": client.name, "industry": client.industry, "currency": client.currency}
+    artifact.request_report(session, w.analyst, w.run.id, recommended)
+    before = artifact.report_pdf(session, w.viewer, w.run.id, recommended)
+    clients.update_client(session, w.analyst, client.id, **{**kept, "industry": "Shoes"})
+    assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) == before
+    try:
+        clients.update_client(session, w.analyst, client.id, **{**kept, "currency": "EUR"})
+        assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is None
+        artifact.request_report(session, w.analyst, w.run.id, recommended)
+        assert "€" in text_of(artifact.report_pdf(session, w.viewer, w.run.id, recommended))
+        clients.update_client(session, w.analyst, client.id,
+                              **{**kept, "currency": "EUR", "name": "Renamed AB"})
+        assert artifact.report_pdf(session, w.viewer, w.run.id, recommended) is None
+    finally:
+        clients.update_client(session, w.admin, client.id, **kept)
