@@ -11,6 +11,7 @@ from kiri_core.formatting import timestamp
 from kiri_core.services import agency, audit, auth, users
 from kiri_core.services.access import accessible_clients, require_admin
 from kiri_core.services.errors import AccessDenied
+from ui import state
 from ui.context import signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
@@ -100,6 +101,12 @@ def grant_notice(email: str, name: str, had: str | None, role: str) -> str:
     return f"{email} was {had} on {name} and is now {role}."
 
 
+def sidebar_index(client_ids: list[int]) -> int:
+    """Where the access form's client box starts: on the sidebar's client (say, one just
+    created), else on the first."""
+    return client_ids.index(state.client_id()) if state.client_id() in client_ids else 0
+
+
 def access_section(session, admin, everyone: list) -> None:
     clients = {c.id: c for c in accessible_clients(session, admin, include_archived=True)}
     people = {u.id: u for u in everyone if not u.is_admin}
@@ -114,6 +121,7 @@ def access_section(session, admin, everyone: list) -> None:
         user_id = st.selectbox("User", list(people), key="grant_user",
                                format_func={i: u.email for i, u in people.items()}.get)
         client_id = st.selectbox("Client", list(clients), key="grant_client",
+                                 index=sidebar_index(list(clients)),
                                  format_func={i: c.name for i, c in clients.items()}.get)
         email, name = people[user_id].email, clients[client_id].name
         had = next((g.role for g in grants
@@ -129,7 +137,9 @@ def access_section(session, admin, everyone: list) -> None:
                     users.grant_access(session, admin, user_id, client_id, role)
                 st.session_state[NOTICE] = grant_notice(email, name, had, role)
                 st.rerun()
-        if revoke.button("Revoke access"):
+        if revoke.button("Revoke access", disabled=had is None,
+                         help=f"This user has no access to {name} to revoke." if had is None
+                         else None):
             with user_errors():
                 users.revoke_access(session, admin, user_id, client_id)
                 st.session_state[NOTICE] = f"Removed {email}'s {had} access to {name}."

@@ -23,6 +23,12 @@ SOURCE_PICKER = "bigquery_source"
 SELECT_NEXT = "bigquery_select_next"
 NOTICE = "bigquery_notice"
 IMPORT_POLL_SECONDS = 2
+INTRO = ("A source is a BigQuery table or query that Kiri reads on a schedule into this "
+         "client's weekly data, like a CSV upload: one row per week, with its date, the "
+         "revenue or conversions and the spend columns.")
+APP_KEY = "Without a key, the service account set up for this app is used."
+APP_KEY_HELP = ("An administrator sets up the app's service account with the "
+                "GOOGLE_APPLICATION_CREDENTIALS setting (a key file on the server).")
 
 
 def show_failure(error: KiriError) -> None:
@@ -95,9 +101,10 @@ def source_form(session, user, client, source: BigQuerySource | None) -> None:
     if source and source.credentials_email:
         st.caption(f"A key for {source.credentials_email} is stored encrypted; it is never "
                    "shown again. Upload a new one to replace it.")
-        forget = st.checkbox("Use the app's credentials instead", key=f"{key}_forget")
+        forget = st.checkbox("Use the app's service account instead", key=f"{key}_forget",
+                             help=APP_KEY_HELP)
     else:
-        st.caption("Without a key, the app's GOOGLE_APPLICATION_CREDENTIALS are used.")
+        st.caption(APP_KEY, help=APP_KEY_HELP)
     raw_key = key_file.getvalue() if key_file else None
     preview = connection_test(session, user, client, source, spec, raw_key,
                               PREVIEW_KEY.format(source=key))
@@ -191,6 +198,7 @@ with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
     st.title(f"BigQuery sources · {client.name}")
+    st.caption(INTRO)
     if notice := st.session_state.pop(NOTICE, None):
         st.success(notice)
     if SELECT_NEXT in st.session_state:

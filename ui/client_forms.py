@@ -12,6 +12,7 @@ from kiri_core.services.access import accessible_clients
 from ui import state
 from ui.errors import user_errors
 from ui.inputs import confirmed_action
+from ui.links import page_link
 
 # The notice of a change, (where, text), shown in the run after it ("new" or "edit" form)
 NOTICE = "clients_notice"
@@ -37,9 +38,12 @@ def client_form(key: str, name: str = "", industry: str = "", currency: str = "S
     }
 
 
-def notice(where: str) -> None:
+def notice(where: str) -> bool:
+    """Show the notice of a change made in the ``where`` form, if any; whether it was shown."""
     if (shown := st.session_state.get(NOTICE)) and shown[0] == where:
         st.success(st.session_state.pop(NOTICE)[1])
+        return True
+    return False
 
 
 def new_client_form(session, user, listed: list) -> None:
@@ -57,9 +61,11 @@ def new_client_form(session, user, listed: list) -> None:
                 st.session_state[CLEAR_NEW] = True
                 st.session_state[NOTICE] = ("new", (
                     f"Created {created.name} ({created.currency}): it is now the chosen "
-                    "client in the sidebar. Load its data on the Data page."))
+                    "client in the sidebar. Load its data on the Data page. Only "
+                    "administrators see it until you give someone access on the Admin page."))
                 st.rerun()
-    notice("new")
+    if notice("new"):  # only administrators create clients, so the Admin page is theirs
+        page_link("pages/admin.py", "Give access on the Admin page")
 
 
 def pick_client_to_edit(editable: list[Client]) -> Client:

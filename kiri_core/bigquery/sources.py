@@ -71,9 +71,12 @@ def stored_key(source: BigQuerySource) -> dict[str, Any] | None:
 def location_problems(project: str, table_ref: str | None, query: str | None) -> list[str]:
     """Problems with where the data is: a project, and exactly one of a table and a query."""
     problems = [] if project.strip() else ["Enter the Google Cloud project."]
-    if bool(table_ref and table_ref.strip()) == bool(query and query.strip()):
+    has_table, has_query = bool(table_ref and table_ref.strip()), bool(query and query.strip())
+    if not (has_table or has_query):
+        problems.append("Enter a table or a SQL query.")
+    elif has_table and has_query:
         problems.append("Enter either a table (dataset.table) or a SQL query, not both.")
-    elif table_ref:
+    elif has_table:
         try:
             SourceSpec(project, table_ref).table_id()
         except ValidationError as exc:

@@ -14,6 +14,7 @@ from kiri_core.bigquery.sources import (
     default_project,
     import_history,
     list_sources,
+    location_problems,
     save_source,
 )
 from kiri_core.services.errors import AccessDenied, ValidationError
@@ -38,6 +39,13 @@ def test_every_problem_is_reported_and_nothing_saved(session: Session, agency: A
         "digits and _ (e.g. spend_tv).",
     ]
     assert list_sources(session, agency.analyst, agency.client.id) == []
+
+
+def test_neither_a_table_nor_a_query_is_asked_for_plainly():
+    """The audit: with both boxes empty it said "... or a SQL query, not both"."""
+    assert location_problems(PROJECT, "", " ") == ["Enter a table or a SQL query."]
+    assert location_problems(PROJECT, None, None) == ["Enter a table or a SQL query."]
+    assert location_problems(PROJECT, "marketing.weekly", None) == []
 
 
 def test_a_source_is_updated_in_place(session: Session, agency: Agency, table_source_id: int):

@@ -87,6 +87,22 @@ def test_an_analyst_sets_up_tests_saves_and_imports_a_source(
     assert app.dataframe[-1].value["Result"].tolist() == ["Imported 104 rows (104 new weeks)."]
 
 
+def test_a_first_source_is_explained_in_user_words(
+    session: Session, agency: Agency, warehouse: FakeBigQuery
+):
+    """The audit: a blank form, a line about GOOGLE_APPLICATION_CREDENTIALS, and "not both"
+    for a test with nothing entered."""
+    app = open_page(agency.analyst.id, agency.client.id)
+    captions = texts(app.caption)
+    assert captions.startswith("A source is a BigQuery table or query that Kiri reads on a "
+                               "schedule into this client's weekly data")
+    assert "Without a key, the service account set up for this app is used." in captions
+    assert "GOOGLE_APPLICATION_CREDENTIALS" not in captions
+    app.text_input(key="bq_new_project").input(PROJECT)
+    button(app, "Test connection").click().run()
+    assert texts(app.error) == "Enter a table or a SQL query."
+
+
 @pytest.mark.timeout(60)
 def test_a_failed_import_shows_its_plain_words_status(
     session: Session, agency: Agency, table_source_id: int, warehouse: FakeBigQuery

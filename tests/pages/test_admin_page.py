@@ -86,6 +86,28 @@ def test_admin_revokes_a_role_and_is_told_whose(session, team, open_page):
     assert not app.success
 
 
+def test_the_access_form_starts_on_the_sidebar_s_client(session, team, open_page):
+    """The audit: it started on the first client by name, not the one just created and
+    chosen in the sidebar."""
+    app = open_page("pages/admin.py", team.admin, team.other_client)
+    assert app.selectbox(key="grant_client").value == team.other_client.id
+    assert open_page("pages/admin.py", team.admin).selectbox(key="grant_client").value == (
+        team.client.id)  # no client in the sidebar: the first by name
+
+
+def test_revoke_is_off_when_the_user_has_no_access_to_revoke(session, team, open_page):
+    """The audit: "Revoke access" could be clicked only to be told there was nothing to
+    revoke."""
+    app = open_page("pages/admin.py", team.admin, team.client)
+    app.selectbox(key="grant_user").set_value(team.outsider.id).run()
+    revoke = next(b for b in app.button if b.label == "Revoke access")
+    assert revoke.disabled
+    assert revoke.help == "This user has no access to Acme AB to revoke."
+    app.selectbox(key="grant_user").set_value(team.viewer.id).run()
+    revoke = next(b for b in app.button if b.label == "Revoke access")
+    assert not revoke.disabled and not revoke.help
+
+
 def test_users_and_audit_log_read_in_plain_words(session, team, open_page):
     app = open_page("pages/admin.py", team.admin)
     people, log = app.dataframe[0].value, app.dataframe[-1].value

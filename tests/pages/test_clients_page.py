@@ -19,6 +19,14 @@ def test_admin_creates_a_client_and_it_becomes_selected(session, team, open_page
     assert app.session_state["client_id"] == created.id
     assert app.success[0].value.startswith(
         "Created Nordic Shoes (NOK): it is now the chosen client")
+    # the audit: nothing said that no one but the administrators sees it yet, nor where to
+    # give access
+    assert app.success[0].value.endswith(
+        "Only administrators see it until you give someone access on the Admin page.")
+    assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
+        ("Give access on the Admin page", "admin")]
+    app.run()  # said once, link and all
+    assert not app.success and not app.get("page_link")
 
 
 def test_duplicate_name_gives_a_message_and_creates_nothing(session, team, open_page):
