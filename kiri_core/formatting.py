@@ -272,6 +272,12 @@ def signed_percent(change: float | None, currency: str = "SEK", decimals: int = 
     return text if text == "–" or text.startswith("-") else f"+{text}"
 
 
+def interval_name(currency: str = "SEK") -> str:
+    """What a ROAS (CPA) interval is called, its percent as the client writes it: ``"90 %
+    interval"`` (Nordic) or ``"90% interval"``."""
+    return f"{percent(0.9, currency)} interval"
+
+
 #: Decimals of a model's fit (R², NRMSE, DECOMP.RSSD) wherever it is shown, as in the PDF's
 #: appendix: the Results metrics, the model picker, Home and the run history read alike.
 FIT_DECIMALS = 3
@@ -314,6 +320,22 @@ def duration(seconds: float | None) -> str:
         return "–"
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def time_left(fraction: float, elapsed: float | None) -> str | None:
+    """How long a job that is ``fraction`` done after ``elapsed`` seconds still takes, at the
+    pace so far: ``"about 40 s left"``, ``"about 3 min left"``, ``"about 1 h 25 min left"``
+    (to 10 s, a minute, 5 minutes); None before 5 % or 10 s, too early to tell."""
+    if elapsed is None or elapsed < 10 or not 0.05 <= fraction < 1:
+        return None
+    seconds = elapsed * (1 - fraction) / fraction
+    if seconds < 55:
+        return f"about {max(10, round(seconds, -1)):.0f} s left"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"about {minutes} min left"
+    hours, minutes = divmod(5 * round(seconds / 300), 60)
+    return f"about {hours} h {minutes} min left" if minutes else f"about {hours} h left"
 
 
 def is_time_zone(name: str) -> bool:

@@ -27,7 +27,7 @@ from kiri_core.db.base import utcnow
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, ModelRun, RunArtifact
 from kiri_core.db.session import session_scope
 from kiri_core.results import channel_summary
-from kiri_core.services import datasets
+from kiri_core.services import datasets, runs
 from kiri_core.storage import default_storage
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,8 @@ def execute_run(run_id: int) -> str:
 
     Loads the dataset, fits with the run's engine, stores the result JSON as a run artifact
     and its summary on the row. Cancellation is cooperative (through the progress callback);
-    any error leaves the run failed with the error text.
+    any error leaves the run failed with the error in the user's words
+    (:func:`kiri_core.services.runs.failure_text`).
     """
     run = _claim(run_id)
     if run is None:
@@ -256,8 +257,8 @@ def execute_run(run_id: int) -> str:
     except Exception as exc:
         if monitor.should_cancel():  # RunCancelled, or an engine's own stop on should_cancel
             return _finish(run_id, "cancelled", "Cancelled on request.")
-        log.exception("run %s failed", run_id)
-        return _finish(run_id, "failed", f"{type(exc).__name__}: {exc}")
+        log.exception("run %s failed", run_id)  # with the error's class, for engineers
+        return _finish(run_id, "failed", runs.failure_text(type(exc).__name__, str(exc)))
     finally:
         monitor.stop()
 

@@ -14,7 +14,7 @@ from ui.db import db
 from ui.errors import user_errors
 from ui.links import page_link
 from ui.results import first_results
-from ui.tables import run_label, runs_table
+from ui.tables import run_label, run_state, runs_table
 
 POLL_SECONDS = 2
 RUN_PICK = "run_pick"
@@ -98,14 +98,23 @@ def run_controls(session, user, run, role: str) -> None:
                 st.rerun()
 
 
+def progress_text(run) -> str:
+    """What an active run is doing and how far it is: "Searching models … 35% · about 2 min
+    left" (the time left once it can be told, :func:`formatting.time_left`)."""
+    if run.status == "queued":
+        return f"Waiting for a worker \u2026 {run.progress:.0%}"
+    left = formatting.time_left(run.progress, run.duration_seconds)
+    return f"{run.stage or 'Starting'} \u2026 {run.progress:.0%}{f' · {left}' if left else ''}"
+
+
 def run_status(run) -> None:
-    st.markdown(f"**Run #{run.number}** · {run.status} · {formatting.engine_name(run.engine)} · "
+    st.markdown(f"**Run #{run.number}** · {run_state(run)} · "
+                f"{formatting.engine_name(run.engine)} · "
                 f"{formatting.duration(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
-        doing = "Waiting for a worker" if run.status == "queued" else run.stage or "Starting"
-        st.progress(min(max(run.progress, 0.0), 1.0), text=f"{doing} \u2026 {run.progress:.0%}")
+        st.progress(min(max(run.progress, 0.0), 1.0), text=progress_text(run))
     if run.error and run.status != "succeeded":
-        (st.warning if run.status == "cancelled" else st.error)(run.error)
+        (st.warning if run.status == "cancelled" else st.error)(runs.error_text(run))
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -67,6 +67,7 @@ def test_percent_roas_and_change_follow_the_locale() -> None:
     assert fmt.roas(1.9, "GBP") == "1.90"
     assert fmt.signed_percent(0.125, "SEK") == "+12,5 %"
     assert fmt.signed_percent(-0.03, "USD") == "-3.0%"
+    assert [fmt.interval_name(c) for c in ("SEK", "EUR")] == ["90 % interval", "90% interval"]
 
 
 @pytest.mark.parametrize(
@@ -212,6 +213,19 @@ def test_parse_money_with_an_unknown_currency_is_not_an_input_error() -> None:
     with pytest.raises(ValueError, match="Unsupported currency 'XYZ'") as error:
         fmt.parse_money("1 000", "XYZ")
     assert not isinstance(error.value, fmt.AmountError)
+
+
+@pytest.mark.parametrize(
+    ("fraction", "elapsed", "expected"),
+    [(0.5, None, None), (0.04, 60.0, None), (0.5, 9.0, None), (1.0, 60.0, None),
+     (0.05, 10.0, "about 3 min left"), (0.5, 12.0, "about 10 s left"),
+     (0.15, 8.6, None), (0.15, 10.0, "about 1 min left"), (0.35, 60.0, "about 2 min left"),
+     (0.6, 30.0, "about 20 s left"), (0.1, 600.0, "about 1 h 30 min left"),
+     (0.2, 900.0, "about 1 h left")],
+)
+def test_time_left_at_the_pace_so_far(fraction: float, elapsed: float | None,
+                                      expected: str | None) -> None:
+    assert fmt.time_left(fraction, elapsed) == expected
 
 
 @pytest.mark.parametrize(

@@ -65,14 +65,19 @@ def run_label(run: ModelRun, currency: str, zone: str, *, status: bool = False) 
     14:05"``, the run (its number of the client's), its dataset (``"v2 (deleted)"`` once
     deleted, as in the history, and with :func:`conversion_mark`) and when it was started
     (on the clock of ``zone``, its day written the client's way); with ``status`` its state
-    too (``"... · failed"``), where runs of every state are listed; a queued or running run
-    is "in progress", which stays true until the page shows its end."""
+    too (:func:`run_state`: ``"... · failed"``), where runs of every state are listed."""
     deleted = " (deleted)" if run.dataset.deleted_at else ""
     label = (f"Run #{run.number} · dataset v{run.dataset.version}{deleted}"
              f"{conversion_mark(run)} · {timestamp(run.created_at, zone, currency)}")
     if not status:
         return label
-    return f"{label} · {'in progress' if run.status in ACTIVE_RUN_STATUSES else run.status}"
+    return f"{label} · {run_state(run)}"
+
+
+def run_state(run: ModelRun) -> str:
+    """A run's state in the same words on every page: "in progress" while queued or running
+    (true until the page shows its end, also where it is not polled), else its status."""
+    return "in progress" if run.status in ACTIVE_RUN_STATUSES else run.status
 
 
 def conversion_mark(run: ModelRun) -> str:
@@ -85,7 +90,7 @@ def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
     """The run history, runs by their number of the client's ("#3"); R² written the
     client's way, "–" until a run has one."""
     return pd.DataFrame(
-        [{"Run": f"#{r.number}", "Status": r.status,
+        [{"Run": f"#{r.number}", "Status": run_state(r),
           "Dataset": f"v{r.dataset.version}{' (deleted)' if r.dataset.deleted_at else ''}"
                      f"{conversion_mark(r)}",
           "Search": f"{engine_name(r.engine)} · {r.config.get('iterations')} × "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -134,7 +135,7 @@ def _enqueue(session: Session, run: ModelRun) -> ModelRun:
     except (RedisError, OSError) as exc:
         log.exception("run %s could not be queued", run.id)
         run.status, run.finished_at = "failed", utcnow()
-        run.error = (f"The run could not be queued ({type(exc).__name__}: {exc}). "
+        run.error = ("The run could not be queued: the job queue did not answer. "
                      "Retry it once the queue is back.")
         session.commit()
         raise QueueUnavailable(
@@ -243,13 +244,76 @@ def cancel_run(session: Session, actor: User, run_id: int) -> ModelRun:
     return run
 
 
+# Errors (by class name) from a run's data or settings: the same run fails the same way again
+INPUT_ERRORS = frozenset({"FitInputError", "DatasetError", "ValidationError"})
+# Errors (by class name) whose message is written for people (kiri_core.robyn_r.runner)
+WORDED_ERRORS = frozenset({"RobynNotInstalled", "RobynFailed", "RobynTimeout"})
+MISSING_COLUMNS = "column(s) not found in the data: "  # kiri_core.engine.features
+# What to do after a run failed on its data or settings; each input failure ends with one
+NEXT_STEPS = {"columns": "Start a new run and pick the columns again.",
+              "settings": "Start a new run with other settings, or correct the data on the "
+                          "Data page."}
+SAME_FAILURE = "it would run the same settings on the same data and fail the same way"
+# The text failed runs stored before failure_text: "FitInputError: column(s) not ..."
+CLASS_PREFIX = re.compile(r"(?P<kind>[A-Z]\w*(?:Error|Exception|Failed|Timeout|NotInstalled)): "
+                          r"(?P<message>.*)", re.DOTALL)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _input_failure(message: str) -> str:
+    if message.startswith(MISSING_COLUMNS):
+        names = message.removeprefix(MISSING_COLUMNS).split(", ")
+        quoted = ", ".join(f"\u201c{name}\u201d" for name in names)
+        which = "column" if len(names) == 1 else "columns"
+        return (f"The data has no {which} {quoted}, which the run's settings use. "
+                f"{NEXT_STEPS['columns']}")
+    return f"{_sentence(message)} {NEXT_STEPS['settings']}"
+
+
+def failure_text(kind: str, message: str) -> str:
+    """Why a run failed, in the user's words, from the class name ``kind`` and the message of
+    the error the job raised: no class name (the worker's log keeps it), and what to do next.
+    An error of the data or the settings (:data:`INPUT_ERRORS`) says what to change in a new
+    run (:data:`NEXT_STEPS`); any other says to retry."""
+    if kind in INPUT_ERRORS:
+        return _input_failure(message)
+    if kind in WORDED_ERRORS:
+        return _sentence(message)
+    detail = f": {message.strip().rstrip('.')}" if message.strip() else ""
+    return (f"The run stopped on an unexpected error{detail}. Retry it; if it fails again, an "
+            "administrator can find the details in the worker's log.")
+
+
+def error_text(run: ModelRun) -> str | None:
+    """The run's error as the Runs page shows it: as stored, but an error stored before
+    :func:`failure_text` ("FitInputError: column(s) not found ...") in its words too."""
+    if run.error and (legacy := CLASS_PREFIX.fullmatch(run.error)):
+        return failure_text(legacy["kind"], legacy["message"])
+    return run.error
+
+
 def retry_refusal(run: ModelRun) -> str | None:
-    """Why a failed or cancelled run cannot run again (its dataset was deleted), in the words
-    the Runs page shows instead of Retry; None when :func:`retry_run` can take it."""
+    """Why a failed or cancelled run cannot run again (its dataset was deleted, or it failed
+    on its data or settings, which a retry keeps), in the words the Runs page shows instead
+    of Retry; None when :func:`retry_run` can take it."""
     if run.dataset.deleted_at is not None:
         return (f"Its dataset v{run.dataset.version} was deleted, so it cannot run again; "
                 "start a new run on another version.")
+    if _next_step(run):
+        return f"Retry is not offered: {SAME_FAILURE}."
     return None
+
+
+def _next_step(run: ModelRun) -> str | None:
+    """What to do after a run that failed on its data or settings (:data:`NEXT_STEPS`), or
+    None for a run a retry may cure."""
+    text = (error_text(run) or "") if run.status == "failed" else ""
+    return next((step for step in NEXT_STEPS.values() if text.endswith(step)), None)
 
 
 def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
@@ -260,6 +324,8 @@ def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
                               "can be retried.")
     require_client_role(session, actor, old.client_id, "analyst")
     _dataset_of_client(session, old.client_id, old.dataset_id)
+    if step := _next_step(old):
+        raise ValidationError(f"Run #{old.number} was not retried: {SAME_FAILURE}. {step}")
     _take_turn(session, old.client_id)
     _refuse_twin(session, old.client_id, old.dataset_id, old.config, old.engine)
     run = _add_run(session, ModelRun(client_id=old.client_id, dataset_id=old.dataset_id,

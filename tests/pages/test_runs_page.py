@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -223,6 +224,57 @@ def test_a_running_run_names_what_it_is_doing(session, team, open_page):
     assert not app.exception
     [bar] = app.get("progress")
     assert bar.proto.text == "Building the model set \u2026 90%"
+
+
+def test_a_running_run_tells_the_time_left_and_reads_in_progress_everywhere(
+        session, team, open_page, text_of):
+    """35 % done after a minute: about 2 minutes to go at that pace. The run's state is the
+    same words in the status line, the run picker and the history."""
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
+    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, config={},
+                   status="running", progress=0.35, stage="Searching models",
+                   started_at=utcnow() - timedelta(seconds=60), heartbeat_at=utcnow(),
+                   created_by_id=team.analyst.id)
+    session.add(run)
+    session.commit()
+    app = open_page("pages/runs.py", team.analyst, team.client)
+    assert not app.exception
+    [bar] = app.get("progress")
+    assert bar.proto.text == "Searching models \u2026 35% \u00b7 about 2 min left"
+    assert f"**Run #{run.number}** \u00b7 in progress \u00b7 Kiri \u00b7 1 min" in text_of(app)
+    assert app.selectbox(key="run_pick").format_func(run.id).endswith(" \u00b7 in progress")
+    assert app.dataframe[-1].value["Status"].tolist() == ["in progress"]
+
+
+def test_a_run_failed_on_its_data_says_what_to_do_instead_of_retry(session, team, open_page,
+                                                                    text_of):
+    """An error stored as "FitInputError: ..." reads in words, for viewers too, and Retry,
+    which would fail the same way, is not offered; a run whose worker died keeps Retry."""
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
+    on_data, died = (ModelRun(client_id=team.client.id, dataset_id=dataset.id,
+                              status="failed", config=runs.default_config(dataset),
+                              created_by_id=team.analyst.id, error=error) for error in (
+        "FitInputError: column(s) not found in the data: tv_grp",
+        "The worker stopped responding (no heartbeat for over 60 s); it was probably stopped "
+        "or crashed. Retry the run."))
+    session.add_all([on_data, died])
+    session.commit()
+    for user in (team.analyst, team.viewer):
+        app = open_page("pages/runs.py", user, team.client, run_id=on_data.id)
+        assert not app.exception
+        assert [e.value for e in app.error] == [
+            "The data has no column \u201ctv_grp\u201d, which the run's settings use. "
+            "Start a new run and pick the columns again."]
+        assert "FitInputError" not in text_of(app)
+        assert "Retry run" not in [b.label for b in app.button]
+    assert [i.value for i in app.info] == []  # the viewer: no Retry, and no reason to give
+    app = open_page("pages/runs.py", team.analyst, team.client, run_id=on_data.id)
+    assert [i.value for i in app.info] == [
+        "Retry is not offered: it would run the same settings on the same data and fail the "
+        "same way."]
+    app.selectbox(key="run_pick").set_value(died.id).run()
+    assert "Retry run" in [b.label for b in app.button] and not app.info
+    assert [e.value for e in app.error] == [died.error]
 
 
 def test_the_selected_run_shows_the_client_s_model_once_one_is_chosen(session, team, open_page,

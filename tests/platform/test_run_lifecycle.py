@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rq.job import Job
 
-from kiri_core import config, queue
+from kiri_core import config, jobs, queue
 from kiri_core.db.models import ModelRun
 from kiri_core.db.session import session_factory
 from kiri_core.services import datasets, runs
@@ -83,6 +83,61 @@ def test_embedded_runner_completes_a_real_run(session, acme, platform_env):
     check_succeeded(session, team, wait_for(platform_env, run.id, finished))
     # the run's process is gone; prophet's fit stays on disk for the next run on this data
     assert len(list(config.prophet_cache_dir().glob("*.npz"))) == 1
+
+
+def test_a_run_that_fails_on_its_data_says_what_to_do_and_offers_no_retry(session, acme):
+    """A setting naming a column the data lacks fails the run in the user's words, with no
+    class name and what to do next; Retry would fail the same way, so it is refused, while a
+    run whose worker died may still be retried."""
+    team, dataset = acme
+    bad = ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="queued",
+                   config={**runs.default_config(dataset), **SMALL, "context_columns": ["tv_grp"]},
+                   created_by_id=team.analyst.id)
+    died = ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="failed",
+                    config=runs.default_config(dataset), created_by_id=team.analyst.id,
+                    error="The worker stopped responding (no heartbeat for over 60 s).")
+    session.add_all([bad, died])
+    session.commit()
+    assert jobs.execute_run(bad.id) == "failed"
+    session.expire_all()
+    assert bad.error == runs.error_text(bad) == (
+        "The data has no column \u201ctv_grp\u201d, which the run's settings use. "
+        "Start a new run and pick the columns again.")
+    assert runs.retry_refusal(bad) == ("Retry is not offered: it would run the same settings "
+                                       "on the same data and fail the same way.")
+    with pytest.raises(ValidationError, match=rf"Run #{bad.number} was not retried: it would "
+                                              r"run the same settings .* Start a new run and "
+                                              r"pick the columns again\.$"):
+        runs.retry_run(session, team.analyst, bad.id)
+    assert runs.retry_refusal(died) is None
+    assert len(runs.list_runs(session, team.viewer, team.client.id)) == 2
+
+
+@pytest.mark.parametrize(("stored", "shown", "retry"), [
+    ("FitInputError: column(s) not found in the data: tv_grp, radio_grp",
+     "The data has no columns \u201ctv_grp\u201d, \u201cradio_grp\u201d, which the run's settings "
+     "use. Start a new run and pick the columns again.", False),
+    ("FitInputError: at least 2 spend columns are needed",
+     "At least 2 spend columns are needed. Start a new run with other settings, or correct "
+     "the data on the Data page.", False),
+    ("KeyError: 'rsq'", "The run stopped on an unexpected error: 'rsq'. Retry it; if it fails "
+     "again, an administrator can find the details in the worker's log.", True),
+    ("RobynTimeout: Robyn (R) took longer than 4 h and was stopped.",
+     "Robyn (R) took longer than 4 h and was stopped.", True),
+    ("Cancelled on request.", "Cancelled on request.", True),
+])
+def test_an_error_stored_with_its_class_name_is_shown_in_words(session, acme, stored, shown,
+                                                               retry):
+    """Runs failed before errors were stored in words ("FitInputError: ...") read like new
+    ones, and only those that failed on their data or settings lose Retry."""
+    team, dataset = acme
+    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="failed",
+                   config=runs.default_config(dataset), created_by_id=team.analyst.id,
+                   error=stored)
+    session.add(run)
+    session.commit()
+    assert runs.error_text(run) == shown
+    assert (runs.retry_refusal(run) is None) == retry
 
 
 def test_killed_run_is_failed_by_the_reaper_then_retried_and_cancelled(

@@ -55,7 +55,7 @@ def test_a_robyn_r_run_without_robyn_fails_with_the_clear_message(
     with session_factory(postgres_url)() as session:
         run = session.get(ModelRun, run_id)
         assert run.status == "failed", log.read_text()
-        assert run.error.startswith("RobynNotInstalled: Robyn (R) cannot run on this worker: "
+        assert run.error.startswith("Robyn (R) cannot run on this worker: "
                                     "the R package 'Robyn' is not installed")
         assert run.finished_at is not None
         assert run.channels is None and run.metrics is None
