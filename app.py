@@ -18,6 +18,7 @@ from ui import auth
 from ui.context import client_picker
 from ui.db import db, ensure_database
 from ui.layout import style_the_app
+from ui.links import page_link
 
 ROOT = Path(__file__).resolve().parent
 FAVICON = ROOT / "static" / "favicon.png"  # served by the app itself, no font CDN request
@@ -42,6 +43,10 @@ LOGOUT_KEY = "kiri_logout"
 ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Agency")
 HOME_PAGE = "pages/home.py"
 PRESENTATION_PAGE = "pages/presentation.py"
+#: The pages a viewer of the selected client uses, read-only; the analysts' other pages are
+#: hidden from them, a stand-in at each address (:func:`for_analysts`).
+VIEWER_PAGES = (HOME_PAGE, "pages/results.py", "pages/planner.py", PRESENTATION_PAGE,
+                ACCOUNT_PAGE[0])
 
 
 def app_pages(is_admin: bool) -> list[tuple[str, str, str, str]]:
@@ -55,15 +60,29 @@ def address(path: str) -> str:
     return Path(path).stem
 
 
-def navigation(is_admin: bool, default: str = HOME_PAGE) -> dict[str, list[st.Page]]:
-    """Pages by section; ``default`` opens first (presentation mode for viewers)."""
+def navigation(is_admin: bool, default: str = HOME_PAGE,
+               viewer_of: str | None = None) -> dict[str, list[st.Page]]:
+    """Pages by section; ``default`` opens first (presentation mode for viewers). For a
+    viewer of the client named ``viewer_of`` only :data:`VIEWER_PAGES` are listed: a typed
+    address of another page shows :func:`for_analysts` in its place."""
     sections: dict[str, list[st.Page]] = {}
     for path, title, icon, section in app_pages(is_admin):
-        page = st.Page(path, title=title, icon=icon, url_path=address(path),
-                       default=path == default,
-                       visibility="hidden" if path == ACCOUNT_PAGE[0] else "visible")
+        analysts_only = viewer_of is not None and path not in VIEWER_PAGES
+        page = st.Page(partial(for_analysts, title, viewer_of) if analysts_only else path,
+                       title=title, icon=icon, url_path=address(path), default=path == default,
+                       visibility="hidden" if analysts_only or path == ACCOUNT_PAGE[0]
+                       else "visible")
         sections.setdefault(section, []).append(page)
     return sections
+
+
+def for_analysts(title: str, client_name: str) -> None:
+    """In place of an analyst's page for a viewer of the client: whose page it is, and a
+    way on to the viewer's own first page."""
+    st.title(title)
+    st.info(f"{title} is a page for the analysts of {client_name}. As a viewer you see its "
+            "results on the pages in the sidebar.")
+    page_link(PRESENTATION_PAGE, "Open the Presentation")
 
 
 def stand_ins(stand_in: str | Callable[[], None]) -> list[st.Page]:
@@ -115,7 +134,7 @@ def open_app(session: Session, user: User) -> st.Page:
     client = client_picker(session, user)
     is_viewer = client is not None and client_role(session, user, client.id) == "viewer"
     default = PRESENTATION_PAGE if is_viewer else HOME_PAGE
-    page = st.navigation(navigation(user.is_admin, default))
+    page = st.navigation(navigation(user.is_admin, default, client.name if is_viewer else None))
     if auth.own_password_just_chosen():
         st.switch_page(default)
     return page

@@ -860,7 +860,7 @@ def compare_runs(results: dict[str, dict], currency: str = "SEK",
     labels = list(results)
     title, number = COMPARED_MEASURES[measure]
     tooltip = ["run", "channel", alt.Tooltip("value:Q", format=number, title=title),
-               alt.Tooltip("interval:N", title="90 % interval")]
+               alt.Tooltip("interval:N", title=fmt.interval_name(currency))]
     first, second = labels
     slots = [f"{first} interval", first, second, f"{second} interval"]
     slot = alt.Scale(domain=slots)

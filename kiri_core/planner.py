@@ -654,11 +654,13 @@ class Metric:
     delta: str | None = None
     delta_color: str = "normal"  # "off": a change that is neither good nor bad
     delta_description: str | None = None
+    help: str | None = None
 
 
-def _metric(label: str, value: str, change: str | None, color: str, against: str) -> Metric:
+def _metric(label: str, value: str, change: str | None, color: str, against: str,
+            help_text: str | None = None) -> Metric:
     changed = content.delta(change) if change is not None else None
-    return Metric(label, value, changed, color, against if changed else None)
+    return Metric(label, value, changed, color, against if changed else None, help_text)
 
 
 def _roas_change(now: float | None, new: float | None, currency: str) -> str | None:
@@ -668,12 +670,13 @@ def _roas_change(now: float | None, new: float | None, currency: str) -> str | N
     return None if change is None else fmt.roas(change, currency)
 
 
-def plan_metrics(plan: dict, currency: str) -> list[Metric]:
+def plan_metrics(plan: dict, currency: str, result: dict | None = None) -> list[Metric]:
     """Budget over the plan's horizon, expected effect and incremental ROAS (CPA) of a plan,
     each against today: three tiles, as the what-if's, that keep to one row at 1024 px with
     long figures (a horizon tile wrapped onto a line of its own; the budget's label says it).
     A revenue plan's budget also says its net (:func:`kiri_core.report.content.net_change`,
-    as the client's plans table shows it): a fourth tile would not fit on the row."""
+    as the client's plans table shows it): a fourth tile would not fit on the row. Given the
+    run's ``result``, the return's help names the period's figure (:func:`_efficiency_metric`)."""
     t = plan["totals"]
     conversion = is_conversion_plan(plan)
     net = "" if conversion else f", net {content.net_change(plan, currency)}"
@@ -685,14 +688,17 @@ def plan_metrics(plan: dict, currency: str) -> list[Metric]:
         _metric(f"{content.plan_outcome(plan).capitalize()} added by media",
                 content.plan_effect(plan, t["optimized_response"], currency),
                 fmt.signed_percent(t["uplift"], currency), "normal", "on today's"),
-        _efficiency_metric(t["current_roas"], t["optimized_roas"], conversion, currency),
+        _efficiency_metric(t["current_roas"], t["optimized_roas"], conversion, currency,
+                           content.period_efficiency(result, plan["model_id"], currency)
+                           if result else None),
     ]
 
 
 def _efficiency_metric(now: float | None, new: float | None, conversion: bool,
-                       currency: str) -> Metric:
+                       currency: str, period: tuple[str, str] | None = None) -> Metric:
     """Incremental ROAS, or CPA (lower is better) on a conversion model, from today's
-    (``now`` and ``new`` are effects per unit spent)."""
+    (``now`` and ``new`` are effects per unit spent), its help saying what it counts against
+    the ``period``'s figure (:func:`kiri_core.report.content.incremental_help`)."""
     shown = [fmt.efficiency(roas, conversion, currency) for roas in (now, new)]
     if not conversion:
         change, color = _roas_change(now, new, currency), "normal"
@@ -700,13 +706,15 @@ def _efficiency_metric(now: float | None, new: float | None, conversion: bool,
         change, color = (fmt.money(fmt.shown_difference(1 / now, 1 / new, 2), currency, 2)
                          if now and new else None), "inverse"  # as fmt.efficiency shows them
     return _metric(content.incremental_measure(conversion), shown[1], change, color,
-                   f"from {shown[0]}")
+                   f"from {shown[0]}", content.incremental_help(conversion, period))
 
 
-def what_if_metrics(result: dict, now: dict, new: dict, currency: str) -> list[Metric]:
+def what_if_metrics(result: dict, now: dict, new: dict, currency: str,
+                    model_id: str | None = None) -> list[Metric]:
     """Weekly spend, expected revenue (conversions) and incremental ROAS (CPA) of a what-if
-    on ``result``'s model, each against today (``now`` and ``new`` as
-    :func:`kiri_core.results.expected_response` gives them)."""
+    on ``result``'s model ``model_id``, each against today (``now`` and ``new`` as
+    :func:`kiri_core.results.expected_response` gives them); without ``model_id`` the
+    return's help names no period figure."""
     return [
         _metric("Weekly spend", fmt.money(new["spend"], currency),
                 content.amount_change(now["spend"], new["spend"], currency), "off", "on today's"),
@@ -714,7 +722,9 @@ def what_if_metrics(result: dict, now: dict, new: dict, currency: str) -> list[M
                 content.amount(result, new["response"], currency),
                 content.amount_change(now["response"], new["response"], currency, 1),
                 "normal", "on today's"),
-        _efficiency_metric(now["roas"], new["roas"], is_conversion(result), currency),
+        _efficiency_metric(now["roas"], new["roas"], is_conversion(result), currency,
+                           content.period_efficiency(result, model_id, currency)
+                           if model_id else None),
     ]
 
 

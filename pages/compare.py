@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import charts
+from kiri_core import formatting as fmt
 from kiri_core.db.models import ModelRun
 from kiri_core.report import comparison, content
 from kiri_core.results import is_conversion, showing
@@ -90,9 +91,9 @@ with db() as session:
     for measure, title in content.comparison_measures(first):
         st.subheader(title)
         columns, rows = comparison.channel_table(results, measure, currency)
-        table(rows, columns, {**workspace.channel_help(first),
-                              **comparison.column_helps(measure)})
-        if note := comparison.within_note(rows, measure, first):
+        table(rows, columns, {**workspace.channel_help(first, currency),
+                              **comparison.column_helps(measure, currency)})
+        if note := comparison.within_note(rows, measure, first, currency):
             st.caption(note)
         workspace.chart(charts.compare_runs(results, currency, measure))
-        st.caption("Thin lines: each run's 90 % interval, where it has one.")
+        st.caption(f"Thin lines: each run's {fmt.interval_name(currency)}, where it has one.")

@@ -19,7 +19,8 @@ def next_step(overview, role: str) -> None:
     """Without a finished model: where to go next, with a link there."""
     if overview.runs:
         st.info("No finished model yet: no run of this client has succeeded so far.")
-        page_link("pages/runs.py", "See the runs")
+        if role == "analyst":  # a viewer has no Runs page: the runs are listed below
+            page_link("pages/runs.py", "See the runs")
     elif role != "analyst":
         st.info("No finished model yet: an analyst of this client has not started a run.")
     elif not overview.datasets:

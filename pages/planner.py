@@ -30,7 +30,7 @@ def metrics(numbers: list[planner.Metric]) -> None:
     never cut, beyond that)."""
     row = st.container(horizontal=True, gap=TILE_GAP)
     for m in numbers:
-        row.metric(m.label, m.value, m.delta, m.delta_color,
+        row.metric(m.label, m.value, m.delta, m.delta_color, help=m.help,
                    delta_description=m.delta_description, width="content")
 
 
@@ -38,8 +38,8 @@ def show_plan(plan: dict, result: dict, currency: str, settings: dict | None) ->
     """A plan's tiles and sentences, its table with a note on a channel its Max holds back
     (:func:`kiri_core.planner.held_below_return`, in the units of the limits its
     ``settings`` were typed in), its chart and its warnings."""
-    metrics(planner.plan_metrics(plan, currency))
-    st.markdown(fmt.unbreakable_numbers(content.effect_sentences(plan, currency, result)))
+    metrics(planner.plan_metrics(plan, currency, result))
+    st.markdown(fmt.unbreakable_numbers(content.plan_sentences(plan, currency, result)))
     plans.plan_table(plan, currency, limits=True)
     as_spend = (settings or {}).get("limits") == "spend"
     if held := planner.held_below_return(plan, currency, result, as_spend):
@@ -67,7 +67,7 @@ def what_if(result: dict, model_id: str, currency: str) -> None:
             key=f"whatif_{model_id}_{column}")
     now = expected_response(result, model_id, {c: channels[c]["mean_spend"] for c in spend})
     metrics(planner.what_if_metrics(result, now, expected_response(result, model_id, spend),
-                                    currency))
+                                    currency, model_id))
     if beyond := planner.beyond_data(result, model_id, spend, currency):
         st.caption(f":material/warning: {beyond}")
     st.caption(content.what_if_note(is_conversion(result)))

@@ -1,7 +1,7 @@
 """Presentation mode: the run's story for a client meeting, of the model chosen on Results, with
 its saved budget plans compared and picked one at a time; a clean view hides the sidebar and
 every control but that pick. The story is worded for the client in both views; the run bar
-above it (:mod:`ui.presenting`) warns the presenter of what the client is told otherwise."""
+above it (:mod:`ui.presenting`) warns an analyst of what the client is told otherwise."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ui.links import page_link
 with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
-    run, clean_view = presenting.presentation_run(session, user, client)
+    run, clean_view = presenting.presentation_run(session, user, client, role)
     result = workspace.result_of(session, user, run.id)
     model_id, currency = workspace.selected_model(result, run), client.currency
     window = result["window"]
@@ -48,7 +48,7 @@ with db() as session:
         st.subheader("Share of spend and effect")
         workspace.chart(charts.spend_vs_effect(result, model_id, currency))
     with right:
-        title, caption = content.intervals_chart_text(result)
+        title, caption = content.intervals_chart_text(result, currency)
         st.subheader(title)
         workspace.chart(charts.roas_intervals(result, model_id, currency))
         st.caption(caption)

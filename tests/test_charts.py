@@ -529,6 +529,12 @@ def test_compare_runs_gives_each_runs_90_percent_interval(measure, fit: Fitted) 
             assert row["interval"].endswith(" or more")
 
 
+def test_compare_runs_names_the_interval_in_the_client_s_percent_style(fit: Fitted) -> None:
+    """The usability audit: a EUR client's tooltip said "90 % interval" beside "11%"."""
+    spec = str(charts.compare_runs(compared_pair(fit, "roas"), "EUR").to_dict())
+    assert "'title': '90% interval'" in spec and "90 %" not in spec
+
+
 def test_compare_runs_draws_each_interval_beside_its_own_bar(fit: Fitted) -> None:
     """A whisker of its run's color, not hidden by either bar, nearer its own bar than the
     other run's, and inside the plot."""

@@ -89,6 +89,26 @@ def test_a_conversion_plan_shows_its_incremental_cpa_lower_is_better() -> None:
     assert cpa.delta_description == f"from {today}"
 
 
+def test_the_plan_s_return_tile_says_its_basis_and_the_period_s_figure() -> None:
+    """The usability audit: Home said "Media CPA 1 121,32 kr", the planner "Cost per added
+    conversion 1 861,22 kr" at today's spend, with no word on why: the tile's help says it
+    counts only the week of the spend and names the period's figure (the what-if's too)."""
+    result = {**fitted_run().result, "dep_var_type": "conversion"}
+    label, value = content.period_efficiency(result, result["model_id"], "SEK")
+    assert label == "Media CPA"
+    spend, contribution = content.paid_totals(result, result["model_id"])
+    assert value == fmt.money(spend / contribution, "SEK", 2)
+    plan = plan_for(result=result)
+    expected = ("Cost per added conversion counts only the week of the spend. The period's "
+                f"Media CPA on Home and the Presentation ({value}) also counts what the spend "
+                "brings in the weeks after.")
+    assert planner.plan_metrics(plan, "SEK", result)[2].help == expected
+    now = expected_response(result, result["model_id"], {
+        c: ch["mean_spend"] for c, ch in result["channels"].items()})
+    assert planner.what_if_metrics(result, now, now, "SEK", result["model_id"])[2].help == expected
+    assert planner.plan_metrics(plan, "SEK")[2].help == expected.split(" The period")[0]
+
+
 def test_a_viewer_cannot_save_or_delete(session, ws, plan) -> None:
     with pytest.raises(AccessDenied, match="needs the analyst role"):
         planner.save_scenario(session, ws.viewer, ws.run.id, "Mine", plan)

@@ -16,16 +16,18 @@ CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapse
               "{display: none !important;}</style>")
 
 
-def presentation_run(session: Session, user: User, client: Client) -> tuple[ModelRun, bool]:
+def presentation_run(session: Session, user: User, client: Client,
+                     role: str) -> tuple[ModelRun, bool]:
     """The presented run and whether the clean view is on.
 
     Normally the run is picked in a bar above the story, beside a button to the clean view;
-    the bar is the analyst's and names the model by its id (the story names it in words,
-    :func:`kiri_core.report.content.model_in_words`), and warns the presenter of what the
-    client is told otherwise (:func:`kiri_core.report.content.before_presenting`); the story
-    below reads the same in both views. The clean view hides the sidebar and
-    the toolbar (the run picker goes with them, the session's run stays) and offers one
-    button back.
+    the bar names the model by its id (the story names it in words,
+    :func:`kiri_core.report.content.model_in_words`) and warns an analyst of what the client
+    is told otherwise (:func:`kiri_core.report.content.before_presenting`). A viewer, who
+    can neither choose the model nor start a run, is given neither warning nor the analyst's
+    to-do (:func:`bar_caption`): the story below tells them what it tells the client, and
+    reads the same in both views. The clean view hides the sidebar and the toolbar (the run
+    picker goes with them, the session's run stays) and offers one button back.
     """
     if st.session_state.get(PRESENTING):
         st.html(CLEAN_VIEW)
@@ -39,14 +41,24 @@ def presentation_run(session: Session, user: User, client: Client) -> tuple[Mode
         with picker:
             run = finished_run(session, user, client)
             result = result_of(session, user, run.id)
-            st.caption(model_caption(result, run, client.currency, viewer_zone()))
+            st.caption(bar_caption(result, run, client.currency, role))
         action.button("Present", icon=":material/fullscreen:", width="stretch",
                       on_click=_set_presenting, args=(True,),
                       help="Hide the menu and the sidebar for a client meeting.")
-        notes = content.before_presenting(result, selected_model(result, run), client.currency)
+        notes = (content.before_presenting(result, selected_model(result, run), client.currency)
+                 if role == "analyst" else [])
         if warning := content.presenter_warning(notes):
             st.warning(warning, icon=":material/co_present:")
     return run, False
+
+
+def bar_caption(result: dict, run: ModelRun, currency: str, role: str) -> str:
+    """The model and who set it (:func:`ui.workspace.model_caption`); for a viewer of a run
+    whose model nobody has set, the model alone, without the analyst's "the model is chosen
+    on the Results page"."""
+    if role == "analyst" or run.chosen_by is not None:
+        return model_caption(result, run, currency, viewer_zone())
+    return content.model_statement(result, selected_model(result, run))
 
 
 def _set_presenting(on: bool) -> None:

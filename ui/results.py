@@ -28,7 +28,7 @@ def truth_table(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
             "Channel": formatting.channel_name(name),
             "ROAS": formatting.roas(c["roas"], currency),
             "True ROAS": formatting.roas(true["roas"], currency),
-            "90 % interval": content.interval(c.get("roas_ci"), False, currency),
+            formatting.interval_name(currency): content.interval(c.get("roas_ci"), False, currency),
             "Truth inside": "yes" if _holds_truth(c, true) else "no",
             "Contribution": formatting.money(c["contribution"], currency),
             "True contribution": formatting.money(true["contribution"], currency),
@@ -36,21 +36,22 @@ def truth_table(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
     return pd.DataFrame(rows)
 
 
-def truth_note(channels: dict[str, dict[str, Any]], truth: dict[str, Any]) -> str:
+def truth_note(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
+               currency: str = "SEK") -> str:
     """How many intervals hold the true ROAS, and what more misses than one in ten mean."""
     known = list(_with_truth(channels, truth))
     held = sum(_holds_truth(c, truth["channels"][name]) for name, c in known)
-    return (f"The 90 % interval holds the true ROAS for {held} of {len(known)} channels. "
-            "It should miss about one channel in ten; more misses mean the data cannot tell "
-            "these channels apart well enough, so check such figures against a lift test "
-            "before moving budget.")
+    return (f"The {formatting.interval_name(currency)} holds the true ROAS for {held} of "
+            f"{len(known)} channels. It should miss about one channel in ten; more misses "
+            "mean the data cannot tell these channels apart well enough, so check such "
+            "figures against a lift test before moving budget.")
 
 
 def truth_section(channels: dict[str, dict[str, Any]], truth: dict[str, Any],
                   currency: str) -> None:
     """:func:`truth_table` with :func:`truth_note` under it."""
     st.dataframe(truth_table(channels, truth, currency), hide_index=True, width="stretch")
-    st.caption(truth_note(channels, truth))
+    st.caption(truth_note(channels, truth, currency))
 
 
 def _with_truth(channels: dict[str, dict[str, Any]], truth: dict[str, Any]

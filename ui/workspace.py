@@ -15,6 +15,7 @@ from kiri_core.db.models import Client, ModelRun, User
 from kiri_core.report import content
 from kiri_core.results import is_conversion, measure_name, model_label, recommendation_reason
 from kiri_core.services import runs
+from kiri_core.services.access import client_role
 from ui import state
 from ui.context import viewer_zone
 from ui.errors import user_errors
@@ -34,19 +35,19 @@ MADE_KEY = "workspace_model_made_{run_id}"  # the model the button just made the
 SPEND_TABLE = ("Channel", "Spend", "Spend share", "Contribution", "Effect share")
 
 
-def channel_table_layout(result: dict) -> dict[str, tuple[str, ...]]:
+def channel_table_layout(result: dict, currency: str = "SEK") -> dict[str, tuple[str, ...]]:
     """Title and columns of the two channel tables: spend and effect, then the return
     (ROAS, or cost per conversion for a conversion model)."""
     conversion = is_conversion(result)
     measure = measure_name(conversion)
     return {"Spend and effect": SPEND_TABLE,
             "Cost per conversion" if conversion else "Return on spend":
-                ("Channel", measure, "90 % interval", f"Marginal {measure}")}
+                ("Channel", measure, fmt.interval_name(currency), f"Marginal {measure}")}
 
 
-def channel_help(result: dict) -> dict[str, str]:
+def channel_help(result: dict, currency: str = "SEK") -> dict[str, str]:
     """The channel tables' help texts, by heading."""
-    meanings = content.channel_meanings(is_conversion(result))
+    meanings = content.channel_meanings(is_conversion(result), currency)
     return {"Effect share": "Share of the paid-media effect.",
             **{c: f"{m[:1].upper()}{m[1:]}." for c, m in meanings.items()}}
 
@@ -62,7 +63,8 @@ def finished_run(session: Session, user: User, client: Client, key: str = "run",
     done = runs.finished_runs(session, user, client.id)
     if not done:
         st.info("This client has no finished run yet.")
-        page_link("pages/runs.py", "Open the Runs page")
+        if client_role(session, user, client.id) == "analyst":  # a viewer has no Runs page
+            page_link("pages/runs.py", "Open the Runs page")
         st.stop()
     by_id = {r.id: r for r in done}
     ids = list(by_id)
@@ -274,10 +276,10 @@ def channel_tables(result: dict, model_id: str, currency: str) -> None:
     """The channel table as two tables, spend and effect beside return, side by side when
     there is room and one below the other on a narrow screen."""
     frame = pd.DataFrame(content.channel_rows(result, model_id, currency),
-                         columns=list(content.channel_columns(result)))
-    helps = channel_help(result)
+                         columns=list(content.channel_columns(result, currency)))
+    helps = channel_help(result, currency)
     with st.container(horizontal=True, gap="medium"):
-        for title, columns in channel_table_layout(result).items():
+        for title, columns in channel_table_layout(result, currency).items():
             with st.container(width="content", gap="small"):
                 st.markdown(f"**{title}**")
                 st.dataframe(frame[list(columns)], hide_index=True, width="content",
@@ -293,7 +295,7 @@ def chart(figure: Any) -> None:
 def model_chart(result: dict, name: str, model_id: str, currency: str) -> None:
     """The model's chart ``charts.<name>`` under its title and over its caption, in the PDF's
     words (:func:`kiri_core.report.content.chart_text`)."""
-    title, caption = content.chart_text(result, name, model_id)
+    title, caption = content.chart_text(result, name, model_id, currency)
     st.markdown(f"**{title}**")
     chart(getattr(charts, name)(result, model_id, currency))
     st.caption(caption)

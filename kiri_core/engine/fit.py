@@ -309,6 +309,7 @@ def model_set(
         search.nrmse[chosen], search.decomp_rssd[chosen], None if mape is None else mape[chosen]
     )
     winners = cluster_winners(labels, scores)
+    conversion = config["dep_var_type"] == "conversion"
     pick = choose(
         config["selection"],
         fits,
@@ -317,9 +318,9 @@ def model_set(
         np.where(winners, scores, np.inf),
         labels,
         roas,
+        conversion,
     )
     intervals = _intervals(problem, space, search, config, fits, roas, labels, pick)
-    conversion = config["dep_var_type"] == "conversion"
     models = []
     for k, i in enumerate(chosen):
         doc = model_document(problem, fits[k], hps[k], conversion)

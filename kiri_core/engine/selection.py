@@ -70,11 +70,13 @@ def choose(
     error_score: np.ndarray,
     clusters: np.ndarray,
     roas: np.ndarray,
+    conversion: bool = False,
 ) -> Choice:
     """Pick the recommended model among the Pareto ``candidates`` by ``rule``.
 
     ``error_score`` (infinite for non-winners) and ``clusters`` are Robyn's; ``roas`` holds
-    the candidates' paid-channel ROAS (``candidates x channels``).
+    the candidates' paid-channel ROAS (``candidates x channels``); ``conversion``: the reason
+    speaks of cost per conversion rather than return.
     """
     n = len(candidates)
     if rule == "robyn":
@@ -102,12 +104,13 @@ def choose(
     score = min_max(errors) + RSSD_WEIGHT * min_max(rssd)
     good = np.flatnonzero(score <= np.quantile(score, GOOD_SHARE))
     best = int(good[nearest_to_mean(roas[good])])
+    figure = "cost per conversion" if conversion else "return"
     return Choice(
         best,
         good,
         f"Chosen because it predicts well the weeks it was not fitted on: of the {n} "
         f"candidate models, the {len(good)} best on held-back weeks were kept, and this "
-        f"one's return per channel is the most typical of those {len(good)}. (Its error on "
+        f"one's {figure} per channel is the most typical of those {len(good)}. (Its error on "
         f"held-back weeks is {errors[best]:.3f} of the data's range, against "
         f"{candidates[best].nrmse:.3f} (NRMSE) on the weeks it was fitted on; how close its "
         "effect shares are to the spend shares only breaks near-ties.)",

@@ -124,8 +124,9 @@ def _summary(pdf: ReportPDF, result: dict, model_id: str, currency: str,
 
 def _channels(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
     pdf.section("Channel performance", "Results")
-    pdf.paragraph(content.channel_table_note(result), size=9, color=MUTED)
-    pdf.table(content.channel_columns(result), content.channel_rows(result, model_id, currency),
+    pdf.paragraph(content.channel_table_note(result, currency), size=9, color=MUTED)
+    pdf.table(content.channel_columns(result, currency),
+              content.channel_rows(result, model_id, currency),
               widths=(20, 22, 15, 22, 15, 11, 17, 20))
     _chart(pdf, charts.spend_vs_effect(result, model_id, currency),
            *content.chart_text(result, "spend_vs_effect"))
@@ -146,7 +147,7 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
            "Diminishing returns per channel",
            content.curves_caption(result, scenarios[0]["name"] if scenarios else None))
     _chart(pdf, charts.roas_intervals(result, model_id, currency),
-           *content.chart_text(result, "roas_intervals"))
+           *content.chart_text(result, "roas_intervals", currency=currency))
     _chart(pdf, charts.adstock_decay(result, model_id, currency),
            *content.chart_text(result, "adstock_decay"))
     _chart(pdf, charts.immediate_vs_carryover(result, model_id, currency),

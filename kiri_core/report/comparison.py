@@ -156,29 +156,31 @@ def channel_table(results: Mapping[str, dict], measure: str,
     a row a run (:func:`run_rows`)."""
     conversion = is_conversion(next(iter(results.values())))
     label = "Contribution" if measure == "contribution" else measure_name(conversion)
-    return (["Channel", "Run", label, "90 % interval", "Difference"],
+    return (["Channel", "Run", label, fmt.interval_name(currency), "Difference"],
             run_rows(results, measure, currency))
 
 
-def column_helps(measure: str) -> dict[str, str]:
+def column_helps(measure: str, currency: str = "SEK") -> dict[str, str]:
     """The help texts of the table of ``measure`` besides the channel table's: its
     Difference, and of contribution its 90 % interval."""
-    helps = {"Difference": difference_help(measure)}
+    interval = fmt.interval_name(currency)
+    helps = {"Difference": difference_help(measure, currency)}
     if measure == "contribution":
-        helps["90 % interval"] = ("The 90 % interval of the return per unit spent, times "
-                                  "the channel's spend in the run.")
+        helps[interval] = (f"The {interval} of the return per unit spent, times the "
+                           "channel's spend in the run.")
     return helps
 
 
-def difference_help(measure: str) -> str:
+def difference_help(measure: str, currency: str = "SEK") -> str:
     """The help text of a Difference column of ``measure``."""
     source = (" (each the interval of the return per unit spent, times the spend)"
               if measure == "contribution" else "")
     return (f"Compared run minus baseline run; \u201c{WITHIN}\u201d when both runs' figures "
-            f"lie inside both runs' 90 % intervals{source}.")
+            f"lie inside both runs' {fmt.interval_name(currency)}s{source}.")
 
 
-def within_note(rows: list[list[str]], measure: str, result: dict) -> str | None:
+def within_note(rows: list[list[str]], measure: str, result: dict,
+                currency: str = "SEK") -> str | None:
     """What "within the intervals" means, under a table of ``measure`` (``"roas"``,
     ``"cpa"`` or ``"contribution"``) whose rows say it; None when none does."""
     if not any(row[-1].endswith(f"({WITHIN})") for row in rows):
@@ -186,8 +188,8 @@ def within_note(rows: list[list[str]], measure: str, result: dict) -> str | None
     figures = {"roas": "ROAS", "cpa": "CPA"}.get(
         measure, "conversions" if is_conversion(result) else "contributions")
     return (f"\u201c{WITHIN.capitalize()}\u201d: the two runs' {figures} both lie inside both "
-            "runs' 90 % intervals, so the difference can be the search's noise (another seed "
-            "finds other models) rather than a change in what the data says.")
+            f"runs' {fmt.interval_name(currency)}s, so the difference can be the search's "
+            "noise (another seed finds other models) rather than a change in what the data says.")
 
 
 def _judged(difference: str, higher_is_better: bool) -> str:

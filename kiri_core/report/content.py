@@ -406,7 +406,8 @@ def _channel_finding(ranked: Sequence[tuple[str, dict]], best: bool, conversion:
     if other is None:
         return head
     better = "costs less per conversion" if conversion else "returns more"
-    return (f"{head} The 90 % intervals of {name} and {other} overlap, so the data cannot say "
+    return (f"{head} The {fmt.interval_name(currency)}s of {name} and {other} overlap, so the "
+            "data cannot say "
             f"for sure which of the two {better}.")
 
 
@@ -440,6 +441,9 @@ def _channel_return(roas: float, best: bool, conversion: bool, currency: str,
 #: On what a finding's next unit counts: the channel table's marginal figure counts the
 #: weeks after the spend too, unlike a plan's (:func:`marginal_basis_note`).
 LATER_WEEKS = "counting what {it} brings in the weeks after"
+#: On what a plan counts, unlike the channels' figures of the period (:func:`marginal_basis_note`,
+#: :func:`plan_rank_note`).
+PLAN_WEEK = "counts only the week of the spend"
 
 
 def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -> str:
@@ -478,6 +482,48 @@ def effect_sentences(plan: dict, currency: str, result: dict | None = None) -> s
     effect = effect_summary(plan, currency, result)
     cost = extra_budget_note(plan, currency)
     return f"{effect[0].upper()}{effect[1:]}." + (f" {cost}" if cost else "")
+
+
+def plan_sentences(plan: dict, currency: str, result: dict | None = None) -> str:
+    """:func:`effect_sentences` and, given the run's ``result``, :func:`plan_rank_note` when
+    it applies: a plan's words under its tiles in the planner and in its summary
+    (Presentation and PDF)."""
+    rank = plan_rank_note(plan, currency, result) if result else None
+    return effect_sentences(plan, currency, result) + (f" {rank}" if rank else "")
+
+
+def plan_rank_note(plan: dict, currency: str, result: dict) -> str | None:
+    """Why a plan raises a channel whose ROAS (CPA) over the period ranks below that of a
+    channel it cuts, naming the raised one of lowest and the cut one of highest return: a
+    plan :data:`PLAN_WEEK`, so more of the raised one's effect in that week, or else its
+    next unit adding more there, outranks the period's average. None when no such pair is
+    moved by the plan's returns (a channel held at a limit is not, :func:`held_marks`)."""
+    channels = model_by_id(result, plan["model_id"])["channels"]
+    held = held_marks(plan, True)
+    moved: dict[str, list[str]] = {"+": [], "-": []}
+    for column, ch in plan["channels"].items():
+        change = delta(amount_change(ch["current_spend"], ch["optimized_spend"], currency))
+        if change and not held[column] and column in channels:
+            moved[change[0]].append(column)
+    if not moved["+"] or not moved["-"]:
+        return None
+    raised = min(moved["+"], key=lambda column: channels[column]["roas"])
+    cut = max(moved["-"], key=lambda column: channels[column]["roas"])
+    low, high = channels[raised]["roas"], channels[cut]["roas"]
+    if high <= low:
+        return None
+    conversion = is_conversion_plan(plan)
+    up, down = fmt.channel_name(raised), fmt.channel_name(cut)
+    figure = ("cost per conversion over the period is lower" if conversion
+              else "return over the period is higher")
+    if channels[raised]["immediate_share"] > channels[cut]["immediate_share"]:
+        why = f"more of {up}'s effect comes in that week"
+    else:
+        why = (f"in that week {down}'s next {per_unit_name(currency)} adds less than {up}'s "
+               "at today's spend")
+    return (f"The plan moves money to {up} from {down} although {down}'s {figure} "
+            f"({fmt.efficiency(high, conversion, currency)} against "
+            f"{fmt.efficiency(low, conversion, currency)}): a plan {PLAN_WEEK}, and {why}.")
 
 
 def budget_change(plan: dict, currency: str) -> str | None:
@@ -540,32 +586,34 @@ def _plan_in_brief(scenario: dict, currency: str, result: dict) -> str:
             f"{'; the extra spend brings in less than it costs' if loss else ''})")
 
 
-def interval_meaning(conversion: bool) -> str:
+def interval_meaning(conversion: bool, currency: str = "SEK") -> str:
     """What a ROAS (CPA) interval is, in one sentence for the client (app and PDF)."""
-    return (f"the 90 % interval is where the {measure_name(conversion)} of the models that fit "
+    return (f"the {fmt.interval_name(currency)} is where the {measure_name(conversion)} of the "
+            "models that fit "
             "the data about as well lie; it shows how sure the data is, and the true "
             f"{measure_name(conversion)} can still lie outside it")
 
 
-def channel_meanings(conversion: bool) -> dict[str, str]:
+def channel_meanings(conversion: bool, currency: str = "SEK") -> dict[str, str]:
     """What the channel table's return columns mean, by heading (the app's help texts)."""
+    interval_help = {fmt.interval_name(currency): interval_meaning(conversion, currency)}
     if conversion:
         return {"CPA": "the cost per conversion over the period",
                 "Marginal CPA": "the cost of the next conversion at today's spend",
-                "90 % interval": interval_meaning(True)}
+                **interval_help}
     return {"ROAS": "the return per unit spent over the period",
             "Marginal ROAS": "the return of the next unit spent at today's spend",
-            "90 % interval": interval_meaning(False)}
+            **interval_help}
 
 
-def channel_table_note(result: dict) -> str:
+def channel_table_note(result: dict, currency: str = "SEK") -> str:
     """The note above the PDF's channel table: what its columns mean, and why a budget plan
     can rank the channels otherwise (:func:`marginal_basis_note`)."""
     measure = measure_name(is_conversion(result))
-    meanings = channel_meanings(is_conversion(result))
+    meanings = channel_meanings(is_conversion(result), currency)
     return (f"Spend and modelled {outcome(result)} per paid channel over the period. "
             f"{measure} is {meanings[measure]}; marginal {measure} is "
-            f"{meanings[f'Marginal {measure}']}; {meanings['90 % interval']}. "
+            f"{meanings[f'Marginal {measure}']}; {meanings[fmt.interval_name(currency)]}. "
             f"{marginal_basis_note(is_conversion(result))}")
 
 
@@ -577,8 +625,8 @@ def marginal_basis_note(conversion: bool) -> str:
     (Robyn's allocator, :mod:`kiri_core.engine.allocator`)."""
     return (f"Marginal {measure_name(conversion)} also counts what the next unit brings in "
             f"the weeks after its spend; a budget plan's "
-            f"{in_sentence(plan_marginal_measure(conversion))} counts only the week of the "
-            "spend, so a channel whose effect comes later ranks lower in a plan.")
+            f"{in_sentence(plan_marginal_measure(conversion))} {PLAN_WEEK}, so a channel "
+            "whose effect comes later ranks lower in a plan.")
 
 
 def curves_caption(result: dict, plan_name: str | None) -> str:
@@ -631,13 +679,14 @@ CHART_TEXT = {
 }
 
 
-def chart_text(result: dict, chart: str, model_id: str | None = None) -> tuple[str, str]:
+def chart_text(result: dict, chart: str, model_id: str | None = None,
+               currency: str = "SEK") -> tuple[str, str]:
     """Title and caption of the chart built by ``charts.<chart>`` for the model ``model_id``
     (default: the recommended one); the app and the PDF show the same. The intervals chart's
     follow the model's outcome, the residuals' caption says what a trend in them means
     (:func:`residual_caption`)."""
     if chart == "roas_intervals":
-        return intervals_chart_text(result)
+        return intervals_chart_text(result, currency)
     title, caption = CHART_TEXT[chart]
     if chart == "fitted_vs_residual":
         caption = residual_caption(result, model_id or result["model_id"]) or caption
@@ -675,22 +724,24 @@ def residual_caption(result: dict, model_id: str) -> str | None:
             "figures swing more than the weeks really did.")
 
 
-def intervals_chart_text(result: dict) -> tuple[str, str]:
+def intervals_chart_text(result: dict, currency: str = "SEK") -> tuple[str, str]:
     """Title and caption of :func:`kiri_core.charts.roas_intervals`: ROAS and break-even, or
     a conversion model's cost per conversion."""
+    bars = f"bars: the {fmt.interval_name(currency)}"
     if is_conversion(result):
         return ("CPA and its uncertainty",
-                "Dots: estimated cost per conversion; bars: the 90 % interval, to the chart's "
-                "edge where it has no upper bound.")
+                f"Dots: estimated cost per conversion; {bars}, to the chart's edge where it "
+                "has no upper bound.")
     return ("ROAS and its uncertainty",
-            "Dots: estimated ROAS; bars: the 90 % interval; the dashed line marks break-even.")
+            f"Dots: estimated ROAS; {bars}; the dashed line marks break-even.")
 
 
-def channel_columns(result: dict) -> tuple[str, ...]:
-    """Headers of :func:`channel_rows`: ROAS for revenue models, CPA for conversion models."""
+def channel_columns(result: dict, currency: str = "SEK") -> tuple[str, ...]:
+    """Headers of :func:`channel_rows`: ROAS for revenue models, CPA for conversion models;
+    the interval's percent as the client writes it."""
     measure = measure_name(is_conversion(result))
     return ("Channel", "Spend", "Spend share", "Contribution", "Effect share", measure,
-            f"Marginal {measure}", "90 % interval")
+            f"Marginal {measure}", fmt.interval_name(currency))
 
 
 def channel_rows(result: dict, model_id: str, currency: str) -> list[list[str]]:
@@ -870,6 +921,22 @@ def incremental_measure(conversion: bool) -> str:
     the Presentation page and the PDF): ``"Cost per added conversion"`` for conversion models,
     else ``"Return on the planned spend"``."""
     return "Cost per added conversion" if conversion else "Return on the planned spend"
+
+
+def incremental_help(conversion: bool, period: tuple[str, str] | None = None) -> str:
+    """The planner's help on :func:`incremental_measure`: what it counts, and the period's
+    figure that Home and the Presentation show (``period``, :func:`period_efficiency`)."""
+    head = f"{incremental_measure(conversion)} {PLAN_WEEK}."
+    if period is None:
+        return head
+    label, value = period
+    return (f"{head} The period's {label} on Home and the Presentation ({value}) also counts "
+            "what the spend brings in the weeks after.")
+
+
+def period_efficiency(result: dict, model_id: str, currency: str) -> tuple[str, str]:
+    """:func:`media_efficiency` of the model ``model_id`` over the modelled period."""
+    return media_efficiency(*paid_totals(result, model_id), is_conversion(result), currency)
 
 
 def plan_marginal_measure(conversion: bool) -> str:
@@ -1111,7 +1178,7 @@ def plan_summary(plan: dict, currency: str, result: dict | None = None) -> str:
             f"allocated to {plan_goal(plan, currency)}. Media is expected to add "
             f"{_with_outcome(added, is_conversion_plan(plan))}, against "
             f"{plan_effect(plan, t['current_response'], currency)} with today's spend. "
-            f"{effect_sentences(plan, currency, result)}")
+            f"{plan_sentences(plan, currency, result)}")
 
 
 def maximise_goal(conversion: bool) -> str:
@@ -1276,7 +1343,7 @@ CAN_SAY = (
 CANNOT_SAY = (
     "What it cannot say: the effect of spend far outside the range in the data, of new "
     "channels, or of changes in creative, pricing or competition it has not seen. The "
-    "figures are statistical estimates with uncertainty (see the 90 % intervals) and are "
+    "figures are statistical estimates with uncertainty (see the {interval}s) and are "
     "strongest when confirmed by lift experiments."
 )
 
@@ -1288,7 +1355,7 @@ def method_text(result: dict, currency: str = "SEK") -> list[str]:
                            searched=fmt.number(settings_searched(result), currency),
                            candidates=fmt.number(len(result.get("models", [])), currency),
                            choice=CHOICE.get(selection_rule(result), ""))
-    return [method, CAN_SAY, CANNOT_SAY]
+    return [method, CAN_SAY, CANNOT_SAY.format(interval=fmt.interval_name(currency))]
 
 
 def selection_rule(result: dict) -> str:

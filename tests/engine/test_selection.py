@@ -35,6 +35,10 @@ def test_rules_pick_and_explain(easy_problem, candidates):
     held_back = holdout_error(models[0], y, lambdas[0])
     assert (f"held-back weeks is {held_back:.3f} of the data's range, against "
             f"{models[0].nrmse:.3f} (NRMSE) on the weeks it was fitted on") in holdout.reason
+    assert "one's return per channel is the most typical" in holdout.reason
+    cpa = choose("holdout", models, lambdas, y, scores, clusters, roas, conversion=True)
+    assert "one's cost per conversion per channel is the most typical" in cpa.reason
+    assert "return" not in cpa.reason
     assert choose("nrmse", models, lambdas, y, scores, clusters, roas).index == 0
     robyn = choose("robyn", models, lambdas, y, scores, clusters, roas)
     assert robyn.index == 1 and "Robyn" in robyn.reason

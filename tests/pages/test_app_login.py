@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -150,6 +151,35 @@ def test_viewer_opens_on_presentation_mode_and_analyst_on_home(session, team, op
     assert "no finished run yet" in text_of(viewer)
     assert "no finished run yet" not in text_of(analyst)
     assert analyst.title[0].value.startswith("Acme AB")
+
+
+VIEWER_PAGES = ("pages/home.py", "pages/results.py", "pages/planner.py",
+                "pages/presentation.py", "pages/account.py")
+ANALYST_PAGES = ("pages/data.py", "pages/sources.py", "pages/runs.py", "pages/compare.py",
+                 "pages/parity.py", "pages/clients.py")
+
+
+def test_a_viewer_has_only_the_viewer_s_pages_and_an_analyst_all(session, team, open_page,
+                                                                   text_of):
+    """The audit: a viewer's sidebar listed the analysts' pages (Data, Runs, ...), which
+    opened read-only. The navigation follows the role on the client in the box: the same
+    user, analyst of another client, has them all there. (A typed /data: the e2e test.)"""
+    users.grant_access(session, team.admin, team.viewer.id, team.other_client.id, "analyst")
+    app = open_page("app.py", team.viewer, team.client)
+    assert not app.exception
+    for page in VIEWER_PAGES:
+        app.switch_page(page)
+    for page in ANALYST_PAGES:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page(page)  # no page file at its address: a stand-in
+    app.selectbox(key="client_picker").select(team.other_client.id).run()
+    app.switch_page("pages/data.py").run()
+    assert not app.exception and app.title[0].value.startswith("Data")
+    for user in (team.analyst, team.admin):
+        app = open_page("app.py", user, team.client)
+        for page in (*VIEWER_PAGES, *ANALYST_PAGES):
+            app.switch_page(page)
+    app.switch_page("pages/admin.py")
 
 
 def test_log_out_leaves_nothing_of_the_user_for_the_next_one(session, team, open_page):

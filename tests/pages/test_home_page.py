@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from kiri_core import config
 from kiri_core import formatting as fmt
+from kiri_core.db.models import ModelRun
 from kiri_core.report import content
-from kiri_core.services import auth, clients, datasets
+from kiri_core.services import auth, clients, datasets, runs
 from tests.fitted import PASSWORD, finished_run
 from ui.layout import PAGE_AT_1024
 
@@ -77,6 +78,20 @@ def test_an_analyst_without_runs_gets_a_link_to_the_next_step(session, team, ope
     assert [link.label for link in app.get("page_link")] == ["Load data"]
     datasets.generate_dataset(session, team.analyst, team.client.id, 60, 4)
     assert [link.label for link in app.run().get("page_link")] == ["Start a run"]
+
+
+def test_a_viewer_is_sent_to_no_runs_page(session, team, open_page, text_of):
+    """Runs is the analysts' page (a viewer's navigation holds a stand-in at its address):
+    without a finished run the viewer reads the runs in the table below, no link there."""
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 4)
+    session.add(ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="failed",
+                         config=runs.default_config(dataset), created_by_id=team.analyst.id))
+    session.commit()
+    analyst = open_page("pages/home.py", team.analyst, team.client)
+    assert [link.label for link in analyst.get("page_link")] == ["See the runs"]
+    viewer = open_page("pages/home.py", team.viewer, team.client)
+    assert not viewer.exception and "no run of this client has succeeded" in text_of(viewer)
+    assert not viewer.get("page_link") and len(viewer.dataframe) == 2  # datasets, runs
 
 
 def test_the_latest_finished_run_s_numbers_head_the_home_page(session, team, open_page):

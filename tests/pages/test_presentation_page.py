@@ -48,11 +48,13 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
             in [c.value for c in app.caption])
     weak = content.client_fit_note(result, result["model_id"], "SEK")  # the quick fit's R² 0.31
     steady = content.client_steady_spend_note(result, result["model_id"], "SEK")  # Google's 9 %
-    # the presenter's: 200 x 1 settings, and the fit and the spend with the analyst's advice
-    before = content.before_presenting(result, result["model_id"], "SEK")
-    assert weak and steady and len(before) == 3
-    assert [w.value for w in app.warning] == [content.presenter_warning(before), weak, steady]
-    assert "lift test" in before[1] and "lift test" in before[2]
+    # the analyst's to-dos are not the viewer's: no "Before you present" above the story,
+    # which tells the viewer what it tells the client; nor "the model is chosen on the
+    # Results page" (nobody has chosen it)
+    assert [w.value for w in app.warning] == [weak, steady]
+    assert f"Model {result['model_id']} · recommended" in [c.value for c in app.caption]
+    assert not any(words in text_of(app) for words in (
+        "Before you present", "The client is told", "a full search", "chosen on the Results"))
     quick = content.client_quick_search_note(result)  # the client's words, in both views
     assert quick and [i.value for i in app.info] == [quick]
     heads = content.headlines(result, result["model_id"], "SEK")
@@ -84,6 +86,16 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert not mentions(text_of(app), result["model_id"])  # the client's view names no id
     app.main.button[0].click().run()
     assert [b.label for b in app.main.button] == ["Present", "Prepare PDF report"]
+
+    # the run bar's box and "the model is chosen on the Results page" are the analyst's, who
+    # can start a full search and choose the model: 200 x 1 settings, and the fit and the
+    # spend with the analyst's advice
+    app = open_page("pages/presentation.py", team.analyst, team.client)
+    before = content.before_presenting(result, result["model_id"], "SEK")
+    assert len(before) == 3 and "lift test" in before[1] and "lift test" in before[2]
+    assert [w.value for w in app.warning] == [content.presenter_warning(before), weak, steady]
+    assert (f"Model {result['model_id']} · recommended · the model is chosen on the Results "
+            "page" in [c.value for c in app.caption])
 
 
 def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, text_of):
@@ -245,7 +257,7 @@ def test_a_plan_s_notes_tell_the_client_what_is_less_sure_without_planner_advice
 def test_an_outcome_of_the_other_kind_is_the_presenter_s_to_fix_and_the_client_s_question(
         session, team, open_page, text_of):
     """The audit: the clean view told the client "If it counts conversions, model it as
-    Conversions (CPA)". Orders modelled as revenue: the run bar tells the presenter so, the
+    Conversions (CPA)". Orders modelled as revenue: the run bar tells the analyst so, the
     story (the same in the clean view) asks what the column holds."""
     dataset = orders_dataset(session, team.analyst, team.client.id)
     run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, created_by_id=team.analyst.id,
@@ -260,7 +272,7 @@ def test_an_outcome_of_the_other_kind_is_the_presenter_s_to_fix_and_the_client_s
     client_view = content.client_cautions(result, model_id, "SEK")
     assert mismatch and "model it as Conversions (CPA)" in mismatch
     assert client_view[-1] == content.client_outcome_note(result, model_id, "SEK")
-    app = open_page("pages/presentation.py", team.viewer, team.client)
+    app = open_page("pages/presentation.py", team.analyst, team.client)
     assert not app.exception
     warnings, before = [w.value for w in app.warning], content.before_presenting(result, model_id,
                                                                               "SEK")

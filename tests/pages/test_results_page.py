@@ -394,6 +394,9 @@ def test_without_a_finished_run_the_page_links_to_the_runs_page(session, team, o
     assert "This client has no finished run yet." in text_of(app)
     assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
         ("Open the Runs page", "runs")]
+    viewer = open_page(page, team.viewer, team.client)  # Runs is the analysts' page
+    assert not viewer.exception and "This client has no finished run yet." in text_of(viewer)
+    assert not viewer.get("page_link")
 
 
 def test_an_outsider_sees_no_run_of_the_client(session, team, open_page, text_of):

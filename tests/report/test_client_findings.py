@@ -5,6 +5,7 @@ one's is called the highest (lowest) estimate."""
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import date
 
@@ -167,3 +168,66 @@ def test_the_next_krona_finding_says_it_counts_the_weeks_after_unlike_the_plan()
     assert (f"it returns at most {content.return_in_money(email['mroas'], 'SEK')}, in Email, "
             "counting what it brings in the weeks after.") in margin
     assert "counts only the week of the spend" in content.marginal_basis_note(False)
+
+
+def test_a_eur_client_reads_the_intervals_in_its_own_percent_style() -> None:
+    """The usability audit: "with 11% of the budget … The 90 % intervals of Email and Google
+    overlap" mixed two percent styles in one sentence for a EUR client."""
+    intervals = {"spend_search": (1.2, 4.0), "spend_tv": (0.9, 2.0), "spend_email": (0.3, 0.8)}
+    best = content.findings(channels_result("revenue", intervals), "m", "EUR")[1]
+    assert "with 30% of the budget" in best
+    assert "The 90% intervals of Search and TV overlap" in best and "90 %" not in best
+
+
+def ranked_plan(raised: float, immediate: float) -> tuple[dict, dict]:
+    """A conversion plan that raises Email (its CPA over the period: 1 / ``raised``, its
+    ``immediate`` share of effect in the week of the spend) and cuts Search (CPA 100 kr,
+    half its effect at once), and its result."""
+    channels = {"spend_search": {"roas": 0.01, "immediate_share": 0.5},
+                "spend_email": {"roas": raised, "immediate_share": immediate}}
+    plan = {"model_id": "m", "weeks": 4, "channels": {
+        "spend_search": {"current_spend": 100_000, "optimized_spend": 60_000,
+                         "optimized_cpa": 150.0},
+        "spend_email": {"current_spend": 20_000, "optimized_spend": 60_000,
+                        "optimized_cpa": 150.0}}}
+    return plan, {"models": [{"model_id": "m", "channels": channels}]}
+
+
+@pytest.mark.parametrize(("raised", "immediate", "why"), [
+    (0.002, 0.8, "more of Email's effect comes in that week"),
+    (0.002, 0.3, "in that week Search's next euro adds less than Email's at today's spend"),
+    (0.02, 0.8, None),  # Email's CPA over the period is lower than Search's: nothing to explain
+], ids=["sooner", "saturated", "in order"])
+def test_a_plan_moving_money_to_a_channel_of_worse_period_figure_says_why(
+        raised: float, immediate: float, why: str | None) -> None:
+    """The usability audit: the plan gave TikTok ("lowest estimated return 0.20") +54 % and cut
+    Meta (0.33) by 26 % without a word, as a plan counts only the spend's own week."""
+    plan, result = ranked_plan(raised, immediate)
+    note = content.plan_rank_note(plan, "EUR", result)
+    if why is None:
+        assert note is None
+        return
+    assert note == ("The plan moves money to Email from Search although Search's cost per "
+                    "conversion over the period is lower (€100.00 against €500.00): a plan "
+                    f"counts only the week of the spend, and {why}.")
+
+
+def test_the_plan_summary_names_the_channels_the_plan_ranks_against_the_period() -> None:
+    """The fitted run's plan raises TikTok, whose ROAS over the period is the lowest, and
+    cuts Meta and Google: its summary (Presentation and PDF) says why, the planner's
+    sentences too; with TikTok's ROAS above theirs neither says a word of it."""
+    fit = fitted_run()
+    channels = fit.result["channels"]
+    note = content.plan_rank_note(fit.plan, "EUR", fit.result)
+    assert note is not None and note.startswith(
+        "The plan moves money to TikTok from Google although Google's return over the period "
+        f"is higher ({channels['spend_google']['roas']:.2f} against "
+        f"{channels['spend_tiktok']['roas']:.2f}): a plan counts only the week of the spend")
+    assert content.plan_summary(fit.plan, "EUR", fit.result).endswith(f" {note}")
+    assert content.plan_sentences(fit.plan, "EUR", fit.result).endswith(f" {note}")
+    ordered = copy.deepcopy(fit.result)
+    for model in [ordered, *ordered["models"]]:
+        model["channels"]["spend_tiktok"]["roas"] = 0.5  # above every channel the plan cuts
+    assert content.plan_rank_note(fit.plan, "EUR", ordered) is None
+    assert content.plan_summary(fit.plan, "EUR", ordered).endswith(
+        content.effect_sentences(fit.plan, "EUR", ordered))

@@ -200,3 +200,20 @@ def test_a_change_in_fit_is_said_better_or_worse(changes: dict, judged: list[str
 
 def test_no_change_in_fit_is_neither_better_nor_worse() -> None:
     assert [row[3] for row in comparison.fit_rows(run(), run(), "SEK")] == ["0,000"] * 3
+
+
+def test_a_eur_client_reads_the_comparison_s_intervals_in_its_percent_style() -> None:
+    """The usability audit: "90 %" beside "11%" for a EUR client; the heading, its help,
+    the Difference's help and the note under the table say "90% interval"."""
+    first, second = run(), run()
+    channel(second, 0)["roas"] += 0.01  # inside both intervals
+    results = {"Run #1": first, "Run #2": second}
+    columns, rows = comparison.channel_table(results, "contribution", "EUR")
+    assert columns[3] == "90% interval"
+    helps = comparison.column_helps("contribution", "EUR")
+    note = comparison.within_note(comparison.run_rows(results, "roas", "EUR"), "roas", first,
+                                  "EUR")
+    assert list(helps) == ["Difference", "90% interval"]
+    assert all("90% intervals" in text or "90% interval " in text
+               for text in [*helps.values(), note])
+    assert "90 %" not in " ".join([*helps.values(), note])

@@ -558,6 +558,19 @@ def test_the_channel_table_speaks_the_models_measure(dep_var_type: str, tv: tupl
     assert expected[0][0] in content.channel_table_note(result)
 
 
+@pytest.mark.parametrize("dep_var_type", ["revenue", "conversion"])
+def test_a_eur_client_reads_every_interval_in_its_own_percent_style(dep_var_type: str) -> None:
+    """The usability audit: a EUR client read "11%" and "90 %" side by side; the channel
+    table's heading, its note, the intervals chart's caption and the method say "90%"."""
+    result = three_channels(dep_var_type, {})
+    note = content.channel_table_note(result, "EUR")
+    _, caption = content.chart_text(result, "roas_intervals", currency="EUR")
+    *_, cannot_say = content.method_text(result, "EUR")
+    assert content.channel_columns(result, "EUR")[-1] == "90% interval"
+    assert all("90% interval" in text and "90 %" not in text
+               for text in (note, caption, cannot_say))
+
+
 @pytest.mark.parametrize(("dep_var_type", "named", "absent"), [
     ("revenue", "ROAS", "cost per conversion"),
     ("conversion", "cost per conversion", "break-even"),
