@@ -213,13 +213,20 @@ def test_robyn_set_up_words_are_for_admins_and_the_reason_reads_the_client_s_way
     assert "The app is checking whether Robyn (R) runs on this machine" in text_of(admin)
 
 
-def test_a_running_run_names_what_it_is_doing(session, team, open_page):
+def running_run(session, team, progress: float, stage: str, seconds: int = 0) -> ModelRun:
+    """A run of the team's client at ``progress`` in ``stage``, started ``seconds`` ago."""
     dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
     run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, config={},
-                   status="running", progress=0.9, stage="Building the model set",
-                   started_at=utcnow(), heartbeat_at=utcnow(), created_by_id=team.analyst.id)
+                   status="running", progress=progress, stage=stage,
+                   started_at=utcnow() - timedelta(seconds=seconds), heartbeat_at=utcnow(),
+                   created_by_id=team.analyst.id)
     session.add(run)
     session.commit()
+    return run
+
+
+def test_a_running_run_names_what_it_is_doing(session, team, open_page):
+    running_run(session, team, 0.9, "Building the model set")
     app = open_page("pages/runs.py", team.analyst, team.client)
     assert not app.exception
     [bar] = app.get("progress")
@@ -230,13 +237,7 @@ def test_a_running_run_tells_the_time_left_and_reads_in_progress_everywhere(
         session, team, open_page, text_of):
     """35 % done after a minute: about 2 minutes to go at that pace. The run's state is the
     same words in the status line, the run picker and the history."""
-    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
-    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, config={},
-                   status="running", progress=0.35, stage="Searching models",
-                   started_at=utcnow() - timedelta(seconds=60), heartbeat_at=utcnow(),
-                   created_by_id=team.analyst.id)
-    session.add(run)
-    session.commit()
+    run = running_run(session, team, 0.35, "Searching models", seconds=60)
     app = open_page("pages/runs.py", team.analyst, team.client)
     assert not app.exception
     [bar] = app.get("progress")
