@@ -36,9 +36,12 @@ with db() as session:
     model_id = workspace.model_picker(session, user, run, result, role, currency)
     st.caption(content.candidates_chart_note(result))
     model = model_by_id(result, model_id)
-    for warning in content.cautions(result, model_id, currency):
+    analyst = role == "analyst"  # a viewer, who starts no run, is told in the client's words
+    for warning in (content.cautions if analyst else content.client_cautions)(
+            result, model_id, currency):
         st.warning(warning)
-    if note := content.quick_search_note(result):
+    if note := (content.quick_search_note if analyst else content.client_quick_search_note)(
+            result):
         st.info(note)
 
     st.subheader("Channels")

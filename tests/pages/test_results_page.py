@@ -361,6 +361,10 @@ def test_a_viewer_gets_the_results_and_the_pdf_button_but_no_export(session, tea
     app = open_page("pages/results.py", team.viewer, team.client)
     assert not app.exception
     assert [b.label for b in app.button] == ["Prepare PDF report"]
+    result = load_result(session, team.analyst, app.session_state["run_id"])
+    cautions = content.client_cautions(result, result["model_id"], "SEK")
+    assert cautions and [w.value for w in app.warning] == cautions  # the client's words
+    assert [i.value for i in app.info][:1] == [content.client_quick_search_note(result)]
     assert [b.label for b in app.get("download_button")] == []  # no export of the models
     analyst = open_page("pages/results.py", team.analyst, team.client)
     assert [b.label for b in analyst.get("download_button")] == ["Robyn CSVs (zip)"]
