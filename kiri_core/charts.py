@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import altair as alt
@@ -849,7 +850,8 @@ def compare_runs(results: dict[str, dict], currency: str = "SEK",
     if measure not in COMPARED_MEASURES:
         raise ValueError(f"measure must be one of {', '.join(COMPARED_MEASURES)}, "
                          f"got {measure!r}")
-    show = _compared_number(measure, is_conversion(next(iter(results.values()))), currency)
+    conversion = is_conversion(next(iter(results.values())))
+    show = partial(fmt.measure_value, measure=measure, conversion=conversion, currency=currency)
     data = pd.DataFrame([
         {"channel": channel_name(column), "run": label, "value": ch[measure],
          **_compared_interval(ch, measure, show)}
@@ -882,17 +884,6 @@ def compare_runs(results: dict[str, dict], currency: str = "SEK",
         tooltip=tooltip,
     )
     return _finish(chart, currency).properties(height=alt.Step(COMPARED_SLOT))
-
-
-def _compared_number(measure: str, conversion: bool, currency: str) -> Callable[[float], str]:
-    """How :func:`compare_runs` writes a figure of ``measure``, as the comparison tables do."""
-    if measure == "roas":
-        return lambda value: fmt.roas(value, currency)
-    if measure == "cpa":
-        return lambda value: fmt.money(value, currency, 2)
-    if conversion:
-        return lambda value: fmt.number(value, currency)
-    return lambda value: fmt.money(value, currency)
 
 
 def _compared_interval(channel: dict, measure: str,

@@ -272,6 +272,18 @@ def signed_percent(change: float | None, currency: str = "SEK", decimals: int = 
     return text if text == "–" or text.startswith("-") else f"+{text}"
 
 
+def measure_value(value: float | None, measure: str, conversion: bool,
+                  currency: str = "SEK") -> str:
+    """A channel's ``measure`` as run comparisons write it (tables and chart): ``"roas"``,
+    ``"cpa"`` (money, two decimals) or ``"contribution"`` (money, or a count of conversions
+    for a ``conversion`` model)."""
+    if measure == "roas":
+        return roas(value, currency)
+    if measure == "cpa":
+        return money(value, currency, 2)
+    return number(value, currency) if conversion else money(value, currency)
+
+
 def interval_name(currency: str = "SEK") -> str:
     """What a ROAS (CPA) interval is called, its percent as the client writes it: ``"90 %
     interval"`` (Nordic) or ``"90% interval"``."""

@@ -863,11 +863,7 @@ def channel_comparison_rows(baseline: dict, compared: dict, measure: str,
     ``"contribution"``) in both runs and the difference (compared minus baseline); a dash
     where a run lacks the channel."""
     def show(value: float | None) -> str:
-        if measure == "roas":
-            return fmt.roas(value, currency)
-        if measure == "cpa":
-            return fmt.money(value, currency, 2)
-        return amount(baseline, value, currency)
+        return fmt.measure_value(value, measure, is_conversion(baseline), currency)
 
     first, second = _by_channel_name(baseline, measure), _by_channel_name(compared, measure)
     return [_compared(name, first.get(name), second.get(name), show)
