@@ -109,6 +109,15 @@ def only_page(pages: list[st.Page], move_there: bool) -> st.Page:
     return page
 
 
+def user_page_list() -> None:
+    """Let ``st.navigation`` list the user's pages in the sidebar. The config turns
+    Streamlit's sidebar list off, so a fresh server's first visitor does not see the files
+    of pages/ listed while app.py loads; with it off, Streamlit 1.67 would hide this list
+    too. The option is the process's: set again on every run, it is on by the time a
+    logged-in user's pages are drawn."""
+    st.set_option("client.showSidebarNavigation", True)
+
+
 def show_login(session: Session) -> None:
     """The login form at the address asked for; after a log-out at the app's root, so the
     next person to log in starts on their own first page (also when a rerun the browser
@@ -134,6 +143,7 @@ def open_app(session: Session, user: User) -> st.Page:
     client = client_picker(session, user)
     is_viewer = client is not None and client_role(session, user, client.id) == "viewer"
     default = PRESENTATION_PAGE if is_viewer else HOME_PAGE
+    user_page_list()
     page = st.navigation(navigation(user.is_admin, default, client.name if is_viewer else None))
     if auth.own_password_just_chosen():
         st.switch_page(default)

@@ -11,14 +11,14 @@ from kiri_core.formatting import timestamp
 from kiri_core.services import agency, audit, auth, users
 from kiri_core.services.access import accessible_clients, require_admin
 from kiri_core.services.errors import AccessDenied
-from ui import state
-from ui.context import signed_in_user, viewer_zone
+from ui.context import follow_sidebar_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
 
 NOTICE = "admin_notice"  # the confirmation of a change, shown after the page reruns
 PASSWORD_NOTICE = "admin_password_notice"  # the same for a new password, beside its form
 AGENCY_NOTICE = "admin_agency_notice"  # the same for the agency's name, below its form
+GRANT_CLIENT = "grant_client"  # the access form's client box: follows the sidebar's client
 LAST_LOGIN = st.column_config.TextColumn(
     help="When the user last logged in with their password; – if they never have.")
 PASSWORD_NOTE = ("A new password also unlocks the account and logs the user out everywhere. "
@@ -101,12 +101,6 @@ def grant_notice(email: str, name: str, had: str | None, role: str) -> str:
     return f"{email} was {had} on {name} and is now {role}."
 
 
-def sidebar_index(client_ids: list[int]) -> int:
-    """Where the access form's client box starts: on the sidebar's client (say, one just
-    created), else on the first."""
-    return client_ids.index(state.client_id()) if state.client_id() in client_ids else 0
-
-
 def access_section(session, admin, everyone: list) -> None:
     clients = {c.id: c for c in accessible_clients(session, admin, include_archived=True)}
     people = {u.id: u for u in everyone if not u.is_admin}
@@ -120,8 +114,8 @@ def access_section(session, admin, everyone: list) -> None:
     with st.container(border=True):
         user_id = st.selectbox("User", list(people), key="grant_user",
                                format_func={i: u.email for i, u in people.items()}.get)
-        client_id = st.selectbox("Client", list(clients), key="grant_client",
-                                 index=sidebar_index(list(clients)),
+        follow_sidebar_client(GRANT_CLIENT, list(clients))  # say, one just created
+        client_id = st.selectbox("Client", list(clients), key=GRANT_CLIENT,
                                  format_func={i: c.name for i, c in clients.items()}.get)
         email, name = people[user_id].email, clients[client_id].name
         had = next((g.role for g in grants

@@ -10,6 +10,7 @@ from kiri_core.db.models import Client
 from kiri_core.services import clients
 from kiri_core.services.access import accessible_clients
 from ui import state
+from ui.context import follow_sidebar_client
 from ui.errors import user_errors
 from ui.inputs import confirmed_action
 from ui.links import page_link
@@ -18,7 +19,7 @@ from ui.links import page_link
 NOTICE = "clients_notice"
 CLEAR_NEW = "clear_new_client"  # a client was created: the next run empties the form
 EDIT_PICK = "edit_pick"
-EDIT_FOLLOWS = "edit_pick_follows"  # the sidebar's client the edit picker last took over
+EDIT_FOLLOWS = f"{EDIT_PICK}_follows"  # the sidebar's client the edit picker last took over
 PENDING = "currency_change"  # (client id, fields, warning) of a currency change to confirm
 NEW_DEFAULTS = {"name": "", "industry": clients.INDUSTRIES[-1], "currency": "SEK"}
 
@@ -72,14 +73,7 @@ def pick_client_to_edit(editable: list[Client]) -> Client:
     """The edit picker starts on, and follows, the sidebar's client; picking an active client
     here picks it in the sidebar too (an archived one is not there to pick)."""
     by_id = {c.id: c for c in editable}
-    sidebar = state.client_id()
-    if sidebar in by_id and st.session_state.get(EDIT_FOLLOWS) != sidebar:
-        st.session_state[EDIT_PICK] = sidebar
-    elif st.session_state.get(EDIT_PICK) not in by_id:
-        st.session_state[EDIT_PICK] = sidebar if sidebar in by_id else editable[0].id
-    else:  # set anew, so the browser shows its label of this run ("... (archived)")
-        st.session_state[EDIT_PICK] = st.session_state[EDIT_PICK]
-    st.session_state[EDIT_FOLLOWS] = sidebar
+    follow_sidebar_client(EDIT_PICK, list(by_id))
 
     def follow(client_id: int) -> None:
         if by_id[client_id].archived_at is None:

@@ -91,6 +91,30 @@ def forget_lost_client(session: Session, client_id: int) -> None:
     st.session_state[LOST_CLIENT] = lost.name if lost else f"Client #{client_id}"
 
 
+def follow_sidebar_client(key: str, client_ids: list[int]) -> None:
+    """Set a page's client box for this run: on the sidebar's client when the box is new
+    or the sidebar's client changed since the box last took it over, else on the user's own
+    pick in the box.
+
+    Parameters
+    ----------
+    key
+        The box's widget key; ``f"{key}_follows"`` keeps the sidebar's client it last took
+        over.
+    client_ids
+        The box's clients (ids); without the sidebar's client among them, a new box starts
+        on the first.
+    """
+    sidebar, follows = state.client_id(), f"{key}_follows"
+    if sidebar in client_ids and st.session_state.get(follows) != sidebar:
+        st.session_state[key] = sidebar
+    elif st.session_state.get(key) not in client_ids:
+        st.session_state[key] = sidebar if sidebar in client_ids else client_ids[0]
+    else:  # set anew, so the browser shows its label of this run (a client archived)
+        st.session_state[key] = st.session_state[key]
+    st.session_state[follows] = sidebar
+
+
 def pick_client(client_id: int) -> None:
     st.session_state.pop(LOST_CLIENT, None)
     state.set_client_id(client_id)

@@ -95,6 +95,25 @@ def test_the_access_form_starts_on_the_sidebar_s_client(session, team, open_page
         team.client.id)  # no client in the sidebar: the first by name
 
 
+def test_the_access_form_follows_a_new_sidebar_client_and_keeps_its_own_pick(session, team,
+                                                                            open_page):
+    """The audit: the box took the sidebar's client only when the page opened, so picking
+    another client in the sidebar while on Admin left it on the old one."""
+    app = open_page("pages/admin.py", team.admin, team.client)
+    app.session_state["client_id"] = team.other_client.id  # picked in the sidebar
+    app.run()
+    assert app.selectbox(key="grant_client").value == team.other_client.id
+    app.selectbox(key="grant_client").set_value(team.client.id).run()  # picked in the box
+    app.selectbox(key="grant_user").set_value(team.outsider.id).run()  # the page reruns
+    assert app.selectbox(key="grant_client").value == team.client.id
+    assert app.session_state["client_id"] == team.other_client.id  # the sidebar stays
+    app.session_state["client_id"] = team.client.id
+    app.run()
+    app.session_state["client_id"] = team.other_client.id
+    app.run()
+    assert app.selectbox(key="grant_client").value == team.other_client.id
+
+
 def test_revoke_is_off_when_the_user_has_no_access_to_revoke(session, team, open_page):
     """The audit: "Revoke access" could be clicked only to be told there was nothing to
     revoke."""
