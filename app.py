@@ -14,7 +14,7 @@ from kiri_core.db.models import User
 from kiri_core.jobs import check_engines_in_background
 from kiri_core.services import runs
 from kiri_core.services.access import client_role
-from ui import auth
+from ui import auth, notices
 from ui.context import client_picker
 from ui.db import db, ensure_database
 from ui.layout import style_the_app
@@ -40,6 +40,9 @@ PAGES = (
     ACCOUNT_PAGE,
 )
 LOGOUT_KEY = "kiri_logout"
+#: URL paths of the pages that show a kept notice (:mod:`ui.notices`) in a place of their own:
+#: My account in its column, Runs under its title; app.py shows it above any other page.
+OWN_NOTICE_PAGES = (auth.ACCOUNT_ADDRESS, "runs")
 ADMIN_PAGE = ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "Agency")
 HOME_PAGE = "pages/home.py"
 PRESENTATION_PAGE = "pages/presentation.py"
@@ -198,8 +201,8 @@ def main() -> None:
         page = my_account_only() if held else open_app(session, user)
         user_corner(user, link_to_account=not held)  # after st.navigation: it links a page
         runs.reap_stale_runs(session)  # without Redis no worker does it: every page load does
-    if page.url_path != auth.ACCOUNT_ADDRESS:  # My account says it in its own column
-        auth.say_password_changed(page.url_path)
+    if page.url_path not in OWN_NOTICE_PAGES:
+        notices.show(page.url_path)
     page.run()
 
 

@@ -226,12 +226,14 @@ def _store_result(run_id: int, result: dict[str, Any]) -> str:
         return run.status
 
 
-def _finish(run_id: int, status: str, error: str | None) -> str:
-    """End a run that is still active as ``status``; returns the run's final status."""
+def _finish(run_id: int, status: str, error: str | None, failure_kind: str | None = None) -> str:
+    """End a run that is still active as ``status`` (a failed one with its ``failure_kind``,
+    :data:`~kiri_core.db.models.FAILURE_KINDS`); returns the run's final status."""
     with session_scope() as session:
         run = _locked_run(session, run_id)
         if run.status in ACTIVE_RUN_STATUSES:
             run.status, run.error, run.finished_at = status, error, utcnow()
+            run.failure_kind = failure_kind
         return run.status
 
 
@@ -240,8 +242,8 @@ def execute_run(run_id: int) -> str:
 
     Loads the dataset, fits with the run's engine, stores the result JSON as a run artifact
     and its summary on the row. Cancellation is cooperative (through the progress callback);
-    any error leaves the run failed with the error in the user's words
-    (:func:`kiri_core.services.runs.failure_text`).
+    any error leaves the run failed with its kind and the error in the user's words
+    (:func:`kiri_core.services.runs.failure_kind`, :func:`~kiri_core.services.runs.failure_text`).
     """
     run = _claim(run_id)
     if run is None:
@@ -258,7 +260,8 @@ def execute_run(run_id: int) -> str:
         if monitor.should_cancel():  # RunCancelled, or an engine's own stop on should_cancel
             return _finish(run_id, "cancelled", "Cancelled on request.")
         log.exception("run %s failed", run_id)  # with the error's class, for engineers
-        return _finish(run_id, "failed", runs.failure_text(type(exc).__name__, str(exc)))
+        kind = runs.failure_kind(type(exc).__name__)
+        return _finish(run_id, "failed", runs.failure_text(kind, str(exc)), kind)
     finally:
         monitor.stop()
 

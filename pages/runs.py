@@ -8,15 +8,16 @@ from kiri_core import formatting
 from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
 from kiri_core.robyn_r.availability import engine_choices
 from kiri_core.services import datasets, runs
-from ui import state, workspace
+from ui import notices, state, workspace
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import user_errors
 from ui.links import page_link
 from ui.results import first_results
-from ui.tables import run_label, run_state, runs_table
+from ui.tables import run_label, runs_table
 
 POLL_SECONDS = 2
+ADDRESS = "runs"  # this page's URL path (app.py), where it shows a kept notice itself
 RUN_PICK = "run_pick"
 FORM_OPEN, STARTED = "start_form_open", "run_started"
 MODES = {name: f"{name.capitalize()} ({formatting.search_size(**preset)})"
@@ -77,7 +78,8 @@ def start_form(session, user, client) -> None:
             with user_errors():
                 run = runs.start_run(session, user, client.id, dataset.id, config, engine)
                 state.set_run_id(run.id)
-                st.session_state[STARTED] = run.number
+                st.session_state[STARTED] = True
+                notices.keep(f"Run #{run.number} was started: follow it under Selected run.")
                 st.rerun()
 
 
@@ -108,13 +110,13 @@ def progress_text(run) -> str:
 
 
 def run_status(run) -> None:
-    st.markdown(f"**Run #{run.number}** · {run_state(run)} · "
+    st.markdown(f"**Run #{run.number}** · {run.state} · "
                 f"{formatting.engine_name(run.engine)} · "
                 f"{formatting.duration(run.duration_seconds)}")
     if run.status in ACTIVE_RUN_STATUSES:
         st.progress(min(max(run.progress, 0.0), 1.0), text=progress_text(run))
     if run.error and run.status != "succeeded":
-        (st.warning if run.status == "cancelled" else st.error)(runs.error_text(run))
+        (st.warning if run.status == "cancelled" else st.error)(run.error)
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -174,11 +176,10 @@ with db() as session:
     client, role = selected_client(session, user)
     runs.reap_stale_runs(session)
     st.title(f"Runs · {client.name}")
+    notices.show(f"{ADDRESS}?client={client.id}")  # "Run #3 was started": this client's only
     history = runs.list_runs(session, user, client.id)
-    if started := st.session_state.pop(STARTED, None):
+    if st.session_state.pop(STARTED, False):
         st.session_state[FORM_OPEN] = False  # the form closes; the new run shows below it
-        st.toast(f"Run #{started} is queued: its progress shows under Selected run.",
-                 icon=":material/play_circle:")
     if role == "analyst":
         with st.expander("Start a new run", expanded=not history, key=FORM_OPEN,
                          on_change="rerun"):

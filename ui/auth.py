@@ -21,7 +21,7 @@ from kiri_core.db.base import utcnow
 from kiri_core.db.models import User
 from kiri_core.services import auth
 from kiri_core.services.errors import KiriError
-from ui import state
+from ui import notices, state
 from ui.errors import show_error
 
 COOKIE_NAME = "kiri_session"
@@ -31,8 +31,6 @@ COOKIE_TO_DELETE = "auth_cookie_to_delete"
 COOKIE_DELETED = "delete"  # the answer of streamlit-authenticator's cookie-deleting component
 LOGGED_OUT = "auth_logged_out"  # this browser session logged out and has not logged in since
 SIGNED_IN_AT = "auth_signed_in_at"  # when this browser session signed in (UTC)
-#: The confirmation's page: True until the page after the change's rerun claims it.
-PASSWORD_CHANGED = "auth_password_changed"
 HELD_FOR_OWN_PASSWORD = "auth_held"  # this session shows only My account (an admin's password)
 OWN_PASSWORD = "auth_own_password"  # this session's user has a password of their own
 ACCOUNT_ADDRESS = "account"  # My account's URL path (app.py), where it says a change itself
@@ -217,7 +215,7 @@ def change_password_form(session: Session, user: User) -> None:
 
 
 def _change_password(session: Session, user: User) -> None:
-    say_password_changed(ACCOUNT_ADDRESS)
+    notices.show(ACCOUNT_ADDRESS)
     if auth.password_set_by_admin(session, user):
         st.info(TEMPORARY_PASSWORD_NOTE)
     with st.form("change_password", clear_on_submit=True):  # typed passwords do not stay
@@ -233,7 +231,7 @@ def _change_password(session: Session, user: User) -> None:
         show_error(error)
         return
     keep_this_session(user)
-    st.session_state[PASSWORD_CHANGED] = True
+    notices.keep(PASSWORD_CHANGED_NOTICE)  # said after the rerun, and the cookie's after it
     st.rerun()
 
 
@@ -251,24 +249,8 @@ def must_choose_own_password(session: Session, user: User) -> bool:
 def own_password_just_chosen() -> bool:
     """Whether this session showed only My account until the run before, when the user
     chose their own password: the app then opens on their first page and says so there
-    (:func:`say_password_changed`)."""
+    (:func:`ui.notices.show`)."""
     return st.session_state.pop(HELD_FOR_OWN_PASSWORD, False)
-
-
-def say_password_changed(address: str) -> None:
-    """After a password change, the confirmation on the page the app opened next (My
-    account, or the first page once a temporary password was replaced; by its URL path),
-    on each of that page's reruns until another page is opened. A toast, or a notice shown
-    once, was lost when the cookie component reran the page right after."""
-    shown_on = st.session_state.get(PASSWORD_CHANGED)
-    if shown_on is True:
-        shown_on = st.session_state[PASSWORD_CHANGED] = address
-    if shown_on is None:
-        return
-    if shown_on == address:
-        st.success(PASSWORD_CHANGED_NOTICE)
-    else:
-        del st.session_state[PASSWORD_CHANGED]
 
 
 def pass_through_app() -> None:

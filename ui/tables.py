@@ -8,8 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from kiri_core import formatting
-from kiri_core.db.models import ACTIVE_RUN_STATUSES, Dataset, ModelRun
-from kiri_core.formatting import duration, engine_name, fit, number, timestamp, weeks_period
+from kiri_core.db.models import Dataset, ModelRun
+from kiri_core.formatting import (
+    duration,
+    engine_name,
+    fit,
+    number,
+    timestamp,
+    weeks_period,
+)
 from kiri_core.results import is_conversion
 
 PREVIEW_ROWS = 20
@@ -65,19 +72,13 @@ def run_label(run: ModelRun, currency: str, zone: str, *, status: bool = False) 
     14:05"``, the run (its number of the client's), its dataset (``"v2 (deleted)"`` once
     deleted, as in the history, and with :func:`conversion_mark`) and when it was started
     (on the clock of ``zone``, its day written the client's way); with ``status`` its state
-    too (:func:`run_state`: ``"... · failed"``), where runs of every state are listed."""
+    too (``ModelRun.state``: ``"... · failed"``), where runs of every state are listed."""
     deleted = " (deleted)" if run.dataset.deleted_at else ""
     label = (f"Run #{run.number} · dataset v{run.dataset.version}{deleted}"
              f"{conversion_mark(run)} · {timestamp(run.created_at, zone, currency)}")
     if not status:
         return label
-    return f"{label} · {run_state(run)}"
-
-
-def run_state(run: ModelRun) -> str:
-    """A run's state in the same words on every page: "in progress" while queued or running
-    (true until the page shows its end, also where it is not polled), else its status."""
-    return "in progress" if run.status in ACTIVE_RUN_STATUSES else run.status
+    return f"{label} · {run.state}"
 
 
 def conversion_mark(run: ModelRun) -> str:
@@ -90,7 +91,7 @@ def runs_frame(runs: list[ModelRun], currency: str, zone: str) -> pd.DataFrame:
     """The run history, runs by their number of the client's ("#3"); R² written the
     client's way, "–" until a run has one."""
     return pd.DataFrame(
-        [{"Run": f"#{r.number}", "Status": run_state(r),
+        [{"Run": f"#{r.number}", "Status": r.state,
           "Dataset": f"v{r.dataset.version}{' (deleted)' if r.dataset.deleted_at else ''}"
                      f"{conversion_mark(r)}",
           "Search": f"{engine_name(r.engine)} · {r.config.get('iterations')} × "

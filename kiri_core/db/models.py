@@ -27,6 +27,11 @@ from kiri_core.db.base import Base, utcnow
 ROLES = ("analyst", "viewer")
 ACTIVE_RUN_STATUSES = ("queued", "running")
 ENGINES = ("kiri", "robyn-r")
+#: Why a failed run failed (``ModelRun.failure_kind``): its data or settings (``"input"``: the
+#: same run fails the same way again, so it is not retried), Robyn's own worded error
+#: (``"engine"``), or anything else a retry may cure (``"unexpected"``: an error the job did
+#: not expect, a worker that stopped, a queue that did not take the run).
+FAILURE_KINDS = ("input", "engine", "unexpected")
 
 
 class User(Base):
@@ -123,6 +128,7 @@ class ModelRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    failure_kind: Mapped[str | None] = mapped_column(String(20))  # FAILURE_KINDS; failed only
     pid: Mapped[int | None] = mapped_column(Integer)
     job_id: Mapped[str | None] = mapped_column(String(100))
     retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("model_runs.id"))
@@ -139,6 +145,13 @@ class ModelRun(Base):
     dataset: Mapped[Dataset] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[created_by_id])
     chosen_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[chosen_by_id])
+
+    @property
+    def state(self) -> str:
+        """The run's state in the same words on every page and in every refusal: "in
+        progress" while queued or running (true until the page shows its end, also where it
+        is not polled), else its status."""
+        return "in progress" if self.status in ACTIVE_RUN_STATUSES else self.status
 
     @property
     def duration_seconds(self) -> float | None:

@@ -170,12 +170,12 @@ def delete_dataset(session: Session, actor: User, dataset_id: int) -> Dataset:
     require_client_role(session, actor, dataset.client_id, "analyst")
     if dataset.deleted_at is not None:
         raise NotFound(f"Dataset {dataset.label} is already deleted.")
-    active = session.scalars(select(ModelRun.number).where(
-        ModelRun.dataset_id == dataset.id, ModelRun.status.in_(ACTIVE_RUN_STATUSES))).all()
+    active = session.scalars(select(ModelRun).where(
+        ModelRun.dataset_id == dataset.id, ModelRun.status.in_(ACTIVE_RUN_STATUSES))).first()
     if active:
         raise ValidationError(
-            f"Nothing was deleted: run #{active[0]} on dataset {dataset.label} is still queued "
-            "or running. Cancel it, or wait for it to end, then delete the data.")
+            f"Nothing was deleted: run #{active.number} on dataset {dataset.label} is still "
+            f"{active.state}. Cancel it, or wait for it to end, then delete the data.")
     dataset.deleted_at = utcnow()
     audit.record(session, actor, "dataset.delete", client_id=dataset.client_id,
                  target=("dataset", dataset.id), details={"version": dataset.version})

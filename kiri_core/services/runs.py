@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -134,7 +133,7 @@ def _enqueue(session: Session, run: ModelRun) -> ModelRun:
         handle = queue.enqueue_run(run.id)
     except (RedisError, OSError) as exc:
         log.exception("run %s could not be queued", run.id)
-        run.status, run.finished_at = "failed", utcnow()
+        run.status, run.finished_at, run.failure_kind = "failed", utcnow(), "unexpected"
         run.error = ("The run could not be queued: the job queue did not answer. "
                      "Retry it once the queue is back.")
         session.commit()
@@ -203,7 +202,8 @@ def _refuse_twin(session: Session, client_id: int, dataset_id: int, run_config: 
     for run in active:
         if run.config == dict(run_config):
             raise ValidationError(
-                f"Run #{run.number} with the same data and settings is already {run.status}; "
+                f"Run #{run.number} with the same data and settings is already "
+                f"{run.state}; "
                 "wait for it, or change a setting (the seed, for example) to start another.")
 
 
@@ -233,8 +233,8 @@ def cancel_run(session: Session, actor: User, run_id: int) -> ModelRun:
     run = get_run(session, actor, run_id)
     require_client_role(session, actor, run.client_id, "analyst")
     if run.status not in ACTIVE_RUN_STATUSES:
-        raise ValidationError(f"Run #{run.number} is {run.status}; only queued or running runs "
-                              "can be cancelled.")
+        raise ValidationError(f"Run #{run.number} ({run.state}) was not "
+                              "cancelled: only a run in progress can be cancelled.")
     run.cancel_requested_at = utcnow()
     if run.status == "queued":
         run.status, run.finished_at, run.error = "cancelled", utcnow(), "Cancelled on request."
@@ -254,9 +254,6 @@ NEXT_STEPS = {"columns": "Start a new run and pick the columns again.",
               "settings": "Start a new run with other settings, or correct the data on the "
                           "Data page."}
 SAME_FAILURE = "it would run the same settings on the same data and fail the same way"
-# The text failed runs stored before failure_text: "FitInputError: column(s) not ..."
-CLASS_PREFIX = re.compile(r"(?P<kind>[A-Z]\w*(?:Error|Exception|Failed|Timeout|NotInstalled)): "
-                          r"(?P<message>.*)", re.DOTALL)
 
 
 def _sentence(text: str) -> str:
@@ -275,26 +272,28 @@ def _input_failure(message: str) -> str:
     return f"{_sentence(message)} {NEXT_STEPS['settings']}"
 
 
+def failure_kind(error_class: str) -> str:
+    """The kind of failure (:data:`~kiri_core.db.models.FAILURE_KINDS`) of a run the job
+    failed with an error of the class named ``error_class``: ``"input"`` for an error of the
+    data or the settings (:data:`INPUT_ERRORS`), ``"engine"`` for Robyn's worded errors
+    (:data:`WORDED_ERRORS`), else ``"unexpected"``."""
+    if error_class in INPUT_ERRORS:
+        return "input"
+    return "engine" if error_class in WORDED_ERRORS else "unexpected"
+
+
 def failure_text(kind: str, message: str) -> str:
-    """Why a run failed, in the user's words, from the class name ``kind`` and the message of
-    the error the job raised: no class name (the worker's log keeps it), and what to do next.
-    An error of the data or the settings (:data:`INPUT_ERRORS`) says what to change in a new
-    run (:data:`NEXT_STEPS`); any other says to retry."""
-    if kind in INPUT_ERRORS:
+    """Why a run failed, in the user's words, from its :func:`failure_kind` and the message
+    of the error the job raised: no class name (the worker's log keeps it), and what to do
+    next. An ``"input"`` failure says what to change in a new run (:data:`NEXT_STEPS`);
+    any other says to retry."""
+    if kind == "input":
         return _input_failure(message)
-    if kind in WORDED_ERRORS:
+    if kind == "engine":
         return _sentence(message)
     detail = f": {message.strip().rstrip('.')}" if message.strip() else ""
     return (f"The run stopped on an unexpected error{detail}. Retry it; if it fails again, an "
             "administrator can find the details in the worker's log.")
-
-
-def error_text(run: ModelRun) -> str | None:
-    """The run's error as the Runs page shows it: as stored, but an error stored before
-    :func:`failure_text` ("FitInputError: column(s) not found ...") in its words too."""
-    if run.error and (legacy := CLASS_PREFIX.fullmatch(run.error)):
-        return failure_text(legacy["kind"], legacy["message"])
-    return run.error
 
 
 def retry_refusal(run: ModelRun) -> str | None:
@@ -304,28 +303,27 @@ def retry_refusal(run: ModelRun) -> str | None:
     if run.dataset.deleted_at is not None:
         return (f"Its dataset v{run.dataset.version} was deleted, so it cannot run again; "
                 "start a new run on another version.")
-    if _next_step(run):
+    if _fails_again(run):
         return f"Retry is not offered: {SAME_FAILURE}."
     return None
 
 
-def _next_step(run: ModelRun) -> str | None:
-    """What to do after a run that failed on its data or settings (:data:`NEXT_STEPS`), or
-    None for a run a retry may cure."""
-    text = (error_text(run) or "") if run.status == "failed" else ""
-    return next((step for step in NEXT_STEPS.values() if text.endswith(step)), None)
+def _fails_again(run: ModelRun) -> bool:
+    """Whether the run failed on its data or settings: its error then ends with what to do
+    instead (:data:`NEXT_STEPS`)."""
+    return run.status == "failed" and run.failure_kind == "input"
 
 
 def retry_run(session: Session, actor: User, run_id: int) -> ModelRun:
     """Start a new run with the same dataset, engine and config as a failed/cancelled one."""
     old = get_run(session, actor, run_id)
     if old.status not in ("failed", "cancelled"):
-        raise ValidationError(f"Run #{old.number} is {old.status}; only failed or cancelled runs "
-                              "can be retried.")
+        raise ValidationError(f"Run #{old.number} ({old.state}) was not "
+                              "retried: only a failed or cancelled run can be retried.")
     require_client_role(session, actor, old.client_id, "analyst")
     _dataset_of_client(session, old.client_id, old.dataset_id)
-    if step := _next_step(old):
-        raise ValidationError(f"Run #{old.number} was not retried: {SAME_FAILURE}. {step}")
+    if _fails_again(old):
+        raise ValidationError(f"Run #{old.number} was not retried: {SAME_FAILURE}. {old.error}")
     _take_turn(session, old.client_id)
     _refuse_twin(session, old.client_id, old.dataset_id, old.config, old.engine)
     run = _add_run(session, ModelRun(client_id=old.client_id, dataset_id=old.dataset_id,
@@ -362,7 +360,7 @@ def load_result(session: Session, actor: User, run_id: int) -> dict[str, Any]:
     """The run's result document (docs/result-format.md)."""
     run = get_run(session, actor, run_id)
     if run.status != "succeeded":
-        raise NotFound(f"Run #{run.number} has no result: it is {run.status}.")
+        raise NotFound(f"Run #{run.number} ({run.state}) has no result.")
     return json.loads(load_artifact(session, actor, run_id, "result"))
 
 
@@ -389,6 +387,7 @@ def choose_model(session: Session, actor: User, run_id: int, model_id: str) -> M
 
 def _fail_stale(session: Session, run: ModelRun, reason: str) -> None:
     run.status, run.finished_at, run.error = "failed", utcnow(), reason
+    run.failure_kind = "unexpected"
     audit.record(session, None, "run.reaped", client_id=run.client_id, target=("run", run.id))
 
 

@@ -8,6 +8,7 @@ from kiri_core.services import auth, users
 from kiri_core.services.errors import AuthenticationError
 from tests.pages.test_app_login import log_in
 from ui import auth as ui_auth
+from ui.notices import KEPT
 
 PASSWORD = "correct horse 1"
 NEW = "battery staple 2"
@@ -102,7 +103,7 @@ def next_page_load(app, open_page, user, client):
     """The app.py run after ``app``'s in the same browser session (AppTest reruns only the
     page file after st.navigation): the session's sign-in and password keys go along."""
     keys = (ui_auth.SIGNED_IN_AT, ui_auth.HELD_FOR_OWN_PASSWORD, ui_auth.OWN_PASSWORD,
-            ui_auth.PASSWORD_CHANGED)
+            KEPT)
     return open_page("app.py", user, client,
                      **{key: app.session_state[key] for key in keys if key in app.session_state})
 

@@ -295,7 +295,7 @@ def test_a_refused_delete_closes_its_popover_and_says_why(session, team, open_pa
     [ask] = [p for p in app.get("popover") if p.proto.popover.label == "Delete v1"]
     ask.button[0].click().run()
     assert not app.exception
-    refusal = re.compile(r"Nothing was deleted: run #\d+ on dataset v1 .* is still queued")
+    refusal = re.compile(r"Nothing was deleted: run #\d+ on dataset v1 .* is still in progress")
     assert [e for e in app.error if refusal.match(e.value)]
     [again] = [p for p in app.get("popover") if p.proto.popover.label == "Delete v1"]
     assert again.proto.id != ask.proto.id  # a new popover: the browser shows it closed

@@ -7,7 +7,7 @@ import pytest
 from fitted import finished_run
 
 from kiri_core.db.models import ModelRun
-from kiri_core.services import datasets, runs
+from kiri_core.services import datasets, runs, users
 from tests.pages.test_runs_page import wait_until_finished
 
 
@@ -44,13 +44,24 @@ def test_home_runs_and_compare_name_runs_by_their_number(session, team, acme_run
                                                        "Difference"]
 
 
-def test_the_toast_of_a_started_run_names_its_number(session, team, acme_runs, open_page):
+def test_the_notice_of_a_started_run_names_its_number_and_outlasts_reruns(
+    session, team, acme_runs, open_page
+):
+    """The page reruns right after Start run (a toast shown before that rerun could be
+    lost): the notice under the title names the run, stays on the page's reruns, and goes
+    once another client is picked."""
     app = open_page("pages/runs.py", team.analyst, team.client)
     app.radio(key="run_mode").set_value("quick")
     next(b for b in app.button if b.label == "Start run").click().run()
     assert not app.exception
     started = app.session_state["run_id"]
     runs.cancel_run(session, team.analyst, started)  # the search itself is not under test
-    assert [t.value for t in app.toast] == [
-        "Run #3 is queued: its progress shows under Selected run."]
+    said = ["Run #3 was started: follow it under Selected run."]
+    assert [m.value for m in app.success] == said
+    app.run()  # the next rerun: a poll's, or a click elsewhere on the page
+    assert [m.value for m in app.success] == said
+    users.grant_access(session, team.admin, team.analyst.id, team.other_client.id, "analyst")
+    app.session_state["client_id"] = team.other_client.id
+    app.run()
+    assert [t.value for t in app.title] == ["Runs · Other AB"] and not app.success
     assert wait_until_finished(session, started, timeout=60).id == 5

@@ -86,8 +86,8 @@ def test_a_second_run_is_selected_and_its_history_row_finishes(session, team, op
     second = app.session_state["run_id"]
     assert second != first.id and app.selectbox(key="run_pick").value == second
     number = session.get(ModelRun, second).number
-    assert [t.value for t in app.toast] == [
-        f"Run #{number} is queued: its progress shows under Selected run."]
+    assert [m.value for m in app.success] == [
+        f"Run #{number} was started: follow it under Selected run."]
     assert app.session_state["start_form_open"] is False  # the form folds away
     picked = app.selectbox(key="run_pick")
     assert picked.format_func(second).endswith(" · in progress")  # until the page shows its end
@@ -249,24 +249,24 @@ def test_a_running_run_tells_the_time_left_and_reads_in_progress_everywhere(
 
 def test_a_run_failed_on_its_data_says_what_to_do_instead_of_retry(session, team, open_page,
                                                                     text_of):
-    """An error stored as "FitInputError: ..." reads in words, for viewers too, and Retry,
-    which would fail the same way, is not offered; a run whose worker died keeps Retry."""
+    """A run that failed on its data (failure kind "input") says what to do, for viewers too,
+    and Retry, which would fail the same way, is not offered; a run whose worker died keeps
+    Retry."""
     dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
     on_data, died = (ModelRun(client_id=team.client.id, dataset_id=dataset.id,
                               status="failed", config=runs.default_config(dataset),
-                              created_by_id=team.analyst.id, error=error) for error in (
-        "FitInputError: column(s) not found in the data: tv_grp",
-        "The worker stopped responding (no heartbeat for over 60 s); it was probably stopped "
-        "or crashed. Retry the run."))
+                              created_by_id=team.analyst.id, error=error, failure_kind=kind)
+                     for kind, error in (
+        ("input", "The data has no column \u201ctv_grp\u201d, which the run's settings use. "
+                  "Start a new run and pick the columns again."),
+        ("unexpected", "The worker stopped responding (no heartbeat for over 60 s); it was "
+                       "probably stopped or crashed. Retry the run.")))
     session.add_all([on_data, died])
     session.commit()
     for user in (team.analyst, team.viewer):
         app = open_page("pages/runs.py", user, team.client, run_id=on_data.id)
         assert not app.exception
-        assert [e.value for e in app.error] == [
-            "The data has no column \u201ctv_grp\u201d, which the run's settings use. "
-            "Start a new run and pick the columns again."]
-        assert "FitInputError" not in text_of(app)
+        assert [e.value for e in app.error] == [on_data.error]
         assert "Retry run" not in [b.label for b in app.button]
     assert [i.value for i in app.info] == []  # the viewer: no Retry, and no reason to give
     app = open_page("pages/runs.py", team.analyst, team.client, run_id=on_data.id)

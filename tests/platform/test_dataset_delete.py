@@ -61,7 +61,7 @@ def test_a_version_with_a_run_in_progress_is_not_deleted(session, team, two_vers
     first, _ = two_versions
     run = queued_run(session, team, first)
     with pytest.raises(ValidationError, match=f"Nothing was deleted: run #{run.number} on dataset "
-                                              "v1 .* is still queued or running"):
+                                              "v1 .* is still in progress\\. Cancel it"):
         datasets.delete_dataset(session, team.analyst, first.id)
     session.rollback()
     assert [d.version for d in datasets.list_datasets(session, team.viewer, team.client.id)] \

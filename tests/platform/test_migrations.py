@@ -150,3 +150,80 @@ def test_upgrading_numbers_each_client_s_runs_in_the_order_they_were_made(
     assert "number" not in model_run_columns(database_url)
     command.upgrade(config, "head")
     assert run_numbers(database_url)[ids[4]] == (a, 3)
+
+
+BEFORE_FAILURE_KINDS = "0012_run_number"
+# (status, error as stored before 0013) -> (failure_kind, error after it)
+STORED_FAILURES = {
+    ("failed", "FitInputError: column(s) not found in the data: tv_grp, radio_grp"): (
+        "input", "The data has no columns \u201ctv_grp\u201d, \u201cradio_grp\u201d, which the "
+                 "run's settings use. Start a new run and pick the columns again."),
+    ("failed", "FitInputError: at least 2 spend columns are needed"): (
+        "input", "At least 2 spend columns are needed. Start a new run with other settings, or "
+                 "correct the data on the Data page."),
+    ("failed", "KeyError: 'rsq'"): (
+        "unexpected", "The run stopped on an unexpected error: 'rsq'. Retry it; if it fails "
+                      "again, an administrator can find the details in the worker's log."),
+    ("failed", "RobynTimeout: Robyn (R) took longer than 4 h and was stopped."): (
+        "engine", "Robyn (R) took longer than 4 h and was stopped."),
+    ("failed", "The data has no column \u201ctv\u201d, which the run's settings use. Start a "
+               "new run and pick the columns again."): (
+        "input", "The data has no column \u201ctv\u201d, which the run's settings use. Start a "
+                 "new run and pick the columns again."),
+    ("failed", "Robyn (R) refused the run settings: no paid media."): (
+        "engine", "Robyn (R) refused the run settings: no paid media."),
+    ("failed", "The worker stopped responding (no heartbeat for over 60 s); it was probably "
+               "stopped or crashed. Retry the run."): (
+        "unexpected", "The worker stopped responding (no heartbeat for over 60 s); it was "
+                      "probably stopped or crashed. Retry the run."),
+    ("cancelled", "Cancelled on request."): (None, "Cancelled on request."),
+    ("succeeded", None): (None, None),
+}
+
+
+def add_run_before_failure_kinds(url: str, dataset: Dataset, number: int, status: str,
+                                 error: str | None) -> int:
+    """A run row as a database before failure kinds holds it (no ``failure_kind`` column)."""
+    runs = sa.table("model_runs", sa.column("id", sa.Integer()),
+                    sa.column("client_id", sa.Integer()), sa.column("number", sa.Integer()),
+                    sa.column("dataset_id", sa.Integer()), sa.column("engine", sa.String()),
+                    sa.column("config", sa.JSON()), sa.column("status", sa.String()),
+                    sa.column("progress", sa.Float()), sa.column("error", sa.Text()),
+                    sa.column("created_at", sa.DateTime()))
+    with get_engine(url).begin() as conn:
+        return conn.execute(runs.insert().values(
+            client_id=dataset.client_id, number=number, dataset_id=dataset.id, engine="kiri",
+            config={}, status=status, progress=0.0, error=error,
+            created_at=datetime(2026, 1, 5),
+        ).returning(runs.c.id)).scalar_one()
+
+
+def failures(url: str) -> dict[int, tuple[str | None, str | None]]:
+    """Each run's (failure_kind, error), by run id."""
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, failure_kind, error FROM model_runs"))
+        return {run_id: (kind, error) for run_id, kind, error in rows}
+
+
+def test_upgrading_gives_each_failed_run_its_kind_and_its_error_in_words(
+    database_url, session, team
+):
+    """0013 gives the failed runs already made a failure kind by their error's wording, the
+    way the Runs page told a failure of the data or settings until then; an error stored with
+    its class name is put in words. Cancelled and succeeded runs get no kind; downgrading
+    drops the column."""
+    config = alembic_config(database_url)
+    command.downgrade(config, BEFORE_FAILURE_KINDS)
+    dataset = Dataset(client_id=team.client.id, version=1, name="v", source="upload",
+                      storage_key="k", checksum="c", size_bytes=1, row_count=1,
+                      start_date="2026-01-05", end_date="2026-01-05", column_mapping={})
+    session.add(dataset)
+    session.commit()
+    ids = [add_run_before_failure_kinds(database_url, dataset, number, status, error)
+           for number, (status, error) in enumerate(STORED_FAILURES, start=1)]
+    command.upgrade(config, "head")
+    assert failures(database_url) == dict(zip(ids, STORED_FAILURES.values(), strict=True))
+    command.downgrade(config, BEFORE_FAILURE_KINDS)
+    assert "failure_kind" not in model_run_columns(database_url)
+    command.upgrade(config, "head")
+    assert "failure_kind" in model_run_columns(database_url)

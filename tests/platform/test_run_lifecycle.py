@@ -86,58 +86,33 @@ def test_embedded_runner_completes_a_real_run(session, acme, platform_env):
 
 
 def test_a_run_that_fails_on_its_data_says_what_to_do_and_offers_no_retry(session, acme):
-    """A setting naming a column the data lacks fails the run in the user's words, with no
-    class name and what to do next; Retry would fail the same way, so it is refused, while a
-    run whose worker died may still be retried."""
+    """A setting naming a column the data lacks fails the run as an "input" failure, in the
+    user's words, with no class name and what to do next; Retry would fail the same way, so
+    it is refused, while a run whose worker died may still be retried."""
     team, dataset = acme
     bad = ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="queued",
                    config={**runs.default_config(dataset), **SMALL, "context_columns": ["tv_grp"]},
                    created_by_id=team.analyst.id)
     died = ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="failed",
                     config=runs.default_config(dataset), created_by_id=team.analyst.id,
-                    error="The worker stopped responding (no heartbeat for over 60 s).")
+                    error="The worker stopped responding (no heartbeat for over 60 s).",
+                    failure_kind="unexpected")
     session.add_all([bad, died])
     session.commit()
     assert jobs.execute_run(bad.id) == "failed"
     session.expire_all()
-    assert bad.error == runs.error_text(bad) == (
-        "The data has no column \u201ctv_grp\u201d, which the run's settings use. "
-        "Start a new run and pick the columns again.")
+    assert (bad.status, bad.failure_kind) == ("failed", "input")
+    assert bad.error == ("The data has no column \u201ctv_grp\u201d, which the run's settings "
+                         "use. Start a new run and pick the columns again.")
     assert runs.retry_refusal(bad) == ("Retry is not offered: it would run the same settings "
                                        "on the same data and fail the same way.")
-    with pytest.raises(ValidationError, match=rf"Run #{bad.number} was not retried: it would "
-                                              r"run the same settings .* Start a new run and "
+    with pytest.raises(ValidationError, match=rf"^Run #{bad.number} was not retried: it would "
+                                              r"run the same settings .* fail the same way\. "
+                                              r"The data has no column .* Start a new run and "
                                               r"pick the columns again\.$"):
         runs.retry_run(session, team.analyst, bad.id)
     assert runs.retry_refusal(died) is None
     assert len(runs.list_runs(session, team.viewer, team.client.id)) == 2
-
-
-@pytest.mark.parametrize(("stored", "shown", "retry"), [
-    ("FitInputError: column(s) not found in the data: tv_grp, radio_grp",
-     "The data has no columns \u201ctv_grp\u201d, \u201cradio_grp\u201d, which the run's settings "
-     "use. Start a new run and pick the columns again.", False),
-    ("FitInputError: at least 2 spend columns are needed",
-     "At least 2 spend columns are needed. Start a new run with other settings, or correct "
-     "the data on the Data page.", False),
-    ("KeyError: 'rsq'", "The run stopped on an unexpected error: 'rsq'. Retry it; if it fails "
-     "again, an administrator can find the details in the worker's log.", True),
-    ("RobynTimeout: Robyn (R) took longer than 4 h and was stopped.",
-     "Robyn (R) took longer than 4 h and was stopped.", True),
-    ("Cancelled on request.", "Cancelled on request.", True),
-])
-def test_an_error_stored_with_its_class_name_is_shown_in_words(session, acme, stored, shown,
-                                                               retry):
-    """Runs failed before errors were stored in words ("FitInputError: ...") read like new
-    ones, and only those that failed on their data or settings lose Retry."""
-    team, dataset = acme
-    run = ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="failed",
-                   config=runs.default_config(dataset), created_by_id=team.analyst.id,
-                   error=stored)
-    session.add(run)
-    session.commit()
-    assert runs.error_text(run) == shown
-    assert (runs.retry_refusal(run) is None) == retry
 
 
 def test_killed_run_is_failed_by_the_reaper_then_retried_and_cancelled(
@@ -152,6 +127,7 @@ def test_killed_run_is_failed_by_the_reaper_then_retried_and_cancelled(
     assert run.id in runs.reap_stale_runs(session)
     failed = runs.get_run(session, team.viewer, run.id)
     assert failed.status == "failed" and "worker stopped responding" in failed.error
+    assert failed.failure_kind == "unexpected"  # a retry may cure it
 
     retry = runs.retry_run(session, team.analyst, run.id)
     assert retry.retry_of_id == run.id and retry.config == failed.config
@@ -220,6 +196,7 @@ def test_a_run_the_queue_cannot_take_is_failed_and_says_so(session, acme, platfo
         start(session, acme, SMALL)
     (failed,) = runs.list_runs(session, team.viewer, team.client.id)
     assert failed.status == "failed" and "could not be queued" in failed.error
+    assert failed.failure_kind == "unexpected" and runs.retry_refusal(failed) is None
     monkeypatch.delenv("REDIS_URL")
     again = start(session, acme, SMALL)
     assert again.status == "queued" and again.pid is not None
@@ -230,9 +207,11 @@ def test_only_failed_or_cancelled_runs_can_be_retried(session, acme, platform_en
     team, _ = acme
     run = start(session, acme, SMALL)
     wait_for(platform_env, run.id, finished)
-    with pytest.raises(ValidationError, match="only failed or cancelled runs"):
+    with pytest.raises(ValidationError, match=rf"^Run #{run.number} \(succeeded\) was not "
+                                              "retried: only a failed or cancelled run"):
         runs.retry_run(session, team.analyst, run.id)
-    with pytest.raises(ValidationError, match="only queued or running runs"):
+    with pytest.raises(ValidationError, match=rf"^Run #{run.number} \(succeeded\) was not "
+                                              "cancelled: only a run in progress"):
         runs.cancel_run(session, team.analyst, run.id)
 
 
@@ -243,7 +222,7 @@ def test_a_second_start_of_a_run_in_progress_is_refused(session, acme, platform_
     team, dataset = acme
     first = start(session, acme, LONG)
     with pytest.raises(ValidationError, match=f"Run #{first.number} with the same data and "
-                                              "settings is already (queued|running)"):
+                                              "settings is already in progress; wait"):
         start(session, acme, LONG)
     other = start(session, acme, {**LONG, "seed": 2})
     for run in (first, other):
@@ -375,3 +354,10 @@ def test_killing_the_worker_mid_run_marks_the_run_failed(rq_env, session, acme, 
     finally:
         stop_worker(worker)
     assert failed.status == "failed" and "worker stopped responding" in failed.error
+
+
+def test_a_queued_or_running_run_reads_in_progress_and_an_ended_one_its_status():
+    """The words of the Runs page, the run pickers and the services' refusals alike."""
+    states = ("queued", "running", "succeeded", "failed", "cancelled")
+    assert [ModelRun(status=s).state for s in states] == [
+        "in progress", "in progress", "succeeded", "failed", "cancelled"]

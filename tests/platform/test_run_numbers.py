@@ -57,12 +57,14 @@ def test_each_client_s_runs_are_numbered_from_one_and_named_by_it(session, team,
     assert first_of_other.id > first_of_other.number  # the id is not what people see
     runs.cancel_run(session, team.analyst, second_of_acme.id)
     assert runs.retry_run(session, team.analyst, second_of_acme.id).number == 4
-    with pytest.raises(ValidationError, match="^Run #2 is cancelled; only queued or running"):
+    with pytest.raises(ValidationError, match=r"^Run #2 \(cancelled\) was not cancelled: only "
+                                               "a run in progress"):
         runs.cancel_run(session, team.analyst, second_of_acme.id)
     with pytest.raises(ValidationError, match="^Run #3 with the same data and settings is "
-                                              "already queued"):
+                                              "already in progress"):
         start(session, team.analyst, acme, 3)
-    with pytest.raises(ValidationError, match="^Run #3 is queued; only failed or cancelled"):
+    with pytest.raises(ValidationError, match=r"^Run #3 \(in progress\) was not retried: "
+                                               "only a failed or cancelled run"):
         runs.retry_run(session, team.analyst, third_of_acme.id)
     assert run_label(third_of_acme, "SEK", "UTC").startswith("Run #3 · dataset v1 · ")
     history = runs.list_runs(session, team.viewer, team.client.id)
