@@ -429,9 +429,11 @@ _BRANDS = {name.lower(): name for name in (
     "Pinterest", "Snapchat", "Spotify", "Amazon", "Reddit", "Twitter", "Criteo", "Adform")}
 _ACRONYMS = {"tv", "ooh", "dooh", "ctv", "vod", "bvod", "sem", "seo", "sms", "crm", "b2b", "ai"}
 # A word (or two) that marks a column of spend, in English and the Nordic/German words
-# agencies' clients export with: "spend_meta", "Google Ads spend", "Kostnad Meta", "TV Kosten".
+# agencies' clients export with: "spend_meta", "Google Ads spend", "Kostnad Meta", "TV Kosten",
+# "Meta utgifter", "TV omkostninger", "Radio Ausgaben", "Meta forbrug".
 SPEND_WORDS = (r"(?:(?:ad|media)[ _-]?)?(?:spend|spending|costs?|kostnad(?:er)?|kosten|budget"
-               r"|investments?|investering)")
+               r"|investments?|investering|utgift(?:er)?|udgift(?:er)?|omkostning(?:er)?"
+               r"|ausgaben|forbrug)")
 SPEND_WORD = re.compile(rf"(?<![^\W_]){SPEND_WORDS}(?![^\W_])", re.IGNORECASE)
 _SPEND_AFFIX = re.compile(rf"^{SPEND_WORDS}[\W_]+|[\W_]+{SPEND_WORDS}$", re.IGNORECASE)
 _ROBYN_SUFFIX = re.compile(r"_[SIPB]$")

@@ -35,12 +35,33 @@ MAX_CELLS_PER_PROBLEM = 10
 # as likely not the column it was taken for ("v1", "v2" as dates; "€1.200" as spend).
 MOSTLY_BAD = 0.5
 DATE_HINT = "is it the date column? Dates must look like 2024-01-29 or 29/01/2024."
-NUMBER_HINT = "Numbers must be plain, such as 1200 or 1200.50, without currency signs or units."
+# What to enter in an empty or unreadable cell, by the part its column plays
+# (:meth:`ColumnMapping.parts`); an outcome column of conversions asks for conversions.
+CELL_STEPS = {"the outcome": "enter the week's revenue",
+              "a spend column": "enter the week's spend (0 if there was none)",
+              "an organic column": "enter the week's value (0 if there was none)",
+              "a context column": "enter the week's value"}
 DELIMITERS = ",;\t"
-# A number written with a decimal comma, maybe with spaces or points between thousands, as
-# Excel saves it in Sweden, Germany and most of Europe: "1567327,76", "1 567 327,76".
+# The currencies an amount's sign or code says it is in ("€1.200" is in EUR, "1 200 kr" in
+# any of the kronor). The columns whose signs were read away are in a read frame's
+# ``attrs[SIGNS]``: {column: ("€",)}.
+SIGN_CURRENCIES = {"€": ("EUR",), "$": ("USD",), "£": ("GBP",), "kr": ("SEK", "NOK", "DKK"),
+                   **{code: (code,) for code in fmt.CURRENCIES}}
+SIGNS = "currency_signs"
+SIGN = re.compile("|".join(map(re.escape, SIGN_CURRENCIES)))
+WRITTEN_SIGN = rf"(?:kr\.|{SIGN.pattern})"  # Danish amounts end in "kr."
+# The decimal mark a read frame's file wrote numbers with, in ``attrs[DECIMAL_MARK]``: ","
+# for a semicolon- or tab-separated file (read with decimal commas), else ".".
+DECIMAL_MARK = "decimal_mark"
+# A number written with a decimal comma or spaces between thousands (maybe points), maybe
+# with a currency sign before or after it, as Excel saves it in Sweden, Germany and most of
+# Europe: "1567327,76", "1 567 327,76", "215 221", "1 567 327,76 kr", "1.200,50 €". Spaces
+# may be Excel's no-break ones (U+00A0, U+202F).
+SPACE = "[ \u00a0\u202f]"
 THOUSANDS = "[ .\u00a0\u202f]"
-DECIMAL_COMMA = re.compile(rf"-?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)(,\d+)?")
+DECIMAL_COMMA = re.compile(rf"-?(?:{WRITTEN_SIGN}{SPACE}?)?(\d{{1,3}}({THOUSANDS}\d{{3}})+|\d+)"
+                           rf"(,\d+)?(?:{SPACE}?{WRITTEN_SIGN})?")
+DECIMAL_COMMA_MARK = rf",|\d{SPACE}\d{{3}}|{SIGN.pattern}"  # what plain numbers never hold
 # A number as US-style exports write it in a comma-separated file (the cell quoted): commas
 # between thousands, maybe a currency sign before it: "146,264", "$1,234.50", "-€12.5".
 # A first group of 0 ("0,125") is a decimal comma, not thousands: left to be named.
@@ -53,10 +74,6 @@ CURRENCY_MARKS = "[,$€£]"  # what such a number holds besides digits, sign an
 # "1.200" alone may be a decimal.
 POINT_GROUPED = re.compile(r"-?[$€£]?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?")
 POINT_GROUPED_MARK = r"^-?[$€£]\d{1,3}\.|\.\d{3}\.|\.\d{3},"
-# The currency each sign such numbers may carry writes amounts in ("€1.200" is in EUR). The
-# columns whose signs were read away are in a read frame's ``attrs[SIGNS]``: {column: "€"}.
-SIGN_CURRENCIES = {"€": "EUR", "$": "USD", "£": "GBP"}
-SIGNS = "currency_signs"
 # The ways a whole date column may be written, as named in messages and as parsed.
 DATE_FORMATS = (("YYYY-MM-DD", "ISO8601"), ("DD/MM/YYYY", "%d/%m/%Y"), ("DD.MM.YYYY", "%d.%m.%Y"),
                 ("DD-MM-YYYY", "%d-%m-%Y"), ("MM/DD/YYYY", "%m/%d/%Y"))
@@ -173,12 +190,14 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
         comma-, semicolon- or tab-separated columns.
 
     In a semicolon- or tab-separated file, a column whose every filled cell is a number
-    written with a decimal comma (and maybe spaces between thousands) is read as numbers
-    with a decimal point, as Excel writes them in most of Europe. In a comma-separated file,
-    a column of numbers with commas between thousands or a currency sign ("146,264",
+    written with a decimal comma or spaces between thousands (maybe a currency sign or code
+    before or after it: "1 567 327,76 kr", "215 221") is read as numbers with a decimal
+    point, as Excel writes them in most of Europe; ``attrs[DECIMAL_MARK]`` keeps the file's
+    own decimal mark, for messages to write numbers as the file does. In a comma-separated
+    file, a column of numbers with commas between thousands or a currency sign ("146,264",
     "$1,234.50", as US exports write them) is read as plain numbers, and so is a column
     whose cells show points between thousands ("€1.200", "1.250.000", "€1.200,50"); which
-    columns carried which currency sign is kept in ``attrs[SIGNS]`` for
+    columns carried which currency sign is kept in ``attrs[SIGNS]`` (in either kind of file) for
     :func:`validate_frame` to compare with the client's currency.
     """
     raw = _read_bytes(Path(source), max_bytes) if isinstance(source, str | Path) else source
@@ -208,16 +227,20 @@ def read_csv(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.Da
         raise DatasetError([Problem("the file has a header but no data rows")])
     if delimiter == ",":
         return with_plain_thousands(with_point_thousands(frame))
-    return with_decimal_points(frame)
+    read = with_decimal_points(frame)
+    read.attrs[DECIMAL_MARK] = ","
+    return read
 
 
 def with_decimal_points(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns of decimal-comma numbers rewritten with decimal points: "1 234,5" -> "1234.5"."""
+    """Columns of decimal-comma or space-grouped numbers rewritten as plain numbers:
+    "1 234,5" -> "1234.5", "215 221" -> "215221", "1 234,5 kr" -> "1234.5"."""
     return _with_numbers_rewritten(
         frame,
-        ",",
+        DECIMAL_COMMA_MARK,
         DECIMAL_COMMA,
-        lambda cells: cells.str.replace(THOUSANDS, "", regex=True).str.replace(",", "."),
+        lambda cells: cells.str.replace(f"{WRITTEN_SIGN}|{THOUSANDS}", "", regex=True)
+        .str.replace(",", "."),
     )
 
 
@@ -266,7 +289,7 @@ def _with_numbers_rewritten(
         filled = cells[cells != ""]
         if filled.str.contains(mark).any() and filled.str.fullmatch(number).all():
             out[column] = rewrite(cells)
-            if written := "".join(sorted(set("".join(filled)) & set(SIGN_CURRENCIES))):
+            if written := tuple(sorted(set(SIGN.findall(" ".join(filled))))):
                 signs[column] = written
     out.attrs[SIGNS] = signs
     return out
@@ -447,22 +470,26 @@ def validate_frame(frame: pd.DataFrame, mapping: ColumnMapping, *, currency: str
 
 
 def written_currency(frame: pd.DataFrame, currency: str) -> str:
-    """The currency ``frame``'s amounts were written in: the one its cells' signs name
-    (:func:`read_csv`'s ``attrs[SIGNS]``, "€" for EUR) when they name one, else ``currency``
-    (the client's); so a preview shows a file in euros as euros, whatever the client's."""
-    named = {SIGN_CURRENCIES[sign] for signs in frame.attrs.get(SIGNS, {}).values()
-             for sign in signs}
+    """The currency ``frame``'s amounts were written in: ``currency`` (the client's) when
+    every sign of its cells (:func:`read_csv`'s ``attrs[SIGNS]``) may be in it ("kr" for
+    SEK), else the one currency they all name ("€" for EUR), else ``currency``; so a preview
+    shows a file in euros as euros, whatever the client's."""
+    written = [set(SIGN_CURRENCIES[sign]) for signs in frame.attrs.get(SIGNS, {}).values()
+               for sign in signs]
+    if all(currency in named for named in written):
+        return currency
+    named = set.intersection(*written)
     return named.pop() if len(named) == 1 else currency
 
 
-def _currency_problems(signs: Mapping[str, str], mapping: ColumnMapping, currency: str,
+def _currency_problems(signs: Mapping[str, Sequence[str]], mapping: ColumnMapping, currency: str,
                        client: str) -> list[Problem]:
     """One problem per foreign currency sign that mapped columns' amounts carried (``signs``:
     {column: signs}), naming the columns: their amounts would be read as ``currency``."""
     foreign: dict[str, list[str]] = {}
     for column in dict.fromkeys(mapping.columns()):
-        for sign in signs.get(column, ""):
-            if SIGN_CURRENCIES[sign] != currency:
+        for sign in signs.get(column, ()):
+            if currency not in SIGN_CURRENCIES[sign]:
                 foreign.setdefault(sign, []).append(column)
     return [Problem(f"{_columns_are(columns)} in {sign} but {client} reports in {currency}: "
                     f"convert the amounts to {currency} (or change the client's currency) and "
@@ -481,22 +508,25 @@ def _cell_problems(frame: pd.DataFrame, mapping: ColumnMapping) -> list[Problem]
     """The problems of the mapped columns' cells, column by column."""
     present = set(frame.columns)
     part = dict(reversed(mapping.parts()))  # a column chosen twice: its first part
+    mark = frame.attrs.get(DECIMAL_MARK, ".")
     problems = []
     if mapping.date in present:
         problems += _date_problems(frame[mapping.date], mapping.date)
     if mapping.dep_var in present:
         problems += _number_problems(frame[mapping.dep_var], mapping.dep_var,
-                                     part[mapping.dep_var], negative_ok=True)
+                                     part[mapping.dep_var], mark, negative_ok=True)
         problems += _constant_problems(frame[mapping.dep_var], mapping.dep_var)
     for column in [*mapping.spend, *mapping.organic]:
         if column in present:
-            problems += _number_problems(frame[column], column, part[column], negative_ok=False)
+            problems += _number_problems(frame[column], column, part[column], mark,
+                                         negative_ok=False)
     for column in mapping.spend:
         if column in present:
             problems += _no_spend_problems(frame[column], column)
     for column in mapping.context:
         if column in present:
-            problems += _capped(_missing_rows(frame[column]), column, "missing value")
+            problems += _capped(_missing_rows(frame[column]), column, "missing value",
+                                step=_cell_step(column, part[column]))
     return problems
 
 
@@ -568,7 +598,8 @@ def _date_problems(series: pd.Series, column: str) -> list[Problem]:
         for position, ((row, value), date) in enumerate(zip(_cells(series), dates, strict=True))
         if pd.isna(date) and row not in missing
     ]
-    problems = _capped(missing, column, "missing value")
+    problems = _capped(missing, column, "missing value",
+                       step=_date_step(series) if missing else "")
     if _mostly(bad, series):
         says = "has mostly unreadable dates" if dates.notna().any() else "has no readable dates"
         problems.append(_column_problem(column, len(series), [value for *_, value in bad],
@@ -601,7 +632,8 @@ def _duplicate_problems(dates: pd.Series, column: str) -> list[Problem]:
             detail[row] = f"date {date:%Y-%m-%d} appears again (first in row {first_row[date]})"
         else:
             first_row[date] = row
-    return _capped(duplicates, column, "duplicate date", detail=detail)
+    return _capped(duplicates, column, "duplicate date", detail=detail,
+                   step="keep one row per week")
 
 
 def _weekly_problems(dates: pd.Series, column: str) -> list[Problem]:
@@ -611,7 +643,7 @@ def _weekly_problems(dates: pd.Series, column: str) -> list[Problem]:
     off = gaps[gaps != 7]
     detail = {
         row: f"date {ordered[row]:%Y-%m-%d} is {int(days)} days after the previous date; "
-        "rows must be weekly"
+        f"{_gap_step(int(days))}"
         for row, days in off.items()
     }
     return _capped(
@@ -619,10 +651,27 @@ def _weekly_problems(dates: pd.Series, column: str) -> list[Problem]:
     )
 
 
-def _number_problems(series: pd.Series, column: str, part: str, *,
+def _gap_step(days: int) -> str:
+    """What to do about rows ``days`` apart: add the weeks missing between them, or (not
+    whole weeks apart) make them weekly."""
+    missing = days // 7 - 1
+    if days % 7 or missing < 1:
+        return "rows must be weekly"
+    if missing == 1:
+        return "add a row for the missing week"
+    return f"add rows for the {missing} missing weeks"
+
+
+def _date_step(series: pd.Series) -> str:
+    """What to do about a date column's empty cell: write the date as the column does."""
+    readings = _date_readings(series)
+    return f"enter the week's start date ({_column_way(readings)}), or delete the row"
+
+
+def _number_problems(series: pd.Series, column: str, part: str, mark: str, *,
                      negative_ok: bool) -> list[Problem]:
     """Missing, non-numeric and (unless ``negative_ok``) negative cells of a column playing
-    ``part`` (:meth:`ColumnMapping.parts`)."""
+    ``part`` (:meth:`ColumnMapping.parts`) of a file writing decimals with ``mark``."""
     missing = _missing_rows(series)
     numbers = _to_numbers(series)
     rows = _row_numbers(series)
@@ -637,14 +686,27 @@ def _number_problems(series: pd.Series, column: str, part: str, *,
         elif number < 0 and not negative_ok:
             negative.append(row)
             detail[row] = f"spend {number:g} is negative"
-    problems = _capped(missing, column, "missing value")
+    step = _cell_step(column, part)
+    problems = _capped(missing, column, "missing value", step=step)
     if _mostly(not_numeric, series):
         says = "is mostly text, not numbers" if numbers.notna().any() else "has no numbers"
         problems.append(_column_problem(column, len(series), texts, says,
-                                        f"is it {part}? {NUMBER_HINT}"))
+                                        f"is it {part}? {_number_hint(mark)}"))
     else:
-        problems += _capped(not_numeric, column, "non-numeric value", detail=detail)
-    return problems + _capped(negative, column, "negative value", detail=detail)
+        problems += _capped(not_numeric, column, "non-numeric value", detail=detail, step=step)
+    return problems + _capped(negative, column, "negative value", detail=detail, step=step)
+
+
+def _cell_step(column: str, part: str) -> str:
+    """What to enter in an empty or unreadable cell of a column playing ``part``."""
+    if part == "the outcome" and is_conversion_name(column):
+        return "enter the week's conversions"
+    return CELL_STEPS[part]
+
+
+def _number_hint(mark: str) -> str:
+    """How numbers must look, with the file's decimal ``mark``."""
+    return f"Numbers must be plain, such as 1200 or 1200{mark}50, without units or words."
 
 
 def _mostly(bad: Sized, series: pd.Series) -> bool:
@@ -662,9 +724,11 @@ def _column_problem(column: str, rows: int, values: Sequence[object], says: str,
 
 
 def _no_spend_problems(series: pd.Series, column: str) -> list[Problem]:
-    """A spend column without spend in any row: a channel the model cannot measure."""
-    numbers = _to_numbers(series).dropna()
-    if len(numbers) and not (numbers > 0).any():
+    """A spend column without spend in any row: a channel the model cannot measure. Not
+    said while a filled cell cannot be read: the spend in it is not known."""
+    numbers = _to_numbers(series)
+    unread = numbers.isna().sum() > len(_missing_rows(series))
+    if numbers.notna().any() and not unread and not (numbers > 0).any():
         return [Problem(f"column {column!r} has no spend in any week: leave it out of the "
                         "spend columns", column=column)]
     return []
@@ -684,12 +748,16 @@ def _constant_problems(series: pd.Series, column: str) -> list[Problem]:
 
 
 def _capped(
-    rows: Sequence[int], column: str, kind: str, *, detail: Mapping[int, str] | None = None
+    rows: Sequence[int], column: str, kind: str, *, detail: Mapping[int, str] | None = None,
+    step: str = "",
 ) -> list[Problem]:
-    """One problem per row, up to :data:`MAX_CELLS_PER_PROBLEM`, then one summary."""
+    """One problem per row, up to :data:`MAX_CELLS_PER_PROBLEM`, each ending in the ``step``
+    that fixes it, then one summary."""
     detail = detail or {}
+    then = f"; {step}" if step else ""
     problems = [
-        Problem(f"row {row}, column {column!r}: {detail.get(row, kind)}", column=column, row=row)
+        Problem(f"row {row}, column {column!r}: {detail.get(row, kind)}{then}", column=column,
+                row=row)
         for row in rows[:MAX_CELLS_PER_PROBLEM]
     ]
     rest = len(rows) - MAX_CELLS_PER_PROBLEM
@@ -749,10 +817,16 @@ def _unreadable_date(readings: dict[str, pd.Series], position: int, value: objec
     """Why a cell of a date column (``readings``: :func:`_date_readings`) is not read: not
     a date at all, or a date written another way than the column is read (the way most of
     its cells are written)."""
-    column_way = max(readings, key=lambda name: readings[name].notna().sum())
+    column_way = _column_way(readings)
     own_way = next((name for name, dates in readings.items()
                     if pd.notna(dates.iloc[position])), None)
     if own_way is None:
         return f"{value!r} is not a date (expected {DATE_FORMAT_NAMES})"
     return (f"{value!r} is written {own_way}, the column's other dates {column_way}: write "
             "every date the same way")
+
+
+def _column_way(readings: dict[str, pd.Series]) -> str:
+    """The way most of a date column's cells are written (``readings``:
+    :func:`_date_readings`), the first of :data:`DATE_FORMATS` on a tie."""
+    return max(readings, key=lambda name: readings[name].notna().sum())

@@ -33,10 +33,10 @@ def frame() -> pd.DataFrame:
 
 def test_read_csv_keeps_which_columns_carried_which_sign(frame: pd.DataFrame) -> None:
     euros = read_csv(signed(frame, "€", ["revenue", "spend_meta"]))
-    assert euros.attrs[SIGNS] == {"revenue": "€", "spend_meta": "€"}
+    assert euros.attrs[SIGNS] == {"revenue": ("€",), "spend_meta": ("€",)}
     assert euros["spend_meta"].iloc[0] == f"{frame['spend_meta'].iloc[0]:.0f}"  # read as now
     dollars = read_csv('date,spend_meta\n2020-01-06,"$1,234.50"\n2020-01-13,-€99\n'.encode())
-    assert dollars.attrs[SIGNS] == {"spend_meta": "$€"}
+    assert dollars.attrs[SIGNS] == {"spend_meta": ("$", "€")}
     assert read_csv(frame.to_csv(index=False).encode()).attrs[SIGNS] == {}
 
 
@@ -79,3 +79,41 @@ def test_a_file_is_shown_in_the_currency_its_signs_name(frame) -> None:
     assert written_currency(euros, "SEK") == "EUR"
     assert written_currency(read_csv(frame.to_csv(index=False).encode()), "SEK") == "SEK"
     assert written_currency(mixed, "SEK") == "SEK"  # two signs: the client's, as before
+
+
+def suffixed(frame: pd.DataFrame, sign: str, columns: list[str]) -> bytes:
+    """``frame`` as a Nordic Excel export whose ``columns`` are written "1 567 327,76 kr"."""
+    written = {c: [f"{x:,.2f}".replace(",", " ").replace(".", ",") + sign for x in frame[c]]
+               for c in columns}
+    return frame.assign(**written).to_csv(sep=";", index=False).encode()
+
+
+@pytest.mark.parametrize(("sign", "currency", "problem"), [
+    (" kr", "SEK", None), (" kr", "NOK", None), (" kr.", "DKK", None), (" SEK", "SEK", None),
+    (" €", "EUR", None),
+    (" kr", "EUR", "columns 'revenue' and 'spend_meta' are in kr but Acme reports in EUR"),
+    (" SEK", "NOK", "columns 'revenue' and 'spend_meta' are in SEK but Acme reports in NOK"),
+    (" €", "SEK", "columns 'revenue' and 'spend_meta' are in € but Acme reports in SEK"),
+])
+def test_a_sign_after_the_amount_is_read_and_checked_like_one_before(
+    frame, sign: str, currency: str, problem: str | None
+) -> None:
+    """A Swedish export's "1 567 327,76 kr" was no number: now read, and kept like "€1.200"
+    to compare with the client's currency ("kr" is any of the kronor)."""
+    data = read_csv(suffixed(frame, sign, ["revenue", "spend_meta"]))
+    written = sign.strip().removesuffix(".")
+    assert data.attrs[SIGNS] == {"revenue": (written,), "spend_meta": (written,)}
+    found = [str(p) for p in validate_frame(data, MAPPING, currency=currency, client="Acme")]
+    assert found == ([] if problem is None else [
+        f"{problem}: convert the amounts to {currency} (or change the client's currency) and "
+        "load the data again"])
+
+
+@pytest.mark.parametrize(("sign", "client", "shown"), [
+    (" kr", "SEK", "SEK"), (" kr", "NOK", "NOK"), (" SEK", "EUR", "SEK"),
+    (" kr", "EUR", "EUR"),  # kronor, but which: shown in the client's currency
+])
+def test_a_file_in_kronor_is_shown_in_the_kronor_its_signs_name(frame, sign: str,
+                                                                client: str, shown: str) -> None:
+    data = read_csv(suffixed(frame, sign, ["revenue", "spend_meta"]))
+    assert written_currency(data, client) == shown

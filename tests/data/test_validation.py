@@ -30,6 +30,7 @@ MAPPING = ColumnMapping(
     spend=("spend_meta", "spend_google", "spend_tiktok", "spend_email"),
     context=("promo_flag",),
 )
+SPEND = "; enter the week's spend (0 if there was none)"  # what an empty spend cell asks
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,11 @@ def test_semicolon_csv_and_robyn_columns_are_detected() -> None:
          ("Meta Ad Spend", "Search investment")),
         ("date,revenue_cost_adjusted,media_budget_meta,spend_google", ("media_budget_meta",
                                                                       "spend_google")),
+        ("Vecka;Intäkter;Meta kostnad;Google Ads kostnad;TikTok utgifter", (
+            "Meta kostnad", "Google Ads kostnad", "TikTok utgifter")),
+        ("Uge;Omsætning;Meta forbrug;TV omkostninger;Radio udgifter", (
+            "Meta forbrug", "TV omkostninger", "Radio udgifter")),
+        ("Woche;Umsatz;TV Ausgaben;Radio Kosten", ("TV Ausgaben", "Radio Kosten")),
     ],
 )
 def test_spend_columns_are_guessed_from_spend_words_in_any_position(
@@ -164,6 +170,14 @@ def test_an_outcome_whose_size_says_the_other_kind_is_named(
         (["1 567 327,76", "-12,5"], [1567327.76, -12.5]),
         (["1\u00a0567\u00a0327,76", "0"], [1567327.76, 0.0]),
         (["1.567.327,76", "3,0"], [1567327.76, 3.0]),
+        # whole kronor with spaces between thousands, as Excel writes them (no decimal comma)
+        (["215 221", "0"], [215221.0, 0.0]),
+        (["215\u00a0221", "22\u202f856"], [215221.0, 22856.0]),
+        # a currency sign or code before or after the amount
+        (["1 567 327,76 kr", "102 831 kr"], [1567327.76, 102831.0]),
+        (["1\u00a0200\u00a0kr", "12,5kr"], [1200.0, 12.5]),
+        (["1 200 SEK", "-1.200 kr."], [1200.0, -1200.0]),
+        (["1.200,50 €", "€950"], [1200.5, 950.0]),
     ],
 )
 def test_decimal_commas_in_a_semicolon_csv_are_read_as_numbers(
@@ -181,6 +195,8 @@ def test_decimal_commas_in_a_semicolon_csv_are_read_as_numbers(
         (["1,5", "2.5"], ["1,5", "2.5"]),  # mixed marks: reported cell by cell, not guessed
         (["1.5", "2.25"], ["1.5", "2.25"]),  # decimal points stay as they are
         (["1,5", "n/a"], ["1,5", "n/a"]),
+        (["1 200", "12 st"], ["1 200", "12 st"]),  # a unit: named, not read away
+        (["123 45", "1 200"], ["123 45", "1 200"]),  # "123 45" has no thousands
     ],
 )
 def test_columns_that_are_not_all_decimal_comma_numbers_are_left_alone(
@@ -221,6 +237,45 @@ def test_a_european_export_with_thousands_points_is_read_as_numbers(cells: list[
     """A comma-separated file's "€1.200" was read as 1.2 without a word."""
     rows = "".join(f"2020-01-{6 + 7 * i:02d},{cell}\n" for i, cell in enumerate(cells))
     assert read_csv(f"date,spend_meta\n{rows}".encode())["spend_meta"].tolist() == kept
+
+
+def swedish_export(data: pd.DataFrame, space: str, suffix: str) -> str:
+    """``data`` as Swedish Excel saves it: Swedish headers, semicolons, decimal commas and
+    ``space`` between thousands; revenue and Meta's spend carry the ``suffix`` (" kr")."""
+    def kronor(values: pd.Series, decimals: int, end: str = "") -> list[str]:
+        return [f"{x:,.{decimals}f}".replace(",", space).replace(".", ",") + end for x in values]
+
+    written = data.assign(revenue=kronor(data["revenue"], 2, suffix),
+                          spend_meta=kronor(data["spend_meta"], 0, suffix),
+                          **{c: kronor(data[c], 0) for c in SWEDISH_SPEND[1:]})
+    return written.rename(columns=SWEDISH_NAMES).to_csv(sep=";", index=False)
+
+
+SWEDISH_SPEND = ("spend_meta", "spend_google", "spend_tiktok", "spend_email")
+SWEDISH_NAMES = {"date": "Vecka", "revenue": "Intäkter", "spend_meta": "Meta kostnad",
+                 "spend_google": "Google Ads kostnad", "spend_tiktok": "TikTok kostnad",
+                 "spend_email": "E-post kostnad", "promo_flag": "Kampanj"}
+
+
+@pytest.mark.parametrize(("space", "encoding"), [(" ", "cp1252"), ("\u00a0", "cp1252"),
+                                                 ("\u202f", "utf-8-sig")])
+@pytest.mark.parametrize("suffix", ["", " kr", "\u00a0kr", " SEK"])
+def test_a_swedish_excel_export_with_spaces_between_thousands_is_read(
+    space: str, encoding: str, suffix: str
+) -> None:
+    """Whole kronor written "215 221" were "not a number", so no spend column was guessed
+    and, picked by hand, each was refused and called one "without spend in any week"."""
+    data, _ = generate(156, seed=7)
+    frame = read_csv(swedish_export(data, space, suffix).encode(encoding))
+    mapping = detect_columns(frame)
+    assert mapping == ColumnMapping("Vecka", "Intäkter",
+                                    spend=tuple(SWEDISH_NAMES[c] for c in SWEDISH_SPEND),
+                                    context=("Kampanj",))
+    assert validate_frame(frame, mapping, currency="SEK", client="Acme AB") == []
+    clean = clean_frame(frame, mapping)
+    assert np.allclose(clean["Intäkter"], data["revenue"].round(2))
+    for column in SWEDISH_SPEND:
+        assert np.allclose(clean[SWEDISH_NAMES[column]], data[column].round())
 
 
 def test_a_swedish_excel_export_validates_like_its_comma_separated_twin() -> None:
@@ -286,21 +341,34 @@ def _set(column: str, index: int, value: str) -> Callable[[pd.DataFrame], pd.Dat
 CASES = [
     (lambda f: f.head(30), "only 30 rows of data; at least 52 weeks are needed"),
     (lambda f: f.drop(columns="spend_email"), "column 'spend_email' is missing from the data"),
-    (_set("spend_meta", 3, "abc"), "row 5, column 'spend_meta': 'abc' is not a number"),
-    (_set("spend_google", 4, "1,5"), "row 6, column 'spend_google': '1,5' is not a number"),
-    (_set("spend_tiktok", 0, "-20"), "row 2, column 'spend_tiktok': spend -20 is negative"),
-    (_set("revenue", 9, ""), "row 11, column 'revenue': missing value"),
-    (_set("promo_flag", 2, ""), "row 4, column 'promo_flag': missing value"),
+    (_set("spend_meta", 3, "abc"), f"row 5, column 'spend_meta': 'abc' is not a number{SPEND}"),
+    (_set("spend_google", 4, "1,5"), f"row 6, column 'spend_google': '1,5' is not a number{SPEND}"),
+    (_set("spend_tiktok", 0, "-20"), f"row 2, column 'spend_tiktok': spend -20 is negative{SPEND}"),
+    (_set("revenue", 9, ""), "row 11, column 'revenue': missing value; enter the week's revenue"),
+    (_set("promo_flag", 2, ""), "row 4, column 'promo_flag': missing value; enter the week's "
+                                "value"),
     (_set("date", 5, "14/02/2022"), "row 7, column 'date': '14/02/2022' is written DD/MM/YYYY, "
                                        "the column's other dates YYYY-MM-DD"),
-    (_set("date", 6, "NA"), "row 8, column 'date': missing value"),
+    (_set("date", 6, "NA"), "row 8, column 'date': missing value; enter the week's start date "
+                            "(YYYY-MM-DD), or delete the row"),
     (
         lambda f: pd.concat([f, f.iloc[[7]]], ignore_index=True),
-        "row 62, column 'date': date 2022-02-21 appears again (first in row 9)",
+        "row 62, column 'date': date 2022-02-21 appears again (first in row 9); keep one row per "
+        "week",
     ),
     (
         lambda f: f.drop(index=20),
         "row 22, column 'date': date 2022-05-30 is 14 days after the previous date; "
+        "add a row for the missing week",
+    ),
+    (
+        lambda f: f.drop(index=[20, 21, 22]),
+        "row 22, column 'date': date 2022-06-13 is 28 days after the previous date; "
+        "add rows for the 3 missing weeks",
+    ),
+    (
+        _set("date", 59, "2023-02-16"),
+        "row 61, column 'date': date 2023-02-16 is 3 days after the previous date; "
         "rows must be weekly",
     ),
     (
@@ -317,6 +385,38 @@ def test_each_problem_has_its_message(
     found = messages(corrupt(frame.copy()))
     assert any(m.startswith(message) for m in found), found
     assert len(found) == 1, found
+
+
+def _day_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(date=pd.to_datetime(frame["date"]).dt.strftime("%d/%m/%Y"))
+
+
+@pytest.mark.parametrize(("change", "mapping", "expected"), [
+    # the usability audit's broken.csv: each line now ends in what to do about it
+    (lambda f: _set("date", 19, "")(_set("spend_meta", 9, "n/a")(f)), MAPPING, [
+        f"row 11, column 'spend_meta': 'n/a' is not a number{SPEND}",
+        "row 21, column 'date': missing value; enter the week's start date (YYYY-MM-DD), or "
+        "delete the row"]),
+    (lambda f: _set("date", 4, "")(_day_first(f)), MAPPING, [
+        "row 6, column 'date': missing value; enter the week's start date (DD/MM/YYYY), or "
+        "delete the row"]),
+    (lambda f: _set("revenue", 2, "")(f).rename(columns={"revenue": "orders"}),
+     ColumnMapping("date", "orders", MAPPING.spend, MAPPING.context),
+     ["row 4, column 'orders': missing value; enter the week's conversions"]),
+    (_set("revenue", 2, "lots"), MAPPING,
+     ["row 4, column 'revenue': 'lots' is not a number; enter the week's revenue"]),
+    (lambda f: _set("promo_flag", 3, "many")(f).rename(columns={"promo_flag": "newsletters"}),
+     ColumnMapping("date", "revenue", MAPPING.spend, organic=("newsletters",)),
+     ["row 5, column 'newsletters': 'many' is not a number; enter the week's value (0 if there "
+      "was none)"]),
+])
+def test_a_bad_cell_says_what_to_enter(
+    csv_bytes: bytes, change: Callable[[pd.DataFrame], pd.DataFrame], mapping: ColumnMapping,
+    expected: list[str],
+) -> None:
+    """A cell's problem named the cell but not what to do about it."""
+    written = change(read_csv(csv_bytes)).to_csv(index=False).encode()
+    assert messages(read_csv(written), mapping) == expected
 
 
 def test_problems_carry_row_and_column(frame: pd.DataFrame) -> None:
@@ -376,6 +476,24 @@ def test_an_unreadable_day_first_date_is_the_one_named(frame: pd.DataFrame) -> N
                             "YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY or MM/DD/YYYY)")
 
 
+NO_SPEND = "column 'spend_tiktok' has no spend in any week: leave it out of the spend columns"
+
+
+@pytest.mark.parametrize(("unread", "said"), [
+    ([], True), ([""], True),  # an empty cell is named, the zeros around it still say it
+    (["n/a"], False), (["22 856"] * 40, False),  # cells that could not be read may hold spend
+])
+def test_no_spend_is_claimed_only_when_every_filled_cell_was_read(
+    frame: pd.DataFrame, unread: list[str], said: bool
+) -> None:
+    """A column whose cells the reader could not read was told it had no spend in any
+    week, and to leave it out."""
+    cells = [*unread, *["0"] * (len(frame) - len(unread))]
+    found = messages(frame.assign(spend_tiktok=cells))
+    assert (NO_SPEND in found) is said, found
+    assert len(found) == said + bool(unread)  # the unread or empty cells are named
+
+
 def test_a_spend_column_without_spend_is_named(frame: pd.DataFrame) -> None:
     assert messages(frame.assign(spend_tiktok=0.0), MAPPING) == [
         "column 'spend_tiktok' has no spend in any week: leave it out of the spend columns"]
@@ -396,8 +514,8 @@ def test_typed_frames_from_bigquery_validate_the_same(frame: pd.DataFrame) -> No
     typed.loc[4, "spend_email"] = float("nan")
     typed.loc[6, "spend_meta"] = -1.0
     assert messages(typed) == [
-        "row 6, column 'spend_email': missing value",
-        "row 8, column 'spend_meta': spend -1 is negative",
+        f"row 6, column 'spend_email': missing value{SPEND}",
+        f"row 8, column 'spend_meta': spend -1 is negative{SPEND}",
     ]
 
 
@@ -414,12 +532,13 @@ def test_all_problems_are_reported_at_once(frame: pd.DataFrame) -> None:
     assert found == [
         "column 'spend_email' is missing from the data",
         "only 40 rows of data; at least 52 weeks are needed",
-        "row 3, column 'spend_meta': 'n/a' is not a number",
-        "row 4, column 'spend_google': spend -3 is negative",
-        "row 5, column 'revenue': missing value",
-        "row 6, column 'date': date 2022-01-24 appears again (first in row 5)",
+        f"row 3, column 'spend_meta': 'n/a' is not a number{SPEND}",
+        f"row 4, column 'spend_google': spend -3 is negative{SPEND}",
+        "row 5, column 'revenue': missing value; enter the week's revenue",
+        "row 6, column 'date': date 2022-01-24 appears again (first in row 5); keep one row per "
+        "week",
         "row 7, column 'date': date 2022-02-07 is 14 days after the previous date; "
-        "rows must be weekly",
+        "add a row for the missing week",
     ]
 
 
@@ -441,9 +560,8 @@ def test_clean_frame_raises_every_problem(frame: pd.DataFrame) -> None:
     frame.loc[2, "spend_google"] = "-3"
     with pytest.raises(DatasetError) as error:
         clean_frame(frame, MAPPING)
-    assert (
-        str(error.value) == "row 3, column 'spend_meta': 'n/a' is not a number (and 1 more problem)"
-    )
+    assert str(error.value) == (f"row 3, column 'spend_meta': 'n/a' is not a number{SPEND} "
+                                "(and 1 more problem)")
     assert len(error.value.problems) == 2
 
 
@@ -498,7 +616,8 @@ def test_empty_rows_excel_saves_after_the_table_are_left_out(csv_bytes: bytes) -
     lines = csv_bytes.decode().splitlines(keepends=True)
     inside = "".join([*lines[:4], ",,,,,,\n", *lines[4:]]).encode() + b",,,,,,\n"
     messages = [p.message for p in validate_frame(read_csv(inside), MAPPING)]
-    assert messages[0] == "row 5, column 'date': missing value"
+    assert messages[0] == ("row 5, column 'date': missing value; enter the week's start date "
+                           "(YYYY-MM-DD), or delete the row")
     assert all(m.startswith("row 5,") for m in messages[:3])
 
 
@@ -520,20 +639,25 @@ def test_a_date_column_mostly_unreadable_says_so_once(frame: pd.DataFrame) -> No
     frame.loc[:39, "date"] = "vecka 1"
     frame.loc[40, "date"] = ""
     assert messages(frame) == [
-        "row 42, column 'date': missing value",
+        "row 42, column 'date': missing value; enter the week's start date (YYYY-MM-DD), or "
+        "delete the row",
         "Column 'date' has mostly unreadable dates (40 of 60 rows, e.g. 'vecka 1'): is it the "
         "date column? Dates must look like 2024-01-29 or 29/01/2024."]
 
 
-def test_a_spend_column_of_currency_text_gets_one_line() -> None:
+@pytest.mark.parametrize(("sep", "mark"), [(";", ","), ("\t", ","), (",", ".")])
+def test_a_spend_column_of_unit_text_gets_one_line_with_the_files_decimal_mark(
+    sep: str, mark: str
+) -> None:
+    """A Swedish file was told to write 1200.50, a number its own reader does not take."""
     frame = generate(60, seed=2)[0]
-    euros = frame.assign(spend_meta=[f"€{x:,.0f}".replace(",", ".") for x in frame["spend_meta"]])
-    text = read_csv(euros.to_csv(sep=";", index=False).encode())
+    thousands = frame.assign(spend_meta=[f"{x / 1000:.0f} tkr" for x in frame["spend_meta"]])
+    text = read_csv(thousands.to_csv(sep=sep, index=False).encode())
     first, second = text["spend_meta"].iloc[:2]
     assert messages(text) == [
         f"Column 'spend_meta' has no numbers (60 of 60 rows, e.g. {first!r}, {second!r}): is it "
-        "a spend column? Numbers must be plain, such as 1200 or 1200.50, without currency signs "
-        "or units."]
+        f"a spend column? Numbers must be plain, such as 1200 or 1200{mark}50, without units or "
+        "words."]
 
 
 def test_a_text_column_mapped_as_the_outcome_is_named_with_its_part(frame: pd.DataFrame) -> None:
@@ -541,5 +665,5 @@ def test_a_text_column_mapped_as_the_outcome_is_named_with_its_part(frame: pd.Da
     mapping = ColumnMapping(**{**MAPPING.__dict__, "dep_var": "campaign"})
     assert messages(frame, mapping) == [
         "Column 'campaign' is mostly text, not numbers (58 of 60 rows, e.g. 'Brand', 'Sale'): "
-        "is it the outcome? Numbers must be plain, such as 1200 or 1200.50, without currency "
-        "signs or units."]
+        "is it the outcome? Numbers must be plain, such as 1200 or 1200.50, without units or "
+        "words."]
