@@ -1,6 +1,7 @@
 """Compare two runs of a client: what differs between them, their fit (better or worse),
-channel ROAS (CPA) and contribution with each run's 90 % interval, differences inside both
-runs' intervals marked; a warning above them when the runs were fitted on different data."""
+channel ROAS (CPA) and contribution with each run's 90 % interval, whether each difference
+lies inside both runs' intervals; a warning above them when the runs were fitted on different
+data, which the note on differences inside both intervals then names as a cause."""
 
 from __future__ import annotations
 
@@ -80,6 +81,7 @@ with db() as session:
     st.markdown(comparison.what_differs(shown))
     if different := content.data_differ(shown, currency):
         st.warning(different)
+    data_changed = different is not None
     results = {name: result for name, (_, result) in shown.items()}
     names, (first, second) = list(results), results.values()
     st.subheader("Fit of the client's models")
@@ -92,8 +94,8 @@ with db() as session:
         st.subheader(title)
         columns, rows = comparison.channel_table(results, measure, currency)
         table(rows, columns, {**workspace.channel_help(first, currency),
-                              **comparison.column_helps(measure, currency)})
-        if note := comparison.within_note(rows, measure, first, currency):
+                              **comparison.column_helps(measure, currency, data_changed)})
+        if note := comparison.within_note(rows, measure, first, currency, data_changed):
             st.caption(note)
         workspace.chart(charts.compare_runs(results, currency, measure))
         st.caption(f"Thin lines: each run's {fmt.interval_name(currency)}, where it has one.")

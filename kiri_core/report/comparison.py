@@ -1,7 +1,7 @@
 """What Compare runs says about two runs besides their figures: which data and settings
-differ, each run's 90 % interval beside its ROAS (CPA) and its contribution, differences of
-ROAS (CPA) and contribution inside both runs' intervals marked as possible noise of the
-search, and whether a change in fit is for the better.
+differ, each run's 90 % interval beside its ROAS (CPA) and its contribution, whether a
+difference of ROAS (CPA) and contribution lies inside both runs' intervals (possible noise of
+the search, or of a change in the data), and whether a change in fit is for the better.
 
 The runs come as :func:`kiri_core.report.content.data_differ` takes them, their results with
 the model the client sees at the top level (:func:`kiri_core.results.showing`).
@@ -16,7 +16,9 @@ from kiri_core.report import content
 from kiri_core.results import channel_interval, is_conversion, measure_name, model_by_id
 from kiri_core.services.runs import ADSTOCK_LABELS
 
-WITHIN = "within the intervals"
+#: The column that says whether a difference lies inside both runs' 90 % intervals: "yes",
+#: "no", "–" when a run has no interval, empty where there is no difference.
+WITHIN = "Within intervals?"
 #: The fit measures (keys of :data:`content.FIT_METRICS`) where higher is better; lower
 #: is better for the others.
 HIGHER_IS_BETTER = frozenset({"rsq"})
@@ -104,37 +106,45 @@ def _within(pair: list[dict | None], measure: str) -> bool:
     """Whether both channels' ``measure`` lie inside both their 90 % intervals."""
     key = "contribution" if measure == "contribution" else "roas"
     intervals = [channel_interval(channel, measure) for channel in pair]
-    return all(intervals) and all(low <= channel[key] <= high for channel in pair
-                                  for low, high in intervals)
+    return all(low <= channel[key] <= high for channel in pair for low, high in intervals)
+
+
+def _within_mark(pair: list[dict | None], measure: str, difference: str) -> str:
+    """The :data:`WITHIN` cell of a difference: ``"yes"`` when both runs' figures lie
+    inside both runs' intervals, ``"no"`` when not, ``"–"`` when a run has no interval, and
+    empty when there is no difference."""
+    if not content.delta(difference):
+        return ""
+    if not all(channel_interval(channel, measure) for channel in pair):
+        return "–"
+    return "yes" if _within(pair, measure) else "no"
 
 
 def compared_rows(results: Mapping[str, dict], measure: str,
                   currency: str) -> list[list[str]]:
-    """:func:`content.channel_comparison_rows` of two runs (name -> result) with a
-    difference marked ``"(within the intervals)"`` when both runs' figures lie inside both
-    runs' 90 % intervals, so what the search's noise can explain does not read as a change."""
+    """:func:`content.channel_comparison_rows` of two runs (name -> result), each with its
+    :data:`WITHIN` cell (:func:`_within_mark`), so what the search's noise can explain does
+    not read as a change."""
     a, b = results.values()
     channels = [content.channels_by_name(r) for r in (a, b)]
-    rows = []
-    for name, *shown, difference in content.channel_comparison_rows(a, b, measure, currency):
-        if content.delta(difference) and _within([found.get(name) for found in channels],
-                                                 measure):
-            difference = f"{difference} ({WITHIN})"
-        rows.append([name, *shown, difference])
-    return rows
+    return [[name, *shown, difference,
+             _within_mark([found.get(name) for found in channels], measure, difference)]
+            for name, *shown, difference in content.channel_comparison_rows(a, b, measure,
+                                                                             currency)]
 
 
 def run_rows(results: Mapping[str, dict], measure: str, currency: str) -> list[list[str]]:
     """Two rows per paid channel of either run (the baseline's order first): each run's
     ``measure`` (:func:`content.comparison_measures`) and 90 % interval; on the compared
-    run's row the difference as :func:`compared_rows` marks it."""
+    run's row the difference and its :data:`WITHIN` cell (:func:`compared_rows`)."""
     first = next(iter(results.values()))
     channels = {run: content.channels_by_name(result) for run, result in results.items()}
     rows = []
-    for name, *shown, difference in compared_rows(results, measure, currency):
-        for run, value, change in zip(channels, shown, ("", difference), strict=True):
+    for name, *shown, difference, within in compared_rows(results, measure, currency):
+        for run, value, change in zip(channels, shown, (("", ""), (difference, within)),
+                                      strict=True):
             ci = _shown_interval(channels[run].get(name), measure, first, currency)
-            rows.append([name, run, value, ci, change])
+            rows.append([name, run, value, ci, *change])
     return rows
 
 
@@ -156,40 +166,56 @@ def channel_table(results: Mapping[str, dict], measure: str,
     a row a run (:func:`run_rows`)."""
     conversion = is_conversion(next(iter(results.values())))
     label = "Contribution" if measure == "contribution" else measure_name(conversion)
-    return (["Channel", "Run", label, fmt.interval_name(currency), "Difference"],
+    return (["Channel", "Run", label, fmt.interval_name(currency), "Difference", WITHIN],
             run_rows(results, measure, currency))
 
 
-def column_helps(measure: str, currency: str = "SEK") -> dict[str, str]:
+def column_helps(measure: str, currency: str = "SEK",
+                 data_changed: bool = False) -> dict[str, str]:
     """The help texts of the table of ``measure`` besides the channel table's: its
-    Difference, and of contribution its 90 % interval."""
+    Difference, its :data:`WITHIN` (:func:`within_help`) and of contribution its 90 %
+    interval; ``data_changed``: the runs were fitted on different data."""
     interval = fmt.interval_name(currency)
-    helps = {"Difference": difference_help(measure, currency)}
+    helps = {"Difference": "Compared run minus baseline run.",
+             WITHIN: within_help(measure, currency, data_changed)}
     if measure == "contribution":
         helps[interval] = (f"The {interval} of the return per unit spent, times the "
                            "channel's spend in the run.")
     return helps
 
 
-def difference_help(measure: str, currency: str = "SEK") -> str:
-    """The help text of a Difference column of ``measure``."""
+def _cause(data_changed: bool) -> str:
+    """What a difference inside both intervals can be: the search's noise, and when the runs
+    were fitted on different data, the change in the data too."""
+    noise = "the search's noise (another seed finds other models)"
+    if data_changed:
+        return (f"the change in the data the runs were fitted on as well as {noise}; the "
+                "intervals cannot tell the two apart")
+    return f"{noise} rather than a change in what the data says"
+
+
+def within_help(measure: str, currency: str = "SEK", data_changed: bool = False) -> str:
+    """The help text of the :data:`WITHIN` column of ``measure``."""
     source = (" (each the interval of the return per unit spent, times the spend)"
               if measure == "contribution" else "")
-    return (f"Compared run minus baseline run; \u201c{WITHIN}\u201d when both runs' figures "
-            f"lie inside both runs' {fmt.interval_name(currency)}s{source}.")
+    return (f"\u201cyes\u201d when both runs' figures lie inside both runs' "
+            f"{fmt.interval_name(currency)}s{source}: the difference can be "
+            f"{_cause(data_changed)}. \u201cno\u201d when one lies outside; \u201c\u2013\u201d "
+            "when a run has no interval.")
 
 
 def within_note(rows: list[list[str]], measure: str, result: dict,
-                currency: str = "SEK") -> str | None:
-    """What "within the intervals" means, under a table of ``measure`` (``"roas"``,
-    ``"cpa"`` or ``"contribution"``) whose rows say it; None when none does."""
-    if not any(row[-1].endswith(f"({WITHIN})") for row in rows):
+                currency: str = "SEK", data_changed: bool = False) -> str | None:
+    """What a "yes" in :data:`WITHIN` means, under a table of ``measure`` (``"roas"``,
+    ``"cpa"`` or ``"contribution"``) with one; None when none has. ``data_changed``: the
+    runs were fitted on different data, which the note names as a cause."""
+    if not any(row[-1] == "yes" for row in rows):
         return None
     figures = {"roas": "ROAS", "cpa": "CPA"}.get(
         measure, "conversions" if is_conversion(result) else "contributions")
-    return (f"\u201c{WITHIN.capitalize()}\u201d: the two runs' {figures} both lie inside both "
-            f"runs' {fmt.interval_name(currency)}s, so the difference can be the search's "
-            "noise (another seed finds other models) rather than a change in what the data says.")
+    return (f"A \u201cyes\u201d under \u201c{WITHIN}\u201d means that the two runs' {figures} "
+            f"both lie inside both runs' {fmt.interval_name(currency)}s, so the difference can be "
+            f"{_cause(data_changed)}.")
 
 
 def _judged(difference: str, higher_is_better: bool) -> str:

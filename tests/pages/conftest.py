@@ -17,6 +17,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 from kiri_core.db.session import session_factory
 from kiri_core.report.render import FONT_DIR
 from kiri_core.services import auth, clients, users
+from ui.layout import PAGE_AT_1024
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse 1"
@@ -80,6 +81,9 @@ def text_of() -> Callable[[AppTest], str]:
     return text
 
 
+#: How wide a page is (px) in a window 1024 or 1440 px wide: at 1440 beside a 300 px sidebar
+#: within 80 px margins (measured in Chromium).
+PAGES = {1024: PAGE_AT_1024, 1440: 1440 - 300 - 2 * 80}
 #: Streamlit's named column widths (px).
 NAMED_WIDTHS = {"small": 75, "medium": 200, "large": 400}
 CELL_PADDING = 17  # px around a table cell's text in Chromium: 8 each side and a 1 px rule
@@ -92,15 +96,43 @@ def text_width() -> Callable[[str], float]:
 
 
 @pytest.fixture
-def table_width(text_width) -> Callable[[Dataframe], float]:
-    """How wide a page's table (``st.dataframe`` without its index) is drawn, in px: each
-    column as wide as its column config sets, else as its header or longest cell."""
+def column_widths(text_width) -> Callable[..., dict[str, float]]:
+    """How wide each column of a page's table (``st.dataframe`` without its index) is drawn,
+    in px: as wide as its column config sets, else as its header or longest cell; in a
+    ``window`` (1024 or 1440 px wide) with the table as wide as the page, the room left over
+    shared out equally among the columns that are not pinned, as Streamlit does."""
 
-    def width(table: Dataframe) -> float:
+    def widths(table: Dataframe, window: int | None = None) -> dict[str, float]:
         config, frame = json.loads(table.proto.columns or "{}"), table.value
-        widths = [config.get(name, {}).get("width") for name in frame.columns]
-        return sum(NAMED_WIDTHS.get(set_to, set_to) if set_to else
-                   max(text_width(str(v)) for v in [name, *frame[name]]) + CELL_PADDING
-                   for name, set_to in zip(frame.columns, widths, strict=True))
+        drawn = {name: NAMED_WIDTHS.get(set_to, set_to) if (
+                     set_to := config.get(name, {}).get("width")) else
+                 max(text_width(str(v)) for v in [name, *frame[name]]) + CELL_PADDING
+                 for name in frame.columns}
+        growing = [name for name in frame.columns if not config.get(name, {}).get("pinned")]
+        room = PAGES.get(window, 0) - sum(drawn.values())
+        share = max(0, room) / len(growing) if growing else 0
+        return {name: width + share * (name in growing) for name, width in drawn.items()}
 
-    return width
+    return widths
+
+
+@pytest.fixture
+def cut_cells(column_widths, text_width) -> Callable[..., list[str]]:
+    """The cells (and headers) of ``columns`` of a page's table that are drawn cut short in
+    a ``window`` 1024 or 1440 px wide (:func:`column_widths`)."""
+
+    def cut(table: Dataframe, window: int, columns: list[str]) -> list[str]:
+        widths = column_widths(table, window)
+        return [text for name in columns for text in map(str, [name, *table.value[name]])
+                if text_width(text) + CELL_PADDING > widths[name] + 0.5]
+
+    return cut
+
+
+@pytest.fixture
+def table_width(column_widths) -> Callable[[Dataframe], float]:
+    """How wide a page's table (``st.dataframe`` without its index) is drawn at its
+    narrowest, in px (:func:`column_widths`)."""
+    return lambda table: sum(column_widths(table).values())
+
+

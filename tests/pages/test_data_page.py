@@ -182,7 +182,9 @@ def test_not_a_csv_is_refused_with_its_reason(session, team, open_page):
     assert "not a CSV text file" in app.error[0].value
 
 
-def test_generate_test_data_saves_a_version_with_truth(session, team, open_page):
+def test_generate_test_data_saves_a_version_with_truth(session, team, open_page, cut_cells):
+    """The new version is listed, its name and source whole in a 1440 px window (audit 10:
+    "v1 · Test data, seed 5, steady sp")."""
     app = open_page("pages/data.py", team.analyst, team.client)
     app.number_input[0].set_value(80)
     next(b for b in app.button if b.label == "Generate test data").click().run()
@@ -190,6 +192,7 @@ def test_generate_test_data_saves_a_version_with_truth(session, team, open_page)
     assert [link.label for link in app.get("page_link")] == ["Start a run on it"]
     table = app.dataframe[-1].value
     assert list(table["Source"]) == ["Generated (known truth)"] and list(table["Weeks"]) == [80]
+    assert cut_cells(app.dataframe[-1], 1440, ["Dataset", "Source"]) == []
 
 
 def test_generate_with_varied_always_on_spend(session, team, open_page):

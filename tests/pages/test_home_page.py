@@ -41,6 +41,16 @@ def test_the_datasets_table_fits_a_1024_px_window(session, team, open_page, tabl
     assert table_width(app.dataframe[0]) <= PAGE_AT_1024
 
 
+def test_a_dataset_s_name_is_whole_at_1440_px_and_begins_at_1024(session, team, open_page,
+                                                                 cut_cells):
+    """Audit 10: "v1 · Test data, seed 5, steady sp" was cut even at 1440 px, where every
+    column took an equal share of the room and the name's took too little of it."""
+    datasets.generate_dataset(session, team.analyst, team.client.id, 60, 5)
+    table = open_page("pages/home.py", team.viewer, team.client).dataframe[0]
+    assert cut_cells(table, 1440, list(table.value.columns)) == []
+    assert cut_cells(table, 1024, ["Weeks", "Period", "Saved"]) == []
+
+
 def test_a_client_id_without_access_shows_nothing_of_it(session, team, open_page, text_of):
     app = open_page("pages/home.py", team.outsider, team.client)
     assert not app.exception

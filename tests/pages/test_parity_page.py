@@ -7,6 +7,12 @@ from pathlib import Path
 import pytest
 from robyn_r.demo_runs import seed_demo_runs
 
+from kiri_core.robyn_r.availability import (
+    NOT_SET_UP,
+    Availability,
+    record_robyn_availability,
+)
+
 pytestmark = pytest.mark.shared
 
 
@@ -38,6 +44,19 @@ def test_without_a_robyn_run_the_page_says_how_to_get_one(session, team, open_pa
         assert "worker" not in text_of(app)
     app = open_page("pages/parity.py", team.admin, team.client)
     assert "The app is checking whether Robyn (R) runs on this machine" in text_of(app)
+
+
+def test_a_failed_check_is_explained_to_administrators_alone(session, team, open_page,
+                                                              text_of):
+    """Audit 10 read install commands for R on this page beside the Runs page's "not set up
+    here yet": an analyst reads the Runs page's words, an administrator what the check found."""
+    found = ("Robyn (R) cannot run on this worker: the R package 'Robyn' is not installed; "
+             'install it (install.packages("Robyn")).')
+    record_robyn_availability(session, Availability(False, found))
+    session.commit()
+    analyst = text_of(open_page("pages/parity.py", team.analyst, team.client))
+    assert NOT_SET_UP in analyst and "install" not in analyst
+    assert found in text_of(open_page("pages/parity.py", team.admin, team.client))
 
 
 @pytest.mark.parametrize("page", ["pages/results.py", "pages/planner.py",

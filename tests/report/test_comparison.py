@@ -1,7 +1,8 @@
 """kiri_core.report.comparison: Compare runs names the data and settings two runs differ in
 (or says they have none and whether their results are identical), shows each run's 90 %
-interval beside its ROAS (CPA), marks a difference inside both runs' intervals as possible
-noise of the search, and says whether a change in fit is better or worse."""
+interval beside its ROAS (CPA), says in a column of its own whether a difference lies inside
+both runs' intervals (possible noise of the search, or of a change in the data), and says
+whether a change in fit is better or worse."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from fitted import fitted_run
 from kiri_core import formatting as fmt
 from kiri_core.report import comparison, content
 from kiri_core.results import showing
-
-WITHIN = " (within the intervals)"
 
 
 def run(**config) -> dict:
@@ -90,8 +89,9 @@ def channel(result: dict, index: int) -> dict:
 def test_each_run_has_its_interval_and_a_difference_inside_both_is_marked() -> None:
     """The audit: Google's ROAS 0,41 -> 0,57 read as a finding though both lie inside both
     runs' 90 % intervals. Each run has a row with its ROAS and interval; the compared run's
-    difference is marked when it lies inside both, not when it lies outside one, when a
-    run has no interval, or when there is none."""
+    difference is said within the intervals ("yes") when it lies inside both, "no" when it
+    lies outside one, "–" when a run has no interval, and nothing when there is none. Audit
+    10: the mark, written after the difference, was cut at 1024 px; it has its own column."""
     first, second = run(), run()
     meta, google, tiktok = (channel(second, i) for i in range(3))
     low, high = channel(first, 0)["roas_ci"]
@@ -103,15 +103,34 @@ def test_each_run_has_its_interval_and_a_difference_inside_both_is_marked() -> N
     assert [row[:2] for row in rows[:4]] == [["Meta", "Run #1"], ["Meta", "Run #2"],
                                              ["Google", "Run #1"], ["Google", "Run #2"]]
     assert rows[0] == ["Meta", "Run #1", fmt.roas(channel(first, 0)["roas"], "SEK"),
-                       f"{fmt.roas(low, 'SEK')} – {fmt.roas(high, 'SEK')}", ""]
+                       f"{fmt.roas(low, 'SEK')} – {fmt.roas(high, 'SEK')}", "", ""]
     difference = fmt.roas(meta["roas"] - channel(first, 0)["roas"], "SEK")
-    assert rows[1][2:] == [fmt.roas(meta["roas"], "SEK"), rows[0][3], f"+{difference}{WITHIN}"]
-    assert not rows[3][4].endswith(WITHIN) and rows[3][4].startswith("+")
-    assert rows[5][3:] == ["–", "+0,01"]
-    assert rows[7][4] == "0,00"  # Email: no difference to mark
-    assert comparison.within_note(rows, "roas", first).startswith(
-        "\u201cWithin the intervals\u201d: the two runs' ROAS both lie inside both runs' "
-        "90 % intervals, so the difference can be the search's noise")
+    assert rows[1][2:] == [fmt.roas(meta["roas"], "SEK"), rows[0][3], f"+{difference}", "yes"]
+    assert rows[3][4].startswith("+") and rows[3][5] == "no"
+    assert rows[5][3:] == ["–", "+0,01", "–"]
+    assert rows[7][4:] == ["0,00", ""]  # Email: no difference to mark
+    assert comparison.within_note(rows, "roas", first) == (
+        "A \u201cyes\u201d under \u201cWithin intervals?\u201d means that the two runs' ROAS "
+        "both lie inside both runs' 90 % intervals, so the difference can be the search's "
+        "noise (another seed finds other models) rather than a change in what the data says.")
+    assert comparison.within_note([row[:5] + ["no"] for row in rows], "roas", first) is None
+
+
+def test_within_the_intervals_names_a_change_of_data_as_a_cause() -> None:
+    """Audit 10: runs on datasets of 104 and 156 weeks, the warning above said so, and the
+    note below blamed the search's noise alone "rather than a change in what the data says".
+    Runs fitted on different data name the data as a cause, in the note and the help."""
+    first, second = run(), run()
+    channel(second, 0)["roas"] += 0.01  # inside both intervals
+    rows = comparison.run_rows({"Run #1": first, "Run #2": second}, "roas", "SEK")
+    texts = [comparison.within_note(rows, "roas", first, "SEK", data_changed=True),
+             comparison.column_helps("roas", "SEK", data_changed=True)["Within intervals?"]]
+    for text in texts:
+        assert "the change in the data the runs were fitted on as well as the search's noise" \
+            in text
+        assert "rather than a change in what the data says" not in text
+    assert "rather than a change in what the data says" in comparison.column_helps("roas")[
+        "Within intervals?"]
 
 
 def test_a_difference_outside_the_compared_runs_interval_is_not_marked() -> None:
@@ -123,7 +142,7 @@ def test_a_difference_outside_the_compared_runs_interval_is_not_marked() -> None
     meta["roas"] += 0.05
     meta["roas_ci"] = [meta["roas"] - 0.01, meta["roas"] + 0.01]
     [_, row, *_] = comparison.run_rows({"Run #1": first, "Run #2": second}, "roas", "SEK")
-    assert row[4] == "+0,05"
+    assert row[4:] == ["+0,05", "no"]
 
 
 def conversion(result: dict) -> dict:
@@ -139,12 +158,13 @@ def test_a_conversion_run_shows_costs_per_conversion_and_their_intervals() -> No
     channel(second, 0)["roas"] *= 1.1
     second = conversion(second)
     columns, rows = comparison.channel_table({"Run #1": first, "Run #2": second}, "cpa", "SEK")
-    assert columns == ["Channel", "Run", "CPA", "90 % interval", "Difference"]
+    assert columns == ["Channel", "Run", "CPA", "90 % interval", "Difference",
+                       "Within intervals?"]
     meta = channel(first, 0)
     assert rows[0][2:4] == [fmt.money(meta["cpa"], "SEK", 2),
                             content.interval(meta["roas_ci"], True, "SEK")]
     assert rows[0][3].endswith(" kr") and rows[2][3].endswith(" or more")  # Google's low is 0
-    assert rows[1][4].startswith("-") and rows[1][4].endswith(WITHIN)
+    assert rows[1][4].startswith("-") and rows[1][5] == "yes"
     assert "CPA both lie inside" in comparison.within_note(rows, "cpa", first)
 
 
@@ -160,18 +180,19 @@ def test_a_contribution_inside_both_intervals_of_return_times_spend_is_marked() 
     columns, rows = comparison.channel_table({"Run #1": first, "Run #2": second},
                                              "contribution", "SEK")
     assert rows[5][3] == "–"  # TikTok's compared run has no interval
-    assert columns == ["Channel", "Run", "Contribution", "90 % interval", "Difference"]
+    assert columns == ["Channel", "Run", "Contribution", "90 % interval", "Difference",
+                       "Within intervals?"]
     low, high = (bound * meta["spend"] for bound in meta["roas_ci"])
     assert rows[1][:4] == ["Meta", "Run #2", fmt.money(meta["contribution"], "SEK"),
                            f"{fmt.money(low, 'SEK')} – {fmt.money(high, 'SEK')}"]
-    assert rows[0][4] == "" and rows[1][4].endswith(WITHIN)
-    assert rows[3][4].startswith("+") and not rows[3][4].endswith(WITHIN)
+    assert rows[0][4:] == ["", ""] and rows[1][5] == "yes"
+    assert rows[3][4].startswith("+") and rows[3][5] == "no"
     assert "the two runs' contributions both lie" in comparison.within_note(
         rows, "contribution", first)
     assert comparison.within_note(rows[2:], "contribution", first) is None
     assert "times the channel's spend" in comparison.column_helps("contribution")[
         "90 % interval"]
-    assert list(comparison.column_helps("roas")) == ["Difference"]
+    assert list(comparison.column_helps("roas")) == ["Difference", "Within intervals?"]
 
 
 def test_a_conversion_run_s_contribution_interval_is_a_count() -> None:
@@ -204,7 +225,7 @@ def test_no_change_in_fit_is_neither_better_nor_worse() -> None:
 
 def test_a_eur_client_reads_the_comparison_s_intervals_in_its_percent_style() -> None:
     """The usability audit: "90 %" beside "11%" for a EUR client; the heading, its help,
-    the Difference's help and the note under the table say "90% interval"."""
+    the help of "Within intervals?" and the note under the table say "90% interval"."""
     first, second = run(), run()
     channel(second, 0)["roas"] += 0.01  # inside both intervals
     results = {"Run #1": first, "Run #2": second}
@@ -213,7 +234,7 @@ def test_a_eur_client_reads_the_comparison_s_intervals_in_its_percent_style() ->
     helps = comparison.column_helps("contribution", "EUR")
     note = comparison.within_note(comparison.run_rows(results, "roas", "EUR"), "roas", first,
                                   "EUR")
-    assert list(helps) == ["Difference", "90% interval"]
+    assert list(helps) == ["Difference", "Within intervals?", "90% interval"]
     assert all("90% intervals" in text or "90% interval " in text
-               for text in [*helps.values(), note])
+               for text in [helps["Within intervals?"], helps["90% interval"], note])
     assert "90 %" not in " ".join([*helps.values(), note])
