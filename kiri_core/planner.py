@@ -195,6 +195,20 @@ def current_spend(result: dict, model_id: str, weeks: int) -> dict[str, float]:
     return {c: float(channels[c]["mean_spend"]) * weeks for c in result["spend_columns"]}
 
 
+#: The weeks a plan can span, as the planner's horizon box takes them, and what it starts at
+HORIZON_WEEKS, DEFAULT_WEEKS = (1, 52), 4
+
+
+def horizon_problem(typed: float, used: int) -> str | None:
+    """Why a horizon typed in the planner's box is not taken (outside
+    :data:`HORIZON_WEEKS`), and the horizon the plan still uses, ``used``; None when it is
+    taken."""
+    low, high = HORIZON_WEEKS
+    if low <= typed <= high:
+        return None
+    return f"Enter {low} to {high} weeks; the plan still uses {fmt.weeks(used)}."
+
+
 def box_multiples(result: dict, model_id: str) -> dict[str, tuple[float, float]]:
     """What each channel's Min and Max boxes start at, as multiples of today's spend:
     Robyn's 0.5 and 2, narrowed to the weekly spend seen in the data (:func:`seen_multiples`),
@@ -374,19 +388,27 @@ def _wanted(plan: dict) -> float | None:
 
 
 def _capped_below_target(plan: dict, currency: str) -> str | None:
-    """For a target plan that beats its target with every channel at its Max: the limits,
-    not the target, set its spend; None otherwise."""
+    """For a target plan that beats its target with every channel it may move at its Max
+    (a locked one keeps today's spend, whatever its Max): the limits, not the target, set
+    its spend, and which Max to raise; None otherwise, or when every channel is locked."""
     wanted, reached = _wanted(plan), plan["totals"]["optimized_roas"]
-    at_max = all(ch["optimized_spend"] >= ch["upper"] * (1 - 1e-6)
-                 for ch in plan["channels"].values())
+    channels = plan["channels"]
+    free = [column for column, ch in channels.items() if not ch.get("locked")]
+    at_max = all(channels[c]["optimized_spend"] >= channels[c]["upper"] * (1 - 1e-6)
+                 for c in free)
     shown = [content.plan_efficiency(plan, roas, currency) for roas in (reached, wanted)]
-    if not wanted or reached is None or not at_max or shown[0] == shown[1]:
+    if not wanted or reached is None or not free or not at_max or shown[0] == shown[1]:
         return None
     side = "below" if is_conversion_plan(plan) else "above"
-    return (f"Every channel is at its Max, so the limits, not the target, set this plan's "
+    locked = [column for column in channels if column not in free]
+    if locked:
+        every = "Every unlocked channel"
+        advice = f"Raise the Max of {_labels(free)}, or unlock {_labels(locked)},"
+    else:
+        every, advice = "Every channel", "Raise the Max limits"
+    return (f"{every} is at its Max, so the limits, not the target, set this plan's "
             f"spend: its {content.in_sentence(content.plan_measure(plan))} is {shown[0]}, "
-            f"{side} the target {shown[1]}. Raise the Max limits to spend more toward the "
-            "target.")
+            f"{side} the target {shown[1]}. {advice} to spend more toward the target.")
 
 
 # --- the client's words ---------------------------------------------------------------
@@ -744,9 +766,15 @@ def what_if_options(channel: Mapping[str, Any]) -> list[float]:
     Past the stored curve the effect is the same curve definition a plan counts with
     (:func:`kiri_core.results.expected_response`); above the highest week in the data it is
     an extrapolation (:func:`beyond_data`).
+
+    A step that reads as today's spend (whole money: ``103 487 kr`` beside today's
+    103 486,51 kr) is left out: a slider keeps its value by the label it shows, so after a
+    rerun it would stand for today's and an untouched what-if would show a change.
     """
-    top = max(what_if_top(channel), WHAT_IF_MULTIPLE * float(channel["mean_spend"]))
-    return what_if_steps(channel["mean_spend"], top, WHAT_IF_STEPS)
+    today = float(channel["mean_spend"])
+    top = max(what_if_top(channel), WHAT_IF_MULTIPLE * today)
+    return [spend for spend in what_if_steps(today, top, WHAT_IF_STEPS)
+            if spend == today or abs(spend - today) > 0.5]
 
 
 def beyond_data(result: dict, model_id: str, weekly_spend: Mapping[str, float],

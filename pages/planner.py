@@ -17,6 +17,8 @@ from ui.errors import user_errors
 from ui.inputs import confirmed_action
 from ui.plan_form import form_differs, keep_plan, plan_form
 
+HORIZON = planner.HORIZON_WEEKS
+HORIZON_USED = "plan_weeks_used"  # the last horizon taken (ui.plans keeps it with the form)
 TILE_GAP = 24  # px: 16 runs "25 000 000 kr 1 414" together, 32 leaves no room at 1024 px
 SETTINGS_CHANGED = "Settings changed: press Optimise to update the plan."
 NOT_UPDATED = ("Not updated: below is the last plan made, which the refused Optimise left as "
@@ -114,10 +116,17 @@ with db() as session:
         plans.restore_form(run.id)
         # assigned, not set by default: under load a rerun found the key present yet drew
         # the box at its minimum, 1 week (Streamlit lost the widget's value on the way)
-        st.session_state["plan_weeks"] = st.session_state.get("plan_weeks", 4)
-        weeks = int(st.number_input("Horizon (weeks)", min_value=1, max_value=52,
-                                    key="plan_weeks", help="1 to 52 weeks. A number outside "
-                                    "is not taken: the budget's label says the horizon used."))
+        st.session_state["plan_weeks"] = st.session_state.get("plan_weeks",
+                                                              planner.DEFAULT_WEEKS)
+        # no min or max on the box: the browser would refuse a number outside unseen, with
+        # only a red (!) to show for it, where the page can say why and what it still uses
+        typed = st.number_input("Horizon (weeks)", step=1, key="plan_weeks",
+                                help=f"{HORIZON[0]} to {HORIZON[1]} weeks.")
+        weeks = st.session_state.get(HORIZON_USED, planner.DEFAULT_WEEKS)
+        if problem := planner.horizon_problem(typed, weeks):
+            st.error(problem)
+        else:
+            weeks = st.session_state[HORIZON_USED] = int(typed)
         submitted = plan_form(result, model_id, weeks, currency)
         plans.keep_form(run.id)
         if submitted is not None:

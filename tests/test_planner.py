@@ -685,6 +685,23 @@ def test_a_target_the_limits_keep_the_plan_from_says_the_limits_set_its_spend(
         "limits to spend more toward the target.")
 
 
+def test_a_locked_channel_is_not_said_to_be_at_its_max_nor_to_have_it_raised() -> None:
+    """The usability audit: with Max Meta 1,2 and Google locked, target 0,5 said "Every
+    channel is at its Max … Raise the Max limits", though Google's Max does nothing while it
+    is locked."""
+    plan = plan_for(goal="target_efficiency", target=0.01, bounds={
+        "spend_meta": ChannelBounds(lower=0.5, upper=1.2),
+        "spend_google": ChannelBounds(locked=True)})
+    reached = content.plan_efficiency(plan, plan["totals"]["optimized_roas"], "SEK")
+    assert plan["warnings"][-1] == (
+        "Every unlocked channel is at its Max, so the limits, not the target, set this plan's "
+        f"spend: its return on the planned spend is {reached}, above the target 0,01. Raise "
+        "the Max of Meta, TikTok and Email, or unlock Google, to spend more toward the target.")
+    every = plan_for(goal="target_efficiency", target=0.01, bounds={
+        c: ChannelBounds(locked=True) for c in fitted_run().result["spend_columns"]})
+    assert not [w for w in every["warnings"] if "at its Max" in w]  # nothing to raise
+
+
 def test_a_one_week_horizon_reads_1_week() -> None:
     plan = planner.make_plan(fitted_run().result, fitted_run().result["model_id"],
                              goal="max_response", weeks=1, budget=1.0, target=None, bounds={},
@@ -753,9 +770,22 @@ def test_a_what_if_reaches_ten_times_today_s_spend_past_a_short_stored_curve() -
     options = planner.what_if_options(channel)
     assert channel["curve"]["spend"][-1] <= mean
     assert options[0] == 0 and options[-1] == round(10 * mean)
-    assert mean in options and len(options) == 502  # 500 even steps and today's spend
+    # 500 even steps, the one that reads as today's spend (the 50th) today's own
+    assert mean in options and round(mean) not in options and len(options) == 501
     assert options[1] == round(10 * mean / 500)  # a step of 2 % of today's spend
     assert any(abs(option - 3 * mean) <= mean / 50 for option in options)
+
+
+def test_a_what_if_slider_has_one_step_that_reads_as_today_s_spend() -> None:
+    """The usability audit's "Weekly spend 342 670 kr ↑ +0,0001 % on today's" of an untouched
+    what-if: the step 1 235 kr read as today's 1 234,70 kr, and the slider, which keeps its
+    value by that label, came back with the step."""
+    channel = {"mean_spend": 1234.7, "curve": {"spend": [0.0, 2000.0]}}  # steps of 24,694
+    options = planner.what_if_options(channel)
+    labels = [fmt.money(spend, "SEK") for spend in options]
+    assert len(set(labels)) == len(labels)
+    assert options[labels.index("1 235 kr")] == 1234.7
+    assert 1235 not in options and len(options) == 501  # every step else is there
 
 
 def test_a_what_if_keeps_a_stored_curve_that_reaches_further() -> None:

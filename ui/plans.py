@@ -65,8 +65,10 @@ def pick_scenario(scenarios: list[dict], key: str, currency: str) -> dict:
     return next((s for s in scenarios if s["name"] == chosen), scenarios[0])
 
 
+#: The planner form's widget keys, or how they start ("plan_weeks" also starts the key of the
+#: horizon the page took, pages/planner.py HORIZON_USED, kept with the box's)
 FORM_KEYS = ("plan_weeks", "plan_limits", "plan_goal", "plan_target", "plan_budget_", "min_",
-             "max_", "lock_")  # the planner form's widget keys, or how they start
+             "max_", "lock_")
 KEPT_FORM = "plan_form_{run_id}"
 FORM_RUN = "plan_form_run"
 

@@ -69,10 +69,13 @@ def selection_note(result: dict, model_id: str, currency: str) -> str:
 
 def model_in_words(result: dict, model_id: str) -> str:
     """Which model the figures come from, for the client (the PDF, the Presentation page): a
-    client has no use for its internal id, which the PDF gives once (:func:`model_reference`)."""
+    client has no use for its internal id, which the PDF gives once (:func:`model_reference`).
+    Another than the recommended one is the one the analyst selected, neutrally: "an
+    alternative" (the analyst's word, :func:`model_statement`) reads to a client as second
+    best."""
     if model_id == result["model_id"]:
         return "The recommended model"
-    return "An alternative model chosen by your analyst"
+    return "The model your analyst selected"
 
 
 def client_selection_note(result: dict, model_id: str, currency: str) -> str:
@@ -367,14 +370,20 @@ def _why_cut(channels: Mapping[str, dict], best: str, scenario: dict, conversion
     if planned is None or planned["optimized_spend"] >= planned["current_spend"] or top == best:
         return ""
     mine, theirs = channels[named[best]]["mroas"], channels[named[top]]["mroas"]
-    plan = f"the plan \u201c{scenario['name']}\u201d spends less on it"
+    return (f"; the plan \u201c{scenario['name']}\u201d spends less on it, as "
+            f"{_next_unit_against(mine, theirs, top, conversion, currency)}")
+
+
+def _next_unit_against(mine: float, theirs: float, top: str, conversion: bool,
+                       currency: str) -> str:
+    """A channel's next unit spent against the channel ``top``'s, each a marginal ROAS:
+    ``"its next krona returns 0,62 kr against 0,93 kr in Google"``, or ``"its next
+    conversion costs …"``."""
     if conversion:
-        return (f"; {plan}, as its next conversion costs "
-                f"{fmt.efficiency(mine, True, currency)} against "
+        return (f"its next conversion costs {fmt.efficiency(mine, True, currency)} against "
                 f"{fmt.efficiency(theirs, True, currency)} in {top}")
-    return (f"; {plan}, as its next {per_unit_name(currency)} returns "
-            f"{return_in_money(mine, currency)} against {return_in_money(theirs, currency)} "
-            f"in {top}")
+    return (f"its next {per_unit_name(currency)} returns {return_in_money(mine, currency)} "
+            f"against {return_in_money(theirs, currency)} in {top}")
 
 
 def _with_outcome(shown: str, conversion: bool) -> str:
@@ -452,7 +461,8 @@ def _margin_finding(result: dict, channels: Mapping[str, dict], currency: str) -
     model, where the next conversion is cheapest, and that no target CPA is known to call it
     worth its cost. Each says it counts the weeks after the spend (:data:`LATER_WEEKS`), so
     it does not contradict the plan's figure of the spend's own week."""
-    name, mroas = max(((k, v["mroas"]) for k, v in channels.items()), key=lambda kv: kv[1])
+    name = named_best(channels)["mroas"]
+    mroas = channels[name]["mroas"]
     if is_conversion(result):
         return (f"At today's spend the next conversion costs least in {name}: about "
                 f"{fmt.efficiency(mroas, True, currency)}, "
@@ -493,12 +503,22 @@ def plan_sentences(plan: dict, currency: str, result: dict | None = None) -> str
 
 
 def plan_rank_note(plan: dict, currency: str, result: dict) -> str | None:
-    """Why a plan raises a channel whose ROAS (CPA) over the period ranks below that of a
-    channel it cuts, naming the raised one of lowest and the cut one of highest return: a
-    plan :data:`PLAN_WEEK`, so more of the raised one's effect in that week, or else its
-    next unit adding more there, outranks the period's average. None when no such pair is
-    moved by the plan's returns (a channel held at a limit is not, :func:`held_marks`)."""
+    """Why a plan cuts what the channels' figures of the period rank high: a raised channel
+    of lower ROAS (higher CPA) than a cut one (:func:`_rank_pair_note`), and each channel the
+    findings name best that the plan cuts (:func:`_best_cut_notes`); None when there is
+    neither."""
     channels = model_by_id(result, plan["model_id"])["channels"]
+    pair = _rank_pair(plan, currency, channels)
+    said = [_rank_pair_note(plan, currency, channels, *pair)] if pair else []
+    said += _best_cut_notes(plan, currency, channels, pair[1] if pair else None)
+    return " ".join(said) or None
+
+
+def _rank_pair(plan: dict, currency: str, channels: Mapping[str, dict]
+               ) -> tuple[str, str] | None:
+    """The channel a plan raises of lowest and the one it cuts of highest return over the
+    period, when the cut one's is higher; None when no such pair is moved by the plan's
+    returns (a channel held at a limit is not, :func:`held_marks`)."""
     held = held_marks(plan, True)
     moved: dict[str, list[str]] = {"+": [], "-": []}
     for column, ch in plan["channels"].items():
@@ -509,9 +529,15 @@ def plan_rank_note(plan: dict, currency: str, result: dict) -> str | None:
         return None
     raised = min(moved["+"], key=lambda column: channels[column]["roas"])
     cut = max(moved["-"], key=lambda column: channels[column]["roas"])
+    return (raised, cut) if channels[cut]["roas"] > channels[raised]["roas"] else None
+
+
+def _rank_pair_note(plan: dict, currency: str, channels: Mapping[str, dict], raised: str,
+                    cut: str) -> str:
+    """Why the plan moves money to ``raised`` from ``cut`` (:func:`_rank_pair`): a plan
+    :data:`PLAN_WEEK`, so more of the raised one's effect in that week, or else its next
+    unit adding more there, outranks the period's average."""
     low, high = channels[raised]["roas"], channels[cut]["roas"]
-    if high <= low:
-        return None
     conversion = is_conversion_plan(plan)
     up, down = fmt.channel_name(raised), fmt.channel_name(cut)
     figure = ("cost per conversion over the period is lower" if conversion
@@ -524,6 +550,83 @@ def plan_rank_note(plan: dict, currency: str, result: dict) -> str | None:
     return (f"The plan moves money to {up} from {down} although {down}'s {figure} "
             f"({fmt.efficiency(high, conversion, currency)} against "
             f"{fmt.efficiency(low, conversion, currency)}): a plan {PLAN_WEEK}, and {why}.")
+
+
+def named_best(channels: Mapping[str, dict]) -> dict[str, str]:
+    """The channels the findings name best (:func:`findings`): by their return over the
+    period (``"roas"``; for a conversion model the lowest CPA) and by their next unit spent
+    (``"mroas"``, :func:`_margin_finding`), of those with the figure (none without spend)."""
+    best = {}
+    for key in ("roas", "mroas"):
+        known = [column for column in channels if channels[column].get(key) is not None]
+        if known:
+            best[key] = max(known, key=lambda column: channels[column][key])
+    return best
+
+
+def _best_cut_notes(plan: dict, currency: str, channels: Mapping[str, dict],
+                    said: str | None) -> list[str]:
+    """Why the plan cuts a channel the findings name best (:func:`named_best`), to its lower
+    limit too ("at Min" alone reads as if the limit cut it): a sentence a channel cut
+    (:func:`_cut_by_plan`), none of ``said``, the cut one :func:`_rank_pair_note` explains.
+
+    Of the channel whose next unit returns the most, counting the weeks after, the reason
+    is the share of its effect that comes after the spend's week, which a plan does not
+    count (:data:`PLAN_WEEK`); of another, that its next unit returns less than that
+    channel's (:func:`_next_unit_against`)."""
+    best = named_best(channels)
+    notes = []
+    for column in dict.fromkeys(best.values()):
+        ch = plan["channels"].get(column)
+        if column == said or ch is None or not _cut_by_plan(plan, ch, currency):
+            continue
+        claims = [key for key, named in best.items() if named == column]
+        notes.append(_best_cut_note(plan, currency, channels, column, claims,
+                                    best.get("mroas", column)))
+    return notes
+
+
+def _cut_by_plan(plan: dict, channel: dict, currency: str) -> bool:
+    """Whether the plan cuts a channel by its returns: its spend reads lower, its share of
+    the budget falls and its Max allowed today's spend."""
+    now, new = channel["current_spend"], channel["optimized_spend"]
+    if not (delta(amount_change(now, new, currency)) or "").startswith("-"):
+        return False
+    t = plan["totals"]
+    return (new * t["current_spend"] < now * t["optimized_spend"]
+            and channel.get("upper", now) >= now * (1 - HELD_TOLERANCE))
+
+
+def _best_cut_note(plan: dict, currency: str, channels: Mapping[str, dict], column: str,
+                   claims: Sequence[str], top: str) -> str:
+    """``"Email is cut to its lower limit although its return over the period is the
+    highest (1,79 kr per krona) and its next krona returns the most (0,97 kr): 84 % of its
+    effect comes in the weeks after the spend, which a plan does not count."``"""
+    conversion = is_conversion_plan(plan)
+    name, figures = fmt.channel_name(column), channels[column]
+    unit = per_unit_name(currency)
+    if conversion:
+        named = {"roas": "its cost per conversion over the period is the lowest "
+                         f"({fmt.efficiency(figures['roas'], True, currency)})",
+                 "mroas": "its next conversion costs the least "
+                          f"({fmt.efficiency(figures['mroas'], True, currency)})"}
+    else:
+        named = {"roas": "its return over the period is the highest "
+                         f"({return_in_money(figures['roas'], currency)} per {unit})",
+                 "mroas": f"its next {unit} returns the most "
+                          f"({return_in_money(figures['mroas'], currency)})"}
+    limit = " to its lower limit" if held_at(plan["channels"][column]) == "Min" else ""
+    if column == top:
+        now = figures.get("immediate_share")
+        later = "part" if now is None else fmt.percent(1 - now, currency)
+        why = (f"{later} of its effect comes in the weeks after the spend, which a plan does "
+               "not count")
+    else:
+        why = "at today's spend " + _next_unit_against(
+            figures["mroas"], channels[top]["mroas"], fmt.channel_name(top), conversion,
+            currency)
+    return (f"{name} is cut{limit} although {' and '.join(named[key] for key in claims)}: "
+            f"{why}.")
 
 
 def budget_change(plan: dict, currency: str) -> str | None:

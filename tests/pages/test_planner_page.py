@@ -419,10 +419,19 @@ def test_a_what_if_reaches_ten_times_today_s_spend_and_says_when_it_is_beyond_th
 
 
 def test_what_if_changes_point_the_way_they_go_and_nowhere_when_nothing_moved(planner_page):
+    """The usability audit: after any rerun the untouched what-if read "Weekly spend
+    342 670 kr ↑ +0,0001 % on today's": a slider keeps its value by the label it shows, and
+    today's 103 486,51 kr came back as the step 103 487 kr beside it."""
     app, _, result = planner_page
     labels = ("Weekly spend", "Weekly revenue added by media", "Return on the planned spend")
-    assert [metric(app, label).proto.direction for label in labels] == [NONE] * 3
-    assert [metric(app, label).proto.delta for label in labels] == [""] * 3
+    model_id = result["model_id"]
+    channels = model_by_id(result, model_id)["channels"]
+    for _ in range(2):  # as the page opens, and after a rerun (the browser's state sent back)
+        assert [app.select_slider(key=f"whatif_{model_id}_{c}").value for c in channels] == [
+            ch["mean_spend"] for ch in channels.values()]
+        assert [metric(app, label).proto.direction for label in labels] == [NONE] * 3
+        assert [metric(app, label).proto.delta for label in labels] == [""] * 3
+        app.run()
     model_id = result["model_id"]
     column = result["spend_columns"][1]
     slider = app.select_slider(key=f"whatif_{model_id}_{column}")
@@ -605,6 +614,25 @@ def test_a_one_week_horizon_reads_1_week(planner_page, text_of):
     assert metric(app, "Budget over 1 week").value == fmt.money(
         plan["totals"]["optimized_spend"], "SEK")
     assert "in the plan's 1 week," in text_of(app)
+
+
+def test_a_horizon_out_of_range_says_so_and_the_plan_keeps_its_own(planner_page, text_of):
+    """The usability audit: 60 or 0 in "Horizon (weeks)" turned the box red with only an (!)
+    icon, the budget still "over 4 weeks", and nothing said why."""
+    app, run, _ = planner_page
+    optimise(app)
+    for typed in (60, 0):
+        app.number_input(key="plan_weeks").set_value(typed).run()
+        assert not app.exception
+        assert [e.value for e in app.error] == [
+            "Enter 1 to 52 weeks; the plan still uses 4 weeks."]
+        assert budget_box(app).label.startswith("Total budget over 4 weeks (SEK")
+        assert metric(app, BUDGET)  # the plan made for 4 weeks, still on show
+        assert "Settings changed" not in text_of(app)
+    app.number_input(key="plan_weeks").set_value(8).run()
+    assert not app.error and budget_box(app, 8).label.startswith("Total budget over 8 weeks")
+    app.number_input(key="plan_weeks").set_value(53).run()
+    assert [e.value for e in app.error] == ["Enter 1 to 52 weeks; the plan still uses 8 weeks."]
 
 
 def browser_shows(box) -> str:

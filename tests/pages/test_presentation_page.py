@@ -116,7 +116,7 @@ def test_the_story_is_of_the_model_an_analyst_chose(session, team, open_page, te
     assert mentions(text, other) == 1  # in the analyst's run bar, above the story
     window = result["window"]
     period = fmt.weeks_period(window["start"], window["end"], "SEK")
-    story = f"Marketing mix results · {period} · an alternative model chosen by your analyst"
+    story = f"Marketing mix results · {period} · the model your analyst selected"
     assert story in [c.value for c in app.caption]
     app.main.button[0].click().run()  # "Present": the story says which model in words only
     assert not app.exception

@@ -90,7 +90,7 @@ def test_the_pdf_of_an_alternative_model_names_it_and_carries_its_figures(ws, mo
     assert artifact.report_pdf(session, w.analyst, w.run.id, other) is None  # a PDF of its own
     assert artifact.request_report(session, w.analyst, w.run.id, other) is True
     text = text_of(artifact.report_pdf(session, w.viewer, w.run.id, other))
-    assert "An alternative model chosen by your analyst" in text
+    assert "The model your analyst selected" in text
     assert "instead of the recommended model. Why the engine" in " ".join(text.split())
     # the id only as the appendix's model reference; the recommended model's not at all
     assert re.findall(rf"\b(?:{other}|{recommended})\b", text) == [other]
@@ -203,7 +203,7 @@ def test_with_redis_a_real_rq_worker_builds_the_pdf_of_the_chosen_model(
     assert data is not None
     text = text_of(data)
     assert "Worker plan" in text
-    assert "An alternative model chosen by your analyst" in text
+    assert "The model your analyst selected" in text
     assert_figures_of(text, load_result(session, w.viewer, w.run.id), other)
     assert not artifact.report_in_progress(w.run.id, other)
     # saving a scenario drops the PDF: nothing is building it, a page offers to prepare it

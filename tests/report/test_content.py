@@ -525,6 +525,95 @@ def test_the_best_channel_a_plan_cuts_says_why(dep_var_type: str, reason: str) -
     assert "spends less" not in kept[1]
 
 
+#: Per channel: spend and effect over the period, marginal ROAS, share of effect at once
+#: (Email's return is the highest of the period, and its next krona's, but its effect comes
+#: mostly in later weeks, as the UX audit's model 1_249_1)
+BEST_LATER = {"spend_tv": (500_000, 500_000, 0.6, 0.7),
+              "spend_search": (300_000, 450_000, 0.8, 0.6),
+              "spend_email": (200_000, 360_000, 0.97, 0.16)}
+
+
+def best_cut(figures: dict, planned: dict[str, float], uppers: dict[str, float] | None = None,
+             dep_var_type: str = "revenue") -> tuple[dict, dict]:
+    """A plan over 4 weeks moving the channels of ``figures`` (:data:`BEST_LATER`'s form)
+    from 4 weeks of a tenth of their spend to ``planned``, each between half and twice
+    today's (or its ``uppers``), and its result."""
+    result = three_channels(dep_var_type, {c: f[:3] for c, f in figures.items()})
+    for column, f in figures.items():
+        result["models"][0]["channels"][column]["immediate_share"] = f[3]
+    now = {c: f[0] / 10 for c, f in figures.items()}
+    cpa = {"optimized_cpa": 1.0} if dep_var_type == "conversion" else {}
+    channels = {c: {"current_spend": now[c], "optimized_spend": planned[c], "lower": now[c] / 2,
+                    "upper": (uppers or {}).get(c, 2 * now[c]), **cpa} for c in now}
+    totals = {"current_spend": sum(now.values()), "optimized_spend": sum(planned.values())}
+    return {"model_id": "m", "scenario": "max_response", "weeks": 4, "channels": channels,
+            "totals": totals}, result
+
+
+AT_MIN = {"spend_tv": 60_000.0, "spend_search": 30_000.0, "spend_email": 10_000.0}
+
+
+@pytest.mark.parametrize(("dep_var_type", "expected"), [
+    ("revenue", "Email is cut to its lower limit although its return over the period is the "
+                "highest (1,80 kr per krona) and its next krona returns the most (0,97 kr): 84 "
+                "% of its effect comes in the weeks after the spend, which a plan does not "
+                "count."),
+    ("conversion", "Email is cut to its lower limit although its cost per conversion over the "
+                   "period is the lowest (0,56 kr) and its next conversion costs the least "
+                   "(1,03 kr): 84 % of its effect comes in the weeks after the spend, which a "
+                   "plan does not count."),
+])
+def test_a_plan_cutting_the_best_channel_to_its_min_says_why(dep_var_type: str,
+                                                             expected: str) -> None:
+    """The usability audit: the findings said "Email gave the highest estimated return: 1,79
+    kr per krona" and "its next krona returns the most (0,97)", the plan cut Email "-50 % at
+    Min" and nothing said why (a channel held at a limit was left out of the rank note), as
+    if the limit had cut it. The planner, the Presentation and the PDF say it alike."""
+    plan, result = best_cut(BEST_LATER, AT_MIN, dep_var_type=dep_var_type)
+    assert content.held_at(plan["channels"]["spend_email"]) == "Min"
+    assert content.plan_rank_note(plan, "SEK", result) == expected
+    plan["totals"].update(current_response=1.0, optimized_response=1.1, uplift=0.1)
+    assert content.plan_sentences(plan, "SEK", result).endswith(f" {expected}")
+    assert content.plan_summary(plan, "SEK", result).endswith(f" {expected}")
+
+
+def test_a_plan_cutting_the_channel_with_most_room_to_grow_says_why() -> None:
+    """The usability audit's second model: "Email has the most room to grow … 1,42 kr", the
+    plan cut Email 6 % and raised Google, whose return over the period is the highest, so no
+    channel of lower return was raised and nothing was said."""
+    figures = {**BEST_LATER, "spend_search": (300_000, 600_000, 0.8, 0.6)}  # Search: 2,00
+    plan, result = best_cut(figures, {"spend_tv": 50_000.0, "spend_search": 35_000.0,
+                                      "spend_email": 15_000.0})
+    assert content.plan_rank_note(plan, "SEK", result) == (
+        "Email is cut although its next krona returns the most (0,97 kr): 84 % of its effect "
+        "comes in the weeks after the spend, which a plan does not count.")
+
+
+def test_a_best_channel_whose_next_krona_returns_less_is_cut_for_that() -> None:
+    figures = {**BEST_LATER, "spend_search": (300_000, 450_000, 1.2, 0.6)}  # the best margin
+    plan, result = best_cut(figures, AT_MIN)
+    assert content.plan_rank_note(plan, "SEK", result) == (
+        "Email is cut to its lower limit although its return over the period is the highest "
+        "(1,80 kr per krona): at today's spend its next krona returns 0,97 kr against 1,20 kr "
+        "in Search.")
+
+
+@pytest.mark.parametrize(("planned", "uppers", "expected"), [
+    ({"spend_tv": 51_000.0, "spend_search": 30_000.0, "spend_email": 19_000.0}, None,
+     "The plan moves money to TV from Email although Email's return over the period is higher "
+     "(1,80 against 1,00): a plan counts only the week of the spend, and more of TV's effect "
+     "comes in that week."),  # one sentence of Email, not two
+    ({"spend_tv": 55_000.0, "spend_search": 30_000.0, "spend_email": 15_000.0},
+     {"spend_email": 15_000.0}, None),  # its Max, below today's spend, cut it
+    ({"spend_tv": 20_000.0, "spend_search": 15_000.0, "spend_email": 15_000.0}, None,
+     None),  # half the budget, a larger share of it for Email
+], ids=["said of the pair", "its Max", "its share rises"])
+def test_a_best_channel_is_said_cut_once_and_only_where_the_plan_cuts_it(
+        planned: dict, uppers: dict | None, expected: str | None) -> None:
+    plan, result = best_cut(BEST_LATER, planned, uppers)
+    assert content.plan_rank_note(plan, "SEK", result) == expected
+
+
 def test_the_total_revenue_of_a_plan_s_weeks_is_the_window_s_mean_week() -> None:
     result = fitted_run().result
     weekly = sum(result["actual"]) / len(result["actual"])
@@ -623,17 +712,17 @@ def test_the_client_reads_which_model_in_words_and_the_id_only_as_its_reference(
     other = next(m["model_id"] for m in result["models"] if m["model_id"] != recommended)
     reason = recommendation_reason(result, "SEK")
     assert content.model_in_words(result, recommended) == "The recommended model"
-    assert content.model_in_words(result, other) == (
-        "An alternative model chosen by your analyst")
+    assert content.model_in_words(result, other) == "The model your analyst selected"
     assert content.client_selection_note(result, recommended, "SEK") == (
         f"The figures come from the recommended model. {reason}")
     assert content.client_selection_note(result, other, "SEK") == (
-        "The figures come from an alternative model chosen by your analyst instead of the "
+        "The figures come from the model your analyst selected instead of the "
         f"recommended model. Why the engine recommended that model: {reason}")
     for model_id in (recommended, other):
         client = (content.model_in_words(result, model_id)
                   + content.client_selection_note(result, model_id, "SEK"))
         assert recommended not in client and other not in client
+        assert "alternative" not in client  # the analyst's word (model_statement), not theirs
         assert content.model_reference(result, model_id) == (
             f"Model reference: {model_id} · Engine: Kiri {result['engine_version']} · "
             f"{len(result['models'])} candidate models · 104 weeks of data.")
