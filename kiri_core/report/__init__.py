@@ -6,6 +6,8 @@ same bytes. ``write_report`` writes them to a file (the CLI's ``report`` command
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -155,25 +157,30 @@ def _key_charts(pdf: ReportPDF, result: dict, model_id: str, currency: str,
 
 
 def _budget(pdf: ReportPDF, result: dict, currency: str, scenarios: list[dict]) -> None:
-    """The saved plans compared (when there are several), then a page per plan."""
+    """The saved plans compared (when there are several), then a page per plan; each with
+    its table and chart on one page."""
     if len(scenarios) > 1:
+        @functools.cache
+        def drawn(share: float) -> bytes:  # each plan's bar a ``share`` of its height
+            return chart_png(charts.plans_compared(scenarios, currency,
+                                                   row=round(charts.PLAN_ROW * share)), CHART_PX)
+
         pdf.section("Saved budget plans compared", "Budget plans")
         pdf.paragraph(" ".join(["Each plan against today's spend over its horizon; the pages "
                                 "after this one show how each plan splits its budget.",
                                 content.plans_note(scenarios), content.net_note(scenarios)]),
                       size=9, color=MUTED)
-        columns = content.scenario_columns(scenarios)
-        pdf.table(columns, content.scenario_rows(scenarios, currency),
-                  widths=PLANS_COMPARED_WIDTHS[len(columns)])
 
-        def drawn(share: float) -> bytes:  # each plan's bar a ``share`` of its height
-            return chart_png(charts.plans_compared(scenarios, currency,
-                                                   row=round(charts.PLAN_ROW * share)), CHART_PX)
+        def compared() -> None:
+            columns = content.scenario_columns(scenarios)
+            pdf.table(columns, content.scenario_rows(scenarios, currency),
+                      widths=PLANS_COMPARED_WIDTHS[len(columns)])
+            pdf.chart(drawn(1.0), "The plans per week",
+                      f"Each plan's weekly spend by channel, today's first, and the "
+                      f"{content.plan_outcome(scenarios[0]['plan'])} media add in a week, "
+                      "with the change against today.", shorter=drawn)
 
-        pdf.chart(drawn(1.0), "The plans per week",
-                  f"Each plan's weekly spend by channel, today's first, and the "
-                  f"{content.plan_outcome(scenarios[0]['plan'])} media add in a week, with "
-                  "the change against today.", shorter=drawn)
+        pdf.together(compared, continued="Saved budget plans compared, continued")
     for i, scenario in enumerate(scenarios, start=1):
         kicker = ("Budget plan" if len(scenarios) == 1
                   else f"Budget plan {i} of {len(scenarios)}")
@@ -182,27 +189,43 @@ def _budget(pdf: ReportPDF, result: dict, currency: str, scenarios: list[dict]) 
 
 def _plan_section(pdf: ReportPDF, result: dict, currency: str, scenario: dict,
                   kicker: str) -> None:
+    """A plan's summary, then its table, their note, its chart and its notes on one page."""
     plan = scenario["plan"]
+    drawn = _drawn(charts.budget_reallocation(plan, currency))
+    notes = [f"Note: {note}" for note in scenario.get("notes", [])]
+
+    def figures() -> None:
+        pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
+                  widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
+        pdf.paragraph(content.plan_note(plan), size=8.5, color=MUTED)
+        pdf.chart(drawn(1.0), "Current versus planned spend", shorter=drawn,
+                  keep=pdf.paragraphs_height(notes, 8.5) if notes else 0.0)
+        for note in notes:
+            pdf.paragraph(note, size=8.5, color=MUTED)
+
     pdf.section(scenario["name"], kicker)
     pdf.paragraph(content.plan_summary(plan, currency, result), size=9.5)
-    pdf.table(content.plan_columns(plan), content.plan_rows(plan, currency),
-              widths=(24, 21, 21, 12, 21, 11, 17), total_row=True)
-    pdf.paragraph(content.plan_note(plan), size=8.5, color=MUTED)
-    _chart(pdf, charts.budget_reallocation(plan, currency), "Current versus planned spend")
-    for note in scenario.get("notes", []):
-        pdf.paragraph(f"Note: {note}", size=8.5, color=MUTED)
+    pdf.together(figures, continued=f"{kicker}: {scenario['name']}, continued")
 
 
 def _truth(pdf: ReportPDF, result: dict, model_id: str, currency: str, truth: dict) -> None:
+    """The estimated and true effects, the two charts on one page."""
+    measures = (("roas", "ROAS"), ("contribution", "Contribution"))
+    drawers = [(_drawn(charts.estimated_vs_true(result, model_id, truth, currency, measure)),
+                title) for measure, title in measures]
+
+    def figures() -> None:
+        for drawn, title in drawers:
+            pdf.chart(drawn(1.0), title, shorter=drawn)
+
     pdf.section("Estimated versus true effects", "Validation")
     pdf.paragraph("The data of this run was generated with known channel effects, so the "
                   "model's estimates can be checked against the truth.", size=9, color=MUTED)
-    for measure, title in (("roas", "ROAS"), ("contribution", "Contribution")):
-        _chart(pdf, charts.estimated_vs_true(result, model_id, truth, currency, measure), title)
+    pdf.together(figures)
 
 
 def _appendix(pdf: ReportPDF, result: dict, model_id: str, currency: str) -> None:
-    pdf.section("Model quality and method", "Appendix")
+    pdf.section("Model quality and method", "Appendix", new_page=True)
     pdf.table(("Measure", "Value", "What it means"),
               content.quality_rows(result, model_id, currency), widths=(20, 10, 70),
               aligns="LRL")
@@ -224,9 +247,19 @@ def _chart(pdf: ReportPDF, chart: Any, title: str, caption: str | None = None,
     """``chart`` (a chart builder's) ``width`` px wide with its plot ``height`` px tall
     (default: the chart's own), drawn shorter where that keeps it on the page
     (:meth:`ReportPDF.chart`)."""
+    drawn = _drawn(chart, width, height)
+    pdf.chart(drawn(1.0), title, caption, shorter=drawn, keep=keep)
+
+
+def _drawn(chart: Any, width: int = CHART_PX,
+           height: int | None = None) -> Callable[[float], bytes]:
+    """``drawn(share)``: ``chart`` as a PNG ``width`` px wide with its plot at ``share`` of
+    ``height`` px (default: the chart's own), each share drawn once (a section measured
+    before it is drawn draws its charts twice)."""
     plot = height or chart.height
 
+    @functools.cache
     def drawn(share: float) -> bytes:
         return chart_png(chart, width, round(plot * share))
 
-    pdf.chart(drawn(1.0), title, caption, shorter=drawn, keep=keep)
+    return drawn

@@ -61,21 +61,28 @@ class ReportPDF(FPDF):
         self.cell(self.content_width / 2, 5, self.footer_text)
         self.cell(self.content_width / 2, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
-    def section(self, title: str, kicker: str | None = None) -> None:
+    def section(self, title: str, kicker: str | None = None, new_page: bool = False) -> None:
         """A small blue kicker and a large title opening a new page, or opening the rest of a
-        page less than :data:`SHARED_PAGE` full."""
-        if self.get_y() - self.t_margin < SHARED_PAGE * self.eph:
-            self.ln(12)  # a gap, then the kicker
-        else:
+        page less than :data:`SHARED_PAGE` full (unless ``new_page``), or the page it is at
+        the top of."""
+        if self.get_y() <= self.t_margin:
+            pass  # the top of a page already
+        elif new_page or self.get_y() - self.t_margin >= SHARED_PAGE * self.eph:
             self.add_page()
+        else:
+            self.ln(12)  # a gap, then the kicker
         if kicker:
-            self.set_font("InterSemiBold", size=8.5)
-            self.set_text_color(*PRIMARY)
-            self.cell(0, 5, kicker.upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.kicker(kicker)
         self.set_font("Inter", "B", size=20)
         self.set_text_color(*TEXT)
         self.multi_cell(0, 11, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
+
+    def kicker(self, text: str) -> None:
+        """A small blue line in capitals: what a section, or the rest of one, is about."""
+        self.set_font("InterSemiBold", size=8.5)
+        self.set_text_color(*PRIMARY)
+        self.cell(0, 5, text.upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def subheading(self, text: str) -> None:
         self.ensure_space(30)
@@ -270,13 +277,25 @@ class ReportPDF(FPDF):
         tall = self._image_height(png)
         if tall + keep <= room:
             return png
-        low = self._image_height(shorter(MIN_PLOT))  # the image is linear in the plot
+        low = self._image_height(shorter(MIN_PLOT))  # the image is about linear in the plot
         for target in (room - keep, room):
             if target >= tall:
                 return png
             if target >= low:
                 share = MIN_PLOT + (1 - MIN_PLOT) * (target - low) / (tall - low)
-                return shorter(math.floor(share * 100) / 100)
+                return self._shorter_within(shorter, math.floor(share * 100) / 100, target)
+        return png
+
+    def _shorter_within(self, shorter: Callable[[float], bytes], share: float,
+                        target: float) -> bytes:
+        """``shorter(share)``, a hundredth of the plot shorter at a time (not below
+        :data:`MIN_PLOT`) while it is taller than ``target`` mm: a real chart is not quite
+        linear in its plot (its pixels are rounded, its axes may change), so the share read
+        off a straight line can draw it a hair too tall for the page."""
+        png = shorter(share)
+        while self._image_height(png) > target and share > MIN_PLOT:
+            share = round(share - 0.01, 2)
+            png = shorter(share)
         return png
 
     def _image_height(self, png: bytes) -> float:
@@ -285,6 +304,22 @@ class ReportPDF(FPDF):
 
         with Image.open(BytesIO(png)) as image:
             return self.content_width * image.height / image.width
+
+    def together(self, draw: Callable[[], None], continued: str | None = None) -> None:
+        """``draw()`` here when all it draws fits on this page, else from the top of the next
+        (a plan's table and its chart on one page), there under the kicker ``continued``
+        (the section it goes on with): measured by drawing it once with fpdf2's offset
+        rendering, which is then undone."""
+        page = self.page
+        with self.offset_rendering():
+            draw()
+            moved = self.page > page  # the space after its last line may pass the foot
+        if moved and self.get_y() > self.t_margin:
+            self.add_page()
+            if continued:
+                self.kicker(continued)
+                self.ln(2)
+        draw()
 
     def ensure_space(self, height: float) -> None:
         """Start a new page when less than ``height`` mm are left above the footer."""

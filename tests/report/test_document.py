@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pypdf
 import pytest
 from PIL import Image
 
@@ -116,9 +118,10 @@ WIDTH = 210 - 2 * MARGIN  # mm: A4 between the margins, the width of every chart
 FULL, PLOT = WIDTH * 600 / 1400, WIDTH * 400 / 1400  # mm: the chart drawn, its plot
 
 
-def placed_chart(room: float, keep: float = 0.0) -> tuple[ReportPDF, list[tuple[float, float]]]:
+def placed_chart(room: float, keep: float = 0.0, drawn_at: Callable[[float], bytes] = chart_png
+                 ) -> tuple[ReportPDF, list[tuple[float, float]]]:
     """A report page with ``room`` mm left below a chart's title for the chart, the chart
-    placed there, and each image's drawn width and height (mm)."""
+    (``drawn_at(share)``) placed there, and each image's drawn width and height (mm)."""
     pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
     pdf.add_page()
     pdf.set_y(pdf.page_break_trigger - SUBHEADING - room)
@@ -130,7 +133,7 @@ def placed_chart(room: float, keep: float = 0.0) -> tuple[ReportPDF, list[tuple[
         return image(*args, **kwargs)
 
     pdf.image = spied
-    pdf.chart(chart_png(1.0), "Title", shorter=chart_png, keep=keep)
+    pdf.chart(drawn_at(1.0), "Title", shorter=drawn_at, keep=keep)
     return pdf, drawn
 
 
@@ -149,6 +152,21 @@ def test_a_chart_short_of_room_by_a_little_of_its_plot_is_drawn_shorter_on_the_p
         assert height == pytest.approx(FULL, abs=0.01)
 
 
+def test_a_chart_a_little_taller_than_a_straight_line_says_is_drawn_shorter_still() -> None:
+    """A chart whose plot above 80 % of its height gets 6 px more axis (ticks added) is
+    taller than the share read off a straight line: it still fits the page, a step shorter."""
+    def ticked(share: float) -> bytes:
+        out = io.BytesIO()
+        height = 200 + round(400 * share) + (6 if share > 0.8 else 0)
+        Image.new("RGB", (1400, height), "white").save(out, format="PNG")
+        return out.getvalue()
+
+    room = FULL - 0.1 * PLOT  # a straight line says: the plot at 90 %
+    pdf, [(_, height)] = placed_chart(room, drawn_at=ticked)
+    assert pdf.page == 1
+    assert height <= room
+
+
 def test_a_chart_is_drawn_shorter_to_keep_what_follows_on_its_page() -> None:
     pdf, [(_, height)] = placed_chart(FULL + 5, keep=10)
     assert height < FULL
@@ -158,10 +176,45 @@ def test_a_chart_is_drawn_shorter_to_keep_what_follows_on_its_page() -> None:
     assert height == pytest.approx(FULL, abs=0.01)
 
 
-@pytest.mark.parametrize(("fill", "page"), [(0.3, 1), (0.6, 2)])
-def test_a_section_shares_a_page_less_than_half_full(fill: float, page: int) -> None:
+@pytest.mark.parametrize(("fill", "new_page", "page"),
+                         [(0.3, False, 1), (0.6, False, 2), (0.3, True, 2)])
+def test_a_section_shares_a_page_less_than_half_full(fill: float, new_page: bool,
+                                                     page: int) -> None:
+    """Unless it opens a new page (the appendix)."""
     pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
     pdf.add_page()
     pdf.set_y(pdf.t_margin + fill * pdf.eph)
-    pdf.section("Channel performance", "Results")
+    pdf.section("Channel performance", "Results", new_page=new_page)
     assert pdf.page == page
+
+
+@pytest.mark.parametrize("new_page", [False, True])
+def test_a_section_at_the_top_of_a_page_opens_it_without_a_gap(new_page: bool) -> None:
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    pdf.section("Channel performance", "Results", new_page=new_page)
+    assert pdf.page == 1
+    assert pdf.get_y() == pytest.approx(pdf.t_margin + 5 + 11 + 4)  # kicker, title, space
+
+
+@pytest.mark.parametrize(("room", "page"), [(60.0, 1), (45.0, 2)])
+def test_a_block_kept_together_moves_whole_to_the_next_page(room: float, page: int) -> None:
+    """A table of five rows (47 mm) and a line below it: here when the two fit, else both
+    from the top of the next page, where the table alone would have been split."""
+    pdf = ReportPDF("footer", datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_page()
+    pdf.set_y(pdf.page_break_trigger - room)
+    drawn: list[tuple[int, float]] = []
+
+    def block() -> None:
+        drawn.append((pdf.page, pdf.get_y()))
+        pdf.table(("Channel", "Spend"), [["Meta", "1"]] * 5, widths=(1, 1))
+        pdf.cell(0, 5, "Below the table")
+
+    pdf.together(block, continued="Budget plan: Q1, continued")
+    top = pdf.t_margin + 5 + 2 if page == 2 else pdf.page_break_trigger - room  # the kicker
+    assert drawn[-1] == (page, pytest.approx(top))
+    assert pdf.page == len(pdf.pages) == page  # nothing of it on a page after
+    last = pypdf.PdfReader(io.BytesIO(bytes(pdf.output()))).pages[-1].extract_text()
+    said = "BUDGET PLAN: Q1, CONTINUED" in last
+    assert said == (page == 2)  # the kicker only where the block moved

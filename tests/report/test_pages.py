@@ -1,5 +1,6 @@
-"""The report's pages: none but the last mostly empty, the last not a stray tail, and every
-chart on one page with its title and caption (measured on real reports, rendered)."""
+"""The report's pages: none but the last mostly empty, the last not a stray tail, every
+chart on one page with its title and caption, a plan's chart on its table's page and the
+appendix on pages of its own (measured on real reports, rendered)."""
 
 from __future__ import annotations
 
@@ -17,18 +18,22 @@ from kiri_core import generator
 from kiri_core.engine.allocator import allocate
 from kiri_core.engine.fit import fit_model
 from kiri_core.report import build_report
+from kiri_core.report.content import plan_columns, scenario_columns
 
 DPI = 30
 TOP, BOTTOM = 18.0, 271.0  # mm: the body of a page, between the margin and the footer
 FULL_ENOUGH = 0.5  # every page but the cover and the last is at least half full
 LAST_PAGE = 0.15  # the last holds more than a few lines
-#: Reports an audit found a chart alone on a page of (a quick search's long summary) or a
-#: paragraph alone on a page of (a calibrated model's appendix), and one without plans:
-#: id: (outcome, search, saved plans).
-SHAPES = {"revenue-quick-3-plans": ("revenue", "quick", 3),
-          "conversion-quick-2-plans": ("conversion", "quick", 2),
-          "revenue-calibrated-2-plans": ("revenue", "calibrated", 2),
-          "revenue-full-no-plan": ("revenue", "full", 0)}
+#: Reports an audit found a chart alone on a page of (a quick search's long summary), a
+#: paragraph alone on a page of (a calibrated model's appendix) or a plan's chart apart from
+#: its table (one plan, or three), and one without plans:
+#: id: (outcome, search, saved plans, currency).
+SHAPES = {"revenue-quick-3-plans": ("revenue", "quick", 3, "SEK"),
+          "conversion-quick-2-plans": ("conversion", "quick", 2, "SEK"),
+          "revenue-calibrated-2-plans": ("revenue", "calibrated", 2, "SEK"),
+          "revenue-full-no-plan": ("revenue", "full", 0, "SEK"),
+          "revenue-quick-1-plan": ("revenue", "quick", 1, "SEK"),
+          "conversion-quick-1-plan-eur": ("conversion", "quick", 1, "EUR")}
 
 
 def conversion_run() -> dict:
@@ -57,12 +62,12 @@ def plans(result: dict, count: int) -> list[dict]:
 
 @pytest.fixture(scope="module", params=list(SHAPES))
 def report(request) -> bytes:
-    outcome, search, count = SHAPES[request.param]
+    outcome, search, count, currency = SHAPES[request.param]
     fit = fitted_run()
     result = fit.result if outcome == "revenue" else conversion_run()
     if search != "quick":
         result = full_search(result, calibrated=search == "calibrated")
-    return build_report(result, "Acme Nordic AB", "SEK", plans(result, count), fit.truth,
+    return build_report(result, "Acme Nordic AB", currency, plans(result, count), fit.truth,
                         agency="Fjord Media", report_date=date(2026, 12, 1))
 
 
@@ -114,6 +119,32 @@ def test_each_plan_page_explains_its_two_returns_once(report: bytes, request) ->
     note = "Both leave out what earlier spend still brings in"  # the plan table's note
     assert sum(page.count(note) for page in pages) == saved
     assert not [page for page in pages if "Incremental" in page or " in plan" in page]
+
+
+def test_a_plan_s_chart_is_on_the_page_of_its_table(report: bytes, request) -> None:
+    """UX audit 10: a plan's table ended a page and its chart opened the next, above the
+    appendix's heading, where a reader took it for the appendix's. Each plan's chart "Current
+    versus planned spend" is on its table's page, the plans compared on their table's too."""
+    saved = SHAPES[request.node.callspec.params["report"]][2]
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(report)).pages]
+    two = plans(fitted_run().result, 2)
+    plan_header = " ".join(plan_columns(two[0]["plan"])[:2])  # "Channel Current spend"
+    compared_header = " ".join(scenario_columns(two)[:3])  # "Plan Weeks Budget"
+
+    def on(text: str) -> list[int]:  # the page of each time ``text`` is printed
+        return [i for i, page in enumerate(pages) for _ in range(page.count(text))]
+
+    assert on(plan_header) == on("Current versus planned spend")
+    assert len(on(plan_header)) == saved
+    assert on(compared_header) == on("The plans per week")
+    assert len(on(compared_header)) == (saved > 1)
+
+
+def test_the_appendix_opens_a_page(report: bytes) -> None:
+    """Nothing before the appendix shares its first page (a chart there reads as its own)."""
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(report)).pages]
+    [appendix] = [page for page in pages if "Model quality and method" in page]
+    assert appendix.startswith("APPENDIX Model quality and method")
 
 
 def test_the_method_stays_whole_under_its_heading() -> None:
