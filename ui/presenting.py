@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from kiri_core.db.models import Client, ModelRun, User
 from kiri_core.report import content
 from ui.context import viewer_zone
-from ui.workspace import finished_run, model_caption, result_of, selected_model
+from ui.workspace import chosen_by_words, finished_run, model_caption, result_of, selected_model
 
 PRESENTING = "presenting"
 CLEAN_VIEW = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
@@ -53,12 +53,17 @@ def presentation_run(session: Session, user: User, client: Client,
 
 
 def bar_caption(result: dict, run: ModelRun, currency: str, role: str) -> str:
-    """The model and who set it (:func:`ui.workspace.model_caption`); for a viewer of a run
-    whose model nobody has set, the model alone, without the analyst's "the model is chosen
-    on the Results page"."""
-    if role == "analyst" or run.chosen_by is not None:
-        return model_caption(result, run, currency, viewer_zone())
-    return content.model_statement(result, selected_model(result, run))
+    """The model and who set it (:func:`ui.workspace.model_caption`); for a viewer the
+    model without the analyst's words ("the model is chosen on the Results page", "an
+    alternative model"): ``"Model 1_2_3 · recommended"``, or ``"Model 1_2_4 · selected by
+    Ann on 2026-12-01"``."""
+    zone = viewer_zone()
+    if role == "analyst":
+        return model_caption(result, run, currency, zone)
+    model_id = selected_model(result, run)
+    if model_id == result["model_id"] or not (by := chosen_by_words(run, currency, zone)):
+        return content.model_statement(result, model_id)
+    return f"Model {model_id} · selected by {by}"
 
 
 def _set_presenting(on: bool) -> None:

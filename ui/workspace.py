@@ -175,7 +175,7 @@ def model_note(result: dict, model_id: str, currency: str) -> str:
 def choice_note(run: ModelRun, currency: str, may_choose: bool, zone: str) -> str:
     """That the model is the client's for everyone, who chose it and when (the day in
     ``zone``), and who may change it."""
-    chooser = _chooser(run, currency, zone)
+    chooser = chosen_by_words(run, currency, zone)
     change = ("Picking another model previews it on this page only; a button then makes it "
               "the client's." if may_choose
               else "Only an analyst of the client can choose another.")
@@ -186,7 +186,7 @@ def choice_note(run: ModelRun, currency: str, may_choose: bool, zone: str) -> st
 def preview_note(run: ModelRun, model_id: str, client_model: str, currency: str,
                  zone: str) -> str:
     """That the page shows ``model_id`` while the client's model, for everyone, stays."""
-    chooser = _chooser(run, currency, zone)
+    chooser = chosen_by_words(run, currency, zone)
     return (f"You are looking at model {model_id}. The client's model is still "
             f"{client_model}{f' (chosen by {chooser})' if chooser else ''}: everyone sees "
             f"{client_model} in the budget planner, the presentation and the PDF report.")
@@ -206,13 +206,13 @@ def report_note(result: dict, run: ModelRun, model_id: str) -> str:
 def model_caption(result: dict, run: ModelRun, currency: str, zone: str) -> str:
     """``"Model 1_2_3 · recommended · set on the Results page by Ann on 2026-11-30"`` (the
     day in ``zone``)."""
-    chooser = _chooser(run, currency, zone)
+    chooser = chosen_by_words(run, currency, zone)
     return (f"{content.model_statement(result, selected_model(result, run))} · "
             + (f"set on the Results page by {chooser}" if chooser
                else "the model is chosen on the Results page"))
 
 
-def _chooser(run: ModelRun, currency: str, zone: str) -> str | None:
+def chosen_by_words(run: ModelRun, currency: str, zone: str) -> str | None:
     """``"Ann on 2026-11-30"``: who last chose the run's model and on which day in ``zone``;
     None if nobody."""
     if run.chosen_by is None or run.chosen_at is None:
