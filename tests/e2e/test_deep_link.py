@@ -151,6 +151,7 @@ def test_a_viewer_lists_the_viewer_s_pages_and_a_typed_analysts_page_says_whose_
     page.shot("viewer-typed-data-1440")
     pick_client(page, "Zeta AB")  # analyst there: the analysts' pages come back
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Runs", exact=True).wait_for()
+    page.get_by_test_id("stFileUploader").wait_for()  # the Data page itself has run
     assert "Data" in listed_pages(page)
     assert page.get_by_text("is a page for the analysts").count() == 0
     for width in (1024, 1440):
