@@ -95,18 +95,15 @@ def test_upgrading_keeps_the_newest_of_active_twins_and_then_refuses_them(
     assert ONE_ACTIVE_IMPORT_INDEX in import_indexes(database_url)
 
 
-def add_unnumbered_run(url: str, dataset: Dataset) -> int:
-    """A run row as a database before run numbers holds it (no ``number`` column)."""
+def add_old_run(url: str, dataset: Dataset, **values: object) -> int:
+    """A run row as an earlier schema holds it: the columns every version has, and
+    ``values`` (no column added later)."""
+    row = {"client_id": dataset.client_id, "dataset_id": dataset.id, "engine": "kiri",
+           "config": {}, "progress": 0.0, "created_at": datetime(2026, 1, 5), **values}
     runs = sa.table("model_runs", sa.column("id", sa.Integer()),
-                    sa.column("client_id", sa.Integer()), sa.column("dataset_id", sa.Integer()),
-                    sa.column("engine", sa.String()), sa.column("config", sa.JSON()),
-                    sa.column("status", sa.String()), sa.column("progress", sa.Float()),
-                    sa.column("created_at", sa.DateTime()))
+                    *(sa.column(name, sa.JSON() if name == "config" else None) for name in row))
     with get_engine(url).begin() as conn:
-        return conn.execute(runs.insert().values(
-            client_id=dataset.client_id, dataset_id=dataset.id, engine="kiri", config={},
-            status="succeeded", progress=1.0, created_at=datetime(2026, 1, 5),
-        ).returning(runs.c.id)).scalar_one()
+        return conn.execute(runs.insert().values(**row).returning(runs.c.id)).scalar_one()
 
 
 def run_numbers(url: str) -> dict[int, tuple[int, int]]:
@@ -135,7 +132,8 @@ def test_upgrading_numbers_each_client_s_runs_in_the_order_they_were_made(
                    for client in (team.client, team.other_client))
     session.add_all([acme, other])
     session.commit()
-    ids = [add_unnumbered_run(database_url, d) for d in (other, acme, other, acme, acme)]
+    ids = [add_old_run(database_url, d, status="succeeded", progress=1.0)
+           for d in (other, acme, other, acme, acme)]
     command.upgrade(config, "head")
     a, o = team.client.id, team.other_client.id
     assert run_numbers(database_url) == dict(zip(ids, [(o, 1), (a, 1), (o, 2), (a, 2), (a, 3)],
@@ -181,23 +179,6 @@ STORED_FAILURES = {
 }
 
 
-def add_run_before_failure_kinds(url: str, dataset: Dataset, number: int, status: str,
-                                 error: str | None) -> int:
-    """A run row as a database before failure kinds holds it (no ``failure_kind`` column)."""
-    runs = sa.table("model_runs", sa.column("id", sa.Integer()),
-                    sa.column("client_id", sa.Integer()), sa.column("number", sa.Integer()),
-                    sa.column("dataset_id", sa.Integer()), sa.column("engine", sa.String()),
-                    sa.column("config", sa.JSON()), sa.column("status", sa.String()),
-                    sa.column("progress", sa.Float()), sa.column("error", sa.Text()),
-                    sa.column("created_at", sa.DateTime()))
-    with get_engine(url).begin() as conn:
-        return conn.execute(runs.insert().values(
-            client_id=dataset.client_id, number=number, dataset_id=dataset.id, engine="kiri",
-            config={}, status=status, progress=0.0, error=error,
-            created_at=datetime(2026, 1, 5),
-        ).returning(runs.c.id)).scalar_one()
-
-
 def failures(url: str) -> dict[int, tuple[str | None, str | None]]:
     """Each run's (failure_kind, error), by run id."""
     with get_engine(url).connect() as conn:
@@ -219,7 +200,7 @@ def test_upgrading_gives_each_failed_run_its_kind_and_its_error_in_words(
                       start_date="2026-01-05", end_date="2026-01-05", column_mapping={})
     session.add(dataset)
     session.commit()
-    ids = [add_run_before_failure_kinds(database_url, dataset, number, status, error)
+    ids = [add_old_run(database_url, dataset, number=number, status=status, error=error)
            for number, (status, error) in enumerate(STORED_FAILURES, start=1)]
     command.upgrade(config, "head")
     assert failures(database_url) == dict(zip(ids, STORED_FAILURES.values(), strict=True))
