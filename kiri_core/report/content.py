@@ -547,9 +547,14 @@ def _rank_pair_note(plan: dict, currency: str, channels: Mapping[str, dict], rai
     else:
         why = (f"in that week {down}'s next {per_unit_name(currency)} adds less than {up}'s "
                "at today's spend")
+    if conversion:
+        figures = (f"{fmt.efficiency(high, True, currency)} against "
+                   f"{fmt.efficiency(low, True, currency)}")
+    else:  # as the findings write a return: "1,79 kr per krona"
+        figures = (f"{return_in_money(high, currency)} against "
+                   f"{return_in_money(low, currency)} per {per_unit_name(currency)}")
     return (f"The plan moves money to {up} from {down} although {down}'s {figure} "
-            f"({fmt.efficiency(high, conversion, currency)} against "
-            f"{fmt.efficiency(low, conversion, currency)}): a plan {PLAN_WEEK}, and {why}.")
+            f"({figures}): a plan {PLAN_WEEK}, and {why}.")
 
 
 def named_best(channels: Mapping[str, dict]) -> dict[str, str]:

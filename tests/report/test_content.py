@@ -601,8 +601,8 @@ def test_a_best_channel_whose_next_krona_returns_less_is_cut_for_that() -> None:
 @pytest.mark.parametrize(("planned", "uppers", "expected"), [
     ({"spend_tv": 51_000.0, "spend_search": 30_000.0, "spend_email": 19_000.0}, None,
      "The plan moves money to TV from Email although Email's return over the period is higher "
-     "(1,80 against 1,00): a plan counts only the week of the spend, and more of TV's effect "
-     "comes in that week."),  # one sentence of Email, not two
+     "(1,80 kr against 1,00 kr per krona): a plan counts only the week of the spend, and more "
+     "of TV's effect comes in that week."),  # one sentence of Email, not two
     ({"spend_tv": 55_000.0, "spend_search": 30_000.0, "spend_email": 15_000.0},
      {"spend_email": 15_000.0}, None),  # its Max, below today's spend, cut it
     ({"spend_tv": 20_000.0, "spend_search": 15_000.0, "spend_email": 15_000.0}, None,
