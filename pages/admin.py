@@ -163,11 +163,12 @@ def agency_section(session, admin) -> None:
         st.success(notice)
 
 
-#: The audit log's columns and their widths in px (the time takes the 137 px it is written
-#: in): 736 px in all, so the log fits :data:`ui.layout.PAGE_AT_1024` with "outsider@agency.se",
+#: The audit log's columns and their widths in px (the time takes the 137-140 px it is
+#: written in, by its digits): at most 735 px in all, so the log fits
+#: :data:`ui.layout.PAGE_AT_1024` (736) with "outsider@agency.se",
 #: "Saved a budget scenario" and "Nordic Shoes AB" whole. A longer e-mail, action or client
 #: name is cut short, as are details in a narrow window (a column can be dragged wider).
-AUDIT_WIDTHS = {"When": None, "Who": 160, "Action": 182, "Client": 128, "Details": 129}
+AUDIT_WIDTHS = {"When": None, "Who": 160, "Action": 182, "Client": 128, "Details": 124}
 #: The column a wider window widens: Streamlit shares the room left over among the columns
 #: that are not pinned, so the others are (and stay in view should the log scroll sideways).
 AUDIT_GROWS = "Details"
