@@ -43,7 +43,7 @@ WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SC
 #: "90% interval" for a euro client, and a plan's sentence on why it raises a channel whose
 #: return over the period is lower than one it cuts; the same day as earlier layout changes,
 #: so with the time of day).
-REPORT_LAYOUT = datetime(2026, 12, 1, 21, 40)
+REPORT_LAYOUT = datetime(2026, 12, 1, 22, 0)
 
 
 def report_kind(model_id: str) -> str:

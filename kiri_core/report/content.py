@@ -155,16 +155,25 @@ def outcome_mismatch(result: dict, model_id: str, currency: str) -> str | None:
 
 
 def client_outcome_note(result: dict, model_id: str, currency: str) -> str | None:
-    """:func:`outcome_mismatch` for the client: what the outcome seems to hold, what the
-    figures take it for, and that the analyst is checking it; None when its size fits."""
+    """:func:`outcome_mismatch` for the client, plainly: what the outcome's size suggests it
+    holds and that the :func:`efficiency_figures` shown are then wrong, without the column's
+    name or the analyst's fix; None when its size fits."""
     if outcome_mismatch(result, model_id, currency) is None:
         return None
-    column, conversion = result["config"]["revenue_column"], is_conversion(result)
-    seems, taken = (("money", "a count") if conversion else ("a count of conversions", "money"))
-    figures = "costs per conversion" if conversion else "returns"
-    return (f"\u201c{column}\u201d adds up to {'more' if conversion else 'less'} than the media "
-            f"spend, so it may hold {seems} rather than {taken}: the {figures} shown take it "
-            f"for {taken} and would change if it is not. Your analyst is checking this.")
+    conversion = is_conversion(result)
+    if conversion:
+        size = ("The conversions in this report add up to more than the media spend, as an "
+                "amount of money would: if they are money rather than a count")
+    else:
+        size = ("The revenue in this report adds up to less than the media spend, as a count "
+                "of conversions would: if it is a count rather than money")
+    return f"{size}, the {efficiency_figures(conversion)} shown are wrong."
+
+
+def efficiency_figures(conversion: bool) -> str:
+    """The channels' efficiency figures in words: ``"costs per conversion"`` or
+    ``"returns"``."""
+    return "costs per conversion" if conversion else "returns"
 
 
 def before_presenting(result: dict, model_id: str, currency: str) -> list[str]:
@@ -185,7 +194,8 @@ def before_presenting(result: dict, model_id: str, currency: str) -> list[str]:
         (steady_spend_warning(result, model_id, currency),
          f"The client is told only that {least_certain} here."),
         (outcome_mismatch(result, model_id, currency),
-         "The client is told only that your analyst is checking it."),
+         f"The client is told only that the {efficiency_figures(is_conversion(result))} "
+         "shown may be wrong."),
     ) if note]
 
 
@@ -233,8 +243,8 @@ def client_steady_spend_note(result: dict, model_id: str, currency: str) -> str 
     names = fmt.joined([fmt.channel_name(c) for c in steady])
     head = f"The spend on {names} hardly changed from week to week, so"
     if len(steady) > 1:
-        figures = "costs per conversion" if is_conversion(result) else "returns"
-        return f"{head} their {figures} are the least certain figures here."
+        return (f"{head} their {efficiency_figures(is_conversion(result))} are the least "
+                "certain figures here.")
     figure = "cost per conversion" if is_conversion(result) else "return"
     return f"{head} its {figure} is the least certain figure here."
 
@@ -273,7 +283,7 @@ def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
     """The four numbers a client asks for first."""
     spend, contribution = paid_totals(result, model_id)
     total = sum(result["actual"])
-    model = model_by_id(result, model_id)
+    conversion = is_conversion(result)
     return [
         Headline(f"Total {outcome(result)}", amount(result, total, currency),
                  f"over {fmt.weeks(result['window']['periods'])}"),  # the page names the period
@@ -282,9 +292,8 @@ def headlines(result: dict, model_id: str, currency: str) -> list[Headline]:
         Headline("Driven by media", amount(result, contribution, currency),
                  f"{fmt.percent(contribution / total if total else 0, currency)} of "
                  f"{outcome(result)}"),
-        Headline(*media_efficiency(spend, contribution, is_conversion(result), currency),
-                 f"model explains {fmt.percent(model['metrics']['rsq'], currency)} of the "
-                 "weekly variation"),
+        Headline(*media_efficiency(spend, contribution, conversion, currency),
+                 efficiency_note(conversion, currency)),
     ]
 
 
@@ -294,6 +303,15 @@ def media_efficiency(spend: float, contribution: float, conversion: bool,
     of a conversion model."""
     label = "Media CPA" if conversion else "Media ROAS"
     return label, fmt.efficiency(contribution / spend if spend else 0.0, conversion, currency)
+
+
+def efficiency_note(conversion: bool, currency: str) -> str:
+    """What the media's efficiency (:func:`media_efficiency`) divides, in the client's words:
+    ``"spend per conversion driven by media"``, ``"revenue driven by media per krona
+    spent"``."""
+    if conversion:
+        return "spend per conversion driven by media"
+    return f"revenue driven by media per {per_unit_name(currency)} spent"
 
 
 def overview_headlines(headline: dict, currency: str) -> list[list[str]]:

@@ -59,6 +59,9 @@ def test_a_viewer_sees_the_story_without_jargon_and_a_clean_view(session, team, 
     assert quick and [i.value for i in app.info] == [quick]
     heads = content.headlines(result, result["model_id"], "SEK")
     assert [(m.label, m.value) for m in app.metric] == [(h.label, h.value) for h in heads]
+    captions = [c.value for c in app.caption]
+    assert heads[-1].note == "revenue driven by media per krona spent" and all(
+        h.note in captions for h in heads)  # each tile's caption about its own number
     shown = planner.shown_plan(result, plan, "SEK")  # counted from the run's own model
     for finding in content.findings(result, result["model_id"], "SEK",
                                     [{"name": "Q3 plan", "plan": shown}]):
@@ -279,9 +282,11 @@ def test_an_outcome_of_the_other_kind_is_the_presenter_s_to_fix_and_the_client_s
     warnings, before = [w.value for w in app.warning], content.before_presenting(result, model_id,
                                                                               "SEK")
     assert warnings == [content.presenter_warning(before), *client_view]
-    assert warnings[0].endswith(f"- {mismatch} The client is told only that your analyst is "
-                                "checking it.")  # the last one
+    assert warnings[0].endswith(f"- {mismatch} The client is told only that the returns "
+                                "shown may be wrong.")  # the last one
     app.main.button[0].click().run()  # "Present"
     assert not app.exception
     assert [w.value for w in app.warning] == client_view
-    assert "model it as" not in text_of(app)
+    assert not any(words in text_of(app) for words in (
+        "model it as", f"\u201c{result['config']['revenue_column']}\u201d",
+        "analyst is checking"))  # no fix, raw column or to-do of the analyst's

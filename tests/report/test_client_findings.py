@@ -221,8 +221,9 @@ def test_the_plan_summary_names_the_channels_the_plan_ranks_against_the_period()
     note = content.plan_rank_note(fit.plan, "EUR", fit.result)
     assert note is not None and note.startswith(
         "The plan moves money to TikTok from Google although Google's return over the period "
-        f"is higher ({channels['spend_google']['roas']:.2f} against "
-        f"{channels['spend_tiktok']['roas']:.2f}): a plan counts only the week of the spend")
+        f"is higher (€{channels['spend_google']['roas']:.2f} against "
+        f"€{channels['spend_tiktok']['roas']:.2f} per euro): a plan counts only the week of the "
+        "spend")
     assert content.plan_summary(fit.plan, "EUR", fit.result).endswith(f" {note}")
     assert content.plan_sentences(fit.plan, "EUR", fit.result).endswith(f" {note}")
     ordered = copy.deepcopy(fit.result)

@@ -386,6 +386,22 @@ def test_the_presentation_and_home_give_one_media_efficiency(dep_var_type: str,
     assert shown.label == label and fmt.number(ratio, "SEK", 2) in shown.value
 
 
+@pytest.mark.parametrize(("dep_var_type", "currency", "note"), [
+    ("revenue", "SEK", "revenue driven by media per krona spent"),
+    ("revenue", "EUR", "revenue driven by media per euro spent"),
+    ("conversion", "EUR", "spend per conversion driven by media"),
+])
+def test_the_efficiency_tile_says_what_it_divides(dep_var_type: str, currency: str,
+                                                  note: str) -> None:
+    """The audit: the CPA (and ROAS) tile's caption read "model explains 50 % of the weekly
+    variation", the model's fit and not the figure; each tile's caption is about its own
+    number, as the others' are."""
+    result = {**fitted_run().result, "dep_var_type": dep_var_type}
+    heads = content.headlines(result, result["model_id"], currency)
+    assert heads[-1].note == note
+    assert not any("variation" in head.note for head in heads)
+
+
 def test_findings_on_spending_past_break_even_do_not_contradict_a_bigger_budget() -> None:
     """The UX audit: finding 4 said growth should come "from reallocation, not more budget"
     and finding 5 right after "+5,9 % from spending more with today's split". When every
@@ -762,29 +778,32 @@ def test_spend_too_steady_to_read_a_return_from_is_named(changes: dict, says: st
     assert (warning in content.cautions(result, model_id, "SEK")) if warning else True
 
 
-@pytest.mark.parametrize(("dep_var_type", "scale", "seems"), [
-    ("revenue", 1 / 450, "less than the media spend, so it may hold a count of conversions "
-                         "rather than money"),
-    ("conversion", 1.0, "more than the media spend, so it may hold money rather than a count"),
+@pytest.mark.parametrize(("dep_var_type", "scale", "says", "figures"), [
+    ("revenue", 1 / 450, "The revenue in this report adds up to less than the media spend, as "
+                         "a count of conversions would: if it is a count rather than money, "
+                         "the returns shown are wrong.", "returns"),
+    ("conversion", 1.0, "The conversions in this report add up to more than the media spend, "
+                        "as an amount of money would: if they are money rather than a count, "
+                        "the costs per conversion shown are wrong.", "costs per conversion"),
 ])
-def test_the_client_is_asked_about_an_outcome_of_the_other_kind_and_the_presenter_told(
-    dep_var_type: str, scale: float, seems: str
+def test_the_client_is_told_plainly_of_an_outcome_of_the_other_kind_and_the_presenter_told(
+    dep_var_type: str, scale: float, says: str, figures: str
 ) -> None:
-    """The audit: the Presentation page's clean view told the client to "model it as
-    Conversions (CPA)". The client reads what the outcome seems to hold and that the analyst
-    checks it; the presenter, in the run bar, gets the analyst's warning and what the client
-    is told."""
+    """The audits: the Presentation page's clean view told the client to "model it as
+    Conversions (CPA)", then the PDF named the raw column (“revenue”) and the
+    analyst's to-do ("Your analyst is checking this."). The client reads plainly what the
+    outcome's size suggests and which figures it makes wrong; the presenter, in the run bar,
+    gets the analyst's warning and what the client is told."""
     result = {**fitted_run().result, "dep_var_type": dep_var_type}
     result["actual"] = [y * scale for y in result["actual"]]
     model_id = result["model_id"]
     *shared, mismatch = content.cautions(result, model_id, "SEK")
     *client_shared, note = content.client_cautions(result, model_id, "SEK")
     assert len(shared) == len(client_shared) == 2  # the weak fit, Google's steady spend
-    assert note.startswith(f"\u201crevenue\u201d adds up to {seems}")
-    assert note.endswith("Your analyst is checking this.")
-    assert "model it as" in mismatch and "model it as" not in note
+    assert note == says
+    assert "model it as" in mismatch and "\u201crevenue\u201d" in mismatch  # the analyst's
     assert content.before_presenting(result, model_id, "SEK")[-1] == (
-        f"{mismatch} The client is told only that your analyst is checking it.")
+        f"{mismatch} The client is told only that the {figures} shown may be wrong.")
 
 
 def test_an_outcome_of_the_right_size_adds_nothing_for_client_or_presenter() -> None:
@@ -794,7 +813,7 @@ def test_an_outcome_of_the_right_size_adds_nothing_for_client_or_presenter() -> 
         result, model_id, "SEK")) == 2  # the weak fit, Google's steady spend
     quick, *_ = content.before_presenting(result, model_id, "SEK")
     assert quick.startswith("These figures come from a quick search")
-    assert not any("analyst is checking" in note
+    assert not any("shown may be wrong" in note
                    for note in content.before_presenting(result, model_id, "SEK"))
 
 

@@ -18,7 +18,7 @@ from kiri_core import generator
 from kiri_core.engine.allocator import allocate
 from kiri_core.engine.fit import fit_model
 from kiri_core.report import build_report
-from kiri_core.report.content import plan_columns, scenario_columns
+from kiri_core.report.content import per_unit_name, plan_columns, scenario_columns
 
 DPI = 30
 TOP, BOTTOM = 18.0, 271.0  # mm: the body of a page, between the margin and the footer
@@ -119,6 +119,24 @@ def test_each_plan_page_explains_its_two_returns_once(report: bytes, request) ->
     note = "Both leave out what earlier spend still brings in"  # the plan table's note
     assert sum(page.count(note) for page in pages) == saved
     assert not [page for page in pages if "Incremental" in page or " in plan" in page]
+
+
+def test_the_summary_s_tiles_and_notes_speak_of_the_figures(report: bytes, request) -> None:
+    """UX audit 11, a conversion client's page 2: the CPA tile's caption gave the model's fit
+    ("model explains 50 % of the weekly variation"), and a note named the raw column
+    (\u201crevenue\u201d) and the analyst's to-do ("Your analyst is checking this."). The
+    efficiency tile says what it divides; the generated revenue fitted as conversions is
+    called plainly larger than a count."""
+    outcome, _, _, currency = SHAPES[request.node.callspec.params["report"]]
+    summary = " ".join(pypdf.PdfReader(io.BytesIO(report)).pages[1].extract_text().split())
+    if outcome == "conversion":
+        assert "Media CPA" in summary and "spend per conversion driven by media" in summary
+        assert ("The conversions in this report add up to more than the media spend, as an "
+                "amount of money would") in summary
+    else:
+        assert f"revenue driven by media per {per_unit_name(currency)} spent" in summary
+    assert not any(words in summary for words in (
+        "of the weekly variation", "\u201crevenue\u201d", "analyst is checking"))
 
 
 def test_a_plan_s_chart_is_on_the_page_of_its_table(report: bytes, request) -> None:
