@@ -90,13 +90,17 @@ def run_controls(session, user, run, role: str) -> None:
         if st.button("Cancel run", key=f"cancel_{run.id}"):
             with user_errors():
                 runs.cancel_run(session, user, run.id)
+                notices.keep(f"Run #{run.number} was cancelled.")
                 st.rerun()
     elif run.status in ("failed", "cancelled"):
         if reason := runs.retry_refusal(run):  # no button that could only fail
             st.info(reason)
         elif st.button("Retry run", key=f"retry_{run.id}"):
             with user_errors():
-                state.set_run_id(runs.retry_run(session, user, run.id).id)
+                retry = runs.retry_run(session, user, run.id)
+                state.set_run_id(retry.id)
+                notices.keep(f"Run #{retry.number} was started as a retry of run #{run.number}: "
+                             "follow it under Selected run.")
                 st.rerun()
 
 

@@ -20,7 +20,7 @@ from kiri_core import config
 from kiri_core.db.base import utcnow
 from kiri_core.db.models import User
 from kiri_core.services import auth
-from kiri_core.services.errors import KiriError
+from kiri_core.services.errors import AuthenticationError, KiriError
 from ui import notices, state
 from ui.errors import show_error
 
@@ -229,6 +229,8 @@ def _change_password(session: Session, user: User) -> None:
         auth.change_password(session, user, current, new, repeat)
     except KiriError as error:
         show_error(error)
+        if isinstance(error, AuthenticationError):  # the current password is wrong: the way on
+            st.caption(FORGOT_HINT)
         return
     keep_this_session(user)
     notices.keep(PASSWORD_CHANGED_NOTICE)  # said after the rerun, and the cookie's after it

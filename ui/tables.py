@@ -34,10 +34,14 @@ PARITY_COLUMNS = {
 
 
 #: Widths of the datasets table's columns of free text (px; the others are as wide as they
-#: are written, 391 px): 736 px in all, so the table fits :data:`ui.layout.PAGE_AT_1024`. A
-#: wider window shares its room among all five: at 1440 px a name as long as "v1 · Test data,
-#: seed 5, steady spend" and "Generated (known truth)" read whole.
-DATASET_WIDTHS = {"Dataset": 213, "Source": 132}
+#: are written, about 385 px): 341 px, so the table fits :data:`ui.layout.PAGE_AT_1024` with
+#: a few px to spare and a name as long as "v2 · Test data, seed 7, steady spend" reads whole
+#: there. A wider window shares its room among all five.
+DATASET_WIDTHS = {"Dataset": 254, "Source": 87}
+#: The datasets table's column help (a tooltip on the header).
+DATASET_HELP = {"Source": "Where the version came from: the uploaded file's name, BigQuery, "
+                          "or Generated: test data with known truth (the true ROAS and "
+                          "contribution of each channel, shown beside a model's estimates)."}
 
 
 def datasets_frame(datasets: list[Dataset], currency: str, zone: str) -> pd.DataFrame:
@@ -56,18 +60,18 @@ def datasets_table(datasets: list[Dataset], currency: str, zone: str) -> None:
     (its column can be dragged wider) rather than pushing the period and the save time out
     of sight."""
     st.dataframe(datasets_frame(datasets, currency, zone), hide_index=True, width="stretch",
-                 column_config={name: st.column_config.TextColumn(width=width)
-                                for name, width in DATASET_WIDTHS.items()})
+                 column_config={
+                     name: st.column_config.TextColumn(width=width, help=DATASET_HELP.get(name))
+                     for name, width in DATASET_WIDTHS.items()})
 
 
 def source_label(dataset: Dataset) -> str:
     """Where a version came from, for people: the uploaded file's name, "BigQuery", or
-    "Generated (known truth)"."""
+    "Generated" (with known truth, :data:`DATASET_HELP`)."""
     kind, _, detail = dataset.source.partition(":")
     if kind == "upload":
         return detail or "Upload"
-    label = {"bigquery": "BigQuery", "generated": "Generated"}.get(kind, dataset.source)
-    return f"{label} (known truth)" if dataset.ground_truth else label
+    return {"bigquery": "BigQuery", "generated": "Generated"}.get(kind, dataset.source)
 
 
 def run_label(run: ModelRun, currency: str, zone: str, *, status: bool = False) -> str:

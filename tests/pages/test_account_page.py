@@ -58,6 +58,9 @@ def test_a_refused_change_says_why_and_changes_nothing(session, team, open_page,
     change(app, current, new, repeat)
     assert not app.exception and [m.value for m in app.error] == [message]
     assert not app.success
+    # a wrong current password is told the way on, as on the login page
+    hints = [c.value for c in app.caption if c.value == ui_auth.FORGOT_HINT]
+    assert hints == ([ui_auth.FORGOT_HINT] if message == auth.WRONG_CURRENT_PASSWORD else [])
     session.expire_all()
     assert auth.authenticate(session, "analyst@agency.se", PASSWORD).id == team.analyst.id
 

@@ -183,16 +183,19 @@ def test_not_a_csv_is_refused_with_its_reason(session, team, open_page):
 
 
 def test_generate_test_data_saves_a_version_with_truth(session, team, open_page, cut_cells):
-    """The new version is listed, its name and source whole in a 1440 px window (audit 10:
-    "v1 · Test data, seed 5, steady sp")."""
+    """The new version is listed, its name and source whole in a 1024 px window (audit 11:
+    "v2 · Test data, seed 7, steady s" and "Generated (known" were cut there); its known
+    truth is told in the Source column's help."""
     app = open_page("pages/data.py", team.analyst, team.client)
     app.number_input[0].set_value(80)
     next(b for b in app.button if b.label == "Generate test data").click().run()
     assert "Saved generated data as version v1" in app.success[0].value
     assert [link.label for link in app.get("page_link")] == ["Start a run on it"]
     table = app.dataframe[-1].value
-    assert list(table["Source"]) == ["Generated (known truth)"] and list(table["Weeks"]) == [80]
-    assert cut_cells(app.dataframe[-1], 1440, ["Dataset", "Source"]) == []
+    assert list(table["Source"]) == ["Generated"] and list(table["Weeks"]) == [80]
+    assert "known truth" in json.loads(app.dataframe[-1].proto.columns)["Source"]["help"]
+    for window in (1024, 1440):
+        assert cut_cells(app.dataframe[-1], window, list(table.columns)) == []
 
 
 def test_generate_with_varied_always_on_spend(session, team, open_page):

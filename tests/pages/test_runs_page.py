@@ -329,3 +329,33 @@ def test_a_run_on_a_deleted_version_offers_no_retry_and_says_why(session, team, 
     picker.set_value(on_kept.id).run()
     assert "Retry run" in [b.label for b in app.button] and not app.info
     assert "was deleted" not in text_of(app)
+
+
+def test_cancel_and_retry_each_say_what_they_did_in_place_of_the_notice_before(
+        session, team, open_page, text_of):
+    """Cancel says which run it cancelled, Retry which new run it started and of which run;
+    each notice replaces the one kept before ("Run #1 was started" does not stay)."""
+    dataset = datasets.generate_dataset(session, team.analyst, team.client.id, 60, 3)
+    queued = ModelRun(client_id=team.client.id, dataset_id=dataset.id, status="queued",
+                      config=runs.default_config(dataset, "quick"),
+                      created_by_id=team.analyst.id)
+    session.add(queued)
+    session.commit()
+    app = open_page("pages/runs.py", team.analyst, team.client, run_id=queued.id)
+    next(b for b in app.button if b.label == "Cancel run").click().run()
+    assert not app.exception
+    assert [m.value for m in app.success] == [f"Run #{queued.number} was cancelled."]
+    next(b for b in app.button if b.label == "Retry run").click().run()
+    retry = session.get(ModelRun, app.session_state["run_id"], populate_existing=True)
+    try:
+        assert retry.id != queued.id
+        assert [m.value for m in app.success] == [
+            f"Run #{retry.number} was started as a retry of run #{queued.number}: follow it "
+            "under Selected run."]
+        next(b for b in app.button if b.label == "Cancel run").click().run()
+        assert [m.value for m in app.success] == [f"Run #{retry.number} was cancelled."]
+    finally:  # the retry is cancelled, also when the test failed before its Cancel
+        if session.get(ModelRun, retry.id, populate_existing=True).status in ("queued",
+                                                                              "running"):
+            runs.cancel_run(session, team.analyst, retry.id)
+        wait_until_finished(session, retry.id, timeout=60)
