@@ -16,6 +16,7 @@ from kiri_core.services.errors import KiriError
 from ui.context import selected_client, signed_in_user, viewer_zone
 from ui.db import db
 from ui.errors import show_error, user_errors
+from ui.links import page_link
 from ui.tables import preview_columns, preview_frame
 
 PREVIEW_KEY = "bigquery_preview_{source}"
@@ -23,9 +24,14 @@ SOURCE_PICKER = "bigquery_source"
 SELECT_NEXT = "bigquery_select_next"
 NOTICE = "bigquery_notice"
 IMPORT_POLL_SECONDS = 2
-INTRO = ("A source is a BigQuery table or query that Kiri reads on a schedule into this "
-         "client's weekly data, like a CSV upload: one row per week, with its date, the "
-         "revenue or conversions and the spend columns.")
+INTRO = ("A source is a BigQuery table or query that Kiri reads {when} into this client's "
+         "weekly data, like a CSV upload: one row per week, with its date, the revenue or "
+         "conversions and the spend columns.")
+INTRO_WHEN = {True: "on a weekly schedule or on demand (Import now)",
+              False: "on demand (Import now)"}  # by whether the server has the queue
+TEST_FIRST = "Test the connection to choose the columns."
+TEST_AGAIN = "Correct the table (or query) above and test again."
+DETAILS_HELP = "The whole message of an import; double-click a cell to read all of it."
 APP_KEY = "Without a key, the service account set up for this app is used."
 APP_KEY_HELP = ("An administrator sets up the app's service account with the "
                 "GOOGLE_APPLICATION_CREDENTIALS setting (a key file on the server).")
@@ -53,7 +59,8 @@ def location_inputs(source: BigQuerySource | None, key: str) -> SourceSpec:
 
 
 def connection_test(session, user, client, source, spec: SourceSpec, key_file, key: str):
-    """The "Test connection" button; the preview stays until the next test."""
+    """The "Test connection" button; the preview stays until the next test. Returns the
+    preview, or None and whether a test has just failed."""
     if st.button("Test connection", key=f"{key}_test"):
         try:
             st.session_state[key] = sources.check_connection(
@@ -63,6 +70,7 @@ def connection_test(session, user, client, source, spec: SourceSpec, key_file, k
         except KiriError as error:
             st.session_state.pop(key, None)
             show_failure(error)
+            return None, True
     preview = st.session_state.get(key)
     if preview is not None:
         st.success(f"Connected: {preview.total_rows} rows, {len(preview.column_types)} "
@@ -70,7 +78,7 @@ def connection_test(session, user, client, source, spec: SourceSpec, key_file, k
         st.dataframe(preview_frame(preview.rows, client.currency),
                      column_config=preview_columns(preview.rows), hide_index=True,
                      width="stretch")
-    return preview
+    return preview, False
 
 
 def mapping_inputs(columns: list[str], current: SourceMapping, key: str) -> SourceMapping:
@@ -106,11 +114,11 @@ def source_form(session, user, client, source: BigQuerySource | None) -> None:
     else:
         st.caption(APP_KEY, help=APP_KEY_HELP)
     raw_key = key_file.getvalue() if key_file else None
-    preview = connection_test(session, user, client, source, spec, raw_key,
-                              PREVIEW_KEY.format(source=key))
+    preview, failed = connection_test(session, user, client, source, spec, raw_key,
+                                      PREVIEW_KEY.format(source=key))
     saved = SourceMapping.from_json(source.column_mapping) if source else None
     if preview is None and saved is None:
-        st.info("Test the connection to choose the columns.")
+        st.info(TEST_AGAIN if failed else TEST_FIRST)
         return
     columns = list(preview.column_types) if preview else list(saved.renames().values())
     mapping = mapping_inputs(columns, saved or preview.suggested, key)
@@ -130,6 +138,11 @@ def source_form(session, user, client, source: BigQuerySource | None) -> None:
 
 
 def schedule_panel(session, user, source: BigQuerySource, can_edit: bool) -> None:
+    """The source's weekly refresh and, for analysts, its form; without the queue, why there
+    is none."""
+    if not schedule.available():
+        st.info(schedule.unavailable_text(user) if can_edit else schedule.UNAVAILABLE)
+        return
     st.write(schedule.schedule_summary(source))
     if not can_edit:
         return
@@ -161,25 +174,25 @@ def import_panel(session, user, source: BigQuerySource, can_import: bool) -> Non
     records = sources.import_history(session, user, source.id)
     currency = source.client.currency
     if records and records[0].status in background.ACTIVE_STATUSES:
-        live_imports(source.id, currency)
+        live_imports(source.id, currency, can_import)
     else:
-        imports_view(records, currency)
+        imports_view(records, currency, can_import)
 
 
 @st.fragment(run_every=IMPORT_POLL_SECONDS)
-def live_imports(source_id: int, currency: str) -> None:
+def live_imports(source_id: int, currency: str, can_import: bool) -> None:
     """Polls while the newest import is queued or running; reruns the page once it ends."""
     with db() as session:
         background.reap_stale_imports(session, source_id)
         records = sources.import_history(session, signed_in_user(session), source_id)
         if records[0].status not in background.ACTIVE_STATUSES:
             st.rerun(scope="app")
-        imports_view(records, currency)
+        imports_view(records, currency, can_import)
 
 
-def imports_view(records: list, currency: str) -> None:
-    """The newest import's status or result, and the import history (in the viewer's time
-    zone)."""
+def imports_view(records: list, currency: str, can_import: bool) -> None:
+    """The newest import's status or result (a saved version leads analysts on to the Runs
+    page), and the import history (in the viewer's time zone)."""
     if not records:
         st.caption("No imports yet.")
         return
@@ -188,9 +201,12 @@ def imports_view(records: list, currency: str) -> None:
         st.info(importer.describe(last), icon=":material/hourglass_top:")
     else:
         (st.error if last.status == "failed" else st.success)(importer.describe(last))
+    if last.status == "succeeded" and can_import:
+        page_link("pages/runs.py", "See the re-run" if last.rerun_id else "Start a run on it")
     st.subheader("Import history")
     zone = viewer_zone()
     st.dataframe(pd.DataFrame([importer.history_row(r, currency, zone) for r in records]),
+                 column_config={"Details": st.column_config.TextColumn(help=DETAILS_HELP)},
                  hide_index=True, width="stretch")
 
 
@@ -198,7 +214,7 @@ with db() as session:
     user = signed_in_user(session)
     client, role = selected_client(session, user)
     st.title(f"BigQuery sources · {client.name}")
-    st.caption(INTRO)
+    st.caption(INTRO.format(when=INTRO_WHEN[schedule.available()]))
     if notice := st.session_state.pop(NOTICE, None):
         st.success(notice)
     if SELECT_NEXT in st.session_state:

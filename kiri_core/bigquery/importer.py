@@ -37,6 +37,7 @@ from kiri_core.services import audit, datasets, runs
 from kiri_core.services.errors import KiriError, ValidationError
 
 ACTIVE_DURATIONS = {"queued": "waiting…", "running": "importing…"}
+SHORT_OUTCOMES = {"queued": "Queued", "running": "Importing…", "unchanged": "No change"}
 
 
 class ImportBusy(ValidationError):
@@ -268,7 +269,7 @@ def rerun_last_configuration(
             session, actor, dataset.client_id, dataset.id, last.config, engine=last.engine
         )
     except KiriError as exc:
-        record.error = f"Imported, but the last model configuration was not re-run: {exc}"
+        record.error = f"The last model configuration was not re-run: {exc}"
         return
     record.rerun = run
 
@@ -279,18 +280,31 @@ def failure_text(failure: BigQueryFailure) -> str:
     return "\n".join([str(failure), *(f"- {p}" for p in details)])
 
 
+def outcome(record: BigQueryImport) -> str:
+    """The import's result in a few words, for the history table: "Table missing",
+    "Saved as dataset v4"."""
+    if record.status == "failed":
+        return FAILURE_TITLES.get(record.error_kind or "", "Failed")
+    if record.status == "succeeded":
+        saved = f"Saved as dataset v{record.dataset.version}"
+        return f"{saved}, re-run #{record.rerun.number}" if record.rerun_id else saved
+    return SHORT_OUTCOMES[record.status]
+
+
 def describe(record: BigQueryImport) -> str:
-    """One line for the import history and the source's status."""
+    """The import's result in full, for the source's status and the refresh job's result."""
     if record.status == "queued":
         return "Queued: the import starts as soon as a worker is free."
     if record.status == "running":
         return "Importing…"
     if record.status == "failed":
-        title = FAILURE_TITLES.get(record.error_kind or "", "Failed")
-        return f"{title}: {(record.error or '').splitlines()[0]}"
+        return f"{outcome(record)}: {(record.error or '').splitlines()[0]}"
     if record.status == "unchanged":
         return f"No change: the same {record.rows} rows as the last import; nothing saved."
-    line = f"Imported {record.rows} rows ({record.new_weeks} new weeks)."
+    later = ("all new" if record.new_weeks == record.rows
+             else f"{record.new_weeks} later than the data you had")
+    line = (f"Saved as dataset v{record.dataset.version}: "
+            f"{formatting.counted(record.rows or 0, 'week')} ({later}).")
     if record.rerun_id:
         line += f" Re-run #{record.rerun.number} started with the last model configuration."
     if record.error:
@@ -299,15 +313,17 @@ def describe(record: BigQueryImport) -> str:
 
 
 def history_row(record: BigQueryImport, currency: str, zone: str) -> dict[str, str]:
-    """One line of the import history as text, its time on the clock of ``zone``; what an
-    import has not told yet reads "–"."""
+    """One line of the import history as text, its time on the clock of ``zone`` written the
+    client's way; what an import has not told yet reads "–". The result is a few words
+    (:func:`outcome`); the whole message, if any, follows under "Details"."""
     return {
-        "When": formatting.timestamp(record.started_at, zone),
+        "When": formatting.timestamp(record.started_at, zone, currency),
         "Trigger": record.trigger,
         "Rows": formatting.number(record.rows, currency),
         "New weeks": formatting.number(record.new_weeks, currency),
         "Took": took(record),
-        "Result": describe(record),
+        "Result": outcome(record),
+        "Details": " ".join((record.error or "–").splitlines()),
     }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiri_core.db.base import Base, utcnow
-from kiri_core.db.models import Client, ModelRun
+from kiri_core.db.models import Client, Dataset, ModelRun
 
 ACTIVE_STATUSES = ("queued", "running")
 ACTIVE_PREDICATE = "status IN ('queued', 'running')"  # ACTIVE_STATUSES, as SQL
@@ -89,6 +89,7 @@ class BigQueryImport(Base):
     new_weeks: Mapped[int | None] = mapped_column(Integer)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
+    dataset: Mapped[Dataset | None] = relationship()  # the version it saved, if any
     rerun_id: Mapped[int | None] = mapped_column(ForeignKey("model_runs.id"))
     rerun: Mapped[ModelRun | None] = relationship()  # the run it started, if any
     error_kind: Mapped[str | None] = mapped_column(String(20))

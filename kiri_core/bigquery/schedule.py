@@ -34,6 +34,8 @@ from kiri_core.services.errors import KiriError, ValidationError
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 REFRESH_QUEUE = queue.DEFAULT_QUEUE
 REFRESH_JOB_TIMEOUT_S = 30 * 60
+UNAVAILABLE = ("Weekly refresh is not turned on on this server; an administrator can turn it "
+               "on.")
 
 
 def weekly_cron(weekday: int, hour: int, minute: int = 0) -> str:
@@ -63,8 +65,24 @@ def weekly_parts(cron: str | None) -> tuple[int, int, int] | None:
     return (int(weekday) - 1) % 7, int(hour), int(minute)
 
 
+def available() -> bool:
+    """Whether this server can refresh sources on a schedule (it has the RQ queue)."""
+    return config.redis_url() is not None
+
+
+def unavailable_text(user: User) -> str:
+    """Why an analyst cannot schedule a refresh, in plain words; an administrator is told
+    how to turn it on instead of whom to ask."""
+    if user.is_admin:
+        return ("Weekly refresh is not turned on on this server. To turn it on, set REDIS_URL "
+                "to a Redis server and run the workers (python worker.py). Meanwhile use "
+                "Import now.")
+    return f"{UNAVAILABLE} Meanwhile use Import now."
+
+
 def schedule_summary(source: BigQuerySource) -> str:
-    """The schedule in words: "Mondays at 06:00 (Europe/Stockholm); next 2026-11-30 06:00"."""
+    """The schedule in words, the day written the client's way: "Refreshes Mondays at 06:00
+    (Europe/Stockholm); next 2026-11-30 06:00."."""
     if source.schedule_cron is None or source.next_refresh_at is None:
         return "No scheduled refresh."
     weekly = weekly_parts(source.schedule_cron)
@@ -73,21 +91,19 @@ def schedule_summary(source: BigQuerySource) -> str:
         if weekly
         else f"on cron '{source.schedule_cron}'"
     )
-    upcoming = timestamp(source.next_refresh_at, source.schedule_timezone)
+    upcoming = timestamp(source.next_refresh_at, source.schedule_timezone,
+                         source.client.currency)
     return f"Refreshes {when} ({source.schedule_timezone}); next {upcoming}."
 
 
-def schedule_problems(cron: str, timezone: str) -> list[str]:
+def schedule_problems(cron: str, timezone: str, actor: User) -> list[str]:
     problems = []
     if not croniter.is_valid(cron):
         problems.append(f"'{cron}' is not a cron expression (e.g. 0 6 * * 1 for Mondays 06:00).")
     if not is_time_zone(timezone):
         problems.append(f"'{timezone}' is not a time zone (e.g. Europe/Stockholm).")
-    if config.redis_url() is None:
-        problems.append(
-            "Scheduled refresh needs the RQ queue: set REDIS_URL and run the workers "
-            "(python worker.py)."
-        )
+    if not available():
+        problems.append(unavailable_text(actor))
     return problems
 
 
@@ -99,10 +115,10 @@ def set_schedule(
     Raises
     ------
     ValidationError
-        Not a cron expression or time zone, or no RQ queue configured.
+        Not a cron expression or time zone, or no RQ queue configured (:func:`available`).
     """
     source = get_source(session, actor, source_id, "analyst")
-    problems = schedule_problems(cron, timezone)
+    problems = schedule_problems(cron, timezone, actor)
     if problems:
         raise ValidationError("The schedule was not saved.", problems)
     lock_schedule(session, source)
@@ -162,7 +178,7 @@ def plan_next_refresh(source: BigQuerySource, after: datetime) -> None:
 
 
 def delete_scheduled_job(source: BigQuerySource) -> None:
-    if source.next_refresh_at is None or config.redis_url() is None:
+    if source.next_refresh_at is None or not available():
         return
     with contextlib.suppress(NoSuchJobError):
         Job.fetch(refresh_job_id(source), connection=queue.redis_connection()).delete()

@@ -59,7 +59,7 @@ def queued_job_ids(redis_url: str) -> list[str]:
 
 def check_imported(session: Session, agency: Agency, record: BigQueryImport) -> Dataset:
     assert (record.status, record.rows, record.new_weeks) == ("succeeded", 104, 104)
-    assert describe(record) == "Imported 104 rows (104 new weeks)."
+    assert describe(record) == "Saved as dataset v1: 104 weeks (all new)."
     [dataset] = datasets.list_datasets(session, agency.analyst, agency.client.id)
     assert (dataset.id, dataset.source, dataset.row_count) == (record.dataset_id, "bigquery", 104)
     assert len(datasets.load_frame(session, agency.analyst, dataset.id)) == 104

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiri_core import queue
-from kiri_core.bigquery.importer import describe, import_source
+from kiri_core.bigquery.importer import describe, history_row, import_source, outcome
 from kiri_core.bigquery.models import BigQueryImport, BigQuerySource
 from kiri_core.bigquery.sources import import_history, save_source
 from kiri_core.db.models import Dataset, ModelRun
@@ -45,7 +45,7 @@ def test_import_saves_a_dataset_version_in_kiris_format(
     assert frame["revenue"].tolist() == pytest.approx([r[1] for r in rows])
     assert frame["spend_email"].tolist() == [r[5] for r in rows]
     assert frame["promo_flag"].tolist() == [int(r[6]) for r in rows]
-    assert describe(record) == "Imported 104 rows (104 new weeks)."
+    assert describe(record) == "Saved as dataset v1: 104 weeks (all new)."
 
 
 def test_a_query_source_imports_its_result(session: Session, agency: Agency, warehouse):
@@ -63,6 +63,18 @@ def test_the_same_rows_again_save_nothing_new(
     again = import_source(session, agency.analyst, table_source_id)
     assert (again.status, again.dataset_id, again.new_weeks) == ("unchanged", None, 0)
     assert len(client_datasets(session, agency)) == 1
+
+
+def test_changed_rows_are_a_new_version_that_says_how_many_weeks_are_later(
+    session: Session, agency: Agency, table_source_id: int, warehouse: FakeBigQuery
+):
+    import_source(session, agency.analyst, table_source_id)
+    rows = warehouse_rows(104)
+    rows[0] = (rows[0][0], rows[0][1] + 1.0, *rows[0][2:])  # a corrected first week
+    warehouse.add_table(TABLE, SCHEMA, rows)
+    changed = import_source(session, agency.analyst, table_source_id)
+    assert describe(changed) == "Saved as dataset v2: 104 weeks (0 later than the data you had)."
+    assert outcome(changed) == "Saved as dataset v2"
 
 
 def test_the_same_rows_are_saved_again_once_their_version_was_deleted(
@@ -142,6 +154,9 @@ def test_each_failure_is_in_the_history_in_plain_words(
     record = import_source(session, agency.analyst, table_source_id)
     assert (record.status, record.error_kind, record.dataset_id) == ("failed", kind, None)
     assert describe(record).startswith(status_line)
+    row = history_row(record, "SEK", "Europe/Stockholm")
+    assert row["Result"] == status_line.split(":")[0]  # the title only: a narrow column
+    assert row["Details"] == " ".join(record.error.splitlines())
     assert client_datasets(session, agency) == []
     [entry] = import_history(session, agency.viewer, table_source_id)
     assert (entry.id, entry.finished_at is not None) == (record.id, True)
@@ -191,7 +206,11 @@ def test_new_weeks_start_a_rerun_of_the_last_configuration(
     assert rerun.status == "queued" and rerun.id != last.id
     queued = Queue(queue.RUN_QUEUE, connection=Redis.from_url(redis_url)).job_ids
     assert rerun.job_id in queued
-    assert f"Re-run #{rerun.number} started" in describe(second)
+    assert describe(second) == (
+        "Saved as dataset v2: 107 weeks (3 later than the data you had). "
+        f"Re-run #{rerun.number} started with the last model configuration."
+    )
+    assert outcome(second) == f"Saved as dataset v2, re-run #{rerun.number}"
 
 
 @pytest.mark.redis
@@ -205,3 +224,16 @@ def test_no_rerun_unless_the_source_asks_for_it(
     second = import_source(session, agency.analyst, table_source_id)
     assert (second.status, second.new_weeks, second.rerun_id) == ("succeeded", 1, None)
     assert session.get(BigQuerySource, table_source_id).rerun_on_new_weeks is False
+
+
+def test_the_history_writes_its_times_the_clients_way():
+    """A EUR client reads "1 Dec 2026 21:45" on the Data page; its import history too."""
+    record = BigQueryImport(trigger="schedule", status="failed", error_kind="quota",
+                            error="BigQuery's quota is used up.\n- Try again tomorrow.",
+                            started_at=dt.datetime(2026, 12, 1, 20, 45),
+                            finished_at=dt.datetime(2026, 12, 1, 20, 46))
+    assert history_row(record, "EUR", "Europe/Stockholm") == {
+        "When": "1 Dec 2026 21:45", "Trigger": "schedule", "Rows": "–", "New weeks": "–",
+        "Took": "1 min 0 s", "Result": "Quota exceeded",
+        "Details": "BigQuery's quota is used up. - Try again tomorrow.",
+    }

@@ -35,7 +35,7 @@ from kiri_core.bigquery.schedule import (
     weekly_parts,
 )
 from kiri_core.bigquery.sources import save_source
-from kiri_core.db.models import User
+from kiri_core.db.models import Client, User
 from kiri_core.db.session import session_factory
 from kiri_core.services import users
 from kiri_core.services.errors import ValidationError
@@ -113,10 +113,31 @@ def test_a_schedule_needs_a_cron_a_zone_and_the_queue(
     assert caught.value.problems == [
         "'every monday' is not a cron expression (e.g. 0 6 * * 1 for Mondays 06:00).",
         "'Mars/Olympus' is not a time zone (e.g. Europe/Stockholm).",
-        "Scheduled refresh needs the RQ queue: set REDIS_URL and run the workers "
-        "(python worker.py).",
+        "Weekly refresh is not turned on on this server; an administrator can turn it on. "
+        "Meanwhile use Import now.",
     ]
     assert session.get(BigQuerySource, table_source_id).schedule_cron is None
+
+
+def test_without_the_queue_an_administrator_is_told_how_to_turn_weekly_refresh_on(
+    session: Session, agency: Agency, table_source_id: int
+):
+    with pytest.raises(ValidationError) as caught:
+        set_schedule(session, agency.admin, table_source_id, MONDAY_6, "Europe/Stockholm")
+    assert caught.value.problems == [
+        "Weekly refresh is not turned on on this server. To turn it on, set REDIS_URL to a "
+        "Redis server and run the workers (python worker.py). Meanwhile use Import now.",
+    ]
+
+
+def test_the_next_refresh_is_written_the_clients_way():
+    """A EUR client reads "30 Nov 2026", as on its Data page."""
+    source = BigQuerySource(schedule_cron=MONDAY_6, schedule_timezone="Europe/Stockholm",
+                            next_refresh_at=datetime(2026, 11, 30, 5, 0),
+                            client=Client(name="Euro", currency="EUR"))
+    assert schedule_summary(source) == (
+        "Refreshes Mondays at 06:00 (Europe/Stockholm); next 30 Nov 2026 06:00."
+    )
 
 
 @pytest.mark.redis
@@ -245,8 +266,9 @@ def test_a_refresh_racing_an_import_now_ends_cleanly(
         assert (record.status, clicked) == ("queued", "queued")
         assert summary.startswith("skipped: An import of 'Weekly marketing' is already queued")
     else:
-        assert (record.status, summary) == ("succeeded",
-                                            "succeeded: Imported 104 rows (104 new weeks).")
+        assert (record.status, summary) == (
+            "succeeded", "succeeded: Saved as dataset v1: 104 weeks (all new)."
+        )
         assert clicked.startswith("An import of 'Weekly marketing' is already running")
 
 

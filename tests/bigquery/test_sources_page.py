@@ -44,8 +44,8 @@ def import_now(app: AppTest, session: Session, agency: Agency, source_id: int):
     assert not app.exception
     [record] = import_history(session, agency.viewer, source_id, limit=1)
     assert record.status in ("queued", "running")
-    assert texts(app.info) in ("Queued: the import starts as soon as a worker is free.",
-                               "Importing…")
+    assert app.info[0].value in ("Queued: the import starts as soon as a worker is free.",
+                                 "Importing…")  # above the schedule's info, if any
     assert not app.success and not app.error
     return record
 
@@ -82,9 +82,11 @@ def test_an_analyst_sets_up_tests_saves_and_imports_a_source(
     record = import_now(app, session, agency, source.id)  # a background process imports
     assert wait_for_import(session, record.id).status == "succeeded"
     app.run()  # what the page's polling does once the import has finished
-    assert not app.info
-    assert "Imported 104 rows (104 new weeks)." in texts(app.success)
-    assert app.dataframe[-1].value["Result"].tolist() == ["Imported 104 rows (104 new weeks)."]
+    assert texts(app.info).startswith("Weekly refresh is not turned on")  # the import's is gone
+    assert "Saved as dataset v1: 104 weeks (all new)." in texts(app.success)
+    assert [(link.label, link.proto.page) for link in app.get("page_link")] == [
+        ("Start a run on it", "runs")]  # the next step, as after a CSV upload
+    assert app.dataframe[-1].value["Result"].tolist() == ["Saved as dataset v1"]
 
 
 def test_a_first_source_is_explained_in_user_words(
@@ -94,13 +96,27 @@ def test_a_first_source_is_explained_in_user_words(
     for a test with nothing entered."""
     app = open_page(agency.analyst.id, agency.client.id)
     captions = texts(app.caption)
-    assert captions.startswith("A source is a BigQuery table or query that Kiri reads on a "
-                               "schedule into this client's weekly data")
+    assert captions.startswith("A source is a BigQuery table or query that Kiri reads on "
+                               "demand (Import now) into this client's weekly data")
     assert "Without a key, the service account set up for this app is used." in captions
     assert "GOOGLE_APPLICATION_CREDENTIALS" not in captions
     app.text_input(key="bq_new_project").input(PROJECT)
     button(app, "Test connection").click().run()
     assert texts(app.error) == "Enter a table or a SQL query."
+    assert texts(app.info) == "Correct the table (or query) above and test again."
+
+
+def test_a_missing_table_asks_to_correct_it_not_to_test_first(
+    session: Session, agency: Agency, warehouse: FakeBigQuery
+):
+    app = open_page(agency.analyst.id, agency.client.id)
+    app.text_input(key="bq_new_project").input(PROJECT)
+    app.text_input(key="bq_new_table").input("marketing.weekly_typo")
+    button(app, "Test connection").click().run()
+    assert texts(app.error).startswith("**Table missing.**")
+    assert texts(app.info) == "Correct the table (or query) above and test again."
+    app.text_input(key="bq_new_table").input("marketing.weekly").run()  # no test yet
+    assert texts(app.info) == "Test the connection to choose the columns."
 
 
 @pytest.mark.timeout(60)
@@ -113,6 +129,10 @@ def test_a_failed_import_shows_its_plain_words_status(
     assert wait_for_import(session, record.id).status == "failed"
     app.run()
     assert texts(app.error).startswith("Table missing: BigQuery could not find table")
+    [failed] = history(app).to_dict("records")
+    assert failed["Result"] == "Table missing"  # the whole text would be cut at 1024 px
+    assert failed["Details"].startswith("BigQuery could not find table")
+    assert not app.get("page_link")
 
 
 @pytest.mark.redis
@@ -126,7 +146,7 @@ def test_import_now_on_the_queue_waits_for_a_worker_and_refuses_a_second_click(
     record = import_now(app, session, agency, table_source_id)
     assert texts(app.info) == "Queued: the import starts as soon as a worker is free."
     [queued] = history(app).to_dict("records")
-    assert queued["Result"] == texts(app.info)
+    assert queued["Result"] == "Queued"
     assert (queued["Rows"], queued["New weeks"], queued["Took"]) == ("–", "–", "waiting…")
     button(app, "Import now").click().run()
     assert texts(app.error).startswith("An import of 'Weekly marketing' is already queued")
@@ -135,7 +155,8 @@ def test_import_now_on_the_queue_waits_for_a_worker_and_refuses_a_second_click(
     run_rq_worker(redis_url, tmp_path / "rq.log")
     assert wait_for_import(session, record.id).status == "succeeded"
     app.run()
-    assert (texts(app.success), texts(app.error)) == ("Imported 104 rows (104 new weeks).", "")
+    assert (texts(app.success), texts(app.error)) == ("Saved as dataset v1: 104 weeks (all new).",
+                                                      "")
 
 
 def test_a_viewer_sees_history_but_cannot_change_or_import(
@@ -145,7 +166,8 @@ def test_a_viewer_sees_history_but_cannot_change_or_import(
     assert not app.exception
     labels = {b.label for b in app.button}
     assert not labels & {"Import now", "Save source", "Test connection", "Save weekly schedule"}
-    assert "No scheduled refresh." in texts(app.markdown)
+    assert texts(app.info) == ("Weekly refresh is not turned on on this server; an "
+                               "administrator can turn it on.")
     assert "No imports yet." in texts(app.caption)
 
 
@@ -155,16 +177,45 @@ def test_the_history_of_a_running_import_says_what_is_not_known_yet(
     """While an import runs, its rows and duration read "–" and "importing…", not None."""
     now = utcnow()
     session.add_all([
-        BigQueryImport(source_id=table_source_id, trigger="schedule", status="succeeded",
-                       rows=1234, new_weeks=2, started_at=now - timedelta(days=7, seconds=75),
+        BigQueryImport(source_id=table_source_id, trigger="schedule", status="unchanged",
+                       rows=1234, new_weeks=0, started_at=now - timedelta(days=7, seconds=75),
                        finished_at=now - timedelta(days=7)),
         BigQueryImport(source_id=table_source_id, trigger="manual", status="running",
                        actor_id=agency.analyst.id, started_at=now, heartbeat_at=now),
     ])
     session.commit()
     app = open_page(agency.viewer.id, agency.client.id)
-    assert texts(app.info) == "Importing…"
+    assert [i.value for i in app.info] == [
+        "Importing…",
+        "Weekly refresh is not turned on on this server; an administrator can turn it on."]
     running, done = history(app).to_dict("records")
     assert running == {"When": timestamp(now, config.time_zone()), "Trigger": "manual", "Rows": "–",
-                       "New weeks": "–", "Took": "importing…", "Result": "Importing…"}
-    assert (done["Rows"], done["New weeks"], done["Took"]) == ("1 234", "2", "1 min 15 s")
+                       "New weeks": "–", "Took": "importing…", "Result": "Importing…",
+                       "Details": "–"}
+    assert (done["Rows"], done["New weeks"], done["Took"]) == ("1 234", "0", "1 min 15 s")
+
+
+def test_without_the_queue_weekly_refresh_is_explained_instead_of_offered(
+    session: Session, agency: Agency, table_source_id: int
+):
+    """The audit: the embedded default offered the form, then refused to save it."""
+    app = open_page(agency.analyst.id, agency.client.id)
+    assert "Save weekly schedule" not in {b.label for b in app.button}
+    assert texts(app.info) == ("Weekly refresh is not turned on on this server; an "
+                               "administrator can turn it on. Meanwhile use Import now.")
+    assert "schedule" not in texts(app.caption)
+    admin = open_page(agency.admin.id, agency.client.id)
+    assert texts(admin.info) == (
+        "Weekly refresh is not turned on on this server. To turn it on, set REDIS_URL to a "
+        "Redis server and run the workers (python worker.py). Meanwhile use Import now.")
+
+
+@pytest.mark.redis
+def test_with_the_queue_an_analyst_gets_the_weekly_schedule_form(
+    session: Session, agency: Agency, table_source_id: int, redis_url: str, monkeypatch
+):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    app = open_page(agency.analyst.id, agency.client.id)
+    assert "Save weekly schedule" in {b.label for b in app.button}
+    assert "No scheduled refresh." in texts(app.markdown)
+    assert "reads on a weekly schedule or on demand (Import now)" in texts(app.caption)
