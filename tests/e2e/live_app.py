@@ -252,20 +252,26 @@ def has_session_cookie(page, within: float, other_than: str | None = None) -> bo
 
 
 def click_until(page, target, done, what: str, attempts: int = 3) -> None:
-    """Click ``target`` until ``done()`` holds. A script run still in flight (after logging
-    in, say) can swallow a click, so it is clicked again when nothing happened after a while;
-    ``done`` is checked first, so a slow but successful click is not repeated."""
+    """Click ``target`` until ``done()`` holds (:func:`act_until`)."""
+    act_until(page, target.click, done, what, attempts)
+
+
+def act_until(page, act, done, what: str, attempts: int = 3) -> None:
+    """Do ``act()`` (a click, a key on a slider) until ``done()`` holds. A script run still
+    in flight (after logging in, say) can swallow it, or let it land on a widget drawn anew,
+    so it is done again when nothing happened after a while; ``done`` is checked first, so a
+    slow but successful act is not repeated."""
     for _ in range(attempts):
         page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
         if done():
             return
-        target.click()
+        act()
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if done():
                 return
             page.wait_for_timeout(250)
-    raise AssertionError(f"{what} did not happen after {attempts} clicks")
+    raise AssertionError(f"{what} did not happen after {attempts} tries")
 
 
 def open_page(page, title: str, path: str | None = None) -> None:

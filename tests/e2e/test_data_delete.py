@@ -20,6 +20,7 @@ from tests.e2e.live_app import (
     AppServer,
     acme_team,
     base_env,
+    click_until,
     log_in_small,
     open_page,
 )
@@ -64,29 +65,15 @@ def pick_version(page, label: str, tries: int = 5) -> None:
     raise AssertionError(f"could not pick the version {label!r}")
 
 
-def open_popover(page, button: str, inside: str, tries: int = 3):
-    """Click ``button`` until its popover shows the button ``inside`` (returned): a click
-    while the page reruns (the version just picked) can land on a button drawn anew, and the
-    popover stays shut."""
-    shown = page.get_by_role("button", name=inside)
-    for _ in range(tries):
-        page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
-        page.get_by_role("button", name=button).click()
-        try:
-            shown.wait_for(timeout=10_000)
-        except PlaywrightTimeout:
-            continue
-        return shown
-    raise AssertionError(f"{button!r} did not open its popover")
-
-
 def test_a_refused_delete_closes_its_popover_and_shows_why(data_app, browser_page):
     server, page = data_app, browser_page
     log_in_small(page, server.url, "ann@agency.se")
     open_page(page, "Data")
     page.get_by_text("Delete a version").click()
     pick_version(page, "v1 (")
-    confirm = open_popover(page, "Delete v1", "Yes, delete")
+    confirm = page.get_by_role("button", name="Yes, delete")
+    click_until(page, page.get_by_role("button", name="Delete v1"), confirm.is_visible,
+                "Opening the delete popover")  # a click during the pick's rerun is lost
     page.shot("asked")
     confirm.click()
     refusal = page.get_by_text(re.compile(r"Nothing was deleted: run #\d+ on dataset v1 "))

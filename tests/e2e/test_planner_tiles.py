@@ -12,7 +12,7 @@ from kiri_core import formatting as fmt
 from kiri_core.db.session import session_factory
 from kiri_core.results import model_by_id
 from kiri_core.services import runs
-from tests.e2e.live_app import acme_team, log_in_small, open_page
+from tests.e2e.live_app import acme_team, act_until, log_in_small, open_page
 from tests.fitted import finished_run
 
 pytestmark = [pytest.mark.browser,
@@ -62,11 +62,15 @@ def test_the_planner_s_tiles_keep_to_one_row_with_long_figures(app_server, conve
 
     model_id = conversion_result["model_id"]
     meta = model_by_id(conversion_result, model_id)["channels"]["spend_meta"]
-    page.get_by_role("slider").first.focus()
-    page.keyboard.press("End")  # Meta at ten times today's: the widest what-if figures
     top = fmt.money(round(10 * meta["mean_spend"]), "SEK")
+    said = page.get_by_text(f"Extrapolated beyond the data: Meta at {top} a week")
+
+    def slide_to_the_end() -> None:  # Meta at ten times today's: the widest what-if figures
+        page.get_by_role("slider").first.focus()
+        page.keyboard.press("End")
+
+    act_until(page, slide_to_the_end, said.is_visible, "Moving Meta's what-if to its end")
     page.get_by_test_id("stSliderThumbValue").filter(has_text=top).wait_for()
-    page.get_by_text(f"Extrapolated beyond the data: Meta at {top} a week").wait_for()
     for width, height in ((1024, 768), (1440, 900)):
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(500)
