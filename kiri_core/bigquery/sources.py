@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kiri_core.bigquery import settings
 from kiri_core.bigquery.client import SourceSpec, fetch_rows
@@ -210,5 +210,6 @@ def import_history(
         .where(BigQueryImport.source_id == source_id)
         .order_by(BigQueryImport.id.desc())
         .limit(limit)
+        .options(selectinload(BigQueryImport.dataset))  # each row names its version
     )
     return list(session.scalars(query.execution_options(populate_existing=True)))
